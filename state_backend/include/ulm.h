@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/**
+ * @file ulm.h
+ * @brief libulm: one lock table for every protocol, in a persistent store.
+ *
+ * libulm keeps byte-range locks (and, later, share reservations and
+ * delegations) per file, in a store shared by every user of the file:
+ * Ganesha's NLM and NFSv4 paths, Samba, local tools. It knows nothing of
+ * Ganesha; callers translate their world into ULM's:
+ *
+ *  - a file is named by a key (opaque bytes, equal on every node that
+ *    exports the same file);
+ *  - an owner is {protocol, kind, node, client bytes, owner bytes}; two
+ *    owners are the same owner iff every field is equal;
+ *  - a range is inclusive [start, end]; end == ULM_EOF means "to end of
+ *    file". Use ulm_range_from_length() to convert offset/length pairs.
+ *
+ * Every call returns 0 or a negative errno; ulm_strerror() decodes all of
+ * them. libulm's own codes lie below -4096 (ULM_E*).
+ *
+ * An environment (ulm_env) is safe to use from many threads at once.
+ */
+#ifndef ULM_H
+#define ULM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @defgroup version Version */
+#define ULM_VERSION_MAJOR 0
+#define ULM_VERSION_MINOR 1
+
+/** @defgroup errors Error codes of libulm's own (other errors are -errno) */
+#define ULM_ECORRUPT (-4097) /**< a stored record failed to decode */
+#define ULM_EFORMAT (-4098)  /**< store written by an unknown format version */
+
+/** Last byte of a file: a range ending here runs to end of file. */
+#define ULM_EOF UINT64_MAX
+
+/** Longest client or owner identity, in bytes (NFSv4 opaque limit). */
+#define ULM_ID_MAX 1024
+
+/** Longest file key, in bytes. */
+#define ULM_KEY_MAX 256
+
+/** An open environment: one store plus this node's cache of it. */
+typedef struct ulm_env ulm_env;
+
+enum ulm_store_kind {
+	ULM_STORE_MEMORY = 1, /**< process memory; for tests */
+	ULM_STORE_LMDB = 2,   /**< LMDB environment on local disk */
+};
+
+struct ulm_env_config {
+	enum ulm_store_kind store;
+	/** LMDB: directory of the environment (created if missing). */
+	const char *path;
+	/** LMDB: maximum size of the map in bytes; 0 means 1 GiB. */
+	uint64_t map_size;
+	/** LMDB: fsync every commit (else a crash of the OS, not of the
+	 *  process, may undo the last commits). */
+	bool sync;
+	/** This node's id; records made here carry it. */
+	uint32_t node_id;
+};
+
+enum ulm_protocol {
+	ULM_PROTO_NLM = 1,
+	ULM_PROTO_NFS4 = 2,
+	ULM_PROTO_SMB = 3,
+	ULM_PROTO_LOCAL = 4,
+};
+
+enum ulm_owner_kind {
+	ULM_OWNER_LOCK = 1, /**< lock-owner (NFSv4), NLM owner, SMB handle */
+	ULM_OWNER_OPEN = 2, /**< open-owner (NFSv4) */
+};
+
+/** The identity of a lock holder. Borrowed by libulm for the call only. */
+struct ulm_owner {
+	enum ulm_protocol protocol;
+	enum ulm_owner_kind kind;
+	uint32_t node;
+	const void *client; /**< e.g. NFSv4 co_ownerid, NLM caller name */
+	size_t client_len;  /**< <= ULM_ID_MAX */
+	const void *owner;  /**< e.g. NFSv4 lock-owner, NLM svid */
+	size_t owner_len;   /**< <= ULM_ID_MAX */
+};
+
+/** The name of a file, cluster-wide. Borrowed for the call only. */
+struct ulm_key {
+	const void *data;
+	size_t len; /**< 1 .. ULM_KEY_MAX */
+};
+
+enum ulm_lock_type {
+	ULM_LOCK_READ = 1,
+	ULM_LOCK_WRITE = 2,
+};
+
+/** A held lock as libulm reports it (conflicts, listings). Owns its bytes. */
+struct ulm_lock_info {
+	enum ulm_lock_type type;
+	uint64_t start;
+	uint64_t end; /**< inclusive; ULM_EOF: to end of file */
+	enum ulm_protocol protocol;
+	enum ulm_owner_kind kind;
+	uint32_t node;  /**< node that made the record */
+	uint32_t epoch; /**< that node's epoch when it made the record */
+	size_t client_len;
+	size_t owner_len;
+	uint8_t client[ULM_ID_MAX];
+	uint8_t owner[ULM_ID_MAX];
+};
+
+/** @defgroup env Environment */
+
+/**
+ * @brief Open a store and this node's view of it.
+ *
+ * Opening bumps this node's epoch in the store: records made from now on
+ * carry the new epoch; records of earlier epochs stay until purged.
+ *
+ * @param[in]  cfg  store and node; read during the call only
+ * @param[out] envp the environment; close it with ulm_env_close()
+ * @return 0, -EINVAL (bad config), -ENOENT/-EACCES/-EROFS (path),
+ *         -ENOMEM, -EIO, ULM_EFORMAT
+ */
+int ulm_env_open(const struct ulm_env_config *cfg, ulm_env **envp);
+
+/** @brief Close an environment; held records stay in a persistent store. */
+void ulm_env_close(ulm_env *env);
+
+/** @brief The epoch this environment opened in (1 on a node's first open). */
+uint32_t ulm_env_epoch(const ulm_env *env);
+
+/** @defgroup range Ranges */
+
+/**
+ * @brief Convert an offset and a length to an inclusive range.
+ *
+ * A length of 0 means "to end of file", as in fcntl() and Ganesha's FSAL
+ * API. A range that would run past the last byte is clamped to ULM_EOF:
+ * no byte lies beyond it, so the clamped range covers the same bytes.
+ */
+void ulm_range_from_length(uint64_t offset, uint64_t length, uint64_t *start,
+			   uint64_t *end);
+
+/** @defgroup lock Byte-range locks (POSIX semantics) */
+
+/**
+ * @brief Acquire a byte-range lock, or learn who holds it.
+ *
+ * POSIX semantics for one owner: the new lock replaces whatever the owner
+ * held in [start, end] (an atomic upgrade or downgrade), and ranges of one
+ * owner and type that touch or overlap are merged. Locks of other owners
+ * conflict when they overlap and either is a write lock.
+ *
+ * @param[out] conflict if not NULL and -EAGAIN is returned: one
+ *             conflicting lock
+ * @return 0 granted; -EAGAIN conflict; -EINVAL bad argument (start > end,
+ *         empty key or identity too long); -ENOLCK store full; -EIO store
+ *         failure; ULM_ECORRUPT. On any error the table is unchanged.
+ */
+int ulm_lock_acquire(ulm_env *env, const struct ulm_key *file,
+		     const struct ulm_owner *owner, enum ulm_lock_type type,
+		     uint64_t start, uint64_t end,
+		     struct ulm_lock_info *conflict);
+
+/**
+ * @brief Would ulm_lock_acquire() grant this lock? Changes nothing.
+ * @return 0 free; -EAGAIN conflict (as ulm_lock_acquire); other errors
+ *         as ulm_lock_acquire.
+ */
+int ulm_lock_test(ulm_env *env, const struct ulm_key *file,
+		  const struct ulm_owner *owner, enum ulm_lock_type type,
+		  uint64_t start, uint64_t end, struct ulm_lock_info *conflict);
+
+/**
+ * @brief Release the owner's locks within [start, end], splitting ranges
+ * that reach beyond it. Releasing what is not held is not an error.
+ * @return 0; -EINVAL; -EIO; ULM_ECORRUPT
+ */
+int ulm_lock_release(ulm_env *env, const struct ulm_key *file,
+		     const struct ulm_owner *owner, uint64_t start,
+		     uint64_t end);
+
+/**
+ * @brief Visitor for listings. @p lock is valid during the call only.
+ * @return 0 to go on; anything else stops the walk and is returned.
+ */
+typedef int (*ulm_lock_visit_fn)(const struct ulm_key *file,
+				 const struct ulm_lock_info *lock, void *arg);
+
+/**
+ * @brief Walk the locks of one file (@p file != NULL) or of every file,
+ * in ascending order of start within a file.
+ * @return 0, the visitor's non-zero result, -EIO, ULM_ECORRUPT
+ */
+int ulm_lock_list(ulm_env *env, const struct ulm_key *file,
+		  ulm_lock_visit_fn visit, void *arg);
+
+/**
+ * @brief Remove every record made by @p node in an epoch before
+ * @p before_epoch (orphans of an earlier life of that node).
+ * @param[out] purged if not NULL: how many records were removed
+ * @return 0, -EIO, ULM_ECORRUPT
+ */
+int ulm_node_purge(ulm_env *env, uint32_t node, uint32_t before_epoch,
+		   uint64_t *purged);
+
+/** @brief A message for any code libulm returns (static storage). */
+const char *ulm_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ULM_H */
