@@ -51,6 +51,9 @@ extern "C" {
 /** An open environment: one store plus this node's cache of it. */
 typedef struct ulm_env ulm_env;
 
+/** What one ulm_lock_acquire() changed, to revert it exactly. */
+typedef struct ulm_undo ulm_undo;
+
 enum ulm_store_kind {
 	ULM_STORE_MEMORY = 1, /**< process memory; for tests */
 	ULM_STORE_LMDB = 2,   /**< LMDB environment on local disk */
@@ -65,8 +68,11 @@ struct ulm_env_config {
 	/** LMDB: fsync every commit (else a crash of the OS, not of the
 	 *  process, may undo the last commits). */
 	bool sync;
-	/** This node's id; records made here carry it. */
+	/** This node's id; records made here carry it. Every process
+	 *  sharing a store needs its own. */
 	uint32_t node_id;
+	/** Inspect only: no epoch bump, no node registration, no writes. */
+	bool read_only;
 };
 
 enum ulm_protocol {
@@ -74,6 +80,7 @@ enum ulm_protocol {
 	ULM_PROTO_NFS4 = 2,
 	ULM_PROTO_SMB = 3,
 	ULM_PROTO_LOCAL = 4,
+	ULM_PROTO_9P = 5,
 };
 
 enum ulm_owner_kind {
@@ -129,6 +136,7 @@ struct ulm_lock_info {
  * @param[in]  cfg  store and node; read during the call only
  * @param[out] envp the environment; close it with ulm_env_close()
  * @return 0, -EINVAL (bad config), -ENOENT/-EACCES/-EROFS (path),
+ *         -EBUSY (another live process has this node id open),
  *         -ENOMEM, -EIO, ULM_EFORMAT
  */
 int ulm_env_open(const struct ulm_env_config *cfg, ulm_env **envp);
@@ -163,14 +171,30 @@ void ulm_range_from_length(uint64_t offset, uint64_t length, uint64_t *start,
  *
  * @param[out] conflict if not NULL and -EAGAIN is returned: one
  *             conflicting lock
+ * @param[out] undo if not NULL and 0 is returned: what to pass to
+ *             ulm_undo_apply() or ulm_undo_free(); else set to NULL
  * @return 0 granted; -EAGAIN conflict; -EINVAL bad argument (start > end,
- *         empty key or identity too long); -ENOLCK store full; -EIO store
- *         failure; ULM_ECORRUPT. On any error the table is unchanged.
+ *         empty key or identity too long); -EROFS read-only env; -ENOLCK
+ *         store full; -ENOMEM; -EIO store failure; ULM_ECORRUPT. On any
+ *         error the table is unchanged.
  */
 int ulm_lock_acquire(ulm_env *env, const struct ulm_key *file,
 		     const struct ulm_owner *owner, enum ulm_lock_type type,
 		     uint64_t start, uint64_t end,
-		     struct ulm_lock_info *conflict);
+		     struct ulm_lock_info *conflict, ulm_undo **undo);
+
+/**
+ * @brief Revert one granted ulm_lock_acquire(): remove what it added and
+ * restore the owner's records it replaced, in one atomic change. Frees
+ * @p undo whatever the result.
+ * @return 0; -EAGAIN if a restored record would now conflict (possible
+ *         only after a downgrade let another reader in): then nothing is
+ *         changed; -EIO; ULM_ECORRUPT
+ */
+int ulm_undo_apply(ulm_env *env, ulm_undo *undo);
+
+/** @brief Forget an undo record without applying it. NULL is allowed. */
+void ulm_undo_free(ulm_undo *undo);
 
 /**
  * @brief Would ulm_lock_acquire() grant this lock? Changes nothing.
