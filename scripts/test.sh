@@ -8,16 +8,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${ULM_BUILD_DIR:-$root/build}
 jobs=$(nproc)
 
-"$root/scripts/install-deps.sh"
-
 echo "== sanitizer pass (ASan/UBSan): libulm unit tests"
-cmake -S "$root" -B "$build-asan" -DULM_SANITIZE=ON -DULM_WITH_FSAL=OFF \
-	-DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build "$build-asan" -j"$jobs" >/dev/null
+ULM_BUILD_DIR=$build-asan "$root/scripts/build.sh" -DULM_SANITIZE=ON \
+	-DULM_WITH_FSAL=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
 (cd "$build-asan" && ctest -R '^unit\.' --output-on-failure -j"$jobs")
 
 echo "== full suite"
-cmake -S "$root" -B "$build" >/dev/null
-cmake --build "$build" -j"$jobs" >/dev/null
+ULM_BUILD_DIR=$build "$root/scripts/build.sh" >/dev/null
 cd "$build"
 ctest --output-on-failure -j"$jobs" "$@"
