@@ -12,7 +12,7 @@ set(ULM_CACHE_DIR "${CMAKE_SOURCE_DIR}/.cache" CACHE PATH
     "Where the Ganesha source package is downloaded and unpacked")
 
 execute_process(
-  COMMAND dpkg-query -W -f=${Version} nfs-ganesha
+  COMMAND dpkg-query -W "-f=\${Version}" nfs-ganesha
   OUTPUT_VARIABLE _deb_version RESULT_VARIABLE _rc ERROR_QUIET)
 if(NOT _rc EQUAL 0 OR _deb_version STREQUAL "")
   message(FATAL_ERROR "nfs-ganesha is not installed: run scripts/install-deps.sh")

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/**
+ * @file file.c
+ * @brief FSAL UNIFIED: open, I/O, close and leases, forwarded to the
+ * sub-FSAL (which owns the file descriptors, inside its states). Byte-range
+ * locks are routed in lock.c.
+ */
+#include "ulmfsal.h"
+
+static fsal_status_t
+open2(struct fsal_obj_handle *obj_hdl, struct state_t *state,
+      fsal_openflags_t openflags, enum fsal_create_mode createmode,
+      const char *name, struct fsal_attrlist *attrs_in,
+      fsal_verifier_t verifier, struct fsal_obj_handle **new_obj,
+      struct fsal_attrlist *attrs_out, bool *caller_perm_check)
+{
+	struct fsal_obj_handle *sub_handle = NULL;
+	fsal_status_t status = ULMFSAL_SUB(
+		obj_hdl, open2, state, openflags, createmode, name, attrs_in,
+		verifier, &sub_handle, attrs_out, caller_perm_check);
+
+	return ulmfsal_wrap_handle(op_ctx->fsal_export, status, sub_handle,
+				   new_obj);
+}
+
+static bool check_verifier(struct fsal_obj_handle *obj_hdl,
+			   fsal_verifier_t verifier)
+{
+	return ULMFSAL_SUB(obj_hdl, check_verifier, verifier);
+}
+
+static fsal_openflags_t status2(struct fsal_obj_handle *obj_hdl,
+				struct state_t *state)
+{
+	return ULMFSAL_SUB(obj_hdl, status2, state);
+}
+
+static fsal_status_t reopen2(struct fsal_obj_handle *obj_hdl,
+			     struct state_t *state, fsal_openflags_t openflags)
+{
+	return ULMFSAL_SUB(obj_hdl, reopen2, state, openflags);
+}
+
+/* What the sub-FSAL's I/O completion needs to call our caller back. */
+struct io_done_arg {
+	struct fsal_obj_handle *obj_hdl; /**< ours */
+	fsal_async_cb done_cb;		 /**< the caller's */
+	void *caller_arg;		 /**< the caller's */
+};
+
+/* Called by the sub-FSAL with its export current: switch up, call up. */
+static void io_done(struct fsal_obj_handle *sub_obj, fsal_status_t ret,
+		    void *obj_data, void *caller_data)
+{
+	struct io_done_arg *arg = caller_data;
+	struct fsal_export *sub_export = op_ctx->fsal_export;
+
+	(void)sub_obj;
+	op_ctx->fsal_export = sub_export->super_export;
+	arg->done_cb(arg->obj_hdl, ret, obj_data, arg->caller_arg);
+	op_ctx->fsal_export = sub_export;
+	gsh_free(arg);
+}
+
+static struct io_done_arg *io_done_arg(struct fsal_obj_handle *obj_hdl,
+				       fsal_async_cb done_cb, void *caller_arg)
+{
+	struct io_done_arg *arg = gsh_malloc(sizeof(*arg));
+
+	arg->obj_hdl = obj_hdl;
+	arg->done_cb = done_cb;
+	arg->caller_arg = caller_arg;
+	return arg;
+}
+
+static void read2(struct fsal_obj_handle *obj_hdl, bool bypass,
+		  fsal_async_cb done_cb, struct fsal_io_arg *read_arg,
+		  void *caller_arg)
+{
+	ULMFSAL_SUB_VOID(obj_hdl, read2, bypass, io_done, read_arg,
+			 io_done_arg(obj_hdl, done_cb, caller_arg));
+}
+
+static void write2(struct fsal_obj_handle *obj_hdl, bool bypass,
+		   fsal_async_cb done_cb, struct fsal_io_arg *write_arg,
+		   void *caller_arg)
+{
+	ULMFSAL_SUB_VOID(obj_hdl, write2, bypass, io_done, write_arg,
+			 io_done_arg(obj_hdl, done_cb, caller_arg));
+}
+
+static fsal_status_t seek(struct fsal_obj_handle *obj_hdl, struct io_info *info)
+{
+	return ULMFSAL_SUB(obj_hdl, seek, info);
+}
+
+static fsal_status_t seek2(struct fsal_obj_handle *obj_hdl,
+			   struct state_t *state, struct io_info *info)
+{
+	return ULMFSAL_SUB(obj_hdl, seek2, state, info);
+}
+
+static fsal_status_t io_advise(struct fsal_obj_handle *obj_hdl,
+			       struct io_hints *hints)
+{
+	return ULMFSAL_SUB(obj_hdl, io_advise, hints);
+}
+
+static fsal_status_t io_advise2(struct fsal_obj_handle *obj_hdl,
+				struct state_t *state, struct io_hints *hints)
+{
+	return ULMFSAL_SUB(obj_hdl, io_advise2, state, hints);
+}
+
+static fsal_status_t commit2(struct fsal_obj_handle *obj_hdl, off_t offset,
+			     size_t len)
+{
+	return ULMFSAL_SUB(obj_hdl, commit2, offset, len);
+}
+
+static fsal_status_t fallocate_(struct fsal_obj_handle *obj_hdl,
+				struct state_t *state, uint64_t offset,
+				uint64_t length, bool allocate)
+{
+	return ULMFSAL_SUB(obj_hdl, fallocate, state, offset, length, allocate);
+}
+
+/* Delegations stay the sub-FSAL's until libulm learns them. */
+static fsal_status_t lease_op2(struct fsal_obj_handle *obj_hdl,
+			       struct state_t *state, void *owner,
+			       fsal_deleg_t deleg)
+{
+	return ULMFSAL_SUB(obj_hdl, lease_op2, state, owner, deleg);
+}
+
+static fsal_status_t close2(struct fsal_obj_handle *obj_hdl,
+			    struct state_t *state)
+{
+	return ULMFSAL_SUB(obj_hdl, close2, state);
+}
+
+static fsal_status_t close_(struct fsal_obj_handle *obj_hdl)
+{
+	return ULMFSAL_SUB(obj_hdl, close);
+}
+
+static nfsstat4 layoutget(struct fsal_obj_handle *obj_hdl, XDR *loc_body,
+			  const struct fsal_layoutget_arg *arg,
+			  struct fsal_layoutget_res *res)
+{
+	return ULMFSAL_SUB(obj_hdl, layoutget, loc_body, arg, res);
+}
+
+static nfsstat4 layoutreturn(struct fsal_obj_handle *obj_hdl, XDR *lrf_body,
+			     const struct fsal_layoutreturn_arg *arg)
+{
+	return ULMFSAL_SUB(obj_hdl, layoutreturn, lrf_body, arg);
+}
+
+static nfsstat4 layoutcommit(struct fsal_obj_handle *obj_hdl, XDR *lou_body,
+			     const struct fsal_layoutcommit_arg *arg,
+			     struct fsal_layoutcommit_res *res)
+{
+	return ULMFSAL_SUB(obj_hdl, layoutcommit, lou_body, arg, res);
+}
+
+void ulmfsal_file_ops_init(struct fsal_obj_ops *ops)
+{
+	ops->open2 = open2;
+	ops->check_verifier = check_verifier;
+	ops->status2 = status2;
+	ops->reopen2 = reopen2;
+	ops->read2 = read2;
+	ops->write2 = write2;
+	ops->seek = seek;
+	ops->seek2 = seek2;
+	ops->io_advise = io_advise;
+	ops->io_advise2 = io_advise2;
+	ops->commit2 = commit2;
+	ops->fallocate = fallocate_;
+	ops->lock_op2 = ulmfsal_lock_op2;
+	ops->lease_op2 = lease_op2;
+	ops->close2 = close2;
+	ops->close = close_;
+	ops->layoutget = layoutget;
+	ops->layoutreturn = layoutreturn;
+	ops->layoutcommit = layoutcommit;
+}

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/**
+ * @file lock.c
+ * @brief FSAL UNIFIED: byte-range locks are decided by libulm, then
+ * mirrored into the sub-FSAL so local users of the filesystem see them.
+ *
+ * Ganesha 4.3 (do_lock_op) reports a conflict, for LOCK and TEST alike,
+ * only when lock_op2 fails with an error it maps to STATE_LOCK_CONFLICT
+ * and fills the conflicting lock: we answer ERR_FSAL_DELAY, as FSAL VFS
+ * does for EAGAIN. A store failure is an error, never a grant.
+ */
+#include <errno.h>
+
+#include "sal_data.h"
+#include "ulmfsal.h"
+
+/* One lock request, in libulm's terms. Borrows Ganesha's bytes. */
+struct lock_call {
+	struct ulm_key key;
+	struct ulmfsal_owner owner;
+	enum ulm_lock_type type;
+	uint64_t start;
+	uint64_t end; /* inclusive */
+};
+
+static const char *lock_op_name(fsal_lock_op_t lock_op)
+{
+	static const char *const names[] = {
+		[FSAL_OP_LOCKT] = "LOCKT",   [FSAL_OP_LOCK] = "LOCK",
+		[FSAL_OP_LOCKB] = "LOCKB",   [FSAL_OP_UNLOCK] = "UNLOCK",
+		[FSAL_OP_CANCEL] = "CANCEL",
+	};
+
+	return (size_t)lock_op < sizeof(names) / sizeof(names[0])
+		       ? names[lock_op]
+		       : "unknown lock op";
+}
+
+/* Map a libulm result to an FSAL status; log failures of the store. */
+static fsal_status_t status_from_ulm(int rc, const char *what)
+{
+	switch (rc) {
+	case 0:
+		return fsalstat(ERR_FSAL_NO_ERROR, 0);
+	case -EAGAIN: /* a conflict: the caller reports it */
+		return fsalstat(ERR_FSAL_DELAY, EAGAIN);
+	case -EINVAL:
+		LogMajor(COMPONENT_FSAL, "UNIFIED: %s refused by libulm: %s",
+			 what, ulm_strerror(rc));
+		return fsalstat(ERR_FSAL_INVAL, EINVAL);
+	case -ENOMEM:
+	case -ENOLCK:
+		LogMajor(COMPONENT_FSAL,
+			 "UNIFIED: %s failed: %s (lock store full? raise "
+			 "UNIFIED { Map_Size })",
+			 what, ulm_strerror(rc));
+		return fsalstat(ERR_FSAL_NOMEM, -rc);
+	case -EROFS:
+		LogMajor(COMPONENT_FSAL, "UNIFIED: %s failed: %s", what,
+			 ulm_strerror(rc));
+		return fsalstat(ERR_FSAL_ROFS, EROFS);
+	default: /* -EIO, ULM_ECORRUPT, ULM_EFORMAT, anything new */
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: %s failed: lock store error: %s", what,
+			ulm_strerror(rc));
+		return fsalstat(ERR_FSAL_IO, EIO);
+	}
+}
+
+static fsal_status_t sub_lock_op2(struct fsal_obj_handle *obj_hdl,
+				  struct state_t *state, void *owner,
+				  fsal_lock_op_t lock_op,
+				  fsal_lock_param_t *request,
+				  fsal_lock_param_t *conflicting_lock)
+{
+	return ULMFSAL_SUB(obj_hdl, lock_op2, state, owner, lock_op, request,
+			   conflicting_lock);
+}
+
+static int lock_type_from_fsal(fsal_lock_t type, enum ulm_lock_type *out)
+{
+	switch (type) {
+	case FSAL_LOCK_R:
+		*out = ULM_LOCK_READ;
+		return 0;
+	case FSAL_LOCK_W:
+		*out = ULM_LOCK_WRITE;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The sub-FSAL's handle key names the file the same way on every node. */
+static int file_key(struct fsal_obj_handle *obj_hdl, struct ulm_key *key)
+{
+	struct gsh_buffdesc desc = {0};
+
+	ULMFSAL_SUB_VOID(obj_hdl, handle_to_key, &desc);
+	if (desc.len == 0 || desc.len > ULM_KEY_MAX) {
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: the sub-FSAL's handle key is %zu bytes; "
+			"libulm takes 1..%d: locks on this file are refused",
+			desc.len, ULM_KEY_MAX);
+		return -EINVAL;
+	}
+	key->data = desc.addr;
+	key->len = desc.len;
+	return 0;
+}
+
+static fsal_status_t prepare_call(struct fsal_obj_handle *obj_hdl, void *owner,
+				  fsal_lock_op_t lock_op,
+				  const fsal_lock_param_t *request,
+				  struct lock_call *call)
+{
+	if (ulmfsal_owner_init(&call->owner, owner, ULMFSAL.config.node_id) !=
+	    0) {
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: %s with an owner of type %d, which cannot "
+			"hold byte-range locks",
+			lock_op_name(lock_op),
+			((const state_owner_t *)owner)->so_type);
+		return fsalstat(ERR_FSAL_INVAL, EINVAL);
+	}
+	if (file_key(obj_hdl, &call->key) != 0)
+		return fsalstat(ERR_FSAL_INVAL, EINVAL);
+	/* UNLOCK carries no meaningful type; libulm ignores it there. */
+	if (lock_type_from_fsal(request->lock_type, &call->type) != 0 &&
+	    lock_op != FSAL_OP_UNLOCK) {
+		LogMajor(COMPONENT_FSAL, "UNIFIED: %s with lock type %d",
+			 lock_op_name(lock_op), request->lock_type);
+		return fsalstat(ERR_FSAL_INVAL, EINVAL);
+	}
+	ulm_range_from_length(request->lock_start, request->lock_length,
+			      &call->start, &call->end);
+	LogFullDebug(COMPONENT_FSAL,
+		     "UNIFIED: %s %s [%" PRIu64 ", %" PRIu64
+		     "] protocol %d node %" PRIu32 " key %zu bytes",
+		     lock_op_name(lock_op),
+		     call->type == ULM_LOCK_WRITE ? "write" : "read",
+		     call->start, call->end, call->owner.id.protocol,
+		     call->owner.id.node, call->key.len);
+	return fsalstat(ERR_FSAL_NO_ERROR, 0);
+}
+
+/* Tell Ganesha who holds the range: a conflict without details is lost. */
+static fsal_status_t conflict(const struct lock_call *call,
+			      const struct ulm_lock_info *holder,
+			      fsal_lock_param_t *conflicting_lock)
+{
+	LogDebug(COMPONENT_FSAL,
+		 "UNIFIED: [%" PRIu64 ", %" PRIu64
+		 "] conflicts with a %s lock [%" PRIu64 ", %" PRIu64
+		 "] of protocol %d on node %" PRIu32 " epoch %" PRIu32,
+		 call->start, call->end,
+		 holder->type == ULM_LOCK_WRITE ? "write" : "read",
+		 holder->start, holder->end, holder->protocol, holder->node,
+		 holder->epoch);
+	if (conflicting_lock != NULL) {
+		conflicting_lock->lock_sle_type = FSAL_POSIX_LOCK;
+		conflicting_lock->lock_type = holder->type == ULM_LOCK_WRITE
+						      ? FSAL_LOCK_W
+						      : FSAL_LOCK_R;
+		conflicting_lock->lock_start = holder->start;
+		conflicting_lock->lock_length =
+			holder->end == ULM_EOF
+				? 0
+				: holder->end - holder->start + 1;
+		conflicting_lock->lock_reclaim = false;
+	}
+	return fsalstat(ERR_FSAL_DELAY, EAGAIN);
+}
+
+static fsal_status_t test_lock(struct fsal_obj_handle *obj_hdl,
+			       struct state_t *state, void *owner,
+			       fsal_lock_param_t *request,
+			       fsal_lock_param_t *conflicting_lock,
+			       const struct lock_call *call)
+{
+	struct ulm_lock_info holder;
+	int rc = ulm_lock_test(ulmfsal_env(), &call->key, &call->owner.id,
+			       call->type, call->start, call->end, &holder);
+
+	if (rc == -EAGAIN)
+		return conflict(call, &holder, conflicting_lock);
+	if (rc != 0)
+		return status_from_ulm(rc, "LOCKT");
+	/* Free in libulm; a local process may still hold a kernel lock. */
+	return sub_lock_op2(obj_hdl, state, owner, FSAL_OP_LOCKT, request,
+			    conflicting_lock);
+}
+
+/* Take back a grant the sub-FSAL refused, so the table matches it. */
+static void revert_grant(ulm_undo *undo)
+{
+	int rc = ulm_undo_apply(ulmfsal_env(), undo);
+
+	if (rc != 0)
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: could not revert a lock the sub-FSAL "
+			"refused: %s; the lock store keeps it until its owner "
+			"unlocks",
+			ulm_strerror(rc));
+}
+
+static fsal_status_t acquire_lock(struct fsal_obj_handle *obj_hdl,
+				  struct state_t *state, void *owner,
+				  fsal_lock_param_t *request,
+				  fsal_lock_param_t *conflicting_lock,
+				  const struct lock_call *call)
+{
+	struct ulm_lock_info holder;
+	ulm_undo *undo = NULL;
+	fsal_status_t status;
+	int rc = ulm_lock_acquire(ulmfsal_env(), &call->key, &call->owner.id,
+				  call->type, call->start, call->end, &holder,
+				  &undo);
+
+	if (rc == -EAGAIN)
+		return conflict(call, &holder, conflicting_lock);
+	if (rc != 0)
+		return status_from_ulm(rc, "LOCK");
+
+	/* Granted cluster-wide: never block a thread on local holders. */
+	status = sub_lock_op2(obj_hdl, state, owner, FSAL_OP_LOCK, request,
+			      conflicting_lock);
+	if (FSAL_IS_ERROR(status)) {
+		LogDebug(COMPONENT_FSAL,
+			 "UNIFIED: sub-FSAL refused a lock libulm granted: %s",
+			 msg_fsal_err(status.major));
+		revert_grant(undo);
+		return status;
+	}
+	ulm_undo_free(undo);
+	return status;
+}
+
+static fsal_status_t release_lock(struct fsal_obj_handle *obj_hdl,
+				  struct state_t *state, void *owner,
+				  fsal_lock_param_t *request,
+				  const struct lock_call *call)
+{
+	int rc = ulm_lock_release(ulmfsal_env(), &call->key, &call->owner.id,
+				  call->start, call->end);
+	fsal_status_t sub_status = sub_lock_op2(obj_hdl, state, owner,
+						FSAL_OP_UNLOCK, request, NULL);
+
+	/* Release the local lock even when the store failed. */
+	if (rc != 0)
+		return status_from_ulm(rc, "UNLOCK");
+	if (FSAL_IS_ERROR(sub_status))
+		LogMajor(COMPONENT_FSAL,
+			 "UNIFIED: sub-FSAL failed to unlock [%" PRIu64
+			 ", %" PRIu64 "]: %s",
+			 call->start, call->end,
+			 msg_fsal_err(sub_status.major));
+	return sub_status;
+}
+
+fsal_status_t ulmfsal_lock_op2(struct fsal_obj_handle *obj_hdl,
+			       struct state_t *state, void *owner,
+			       fsal_lock_op_t lock_op,
+			       fsal_lock_param_t *request,
+			       fsal_lock_param_t *conflicting_lock)
+{
+	struct lock_call call = {0};
+	fsal_status_t status;
+
+	/* We grant nothing asynchronously, so there is nothing of ours to
+	 * cancel. */
+	if (lock_op == FSAL_OP_CANCEL)
+		return sub_lock_op2(obj_hdl, state, owner, lock_op, request,
+				    conflicting_lock);
+	if (owner == NULL || request == NULL) {
+		LogCrit(COMPONENT_FSAL, "UNIFIED: %s without %s",
+			lock_op_name(lock_op),
+			owner == NULL ? "owner" : "lock");
+		return fsalstat(ERR_FSAL_INVAL, EINVAL);
+	}
+	status = prepare_call(obj_hdl, owner, lock_op, request, &call);
+	if (FSAL_IS_ERROR(status))
+		return status;
+
+	switch (lock_op) {
+	case FSAL_OP_LOCKT:
+		return test_lock(obj_hdl, state, owner, request,
+				 conflicting_lock, &call);
+	case FSAL_OP_LOCK:
+	case FSAL_OP_LOCKB:
+		return acquire_lock(obj_hdl, state, owner, request,
+				    conflicting_lock, &call);
+	case FSAL_OP_UNLOCK:
+		return release_lock(obj_hdl, state, owner, request, &call);
+	default:
+		LogCrit(COMPONENT_FSAL, "UNIFIED: unknown lock operation %d",
+			lock_op);
+		return fsalstat(ERR_FSAL_NOTSUPP, ENOTSUP);
+	}
+}

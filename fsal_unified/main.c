@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/**
+ * @file main.c
+ * @brief FSAL UNIFIED: module registration, the UNIFIED { } block and the
+ * process-wide lock store.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+
+#include "FSAL/fsal_init.h"
+#include "config_parsing.h"
+#include "ulmfsal.h"
+
+static const char module_name[] = "UNIFIED";
+
+#define ULMFSAL_DEFAULT_STORE_PATH "/var/lib/ganesha/ulm"
+#define ULMFSAL_MIN_MAP_SIZE	   (1ULL << 20) /* 1 MiB */
+#define ULMFSAL_MAX_MAP_SIZE	   (1ULL << 40) /* 1 TiB */
+#define ULMFSAL_DEFAULT_MAP_SIZE   (1ULL << 30)
+
+struct ulmfsal_module ULMFSAL = {
+	.module =
+		{
+			.fs_info =
+				{
+					.maxfilesize = UINT64_MAX,
+					.maxlink = _POSIX_LINK_MAX,
+					.maxnamelen = 1024,
+					.maxpathlen = 1024,
+					.no_trunc = true,
+					.chown_restricted = true,
+					.case_preserving = true,
+					.link_support = true,
+					.symlink_support = true,
+					.lock_support = true,
+					/* Blocking locks are polled by Ganesha:
+					 * libulm has no waiters to wake us yet.
+					 */
+					.lock_support_async_block = false,
+					.named_attr = true,
+					.unique_handles = true,
+					.acl_support = FSAL_ACLSUPPORT_ALLOW,
+					.cansettime = true,
+					.homogenous = true,
+					.supported_attrs = ALL_ATTRIBUTES,
+					.maxread = FSAL_MAXIOSIZE,
+					.maxwrite = FSAL_MAXIOSIZE,
+					.link_supports_permission_checks = true,
+					.expire_time_parent = -1,
+				},
+		},
+};
+
+static struct config_item_list store_kinds[] = {
+	CONFIG_LIST_TOK("lmdb", ULM_STORE_LMDB),
+	CONFIG_LIST_TOK("memory", ULM_STORE_MEMORY),
+	CONFIG_LIST_EOL,
+};
+
+static struct config_item unified_items[] = {
+	CONF_ITEM_TOKEN("Store", ULM_STORE_LMDB, store_kinds, ulmfsal_config,
+			store),
+	CONF_ITEM_PATH("Store_Path", 1, PATH_MAX, ULMFSAL_DEFAULT_STORE_PATH,
+		       ulmfsal_config, store_path),
+	CONF_ITEM_UI64("Map_Size", ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE,
+		       ULMFSAL_DEFAULT_MAP_SIZE, ulmfsal_config, map_size),
+	CONF_ITEM_BOOL("Sync", false, ulmfsal_config, sync),
+	CONF_ITEM_UI32("Node_Id", 1, UINT32_MAX, 1, ulmfsal_config, node_id),
+	CONFIG_EOL,
+};
+
+static struct config_block unified_block = {
+	.dbus_interface_name = "org.ganesha.nfsd.config.fsal.unified",
+	.blk_desc.name = "UNIFIED",
+	.blk_desc.type = CONFIG_BLOCK,
+	.blk_desc.u.blk.init = noop_conf_init,
+	.blk_desc.u.blk.params = unified_items,
+	.blk_desc.u.blk.commit = noop_conf_commit,
+};
+
+/* One environment per process: LMDB forbids opening one twice. */
+static pthread_mutex_t env_mutex = PTHREAD_MUTEX_INITIALIZER;
+static ulm_env *env;
+
+static const char *store_name(uint32_t store)
+{
+	return store == ULM_STORE_MEMORY ? "memory" : "lmdb";
+}
+
+static fsal_status_t init_config(struct fsal_module *module,
+				 config_file_t config_struct,
+				 struct config_error_type *err_type)
+{
+	struct ulmfsal_module *self =
+		container_of(module, struct ulmfsal_module, module);
+	struct ulmfsal_config *cfg = &self->config;
+
+	uint32_t errors_before = err_type->errors;
+
+	(void)load_config_from_parse(config_struct, &unified_block, cfg, true,
+				     err_type);
+	/* Ganesha calls an unknown token or parameter harmless and uses the
+	 * default; a lock store is no place to guess: refuse. */
+	self->config_valid = config_error_is_harmless(err_type) &&
+			     err_type->errors == errors_before;
+	if (!self->config_valid) {
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: invalid UNIFIED block (see the config errors "
+			"above); valid: Store = lmdb|memory, Store_Path = "
+			"<directory>, Map_Size = %llu..%llu, Sync = "
+			"true|false, Node_Id = 1..%u. Exports using FSAL "
+			"UNIFIED are refused until it is fixed.",
+			ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE, UINT32_MAX);
+		return fsalstat(ERR_FSAL_INVAL, EINVAL);
+	}
+
+	LogInfo(COMPONENT_FSAL,
+		"UNIFIED: Store = %s, Store_Path = %s, Map_Size = %" PRIu64
+		", Sync = %s, Node_Id = %" PRIu32,
+		store_name(cfg->store), cfg->store_path, cfg->map_size,
+		cfg->sync ? "true" : "false", cfg->node_id);
+	display_fsinfo(module);
+	return fsalstat(ERR_FSAL_NO_ERROR, 0);
+}
+
+/* Say what went wrong and what the admin can do about it. */
+static void log_env_open_error(const struct ulmfsal_config *cfg, int rc)
+{
+	switch (rc) {
+	case -EBUSY:
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: another running Ganesha already uses Node_Id "
+			"%" PRIu32
+			" on the lock store at %s; give every Ganesha sharing "
+			"a store its own UNIFIED { Node_Id }",
+			cfg->node_id, cfg->store_path);
+		break;
+	case -EACCES:
+	case -EPERM:
+	case -ENOENT:
+	case -ENOTDIR:
+	case -EROFS:
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: cannot open lock store at %s: %s; set "
+			"UNIFIED { Store_Path } to a writable directory",
+			cfg->store_path, ulm_strerror(rc));
+		break;
+	case ULM_EFORMAT:
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: cannot open lock store at %s: %s; this store "
+			"was written by another version of ULM: upgrade, or "
+			"set UNIFIED { Store_Path } to a new directory",
+			cfg->store_path, ulm_strerror(rc));
+		break;
+	default:
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: cannot open %s lock store at %s (Map_Size "
+			"%" PRIu64 "): %s",
+			store_name(cfg->store), cfg->store_path, cfg->map_size,
+			ulm_strerror(rc));
+		break;
+	}
+}
+
+static int env_open_locked(const struct ulmfsal_config *cfg)
+{
+	struct ulm_env_config env_cfg = {
+		.store = cfg->store,
+		.path = cfg->store_path,
+		.map_size = cfg->map_size,
+		.sync = cfg->sync,
+		.node_id = cfg->node_id,
+	};
+	int rc = ulm_env_open(&env_cfg, &env);
+
+	if (rc != 0) {
+		env = NULL;
+		log_env_open_error(cfg, rc);
+		return rc;
+	}
+	LogEvent(COMPONENT_FSAL,
+		 "UNIFIED: %s lock store open (%s), node %" PRIu32
+		 " epoch %" PRIu32,
+		 store_name(cfg->store),
+		 cfg->store == ULM_STORE_LMDB ? cfg->store_path : "no path",
+		 cfg->node_id, ulm_env_epoch(env));
+	ulmfsal_purge_schedule(env, cfg->node_id);
+	return 0;
+}
+
+/**
+ * @brief Open the lock store on first use; later calls reuse it.
+ * @return 0 or the negative error of ulm_env_open(), already logged
+ */
+int ulmfsal_env_open_once(void)
+{
+	int rc = 0;
+
+	PTHREAD_MUTEX_lock(&env_mutex);
+	if (env == NULL)
+		rc = env_open_locked(&ULMFSAL.config);
+	PTHREAD_MUTEX_unlock(&env_mutex);
+	return rc;
+}
+
+/* Exports exist only once the store is open, so object ops see it set. */
+ulm_env *ulmfsal_env(void)
+{
+	return env;
+}
+
+MODULE_INIT void ulmfsal_init(void)
+{
+	struct fsal_module *myself = &ULMFSAL.module;
+
+	if (register_fsal(myself, module_name, FSAL_MAJOR_VERSION,
+			  FSAL_MINOR_VERSION, FSAL_ID_NO_PNFS) != 0) {
+		LogCrit(COMPONENT_FSAL, "UNIFIED: register_fsal failed");
+		return;
+	}
+	myself->m_ops.create_export = ulmfsal_create_export;
+	myself->m_ops.update_export = ulmfsal_update_export;
+	myself->m_ops.init_config = init_config;
+	ulmfsal_handle_ops_init(&ULMFSAL.handle_ops);
+}
+
+MODULE_FINI void ulmfsal_unload(void)
+{
+	ulmfsal_purge_stop();
+	if (env != NULL) {
+		ulm_env_close(env);
+		env = NULL;
+	}
+	if (unregister_fsal(&ULMFSAL.module) != 0)
+		LogCrit(COMPONENT_FSAL, "UNIFIED: unregister_fsal failed: "
+					"exports still in use");
+	gsh_free(ULMFSAL.config.store_path);
+	ULMFSAL.config.store_path = NULL;
+}

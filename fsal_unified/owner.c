@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/**
+ * @file owner.c
+ * @brief FSAL UNIFIED: translate a Ganesha lock owner into a libulm owner.
+ *
+ * The identity must be the same after a Ganesha restart, so a reclaim by
+ * the same owner matches (and replaces) the record persisted before it.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "sal_data.h"
+#include "ulmfsal.h"
+
+static void put_be32(uint8_t out[4], uint32_t value)
+{
+	out[0] = value >> 24;
+	out[1] = value >> 16;
+	out[2] = value >> 8;
+	out[3] = value;
+}
+
+/* NLM: the client's caller name and the svid (the client's pid). */
+static void nlm_owner(struct ulmfsal_owner *owner, const state_owner_t *so)
+{
+	const state_nlm_owner_t *nlm = &so->so_owner.so_nlm_owner;
+
+	owner->id.protocol = ULM_PROTO_NLM;
+	owner->id.client = nlm->so_client->slc_nlm_caller_name;
+	owner->id.client_len = nlm->so_client->slc_nlm_caller_name_len;
+	put_be32(owner->number, nlm->so_nlm_svid);
+	owner->id.owner = owner->number;
+	owner->id.owner_len = sizeof(owner->number);
+}
+
+/* NFSv4: the co_ownerid of the client and the lock-owner bytes. */
+static void nfs4_owner(struct ulmfsal_owner *owner, const state_owner_t *so)
+{
+	const nfs_client_record_t *record =
+		so->so_owner.so_nfs4_owner.so_clientrec->cid_client_record;
+
+	owner->id.protocol = ULM_PROTO_NFS4;
+	owner->id.client = record->cr_client_val;
+	owner->id.client_len = record->cr_client_val_len;
+	owner->id.owner = so->so_owner_val;
+	owner->id.owner_len = so->so_owner_len;
+}
+
+/* 9P: the client's address and its process id. */
+static void p9_owner(struct ulmfsal_owner *owner, const state_owner_t *so)
+{
+	const state_9p_owner_t *p9 = &so->so_owner.so_9p_owner;
+
+	owner->id.protocol = ULM_PROTO_9P;
+	owner->id.client = &p9->client_addr;
+	owner->id.client_len = sizeof(p9->client_addr);
+	put_be32(owner->number, p9->proc_id);
+	owner->id.owner = owner->number;
+	owner->id.owner_len = sizeof(owner->number);
+}
+
+/**
+ * @brief Fill @p owner from a Ganesha state_owner_t.
+ *
+ * @p owner borrows bytes of @p state_owner: use it while Ganesha holds
+ * the owner (the whole lock_op2 call).
+ * @return 0, or -EINVAL for an owner that cannot hold byte-range locks
+ */
+int ulmfsal_owner_init(struct ulmfsal_owner *owner, const void *state_owner,
+		       uint32_t node)
+{
+	const state_owner_t *so = state_owner;
+
+	memset(owner, 0, sizeof(*owner));
+	owner->id.kind = ULM_OWNER_LOCK;
+	owner->id.node = node;
+	switch (so->so_type) {
+	case STATE_LOCK_OWNER_NLM:
+		if (so->so_owner.so_nlm_owner.so_client == NULL)
+			return -EINVAL;
+		nlm_owner(owner, so);
+		return 0;
+	case STATE_LOCK_OWNER_NFSV4:
+		if (so->so_owner.so_nfs4_owner.so_clientrec == NULL ||
+		    so->so_owner.so_nfs4_owner.so_clientrec
+				    ->cid_client_record == NULL)
+			return -EINVAL;
+		nfs4_owner(owner, so);
+		return 0;
+	case STATE_LOCK_OWNER_9P:
+		p9_owner(owner, so);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
