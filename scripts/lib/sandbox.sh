@@ -1,0 +1,431 @@
+# shellcheck shell=bash
+# sandbox.sh: run real NFS daemons (rpcbind, rpc.statd, ganesha.nfsd) in
+# private network + mount namespaces on loopback. Source it, then:
+#
+#   sb_init DIR NSPREFIX        every node's files live in DIR/NODE
+#   sb_node_create NODE         netns NSPREFIX-NODE + a mount-ns holder
+#   sb_ganesha_conf NODE k=v..  write DIR/NODE/ganesha.conf
+#   sb_ganesha_start NODE       start and wait until it serves
+#   sb_exec NODE CMD...         run a command inside the node
+#   sb_stop NODE ganesha [SIG]  stop it (TERM), or crash it (KILL)
+#   sb_cleanup                  stop everything sb_* started (trap EXIT)
+#
+# Safe under `set -euo pipefail`: functions return non-zero on failure and
+# print why on stderr, with the node's log tail where one exists.
+# Environment: SB_GANESHA (daemon binary), SB_VFS_MODULE (libfsalvfs.so),
+# SB_UNIFIED_MODULE (libfsalunified.so, optional), SB_TIMEOUT (seconds to
+# wait for a daemon, default 15).
+
+SB_ROOT=${SB_ROOT:-}
+SB_NSPREFIX=${SB_NSPREFIX:-}
+SB_GANESHA=${SB_GANESHA:-/usr/bin/ganesha.nfsd}
+SB_VFS_MODULE=${SB_VFS_MODULE:-/usr/lib/x86_64-linux-gnu/ganesha/libfsalvfs.so}
+SB_UNIFIED_MODULE=${SB_UNIFIED_MODULE:-}
+SB_TIMEOUT=${SB_TIMEOUT:-15}
+# All namespaces of this harness start with this; stale ones are swept.
+SB_NS_FAMILY=ulmt
+
+sb_log() { printf '[sb %(%T)T] %s\n' -1 "$*" >&2; }
+sb_err() { printf 'sb: ERROR: %s\n' "$*" >&2; }
+
+# sb_init DIR NSPREFIX: NSPREFIX must look like ulmt-<test>-<pid> so that
+# sb_sweep_stale can tell a dead run's namespaces from a live one's.
+sb_init() {
+	SB_ROOT=$1
+	SB_NSPREFIX=$2
+	case $SB_NSPREFIX in
+	"$SB_NS_FAMILY"-*-[0-9]*) ;;
+	*)
+		sb_err "namespace prefix '$SB_NSPREFIX' is not $SB_NS_FAMILY-<test>-<pid>"
+		return 1
+		;;
+	esac
+	mkdir -p "$SB_ROOT" || return 1
+	sb_sweep_stale
+}
+
+sb_node_dir() { printf '%s/%s' "$SB_ROOT" "$1"; }
+sb_ns() { printf '%s-%s' "$SB_NSPREFIX" "$1"; }
+
+# Remove namespaces (and their processes) left by runs whose shell is gone,
+# e.g. a test killed by a ctest timeout before its EXIT trap could run.
+sb_sweep_stale() {
+	local ns owner pid
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+		case $ns in "$SB_NS_FAMILY"-*) ;; *) continue ;; esac
+		owner=${ns%-*}
+		owner=${owner##*-}
+		case $owner in '' | *[!0-9]*) continue ;; esac
+		[ -d "/proc/$owner" ] && continue
+		sb_log "sweeping stale namespace $ns (run $owner is gone)"
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -9 "$pid" 2>/dev/null || true
+		done
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+
+# True while PID runs; a zombie counts as dead (pid 1 may reap late).
+sb_pid_alive() {
+	local state
+	[ -r "/proc/$1/stat" ] || return 1
+	state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
+# sb_wait_until SECONDS CMD...: poll CMD every 50 ms.
+sb_wait_until() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+}
+
+sb_holder_pid() { cat "$(sb_node_dir "$1")/holder.pid"; }
+
+# sb_node_create NODE: NODE is [a-z0-9]+ (it ends the namespace's name).
+sb_node_create() {
+	local node=$1 dir ns
+	case $node in '' | *[!a-z0-9]*)
+		sb_err "node name '$node' must be [a-z0-9]+"
+		return 1
+		;;
+	esac
+	dir=$(sb_node_dir "$node")
+	ns=$(sb_ns "$node")
+	mkdir -p "$dir"/run "$dir"/varlibnfs/sm "$dir"/varlibnfs/sm.bak \
+		"$dir"/varlibnfs/ganesha "$dir"/plugins || return 1
+	rm -f "$dir/holder.ready"
+	ip netns add "$ns" || return 1
+	ip -n "$ns" link set lo up || return 1
+	# The holder owns the mount namespace: /run and /var/lib/nfs are the
+	# node's own, so rpcbind, statd and Ganesha of two nodes never meet.
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	ip netns exec "$ns" unshare -m --propagation private -- sh -c '
+		mount --bind "$1/run" /run &&
+		mount --bind "$1/varlibnfs" /var/lib/nfs &&
+		: >"$1/holder.ready" && exec sleep infinity' sh "$dir" \
+		</dev/null >"$dir/holder.log" 2>&1 &
+	echo $! >"$dir/holder.pid"
+	disown $!
+	if ! sb_wait_until "$SB_TIMEOUT" test -e "$dir/holder.ready"; then
+		sb_err "node $node: namespace holder did not start; see $dir/holder.log"
+		cat "$dir/holder.log" >&2
+		return 1
+	fi
+}
+
+# sb_exec NODE CMD...: run CMD in the node's network and mount namespaces.
+sb_exec() {
+	local holder
+	holder=$(sb_holder_pid "$1") || return 1
+	shift
+	nsenter -t "$holder" -n -m -- "$@"
+}
+
+# sb_spawn NODE TAG CMD...: start CMD in the background inside NODE.
+# Its pid goes to NODE/TAG.pid, its exit status (128+N: killed by signal N)
+# to NODE/TAG.status once it ends. Stdin/stdout default to /dev/null and
+# NODE/TAG.out; override with SB_SPAWN_IN / SB_SPAWN_OUT. Stderr goes to
+# NODE/TAG.out.
+sb_spawn() {
+	local node=$1 tag=$2 dir holder
+	shift 2
+	dir=$(sb_node_dir "$node")
+	holder=$(sb_holder_pid "$node") || return 1
+	rm -f "$dir/$tag.pid" "$dir/$tag.status"
+	(
+		nsenter -t "$holder" -n -m -- "$@" \
+			<"${SB_SPAWN_IN:-/dev/null}" \
+			>>"${SB_SPAWN_OUT:-$dir/$tag.out}" 2>>"$dir/$tag.out" &
+		child=$!
+		echo "$child" >"$dir/$tag.pid.tmp"
+		mv "$dir/$tag.pid.tmp" "$dir/$tag.pid"
+		rc=0
+		wait "$child" || rc=$?
+		echo "$rc" >"$dir/$tag.status"
+	) </dev/null >/dev/null 2>&1 &
+	disown $!
+	sb_wait_until "$SB_TIMEOUT" test -e "$dir/$tag.pid" || {
+		sb_err "node $node: could not spawn $tag"
+		return 1
+	}
+}
+
+sb_pid() { cat "$(sb_node_dir "$1")/$2.pid" 2>/dev/null; }
+
+# sb_alive NODE TAG: is the process NODE/TAG running?
+sb_alive() {
+	local pid
+	pid=$(sb_pid "$1" "$2") || return 1
+	sb_pid_alive "$pid"
+}
+
+# sb_status NODE TAG: exit status of the process, waiting up to 3 s for it
+# to end ("" if it still runs; 128+N if signal N killed it).
+sb_status() {
+	local f
+	f="$(sb_node_dir "$1")/$2.status"
+	sb_wait_until 3 test -e "$f" 2>/dev/null || true
+	cat "$f" 2>/dev/null || true
+}
+
+# sb_stop NODE TAG [SIGNAL]: signal the process (TERM by default) and wait
+# until it is gone; escalate to KILL after SB_TIMEOUT (and fail).
+sb_stop() {
+	local node=$1 tag=$2 sig=${3:-TERM} pid
+	pid=$(sb_pid "$node" "$tag") || return 0
+	sb_pid_alive "$pid" || return 0
+	kill "-$sig" "$pid" 2>/dev/null || true
+	if ! sb_wait_until "$SB_TIMEOUT" eval "! sb_pid_alive $pid"; then
+		sb_err "node $node: $tag (pid $pid) ignored SIG$sig; killing it"
+		kill -9 "$pid" 2>/dev/null || true
+		sb_wait_until 5 eval "! sb_pid_alive $pid" || true
+		return 1
+	fi
+	# Let the spawning subshell record the exit status.
+	sb_wait_until 3 test -e "$(sb_node_dir "$node")/$tag.status" || true
+}
+
+# sb_rpcbind_start NODE: rpcbind, needed for NFSv3/NLM (Protocols 3).
+sb_rpcbind_start() {
+	sb_spawn "$1" rpcbind rpcbind -w -f || return 1
+	sb_wait_until "$SB_TIMEOUT" sb_exec "$1" rpcinfo -p 127.0.0.1 \
+		>/dev/null 2>&1 || {
+		sb_err "node $1: rpcbind does not answer; see $(sb_node_dir "$1")/rpcbind.out"
+		return 1
+	}
+}
+
+# sb_rpc_registered NODE PROGRAM: is PROGRAM (number) registered?
+sb_rpc_registered() {
+	sb_exec "$1" rpcinfo -p 127.0.0.1 2>/dev/null |
+		awk -v p="$2" '$1 == p { found = 1 } END { exit !found }'
+}
+
+# sb_statd_start NODE: rpc.statd (NSM), which Ganesha's NLM needs to grant.
+sb_statd_start() {
+	sb_spawn "$1" statd rpc.statd -F -L || return 1
+	sb_wait_until "$SB_TIMEOUT" sb_rpc_registered "$1" 100024 || {
+		sb_err "node $1: rpc.statd did not register; see $(sb_node_dir "$1")/statd.out"
+		return 1
+	}
+}
+
+# Print one FSAL block for an export spec: VFS | UNIFIED (over VFS) |
+# UNIFIED/SUB | UNIFIED/ (no sub-FSAL) | any other single FSAL name.
+sb__fsal_block() {
+	case $1 in
+	UNIFIED) sb__fsal_block UNIFIED/VFS ;;
+	UNIFIED/)
+		printf '\tFSAL { Name = UNIFIED; }\n'
+		;;
+	UNIFIED/*)
+		printf '\tFSAL { Name = UNIFIED; FSAL { Name = %s; } }\n' "${1#UNIFIED/}"
+		;;
+	*) printf '\tFSAL { Name = %s; }\n' "$1" ;;
+	esac
+}
+
+# sb_ganesha_conf NODE KEY=VALUE...: write NODE/ganesha.conf.
+#   protocols=4|3,4   grace=5   lease=10   graceless=false
+#   loglevel=EVENT  fsal_log=LEVEL
+#   store=lmdb|memory|...  store_path=DIR  node_id=N  sync=true|false
+#     (any store* / node_id key adds the UNIFIED block; empty values are
+#      left out, so a test can omit a parameter on purpose)
+#   export=ID:PATH:PSEUDO:FSALSPEC   (repeatable; see sb__fsal_block)
+#   raw=TEXT                         (appended verbatim)
+sb_ganesha_conf() {
+	local node=$1 dir conf kv key val
+	local protocols=4 grace=5 lease=10 graceless=false loglevel=EVENT
+	local fsal_log=""
+	local unified=0 store="" store_path="" node_id="" sync="" raw=""
+	local exports=()
+	shift
+	for kv in "$@"; do
+		key=${kv%%=*}
+		val=${kv#*=}
+		case $key in
+		protocols) protocols=$val ;;
+		grace) grace=$val ;;
+		lease) lease=$val ;;
+		graceless) graceless=$val ;;
+		loglevel) loglevel=$val ;;
+		fsal_log) fsal_log=$val ;;
+		store) store=$val unified=1 ;;
+		store_path) store_path=$val unified=1 ;;
+		node_id) node_id=$val unified=1 ;;
+		sync) sync=$val unified=1 ;;
+		export) exports+=("$val") ;;
+		raw) raw+="$val"$'\n' ;;
+		*)
+			sb_err "sb_ganesha_conf: unknown key '$key'"
+			return 1
+			;;
+		esac
+	done
+	dir=$(sb_node_dir "$node")
+	conf=$dir/ganesha.conf
+	sb__plugins "$node" || return 1
+	{
+		printf 'NFS_CORE_PARAM {\n\tProtocols = %s;\n' "$protocols"
+		printf '\tPlugins_Dir = "%s/plugins";\n' "$dir"
+		printf '\tEnable_RQUOTA = false;\n\tEnable_UDP = false;\n'
+		# NFSv3 MOUNT by the pseudo path, like NFSv4: clients need one name.
+		printf '\tMount_Path_Pseudo = true;\n'
+		case $protocols in
+		*3*) ;;
+		*) printf '\tEnable_NLM = false;\n' ;;
+		esac
+		printf '}\n'
+		printf 'NFSv4 {\n\tGrace_Period = %s;\n\tLease_Lifetime = %s;\n' \
+			"$grace" "$lease"
+		printf '\tGraceless = %s;\n}\n' "$graceless"
+		printf 'LOG {\n\tDefault_Log_Level = %s;\n' "$loglevel"
+		[ -z "$fsal_log" ] ||
+			printf '\tComponents { FSAL = %s; }\n' "$fsal_log"
+		printf '}\n'
+		if [ "$unified" = 1 ]; then
+			printf 'UNIFIED {\n'
+			[ -z "$store" ] || printf '\tStore = %s;\n' "$store"
+			[ -z "$store_path" ] ||
+				printf '\tStore_Path = "%s";\n' "$store_path"
+			[ -z "$sync" ] || printf '\tSync = %s;\n' "$sync"
+			[ -z "$node_id" ] || printf '\tNode_Id = %s;\n' "$node_id"
+			printf '}\n'
+		fi
+		for kv in "${exports[@]}"; do
+			sb__export_block "$kv" "$protocols" || return 1
+		done
+		printf '%s' "$raw"
+	} >"$conf"
+}
+
+sb__export_block() {
+	local id path pseudo fsal rest
+	IFS=: read -r id path pseudo fsal rest <<<"$1"
+	if [ -z "$fsal" ] || [ -n "$rest" ]; then
+		sb_err "export spec '$1' is not ID:PATH:PSEUDO:FSAL"
+		return 1
+	fi
+	printf 'EXPORT {\n\tExport_Id = %s;\n\tPath = "%s";\n' "$id" "$path"
+	printf '\tPseudo = "%s";\n\tProtocols = %s;\n' "$pseudo" "$2"
+	printf '\tAccess_Type = RW;\n\tSquash = No_Root_Squash;\n'
+	printf '\tTransports = TCP;\n\tSecType = sys;\n'
+	sb__fsal_block "$fsal"
+	printf '}\n'
+}
+
+# Private Plugins_Dir: Ganesha loads libfsal<name>.so from one directory.
+sb__plugins() {
+	local dir
+	dir=$(sb_node_dir "$1")/plugins
+	mkdir -p "$dir" || return 1
+	ln -sfn "$SB_VFS_MODULE" "$dir/libfsalvfs.so" || return 1
+	if [ -n "$SB_UNIFIED_MODULE" ]; then
+		ln -sfn "$SB_UNIFIED_MODULE" "$dir/libfsalunified.so" || return 1
+	fi
+}
+
+sb_log_tail() {
+	local log
+	log="$(sb_node_dir "$1")/ganesha.log"
+	echo "---- last lines of $log ----" >&2
+	tail -n "${2:-25}" "$log" >&2 2>/dev/null || true
+	echo "----" >&2
+}
+
+# Log lines written since the last sb_ganesha_start of NODE.
+sb_ganesha_log_since_start() {
+	local dir off
+	dir=$(sb_node_dir "$1")
+	off=$(cat "$dir/ganesha.logoff" 2>/dev/null || echo 0)
+	tail -c "+$((off + 1))" "$dir/ganesha.log" 2>/dev/null || true
+}
+
+sb__tcp_open() {
+	sb_exec "$1" bash -c "exec 3<>/dev/tcp/127.0.0.1/$2" 2>/dev/null
+}
+
+# Is the daemon up: NFS on 2049, and (Protocols 3) NLM registered?
+sb__ganesha_serving() {
+	sb__tcp_open "$1" 2049 || return 1
+	case $(sed -n 's/^\tProtocols = \(.*\);/\1/p' \
+		"$(sb_node_dir "$1")/ganesha.conf" | head -n 1) in
+	*3*) sb_rpc_registered "$1" 100021 ;;
+	esac
+}
+
+sb__ganesha_ready() {
+	sb_alive "$1" ganesha || return 2
+	sb__ganesha_serving "$1"
+}
+
+# sb_ganesha_start NODE: start with NODE/ganesha.conf; return once it
+# serves (0), or 1 if it died or did not serve within SB_TIMEOUT.
+sb_ganesha_start() {
+	local node=$1 dir deadline rc
+	dir=$(sb_node_dir "$node")
+	touch "$dir/ganesha.log"
+	stat -c %s "$dir/ganesha.log" >"$dir/ganesha.logoff"
+	sb_spawn "$node" ganesha "$SB_GANESHA" -F -L "$dir/ganesha.log" \
+		-f "$dir/ganesha.conf" -p "$dir/ganesha.pidfile" || return 1
+	deadline=$((SECONDS + SB_TIMEOUT))
+	while :; do
+		rc=0
+		sb__ganesha_ready "$node" || rc=$?
+		[ "$rc" = 0 ] && return 0
+		if [ "$rc" = 2 ]; then
+			sb_err "node $node: ganesha.nfsd exited (status $(sb_status "$node" ganesha)); config $dir/ganesha.conf"
+			sb_log_tail "$node"
+			return 1
+		fi
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			sb_err "node $node: ganesha.nfsd not serving after ${SB_TIMEOUT}s"
+			sb_log_tail "$node"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# sb_ganesha_wait_grace NODE [SECONDS]: wait until this start's grace ends.
+sb_ganesha_wait_grace() {
+	local node=$1 limit=${2:-30}
+	sb_wait_until "$limit" eval \
+		"sb_ganesha_log_since_start $node | grep -Eq 'NOT IN GRACE|skipping GRACE'" || {
+		sb_err "node $node: still in grace after ${limit}s"
+		sb_log_tail "$node"
+		return 1
+	}
+}
+
+# sb_node_destroy NODE: end every process the node runs, then its namespaces.
+sb_node_destroy() {
+	local node=$1 dir ns f pid
+	dir=$(sb_node_dir "$node")
+	ns=$(sb_ns "$node")
+	for f in "$dir"/*.pid; do
+		[ -e "$f" ] || continue
+		case $f in */holder.pid) continue ;; esac
+		sb_stop "$node" "$(basename "$f" .pid)" TERM >/dev/null 2>&1 || true
+	done
+	pid=$(cat "$dir/holder.pid" 2>/dev/null || true)
+	if [ -n "$pid" ]; then
+		kill -9 "$pid" 2>/dev/null || true
+		sb_wait_until 5 eval "! sb_pid_alive $pid" || true
+	fi
+	ip netns del "$ns" 2>/dev/null || true
+}
+
+# sb_cleanup: destroy every node under SB_ROOT (files are kept for reading).
+sb_cleanup() {
+	local dir
+	[ -n "$SB_ROOT" ] && [ -d "$SB_ROOT" ] || return 0
+	for dir in "$SB_ROOT"/*/; do
+		[ -e "$dir/holder.pid" ] || continue
+		sb_node_destroy "$(basename "$dir")"
+	done
+}

@@ -1,0 +1,250 @@
+# shellcheck shell=bash
+# it_lib.sh: helpers shared by the integration tests. A test does
+#
+#   . "$(dirname "$0")/it_lib.sh"
+#   it_setup NAME            work dir, namespaces prefix, cleanup trap
+#   it_unified_node n1 4     a node serving $IT_EXPORT through UNIFIED
+#   it_client_start a n1     an ulm-nfs-client driven line by line
+#   it_expect a "v4 lock write 0 100" "OK"
+#
+# Every it_expect* prints what was asked, what was expected and what came
+# back; the first mismatch ends the test (exit 1) and names the logs.
+#
+# Paths come from CMake through the environment:
+#   ULM_SANDBOX_LIB  scripts/lib/sandbox.sh     ULM_IT_WORK   work root
+#   ULM_IT_CLIENT    ulm-nfs-client             ULM_IT_FSAL   libfsalunified.so
+#   ULM_IT_INSPECT   ulm-store-inspect          ULM_IT_LOCAL_LOCK ulm-local-lock
+# An empty path means CMake has no such target: the test is skipped (77).
+set -euo pipefail
+
+IT_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=scripts/lib/sandbox.sh
+. "${ULM_SANDBOX_LIB:-$IT_SRC/../../scripts/lib/sandbox.sh}"
+
+IT_SKIP=77
+IT_REPLY_TIMEOUT=${IT_REPLY_TIMEOUT:-15}
+IT_CHECKS=0
+IT_REPLY=""
+declare -A IT_FD_IN=() IT_FD_OUT=() IT_CLIENT_NODE=()
+
+it_note() { printf '# %s\n' "$*"; }
+
+it_fail() {
+	printf 'FAIL: %s\n' "$*"
+	exit 1
+}
+
+it_pass() {
+	IT_CHECKS=$((IT_CHECKS + 1))
+	printf 'ok %d - %s\n' "$IT_CHECKS" "$*"
+}
+
+# it_need VAR WHAT: skip the test unless $VAR names an executable file.
+it_need() {
+	local path=${!1:-}
+	if [ -z "$path" ]; then
+		echo "SKIP: $2 is not part of this build (\$$1 is empty)"
+		exit "$IT_SKIP"
+	fi
+	[ -x "$path" ] || [ -f "$path" ] ||
+		it_fail "$2 not found at $path (\$$1): build it first"
+}
+
+it__exit() {
+	local rc=$?
+	trap - EXIT
+	sb_cleanup
+	if [ "$rc" = 0 ]; then
+		echo "PASS: $IT_NAME ($IT_CHECKS checks, ${SECONDS}s)"
+	elif [ "$rc" != "$IT_SKIP" ]; then
+		echo "FAIL: $IT_NAME after $IT_CHECKS checks (${SECONDS}s);" \
+			"configs, logs and stores are under $IT_DIR"
+	fi
+	exit "$rc"
+}
+
+# it_setup NAME: fresh work dir ULM_IT_WORK/NAME, namespaces ulmt-NAME-PID.
+it_setup() {
+	IT_NAME=$1
+	IT_DIR=${ULM_IT_WORK:-/tmp/ulm-it}/$IT_NAME
+	it_need ULM_IT_FSAL "the UNIFIED FSAL (libfsalunified.so)"
+	it_need ULM_IT_CLIENT "the test client ulm-nfs-client"
+	# shellcheck disable=SC2034 # read by sandbox.sh
+	SB_UNIFIED_MODULE=$ULM_IT_FSAL
+	rm -rf "$IT_DIR"
+	trap it__exit EXIT
+	trap 'exit 143' TERM INT HUP
+	sb_init "$IT_DIR" "ulmt-$IT_NAME-$$" || it_fail "sandbox init"
+	IT_EXPORT=$IT_DIR/export
+	IT_STORE=$IT_DIR/store
+	mkdir -p "$IT_EXPORT" "$IT_STORE" "$IT_DIR/clients"
+	SECONDS=0
+	it_note "$IT_NAME: work dir $IT_DIR"
+}
+
+# it_node_daemons NODE PROTOCOLS: create NODE; NFSv3/NLM needs rpcbind+statd.
+it_node_daemons() {
+	sb_node_create "$1" || it_fail "node $1: namespaces"
+	case $2 in
+	*3*)
+		sb_rpcbind_start "$1" || it_fail "node $1: rpcbind"
+		sb_statd_start "$1" || it_fail "node $1: rpc.statd"
+		;;
+	esac
+}
+
+# it_unified_node NODE PROTOCOLS [NODE_ID] [CONF_KEY=VALUE...]: a node that
+# exports $IT_EXPORT as /export through UNIFIED over VFS, with the LMDB
+# store in $IT_STORE; started and out of grace (graceless unless a grace=
+# key is given).
+it_unified_node() {
+	local node=$1 protocols=$2 id=${3:-1}
+	local extra=("${@:4}") grace=(graceless=true)
+	case " ${extra[*]} " in *" grace="*) grace=() ;; esac
+	it_node_daemons "$node" "$protocols"
+	sb_ganesha_conf "$node" protocols="$protocols" lease=4 "${grace[@]}" \
+		store=lmdb store_path="$IT_STORE" node_id="$id" sync=true \
+		export="1:$IT_EXPORT:/export:UNIFIED" "${extra[@]}" ||
+		it_fail "node $node: config"
+	it_ganesha_up "$node"
+}
+
+# it_ganesha_up NODE: start Ganesha and wait out its grace.
+it_ganesha_up() {
+	sb_ganesha_start "$1" || it_fail "node $1: ganesha.nfsd did not start"
+	sb_ganesha_wait_grace "$1" 30 || it_fail "node $1: grace never ended"
+}
+
+# it_proc_start NAME NODE CMD...: run a line-driven program inside NODE,
+# fed through FIFOs: one command line in, one reply line out (see it_send).
+# Its stderr is in NODE/client-NAME.out.
+it_proc_start() {
+	local name=$1 node=$2 in out fdin fdout
+	shift 2
+	in=$IT_DIR/clients/$name.in
+	out=$IT_DIR/clients/$name.out
+	mkfifo "$in" "$out"
+	# Opened read-write: neither open blocks, and a dead program shows
+	# as a read timeout, never as a hang or SIGPIPE.
+	exec {fdin}<>"$in" {fdout}<>"$out"
+	IT_FD_IN[$name]=$fdin
+	IT_FD_OUT[$name]=$fdout
+	IT_CLIENT_NODE[$name]=$node
+	SB_SPAWN_IN=$in SB_SPAWN_OUT=$out sb_spawn "$node" "client-$name" "$@" ||
+		it_fail "$name: could not start $1"
+}
+
+# it_client_start CLIENT NODE [EXPORT]: an ulm-nfs-client inside NODE (the
+# server is 127.0.0.1 there), one NFSv4 client and NLM caller.
+it_client_start() {
+	it_proc_start "$1" "$2" "$ULM_IT_CLIENT" --server 127.0.0.1 \
+		--export "${3:-/export}" --name "ulmt-$1-$$" --lease-renew 1
+}
+
+# it_client_stop CLIENT: end a client (e.g. one whose server went away).
+it_client_stop() {
+	sb_stop "${IT_CLIENT_NODE[$1]}" "client-$1" TERM || true
+}
+
+# it_send CLIENT COMMAND: one command, its reply in IT_REPLY.
+it_send() {
+	local client=$1 cmd=$2 node
+	node=${IT_CLIENT_NODE[$client]}
+	printf '%s\n' "$cmd" >&"${IT_FD_IN[$client]}"
+	if ! IFS= read -r -t "$IT_REPLY_TIMEOUT" -u "${IT_FD_OUT[$client]}" \
+		IT_REPLY; then
+		echo "---- stderr of client $client ----"
+		tail -n 20 "$(sb_node_dir "$node")/client-$client.out" || true
+		it_fail "client $client: no reply to '$cmd' within ${IT_REPLY_TIMEOUT}s"
+	fi
+}
+
+# it_expect CLIENT COMMAND EXPECTED: EXPECTED is a glob ("DENIED write 0 100 *").
+it_expect() {
+	local client=$1 cmd=$2 want=$3
+	it_send "$client" "$cmd"
+	# shellcheck disable=SC2053 # glob match on purpose
+	if [[ $IT_REPLY == $want ]]; then
+		it_pass "[$client] $cmd -> $IT_REPLY"
+	else
+		printf '# [%s] %s\n#   expected: %s\n#   got:      %s\n' \
+			"$client" "$cmd" "$want" "$IT_REPLY"
+		it_fail "[$client] $cmd"
+	fi
+}
+
+# it_expect_value WHAT EXPECTED ACTUAL: compare two values a user sees.
+it_expect_value() {
+	# shellcheck disable=SC2053
+	if [[ $3 == $2 ]]; then
+		it_pass "$1: $3"
+	else
+		printf '# %s\n#   expected: %s\n#   got:      %s\n' "$1" "$2" "$3"
+		it_fail "$1"
+	fi
+}
+
+# it_store_list: the inspector's listing of $IT_STORE (one line per lock).
+it_store_list() {
+	"$ULM_IT_INSPECT" "$IT_STORE" ||
+		it_fail "ulm-store-inspect could not read $IT_STORE"
+}
+
+# it__count REGEX TEXT: how many lines of TEXT match REGEX.
+it__count() { grep -cE -- "$1" <<<"$2" || true; }
+
+# it_store_count REGEX: how many listed locks match REGEX.
+it_store_count() {
+	local listing
+	listing=$(it_store_list) || exit 1
+	it__count "$1" "$listing"
+}
+
+# it_expect_store WHAT REGEX N: exactly N stored locks match REGEX.
+it_expect_store() {
+	local what=$1 regex=$2 want=$3 got listing line
+	listing=$(it_store_list) || exit 1
+	got=$(it__count "$regex" "$listing")
+	if [ "$got" = "$want" ]; then
+		it_pass "store: $what ($want x /$regex/)"
+	else
+		printf '# store: %s: locks matching /%s/\n#   expected: %s\n#   got:      %s\n' \
+			"$what" "$regex" "$want" "$got"
+		printf '# listing of %s:\n' "$IT_STORE"
+		while IFS= read -r line; do
+			printf '#   %s\n' "$line"
+		done <<<"${listing:-(empty)}"
+		it_fail "store: $what"
+	fi
+}
+
+# it_expect_store_within SECONDS WHAT REGEX N: as it_expect_store, polling.
+it_expect_store_within() {
+	local limit=$1 deadline=$((SECONDS + $1))
+	shift
+	while [ "$(it_store_count "$2")" != "$3" ] && [ "$SECONDS" -lt "$deadline" ]; do
+		sleep 0.2
+	done
+	it_expect_store "$1 (within ${limit}s)" "$2" "$3"
+}
+
+# it_expect_log NODE WHAT REGEX: Ganesha's log since its last start matches.
+it_expect_log() {
+	local node=$1 what=$2 regex=$3 line
+	line=$(sb_ganesha_log_since_start "$node" | grep -E -m 1 -- "$regex" || true)
+	if [ -n "$line" ]; then
+		# Drop Ganesha's "date : epoch : host : thread func :COMPONENT :LEVEL :".
+		line=$(sed -E 's/^.* :(FATAL|MAJ|CRIT|WARN|EVENT|INFO|DEBUG|M_DBG|F_DBG) ://' <<<"$line")
+		it_pass "log of $node: $what: $line"
+	else
+		printf '# log of %s: %s\n#   expected a line matching: %s\n#   got: none\n' \
+			"$node" "$what" "$regex"
+		sb_log_tail "$node" 40 2>&1 | sed 's/^/# /'
+		it_fail "log of $node: $what"
+	fi
+}
+
+# it_local_lock ARGS...: run ulm-local-lock once; its one line in IT_REPLY.
+it_local_lock() {
+	IT_REPLY=$("$ULM_IT_LOCAL_LOCK" "$@") || true
+}

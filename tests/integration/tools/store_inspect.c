@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * ulm-store-inspect: list the locks persisted in a libulm LMDB store,
+ * without changing it (the store is opened read-only), one line per lock:
+ *
+ *   file=HEX type=read|write start=N end=N|eof proto=P kind=lock|open
+ *   node=N epoch=N client=TEXT owner=TEXT
+ *
+ * TEXT prints printable bytes as they are and every other byte (and '\',
+ * space, '=') as \xNN, so one lock is always one line of words.
+ *
+ *   ulm-store-inspect STORE_PATH
+ *
+ * Exit status: 0 listed (possibly nothing), 1 the store could not be read.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ulm.h"
+
+static const char *protocol_name(enum ulm_protocol protocol)
+{
+	switch (protocol) {
+	case ULM_PROTO_NLM:
+		return "nlm";
+	case ULM_PROTO_NFS4:
+		return "nfs4";
+	case ULM_PROTO_SMB:
+		return "smb";
+	case ULM_PROTO_LOCAL:
+		return "local";
+	case ULM_PROTO_9P:
+		return "9p";
+	}
+	return "unknown";
+}
+
+static void print_hex(const uint8_t *bytes, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		printf("%02x", bytes[i]);
+}
+
+static void print_text(const uint8_t *bytes, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (isgraph(bytes[i]) && bytes[i] != '\\' && bytes[i] != '=')
+			putchar(bytes[i]);
+		else
+			printf("\\x%02x", bytes[i]);
+	}
+}
+
+static int print_lock(const struct ulm_key *file,
+		      const struct ulm_lock_info *lock, void *arg)
+{
+	(void)arg;
+	printf("file=");
+	print_hex(file->data, file->len);
+	printf(" type=%s start=%" PRIu64,
+	       lock->type == ULM_LOCK_READ ? "read" : "write", lock->start);
+	if (lock->end == ULM_EOF)
+		printf(" end=eof");
+	else
+		printf(" end=%" PRIu64, lock->end);
+	printf(" proto=%s kind=%s node=%" PRIu32 " epoch=%" PRIu32 " client=",
+	       protocol_name(lock->protocol),
+	       lock->kind == ULM_OWNER_OPEN ? "open" : "lock", lock->node,
+	       lock->epoch);
+	print_text(lock->client, lock->client_len);
+	printf(" owner=");
+	print_text(lock->owner, lock->owner_len);
+	putchar('\n');
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ulm_env_config cfg = {.store = ULM_STORE_LMDB,
+				     .read_only = true};
+	ulm_env *env;
+	int rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: ulm-store-inspect STORE_PATH\n");
+		return 1;
+	}
+	cfg.path = argv[1];
+	rc = ulm_env_open(&cfg, &env);
+	if (rc != 0) {
+		fprintf(stderr, "ulm-store-inspect: cannot open %s: %s\n",
+			argv[1], ulm_strerror(rc));
+		return 1;
+	}
+	rc = ulm_lock_list(env, NULL, print_lock, NULL);
+	ulm_env_close(env);
+	if (rc != 0) {
+		fprintf(stderr, "ulm-store-inspect: listing %s: %s\n", argv[1],
+			ulm_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
