@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 
+#include "nfs_core.h"
 #include "sal_data.h"
 #include "ulmfsal.h"
 
@@ -172,6 +173,34 @@ static fsal_status_t conflict(const struct lock_call *call,
 	return fsalstat(ERR_FSAL_DELAY, EAGAIN);
 }
 
+/*
+ * Free in libulm; a local process may still hold a kernel lock. FSAL VFS
+ * answers such a TEST with success and the holder filled in, which
+ * Ganesha 4.3 drops: turn it into the conflict Ganesha reports.
+ */
+static fsal_status_t test_local_lock(struct fsal_obj_handle *obj_hdl,
+				     struct state_t *state, void *owner,
+				     fsal_lock_param_t *request,
+				     fsal_lock_param_t *conflicting_lock)
+{
+	fsal_lock_param_t local = {.lock_type = FSAL_NO_LOCK};
+	fsal_lock_param_t *holder =
+		conflicting_lock ? conflicting_lock : &local;
+	fsal_status_t status;
+
+	holder->lock_type = FSAL_NO_LOCK;
+	status = sub_lock_op2(obj_hdl, state, owner, FSAL_OP_LOCKT, request,
+			      holder);
+	if (!FSAL_IS_ERROR(status) && holder->lock_type != FSAL_NO_LOCK) {
+		LogDebug(COMPONENT_FSAL,
+			 "UNIFIED: LOCKT conflicts with a local lock at "
+			 "%" PRIu64,
+			 holder->lock_start);
+		return fsalstat(ERR_FSAL_DELAY, EAGAIN);
+	}
+	return status;
+}
+
 static fsal_status_t test_lock(struct fsal_obj_handle *obj_hdl,
 			       struct state_t *state, void *owner,
 			       fsal_lock_param_t *request,
@@ -186,9 +215,8 @@ static fsal_status_t test_lock(struct fsal_obj_handle *obj_hdl,
 		return conflict(call, &holder, conflicting_lock);
 	if (rc != 0)
 		return status_from_ulm(rc, "LOCKT");
-	/* Free in libulm; a local process may still hold a kernel lock. */
-	return sub_lock_op2(obj_hdl, state, owner, FSAL_OP_LOCKT, request,
-			    conflicting_lock);
+	return test_local_lock(obj_hdl, state, owner, request,
+			       conflicting_lock);
 }
 
 /* Take back a grant the sub-FSAL refused, so the table matches it. */
@@ -241,10 +269,20 @@ static fsal_status_t release_lock(struct fsal_obj_handle *obj_hdl,
 				  fsal_lock_param_t *request,
 				  const struct lock_call *call)
 {
-	int rc = ulm_lock_release(ulmfsal_env(), &call->key, &call->owner.id,
-				  call->start, call->end);
-	fsal_status_t sub_status = sub_lock_op2(obj_hdl, state, owner,
-						FSAL_OP_UNLOCK, request, NULL);
+	int rc = 0;
+	fsal_status_t sub_status;
+
+	/*
+	 * At shutdown Ganesha removes every export and unlocks every lock
+	 * on the way. The records must outlive this process: its clients
+	 * reclaim them after a restart, and other nodes keep respecting
+	 * them meanwhile. Only the kernel locks go.
+	 */
+	if (!admin_shutdown)
+		rc = ulm_lock_release(ulmfsal_env(), &call->key,
+				      &call->owner.id, call->start, call->end);
+	sub_status = sub_lock_op2(obj_hdl, state, owner, FSAL_OP_UNLOCK,
+				  request, NULL);
 
 	/* Release the local lock even when the store failed. */
 	if (rc != 0)

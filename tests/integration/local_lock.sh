@@ -30,6 +30,7 @@ it_note "local lock -> NFS lock refused and rolled back"
 it_proc_start holder n1 "$ULM_IT_LOCAL_LOCK" --hold "$file" write 200 50
 IFS= read -r -t "$IT_REPLY_TIMEOUT" -u "${IT_FD_OUT[holder]}" IT_REPLY || IT_REPLY="(no reply)"
 it_expect_value "local program holds [200,250)" "OK" "$IT_REPLY"
+it_expect a "v4 lockt write 210 10" "DENIED write 200 50"
 it_expect a "v4 lock write 210 10" "DENIED write 200 50"
 it_expect a "v4 lock read 0 0" "DENIED write 200 50"
 it_expect_store "refused NFS locks left no record" '.' 0

@@ -42,7 +42,7 @@ restart_round() {
 
 	sb_ganesha_start n1 || it_fail "node 1 did not restart"
 	it_expect_log n1 "the store is reopened in a new epoch" \
-		'UNIFIED: lock store lmdb at .* open, node 1 epoch'
+		"UNIFIED: lmdb lock store open \\(.*\\), node 1 epoch $((round + 1))\$"
 	it_expect b "v4 lock write 50 1" "DENIED write 0 100"
 	it_expect_store "records kept during node 1's grace" 'node=1 ' 2
 
