@@ -37,7 +37,7 @@ extern "C" {
 
 /** @defgroup errors Error codes of libulm's own (other errors are -errno) */
 #define ULM_ECORRUPT (-4097) /**< a stored record failed to decode */
-#define ULM_EFORMAT (-4098)  /**< store written by an unknown format version */
+#define ULM_EFORMAT  (-4098) /**< store written by an unknown format version */
 
 /** Last byte of a file: a range ending here runs to end of file. */
 #define ULM_EOF UINT64_MAX
@@ -117,7 +117,7 @@ struct ulm_lock_info {
 	uint64_t end; /**< inclusive; ULM_EOF: to end of file */
 	enum ulm_protocol protocol;
 	enum ulm_owner_kind kind;
-	uint32_t node;  /**< node that made the record */
+	uint32_t node;	/**< node that made the record */
 	uint32_t epoch; /**< that node's epoch when it made the record */
 	size_t client_len;
 	size_t owner_len;
@@ -135,6 +135,9 @@ struct ulm_lock_info {
  *
  * @param[in]  cfg  store and node; read during the call only
  * @param[out] envp the environment; close it with ulm_env_close()
+ * LMDB: one process may open one environment directory only once at a
+ * time (an LMDB rule); use one ulm_env per process and share it.
+ *
  * @return 0, -EINVAL (bad config), -ENOENT/-EACCES/-EROFS (path),
  *         -EBUSY (another live process has this node id open),
  *         -ENOMEM, -EIO, ULM_EFORMAT
@@ -144,7 +147,9 @@ int ulm_env_open(const struct ulm_env_config *cfg, ulm_env **envp);
 /** @brief Close an environment; held records stay in a persistent store. */
 void ulm_env_close(ulm_env *env);
 
-/** @brief The epoch this environment opened in (1 on a node's first open). */
+/** @brief The epoch this environment opened in (1 on a node's first open;
+ *  a read-only open reports the node's last epoch, 0 if it never opened;
+ *  the memory store always starts at 1). */
 uint32_t ulm_env_epoch(const ulm_env *env);
 
 /** @defgroup range Ranges */
@@ -188,8 +193,10 @@ int ulm_lock_acquire(ulm_env *env, const struct ulm_key *file,
  * restore the owner's records it replaced, in one atomic change. Frees
  * @p undo whatever the result.
  * @return 0; -EAGAIN if a restored record would now conflict (possible
- *         only after a downgrade let another reader in): then nothing is
- *         changed; -EIO; ULM_ECORRUPT
+ *         only after a downgrade let another reader in), or if the owner's
+ *         locks on the file changed since the acquire (the undo no longer
+ *         describes them): then nothing is changed; -EINVAL (NULL env or
+ *         undo); -EROFS; -ENOLCK; -ENOMEM; -EIO; ULM_ECORRUPT
  */
 int ulm_undo_apply(ulm_env *env, ulm_undo *undo);
 
@@ -208,7 +215,8 @@ int ulm_lock_test(ulm_env *env, const struct ulm_key *file,
 /**
  * @brief Release the owner's locks within [start, end], splitting ranges
  * that reach beyond it. Releasing what is not held is not an error.
- * @return 0; -EINVAL; -EIO; ULM_ECORRUPT
+ * @return 0; -EINVAL; -EROFS read-only env; -ENOLCK store full (a split
+ *         adds a record); -ENOMEM; -EIO; ULM_ECORRUPT
  */
 int ulm_lock_release(ulm_env *env, const struct ulm_key *file,
 		     const struct ulm_owner *owner, uint64_t start,
@@ -216,6 +224,7 @@ int ulm_lock_release(ulm_env *env, const struct ulm_key *file,
 
 /**
  * @brief Visitor for listings. @p lock is valid during the call only.
+ * The visitor runs with the file's table locked: it must not call libulm.
  * @return 0 to go on; anything else stops the walk and is returned.
  */
 typedef int (*ulm_lock_visit_fn)(const struct ulm_key *file,
@@ -223,17 +232,22 @@ typedef int (*ulm_lock_visit_fn)(const struct ulm_key *file,
 
 /**
  * @brief Walk the locks of one file (@p file != NULL) or of every file,
- * in ascending order of start within a file.
- * @return 0, the visitor's non-zero result, -EIO, ULM_ECORRUPT
+ * in ascending order of start within a file. Listing every file goes on
+ * past a file whose records fail to decode and returns ULM_ECORRUPT at
+ * the end.
+ * @return 0, the visitor's non-zero result, -EINVAL, -ENOMEM, -EIO,
+ *         ULM_ECORRUPT
  */
 int ulm_lock_list(ulm_env *env, const struct ulm_key *file,
 		  ulm_lock_visit_fn visit, void *arg);
 
 /**
  * @brief Remove every record made by @p node in an epoch before
- * @p before_epoch (orphans of an earlier life of that node).
+ * @p before_epoch (orphans of an earlier life of that node). A record is
+ * "made by" the node of the env that wrote it (ulm_lock_info.node); a
+ * remnant of a split keeps the node and epoch of the lock it remains of.
  * @param[out] purged if not NULL: how many records were removed
- * @return 0, -EIO, ULM_ECORRUPT
+ * @return 0, -EINVAL, -EROFS, -ENOMEM, -EIO, ULM_ECORRUPT
  */
 int ulm_node_purge(ulm_env *env, uint32_t node, uint32_t before_epoch,
 		   uint64_t *purged);

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* Per-file tables in memory. With a shared store, a table is checked
+ * against the file's stored version on every use and re-read only when
+ * another writer changed the file. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bytes.h"
+#include "env.h"
+
+void cache_init(ulm_env *env)
+{
+	for (size_t i = 0; i < CACHE_BUCKETS; i++) {
+		pthread_mutex_init(&env->buckets[i].mutex, NULL);
+		env->buckets[i].tables = NULL;
+	}
+}
+
+void cache_fini(ulm_env *env)
+{
+	for (size_t i = 0; i < CACHE_BUCKETS; i++) {
+		struct ulm_table *t = env->buckets[i].tables, *next;
+
+		for (; t; t = next) {
+			next = t->next;
+			table_destroy(t);
+		}
+		pthread_mutex_destroy(&env->buckets[i].mutex);
+	}
+}
+
+uint64_t cache_key_hash(const struct ulm_key *file)
+{
+	return hash_bytes(HASH_SEED, file->data, file->len);
+}
+
+struct cache_bucket *cache_lock(ulm_env *env, uint64_t hash)
+{
+	struct cache_bucket *b = &env->buckets[mix64(hash) % CACHE_BUCKETS];
+
+	pthread_mutex_lock(&b->mutex);
+	return b;
+}
+
+void cache_unlock(struct cache_bucket *bucket)
+{
+	pthread_mutex_unlock(&bucket->mutex);
+}
+
+static int load_record(const struct ulm_record *rec, void *arg)
+{
+	struct ulm_table *t = arg;
+	struct ulm_towner *owner = owner_set_find(&t->owners, &rec->owner);
+	struct ulm_lock *lock = lock_alloc();
+
+	if (!owner)
+		owner = table_towner_create(&rec->owner);
+	if (!lock || !owner) {
+		free(lock);
+		if (owner && owner->nlocks == 0)
+			free(owner);
+		return -ENOMEM;
+	}
+	lock->key.start = rec->start;
+	lock->key.end = rec->end;
+	lock->key.id = rec->id;
+	lock->owner = owner;
+	lock->node = rec->node;
+	lock->epoch = rec->epoch;
+	lock->type = rec->type;
+	table_insert(t, lock);
+	return 0;
+}
+
+static int reload(ulm_env *env, const struct ulm_key *file, struct ulm_table *t)
+{
+	int rc;
+
+	table_clear(t);
+	rc = env->ops->file_load(env->store, file, load_record, t, &t->version);
+	if (rc)
+		table_clear(t);
+	t->stale = rc != 0;
+	return rc;
+}
+
+static int refresh(ulm_env *env, const struct ulm_key *file,
+		   struct ulm_table *t)
+{
+	uint64_t version;
+	int rc;
+
+	if (!env->ops->shared)
+		return 0;
+	if (!t->stale) {
+		rc = env->ops->file_version(env->store, file, &version);
+		if (rc || version == t->version)
+			return rc;
+	}
+	return reload(env, file, t);
+}
+
+int cache_table(ulm_env *env, struct cache_bucket *bucket,
+		const struct ulm_key *file, uint64_t hash,
+		struct ulm_table **out)
+{
+	struct ulm_table *t;
+
+	for (t = bucket->tables; t; t = t->next)
+		if (t->hash == hash && table_has_key(t, file))
+			break;
+	if (!t) {
+		t = table_create(file, hash);
+		if (!t)
+			return -ENOMEM;
+		t->stale = env->ops->shared;
+		t->next = bucket->tables;
+		bucket->tables = t;
+	}
+	*out = t;
+	return refresh(env, file, t);
+}
+
+void cache_put(struct cache_bucket *bucket, struct ulm_table *table)
+{
+	struct ulm_table **p;
+
+	if (table->count)
+		return;
+	for (p = &bucket->tables; *p != table; p = &(*p)->next)
+		;
+	*p = table->next;
+	table_destroy(table);
+}
+
+struct key_list {
+	size_t n;
+	size_t cap;
+	struct key_copy {
+		size_t len;
+		uint8_t data[ULM_KEY_MAX];
+	} * keys;
+};
+
+static int key_list_add(struct key_list *l, const struct ulm_table *t)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct key_copy *k = realloc(l->keys, cap * sizeof(*k));
+
+		if (!k)
+			return -ENOMEM;
+		l->keys = k;
+		l->cap = cap;
+	}
+	l->keys[l->n].len = t->key_len;
+	memcpy(l->keys[l->n].data, t->key, t->key_len);
+	l->n++;
+	return 0;
+}
+
+/* Keys are copied out first: @fn locks buckets itself. */
+static int collect_cached_keys(ulm_env *env, struct key_list *l)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < CACHE_BUCKETS && !rc; i++) {
+		struct cache_bucket *b = &env->buckets[i];
+
+		pthread_mutex_lock(&b->mutex);
+		for (struct ulm_table *t = b->tables; t && !rc; t = t->next)
+			if (t->count)
+				rc = key_list_add(l, t);
+		pthread_mutex_unlock(&b->mutex);
+	}
+	return rc;
+}
+
+int cache_for_each_file(ulm_env *env, store_file_fn fn, void *arg)
+{
+	struct key_list l = {0};
+	struct ulm_key key;
+	int rc;
+
+	if (env->ops->shared)
+		return env->ops->file_walk(env->store, fn, arg);
+	rc = collect_cached_keys(env, &l);
+	for (size_t i = 0; i < l.n && !rc; i++) {
+		key.data = l.keys[i].data;
+		key.len = l.keys[i].len;
+		rc = fn(&key, arg);
+	}
+	free(l.keys);
+	return rc;
+}

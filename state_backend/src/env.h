@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* The environment and its cache of file tables. */
+#ifndef ULM_ENV_H
+#define ULM_ENV_H
+
+#include <pthread.h>
+#include "store.h"
+#include "table.h"
+
+/* Files hash to buckets; a bucket's mutex guards its tables for a whole
+ * operation, so two files rarely share one and no lock is global. */
+#define CACHE_BUCKETS 1024
+
+struct cache_bucket {
+	pthread_mutex_t mutex;
+	struct ulm_table *tables;
+};
+
+struct ulm_env {
+	struct ulm_store *store;
+	const struct ulm_store_ops *ops;
+	uint32_t node_id;
+	uint32_t epoch;
+	bool read_only;
+	struct cache_bucket buckets[CACHE_BUCKETS];
+};
+
+int key_validate(const struct ulm_key *file);
+
+void cache_init(ulm_env *env);
+void cache_fini(ulm_env *env);
+uint64_t cache_key_hash(const struct ulm_key *file);
+/** Lock the bucket of a file's table. */
+struct cache_bucket *cache_lock(ulm_env *env, uint64_t hash);
+void cache_unlock(struct cache_bucket *bucket);
+
+/**
+ * The file's table, up to date with the store.
+ * @pre the bucket is locked (cache_lock())
+ * @return 0, or an error from the store (the table is then left stale)
+ */
+int cache_table(ulm_env *env, struct cache_bucket *bucket,
+		const struct ulm_key *file, uint64_t hash,
+		struct ulm_table **out);
+/** Done with a table: an empty one is dropped. @pre bucket locked */
+void cache_put(struct cache_bucket *bucket, struct ulm_table *table);
+
+/** Call @p fn for every file that has locks, with no bucket locked. */
+int cache_for_each_file(ulm_env *env, store_file_fn fn, void *arg);
+
+#endif /* ULM_ENV_H */

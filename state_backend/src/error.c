@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+#include <errno.h>
+#include <string.h>
+#include "ulm.h"
+
+const char *ulm_strerror(int err)
+{
+	const char *msg;
+
+	switch (err) {
+	case 0:
+		return "success";
+	case ULM_ECORRUPT:
+		return "a stored lock record failed to decode";
+	case ULM_EFORMAT:
+		return "the store was written by an unknown format version";
+	case -EAGAIN:
+		return "conflicting lock held";
+	case -ENOLCK:
+		return "lock store full";
+	}
+	/* strerrordesc_np() returns static strings, unlike strerror(). */
+	msg = err < 0 ? strerrordesc_np(-err) : NULL;
+	return msg ? msg : "unknown error";
+}

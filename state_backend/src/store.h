@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * The store interface. Reads return one file's records with the file's
+ * version; writes are built, then executed, as librados write ops: an op
+ * asserts the version the engine planned against, deletes and puts
+ * records, and bumps the version, all or nothing. A lost race returns
+ * -ECANCELED: the engine re-reads the file and plans again.
+ */
+#ifndef ULM_STORE_H
+#define ULM_STORE_H
+
+#include <stdbool.h>
+#include "record.h"
+#include "ulm.h"
+
+/** Every store's handle starts with this. */
+struct ulm_store {
+	const struct ulm_store_ops *ops;
+};
+
+struct ulm_store_op {
+	const struct ulm_key *file;
+	/** Asserted: the file's version now (0: the file has no records). */
+	uint64_t version;
+	size_t n_del;
+	uint64_t *del; /**< ids of records to delete */
+	size_t n_put;
+	struct ulm_record *put; /**< records to add; execute sets their ids */
+	uint64_t new_version;	/**< set by a successful execute */
+};
+
+typedef int (*store_record_fn)(const struct ulm_record *rec, void *arg);
+typedef int (*store_file_fn)(const struct ulm_key *file, void *arg);
+
+struct ulm_store_ops {
+	const char *name;
+	/**
+	 * Others (processes, nodes) may change the store: the engine then
+	 * checks its cached table against file_version() on every use.
+	 * When false the engine's tables are the whole truth and
+	 * file_version, file_load and file_walk are never called.
+	 */
+	bool shared;
+	/** Open; sets this node's epoch for the session. */
+	int (*open)(const struct ulm_env_config *cfg, struct ulm_store **store,
+		    uint32_t *epoch);
+	void (*close)(struct ulm_store *store);
+	int (*file_version)(struct ulm_store *store, const struct ulm_key *file,
+			    uint64_t *version);
+	/** Every record of one file, and the version they are of. */
+	int (*file_load)(struct ulm_store *store, const struct ulm_key *file,
+			 store_record_fn fn, void *arg, uint64_t *version);
+	/** Every file that has records, outside any transaction. */
+	int (*file_walk)(struct ulm_store *store, store_file_fn fn, void *arg);
+	/** Run the op atomically. @return 0, -ECANCELED (version moved),
+	 *  -EROFS, -ENOLCK (full), -ENOMEM, -EIO, ULM_ECORRUPT */
+	int (*op_execute)(struct ulm_store *store, struct ulm_store_op *op);
+};
+
+extern const struct ulm_store_ops ulm_store_mem_ops;
+extern const struct ulm_store_ops ulm_store_lmdb_ops;
+
+/** Room for @p max_del deletes and @p max_put puts. @return 0, -ENOMEM */
+int store_op_init(struct ulm_store_op *op, const struct ulm_key *file,
+		  uint64_t version, size_t max_del, size_t max_put);
+void store_op_delete(struct ulm_store_op *op, uint64_t id);
+/** Queue a copy of @p rec (its owner bytes stay borrowed). */
+void store_op_put(struct ulm_store_op *op, const struct ulm_record *rec);
+void store_op_fini(struct ulm_store_op *op);
+
+#endif /* ULM_STORE_H */

@@ -1,0 +1,585 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * The LMDB store: one environment directory, three named databases.
+ *
+ *   meta     "format" -> u32 RECORD_FORMAT; "clock" -> u64, the last
+ *            version or id handed out; "node" u32 id -> {u32 epoch,
+ *            u32 pid, u64 pid start time} (pid 0: not open)
+ *   files    file key -> u64 version, only while the file has records
+ *   records  u16 key length, file key, u64 record id -> encoded record
+ *
+ * All integers big-endian. Versions and ids come from one clock, so no
+ * version or id is ever reused: a cache can never mistake an old table
+ * for a new one after a file emptied and was locked again.
+ *
+ * Commits do not fsync unless asked (cfg->sync): LMDB's copy-on-write
+ * pages leave the map consistent after a crash of the process, which
+ * loses nothing; only a crash of the OS may lose the last commits, and
+ * those are locks whose holders a restarted server must see reclaimed
+ * in grace anyway.
+ */
+#include <errno.h>
+#include <lmdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "bytes.h"
+#include "store.h"
+
+#define DEFAULT_MAP_SIZE (1ULL << 30)
+#define NODE_KEY_LEN	 8 /* "node" + u32 */
+#define NODE_VAL_LEN	 16
+#define RECORD_KEY_MAX	 (2 + ULM_KEY_MAX + 8)
+
+struct lmdb_store {
+	struct ulm_store base;
+	MDB_env *env;
+	MDB_dbi meta;
+	MDB_dbi files;
+	MDB_dbi records;
+	uint32_t node_id;
+	bool read_only;
+};
+
+static struct lmdb_store *to_lmdb(struct ulm_store *store)
+{
+	return (struct lmdb_store *)store;
+}
+
+/* LMDB returns positive errnos and its own negative codes. */
+static int mdb_errno(int rc)
+{
+	switch (rc) {
+	case MDB_SUCCESS:
+		return 0;
+	case MDB_MAP_FULL:
+		return -ENOLCK;
+	case MDB_NOTFOUND:
+		return -ENOENT;
+	case MDB_INVALID:
+	case MDB_VERSION_MISMATCH:
+		return ULM_EFORMAT;
+	}
+	return rc > 0 ? -rc : -EIO;
+}
+
+static MDB_val val(const void *data, size_t len)
+{
+	return (MDB_val){.mv_size = len, .mv_data = (void *)data};
+}
+
+static size_t record_key(uint8_t *buf, const struct ulm_key *file, uint64_t id)
+{
+	put_be16(buf, file->len);
+	memcpy(buf + 2, file->data, file->len);
+	put_be64(buf + 2 + file->len, id);
+	return 2 + file->len + 8;
+}
+
+static int get_u64(MDB_txn *txn, MDB_dbi dbi, MDB_val key, uint64_t *out)
+{
+	MDB_val v;
+	int rc = mdb_get(txn, dbi, &key, &v);
+
+	*out = 0;
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return mdb_errno(rc);
+	if (v.mv_size != 8)
+		return ULM_ECORRUPT;
+	*out = get_be64(v.mv_data);
+	return 0;
+}
+
+static int put_u64(MDB_txn *txn, MDB_dbi dbi, MDB_val key, uint64_t value)
+{
+	uint8_t buf[8];
+	MDB_val v = val(buf, sizeof(buf));
+
+	put_be64(buf, value);
+	return mdb_errno(mdb_put(txn, dbi, &key, &v, 0));
+}
+
+static int file_version_in(const struct lmdb_store *s, MDB_txn *txn,
+			   const struct ulm_key *file, uint64_t *version)
+{
+	return get_u64(txn, s->files, val(file->data, file->len), version);
+}
+
+/* Start time of a process in clock ticks since boot, or 0 if gone. */
+static uint64_t pid_start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* comm may hold spaces and ')': fields resume after the last ')'.
+	 * starttime is field 22, the 20th after it. */
+	p = strrchr(buf, ')');
+	if (p && sscanf(p + 2,
+			"%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
+			"%*d %*d %*d %*d %*d %*d %llu",
+			&start) != 1)
+		start = 0;
+	return start;
+}
+
+/* Is the process that registered a node still the one running? A reused
+ * pid has another start time. */
+static bool holder_alive(uint32_t pid, uint64_t start_time)
+{
+	if (pid == 0 || (kill((pid_t)pid, 0) && errno != EPERM))
+		return false;
+	return pid_start_time((pid_t)pid) == start_time;
+}
+
+static void node_key(uint8_t *key, uint32_t node)
+{
+	memcpy(key, "node", 4);
+	put_be32(key + 4, node);
+}
+
+struct node_entry {
+	uint32_t epoch;
+	uint32_t pid; /* 0: not open */
+	uint64_t pid_start;
+};
+
+static int node_read(struct lmdb_store *s, MDB_txn *txn, struct node_entry *e)
+{
+	uint8_t key[NODE_KEY_LEN];
+	MDB_val k = val(key, sizeof(key)), v;
+	int rc;
+
+	node_key(key, s->node_id);
+	memset(e, 0, sizeof(*e));
+	rc = mdb_get(txn, s->meta, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return mdb_errno(rc);
+	if (v.mv_size != NODE_VAL_LEN)
+		return ULM_ECORRUPT;
+	e->epoch = get_be32(v.mv_data);
+	e->pid = get_be32((uint8_t *)v.mv_data + 4);
+	e->pid_start = get_be64((uint8_t *)v.mv_data + 8);
+	return 0;
+}
+
+static int node_write(struct lmdb_store *s, MDB_txn *txn, uint32_t epoch,
+		      uint32_t pid)
+{
+	uint8_t key[NODE_KEY_LEN], buf[NODE_VAL_LEN];
+	MDB_val k = val(key, sizeof(key)), v = val(buf, sizeof(buf));
+
+	node_key(key, s->node_id);
+	put_be32(buf, epoch);
+	put_be32(buf + 4, pid);
+	put_be64(buf + 8, pid ? pid_start_time(pid) : 0);
+	return mdb_errno(mdb_put(txn, s->meta, &k, &v, 0));
+}
+
+static int format_check(struct lmdb_store *s, MDB_txn *txn)
+{
+	uint8_t buf[4];
+	MDB_val k = val("format", 6), v;
+	int rc = mdb_get(txn, s->meta, &k, &v);
+
+	if (rc == MDB_NOTFOUND && !s->read_only) {
+		put_be32(buf, RECORD_FORMAT);
+		v = val(buf, sizeof(buf));
+		return mdb_errno(mdb_put(txn, s->meta, &k, &v, 0));
+	}
+	if (rc)
+		return mdb_errno(rc);
+	if (v.mv_size != 4 || get_be32(v.mv_data) != RECORD_FORMAT)
+		return ULM_EFORMAT;
+	return 0;
+}
+
+static int open_dbs(struct lmdb_store *s, MDB_txn *txn)
+{
+	unsigned int flags = s->read_only ? 0 : MDB_CREATE;
+	int rc = mdb_dbi_open(txn, "meta", flags, &s->meta);
+
+	if (!rc)
+		rc = mdb_dbi_open(txn, "files", flags, &s->files);
+	if (!rc)
+		rc = mdb_dbi_open(txn, "records", flags, &s->records);
+	return mdb_errno(rc);
+}
+
+/* Open the databases, check the format and, unless read-only, take this
+ * node's next epoch. */
+static int lmdb_register(struct lmdb_store *s, uint32_t *epoch)
+{
+	struct node_entry node = {0};
+	MDB_txn *txn;
+	int rc = mdb_errno(mdb_txn_begin(s->env, NULL,
+					 s->read_only ? MDB_RDONLY : 0, &txn));
+
+	if (rc)
+		return rc;
+	rc = open_dbs(s, txn);
+	if (!rc)
+		rc = format_check(s, txn);
+	if (!rc)
+		rc = node_read(s, txn, &node);
+	*epoch = node.epoch;
+	if (!rc && !s->read_only && holder_alive(node.pid, node.pid_start))
+		rc = -EBUSY;
+	if (!rc && !s->read_only) {
+		*epoch = node.epoch + 1;
+		rc = node_write(s, txn, *epoch, (uint32_t)getpid());
+	}
+	if (!rc)
+		return mdb_errno(mdb_txn_commit(txn));
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+static int prepare_dir(const struct ulm_env_config *cfg)
+{
+	if (!cfg->path || !cfg->path[0])
+		return -EINVAL;
+	if (!cfg->read_only && mkdir(cfg->path, 0700) && errno != EEXIST)
+		return -errno;
+	if (access(cfg->path,
+		   cfg->read_only ? R_OK | X_OK : R_OK | W_OK | X_OK))
+		return -errno;
+	return 0;
+}
+
+static int lmdb_env_create(struct lmdb_store *s,
+			   const struct ulm_env_config *cfg)
+{
+	unsigned int flags = MDB_NOTLS;
+	int dead, rc;
+
+	if (!cfg->sync)
+		flags |= MDB_NOSYNC | MDB_NOMETASYNC;
+	if (cfg->read_only)
+		flags |= MDB_RDONLY;
+	rc = mdb_env_create(&s->env);
+	if (!rc)
+		rc = mdb_env_set_maxdbs(s->env, 3);
+	if (!rc)
+		rc = mdb_env_set_mapsize(s->env, cfg->map_size
+							 ? cfg->map_size
+							 : DEFAULT_MAP_SIZE);
+	if (!rc)
+		rc = mdb_env_open(s->env, cfg->path, flags, 0600);
+	/* Free reader slots that dead processes left behind. */
+	if (!rc)
+		rc = mdb_reader_check(s->env, &dead);
+	return mdb_errno(rc);
+}
+
+static void lmdb_close(struct ulm_store *store);
+
+static int lmdb_open(const struct ulm_env_config *cfg, struct ulm_store **store,
+		     uint32_t *epoch)
+{
+	struct lmdb_store *s;
+	int rc = prepare_dir(cfg);
+
+	if (rc)
+		return rc;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->base.ops = &ulm_store_lmdb_ops;
+	s->node_id = cfg->node_id;
+	s->read_only = true; /* until registered: close must not unregister */
+	rc = lmdb_env_create(s, cfg);
+	if (!rc) {
+		s->read_only = cfg->read_only;
+		rc = lmdb_register(s, epoch);
+	}
+	if (rc) {
+		s->read_only = true;
+		lmdb_close(&s->base);
+		return rc;
+	}
+	*store = &s->base;
+	return 0;
+}
+
+/* Mark the node closed, keeping its epoch for the next open. */
+static void lmdb_unregister(struct lmdb_store *s)
+{
+	struct node_entry node;
+	MDB_txn *txn;
+
+	if (mdb_txn_begin(s->env, NULL, 0, &txn))
+		return;
+	/* Only this process's own registration is ours to clear. */
+	if (node_read(s, txn, &node) || node.pid != (uint32_t)getpid() ||
+	    node_write(s, txn, node.epoch, 0) || mdb_txn_commit(txn))
+		mdb_txn_abort(txn);
+}
+
+static void lmdb_close(struct ulm_store *store)
+{
+	struct lmdb_store *s = to_lmdb(store);
+
+	if (s->env && !s->read_only)
+		lmdb_unregister(s);
+	if (s->env)
+		mdb_env_close(s->env);
+	free(s);
+}
+
+static int read_begin(struct lmdb_store *s, MDB_txn **txn)
+{
+	return mdb_errno(mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn));
+}
+
+static int lmdb_file_version(struct ulm_store *store,
+			     const struct ulm_key *file, uint64_t *version)
+{
+	struct lmdb_store *s = to_lmdb(store);
+	MDB_txn *txn;
+	int rc = read_begin(s, &txn);
+
+	if (rc)
+		return rc;
+	rc = file_version_in(s, txn, file, version);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+static int load_records(struct lmdb_store *s, MDB_txn *txn,
+			const struct ulm_key *file, store_record_fn fn,
+			void *arg)
+{
+	uint8_t buf[RECORD_KEY_MAX];
+	size_t prefix = record_key(buf, file, 0) - 8;
+	MDB_val k = val(buf, prefix + 8), v;
+	struct ulm_record rec;
+	MDB_cursor *cur;
+	int rc = mdb_errno(mdb_cursor_open(txn, s->records, &cur));
+	int op = MDB_SET_RANGE;
+
+	while (!rc) {
+		rc = mdb_cursor_get(cur, &k, &v, op);
+		op = MDB_NEXT;
+		if (rc == MDB_NOTFOUND ||
+		    (!rc &&
+		     (k.mv_size < prefix || memcmp(k.mv_data, buf, prefix)))) {
+			rc = 0;
+			break;
+		}
+		rc = mdb_errno(rc);
+		if (!rc && k.mv_size != prefix + 8)
+			rc = ULM_ECORRUPT;
+		if (!rc)
+			rc = record_decode(v.mv_data, v.mv_size, &rec);
+		if (!rc) {
+			rec.id = get_be64((uint8_t *)k.mv_data + prefix);
+			rc = fn(&rec, arg);
+		}
+	}
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+static int lmdb_file_load(struct ulm_store *store, const struct ulm_key *file,
+			  store_record_fn fn, void *arg, uint64_t *version)
+{
+	struct lmdb_store *s = to_lmdb(store);
+	MDB_txn *txn;
+	int rc = read_begin(s, &txn);
+
+	if (rc)
+		return rc;
+	rc = file_version_in(s, txn, file, version);
+	if (!rc)
+		rc = load_records(s, txn, file, fn, arg);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+struct key_array {
+	size_t n;
+	struct ulm_key *keys;
+	uint8_t *bytes;
+};
+
+static int collect_files(struct lmdb_store *s, MDB_txn *txn,
+			 struct key_array *a)
+{
+	MDB_stat st;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t used = 0;
+	int rc = mdb_errno(mdb_stat(txn, s->files, &st));
+
+	if (rc)
+		return rc;
+	a->keys = calloc(st.ms_entries ? st.ms_entries : 1, sizeof(*a->keys));
+	a->bytes = malloc(st.ms_entries ? st.ms_entries * ULM_KEY_MAX : 1);
+	if (!a->keys || !a->bytes)
+		return -ENOMEM;
+	rc = mdb_errno(mdb_cursor_open(txn, s->files, &cur));
+	if (rc)
+		return rc;
+	while (!rc && a->n < st.ms_entries) {
+		rc = mdb_errno(mdb_cursor_get(cur, &k, &v, MDB_NEXT));
+		if (!rc && (k.mv_size < 1 || k.mv_size > ULM_KEY_MAX))
+			rc = ULM_ECORRUPT;
+		if (rc)
+			break;
+		memcpy(a->bytes + used, k.mv_data, k.mv_size);
+		a->keys[a->n].data = a->bytes + used;
+		a->keys[a->n++].len = k.mv_size;
+		used += k.mv_size;
+	}
+	mdb_cursor_close(cur);
+	return rc == -ENOENT ? 0 : rc;
+}
+
+/* Keys are copied out and the transaction ended before @fn runs: @fn
+ * writes, and a read transaction held open would pin old pages. */
+static int lmdb_file_walk(struct ulm_store *store, store_file_fn fn, void *arg)
+{
+	struct lmdb_store *s = to_lmdb(store);
+	struct key_array a = {0};
+	MDB_txn *txn;
+	int rc = read_begin(s, &txn);
+
+	if (rc)
+		return rc;
+	rc = collect_files(s, txn, &a);
+	mdb_txn_abort(txn);
+	for (size_t i = 0; !rc && i < a.n; i++)
+		rc = fn(&a.keys[i], arg);
+	free(a.keys);
+	free(a.bytes);
+	return rc;
+}
+
+static int delete_records(struct lmdb_store *s, MDB_txn *txn,
+			  const struct ulm_store_op *op)
+{
+	uint8_t buf[RECORD_KEY_MAX];
+	MDB_val k;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < op->n_del; i++) {
+		k = val(buf, record_key(buf, op->file, op->del[i]));
+		rc = mdb_del(txn, s->records, &k, NULL);
+		/* The version matched, so the record must be there. */
+		rc = rc == MDB_NOTFOUND ? ULM_ECORRUPT : mdb_errno(rc);
+	}
+	return rc;
+}
+
+static int put_records(struct lmdb_store *s, MDB_txn *txn,
+		       struct ulm_store_op *op, uint64_t first_id)
+{
+	uint8_t buf[RECORD_KEY_MAX];
+	MDB_val k, v;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < op->n_put; i++) {
+		op->put[i].id = first_id + i;
+		k = val(buf, record_key(buf, op->file, op->put[i].id));
+		v = val(NULL, record_encoded_len(&op->put[i]));
+		rc = mdb_errno(mdb_put(txn, s->records, &k, &v,
+				       MDB_NOOVERWRITE | MDB_RESERVE));
+		if (!rc)
+			record_encode(&op->put[i], v.mv_data);
+	}
+	return rc;
+}
+
+static int file_has_records(struct lmdb_store *s, MDB_txn *txn,
+			    const struct ulm_key *file, bool *has)
+{
+	uint8_t buf[RECORD_KEY_MAX];
+	size_t prefix = record_key(buf, file, 0) - 8;
+	MDB_val k = val(buf, prefix + 8), v;
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(txn, s->records, &cur);
+
+	if (rc)
+		return mdb_errno(rc);
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	*has = !rc && k.mv_size >= prefix && !memcmp(k.mv_data, buf, prefix);
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : mdb_errno(rc);
+}
+
+/* The write op in one transaction: assert, delete, put, bump. */
+static int execute_in(struct lmdb_store *s, MDB_txn *txn,
+		      struct ulm_store_op *op)
+{
+	MDB_val clock_key = val("clock", 5);
+	MDB_val file_key = val(op->file->data, op->file->len);
+	uint64_t version, clock;
+	bool has;
+	int rc = file_version_in(s, txn, op->file, &version);
+
+	if (!rc && version != op->version)
+		rc = -ECANCELED;
+	if (!rc)
+		rc = get_u64(txn, s->meta, clock_key, &clock);
+	if (!rc)
+		rc = delete_records(s, txn, op);
+	if (!rc)
+		rc = put_records(s, txn, op, clock + 2);
+	if (!rc)
+		rc = file_has_records(s, txn, op->file, &has);
+	if (rc)
+		return rc;
+	op->new_version = has ? clock + 1 : 0;
+	rc = put_u64(txn, s->meta, clock_key, clock + 1 + op->n_put);
+	if (!rc && has)
+		rc = put_u64(txn, s->files, file_key, op->new_version);
+	if (!rc && !has && version)
+		rc = mdb_errno(mdb_del(txn, s->files, &file_key, NULL));
+	return rc;
+}
+
+static int lmdb_op_execute(struct ulm_store *store, struct ulm_store_op *op)
+{
+	struct lmdb_store *s = to_lmdb(store);
+	MDB_txn *txn;
+	int rc;
+
+	if (s->read_only)
+		return -EROFS;
+	rc = mdb_errno(mdb_txn_begin(s->env, NULL, 0, &txn));
+	if (rc)
+		return rc;
+	rc = execute_in(s, txn, op);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return mdb_errno(mdb_txn_commit(txn));
+}
+
+const struct ulm_store_ops ulm_store_lmdb_ops = {
+	.name = "lmdb",
+	.shared = true,
+	.open = lmdb_open,
+	.close = lmdb_close,
+	.file_version = lmdb_file_version,
+	.file_load = lmdb_file_load,
+	.file_walk = lmdb_file_walk,
+	.op_execute = lmdb_op_execute,
+};

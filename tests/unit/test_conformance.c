@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* One suite of lock semantics, run against every store. */
+#include <errno.h>
+#include <string.h>
+#include "ulm_test.h"
+
+#define R ULM_LOCK_READ
+#define W ULM_LOCK_WRITE
+
+static ulm_env *env_of(void **state)
+{
+	return ((struct fixture *)*state)->env;
+}
+
+static int acquire(void **state, const char *file, const struct ulm_owner *o,
+		   enum ulm_lock_type type, uint64_t start, uint64_t end)
+{
+	struct ulm_key k = test_key(file);
+
+	return ulm_lock_acquire(env_of(state), &k, o, type, start, end, NULL,
+				NULL);
+}
+
+static int release(void **state, const char *file, const struct ulm_owner *o,
+		   uint64_t start, uint64_t end)
+{
+	struct ulm_key k = test_key(file);
+
+	return ulm_lock_release(env_of(state), &k, o, start, end);
+}
+
+static void assert_lock(const struct test_lock *l, enum ulm_lock_type type,
+			uint64_t start, uint64_t end, const char *owner)
+{
+	assert_int_equal(l->type, type);
+	assert_true(l->start == start);
+	assert_true(l->end == end);
+	assert_string_equal(l->owner, owner);
+}
+
+static void test_lock_free_range_granted(void **state)
+{
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct test_lock l[4];
+
+	assert_int_equal(acquire(state, "f", &a, W, 0, 9), 0);
+	assert_int_equal(test_list(env_of(state), "f", l, 4), 1);
+	assert_lock(&l[0], W, 0, 9, "a");
+	assert_int_equal(l[0].node, 1);
+	assert_int_equal(l[0].epoch, ulm_env_epoch(env_of(state)));
+}
+
+static void test_lock_write_conflict_reports_holder(void **state)
+{
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct ulm_owner b = test_owner(ULM_PROTO_NLM, "host2", "b");
+	struct ulm_key k = test_key("f");
+	struct ulm_lock_info info;
+
+	assert_int_equal(acquire(state, "f", &a, R, 50, 59), 0);
+	assert_int_equal(acquire(state, "f", &a, W, 20, 29), 0);
+	memset(&info, 0, sizeof(info));
+	assert_int_equal(
+		ulm_lock_acquire(env_of(state), &k, &b, W, 0, 100, &info, NULL),
+		-EAGAIN);
+	/* The conflicting lock with the lowest start. */
+	assert_int_equal(info.type, W);
+	assert_int_equal(info.start, 20);
+	assert_int_equal(info.end, 29);
+	assert_int_equal(info.protocol, ULM_PROTO_NFS4);
+	assert_int_equal(info.client_len, 2);
+	assert_memory_equal(info.client, "c1", 2);
+	assert_int_equal(info.owner_len, 1);
+	assert_memory_equal(info.owner, "a", 1);
+	assert_int_equal(ulm_lock_test(env_of(state), &k, &b, R, 25, 55, &info),
+			 -EAGAIN);
+	assert_int_equal(info.start, 20);
+	assert_int_equal(ulm_lock_test(env_of(state), &k, &b, R, 30, 59, NULL),
+			 0);
+}
+
+static void test_lock_readers_share(void **state)
+{
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct ulm_owner b = test_owner(ULM_PROTO_NLM, "host2", "b");
+	struct test_lock l[4];
+
+	assert_int_equal(acquire(state, "f", &a, R, 0, ULM_EOF), 0);
+	assert_int_equal(acquire(state, "f", &b, R, 10, 19), 0);
+	assert_int_equal(acquire(state, "f", &b, W, 10, 19), -EAGAIN);
+	assert_int_equal(test_list(env_of(state), "f", l, 4), 2);
+}
+
+static void test_lock_own_locks_never_conflict(void **state)
+{
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct ulm_key k = test_key("f");
+
+	assert_int_equal(acquire(state, "f", &a, W, 0, 9), 0);
+	assert_int_equal(acquire(state, "f", &a, W, 5, 15), 0);
+	assert_int_equal(ulm_lock_test(env_of(state), &k, &a, W, 0, 20, NULL),
+			 0);
+}
+
+static void test_lock_owner_fields_all_count(void **state)
+{
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "o");
+	struct ulm_owner other[5];
+
+	for (int i = 0; i < 5; i++)
+		other[i] = a;
+	other[0].protocol = ULM_PROTO_NLM;
+	other[1].kind = ULM_OWNER_OPEN;
+	other[2].node = 2;
+	other[3].client = "d";
+	other[4].owner = "p";
+	assert_int_equal(acquire(state, "f", &a, W, 0, 9), 0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(acquire(state, "f", &other[i], R, 5, 5),
+				 -EAGAIN);
+}
+
+static void test_lock_merge_adjacent_and_overlapping(void **state)
+{
+	struct ulm_owner a = test_owner(ULM_PROTO_NLM, "h", "a");
+	struct test_lock l[4];
+
+	assert_int_equal(acquire(state, "f", &a, R, 0, 9), 0);
+	assert_int_equal(acquire(state, "f", &a, R, 20, 29), 0);
+	assert_int_equal(acquire(state, "f", &a, R, 10, 19), 0);
+	assert_int_equal(acquire(state, "f", &a, R, 25, 40), 0);
+	assert_int_equal(test_list(env_of(state), "f", l, 4), 1);
+	assert_lock(&l[0], R, 0, 40, "a");
+}
+
+static void test_lock_adjacent_other_type_not_merged(void **state)
+{
+	struct ulm_owner a = test_owner(ULM_PROTO_NLM, "h", "a");
+	struct test_lock l[4];
+
+	assert_int_equal(acquire(state, "f", &a, R, 0, 9), 0);
+	assert_int_equal(acquire(state, "f", &a, W, 10, 19), 0);
+	assert_int_equal(test_list(env_of(state), "f", l, 4), 2);
+	assert_lock(&l[0], R, 0, 9, "a");
+	assert_lock(&l[1], W, 10, 19, "a");
+}
+
+static void test_lock_downgrade_splits(void **state)
+{
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c", "b");
+	struct test_lock l[4];
+
+	assert_int_equal(acquire(state, "f", &a, W, 0, 99), 0);
+	assert_int_equal(acquire(state, "f", &a, R, 40, 59), 0);
+	assert_int_equal(test_list(env_of(state), "f", l, 4), 3);
+	assert_lock(&l[0], W, 0, 39, "a");
+	assert_lock(&l[1], R, 40, 59, "a");
+	assert_lock(&l[2], W, 60, 99, "a");
+	assert_int_equal(acquire(state, "f", &b, R, 45, 50), 0);
+	assert_int_equal(acquire(state, "f", &b, R, 39, 45), -EAGAIN);
+}
+
+static void test_lock_upgrade_blocked_changes_nothing(void **state)
+{
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c", "b");
+	struct test_lock l[4];
+
+	assert_int_equal(acquire(state, "f", &a, R, 0, 99), 0);
+	assert_int_equal(acquire(state, "f", &b, R, 50, 50), 0);
+	assert_int_equal(acquire(state, "f", &a, W, 0, 99), -EAGAIN);
+	assert_int_equal(test_list(env_of(state), "f", l, 4), 2);
+	assert_lock(&l[0], R, 0, 99, "a");
+	assert_int_equal(acquire(state, "f", &a, W, 0, 49), 0);
+}
+
+static void test_lock_release_splits(void **state)
+{
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c", "b");
+	struct test_lock l[4];
+
+	assert_int_equal(acquire(state, "f", &a, W, 0, ULM_EOF), 0);
+	assert_int_equal(release(state, "f", &a, 100, 199), 0);
+	assert_int_equal(test_list(env_of(state), "f", l, 4), 2);
+	assert_lock(&l[0], W, 0, 99, "a");
+	assert_lock(&l[1], W, 200, ULM_EOF, "a");
+	assert_int_equal(acquire(state, "f", &b, W, 100, 199), 0);
+	assert_int_equal(acquire(state, "f", &b, W, 100, 200), -EAGAIN);
+}
+
+static void test_lock_release_unheld_is_ok(void **state)
+{
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c", "b");
+
+	assert_int_equal(release(state, "f", &a, 0, ULM_EOF), 0);
+	assert_int_equal(acquire(state, "f", &a, W, 0, 9), 0);
+	assert_int_equal(release(state, "f", &b, 0, ULM_EOF), 0);
+	assert_int_equal(acquire(state, "f", &b, W, 0, 9), -EAGAIN);
+	assert_int_equal(release(state, "f", &a, 0, ULM_EOF), 0);
+	assert_int_equal(test_list(env_of(state), "f", NULL, 0), 0);
+	assert_int_equal(acquire(state, "f", &b, W, 0, 9), 0);
+}
+
+static void test_lock_eof_range(void **state)
+{
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c", "b");
+	uint64_t s, e;
+
+	ulm_range_from_length(1000, 0, &s, &e);
+	assert_int_equal(acquire(state, "f", &a, W, s, e), 0);
+	assert_int_equal(acquire(state, "f", &b, R, ULM_EOF, ULM_EOF), -EAGAIN);
+	assert_int_equal(acquire(state, "f", &b, R, 0, 999), 0);
+}
+
+static void test_lock_files_independent(void **state)
+{
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c", "b");
+
+	assert_int_equal(acquire(state, "f1", &a, W, 0, ULM_EOF), 0);
+	assert_int_equal(acquire(state, "f2", &b, W, 0, ULM_EOF), 0);
+}
+
+static void test_lock_invalid_arguments(void **state)
+{
+	ulm_env *env = env_of(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a"), bad;
+	struct ulm_key k = test_key("f"), empty = {"", 0};
+	char big[ULM_KEY_MAX + 1] = {0};
+	struct ulm_key long_key = {big, sizeof(big)};
+	ulm_undo *undo = (ulm_undo *)&undo;
+
+	assert_int_equal(ulm_lock_acquire(env, &k, &a, W, 5, 4, NULL, &undo),
+			 -EINVAL);
+	assert_null(undo);
+	assert_int_equal(ulm_lock_acquire(env, &empty, &a, W, 0, 1, NULL, NULL),
+			 -EINVAL);
+	assert_int_equal(
+		ulm_lock_acquire(env, &long_key, &a, W, 0, 1, NULL, NULL),
+		-EINVAL);
+	assert_int_equal(ulm_lock_acquire(env, &k, &a, 3, 0, 1, NULL, NULL),
+			 -EINVAL);
+	assert_int_equal(ulm_lock_acquire(env, &k, NULL, W, 0, 1, NULL, NULL),
+			 -EINVAL);
+	bad = a;
+	bad.owner_len = ULM_ID_MAX + 1;
+	assert_int_equal(ulm_lock_acquire(env, &k, &bad, W, 0, 1, NULL, NULL),
+			 -EINVAL);
+	bad = a;
+	bad.protocol = 0;
+	assert_int_equal(ulm_lock_test(env, &k, &bad, W, 0, 1, NULL), -EINVAL);
+	assert_int_equal(ulm_lock_release(env, &k, &a, 2, 1), -EINVAL);
+	assert_int_equal(test_list(env, NULL, NULL, 0), 0);
+}
+
+static void test_undo_restores_replaced_locks(void **state)
+{
+	ulm_env *env = env_of(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct ulm_key k = test_key("f");
+	struct test_lock l[4];
+	ulm_undo *undo;
+
+	assert_int_equal(acquire(state, "f", &a, R, 0, 9), 0);
+	assert_int_equal(acquire(state, "f", &a, W, 20, 29), 0);
+	assert_int_equal(ulm_lock_acquire(env, &k, &a, W, 5, 24, NULL, &undo),
+			 0);
+	assert_non_null(undo);
+	assert_int_equal(test_list(env, "f", l, 4), 2);
+	assert_int_equal(ulm_undo_apply(env, undo), 0);
+	assert_int_equal(test_list(env, "f", l, 4), 2);
+	assert_lock(&l[0], R, 0, 9, "a");
+	assert_lock(&l[1], W, 20, 29, "a");
+}
+
+static void test_undo_of_new_lock_removes_it(void **state)
+{
+	ulm_env *env = env_of(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NLM, "h", "a");
+	struct ulm_key k = test_key("f");
+	ulm_undo *undo;
+
+	assert_int_equal(ulm_lock_acquire(env, &k, &a, W, 0, 9, NULL, &undo),
+			 0);
+	assert_int_equal(ulm_undo_apply(env, undo), 0);
+	assert_int_equal(test_list(env, "f", NULL, 0), 0);
+}
+
+static void test_undo_refused_after_reader_got_in(void **state)
+{
+	ulm_env *env = env_of(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct ulm_owner b = test_owner(ULM_PROTO_NLM, "h", "b");
+	struct ulm_key k = test_key("f");
+	struct test_lock l[4];
+	ulm_undo *undo;
+
+	assert_int_equal(acquire(state, "f", &a, W, 0, 9), 0);
+	assert_int_equal(ulm_lock_acquire(env, &k, &a, R, 0, 9, NULL, &undo),
+			 0);
+	assert_int_equal(acquire(state, "f", &b, R, 5, 5), 0);
+	assert_int_equal(ulm_undo_apply(env, undo), -EAGAIN);
+	assert_int_equal(test_list(env, "f", l, 4), 2);
+	assert_lock(&l[0], R, 0, 9, "a");
+}
+
+static void test_undo_refused_after_owner_changed(void **state)
+{
+	ulm_env *env = env_of(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct ulm_key k = test_key("f");
+	struct test_lock l[4];
+	ulm_undo *undo;
+
+	assert_int_equal(ulm_lock_acquire(env, &k, &a, W, 0, 9, NULL, &undo),
+			 0);
+	assert_int_equal(acquire(state, "f", &a, W, 10, 19), 0);
+	assert_int_equal(ulm_undo_apply(env, undo), -EAGAIN);
+	assert_int_equal(test_list(env, "f", l, 4), 1);
+	assert_lock(&l[0], W, 0, 19, "a");
+}
+
+static void test_undo_null_on_conflict(void **state)
+{
+	ulm_env *env = env_of(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c", "b");
+	struct ulm_key k = test_key("f");
+	ulm_undo *undo = (ulm_undo *)&undo;
+
+	assert_int_equal(acquire(state, "f", &a, W, 0, 9), 0);
+	assert_int_equal(ulm_lock_acquire(env, &k, &b, W, 0, 9, NULL, &undo),
+			 -EAGAIN);
+	assert_null(undo);
+	ulm_undo_free(NULL);
+}
+
+static int stop_at_second(const struct ulm_key *file,
+			  const struct ulm_lock_info *lock, void *arg)
+{
+	int *seen = arg;
+
+	(void)file;
+	(void)lock;
+	return ++*seen == 2 ? 42 : 0;
+}
+
+static void test_list_all_files_in_order(void **state)
+{
+	ulm_env *env = env_of(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct test_lock l[8];
+	int seen = 0, n;
+
+	assert_int_equal(acquire(state, "f1", &a, W, 50, 59), 0);
+	assert_int_equal(acquire(state, "f1", &a, W, 10, 19), 0);
+	assert_int_equal(acquire(state, "f2", &a, R, 0, 0), 0);
+	n = test_list(env, NULL, l, 8);
+	assert_int_equal(n, 3);
+	for (int i = 0; i < n; i++)
+		if (!strcmp(l[i].file, "f1") && l[i].start == 50)
+			assert_true(i > 0 && l[i - 1].start == 10);
+	assert_int_equal(ulm_lock_list(env, NULL, stop_at_second, &seen), 42);
+	assert_int_equal(seen, 2);
+}
+
+static void test_purge_removes_older_epochs_of_node(void **state)
+{
+	ulm_env *env = env_of(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	uint32_t epoch = ulm_env_epoch(env);
+	uint64_t purged = 99;
+
+	assert_int_equal(acquire(state, "f1", &a, W, 0, 9), 0);
+	assert_int_equal(acquire(state, "f2", &a, W, 0, 9), 0);
+	assert_int_equal(ulm_node_purge(env, 1, epoch, &purged), 0);
+	assert_int_equal(purged, 0);
+	assert_int_equal(ulm_node_purge(env, 2, epoch + 1, &purged), 0);
+	assert_int_equal(purged, 0);
+	assert_int_equal(ulm_node_purge(env, 1, epoch + 1, &purged), 0);
+	assert_int_equal(purged, 2);
+	assert_int_equal(test_list(env, NULL, NULL, 0), 0);
+}
+
+static void test_strerror_covers_codes(void **state)
+{
+	(void)state;
+	assert_string_equal(ulm_strerror(ULM_ECORRUPT),
+			    "a stored lock record failed to decode");
+	assert_non_null(strstr(ulm_strerror(ULM_EFORMAT), "format"));
+	assert_string_equal(ulm_strerror(-EAGAIN), "conflicting lock held");
+	assert_non_null(ulm_strerror(-EINVAL));
+	assert_string_equal(ulm_strerror(-99999), "unknown error");
+}
+
+#define CONFORMANCE(setup)                                                     \
+	{                                                                      \
+		cmocka_unit_test_setup_teardown(test_lock_free_range_granted,  \
+						setup, teardown_env),          \
+			cmocka_unit_test_setup_teardown(                       \
+				test_lock_write_conflict_reports_holder,       \
+				setup, teardown_env),                          \
+			cmocka_unit_test_setup_teardown(                       \
+				test_lock_readers_share, setup, teardown_env), \
+			cmocka_unit_test_setup_teardown(                       \
+				test_lock_own_locks_never_conflict, setup,     \
+				teardown_env),                                 \
+			cmocka_unit_test_setup_teardown(                       \
+				test_lock_owner_fields_all_count, setup,       \
+				teardown_env),                                 \
+			cmocka_unit_test_setup_teardown(                       \
+				test_lock_merge_adjacent_and_overlapping,      \
+				setup, teardown_env),                          \
+			cmocka_unit_test_setup_teardown(                       \
+				test_lock_adjacent_other_type_not_merged,      \
+				setup, teardown_env),                          \
+			cmocka_unit_test_setup_teardown(                       \
+				test_lock_downgrade_splits, setup,             \
+				teardown_env),                                 \
+			cmocka_unit_test_setup_teardown(                       \
+				test_lock_upgrade_blocked_changes_nothing,     \
+				setup, teardown_env),                          \
+			cmocka_unit_test_setup_teardown(                       \
+				test_lock_release_splits, setup,               \
+				teardown_env),                                 \
+			cmocka_unit_test_setup_teardown(                       \
+				test_lock_release_unheld_is_ok, setup,         \
+				teardown_env),                                 \
+			cmocka_unit_test_setup_teardown(test_lock_eof_range,   \
+							setup, teardown_env),  \
+			cmocka_unit_test_setup_teardown(                       \
+				test_lock_files_independent, setup,            \
+				teardown_env),                                 \
+			cmocka_unit_test_setup_teardown(                       \
+				test_lock_invalid_arguments, setup,            \
+				teardown_env),                                 \
+			cmocka_unit_test_setup_teardown(                       \
+				test_undo_restores_replaced_locks, setup,      \
+				teardown_env),                                 \
+			cmocka_unit_test_setup_teardown(                       \
+				test_undo_of_new_lock_removes_it, setup,       \
+				teardown_env),                                 \
+			cmocka_unit_test_setup_teardown(                       \
+				test_undo_refused_after_reader_got_in, setup,  \
+				teardown_env),                                 \
+			cmocka_unit_test_setup_teardown(                       \
+				test_undo_refused_after_owner_changed, setup,  \
+				teardown_env),                                 \
+			cmocka_unit_test_setup_teardown(                       \
+				test_undo_null_on_conflict, setup,             \
+				teardown_env),                                 \
+			cmocka_unit_test_setup_teardown(                       \
+				test_list_all_files_in_order, setup,           \
+				teardown_env),                                 \
+			cmocka_unit_test_setup_teardown(                       \
+				test_purge_removes_older_epochs_of_node,       \
+				setup, teardown_env),                          \
+			cmocka_unit_test_setup_teardown(                       \
+				test_strerror_covers_codes, setup,             \
+				teardown_env),                                 \
+	}
+
+int main(void)
+{
+	const struct CMUnitTest memory[] = CONFORMANCE(setup_memory);
+	const struct CMUnitTest lmdb[] = CONFORMANCE(setup_lmdb);
+	int failed = cmocka_run_group_tests_name("memory", memory, NULL, NULL);
+
+	return failed + cmocka_run_group_tests_name("lmdb", lmdb, NULL, NULL);
+}

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* The LMDB store: persistence, epochs, several processes on one
+ * environment, read-only opens, corrupt records, a full map. */
+#include <errno.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "ulm_test.h"
+
+#define R ULM_LOCK_READ
+#define W ULM_LOCK_WRITE
+
+static struct fixture *fix(void **state)
+{
+	return *state;
+}
+
+static int lock(ulm_env *env, const char *file, const struct ulm_owner *o,
+		enum ulm_lock_type type, uint64_t start, uint64_t end,
+		struct ulm_lock_info *conflict)
+{
+	struct ulm_key k = test_key(file);
+
+	return ulm_lock_acquire(env, &k, o, type, start, end, conflict, NULL);
+}
+
+static void test_lmdb_locks_survive_reopen(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct test_lock l[4];
+
+	assert_int_equal(ulm_env_epoch(f->env), 1);
+	assert_int_equal(lock(f->env, "f", &a, W, 0, 9, NULL), 0);
+	ulm_env_close(f->env);
+	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
+	assert_int_equal(ulm_env_epoch(f->env), 2);
+	assert_int_equal(test_list(f->env, "f", l, 4), 1);
+	assert_int_equal(l[0].epoch, 1);
+	assert_int_equal(l[0].node, 1);
+	assert_int_equal(lock(f->env, "f", &a, W, 20, 29, NULL), 0);
+	assert_int_equal(test_list(f->env, "f", l, 4), 2);
+	assert_int_equal(l[1].epoch, 2);
+}
+
+/* Child side of a two-process test: plain exits, no cmocka. */
+static void child_wait(int fd)
+{
+	char c;
+
+	if (read(fd, &c, 1) != 1)
+		_exit(90);
+}
+
+static void signal_peer(int fd)
+{
+	if (write(fd, "x", 1) != 1)
+		_exit(91);
+}
+
+static void run_second_node(struct fixture *f, int to_parent, int from_parent)
+{
+	struct ulm_owner b = test_owner(ULM_PROTO_NLM, "host2", "b");
+	ulm_env *env;
+
+	if (fixture_open(f, 2, false, &env))
+		_exit(10);
+	if (lock(env, "shared", &b, W, 0, 9, NULL))
+		_exit(11);
+	signal_peer(to_parent);
+	child_wait(from_parent);
+	/* The parent's read lock on [100, 199] is visible here. */
+	if (lock(env, "shared", &b, W, 150, 150, NULL) != -EAGAIN)
+		_exit(12);
+	ulm_env_close(env);
+	_exit(0);
+}
+
+static int wait_child(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+}
+
+static void test_lmdb_two_processes_share_locks(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct ulm_lock_info info;
+	int up[2], down[2];
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe(up), 0);
+	assert_int_equal(pipe(down), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		run_second_node(f, up[1], down[0]);
+	assert_int_equal(read(up[0], &c, 1), 1);
+	assert_int_equal(lock(f->env, "shared", &a, R, 5, 5, &info), -EAGAIN);
+	assert_int_equal(info.node, 2);
+	assert_int_equal(info.protocol, ULM_PROTO_NLM);
+	assert_int_equal(lock(f->env, "shared", &a, R, 100, 199, NULL), 0);
+	assert_int_equal(write(down[1], "x", 1), 1);
+	assert_int_equal(wait_child(pid), 0);
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
+}
+
+static void test_lmdb_same_node_busy_while_alive(void **state)
+{
+	struct fixture *f = fix(state);
+	ulm_env *env;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(fixture_open(f, 1, false, &env) == -EBUSY ? 0 : 1);
+	assert_int_equal(wait_child(pid), 0);
+}
+
+static void test_lmdb_dead_holder_frees_node(void **state)
+{
+	struct fixture *f = fix(state);
+	ulm_env *env;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) /* opens node 3 and dies without closing */
+		_exit(fixture_open(f, 3, false, &env) ? 1 : 0);
+	assert_int_equal(wait_child(pid), 0);
+	/* LMDB forbids one process opening an environment twice at once. */
+	ulm_env_close(f->env);
+	f->env = NULL;
+	assert_int_equal(fixture_open(f, 3, false, &f->env), 0);
+	assert_int_equal(ulm_env_epoch(f->env), 2);
+}
+
+static void test_lmdb_read_only_lists_but_cannot_write(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct ulm_key k = test_key("f");
+	struct test_lock l[4];
+	ulm_env *ro;
+
+	assert_int_equal(lock(f->env, "f", &a, W, 0, 9, NULL), 0);
+	ulm_env_close(f->env);
+	f->env = NULL;
+	assert_int_equal(fixture_open(f, 1, true, &ro), 0);
+	assert_int_equal(ulm_env_epoch(ro), 1);
+	assert_int_equal(test_list(ro, NULL, l, 4), 1);
+	assert_int_equal(ulm_lock_test(ro, &k, &a, W, 0, 9, NULL), 0);
+	assert_int_equal(lock(ro, "f", &a, W, 20, 29, NULL), -EROFS);
+	assert_int_equal(ulm_lock_release(ro, &k, &a, 0, 9), -EROFS);
+	assert_int_equal(ulm_node_purge(ro, 1, 99, NULL), -EROFS);
+	ulm_env_close(ro);
+	/* Nothing was registered: node 1 opens in epoch 2. */
+	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
+	assert_int_equal(ulm_env_epoch(f->env), 2);
+}
+
+static void test_lmdb_read_only_missing_env(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_env_config cfg = {.store = ULM_STORE_LMDB,
+				     .path = "/nonexistent/ulm-env",
+				     .node_id = 1,
+				     .read_only = true};
+	ulm_env *env;
+
+	(void)f;
+	assert_int_equal(ulm_env_open(&cfg, &env), -ENOENT);
+	cfg.read_only = false;
+	assert_int_equal(ulm_env_open(&cfg, &env), -ENOENT);
+	cfg.path = "/proc/version/env"; /* parent is not a directory */
+	assert_true(ulm_env_open(&cfg, &env) < 0);
+	assert_null(env);
+}
+
+/* Overwrite the first record (of the file with the shortest key) with
+ * bytes that do not decode, through LMDB itself. */
+static void corrupt_first_record(const char *path)
+{
+	MDB_env *menv;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_cursor *cur;
+	MDB_val k, v = {5, "junk!"};
+
+	assert_int_equal(mdb_env_create(&menv), 0);
+	assert_int_equal(mdb_env_set_maxdbs(menv, 3), 0);
+	assert_int_equal(mdb_env_set_mapsize(menv, 64 << 20), 0);
+	assert_int_equal(mdb_env_open(menv, path, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(menv, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "records", 0, &dbi), 0);
+	assert_int_equal(mdb_cursor_open(txn, dbi, &cur), 0);
+	assert_int_equal(mdb_cursor_get(cur, &k, NULL, MDB_FIRST), 0);
+	assert_int_equal(mdb_cursor_put(cur, &k, &v, MDB_CURRENT), 0);
+	mdb_cursor_close(cur);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(menv);
+}
+
+static void test_lmdb_corrupt_record_reported(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct ulm_key bad = test_key("bad");
+	struct test_lock l[4];
+
+	assert_int_equal(lock(f->env, "bad", &a, W, 0, 9, NULL), 0);
+	assert_int_equal(lock(f->env, "good1", &a, W, 0, 9, NULL), 0);
+	ulm_env_close(f->env);
+	corrupt_first_record(f->path);
+	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
+	assert_int_equal(lock(f->env, "bad", &a, W, 20, 29, NULL),
+			 ULM_ECORRUPT);
+	assert_int_equal(ulm_lock_test(f->env, &bad, &a, R, 0, 0, NULL),
+			 ULM_ECORRUPT);
+	assert_int_equal(ulm_lock_release(f->env, &bad, &a, 0, ULM_EOF),
+			 ULM_ECORRUPT);
+	assert_int_equal(lock(f->env, "good1", &a, W, 20, 29, NULL), 0);
+	assert_int_equal(test_list(f->env, "good1", l, 4), 2);
+	/* Listing all goes on past the bad file and says so at the end. */
+	assert_int_equal(test_list(f->env, NULL, l, 4), ULM_ECORRUPT);
+}
+
+static void test_lmdb_purge_only_older_epochs(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c", "b");
+	struct test_lock l[8];
+	uint64_t purged;
+	ulm_env *env2;
+
+	assert_int_equal(lock(f->env, "f", &a, W, 0, 9, NULL), 0);
+	ulm_env_close(f->env);
+	assert_int_equal(fixture_open(f, 2, false, &env2), 0);
+	assert_int_equal(lock(env2, "f", &b, W, 100, 109, NULL), 0);
+	ulm_env_close(env2);
+	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
+	assert_int_equal(lock(f->env, "f", &a, W, 50, 59, NULL), 0);
+	assert_int_equal(ulm_node_purge(f->env, 1, 2, &purged), 0);
+	assert_int_equal(purged, 1);
+	assert_int_equal(test_list(f->env, "f", l, 8), 2);
+	assert_int_equal(l[0].start, 50);
+	assert_int_equal(l[0].epoch, 2);
+	assert_int_equal(l[1].start, 100);
+	assert_int_equal(l[1].node, 2);
+}
+
+static void test_lmdb_full_map_is_enolck(void **state)
+{
+	struct fixture *f = fix(state);
+	static char id[ULM_ID_MAX];
+	char path[128];
+	struct ulm_env_config cfg = {.store = ULM_STORE_LMDB,
+				     .path = path,
+				     .node_id = 1,
+				     .map_size = 256 << 10};
+	struct ulm_owner o = test_owner(ULM_PROTO_NFS4, "c", "o");
+	struct test_lock *l = calloc(1000, sizeof(*l));
+	ulm_env *env;
+	int granted = 0, rc = 0;
+
+	snprintf(path, sizeof(path), "%s/small", f->dir);
+	memset(id, 'x', sizeof(id));
+	o.owner = id;
+	o.owner_len = sizeof(id);
+	assert_int_equal(ulm_env_open(&cfg, &env), 0);
+	while (!rc && granted < 1000) {
+		rc = lock(env, "f", &o, W, granted * 2, granted * 2, NULL);
+		granted += rc == 0;
+	}
+	assert_int_equal(rc, -ENOLCK);
+	assert_int_equal(test_list(env, "f", l, 1000), granted);
+	ulm_env_close(env);
+	free(l);
+}
+
+#define LMDB_TEST(fn) \
+	cmocka_unit_test_setup_teardown(fn, setup_lmdb, teardown_env)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		LMDB_TEST(test_lmdb_locks_survive_reopen),
+		LMDB_TEST(test_lmdb_two_processes_share_locks),
+		LMDB_TEST(test_lmdb_same_node_busy_while_alive),
+		LMDB_TEST(test_lmdb_dead_holder_frees_node),
+		LMDB_TEST(test_lmdb_read_only_lists_but_cannot_write),
+		LMDB_TEST(test_lmdb_read_only_missing_env),
+		LMDB_TEST(test_lmdb_corrupt_record_reported),
+		LMDB_TEST(test_lmdb_purge_only_older_epochs),
+		LMDB_TEST(test_lmdb_full_map_is_enolck),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Threads hammer one env: each thread is one owner holding at most one
+ * lock per file at a time, on a few files of 32 bytes. Every granted lock
+ * is checked in, byte by byte, against what the others hold: a
+ * conflicting pair granted at once fails the test.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "ulm_test.h"
+
+#define NTHREADS 6
+#define NFILES	 3
+#define SPACE	 32
+#define ROUNDS	 3000
+
+struct board {
+	pthread_mutex_t mutex;
+	int readers[NFILES][SPACE];
+	int writers[NFILES][SPACE];
+	int violations;
+	int granted;
+};
+
+struct worker {
+	ulm_env *env;
+	struct board *board;
+	unsigned int seed;
+	int index;
+};
+
+static const char *const files[NFILES] = {"t0", "t1", "t2"};
+
+/* Check a granted lock in (+1) or out (-1). */
+static void board_mark(struct board *b, int f, enum ulm_lock_type type,
+		       int start, int end, int delta)
+{
+	pthread_mutex_lock(&b->mutex);
+	for (int i = start; i <= end; i++) {
+		if (delta > 0 && (b->writers[f][i] ||
+				  (type == ULM_LOCK_WRITE && b->readers[f][i])))
+			b->violations++;
+		if (type == ULM_LOCK_WRITE)
+			b->writers[f][i] += delta;
+		else
+			b->readers[f][i] += delta;
+	}
+	b->granted += delta > 0;
+	pthread_mutex_unlock(&b->mutex);
+}
+
+static void *hammer(void *arg)
+{
+	struct worker *w = arg;
+	char name[16];
+	struct ulm_owner o;
+
+	snprintf(name, sizeof(name), "t%d", w->index);
+	o = test_owner(w->index % 2 ? ULM_PROTO_NLM : ULM_PROTO_NFS4, "host",
+		       name);
+	for (int r = 0; r < ROUNDS; r++) {
+		int f = rand_r(&w->seed) % NFILES;
+		int start = rand_r(&w->seed) % SPACE;
+		int end = start + rand_r(&w->seed) % (SPACE - start);
+		enum ulm_lock_type type =
+			rand_r(&w->seed) % 3 ? ULM_LOCK_READ : ULM_LOCK_WRITE;
+		struct ulm_key k = test_key(files[f]);
+		int rc = ulm_lock_acquire(w->env, &k, &o, type, start, end,
+					  NULL, NULL);
+
+		if (rc == -EAGAIN)
+			continue;
+		if (rc)
+			return (void *)(long)rc;
+		board_mark(w->board, f, type, start, end, 1);
+		sched_yield();
+		board_mark(w->board, f, type, start, end, -1);
+		rc = ulm_lock_release(w->env, &k, &o, start, end);
+		if (rc)
+			return (void *)(long)rc;
+	}
+	return NULL;
+}
+
+static void test_threads_never_grant_conflicts(void **state)
+{
+	struct fixture *f = *state;
+	struct board board = {.mutex = PTHREAD_MUTEX_INITIALIZER};
+	struct worker w[NTHREADS];
+	pthread_t t[NTHREADS];
+	void *result;
+
+	for (int i = 0; i < NTHREADS; i++) {
+		w[i] = (struct worker){f->env, &board, 1234u + i, i};
+		assert_int_equal(pthread_create(&t[i], NULL, hammer, &w[i]), 0);
+	}
+	for (int i = 0; i < NTHREADS; i++) {
+		assert_int_equal(pthread_join(t[i], &result), 0);
+		assert_null(result);
+	}
+	printf("granted %d, violations %d\n", board.granted, board.violations);
+	assert_int_equal(board.violations, 0);
+	assert_true(board.granted > ROUNDS);
+	assert_int_equal(test_list(f->env, NULL, NULL, 0), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest memory[] = {
+		cmocka_unit_test_setup_teardown(
+			test_threads_never_grant_conflicts, setup_memory,
+			teardown_env),
+	};
+	const struct CMUnitTest lmdb[] = {
+		cmocka_unit_test_setup_teardown(
+			test_threads_never_grant_conflicts, setup_lmdb,
+			teardown_env),
+	};
+	int failed = cmocka_run_group_tests_name("memory", memory, NULL, NULL);
+
+	return failed + cmocka_run_group_tests_name("lmdb", lmdb, NULL, NULL);
+}
