@@ -110,7 +110,8 @@ static int file_version_in(const struct lmdb_store *s, MDB_txn *txn,
 	return get_u64(txn, s->files, val(file->data, file->len), version);
 }
 
-/* Start time of a process in clock ticks since boot, or 0 if gone. */
+/* Start time of a process in clock ticks since boot, or 0 if gone. A
+ * zombie is gone too: its parent may reap it seconds later. */
 static uint64_t pid_start_time(pid_t pid)
 {
 	char path[64], buf[1024], *p;
@@ -128,6 +129,8 @@ static uint64_t pid_start_time(pid_t pid)
 	/* comm may hold spaces and ')': fields resume after the last ')'.
 	 * starttime is field 22, the 20th after it. */
 	p = strrchr(buf, ')');
+	if (p && (p[1] == '\0' || p[2] == 'Z' || p[2] == 'X'))
+		return 0;
 	if (p && sscanf(p + 2,
 			"%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
 			"%*d %*d %*d %*d %*d %*d %llu",
@@ -252,10 +255,16 @@ static int lmdb_register(struct lmdb_store *s, uint32_t *epoch)
 
 static int prepare_dir(const struct ulm_env_config *cfg)
 {
+	struct stat st;
+
 	if (!cfg->path || !cfg->path[0])
 		return -EINVAL;
 	if (!cfg->read_only && mkdir(cfg->path, 0700) && errno != EEXIST)
 		return -errno;
+	if (stat(cfg->path, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
 	if (access(cfg->path,
 		   cfg->read_only ? R_OK | X_OK : R_OK | W_OK | X_OK))
 		return -errno;

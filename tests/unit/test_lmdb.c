@@ -144,6 +144,42 @@ static void test_lmdb_dead_holder_frees_node(void **state)
 	assert_int_equal(ulm_env_epoch(f->env), 2);
 }
 
+/* A holder killed by kill -9 stays a zombie until its parent reaps it;
+ * its node id must be free already. */
+static void test_lmdb_zombie_holder_frees_node(void **state)
+{
+	struct fixture *f = fix(state);
+	ulm_env *env;
+	pid_t pid;
+
+	ulm_env_close(f->env);
+	f->env = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(fixture_open(f, 4, false, &env) ? 1 : 0);
+	/* Not reaped yet: wait until the child is a zombie. */
+	assert_int_equal(waitid(P_PID, pid, NULL, WEXITED | WNOWAIT), 0);
+	assert_int_equal(fixture_open(f, 4, false, &f->env), 0);
+	assert_int_equal(wait_child(pid), 0);
+}
+
+static void test_lmdb_path_is_a_file(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_env_config cfg = {.store = ULM_STORE_LMDB, .node_id = 1};
+	char path[4096];
+	FILE *file;
+	ulm_env *env;
+
+	snprintf(path, sizeof(path), "%s/a-file", f->dir);
+	file = fopen(path, "w");
+	assert_non_null(file);
+	fclose(file);
+	cfg.path = path;
+	assert_int_equal(ulm_env_open(&cfg, &env), -ENOTDIR);
+}
+
 static void test_lmdb_read_only_lists_but_cannot_write(void **state)
 {
 	struct fixture *f = fix(state);
@@ -298,6 +334,8 @@ int main(void)
 		LMDB_TEST(test_lmdb_two_processes_share_locks),
 		LMDB_TEST(test_lmdb_same_node_busy_while_alive),
 		LMDB_TEST(test_lmdb_dead_holder_frees_node),
+		LMDB_TEST(test_lmdb_zombie_holder_frees_node),
+		LMDB_TEST(test_lmdb_path_is_a_file),
 		LMDB_TEST(test_lmdb_read_only_lists_but_cannot_write),
 		LMDB_TEST(test_lmdb_read_only_missing_env),
 		LMDB_TEST(test_lmdb_corrupt_record_reported),
