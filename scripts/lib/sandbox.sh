@@ -28,14 +28,15 @@ SB_NS_FAMILY=ulmt
 sb_log() { printf '[sb %(%T)T] %s\n' -1 "$*" >&2; }
 sb_err() { printf 'sb: ERROR: %s\n' "$*" >&2; }
 
-# sb_init DIR NSPREFIX: NSPREFIX must look like ulmt-<test>-<pid> so that
-# sb_sweep_stale can tell a dead run's namespaces from a live one's.
+# sb_init DIR NSPREFIX: a test's NSPREFIX is ulmt-<test>-<pid>, so that
+# sb_sweep_stale can tell a dead run's namespaces from a live one's; any
+# other prefix (e.g. the long-lived "ulm" of scripts/run.sh) is never swept.
 sb_init() {
 	SB_ROOT=$1
 	SB_NSPREFIX=$2
 	case $SB_NSPREFIX in
 	"$SB_NS_FAMILY"-*-[0-9]*) ;;
-	*)
+	"$SB_NS_FAMILY"-*)
 		sb_err "namespace prefix '$SB_NSPREFIX' is not $SB_NS_FAMILY-<test>-<pid>"
 		return 1
 		;;
