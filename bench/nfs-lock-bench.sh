@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# NFSv4 lock+unlock pairs per second through a UNIFIED export (LMDB store)
+# against a plain VFS export of the SAME ganesha.nfsd, measured in one run,
+# interleaved so that drift of the machine hits both alike.
+#
+#   bench/nfs-lock-bench.sh [SECONDS_PER_RUN] [CLIENT_COUNTS...]
+#   e.g. bench/nfs-lock-bench.sh 5 1 4
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+seconds=${1:-5}
+shift || true
+counts=("${@:-1 4}")
+read -r -a counts <<<"${counts[*]}"
+
+build=$(ULM_BUILD_DIR=${ULM_BUILD_DIR:-$root/build} "$root/scripts/build.sh")
+bench=$build/bench/nfs/ulm-nfs-bench
+# shellcheck source=../scripts/lib/sandbox.sh
+. "$root/scripts/lib/sandbox.sh"
+SB_UNIFIED_MODULE=$build/fsal_unified/libfsalunified.so
+
+work=$(mktemp -d /tmp/ulm-bench.XXXXXX)
+sb_init "$work/sb" "ulmt-bench-$$"
+trap 'sb_cleanup' EXIT
+mkdir -p "$work/vfs" "$work/unified" "$work/store"
+sb_node_create n1
+sb_ganesha_conf n1 protocols=4 grace=2 lease=30 \
+	store=lmdb store_path="$work/store" node_id=1 \
+	export="1:$work/vfs:/vfs:VFS" export="2:$work/unified:/unified:UNIFIED/VFS"
+sb_ganesha_start n1
+sb_ganesha_wait_grace n1
+
+# run EXPORT CLIENTS: prints "pairs_per_s median_us p99_us"
+run() {
+	local line
+	line=$(sb_exec n1 "$bench" --server 127.0.0.1 --export "/$1" \
+		--file bench.dat --per-client-files --seconds "$seconds" --clients "$2")
+	echo "$line" | tr ' ' '\n' | awk -F= '
+		$1 == "pairs_per_s" { p = $2 } $1 == "median_us" { m = $2 }
+		$1 == "p99_us" { q = $2 } $1 == "denied" { d = $2 }
+		END { if (d > 0) { print "denied locks in a benchmark" > "/dev/stderr"; exit 1 }
+		      print p, m, q }'
+}
+
+printf '%-8s %-8s %12s %10s %10s\n' clients export pairs/s median_us p99_us
+for c in "${counts[@]}"; do
+	declare -A sum=([vfs]=0 [unified]=0)
+	declare -A med=()
+	for round in 1 2; do
+		for ex in vfs unified; do
+			read -r p m q < <(run "$ex" "$c")
+			printf '%-8s %-8s %12.0f %10s %10s   (round %d)\n' \
+				"$c" "$ex" "$p" "$m" "$q" "$round"
+			sum[$ex]=$(awk -v a="${sum[$ex]}" -v b="$p" 'BEGIN { print a + b }')
+			med[$ex]=$m
+		done
+	done
+	awk -v c="$c" -v u="${sum[unified]}" -v v="${sum[vfs]}" \
+		-v mu="${med[unified]}" -v mv="${med[vfs]}" 'BEGIN {
+		r = u / v
+		printf "RATIO clients=%s unified/vfs pairs/s = %.2f (median %s us vs %s us) target >= 0.70: %s\n",
+			c, r, mu, mv, (r >= 0.7 ? "PASS" : "FAIL") }'
+done

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * ulm-nfs-bench: K independent NFSv4.0 clients (one thread and one
+ * connection each) open one file and repeat LOCK(write, whole file) +
+ * LOCKU for N seconds.  Prints one machine-readable line:
+ *   pairs=... seconds=... pairs_per_s=... median_us=... p99_us=...
+ *   clients=... denied=...
+ * A pair's latency runs from its first LOCK attempt to the LOCKU reply,
+ * so with K > 1 it includes the retries after NFS4ERR_DENIED (counted in
+ * "denied"; there are no blocking locks). With --per-client-files client
+ * i locks PATH.i instead, so clients measure throughput, not contention.
+ */
+#include "nfs4_client.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nfsc/libnfs.h>
+#include <nfsc/libnfs-raw-nfs4.h>
+
+#define MAX_CLIENTS 256
+
+struct bench_options {
+	const char *server;
+	const char *export;
+	const char *file;
+	double seconds;
+	int clients;
+	bool per_client_files;
+};
+
+struct bench_client {
+	const struct bench_options *opts;
+	pthread_barrier_t *start;
+	int index;
+	uint64_t *latencies_us; /* one per completed pair */
+	size_t pairs;
+	size_t capacity;
+	uint64_t denied;
+	uint64_t elapsed_us; /* of the pair loop */
+	int status;	     /* first failure, NFS4_OK if none */
+};
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int record_pair(struct bench_client *client, uint64_t latency_us)
+{
+	if (client->pairs == client->capacity) {
+		size_t capacity =
+			client->capacity ? client->capacity * 2 : 4096;
+		uint64_t *grown = realloc(client->latencies_us,
+					  capacity * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		client->latencies_us = grown;
+		client->capacity = capacity;
+	}
+	client->latencies_us[client->pairs++] = latency_us;
+	return 0;
+}
+
+/* One LOCK+LOCKU pair, retrying the LOCK while another client holds it. */
+static int lock_pair(struct bench_client *client, struct nfs4_session *session,
+		     struct nfs4_file *file)
+{
+	const struct nfs4_range whole = {
+		.offset = 0, .length = UINT64_MAX, .write = true};
+	struct nfs4_range denied;
+	int status;
+
+	while ((status = nfs4_file_lock(session, file, "bench", &whole, false,
+					&denied)) == NFS4ERR_DENIED)
+		client->denied++;
+	if (status != NFS4_OK)
+		return status;
+	return nfs4_file_unlock(session, file, "bench", &whole);
+}
+
+static int run_pairs(struct bench_client *client, struct nfs4_session *session,
+		     struct nfs4_file *file)
+{
+	uint64_t begin, end, start;
+	int status;
+
+	pthread_barrier_wait(client->start);
+	begin = now_us();
+	end = begin + (uint64_t)(client->opts->seconds * 1e6);
+	while ((start = now_us()) < end) {
+		status = lock_pair(client, session, file);
+		if (status != NFS4_OK)
+			return status;
+		if (record_pair(client, now_us() - start) < 0)
+			return -ENOMEM;
+	}
+	client->elapsed_us = now_us() - begin;
+	return NFS4_OK;
+}
+
+static void *client_main(void *arg)
+{
+	struct bench_client *client = arg;
+	const struct bench_options *opts = client->opts;
+	struct nfs4_session *session = NULL;
+	struct nfs4_file *file = NULL;
+	char name[64], path[4096];
+	int status;
+
+	snprintf(name, sizeof(name), "ulm-nfs-bench-%d-%d", (int)getpid(),
+		 client->index);
+	if (opts->per_client_files)
+		snprintf(path, sizeof(path), "%s.%d", opts->file,
+			 client->index);
+	else
+		snprintf(path, sizeof(path), "%s", opts->file);
+	status =
+		nfs4_session_create(opts->server, opts->export, name, &session);
+	if (status == NFS4_OK)
+		status = nfs4_file_open(session, path, OPEN4_SHARE_ACCESS_BOTH,
+					OPEN4_SHARE_DENY_NONE, &file);
+	if (status != NFS4_OK) {
+		/* Still meet the others at the barrier, then give up. */
+		pthread_barrier_wait(client->start);
+	} else {
+		status = run_pairs(client, session, file);
+		if (status == NFS4_OK)
+			status = nfs4_file_close(session, file);
+	}
+	if (status != NFS4_OK)
+		fprintf(stderr, "client %d: %s\n", client->index,
+			nfs4_status_name(status));
+	if (session)
+		nfs4_session_destroy(session);
+	client->status = status;
+	return NULL;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Merge every client's latencies, sorted; NULL if out of memory. */
+static uint64_t *merge_latencies(const struct bench_client *clients, int n,
+				 size_t *total)
+{
+	uint64_t *all;
+	size_t at = 0;
+	int i;
+
+	*total = 0;
+	for (i = 0; i < n; i++)
+		*total += clients[i].pairs;
+	all = malloc((*total ? *total : 1) * sizeof(*all));
+	if (!all)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		memcpy(all + at, clients[i].latencies_us,
+		       clients[i].pairs * sizeof(*all));
+		at += clients[i].pairs;
+	}
+	qsort(all, *total, sizeof(*all), compare_u64);
+	return all;
+}
+
+static uint64_t percentile(const uint64_t *sorted, size_t n, double pct)
+{
+	size_t rank;
+
+	if (n == 0)
+		return 0;
+	rank = (size_t)(pct / 100.0 * (double)(n - 1) + 0.5);
+	return sorted[rank];
+}
+
+static int report(const struct bench_client *clients,
+		  const struct bench_options *opts)
+{
+	uint64_t denied = 0, elapsed_us = 0, *sorted;
+	double elapsed;
+	size_t pairs;
+	int i;
+
+	sorted = merge_latencies(clients, opts->clients, &pairs);
+	if (!sorted) {
+		fprintf(stderr, "ulm-nfs-bench: out of memory\n");
+		return 1;
+	}
+	for (i = 0; i < opts->clients; i++) {
+		denied += clients[i].denied;
+		if (clients[i].elapsed_us > elapsed_us)
+			elapsed_us = clients[i].elapsed_us;
+	}
+	elapsed = elapsed_us / 1e6;
+	printf("pairs=%zu seconds=%.2f pairs_per_s=%.1f median_us=%llu "
+	       "p99_us=%llu clients=%d denied=%llu\n",
+	       pairs, elapsed, pairs / elapsed,
+	       (unsigned long long)percentile(sorted, pairs, 50),
+	       (unsigned long long)percentile(sorted, pairs, 99), opts->clients,
+	       (unsigned long long)denied);
+	free(sorted);
+	return 0;
+}
+
+static int run(const struct bench_options *opts)
+{
+	struct bench_client *clients = calloc(opts->clients, sizeof(*clients));
+	pthread_t threads[MAX_CLIENTS];
+	pthread_barrier_t start;
+	int i, rc = 0;
+
+	if (!clients)
+		return 1;
+	pthread_barrier_init(&start, NULL, opts->clients);
+	for (i = 0; i < opts->clients; i++) {
+		clients[i] = (struct bench_client){
+			.opts = opts, .start = &start, .index = i};
+		if (pthread_create(&threads[i], NULL, client_main,
+				   &clients[i])) {
+			fprintf(stderr, "ulm-nfs-bench: cannot start thread\n");
+			exit(1); /* the barrier could never be met */
+		}
+	}
+	for (i = 0; i < opts->clients; i++) {
+		pthread_join(threads[i], NULL);
+		if (clients[i].status != 0)
+			rc = 1;
+	}
+	if (rc == 0)
+		rc = report(clients, opts);
+	for (i = 0; i < opts->clients; i++)
+		free(clients[i].latencies_us);
+	free(clients);
+	pthread_barrier_destroy(&start);
+	return rc;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: ulm-nfs-bench --server ADDR --export /PSEUDO "
+		     "--file PATH [--seconds N] [--clients K] "
+		     "[--per-client-files]\n"
+		     "K NFSv4.0 clients repeat LOCK(write, whole file)+LOCKU "
+		     "on PATH (or PATH.i each) for N seconds (default 5, K "
+		     "default 1).\n");
+}
+
+static int parse_options(int argc, char **argv, struct bench_options *opts)
+{
+	static const struct option longopts[] = {
+		{"server", required_argument, NULL, 's'},
+		{"export", required_argument, NULL, 'e'},
+		{"file", required_argument, NULL, 'f'},
+		{"seconds", required_argument, NULL, 't'},
+		{"clients", required_argument, NULL, 'k'},
+		{"per-client-files", no_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char *end;
+	int c;
+
+	opts->seconds = 5;
+	opts->clients = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			opts->server = optarg;
+			break;
+		case 'e':
+			opts->export = optarg;
+			break;
+		case 'f':
+			opts->file = optarg;
+			break;
+		case 't':
+			opts->seconds = strtod(optarg, &end);
+			if (*end || opts->seconds <= 0) {
+				fprintf(stderr, "--seconds: a number > 0\n");
+				return -1;
+			}
+			break;
+		case 'k':
+			opts->clients = strtol(optarg, &end, 10);
+			if (*end || opts->clients < 1 ||
+			    opts->clients > MAX_CLIENTS) {
+				fprintf(stderr, "--clients: 1..%d\n",
+					MAX_CLIENTS);
+				return -1;
+			}
+			break;
+		case 'p':
+			opts->per_client_files = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			return -1;
+		}
+	}
+	if (!opts->server || !opts->export || !opts->file || optind != argc) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_options opts = {0};
+
+	if (parse_options(argc, argv, &opts) < 0)
+		return 2;
+	return run(&opts);
+}

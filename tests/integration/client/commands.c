@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* Parse and run the commands of the ulm-nfs-client line protocol. */
+#include "commands.h"
+#include "nfs4_client.h"
+#include "nlm_client.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h> /* libnfs.h needs struct timeval */
+
+#include <nfsc/libnfs.h>
+#include <nfsc/libnfs-raw-nfs4.h>
+#include <nfsc/libnfs-raw-nlm.h>
+
+#define MAX_ARGS    8
+#define NFS4_TO_EOF UINT64_MAX
+
+/* A command's arguments, after its protocol and verb. */
+struct command_args {
+	int argc;
+	char **argv;
+};
+
+typedef void (*command_fn)(struct client_state *state,
+			   const struct command_args *args, FILE *out);
+
+struct command {
+	const char *protocol; /* "v4", "nlm", or NULL for "quit" */
+	const char *verb;
+	int min_args;
+	int max_args;
+	command_fn run;
+	const char *usage;
+};
+
+static void answer_usage(FILE *out, const char *message)
+{
+	fprintf(out, "ERR usage: %s\n", message);
+}
+
+/* A keyword among @p words (NULL-terminated); its index, or -1. */
+static int parse_word(const char *arg, const char *const *words)
+{
+	int i;
+
+	for (i = 0; words[i]; i++)
+		if (strcmp(arg, words[i]) == 0)
+			return i;
+	return -1;
+}
+
+static bool parse_u64(const char *arg, uint64_t *value)
+{
+	char *end;
+
+	if (*arg < '0' || *arg > '9')
+		return false;
+	errno = 0;
+	*value = strtoull(arg, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+static const char *const lock_types[] = {"read", "write", NULL};
+
+/* "read|write OFFSET LENGTH" into a range with protocol-neutral length. */
+static bool parse_range(char **argv, bool with_type, bool *write,
+			uint64_t *offset, uint64_t *length)
+{
+	int type = 1;
+
+	if (with_type) {
+		type = parse_word(argv[0], lock_types);
+		argv++;
+	}
+	if (type < 0 || !parse_u64(argv[0], offset) ||
+	    !parse_u64(argv[1], length))
+		return false;
+	*write = type == 1;
+	return true;
+}
+
+/* NFSv4 has no length 0: "to EOF" is all ones on the wire. */
+static struct nfs4_range nfs4_range(bool write, uint64_t offset,
+				    uint64_t length)
+{
+	return (struct nfs4_range){.offset = offset,
+				   .length = length ? length : NFS4_TO_EOF,
+				   .write = write};
+}
+
+static void answer_nfs4(FILE *out, int status, const struct nfs4_range *denied)
+{
+	if (status == NFS4_OK)
+		fputs("OK\n", out);
+	else if (status == NFS4ERR_DENIED && denied)
+		fprintf(out, "DENIED %s %llu %llu\n",
+			denied->write ? "write" : "read",
+			(unsigned long long)denied->offset,
+			(unsigned long long)(denied->length == NFS4_TO_EOF
+						     ? 0
+						     : denied->length));
+	else
+		fprintf(out, "ERR %s\n", nfs4_status_name(status));
+}
+
+static void answer_nlm(FILE *out, int status, const struct nlm_range *holder)
+{
+	if (status == NLM4_GRANTED)
+		fputs("OK\n", out);
+	else if (status == NLM4_DENIED && holder)
+		fprintf(out, "DENIED %s %llu %llu %u\n",
+			holder->write ? "write" : "read",
+			(unsigned long long)holder->offset,
+			(unsigned long long)holder->length, holder->svid);
+	else
+		fprintf(out, "ERR %s\n", nlm_status_name(status));
+}
+
+/* ---- v4 ------------------------------------------------------------ */
+
+static void cmd_v4_open(struct client_state *state,
+			const struct command_args *args, FILE *out)
+{
+	static const char *const accesses[] = {"read", "write", "both", NULL};
+	static const char *const denies[] = {"none", "read", "write", "both",
+					     NULL};
+	int access = 2, deny = 0, i = 1;
+	struct nfs4_file *file;
+	int status;
+
+	if (i < args->argc && strcmp(args->argv[i], "deny") != 0)
+		access = parse_word(args->argv[i++], accesses);
+	if (i + 1 < args->argc && strcmp(args->argv[i], "deny") == 0) {
+		deny = parse_word(args->argv[i + 1], denies);
+		i += 2;
+	}
+	if (access < 0 || deny < 0 || i != args->argc) {
+		answer_usage(out, "v4 open FILE [read|write|both] "
+				  "[deny none|read|write|both]");
+		return;
+	}
+	/* OPEN4_SHARE_ACCESS_{READ,WRITE,BOTH} are 1, 2, 3; DENY 0..3. */
+	status = nfs4_file_open(state->nfs4, args->argv[0], access + 1, deny,
+				&file);
+	if (status == NFS4_OK)
+		state->current = file;
+	answer_nfs4(out, status, NULL);
+}
+
+static void cmd_v4_owner(struct client_state *state,
+			 const struct command_args *args, FILE *out)
+{
+	if (strlen(args->argv[0]) >= sizeof(state->owner)) {
+		answer_usage(out, "v4 owner NAME (at most 127 bytes)");
+		return;
+	}
+	strcpy(state->owner, args->argv[0]);
+	fputs("OK\n", out);
+}
+
+static bool need_file(struct client_state *state, FILE *out)
+{
+	if (state->current)
+		return true;
+	answer_usage(out, "no file open (use v4 open first)");
+	return false;
+}
+
+static void cmd_v4_lock(struct client_state *state,
+			const struct command_args *args, FILE *out)
+{
+	struct nfs4_range range, denied;
+	uint64_t offset, length;
+	bool write, reclaim = args->argc == 4;
+	int status;
+
+	if (!parse_range(args->argv, true, &write, &offset, &length) ||
+	    (reclaim && strcmp(args->argv[3], "reclaim") != 0)) {
+		answer_usage(out, "v4 lock read|write OFFSET LENGTH [reclaim]");
+		return;
+	}
+	if (!need_file(state, out))
+		return;
+	range = nfs4_range(write, offset, length);
+	status = nfs4_file_lock(state->nfs4, state->current, state->owner,
+				&range, reclaim, &denied);
+	answer_nfs4(out, status, &denied);
+}
+
+static void cmd_v4_lockt(struct client_state *state,
+			 const struct command_args *args, FILE *out)
+{
+	struct nfs4_range range, denied;
+	uint64_t offset, length;
+	bool write;
+	int status;
+
+	if (!parse_range(args->argv, true, &write, &offset, &length)) {
+		answer_usage(out, "v4 lockt read|write OFFSET LENGTH");
+		return;
+	}
+	if (!need_file(state, out))
+		return;
+	range = nfs4_range(write, offset, length);
+	status = nfs4_file_lockt(state->nfs4, state->current, state->owner,
+				 &range, &denied);
+	answer_nfs4(out, status, &denied);
+}
+
+static void cmd_v4_unlock(struct client_state *state,
+			  const struct command_args *args, FILE *out)
+{
+	struct nfs4_range range;
+	uint64_t offset, length;
+	bool write;
+
+	if (!parse_range(args->argv, false, &write, &offset, &length)) {
+		answer_usage(out, "v4 unlock OFFSET LENGTH");
+		return;
+	}
+	if (!need_file(state, out))
+		return;
+	range = nfs4_range(write, offset, length);
+	answer_nfs4(out,
+		    nfs4_file_unlock(state->nfs4, state->current, state->owner,
+				     &range),
+		    NULL);
+}
+
+static void cmd_v4_close(struct client_state *state,
+			 const struct command_args *args, FILE *out)
+{
+	int status;
+
+	(void)args;
+	if (!need_file(state, out))
+		return;
+	status = nfs4_file_close(state->nfs4, state->current);
+	if (status == NFS4_OK)
+		state->current = NULL;
+	answer_nfs4(out, status, NULL);
+}
+
+/* ---- nlm ----------------------------------------------------------- */
+
+static void cmd_nlm_svid(struct client_state *state,
+			 const struct command_args *args, FILE *out)
+{
+	uint64_t svid;
+
+	if (!parse_u64(args->argv[0], &svid) || svid > UINT32_MAX) {
+		answer_usage(out, "nlm svid N (0..4294967295)");
+		return;
+	}
+	state->svid = svid;
+	fputs("OK\n", out);
+}
+
+static void cmd_nlm_lock(struct client_state *state,
+			 const struct command_args *args, FILE *out)
+{
+	struct nlm_range range = {0}, holder;
+	int status;
+
+	if (!parse_range(args->argv, true, &range.write, &range.offset,
+			 &range.length)) {
+		answer_usage(out, "nlm lock read|write OFFSET LENGTH FILE");
+		return;
+	}
+	status =
+		nlm_client_lock(state->nlm, args->argv[3], state->svid, &range);
+	/* An NLM LOCK denial names no holder: ask for it with a TEST.  If
+	 * the holder left meanwhile, the plain denial is all we can say. */
+	if (status == NLM4_DENIED &&
+	    nlm_client_test(state->nlm, args->argv[3], state->svid, &range,
+			    &holder) == NLM4_DENIED) {
+		answer_nlm(out, status, &holder);
+		return;
+	}
+	answer_nlm(out, status, NULL);
+}
+
+static void cmd_nlm_test(struct client_state *state,
+			 const struct command_args *args, FILE *out)
+{
+	struct nlm_range range = {0}, holder;
+
+	if (!parse_range(args->argv, true, &range.write, &range.offset,
+			 &range.length)) {
+		answer_usage(out, "nlm test read|write OFFSET LENGTH FILE");
+		return;
+	}
+	answer_nlm(out,
+		   nlm_client_test(state->nlm, args->argv[3], state->svid,
+				   &range, &holder),
+		   &holder);
+}
+
+static void cmd_nlm_unlock(struct client_state *state,
+			   const struct command_args *args, FILE *out)
+{
+	struct nlm_range range = {0};
+
+	if (!parse_range(args->argv, false, &range.write, &range.offset,
+			 &range.length)) {
+		answer_usage(out, "nlm unlock OFFSET LENGTH FILE");
+		return;
+	}
+	answer_nlm(out,
+		   nlm_client_unlock(state->nlm, args->argv[2], state->svid,
+				     &range),
+		   NULL);
+}
+
+static void cmd_quit(struct client_state *state,
+		     const struct command_args *args, FILE *out)
+{
+	(void)state;
+	(void)args;
+	fputs("OK\n", out);
+}
+
+static const struct command commands[] = {
+	{"v4", "open", 1, 4, cmd_v4_open,
+	 "v4 open FILE [read|write|both] [deny none|read|write|both]"},
+	{"v4", "owner", 1, 1, cmd_v4_owner, "v4 owner NAME"},
+	{"v4", "lock", 3, 4, cmd_v4_lock,
+	 "v4 lock read|write OFFSET LENGTH [reclaim]"},
+	{"v4", "lockt", 3, 3, cmd_v4_lockt,
+	 "v4 lockt read|write OFFSET LENGTH"},
+	{"v4", "unlock", 2, 2, cmd_v4_unlock, "v4 unlock OFFSET LENGTH"},
+	{"v4", "close", 0, 0, cmd_v4_close, "v4 close"},
+	{"nlm", "svid", 1, 1, cmd_nlm_svid, "nlm svid N"},
+	{"nlm", "lock", 4, 4, cmd_nlm_lock,
+	 "nlm lock read|write OFFSET LENGTH FILE"},
+	{"nlm", "test", 4, 4, cmd_nlm_test,
+	 "nlm test read|write OFFSET LENGTH FILE"},
+	{"nlm", "unlock", 3, 3, cmd_nlm_unlock,
+	 "nlm unlock OFFSET LENGTH FILE"},
+	{NULL, "quit", 0, 0, cmd_quit, "quit"},
+};
+
+static const struct command *find_command(int argc, char **argv, int *skip)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct command *cmd = &commands[i];
+
+		if (!cmd->protocol && strcmp(argv[0], cmd->verb) == 0) {
+			*skip = 1;
+			return cmd;
+		}
+		if (cmd->protocol && argc >= 2 &&
+		    strcmp(argv[0], cmd->protocol) == 0 &&
+		    strcmp(argv[1], cmd->verb) == 0) {
+			*skip = 2;
+			return cmd;
+		}
+	}
+	return NULL;
+}
+
+bool command_run(struct client_state *state, char *line, FILE *out)
+{
+	char *argv[MAX_ARGS + 1];
+	struct command_args args;
+	const struct command *cmd;
+	char *save, *word;
+	int argc = 0, skip;
+
+	for (word = strtok_r(line, " \t\r\n", &save); word;
+	     word = strtok_r(NULL, " \t\r\n", &save)) {
+		if (argc == MAX_ARGS + 1) {
+			answer_usage(out, "too many arguments");
+			return false;
+		}
+		argv[argc++] = word;
+	}
+	if (argc == 0) {
+		answer_usage(out, "empty command");
+		return false;
+	}
+	cmd = find_command(argc, argv, &skip);
+	if (!cmd) {
+		answer_usage(out, "unknown command (v4 open|owner|lock|lockt|"
+				  "unlock|close, nlm svid|lock|test|unlock, "
+				  "quit)");
+		return false;
+	}
+	args.argc = argc - skip;
+	args.argv = argv + skip;
+	if (args.argc < cmd->min_args || args.argc > cmd->max_args) {
+		answer_usage(out, cmd->usage);
+		return false;
+	}
+	cmd->run(state, &args, out);
+	return cmd->run == cmd_quit;
+}

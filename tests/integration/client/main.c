@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * ulm-nfs-client: one NFSv4.0 client plus an NLM caller, driven by one
+ * command per line on stdin, answering one line per command on stdout.
+ * Between commands it keeps its NFSv4 lease alive with RENEW.
+ */
+#include "commands.h"
+#include "nfs4_client.h"
+#include "nlm_client.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LINE_MAX_BYTES	   4096
+#define DEFAULT_RENEW_SECS 2
+
+struct options {
+	const char *server;
+	const char *export;
+	const char *v3_export;
+	char name[128];
+	int renew_secs;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: ulm-nfs-client --server ADDR --export /PSEUDO "
+		     "[--name CLIENTNAME] [--lease-renew SECS] "
+		     "[--v3-export PATH]\n"
+		     "Reads commands on stdin (see the test contract), "
+		     "answers one line each.\n"
+		     "--v3-export: path for the NFSv3 MOUNT that finds NLM "
+		     "file handles (default --export;\n"
+		     "  Ganesha mounts a pseudo path only with NFS_CORE_PARAM "
+		     "Mount_Path_Pseudo = true).\n");
+}
+
+static int parse_options(int argc, char **argv, struct options *opts)
+{
+	static const struct option longopts[] = {
+		{"server", required_argument, NULL, 's'},
+		{"export", required_argument, NULL, 'e'},
+		{"name", required_argument, NULL, 'n'},
+		{"lease-renew", required_argument, NULL, 'r'},
+		{"v3-export", required_argument, NULL, 'm'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char *end;
+	int c;
+
+	snprintf(opts->name, sizeof(opts->name), "ulm-nfs-client-%d",
+		 (int)getpid());
+	opts->renew_secs = DEFAULT_RENEW_SECS;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			opts->server = optarg;
+			break;
+		case 'e':
+			opts->export = optarg;
+			break;
+		case 'n':
+			if (strlen(optarg) >= sizeof(opts->name)) {
+				fprintf(stderr, "--name: at most %zu bytes\n",
+					sizeof(opts->name) - 1);
+				return -1;
+			}
+			strcpy(opts->name, optarg);
+			break;
+		case 'r':
+			opts->renew_secs = strtol(optarg, &end, 10);
+			if (*end || opts->renew_secs <= 0) {
+				fprintf(stderr, "--lease-renew: seconds > 0\n");
+				return -1;
+			}
+			break;
+		case 'm':
+			opts->v3_export = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			return -1;
+		}
+	}
+	if (!opts->server || !opts->export || optind != argc) {
+		usage(stderr);
+		return -1;
+	}
+	if (!opts->v3_export)
+		opts->v3_export = opts->export;
+	return 0;
+}
+
+static time_t now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Buffered stdin that poll() can see: stdio would hide buffered lines. */
+struct line_reader {
+	char buf[LINE_MAX_BYTES];
+	size_t len;
+	bool eof;
+	bool overlong; /* dropping the rest of a line that did not fit */
+};
+
+/* Next complete line (NUL-terminated, in place), or NULL. */
+static char *next_line(struct line_reader *reader, size_t *consumed)
+{
+	char *nl = memchr(reader->buf, '\n', reader->len);
+
+	if (!nl && reader->eof && reader->len) {
+		if (reader->len == sizeof(reader->buf))
+			reader->len--;
+		nl = reader->buf + reader->len;
+	}
+	if (!nl)
+		return NULL;
+	*nl = '\0';
+	*consumed = nl - reader->buf + (nl < reader->buf + reader->len);
+	return reader->buf;
+}
+
+static void drop_line(struct line_reader *reader, size_t consumed)
+{
+	reader->len -= consumed;
+	memmove(reader->buf, reader->buf + consumed, reader->len);
+}
+
+static void fill(struct line_reader *reader)
+{
+	ssize_t n;
+
+	if (reader->len == sizeof(reader->buf)) {
+		/* A line longer than the buffer: answer once, skip it. */
+		reader->len = 0;
+		reader->overlong = true;
+		fputs("ERR usage: line too long\n", stdout);
+		fflush(stdout);
+	}
+	n = read(STDIN_FILENO, reader->buf + reader->len,
+		 sizeof(reader->buf) - reader->len);
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n <= 0) {
+		reader->eof = true;
+		return;
+	}
+	reader->len += n;
+}
+
+/* Run every complete line; true once "quit" was run. */
+static bool run_lines(struct client_state *state, struct line_reader *reader)
+{
+	size_t consumed;
+	char *line;
+	bool quit = false;
+
+	while (!quit && (line = next_line(reader, &consumed))) {
+		if (reader->overlong)
+			reader->overlong = false;
+		else
+			quit = command_run(state, line, stdout);
+		fflush(stdout);
+		drop_line(reader, consumed);
+	}
+	return quit;
+}
+
+static void serve(struct client_state *state, int renew_secs)
+{
+	struct line_reader reader = {.len = 0};
+	time_t next_renew = now_secs() + renew_secs;
+
+	while (!reader.eof) {
+		struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
+		time_t left = next_renew - now_secs();
+		int status;
+
+		if (left <= 0) {
+			status = nfs4_session_renew(state->nfs4);
+			if (status != 0)
+				fprintf(stderr, "renew: %s\n",
+					nfs4_status_name(status));
+			next_renew = now_secs() + renew_secs;
+			continue;
+		}
+		if (poll(&pfd, 1, left * 1000) <= 0)
+			continue;
+		fill(&reader);
+		if (run_lines(state, &reader))
+			return;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct client_state state = {.svid = 1};
+	struct options opts = {0};
+	int status;
+
+	if (parse_options(argc, argv, &opts) < 0)
+		return 2;
+	strcpy(state.owner, "lo1");
+	status = nfs4_session_create(opts.server, opts.export, opts.name,
+				     &state.nfs4);
+	if (status != 0) {
+		fprintf(stderr,
+			"ulm-nfs-client: cannot start an NFSv4 "
+			"session with %s: %s\n",
+			opts.server, nfs4_status_name(status));
+		return 1;
+	}
+	state.nlm = nlm_client_create(opts.server, opts.v3_export, opts.name);
+	if (!state.nlm) {
+		fprintf(stderr, "ulm-nfs-client: out of memory\n");
+		nfs4_session_destroy(state.nfs4);
+		return 1;
+	}
+	serve(&state, opts.renew_secs);
+	nlm_client_destroy(state.nlm);
+	nfs4_session_destroy(state.nfs4);
+	return 0;
+}

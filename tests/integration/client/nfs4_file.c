@@ -1,0 +1,603 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* NFSv4.0 OPEN, LOCK, LOCKT, LOCKU and CLOSE with seqid bookkeeping. */
+#include "nfs4_internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_COMPONENTS 32
+#define CREATE_MODE    0644
+
+/* Index of the seqid-bearing op in a PUTFH + op compound. */
+#define OP_AFTER_PUTFH 1
+
+static void set_putfh(nfs_argop4 *op, struct nfs4_file *file)
+{
+	op->argop = OP_PUTFH;
+	op->nfs_argop4_u.opputfh.object.nfs_fh4_len = file->fh_len;
+	op->nfs_argop4_u.opputfh.object.nfs_fh4_val = file->fh;
+}
+
+static void set_open_owner(struct nfs4_session *session, open_owner4 *owner)
+{
+	owner->clientid = session->clientid;
+	owner->owner.owner_len = strlen(NFS4_OPEN_OWNER);
+	owner->owner.owner_val = NFS4_OPEN_OWNER;
+}
+
+static void range_from_denied(const LOCK4denied *denied,
+			      struct nfs4_range *range)
+{
+	range->offset = denied->offset;
+	range->length = denied->length;
+	range->write =
+		denied->locktype == WRITE_LT || denied->locktype == WRITEW_LT;
+}
+
+void nfs4_file_free(struct nfs4_file *file)
+{
+	while (file->locks) {
+		struct nfs4_lock_state *next = file->locks->next;
+
+		free(file->locks);
+		file->locks = next;
+	}
+	free(file->path);
+	free(file);
+}
+
+/* ---- OPEN ---------------------------------------------------------- */
+
+struct open_reply {
+	unsigned int open_index;
+	stateid4 stateid;
+	uint32_t rflags;
+	char fh[NFS4_FHSIZE];
+	unsigned int fh_len;
+};
+
+static void open_parse(const COMPOUND4res *res, void *arg)
+{
+	struct open_reply *reply = arg;
+	const OPEN4res *open;
+	const GETFH4res *getfh;
+	nfs_resop4 op;
+
+	if (!nfs4_result(res, reply->open_index, &op))
+		return;
+	open = &op.nfs_resop4_u.opopen;
+	if (open->status != NFS4_OK)
+		return;
+	reply->stateid = open->OPEN4res_u.resok4.stateid;
+	reply->rflags = open->OPEN4res_u.resok4.rflags;
+	if (!nfs4_result(res, reply->open_index + 1, &op))
+		return;
+	getfh = &op.nfs_resop4_u.opgetfh;
+	if (getfh->status != NFS4_OK ||
+	    getfh->GETFH4res_u.resok4.object.nfs_fh4_len > NFS4_FHSIZE)
+		return;
+	reply->fh_len = getfh->GETFH4res_u.resok4.object.nfs_fh4_len;
+	memcpy(reply->fh, getfh->GETFH4res_u.resok4.object.nfs_fh4_val,
+	       reply->fh_len);
+}
+
+static void open_confirm_parse(const COMPOUND4res *res, void *arg)
+{
+	const OPEN_CONFIRM4res *confirm;
+	nfs_resop4 op;
+
+	if (!nfs4_result(res, OP_AFTER_PUTFH, &op))
+		return;
+	confirm = &op.nfs_resop4_u.opopen_confirm;
+	if (confirm->status == NFS4_OK)
+		*(stateid4 *)arg =
+			confirm->OPEN_CONFIRM4res_u.resok4.open_stateid;
+}
+
+/* A first OPEN by an open-owner must be confirmed (RFC 7530 16.18). */
+static int open_confirm(struct nfs4_session *session, struct nfs4_file *file,
+			stateid4 *stateid)
+{
+	nfs_argop4 ops[2];
+	unsigned int nres = 0;
+	int status;
+
+	memset(ops, 0, sizeof(ops));
+	set_putfh(&ops[0], file);
+	ops[1].argop = OP_OPEN_CONFIRM;
+	ops[1].nfs_argop4_u.opopen_confirm.open_stateid = *stateid;
+	ops[1].nfs_argop4_u.opopen_confirm.seqid = session->open_seqid;
+	status = nfs4_compound(session, ops, 2, open_confirm_parse, stateid,
+			       &nres);
+	if (nfs4_seqid_advanced(status, nres, OP_AFTER_PUTFH))
+		session->open_seqid++;
+	return status;
+}
+
+/* Record a granted open; an open from an older epoch loses its locks. */
+static int open_granted(struct nfs4_session *session, struct nfs4_file *file,
+			struct open_reply *reply)
+{
+	int status = NFS4_OK;
+
+	if (reply->fh_len) {
+		memcpy(file->fh, reply->fh, reply->fh_len);
+		file->fh_len = reply->fh_len;
+	}
+	if (reply->rflags & OPEN4_RESULT_CONFIRM)
+		status = open_confirm(session, file, &reply->stateid);
+	if (status != NFS4_OK)
+		return status;
+	file->open_stateid = reply->stateid;
+	if (file->epoch != session->epoch) {
+		while (file->locks) {
+			struct nfs4_lock_state *next = file->locks->next;
+
+			free(file->locks);
+			file->locks = next;
+		}
+		file->epoch = session->epoch;
+	}
+	return NFS4_OK;
+}
+
+static void set_open(struct nfs4_session *session, nfs_argop4 *op,
+		     uint32_t access, uint32_t deny)
+{
+	OPEN4args *open = &op->nfs_argop4_u.opopen;
+
+	op->argop = OP_OPEN;
+	open->seqid = session->open_seqid;
+	open->share_access = access;
+	open->share_deny = deny;
+	set_open_owner(session, &open->owner);
+}
+
+/* Split "export/path" into LOOKUPs of every directory, then OPEN+GETFH of
+ * the last component.  @p buf holds the components; returns the op count
+ * or -EINVAL for a path without a file name or with too many levels. */
+static int build_open_ops(struct nfs4_session *session, const char *path,
+			  char *buf, size_t buflen, nfs_argop4 *ops,
+			  unsigned int *open_index)
+{
+	char *names[MAX_COMPONENTS];
+	unsigned int n = 0, i;
+	char *save, *name;
+
+	if ((size_t)snprintf(buf, buflen, "%s/%s", session->export, path) >=
+	    buflen)
+		return -EINVAL;
+	for (name = strtok_r(buf, "/", &save); name;
+	     name = strtok_r(NULL, "/", &save)) {
+		if (n == MAX_COMPONENTS)
+			return -EINVAL;
+		names[n++] = name;
+	}
+	if (n == 0)
+		return -EINVAL;
+	ops[0].argop = OP_PUTROOTFH;
+	for (i = 0; i + 1 < n; i++) {
+		ops[i + 1].argop = OP_LOOKUP;
+		ops[i + 1].nfs_argop4_u.oplookup.objname.utf8string_len =
+			strlen(names[i]);
+		ops[i + 1].nfs_argop4_u.oplookup.objname.utf8string_val =
+			names[i];
+	}
+	*open_index = n;
+	ops[n].nfs_argop4_u.opopen.claim.claim = CLAIM_NULL;
+	ops[n].nfs_argop4_u.opopen.claim.open_claim4_u.file.utf8string_len =
+		strlen(names[n - 1]);
+	ops[n].nfs_argop4_u.opopen.claim.open_claim4_u.file.utf8string_val =
+		names[n - 1];
+	ops[n + 1].argop = OP_GETFH;
+	return n + 2;
+}
+
+/* OPEN4_CREATE, UNCHECKED4, with mode 0644 so other users can test too. */
+static void set_create_mode(OPEN4args *open, uint32_t bitmap[2], uint32_t *mode)
+{
+	createhow4 *how = &open->openhow.openflag4_u.how;
+
+	open->openhow.opentype = OPEN4_CREATE;
+	how->mode = UNCHECKED4;
+	bitmap[0] = 0;
+	bitmap[1] = 1u << (FATTR4_MODE - 32);
+	*mode = htonl(CREATE_MODE);
+	how->createhow4_u.createattrs.attrmask.bitmap4_len = 2;
+	how->createhow4_u.createattrs.attrmask.bitmap4_val = bitmap;
+	how->createhow4_u.createattrs.attr_vals.attrlist4_len = sizeof(*mode);
+	how->createhow4_u.createattrs.attr_vals.attrlist4_val = (char *)mode;
+}
+
+static struct nfs4_file *find_file(struct nfs4_session *session,
+				   const char *path)
+{
+	struct nfs4_file *file;
+
+	for (file = session->files; file; file = file->next)
+		if (strcmp(file->path, path) == 0)
+			return file;
+	return NULL;
+}
+
+static struct nfs4_file *add_file(struct nfs4_session *session,
+				  const char *path)
+{
+	struct nfs4_file *file = calloc(1, sizeof(*file));
+
+	if (!file)
+		return NULL;
+	file->path = strdup(path);
+	if (!file->path) {
+		free(file);
+		return NULL;
+	}
+	file->epoch = session->epoch;
+	file->next = session->files;
+	session->files = file;
+	return file;
+}
+
+static void remove_file(struct nfs4_session *session, struct nfs4_file *file)
+{
+	struct nfs4_file **link = &session->files;
+
+	while (*link != file)
+		link = &(*link)->next;
+	*link = file->next;
+	nfs4_file_free(file);
+}
+
+int nfs4_file_open(struct nfs4_session *session, const char *path,
+		   uint32_t access, uint32_t deny, struct nfs4_file **out)
+{
+	nfs_argop4 ops[MAX_COMPONENTS + 2];
+	struct open_reply reply = {0};
+	struct nfs4_file *file = find_file(session, path);
+	bool added = false;
+	char buf[PATH_MAX];
+	uint32_t bitmap[2], mode;
+	unsigned int nres = 0;
+	int nops, status, attempt;
+
+	memset(ops, 0, sizeof(ops));
+	nops = build_open_ops(session, path, buf, sizeof(buf), ops,
+			      &reply.open_index);
+	if (nops < 0)
+		return NFS4ERR_INVAL;
+	if (!file) {
+		file = add_file(session, path);
+		if (!file)
+			return -ENOMEM;
+		added = true;
+	}
+	set_create_mode(&ops[reply.open_index].nfs_argop4_u.opopen, bitmap,
+			&mode);
+	/* A second try if the server forgot our clientid: the open-owner
+	 * must then carry the new one. */
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (attempt && (status = nfs4_session_recover(session)))
+			break;
+		set_open(session, &ops[reply.open_index], access, deny);
+		status = nfs4_compound(session, ops, nops, open_parse, &reply,
+				       &nres);
+		if (nfs4_seqid_advanced(status, nres, reply.open_index))
+			session->open_seqid++;
+		if (status != NFS4ERR_STALE_CLIENTID &&
+		    status != NFS4ERR_EXPIRED)
+			break;
+	}
+	if (status == NFS4_OK)
+		status = open_granted(session, file, &reply);
+	if (status != NFS4_OK) {
+		if (added)
+			remove_file(session, file);
+		return status;
+	}
+	file->access = access;
+	file->deny = deny;
+	*out = file;
+	return NFS4_OK;
+}
+
+/* Re-establish an open held before the server restarted (CLAIM_PREVIOUS). */
+static int reclaim_open(struct nfs4_session *session, struct nfs4_file *file)
+{
+	nfs_argop4 ops[2];
+	struct open_reply reply = {.open_index = OP_AFTER_PUTFH};
+	unsigned int nres = 0;
+	int status;
+
+	memset(ops, 0, sizeof(ops));
+	set_putfh(&ops[0], file);
+	set_open(session, &ops[1], file->access, file->deny);
+	ops[1].nfs_argop4_u.opopen.openhow.opentype = OPEN4_NOCREATE;
+	ops[1].nfs_argop4_u.opopen.claim.claim = CLAIM_PREVIOUS;
+	ops[1].nfs_argop4_u.opopen.claim.open_claim4_u.delegate_type =
+		OPEN_DELEGATE_NONE;
+	status = nfs4_compound(session, ops, 2, open_parse, &reply, &nres);
+	if (nfs4_seqid_advanced(status, nres, OP_AFTER_PUTFH))
+		session->open_seqid++;
+	return status == NFS4_OK ? open_granted(session, file, &reply) : status;
+}
+
+/* ---- CLOSE --------------------------------------------------------- */
+
+int nfs4_file_close(struct nfs4_session *session, struct nfs4_file *file)
+{
+	nfs_argop4 ops[2];
+	unsigned int nres = 0;
+	int status;
+
+	memset(ops, 0, sizeof(ops));
+	set_putfh(&ops[0], file);
+	ops[1].argop = OP_CLOSE;
+	ops[1].nfs_argop4_u.opclose.seqid = session->open_seqid;
+	ops[1].nfs_argop4_u.opclose.open_stateid = file->open_stateid;
+	status = nfs4_compound(session, ops, 2, NULL, NULL, &nres);
+	if (nfs4_seqid_advanced(status, nres, OP_AFTER_PUTFH))
+		session->open_seqid++;
+	if (status == NFS4_OK)
+		remove_file(session, file);
+	return status;
+}
+
+/* ---- LOCK, LOCKT, LOCKU -------------------------------------------- */
+
+static struct nfs4_lock_owner *get_owner(struct nfs4_session *session,
+					 const char *name)
+{
+	struct nfs4_lock_owner *owner;
+
+	for (owner = session->owners; owner; owner = owner->next)
+		if (strcmp(owner->name, name) == 0)
+			return owner;
+	owner = calloc(1, sizeof(*owner));
+	if (!owner)
+		return NULL;
+	owner->name = strdup(name);
+	if (!owner->name) {
+		free(owner);
+		return NULL;
+	}
+	owner->next = session->owners;
+	session->owners = owner;
+	return owner;
+}
+
+static struct nfs4_lock_state *find_lock_state(struct nfs4_file *file,
+					       struct nfs4_lock_owner *owner)
+{
+	struct nfs4_lock_state *state;
+
+	for (state = file->locks; state; state = state->next)
+		if (state->owner == owner)
+			return state;
+	return NULL;
+}
+
+static void set_lock_owner(struct nfs4_session *session,
+			   struct nfs4_lock_owner *owner, lock_owner4 *wire)
+{
+	wire->clientid = session->clientid;
+	wire->owner.owner_len = strlen(owner->name);
+	wire->owner.owner_val = owner->name;
+}
+
+static nfs_lock_type4 lock_type(const struct nfs4_range *range)
+{
+	return range->write ? WRITE_LT : READ_LT;
+}
+
+struct lock_reply {
+	stateid4 stateid;
+	struct nfs4_range *denied;
+};
+
+static void lock_parse(const COMPOUND4res *res, void *arg)
+{
+	struct lock_reply *reply = arg;
+	const LOCK4res *lock;
+	nfs_resop4 op;
+
+	if (!nfs4_result(res, OP_AFTER_PUTFH, &op))
+		return;
+	lock = &op.nfs_resop4_u.oplock;
+	if (lock->status == NFS4_OK)
+		reply->stateid = lock->LOCK4res_u.resok4.lock_stateid;
+	else if (lock->status == NFS4ERR_DENIED && reply->denied)
+		range_from_denied(&lock->LOCK4res_u.denied, reply->denied);
+}
+
+static void set_locker(struct nfs4_session *session, struct nfs4_file *file,
+		       struct nfs4_lock_owner *owner,
+		       struct nfs4_lock_state *state, locker4 *locker)
+{
+	if (state) {
+		locker->new_lock_owner = 0;
+		locker->locker4_u.lock_owner.lock_stateid = state->stateid;
+		locker->locker4_u.lock_owner.lock_seqid = owner->seqid;
+		return;
+	}
+	locker->new_lock_owner = 1;
+	locker->locker4_u.open_owner.open_seqid = session->open_seqid;
+	locker->locker4_u.open_owner.open_stateid = file->open_stateid;
+	locker->locker4_u.open_owner.lock_seqid = owner->seqid;
+	set_lock_owner(session, owner,
+		       &locker->locker4_u.open_owner.lock_owner);
+}
+
+/* After a LOCK reply: open_to_lock_owner consumes the open-owner's seqid
+ * (Ganesha then checks no lock seqid of an owner without locks, and keeps
+ * the lock-owner at lock_seqid only when granted); exist_lock_owner
+ * consumes the lock-owner's. */
+static int lock_done(struct nfs4_file *file, struct nfs4_session *session,
+		     struct nfs4_lock_owner *owner,
+		     struct nfs4_lock_state *state, int status, bool advanced,
+		     const stateid4 *stateid)
+{
+	if (state) {
+		if (advanced)
+			owner->seqid++;
+		if (status == NFS4_OK)
+			state->stateid = *stateid;
+		return status;
+	}
+	if (advanced)
+		session->open_seqid++;
+	if (status != NFS4_OK)
+		return status;
+	owner->seqid++;
+	state = calloc(1, sizeof(*state));
+	if (!state)
+		return -ENOMEM;
+	state->owner = owner;
+	state->stateid = *stateid;
+	state->next = file->locks;
+	file->locks = state;
+	return NFS4_OK;
+}
+
+static int send_lock(struct nfs4_session *session, struct nfs4_file *file,
+		     struct nfs4_lock_owner *owner,
+		     const struct nfs4_range *range, bool reclaim,
+		     struct nfs4_range *denied)
+{
+	struct lock_reply reply = {.denied = denied};
+	struct nfs4_lock_state *state = find_lock_state(file, owner);
+	nfs_argop4 ops[2];
+	LOCK4args *lock = &ops[1].nfs_argop4_u.oplock;
+	unsigned int nres = 0;
+	int status;
+
+	memset(ops, 0, sizeof(ops));
+	set_putfh(&ops[0], file);
+	ops[1].argop = OP_LOCK;
+	lock->locktype = lock_type(range);
+	lock->reclaim = reclaim;
+	lock->offset = range->offset;
+	lock->length = range->length;
+	set_locker(session, file, owner, state, &lock->locker);
+	status = nfs4_compound(session, ops, 2, lock_parse, &reply, &nres);
+	return lock_done(file, session, owner, state, status,
+			 nfs4_seqid_advanced(status, nres, OP_AFTER_PUTFH),
+			 &reply.stateid);
+}
+
+int nfs4_file_lock(struct nfs4_session *session, struct nfs4_file *file,
+		   const char *owner_name, const struct nfs4_range *range,
+		   bool reclaim, struct nfs4_range *denied)
+{
+	struct nfs4_lock_owner *owner = get_owner(session, owner_name);
+	int status = NFS4_OK;
+
+	if (!owner)
+		return -ENOMEM;
+	if (reclaim && file->epoch != session->epoch)
+		status = reclaim_open(session, file);
+	if (status == NFS4_OK)
+		status =
+			send_lock(session, file, owner, range, reclaim, denied);
+	/* The server restarted before we noticed: recover, then reclaim. */
+	if (reclaim && nfs4_server_forgot_us(status)) {
+		status = nfs4_session_recover(session);
+		if (status == NFS4_OK)
+			status = reclaim_open(session, file);
+		if (status == NFS4_OK)
+			status = send_lock(session, file, owner, range, reclaim,
+					   denied);
+	}
+	return status;
+}
+
+static void lockt_parse(const COMPOUND4res *res, void *arg)
+{
+	const LOCKT4res *lockt;
+	nfs_resop4 op;
+
+	if (!nfs4_result(res, OP_AFTER_PUTFH, &op))
+		return;
+	lockt = &op.nfs_resop4_u.oplockt;
+	if (lockt->status == NFS4ERR_DENIED)
+		range_from_denied(&lockt->LOCKT4res_u.denied, arg);
+}
+
+int nfs4_file_lockt(struct nfs4_session *session, struct nfs4_file *file,
+		    const char *owner_name, const struct nfs4_range *range,
+		    struct nfs4_range *denied)
+{
+	struct nfs4_lock_owner *owner = get_owner(session, owner_name);
+	nfs_argop4 ops[2];
+	LOCKT4args *lockt = &ops[1].nfs_argop4_u.oplockt;
+	int status, attempt;
+
+	if (!owner)
+		return -ENOMEM;
+	memset(ops, 0, sizeof(ops));
+	set_putfh(&ops[0], file);
+	ops[1].argop = OP_LOCKT;
+	lockt->locktype = lock_type(range);
+	lockt->offset = range->offset;
+	lockt->length = range->length;
+	/* As for OPEN: the owner names the clientid, so retry with a new one
+	 * if the server forgot ours. */
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (attempt && (status = nfs4_session_recover(session)))
+			break;
+		set_lock_owner(session, owner, &lockt->owner);
+		status = nfs4_compound(session, ops, 2, lockt_parse, denied,
+				       NULL);
+		if (status != NFS4ERR_STALE_CLIENTID &&
+		    status != NFS4ERR_EXPIRED)
+			break;
+	}
+	return status;
+}
+
+static void locku_parse(const COMPOUND4res *res, void *arg)
+{
+	const LOCKU4res *locku;
+	nfs_resop4 op;
+
+	if (!nfs4_result(res, OP_AFTER_PUTFH, &op))
+		return;
+	locku = &op.nfs_resop4_u.oplocku;
+	if (locku->status == NFS4_OK)
+		*(stateid4 *)arg = locku->LOCKU4res_u.lock_stateid;
+}
+
+int nfs4_file_unlock(struct nfs4_session *session, struct nfs4_file *file,
+		     const char *owner_name, const struct nfs4_range *range)
+{
+	struct nfs4_lock_owner *owner = get_owner(session, owner_name);
+	struct nfs4_lock_state *state;
+	nfs_argop4 ops[2];
+	LOCKU4args *locku = &ops[1].nfs_argop4_u.oplocku;
+	stateid4 stateid = {0};
+	unsigned int nres = 0;
+	int status;
+
+	if (!owner)
+		return -ENOMEM;
+	state = find_lock_state(file, owner);
+	memset(ops, 0, sizeof(ops));
+	set_putfh(&ops[0], file);
+	ops[1].argop = OP_LOCKU;
+	locku->locktype = lock_type(range);
+	locku->seqid = owner->seqid;
+	/* Without a lock stateid, send the anonymous one and report what
+	 * the server answers. */
+	if (state)
+		locku->lock_stateid = state->stateid;
+	locku->offset = range->offset;
+	locku->length = range->length;
+	status = nfs4_compound(session, ops, 2, locku_parse, &stateid, &nres);
+	if (nfs4_seqid_advanced(status, nres, OP_AFTER_PUTFH))
+		owner->seqid++;
+	if (status == NFS4_OK && state)
+		state->stateid = stateid;
+	return status;
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* State shared by the NFSv4 session and file operations. */
+#ifndef ULM_NFS4_INTERNAL_H
+#define ULM_NFS4_INTERNAL_H
+
+#include "nfs4_client.h"
+
+#include <sys/time.h> /* libnfs.h needs struct timeval */
+
+#include <nfsc/libnfs.h>
+#include <nfsc/libnfs-raw.h>
+#include <nfsc/libnfs-raw-nfs4.h>
+
+#define NFS4_FHSIZE 128
+
+/* A lock-owner's seqid is per owner, across all files (RFC 7530 9.1.7). */
+struct nfs4_lock_owner {
+	char *name;
+	uint32_t seqid;
+	struct nfs4_lock_owner *next;
+};
+
+/* The lock stateid of one (file, lock-owner) pair. */
+struct nfs4_lock_state {
+	struct nfs4_lock_owner *owner;
+	stateid4 stateid;
+	struct nfs4_lock_state *next;
+};
+
+struct nfs4_file {
+	char *path;
+	char fh[NFS4_FHSIZE];
+	unsigned int fh_len;
+	stateid4 open_stateid;
+	uint32_t access;
+	uint32_t deny;
+	/* Session epoch of the open: an older one needs reclaiming. */
+	unsigned int epoch;
+	struct nfs4_lock_state *locks;
+	struct nfs4_file *next;
+};
+
+struct nfs4_session {
+	struct rpc_context *rpc; /* NULL after a transport failure */
+	char *server;
+	char *export;
+	char *name;
+	verifier4 verifier; /* same for the process: the server sees a reboot
+			       of the client only when the process restarts */
+	clientid4 clientid;
+	bool have_clientid;
+	unsigned int epoch;  /* bumped by every new clientid */
+	uint32_t open_seqid; /* of the session's single open-owner */
+	struct nfs4_lock_owner *owners;
+	struct nfs4_file *files;
+};
+
+/* The open-owner name; unique per clientid, so a constant is enough. */
+#define NFS4_OPEN_OWNER "ulm-open-owner"
+
+/* Called from the reply callback, with the reply still alive. */
+typedef void (*nfs4_reply_fn)(const COMPOUND4res *res, void *arg);
+
+/**
+ * Send one COMPOUND, reconnecting and re-establishing the clientid first
+ * if needed.  @p nres receives the number of operation results (how far
+ * the server got).  Returns the compound status or a negative errno.
+ */
+int nfs4_compound(struct nfs4_session *session, nfs_argop4 *ops,
+		  unsigned int nops, nfs4_reply_fn on_reply, void *arg,
+		  unsigned int *nres);
+
+/**
+ * Copy result @p index of @p res into @p op; false if the server did not
+ * get that far.  libnfs 4.0 decodes results into memory aligned to 4 bytes
+ * only: read them through an aligned copy (UBSan rejects the original).
+ */
+bool nfs4_result(const COMPOUND4res *res, unsigned int index, nfs_resop4 *op);
+
+/* Whether @p status says the server lost our clientid (restart, expiry);
+ * the next nfs4_compound() then establishes a new one. */
+bool nfs4_server_forgot_us(int status);
+
+/* Reconnect and re-establish the clientid if needed (a new epoch). */
+int nfs4_session_recover(struct nfs4_session *session);
+
+/* Free @p file and its lock states; the caller unlinks it. */
+void nfs4_file_free(struct nfs4_file *file);
+
+/* Whether the seqid-bearing op at @p op_index consumed its seqid. */
+bool nfs4_seqid_advanced(int status, unsigned int nres, unsigned int op_index);
+
+#endif /* ULM_NFS4_INTERNAL_H */

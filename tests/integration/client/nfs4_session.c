@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* NFSv4.0 session: connection, clientid, lease, and COMPOUND transport. */
+#include "nfs4_internal.h"
+#include "rpc_wait.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NFS4_PORT 2049
+
+struct compound_wait {
+	bool done;
+	int status;
+	unsigned int nres;
+	nfs4_reply_fn on_reply;
+	void *arg;
+};
+
+static void compound_cb(struct rpc_context *rpc, int status, void *data,
+			void *private_data)
+{
+	struct compound_wait *wait = private_data;
+	const COMPOUND4res *res = data;
+
+	(void)rpc;
+	wait->done = true;
+	if (status != RPC_STATUS_SUCCESS) {
+		fprintf(stderr, "nfs4: %s\n",
+			status == RPC_STATUS_ERROR ? (const char *)data
+						   : "cancelled");
+		wait->status = status == RPC_STATUS_TIMEOUT ? -ETIMEDOUT : -EIO;
+		return;
+	}
+	wait->status = res->status;
+	wait->nres = res->resarray.resarray_len;
+	if (wait->on_reply)
+		wait->on_reply(res, wait->arg);
+}
+
+static void drop_connection(struct nfs4_session *session)
+{
+	rpc_destroy_context(session->rpc);
+	session->rpc = NULL;
+}
+
+static int compound_send(struct nfs4_session *session, nfs_argop4 *ops,
+			 unsigned int nops, nfs4_reply_fn on_reply, void *arg,
+			 unsigned int *nres)
+{
+	COMPOUND4args args = {.minorversion = 0};
+	struct compound_wait wait = {
+		.status = -EIO, .on_reply = on_reply, .arg = arg};
+	int rc;
+
+	args.argarray.argarray_len = nops;
+	args.argarray.argarray_val = ops;
+	if (rpc_nfs4_compound_async(session->rpc, compound_cb, &args, &wait)) {
+		fprintf(stderr, "nfs4: %s\n", rpc_get_error(session->rpc));
+		drop_connection(session);
+		return -EIO;
+	}
+	rc = rpc_wait_done(session->rpc, &wait.done);
+	if (rc < 0 || wait.status < 0) {
+		drop_connection(session);
+		return rc < 0 ? rc : wait.status;
+	}
+	if (nres)
+		*nres = wait.nres;
+	return wait.status;
+}
+
+struct setclientid_reply {
+	clientid4 clientid;
+	verifier4 confirm;
+};
+
+static void setclientid_parse(const COMPOUND4res *res, void *arg)
+{
+	struct setclientid_reply *reply = arg;
+	const SETCLIENTID4resok *ok;
+	nfs_resop4 op;
+
+	if (res->status != NFS4_OK || !nfs4_result(res, 0, &op))
+		return;
+	ok = &op.nfs_resop4_u.opsetclientid.SETCLIENTID4res_u.resok4;
+	reply->clientid = ok->clientid;
+	memcpy(reply->confirm, ok->setclientid_confirm, NFS4_VERIFIER_SIZE);
+}
+
+/* SETCLIENTID + SETCLIENTID_CONFIRM; a new clientid starts a new epoch. */
+static int establish_clientid(struct nfs4_session *session)
+{
+	struct setclientid_reply reply = {0};
+	nfs_argop4 op = {.argop = OP_SETCLIENTID};
+	SETCLIENTID4args *set = &op.nfs_argop4_u.opsetclientid;
+	SETCLIENTID_CONFIRM4args *confirm;
+	int status;
+
+	memcpy(set->client.verifier, session->verifier, NFS4_VERIFIER_SIZE);
+	set->client.id.id_len = strlen(session->name);
+	set->client.id.id_val = session->name;
+	/* No callback service: the server then grants no delegations. */
+	set->callback.cb_location.r_netid = "tcp";
+	set->callback.cb_location.r_addr = "0.0.0.0.0.0";
+	status =
+		compound_send(session, &op, 1, setclientid_parse, &reply, NULL);
+	if (status != NFS4_OK)
+		return status;
+
+	op.argop = OP_SETCLIENTID_CONFIRM;
+	confirm = &op.nfs_argop4_u.opsetclientid_confirm;
+	confirm->clientid = reply.clientid;
+	memcpy(confirm->setclientid_confirm, reply.confirm, NFS4_VERIFIER_SIZE);
+	status = compound_send(session, &op, 1, NULL, NULL, NULL);
+	if (status != NFS4_OK)
+		return status;
+	session->clientid = reply.clientid;
+	session->have_clientid = true;
+	session->epoch++;
+	return NFS4_OK;
+}
+
+static int connect_session(struct nfs4_session *session)
+{
+	int rc;
+
+	session->rpc = rpc_init_context();
+	if (!session->rpc)
+		return -ENOMEM;
+	rc = rpc_wait_connect(session->rpc, session->server, NFS4_PORT,
+			      NFS4_PROGRAM, NFS_V4);
+	if (rc < 0)
+		drop_connection(session);
+	return rc;
+}
+
+/* The server keeps a clientid across connections: ask for a new one only
+ * when it said it forgot ours. */
+int nfs4_session_recover(struct nfs4_session *session)
+{
+	int status = NFS4_OK;
+
+	if (!session->rpc)
+		status = connect_session(session);
+	if (status == NFS4_OK && !session->have_clientid)
+		status = establish_clientid(session);
+	return status;
+}
+
+bool nfs4_server_forgot_us(int status)
+{
+	/* A stale stateid is from before a server restart: the clientid
+	 * went with it. */
+	return status == NFS4ERR_STALE_CLIENTID ||
+	       status == NFS4ERR_STALE_STATEID || status == NFS4ERR_EXPIRED;
+}
+
+int nfs4_compound(struct nfs4_session *session, nfs_argop4 *ops,
+		  unsigned int nops, nfs4_reply_fn on_reply, void *arg,
+		  unsigned int *nres)
+{
+	int status = nfs4_session_recover(session);
+
+	if (status != NFS4_OK)
+		return status;
+	status = compound_send(session, ops, nops, on_reply, arg, nres);
+	if (status < 0) {
+		/* Resend once on a new connection: a dead connection is often
+		 * only noticed when sending, and an op the server did run is
+		 * answered from its seqid replay cache, not run twice. */
+		status = nfs4_session_recover(session);
+		if (status == NFS4_OK)
+			status = compound_send(session, ops, nops, on_reply,
+					       arg, nres);
+	}
+	if (nfs4_server_forgot_us(status))
+		session->have_clientid = false;
+	return status;
+}
+
+bool nfs4_result(const COMPOUND4res *res, unsigned int index, nfs_resop4 *op)
+{
+	if (index >= res->resarray.resarray_len)
+		return false;
+	memcpy(op,
+	       (const char *)res->resarray.resarray_val + index * sizeof(*op),
+	       sizeof(*op));
+	return true;
+}
+
+bool nfs4_seqid_advanced(int status, unsigned int nres, unsigned int op_index)
+{
+	/* An op the server never reached consumed nothing. */
+	if (status < 0 || nres <= op_index)
+		return false;
+	/* RFC 7530 9.1.7: these errors leave the seqid unchanged. */
+	switch (status) {
+	case NFS4ERR_STALE_CLIENTID:
+	case NFS4ERR_STALE_STATEID:
+	case NFS4ERR_BAD_STATEID:
+	case NFS4ERR_BAD_SEQID:
+	case NFS4ERR_BADZDR:
+	case NFS4ERR_RESOURCE:
+	case NFS4ERR_NOFILEHANDLE:
+	case NFS4ERR_MOVED:
+		return false;
+	default:
+		return true;
+	}
+}
+
+static void make_verifier(verifier4 verifier)
+{
+	struct timespec ts;
+	uint32_t words[2];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	words[0] = (uint32_t)getpid();
+	words[1] = (uint32_t)(ts.tv_sec ^ ts.tv_nsec);
+	memcpy(verifier, words, NFS4_VERIFIER_SIZE);
+}
+
+int nfs4_session_create(const char *server, const char *export,
+			const char *client_name, struct nfs4_session **session)
+{
+	struct nfs4_session *s = calloc(1, sizeof(*s));
+	int status;
+
+	if (!s)
+		return -ENOMEM;
+	s->server = strdup(server);
+	s->export = strdup(export);
+	s->name = strdup(client_name);
+	if (!s->server || !s->export || !s->name) {
+		nfs4_session_destroy(s);
+		return -ENOMEM;
+	}
+	make_verifier(s->verifier);
+	status = nfs4_session_recover(s);
+	if (status != NFS4_OK) {
+		nfs4_session_destroy(s);
+		return status;
+	}
+	*session = s;
+	return NFS4_OK;
+}
+
+int nfs4_session_renew(struct nfs4_session *session)
+{
+	nfs_argop4 op = {.argop = OP_RENEW};
+	int status;
+
+	status = nfs4_session_recover(session);
+	if (status != NFS4_OK)
+		return status;
+	op.nfs_argop4_u.oprenew.clientid = session->clientid;
+	status = nfs4_compound(session, &op, 1, NULL, NULL, NULL);
+	if (nfs4_server_forgot_us(status)) {
+		fprintf(stderr, "nfs4: lease lost (%s), new clientid\n",
+			nfs4_status_name(status));
+		status = nfs4_session_recover(session);
+	}
+	return status;
+}
+
+void nfs4_session_destroy(struct nfs4_session *session)
+{
+	while (session->files) {
+		struct nfs4_file *next = session->files->next;
+
+		nfs4_file_free(session->files);
+		session->files = next;
+	}
+	while (session->owners) {
+		struct nfs4_lock_owner *next = session->owners->next;
+
+		free(session->owners->name);
+		free(session->owners);
+		session->owners = next;
+	}
+	if (session->rpc)
+		drop_connection(session);
+	free(session->server);
+	free(session->export);
+	free(session->name);
+	free(session);
+}
+
+const char *nfs4_status_name(int status)
+{
+	static __thread char unknown[32];
+	const char *name;
+
+	if (status == -ETIMEDOUT)
+		return "RPC_TIMEOUT";
+	if (status < 0)
+		return "RPC_ERROR";
+	name = nfsstat4_to_str(status);
+	if (strncmp(name, "NFS4", 4) == 0)
+		return name;
+	/* Keep the answer one token, as the command protocol needs. */
+	snprintf(unknown, sizeof(unknown), "NFS4ERR_%d", status);
+	return unknown;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * A minimal NLM v4 client (TEST, LOCK, UNLOCK; never blocking).  File
+ * handles are NFSv3 handles looked up through a libnfs v3 mount.
+ * Results are an nlm4_stats value (>= 0) or a negative errno when no
+ * reply arrived or the file could not be looked up.
+ */
+#ifndef ULM_NLM_CLIENT_H
+#define ULM_NLM_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct nlm_client;
+
+/** A byte range as NLM sends it: length 0 means "to EOF". */
+struct nlm_range {
+	uint64_t offset;
+	uint64_t length;
+	bool write;
+	uint32_t svid; /* of the holder, in a denial */
+};
+
+/**
+ * @brief Prepare an NLM client; connects lazily, on the first call.
+ * @param[in] caller_name  NLM caller name (also the owner handle).
+ * @return NULL on allocation failure; free with nlm_client_destroy().
+ */
+struct nlm_client *nlm_client_create(const char *server, const char *export,
+				     const char *caller_name);
+void nlm_client_destroy(struct nlm_client *client);
+
+/** NLM4_TEST; on NLM4_DENIED @p holder receives the holder's lock. */
+int nlm_client_test(struct nlm_client *client, const char *path, uint32_t svid,
+		    const struct nlm_range *range, struct nlm_range *holder);
+
+/** NLM4_LOCK, non-blocking, not a reclaim. */
+int nlm_client_lock(struct nlm_client *client, const char *path, uint32_t svid,
+		    const struct nlm_range *range);
+
+/** NLM4_UNLOCK of @p range (its type is ignored). */
+int nlm_client_unlock(struct nlm_client *client, const char *path,
+		      uint32_t svid, const struct nlm_range *range);
+
+/** "NLM4_GRANTED", "NLM4_DENIED", ..., "RPC_TIMEOUT", "NFS3_LOOKUP_FAILED". */
+const char *nlm_status_name(int status);
+
+#endif /* ULM_NLM_CLIENT_H */
