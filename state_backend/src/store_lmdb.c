@@ -98,9 +98,10 @@ static int get_u64(MDB_txn *txn, MDB_dbi dbi, MDB_val key, uint64_t *out)
 static int put_u64(MDB_txn *txn, MDB_dbi dbi, MDB_val key, uint64_t value)
 {
 	uint8_t buf[8];
-	MDB_val v = val(buf, sizeof(buf));
+	MDB_val v;
 
 	put_be64(buf, value);
+	v = val(buf, sizeof(buf));
 	return mdb_errno(mdb_put(txn, dbi, &key, &v, 0));
 }
 
@@ -163,10 +164,11 @@ struct node_entry {
 static int node_read(struct lmdb_store *s, MDB_txn *txn, struct node_entry *e)
 {
 	uint8_t key[NODE_KEY_LEN];
-	MDB_val k = val(key, sizeof(key)), v;
+	MDB_val k, v;
 	int rc;
 
 	node_key(key, s->node_id);
+	k = val(key, sizeof(key));
 	memset(e, 0, sizeof(*e));
 	rc = mdb_get(txn, s->meta, &k, &v);
 	if (rc == MDB_NOTFOUND)
@@ -185,12 +187,14 @@ static int node_write(struct lmdb_store *s, MDB_txn *txn, uint32_t epoch,
 		      uint32_t pid)
 {
 	uint8_t key[NODE_KEY_LEN], buf[NODE_VAL_LEN];
-	MDB_val k = val(key, sizeof(key)), v = val(buf, sizeof(buf));
+	MDB_val k, v;
 
 	node_key(key, s->node_id);
 	put_be32(buf, epoch);
 	put_be32(buf + 4, pid);
 	put_be64(buf + 8, pid ? pid_start_time(pid) : 0);
+	k = val(key, sizeof(key));
+	v = val(buf, sizeof(buf));
 	return mdb_errno(mdb_put(txn, s->meta, &k, &v, 0));
 }
 
