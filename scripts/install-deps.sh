@@ -51,7 +51,7 @@ fi
 echo "install-deps: apt-get update; installing: ${missing[*]:-none}"
 apt-get update -qq
 if [ ${#missing[@]} -gt 0 ]; then
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		"${missing[@]}" >/dev/null
 fi
 # Debian's ganesha unit may have started a system-wide daemon; ours run in
