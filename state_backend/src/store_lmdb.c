@@ -281,10 +281,19 @@ static int lmdb_env_create(struct lmdb_store *s,
 	unsigned int flags = MDB_NOTLS;
 	int dead, rc;
 
-	if (!cfg->sync)
-		flags |= MDB_NOSYNC | MDB_NOMETASYNC;
+	/*
+	 * Without Sync a commit is a write into the shared map: 4-5x faster
+	 * than LMDB's pwrite path. A process crash loses nothing (the page
+	 * cache has it); an OS crash may undo the last commits, as it undoes
+	 * every NFS client's locks anyway, and clients reclaim. LMDB's caveat
+	 * for WRITEMAP: a wild pointer in this process could corrupt the map.
+	 * With Sync, classic LMDB: every commit is on disk when it returns.
+	 */
 	if (cfg->read_only)
 		flags |= MDB_RDONLY;
+	else if (!cfg->sync)
+		flags |= MDB_NOSYNC | MDB_NOMETASYNC | MDB_WRITEMAP |
+			 MDB_MAPASYNC;
 	rc = mdb_env_create(&s->env);
 	if (!rc)
 		rc = mdb_env_set_maxdbs(s->env, 3);
