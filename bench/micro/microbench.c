@@ -6,12 +6,12 @@
  * in-use delta over the count. Then the same with the LMDB store.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "tmpdir.h"
 #include "ulm.h"
 
 #define HELD	     100000
@@ -168,15 +168,6 @@ static bool bench_memory(double *acq, double *rel, double *tst)
 	       t.median_ns < TARGET_OP_NS && per_lock <= TARGET_BYTES;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void bench_lmdb(double *acq, double *rel, double *tst)
 {
 	char dir[] = "/tmp/ulm-microbench-XXXXXX", path[64];
@@ -208,7 +199,7 @@ static void bench_lmdb(double *acq, double *rel, double *tst)
 	row("release, median", r.median_ns / 1e3, "us", "", true);
 	row("test (conflict), median", t.median_ns / 1e3, "us", "", true);
 	ulm_env_close(env);
-	nftw(dir, remove_entry, 4, FTW_DEPTH | FTW_PHYS);
+	ulm_tmpdir_remove(dir);
 }
 
 int main(void)

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "tmpdir.h"
 #include "ulm_test.h"
 
 static int setup(void **state, enum ulm_store_kind store)
@@ -32,21 +32,12 @@ int setup_lmdb(void **state)
 	return setup(state, ULM_STORE_LMDB);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 int teardown_env(void **state)
 {
 	struct fixture *f = *state;
 
 	ulm_env_close(f->env);
-	nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	ulm_tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }
