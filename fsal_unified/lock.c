@@ -155,12 +155,12 @@ static fsal_status_t conflict(const struct lock_call *call,
 		 "] conflicts with a %s lock [%" PRIu64 ", %" PRIu64
 		 "] of protocol %d on node %" PRIu32 " epoch %" PRIu32,
 		 call->start, call->end,
-		 holder->type == ULM_LOCK_WRITE ? "write" : "read",
+		 holder->type == ULM_REC_LOCK_WRITE ? "write" : "read",
 		 holder->start, holder->end, holder->protocol, holder->node,
 		 holder->epoch);
 	if (conflicting_lock != NULL) {
 		conflicting_lock->lock_sle_type = FSAL_POSIX_LOCK;
-		conflicting_lock->lock_type = holder->type == ULM_LOCK_WRITE
+		conflicting_lock->lock_type = holder->type == ULM_REC_LOCK_WRITE
 						      ? FSAL_LOCK_W
 						      : FSAL_LOCK_R;
 		conflicting_lock->lock_start = holder->start;

@@ -3,8 +3,9 @@
  * @file ulm.h
  * @brief libulm: one lock table for every protocol, in a persistent store.
  *
- * libulm keeps byte-range locks (and, later, share reservations and
- * delegations) per file, in a store shared by every user of the file:
+ * libulm keeps byte-range locks, share reservations, delegations and the
+ * queue of blocked lock requests per file, in a store shared by every user
+ * of the file:
  * Ganesha's NLM and NFSv4 paths, Samba, local tools. It knows nothing of
  * Ganesha; callers translate their world into ULM's:
  *
@@ -38,6 +39,9 @@ extern "C" {
 /** @defgroup errors Error codes of libulm's own (other errors are -errno) */
 #define ULM_ECORRUPT (-4097) /**< a stored record failed to decode */
 #define ULM_EFORMAT  (-4098) /**< store written by an unknown format version */
+#define ULM_EDELEG                                              \
+	(-4099) /**< another client's delegation conflicts; its \
+		     recall was sent to its node: retry later */
 
 /** Last byte of a file: a range ending here runs to end of file. */
 #define ULM_EOF UINT64_MAX
@@ -84,8 +88,9 @@ enum ulm_protocol {
 };
 
 enum ulm_owner_kind {
-	ULM_OWNER_LOCK = 1, /**< lock-owner (NFSv4), NLM owner, SMB handle */
-	ULM_OWNER_OPEN = 2, /**< open-owner (NFSv4) */
+	ULM_OWNER_LOCK = 1,   /**< lock-owner (NFSv4), NLM owner, SMB handle */
+	ULM_OWNER_OPEN = 2,   /**< open-owner (NFSv4), NLM share owner */
+	ULM_OWNER_CLIENT = 3, /**< a whole client: delegation holder */
 };
 
 /** The identity of a lock holder. Borrowed by libulm for the call only. */
@@ -110,11 +115,40 @@ enum ulm_lock_type {
 	ULM_LOCK_WRITE = 2,
 };
 
-/** A held lock as libulm reports it (conflicts, listings). Owns its bytes. */
+/** What a record is. Byte-range locks keep enum ulm_lock_type's values. */
+enum ulm_record_type {
+	ULM_REC_LOCK_READ = ULM_LOCK_READ,
+	ULM_REC_LOCK_WRITE = ULM_LOCK_WRITE,
+	ULM_REC_SHARE = 3,	 /**< share reservation: access + deny */
+	ULM_REC_DELEG_READ = 4,	 /**< read delegation (whole file) */
+	ULM_REC_DELEG_WRITE = 5, /**< write delegation (whole file) */
+	ULM_REC_WAIT_READ = 6,	 /**< a blocked read-lock request, queued */
+	ULM_REC_WAIT_WRITE = 7,	 /**< a blocked write-lock request, queued */
+};
+
+/** Share access and deny bits (the values of NFSv4's OPEN4_SHARE_*). */
+#define ULM_SHARE_READ	1
+#define ULM_SHARE_WRITE 2
+#define ULM_SHARE_BOTH	(ULM_SHARE_READ | ULM_SHARE_WRITE)
+
+enum ulm_deleg_type {
+	ULM_DELEG_READ = 1,
+	ULM_DELEG_WRITE = 2,
+};
+
+/** Request and record flags. */
+#define ULM_FLAG_RECLAIM 0x01 /**< made by a reclaim after a restart */
+#define ULM_FLAG_WAIT	 0x02 /**< request: queue it if it conflicts */
+
+/** A record as libulm reports it (conflicts, listings). Owns its bytes. */
 struct ulm_lock_info {
-	enum ulm_lock_type type;
+	enum ulm_record_type type;
 	uint64_t start;
-	uint64_t end; /**< inclusive; ULM_EOF: to end of file */
+	uint64_t end;	  /**< inclusive; ULM_EOF: to end of file */
+	unsigned flags;	  /**< ULM_FLAG_RECLAIM */
+	unsigned access;  /**< shares: ULM_SHARE_* bits the owner opened */
+	unsigned deny;	  /**< shares: ULM_SHARE_* bits it denies others */
+	uint64_t expires; /**< waiters: CLOCK_REALTIME ms it lapses; 0 never */
 	enum ulm_protocol protocol;
 	enum ulm_owner_kind kind;
 	uint32_t node;	/**< node that made the record */
@@ -178,7 +212,10 @@ void ulm_range_from_length(uint64_t offset, uint64_t length, uint64_t *start,
  *             conflicting lock
  * @param[out] undo if not NULL and 0 is returned: what to pass to
  *             ulm_undo_apply() or ulm_undo_free(); else set to NULL
- * @return 0 granted; -EAGAIN conflict; -EINVAL bad argument (start > end,
+ * @return 0 granted; -EAGAIN conflict (a lock, or a request queued
+ *         before it: see ulm_lock_request()); ULM_EDELEG another
+ *         client's delegation conflicts (its recall was sent); -EINVAL
+ *         bad argument (start > end,
  *         empty key or identity too long); -EROFS read-only env; -ENOLCK
  *         store full; -ENOMEM; -EIO store failure; ULM_ECORRUPT. On any
  *         error the table is unchanged.
@@ -187,6 +224,49 @@ int ulm_lock_acquire(ulm_env *env, const struct ulm_key *file,
 		     const struct ulm_owner *owner, enum ulm_lock_type type,
 		     uint64_t start, uint64_t end,
 		     struct ulm_lock_info *conflict, ulm_undo **undo);
+
+/** A lock request with options (ulm_lock_request()). */
+struct ulm_lock_req {
+	enum ulm_lock_type type;
+	uint64_t start;
+	uint64_t end;
+	/** ULM_FLAG_RECLAIM (kept in the record), ULM_FLAG_WAIT */
+	unsigned flags;
+	/** ULM_FLAG_WAIT: CLOCK_REALTIME ms at which the queued request
+	 *  lapses unless asked again (a client that polls); 0: it waits
+	 *  until granted or cancelled (a server that calls back). */
+	uint64_t wait_expires;
+};
+
+/**
+ * @brief ulm_lock_acquire() with options.
+ *
+ * Blocked requests wait in one FIFO queue per file, so that a stream of
+ * readers cannot starve a writer: a lock is refused not only over a
+ * conflicting lock but also over a conflicting request queued before it
+ * (of another owner, not lapsed). With ULM_FLAG_WAIT a refused request
+ * joins the queue, or keeps its place and renews its lapse time if the
+ * owner already waits for the same range and type; granting it takes it
+ * out of the queue. When locks are released, the node of every queued
+ * request that could now be granted gets a ULM_EVENT_WAKE.
+ *
+ * @return as ulm_lock_acquire(); -EAGAIN leaves a ULM_FLAG_WAIT request
+ *         queued, and @p conflict (if not NULL) names what it waits for
+ */
+int ulm_lock_request(ulm_env *env, const struct ulm_key *file,
+		     const struct ulm_owner *owner,
+		     const struct ulm_lock_req *req,
+		     struct ulm_lock_info *conflict, ulm_undo **undo);
+
+/**
+ * @brief Take the owner's queued requests overlapping [start, end] out of
+ * the queue (a cancelled NLM request, an NFSv4 client that gave up).
+ * Cancelling what does not wait is not an error.
+ * @return 0, -EINVAL, -EROFS, -ENOMEM, -EIO, ULM_ECORRUPT
+ */
+int ulm_lock_cancel(ulm_env *env, const struct ulm_key *file,
+		    const struct ulm_owner *owner, uint64_t start,
+		    uint64_t end);
 
 /**
  * @brief Revert one granted ulm_lock_acquire(): remove what it added and
@@ -231,15 +311,102 @@ typedef int (*ulm_lock_visit_fn)(const struct ulm_key *file,
 				 const struct ulm_lock_info *lock, void *arg);
 
 /**
- * @brief Walk the locks of one file (@p file != NULL) or of every file,
- * in ascending order of start within a file. Listing every file goes on
- * past a file whose records fail to decode and returns ULM_ECORRUPT at
- * the end.
+ * @brief Walk the records (locks, shares, delegations, queued requests) of
+ * one file (@p file != NULL) or of every file, in ascending order of start
+ * within a file (queued requests of one start in queue order). Listing every
+ * file goes on past a file whose records fail to decode and returns
+ * ULM_ECORRUPT at the end.
  * @return 0, the visitor's non-zero result, -EINVAL, -ENOMEM, -EIO,
  *         ULM_ECORRUPT
  */
 int ulm_lock_list(ulm_env *env, const struct ulm_key *file,
 		  ulm_lock_visit_fn visit, void *arg);
+
+/** @defgroup share Share reservations (OPEN access/deny, NLM_SHARE) */
+
+/**
+ * @brief Set the owner's share reservation on the file: what it opened
+ * the file for (@p access) and what it denies everyone else (@p deny).
+ * Replaces the owner's previous reservation (an upgrade or a downgrade).
+ * Another owner's reservation conflicts if either's deny meets the
+ * other's access; another client's delegation conflicts with any access
+ * that would break it (recall: ULM_EDELEG).
+ * @param access ULM_SHARE_READ and/or ULM_SHARE_WRITE, not 0
+ * @param deny   0, ULM_SHARE_READ and/or ULM_SHARE_WRITE
+ * @param flags  0 or ULM_FLAG_RECLAIM
+ * @return 0; -EAGAIN (conflict filled); ULM_EDELEG (conflict filled);
+ *         -EINVAL; other errors as ulm_lock_acquire()
+ */
+int ulm_share_acquire(ulm_env *env, const struct ulm_key *file,
+		      const struct ulm_owner *owner, unsigned access,
+		      unsigned deny, unsigned flags,
+		      struct ulm_lock_info *conflict);
+
+/** @brief Drop the owner's share reservation on the file, if any.
+ *  @return 0, -EINVAL, -EROFS, -ENOMEM, -EIO, ULM_ECORRUPT */
+int ulm_share_release(ulm_env *env, const struct ulm_key *file,
+		      const struct ulm_owner *owner);
+
+/** @defgroup deleg Delegations */
+
+/**
+ * @brief Grant a delegation to a client (@p owner of kind
+ * ULM_OWNER_CLIENT), only if no other client holds anything it would
+ * break: a read delegation conflicts with others' write locks, write
+ * opens, denies and write delegations; a write delegation with any
+ * lock, open or delegation of another client. Never recalls anything.
+ * @param flags 0 or ULM_FLAG_RECLAIM
+ * @return 0; -EAGAIN (conflict filled); -EINVAL; errors as acquire
+ */
+int ulm_deleg_acquire(ulm_env *env, const struct ulm_key *file,
+		      const struct ulm_owner *owner, enum ulm_deleg_type type,
+		      unsigned flags, struct ulm_lock_info *conflict);
+
+/** @brief Drop the client's delegation on the file (returned, revoked).
+ *  @return 0, -EINVAL, -EROFS, -ENOMEM, -EIO, ULM_ECORRUPT */
+int ulm_deleg_release(ulm_env *env, const struct ulm_key *file,
+		      const struct ulm_owner *owner);
+
+/**
+ * @brief May @p owner's client access the file so (ULM_SHARE_READ: read;
+ * ULM_SHARE_WRITE: write, truncate, remove, rename) with no other
+ * client's delegation in the way? If one is, its recall is sent to its
+ * node (ULM_EVENT_RECALL). @p owner NULL: an access with no client
+ * state (NFSv3), which every delegation is in the way of.
+ * @return 0; ULM_EDELEG (conflict filled); -EINVAL; -ENOMEM; -EIO;
+ *         ULM_ECORRUPT
+ */
+int ulm_deleg_check(ulm_env *env, const struct ulm_key *file,
+		    const struct ulm_owner *owner, unsigned access,
+		    struct ulm_lock_info *conflict);
+
+/** @defgroup event Events for this node */
+
+enum ulm_event_kind {
+	/** A request conflicted with a delegation this node granted. */
+	ULM_EVENT_RECALL = 1,
+	/** A request this node queued may now be granted: ask again. */
+	ULM_EVENT_WAKE = 2,
+};
+
+/** An event; valid during the callback only. */
+struct ulm_event {
+	enum ulm_event_kind kind;
+	struct ulm_key file;
+	/** The delegation to recall, or the queued request to retry. */
+	const struct ulm_lock_info *record;
+};
+
+typedef void (*ulm_event_fn)(const struct ulm_event *event, void *arg);
+
+/**
+ * @brief Hand this node's pending events to @p fn, oldest first; if none
+ * is pending, wait up to @p timeout_ms for one. Events are at-least-once
+ * hints: act on the current table, not on the event alone. Call it from
+ * one thread.
+ * @return 0, -EINVAL, -EROFS (read-only env), -ENOMEM, -EIO
+ */
+int ulm_event_wait(ulm_env *env, ulm_event_fn fn, void *arg, int timeout_ms);
 
 /**
  * @brief Remove every record made by @p node in an epoch before

@@ -61,13 +61,8 @@ static int load_record(const struct ulm_record *rec, void *arg)
 			free(owner);
 		return -ENOMEM;
 	}
-	lock->key.start = rec->start;
-	lock->key.end = rec->end;
-	lock->key.id = rec->id;
+	lock_from_record(lock, rec);
 	lock->owner = owner;
-	lock->node = rec->node;
-	lock->epoch = rec->epoch;
-	lock->type = rec->type;
 	table_insert(t, lock);
 	return 0;
 }

@@ -12,10 +12,13 @@ const char *ulm_strerror(int err)
 		return "success";
 	case ULM_ECORRUPT:
 		return "a stored lock record failed to decode";
+	case ULM_EDELEG:
+		return "another client's delegation conflicts; it is being "
+		       "recalled";
 	case ULM_EFORMAT:
 		return "the store was written by an unknown format version";
 	case -EAGAIN:
-		return "conflicting lock held";
+		return "conflicting lock, share or queued request held";
 	case -ENOLCK:
 		return "lock store full";
 	}

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * The lock engine: validate at the boundary, plan against the file's
- * table, then write the plan to the store as one op and apply it to the
- * table only once the store took it.
+ * Byte-range locks (POSIX semantics for one owner) and the per-file FIFO
+ * queue of blocked requests. A queued request is a record too, so every
+ * node sees the queue and a reader arriving after a queued writer is
+ * refused rather than let in ahead of it.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "env.h"
+#include "engine.h"
 
 struct undo_rec {
 	uint64_t start;
@@ -16,6 +17,7 @@ struct undo_rec {
 	uint32_t node;
 	uint32_t epoch;
 	enum ulm_lock_type type;
+	uint8_t flags;
 };
 
 struct ulm_undo {
@@ -27,13 +29,6 @@ struct ulm_undo {
 	struct undo_rec *removed;
 	uint8_t bytes[]; /* removed[], file key, client, owner */
 };
-
-int key_validate(const struct ulm_key *file)
-{
-	return file && file->data && file->len >= 1 && file->len <= ULM_KEY_MAX
-		       ? 0
-		       : -EINVAL;
-}
 
 static int request_validate(const struct ulm_key *file,
 			    const struct ulm_owner *owner, uint64_t start,
@@ -53,144 +48,6 @@ static int type_validate(enum ulm_lock_type type)
 	return type == ULM_LOCK_READ || type == ULM_LOCK_WRITE ? 0 : -EINVAL;
 }
 
-typedef int (*table_op_fn)(ulm_env *env, struct ulm_table *table, void *arg);
-
-/* Run @fn on the file's fresh table; when the store moved under the plan
- * (-ECANCELED), re-read and plan again. That ends: every lost race means
- * another writer's op went through. */
-static int with_table(ulm_env *env, const struct ulm_key *file, table_op_fn fn,
-		      void *arg)
-{
-	uint64_t hash = cache_key_hash(file);
-	struct cache_bucket *bucket = cache_lock(env, hash);
-	struct ulm_table *table = NULL;
-	int rc;
-
-	do {
-		rc = cache_table(env, bucket, file, hash, &table);
-		if (!rc) {
-			rc = fn(env, table, arg);
-			if (rc == -ECANCELED)
-				table->stale = true;
-		}
-	} while (rc == -ECANCELED);
-	if (table)
-		cache_put(bucket, table);
-	cache_unlock(bucket);
-	return rc;
-}
-
-/* A change of one file by one owner (no puts: any owners). */
-struct change {
-	const struct ulm_owner *owner;
-	struct ulm_lock **del;
-	size_t n_del;
-	struct ulm_record *put;
-	size_t n_put;
-};
-
-static void free_locks(struct ulm_lock **locks, size_t n)
-{
-	for (size_t i = 0; locks && i < n; i++)
-		free(locks[i]);
-	free(locks);
-}
-
-static struct ulm_lock **alloc_locks(size_t n)
-{
-	struct ulm_lock **locks = calloc(n ? n : 1, sizeof(*locks));
-
-	for (size_t i = 0; locks && i < n; i++) {
-		locks[i] = lock_alloc();
-		if (!locks[i]) {
-			free_locks(locks, i);
-			return NULL;
-		}
-	}
-	return locks;
-}
-
-static void apply_change(struct ulm_table *t, const struct change *c,
-			 struct ulm_towner *owner, struct ulm_lock **fresh)
-{
-	/* Insert before deleting: the owner lives while it has a lock. */
-	for (size_t i = 0; i < c->n_put; i++) {
-		struct ulm_lock *l = fresh[i];
-		const struct ulm_record *r = &c->put[i];
-
-		l->key.start = r->start;
-		l->key.end = r->end;
-		l->key.id = r->id;
-		l->owner = owner;
-		l->node = r->node;
-		l->epoch = r->epoch;
-		l->type = r->type;
-		table_insert(t, l);
-	}
-	for (size_t i = 0; i < c->n_del; i++)
-		table_delete(t, c->del[i]);
-}
-
-/* Write @c to the store, then to the table. Everything that can fail is
- * done before the op runs; once the store took it, applying cannot fail.
- * On success c->put[].id holds the new ids. */
-static int commit(ulm_env *env, struct ulm_table *t, struct change *c)
-{
-	struct ulm_towner *owner = NULL, *new_owner = NULL;
-	struct ulm_lock **fresh = alloc_locks(c->n_put);
-	struct ulm_store_op op;
-	struct ulm_key file;
-	int rc = -ENOMEM;
-
-	if (!fresh)
-		return rc;
-	if (c->n_put) {
-		owner = owner_set_find(&t->owners, c->owner);
-		if (!owner)
-			owner = new_owner = table_towner_create(c->owner);
-		if (!owner)
-			goto out;
-	}
-	table_key(t, &file);
-	rc = store_op_init(&op, &file, t->version, c->n_del, c->n_put);
-	if (rc)
-		goto out;
-	for (size_t i = 0; i < c->n_del; i++)
-		store_op_delete(&op, c->del[i]->key.id);
-	for (size_t i = 0; i < c->n_put; i++) {
-		c->put[i].owner = *c->owner;
-		store_op_put(&op, &c->put[i]);
-	}
-	rc = env->ops->op_execute(env->store, &op);
-	if (!rc) {
-		/* Point of no return. */
-		for (size_t i = 0; i < c->n_put; i++)
-			c->put[i].id = op.put[i].id;
-		apply_change(t, c, owner, fresh);
-		t->version = op.new_version;
-		free(fresh); /* the locks now belong to the table */
-		fresh = NULL;
-		new_owner = NULL;
-	}
-	store_op_fini(&op);
-out:
-	free_locks(fresh, c->n_put);
-	free(new_owner);
-	return rc;
-}
-
-static void record_from_span(struct ulm_record *rec,
-			     const struct ulm_span *span, uint32_t node,
-			     uint32_t epoch)
-{
-	rec->id = 0;
-	rec->type = span->type;
-	rec->start = span->start;
-	rec->end = span->end;
-	rec->node = node;
-	rec->epoch = epoch;
-}
-
 static void undo_rec_from_lock(struct undo_rec *u, const struct ulm_lock *l)
 {
 	u->start = l->key.start;
@@ -199,6 +56,7 @@ static void undo_rec_from_lock(struct undo_rec *u, const struct ulm_lock *l)
 	u->node = l->node;
 	u->epoch = l->epoch;
 	u->type = l->type;
+	u->flags = l->flags;
 }
 
 static struct ulm_undo *undo_alloc(const struct ulm_table *t,
@@ -229,36 +87,117 @@ static struct ulm_undo *undo_alloc(const struct ulm_table *t,
 struct lock_request {
 	const struct ulm_owner *owner;
 	struct ulm_span span;
+	unsigned flags;
+	uint64_t wait_expires;
 	struct ulm_lock_info *conflict;
 	ulm_undo **undo;
 };
 
-static int check_conflict(const struct ulm_table *t,
-			  const struct lock_request *req)
+static enum ulm_record_type wait_type(enum ulm_lock_type type)
+{
+	return type == ULM_LOCK_WRITE ? ULM_REC_WAIT_WRITE : ULM_REC_WAIT_READ;
+}
+
+/* The request's view for the conflict rules. @p queued: the requester's
+ * place in the queue (UINT64_MAX: not queued). */
+static void lock_view(const struct ulm_table *t, const struct ulm_owner *owner,
+		      const struct ulm_span *span, uint64_t queued,
+		      uint64_t now, struct conflict_req *c)
+{
+	*c = (struct conflict_req){
+		.kind = REQ_LOCK,
+		.owner = owner,
+		.self = owner_set_find(&t->owners, owner),
+		.start = span->start,
+		.end = span->end,
+		.write = span->type == ULM_LOCK_WRITE,
+		.queued = queued,
+		.now_ms = now,
+	};
+}
+
+/* Refused by a lock or an earlier queued request: -EAGAIN; by another
+ * client's delegation: its recall goes out and ULM_EDELEG. */
+static int lock_conflict(ulm_env *env, const struct ulm_table *t,
+			 const struct lock_request *req, uint64_t queued,
+			 uint64_t now)
+{
+	struct conflict_req c;
+
+	lock_view(t, req->owner, &req->span, queued, now, &c);
+	return conflict_answer(env, t, &c, req->conflict);
+}
+
+/* Where the owner already waits for this span: its earliest live place
+ * among its queued requests overlapping it, and the one for exactly this
+ * span and type (live or lapsed) in @p mine. */
+static uint64_t own_place(const struct ulm_table *t,
+			  const struct lock_request *req, uint64_t now,
+			  struct ulm_lock **mine)
 {
 	const struct ulm_towner *self = owner_set_find(&t->owners, req->owner);
-	const struct ulm_lock *c = table_first_conflict(t, self, &req->span);
+	uint64_t place = UINT64_MAX;
+	struct ulm_lock **waits;
+	size_t n;
 
-	if (!c)
+	*mine = NULL;
+	if (table_owner_records(self, TYPES_WAIT, req->span.start,
+				req->span.end, &waits, &n))
+		return place; /* no memory: as if not queued, the safe side */
+	for (size_t i = 0; i < n; i++) {
+		struct ulm_lock *w = waits[i];
+
+		if (waiter_live(w, now) && waiter_place(w) < place)
+			place = waiter_place(w);
+		if (w->key.start == req->span.start &&
+		    w->key.end == req->span.end &&
+		    w->type == wait_type(req->span.type))
+			*mine = w;
+	}
+	free(waits);
+	return place;
+}
+
+/* Queue the request, or renew the owner's queued one in its place. */
+static int queue_join(ulm_env *env, struct ulm_table *t,
+		      const struct lock_request *req, struct ulm_lock *mine,
+		      uint64_t now)
+{
+	struct ulm_lock *del[1] = {mine};
+	struct ulm_record rec;
+	struct change c = {req->owner, del, mine ? 1 : 0, &rec, 1};
+	bool live = mine && waiter_live(mine, now);
+
+	if (live && mine->expires == req->wait_expires)
 		return 0;
-	if (req->conflict)
-		lock_to_info(c, req->conflict);
-	return -EAGAIN;
+	record_init(&rec, env, wait_type(req->span.type), req->span.start,
+		    req->span.end);
+	rec.flags = req->flags & ULM_FLAG_RECLAIM;
+	rec.expires = req->wait_expires;
+	/* A lapsed request lost its place: it joins at the end. */
+	rec.ticket = live ? waiter_place(mine) : 0;
+	return commit(env, t, &c);
 }
 
 static int test_op(ulm_env *env, struct ulm_table *t, void *arg)
 {
-	(void)env;
-	return check_conflict(t, arg);
+	struct lock_request *req = arg;
+	struct ulm_lock *mine;
+
+	return lock_conflict(env, t, req,
+			     own_place(t, req, clock_now_ms(), &mine),
+			     clock_now_ms());
 }
 
-/* An owner's change of [start, end]: its locks near the range, the plan,
- * and the change that carries the plan out. */
+/* An owner's change of [start, end]: its locks near the range, its queued
+ * requests the change ends, the plan, and the change that carries it. */
 struct owner_change {
 	struct ulm_lock **near;
 	struct ulm_span *spans;
 	bool *remove;
 	size_t n;
+	struct ulm_lock **waits;
+	size_t n_waits;
 	struct range_plan plan;
 	struct ulm_record put[RANGE_PLAN_MAX_ADD];
 	struct change change;
@@ -267,19 +206,24 @@ struct owner_change {
 static int owner_change_prepare(struct owner_change *oc,
 				const struct ulm_table *t,
 				const struct ulm_owner *owner, uint64_t start,
-				uint64_t end)
+				uint64_t end, const struct ulm_span *granted)
 {
 	const struct ulm_towner *towner = owner_set_find(&t->owners, owner);
 	int rc;
 
 	memset(oc, 0, sizeof(*oc));
 	oc->change.owner = owner;
-	rc = table_owner_locks(towner, start, end, &oc->near, &oc->n);
+	rc = table_owner_records(towner, TYPES_LOCK, start, end, &oc->near,
+				 &oc->n);
+	if (!rc && granted)
+		rc = table_owner_records(towner, TYPES_WAIT, granted->start,
+					 granted->end, &oc->waits,
+					 &oc->n_waits);
 	if (rc)
 		return rc;
 	oc->spans = malloc((oc->n ? oc->n : 1) * sizeof(*oc->spans));
 	oc->remove = malloc((oc->n ? oc->n : 1) * sizeof(*oc->remove));
-	oc->change.del = malloc((oc->n ? oc->n : 1) * sizeof(*oc->near));
+	oc->change.del = malloc((oc->n + oc->n_waits + 1) * sizeof(*oc->near));
 	if (!oc->spans || !oc->remove || !oc->change.del)
 		return -ENOMEM;
 	for (size_t i = 0; i < oc->n; i++)
@@ -288,8 +232,10 @@ static int owner_change_prepare(struct owner_change *oc,
 }
 
 /* Turn the plan into the change: deletes, then the added pieces with
- * their provenance (a remnant keeps the node and epoch it was made in). */
-static void owner_change_build(struct owner_change *oc, const ulm_env *env)
+ * their provenance (a remnant keeps the node, epoch and reclaim flag of
+ * the lock it remains of); the owner's ended queued requests go last. */
+static void owner_change_build(struct owner_change *oc, const ulm_env *env,
+			       unsigned flags)
 {
 	struct change *c = &oc->change;
 
@@ -300,11 +246,20 @@ static void owner_change_build(struct owner_change *oc, const ulm_env *env)
 		const struct range_piece *p = &oc->plan.add[i];
 		const struct ulm_lock *src =
 			p->source < 0 ? NULL : oc->near[p->source];
+		struct ulm_record *r = &oc->put[i];
 
-		record_from_span(&oc->put[i], &p->span,
-				 src ? src->node : env->node_id,
-				 src ? src->epoch : env->epoch);
+		record_init(r, env, (enum ulm_record_type)p->span.type,
+			    p->span.start, p->span.end);
+		if (src) {
+			r->node = src->node;
+			r->epoch = src->epoch;
+			r->flags = src->flags;
+		} else {
+			r->flags = flags & ULM_FLAG_RECLAIM;
+		}
 	}
+	for (size_t i = 0; i < oc->n_waits; i++)
+		c->del[c->n_del++] = oc->waits[i];
 	c->put = oc->put;
 	c->n_put = oc->plan.n_add;
 }
@@ -314,23 +269,27 @@ static void owner_change_fini(struct owner_change *oc)
 	free(oc->near);
 	free(oc->spans);
 	free(oc->remove);
+	free(oc->waits);
 	free(oc->change.del);
 }
 
+/* The undo restores the owner's locks the change deleted, not the queued
+ * requests it ended (those were this very request). */
 static int undo_prepare(const struct ulm_table *t,
-			const struct lock_request *req, const struct change *c,
-			struct ulm_undo **out)
+			const struct lock_request *req,
+			const struct owner_change *oc, struct ulm_undo **out)
 {
+	size_t n_locks = oc->change.n_del - oc->n_waits;
 	struct ulm_undo *u;
 
 	*out = NULL;
 	if (!req->undo)
 		return 0;
-	u = undo_alloc(t, req->owner, c->n_del);
+	u = undo_alloc(t, req->owner, n_locks);
 	if (!u)
 		return -ENOMEM;
-	for (size_t i = 0; i < c->n_del; i++)
-		undo_rec_from_lock(&u->removed[i], c->del[i]);
+	for (size_t i = 0; i < n_locks; i++)
+		undo_rec_from_lock(&u->removed[i], oc->change.del[i]);
 	*out = u;
 	return 0;
 }
@@ -341,28 +300,28 @@ static void undo_finish(struct ulm_undo *u, const struct change *c)
 	for (size_t i = 0; i < c->n_put; i++) {
 		const struct ulm_record *r = &c->put[i];
 
-		u->added[i] = (struct undo_rec){r->start, r->end,   r->id,
-						r->node,  r->epoch, r->type};
+		u->added[i] = (struct undo_rec){
+			r->start, r->end,   r->id,
+			r->node,  r->epoch, (enum ulm_lock_type)r->type,
+			r->flags};
 	}
 }
 
-static int acquire_op(ulm_env *env, struct ulm_table *t, void *arg)
+static int grant(ulm_env *env, struct ulm_table *t,
+		 const struct lock_request *req)
 {
-	struct lock_request *req = arg;
 	struct ulm_undo *undo = NULL;
 	struct owner_change oc;
 	uint64_t wstart, wend;
-	int rc = check_conflict(t, req);
+	int rc;
 
-	if (rc)
-		return rc;
 	range_widen(req->span.start, req->span.end, &wstart, &wend);
-	rc = owner_change_prepare(&oc, t, req->owner, wstart, wend);
+	rc = owner_change_prepare(&oc, t, req->owner, wstart, wend, &req->span);
 	if (!rc) {
 		range_plan_acquire(&req->span, oc.spans, oc.n, oc.remove,
 				   &oc.plan);
-		owner_change_build(&oc, env);
-		rc = undo_prepare(t, req, &oc.change, &undo);
+		owner_change_build(&oc, env, req->flags);
+		rc = undo_prepare(t, req, &oc, &undo);
 	}
 	if (!rc)
 		rc = commit(env, t, &oc.change);
@@ -376,30 +335,74 @@ static int acquire_op(ulm_env *env, struct ulm_table *t, void *arg)
 	return rc;
 }
 
+static int acquire_op(ulm_env *env, struct ulm_table *t, void *arg)
+{
+	struct lock_request *req = arg;
+	uint64_t now = clock_now_ms();
+	struct ulm_lock *mine;
+	uint64_t place = own_place(t, req, now, &mine);
+	int rc = lock_conflict(env, t, req, place, now);
+
+	if (rc == -EAGAIN && (req->flags & ULM_FLAG_WAIT)) {
+		int qrc = queue_join(env, t, req, mine, now);
+
+		return qrc ? qrc : -EAGAIN;
+	}
+	return rc ? rc : grant(env, t, req);
+}
+
+static int request_run(ulm_env *env, const struct ulm_key *file,
+		       const struct ulm_owner *owner,
+		       const struct ulm_lock_req *r,
+		       struct ulm_lock_info *conflict, ulm_undo **undo)
+{
+	struct lock_request req = {owner, {0, 0, ULM_LOCK_READ}, 0, 0, conflict,
+				   undo};
+	int rc;
+
+	if (undo)
+		*undo = NULL;
+	if (!r)
+		return -EINVAL;
+	req.span = (struct ulm_span){r->start, r->end, r->type};
+	req.flags = r->flags;
+	req.wait_expires = r->wait_expires;
+	rc = request_validate(file, owner, r->start, r->end);
+	if (!rc)
+		rc = type_validate(r->type);
+	if (!rc && (r->flags & ~(ULM_FLAG_RECLAIM | ULM_FLAG_WAIT)))
+		rc = -EINVAL;
+	if (!rc)
+		rc = env_writable(env);
+	if (!rc)
+		rc = with_table(env, file, acquire_op, &req);
+	return rc;
+}
+
+int ulm_lock_request(ulm_env *env, const struct ulm_key *file,
+		     const struct ulm_owner *owner,
+		     const struct ulm_lock_req *req,
+		     struct ulm_lock_info *conflict, ulm_undo **undo)
+{
+	return request_run(env, file, owner, req, conflict, undo);
+}
+
 int ulm_lock_acquire(ulm_env *env, const struct ulm_key *file,
 		     const struct ulm_owner *owner, enum ulm_lock_type type,
 		     uint64_t start, uint64_t end,
 		     struct ulm_lock_info *conflict, ulm_undo **undo)
 {
-	struct lock_request req = {owner, {start, end, type}, conflict, undo};
-	int rc = request_validate(file, owner, start, end);
+	struct ulm_lock_req req = {type, start, end, 0, 0};
 
-	if (undo)
-		*undo = NULL;
-	if (!rc)
-		rc = type_validate(type);
-	if (!rc && (!env || env->read_only))
-		rc = env ? -EROFS : -EINVAL;
-	if (!rc)
-		rc = with_table(env, file, acquire_op, &req);
-	return rc;
+	return request_run(env, file, owner, &req, conflict, undo);
 }
 
 int ulm_lock_test(ulm_env *env, const struct ulm_key *file,
 		  const struct ulm_owner *owner, enum ulm_lock_type type,
 		  uint64_t start, uint64_t end, struct ulm_lock_info *conflict)
 {
-	struct lock_request req = {owner, {start, end, type}, conflict, NULL};
+	struct lock_request req = {owner, {start, end, type}, 0,
+				   0,	  conflict,	      NULL};
 	int rc = request_validate(file, owner, start, end);
 
 	if (!rc)
@@ -416,15 +419,17 @@ static int release_op(ulm_env *env, struct ulm_table *t, void *arg)
 	const struct lock_request *req = arg;
 	struct owner_change oc;
 	int rc = owner_change_prepare(&oc, t, req->owner, req->span.start,
-				      req->span.end);
+				      req->span.end, NULL);
 
 	if (!rc) {
 		range_plan_release(req->span.start, req->span.end, oc.spans,
 				   oc.n, oc.remove, &oc.plan);
-		owner_change_build(&oc, env);
+		owner_change_build(&oc, env, 0);
 		/* Releasing what is not held writes nothing. */
 		if (oc.change.n_del)
 			rc = commit(env, t, &oc.change);
+		if (!rc && oc.change.n_del)
+			queue_wake(env, t, req->span.start, req->span.end);
 	}
 	owner_change_fini(&oc);
 	return rc;
@@ -435,14 +440,76 @@ int ulm_lock_release(ulm_env *env, const struct ulm_key *file,
 		     uint64_t end)
 {
 	struct lock_request req = {
-		owner, {start, end, ULM_LOCK_READ}, NULL, NULL};
+		owner, {start, end, ULM_LOCK_READ}, 0, 0, NULL, NULL};
 	int rc = request_validate(file, owner, start, end);
 
-	if (!rc && (!env || env->read_only))
-		rc = env ? -EROFS : -EINVAL;
+	if (!rc)
+		rc = env_writable(env);
 	if (!rc)
 		rc = with_table(env, file, release_op, &req);
 	return rc;
+}
+
+static int cancel_op(ulm_env *env, struct ulm_table *t, void *arg)
+{
+	const struct lock_request *req = arg;
+	const struct ulm_towner *self = owner_set_find(&t->owners, req->owner);
+	struct change c = {req->owner, NULL, 0, NULL, 0};
+	int rc = table_owner_records(self, TYPES_WAIT, req->span.start,
+				     req->span.end, &c.del, &c.n_del);
+
+	if (!rc && c.n_del)
+		rc = commit(env, t, &c);
+	/* Requests behind the cancelled one may now go. */
+	if (!rc && c.n_del)
+		queue_wake(env, t, req->span.start, req->span.end);
+	free(c.del);
+	return rc;
+}
+
+int ulm_lock_cancel(ulm_env *env, const struct ulm_key *file,
+		    const struct ulm_owner *owner, uint64_t start, uint64_t end)
+{
+	struct lock_request req = {
+		owner, {start, end, ULM_LOCK_READ}, 0, 0, NULL, NULL};
+	int rc = request_validate(file, owner, start, end);
+
+	if (!rc)
+		rc = env_writable(env);
+	if (!rc)
+		rc = with_table(env, file, cancel_op, &req);
+	return rc;
+}
+
+struct wake_ctx {
+	ulm_env *env;
+	struct ulm_table *t;
+	uint64_t now;
+};
+
+static int wake_visit(struct ulm_lock *w, void *arg)
+{
+	struct wake_ctx *ctx = arg;
+	struct ulm_span span = {w->key.start, w->key.end,
+				record_lock_type(w->type)};
+	struct conflict_req c;
+	struct ulm_owner owner;
+	enum conflict_result why;
+
+	if (!(TYPES_WAIT & TYPE_BIT(w->type)) || !waiter_live(w, ctx->now))
+		return 0;
+	towner_view(w->owner, &owner);
+	lock_view(ctx->t, &owner, &span, waiter_place(w), ctx->now, &c);
+	if (!conflict_find(ctx->t, &c, &why))
+		event_post(ctx->env, ULM_EVENT_WAKE, ctx->t, w);
+	return 0;
+}
+
+void queue_wake(ulm_env *env, struct ulm_table *t, uint64_t start, uint64_t end)
+{
+	struct wake_ctx ctx = {env, t, clock_now_ms()};
+
+	table_walk_range(t, start, end, wake_visit, &ctx);
 }
 
 /* The owner's current lock that an undo added, or NULL if it changed. */
@@ -452,7 +519,8 @@ static struct ulm_lock *find_added(const struct ulm_towner *towner,
 	struct ulm_lock **locks, *found = NULL;
 	size_t n;
 
-	if (table_owner_locks(towner, a->start, a->start, &locks, &n))
+	if (table_owner_records(towner, TYPES_LOCK, a->start, a->start, &locks,
+				&n))
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		if (locks[i]->key.id == a->id && locks[i]->key.end == a->end &&
@@ -477,15 +545,20 @@ static int undo_restorable(const struct ulm_table *t,
 			   const struct ulm_undo *u, const struct undo_rec *r)
 {
 	struct ulm_span span = {r->start, r->end, r->type};
+	struct conflict_req c;
+	enum conflict_result why;
 	struct ulm_lock **near;
 	uint64_t wstart, wend;
 	size_t n;
 	int rc;
 
-	if (table_first_conflict(t, towner, &span))
+	/* Queued requests do not stand in the way of a restore (place 0):
+	 * it gives back what the owner held before they queued. */
+	lock_view(t, &u->owner, &span, 0, clock_now_ms(), &c);
+	if (conflict_find(t, &c, &why))
 		return -EAGAIN;
 	range_widen(r->start, r->end, &wstart, &wend);
-	rc = table_owner_locks(towner, wstart, wend, &near, &n);
+	rc = table_owner_records(towner, TYPES_LOCK, wstart, wend, &near, &n);
 	for (size_t i = 0; !rc && i < n; i++) {
 		const struct ulm_lock *l = near[i];
 
@@ -520,12 +593,17 @@ static int undo_op(ulm_env *env, struct ulm_table *t, void *arg)
 		return -ENOMEM;
 	for (size_t i = 0; i < u->n_removed; i++) {
 		const struct undo_rec *r = &u->removed[i];
-		struct ulm_span span = {r->start, r->end, r->type};
 
-		record_from_span(&c.put[i], &span, r->node, r->epoch);
+		record_init(&c.put[i], env, (enum ulm_record_type)r->type,
+			    r->start, r->end);
+		c.put[i].node = r->node;
+		c.put[i].epoch = r->epoch;
+		c.put[i].flags = r->flags;
 	}
 	rc = commit(env, t, &c);
 	free(c.put);
+	for (size_t i = 0; !rc && i < u->n_added; i++)
+		queue_wake(env, t, u->added[i].start, u->added[i].end);
 	return rc;
 }
 
@@ -544,129 +622,4 @@ int ulm_undo_apply(ulm_env *env, ulm_undo *undo)
 void ulm_undo_free(ulm_undo *undo)
 {
 	free(undo);
-}
-
-struct list_ctx {
-	ulm_env *env;
-	ulm_lock_visit_fn visit;
-	void *arg;
-	const struct ulm_key *file;
-	struct ulm_lock_info *info;
-	int corrupt; /* a file that failed to load, when listing all */
-};
-
-static int list_visit(struct ulm_lock *lock, void *arg)
-{
-	struct list_ctx *ctx = arg;
-
-	lock_to_info(lock, ctx->info);
-	return ctx->visit(ctx->file, ctx->info, ctx->arg);
-}
-
-static int list_op(ulm_env *env, struct ulm_table *t, void *arg)
-{
-	struct list_ctx *ctx = arg;
-	struct ulm_key file;
-
-	(void)env;
-	table_key(t, &file);
-	ctx->file = &file;
-	return table_walk(t, list_visit, ctx);
-}
-
-/* Listing every file goes on past a corrupt one, and says so at the end. */
-static int list_file(const struct ulm_key *file, void *arg)
-{
-	struct list_ctx *ctx = arg;
-	int rc = with_table(ctx->env, file, list_op, ctx);
-
-	if (rc == ULM_ECORRUPT) {
-		ctx->corrupt = rc;
-		rc = 0;
-	}
-	return rc;
-}
-
-int ulm_lock_list(ulm_env *env, const struct ulm_key *file,
-		  ulm_lock_visit_fn visit, void *arg)
-{
-	struct list_ctx ctx = {env, visit, arg, NULL, NULL, 0};
-	int rc;
-
-	if (!env || !visit || (file && key_validate(file)))
-		return -EINVAL;
-	/* One lock_info is over 2 KiB: not on the caller's stack. */
-	ctx.info = malloc(sizeof(*ctx.info));
-	if (!ctx.info)
-		return -ENOMEM;
-	if (file)
-		rc = with_table(env, file, list_op, &ctx);
-	else
-		rc = cache_for_each_file(env, list_file, &ctx);
-	free(ctx.info);
-	return rc ? rc : ctx.corrupt;
-}
-
-struct purge_ctx {
-	ulm_env *env;
-	uint32_t node;
-	uint32_t before_epoch;
-	uint64_t purged;
-	struct ulm_lock **del;
-	size_t n_del;
-};
-
-static int purge_collect(struct ulm_lock *lock, void *arg)
-{
-	struct purge_ctx *ctx = arg;
-
-	if (lock->node == ctx->node && lock->epoch < ctx->before_epoch)
-		ctx->del[ctx->n_del++] = lock;
-	return 0;
-}
-
-static int purge_op(ulm_env *env, struct ulm_table *t, void *arg)
-{
-	struct purge_ctx *ctx = arg;
-	struct change c = {NULL, NULL, 0, NULL, 0};
-	int rc = 0;
-
-	ctx->del = malloc((t->count ? t->count : 1) * sizeof(*ctx->del));
-	if (!ctx->del)
-		return -ENOMEM;
-	ctx->n_del = 0;
-	table_walk(t, purge_collect, ctx);
-	c.del = ctx->del;
-	c.n_del = ctx->n_del;
-	if (c.n_del)
-		rc = commit(env, t, &c);
-	if (!rc)
-		ctx->purged += c.n_del;
-	free(ctx->del);
-	return rc;
-}
-
-static int purge_file(const struct ulm_key *file, void *arg)
-{
-	struct purge_ctx *ctx = arg;
-
-	return with_table(ctx->env, file, purge_op, ctx);
-}
-
-int ulm_node_purge(ulm_env *env, uint32_t node, uint32_t before_epoch,
-		   uint64_t *purged)
-{
-	struct purge_ctx ctx = {env, node, before_epoch, 0, NULL, 0};
-	int rc;
-
-	if (purged)
-		*purged = 0;
-	if (!env)
-		return -EINVAL;
-	if (env->read_only)
-		return -EROFS;
-	rc = cache_for_each_file(env, purge_file, &ctx);
-	if (purged)
-		*purged = ctx.purged;
-	return rc;
 }

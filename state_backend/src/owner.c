@@ -16,7 +16,7 @@ int owner_validate(const struct ulm_owner *owner)
 {
 	if (!owner || owner->protocol < ULM_PROTO_NLM ||
 	    owner->protocol > ULM_PROTO_9P || owner->kind < ULM_OWNER_LOCK ||
-	    owner->kind > ULM_OWNER_OPEN ||
+	    owner->kind > ULM_OWNER_CLIENT ||
 	    !bytes_valid(owner->client, owner->client_len) ||
 	    !bytes_valid(owner->owner, owner->owner_len))
 		return -EINVAL;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
-/* A lock record as every store keeps it: a format byte, then big-endian
- * fixed fields, then the owner's bytes. */
+/* A record (lock, share, delegation, queued request) as every store keeps
+ * it: a format byte, then big-endian fixed fields, then the owner's bytes. */
 #ifndef ULM_RECORD_H
 #define ULM_RECORD_H
 
@@ -8,18 +8,29 @@
 #include <stdint.h>
 #include "ulm.h"
 
-#define RECORD_FORMAT	  1
-#define RECORD_HEADER_LEN 36
+#define RECORD_FORMAT	  2
+#define RECORD_HEADER_LEN 56
+/* Format 1 (locks only) is still read: its header ends before flags. */
+#define RECORD_FORMAT_V1     1
+#define RECORD_HEADER_LEN_V1 36
 
 struct ulm_record {
 	uint64_t id; /**< unique within the file; kept beside, not inside */
-	enum ulm_lock_type type;
+	enum ulm_record_type type;
 	uint64_t start;
 	uint64_t end;
-	uint32_t node;	/**< node that made the record */
-	uint32_t epoch; /**< that node's epoch then */
+	uint32_t node;	  /**< node that made the record */
+	uint32_t epoch;	  /**< that node's epoch then */
+	uint8_t flags;	  /**< ULM_FLAG_RECLAIM */
+	uint8_t access;	  /**< shares */
+	uint8_t deny;	  /**< shares */
+	uint64_t expires; /**< queued requests: lapse time, 0 never */
+	uint64_t ticket;  /**< queued requests: place in the queue, 0: own id */
 	struct ulm_owner owner;
 };
+
+/** Is a record of this type well formed? */
+int record_validate(const struct ulm_record *rec);
 
 size_t record_encoded_len(const struct ulm_record *rec);
 /** Encode into @p buf of record_encoded_len() bytes. */

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * The LMDB store: one environment directory, three named databases.
+ * The LMDB store: one environment directory, four named databases.
  *
- *   meta     "format" -> u32 RECORD_FORMAT; "clock" -> u64, the last
- *            version or id handed out; "node" u32 id -> {u32 epoch,
- *            u32 pid, u64 pid start time} (pid 0: not open)
+ *   meta     "format" -> u32 RECORD_FORMAT (1 is upgraded to 2);
+ *            "clock" -> u64, the last version, id or event number handed
+ *            out; "node" u32 id -> {u32 epoch, u32 pid, u64 pid start
+ *            time} (pid 0: not open)
  *   files    file key -> u64 version, only while the file has records
  *   records  u16 key length, file key, u64 record id -> encoded record
+ *   events   u32 node, u64 event number -> message (event.c), until the
+ *            node takes it
  *
  * All integers big-endian. Versions and ids come from one clock, so no
  * version or id is ever reused: a cache can never mistake an old table
@@ -40,6 +43,7 @@ struct lmdb_store {
 	MDB_dbi meta;
 	MDB_dbi files;
 	MDB_dbi records;
+	MDB_dbi events;
 	uint32_t node_id;
 	bool read_only;
 };
@@ -198,22 +202,30 @@ static int node_write(struct lmdb_store *s, MDB_txn *txn, uint32_t epoch,
 	return mdb_errno(mdb_put(txn, s->meta, &k, &v, 0));
 }
 
+/* A new store gets today's format; a format-1 store (whose records this
+ * version still reads) is marked as today's once opened for writing, so an
+ * older libulm refuses it rather than misread format-2 records. */
 static int format_check(struct lmdb_store *s, MDB_txn *txn)
 {
 	uint8_t buf[4];
 	MDB_val k = val("format", 6), v;
 	int rc = mdb_get(txn, s->meta, &k, &v);
+	uint32_t format = 0;
 
-	if (rc == MDB_NOTFOUND && !s->read_only) {
-		put_be32(buf, RECORD_FORMAT);
-		v = val(buf, sizeof(buf));
-		return mdb_errno(mdb_put(txn, s->meta, &k, &v, 0));
-	}
-	if (rc)
+	if (rc && rc != MDB_NOTFOUND)
 		return mdb_errno(rc);
-	if (v.mv_size != 4 || get_be32(v.mv_data) != RECORD_FORMAT)
-		return ULM_EFORMAT;
-	return 0;
+	if (!rc) {
+		if (v.mv_size != 4)
+			return ULM_EFORMAT;
+		format = get_be32(v.mv_data);
+		if (format != RECORD_FORMAT && format != RECORD_FORMAT_V1)
+			return ULM_EFORMAT;
+	}
+	if (format == RECORD_FORMAT || s->read_only)
+		return rc == MDB_NOTFOUND ? mdb_errno(rc) : 0;
+	put_be32(buf, RECORD_FORMAT);
+	v = val(buf, sizeof(buf));
+	return mdb_errno(mdb_put(txn, s->meta, &k, &v, 0));
 }
 
 static int open_dbs(struct lmdb_store *s, MDB_txn *txn)
@@ -225,6 +237,10 @@ static int open_dbs(struct lmdb_store *s, MDB_txn *txn)
 		rc = mdb_dbi_open(txn, "files", flags, &s->files);
 	if (!rc)
 		rc = mdb_dbi_open(txn, "records", flags, &s->records);
+	/* A reader of a store written before events existed needs none. */
+	if (!rc && mdb_dbi_open(txn, "events", flags, &s->events) &&
+	    !s->read_only)
+		rc = EIO;
 	return mdb_errno(rc);
 }
 
@@ -296,7 +312,7 @@ static int lmdb_env_create(struct lmdb_store *s,
 			 MDB_MAPASYNC;
 	rc = mdb_env_create(&s->env);
 	if (!rc)
-		rc = mdb_env_set_maxdbs(s->env, 3);
+		rc = mdb_env_set_maxdbs(s->env, 4);
 	if (!rc)
 		rc = mdb_env_set_mapsize(s->env, cfg->map_size
 							 ? cfg->map_size
@@ -595,6 +611,141 @@ static int lmdb_op_execute(struct ulm_store *store, struct ulm_store_op *op)
 	return mdb_errno(mdb_txn_commit(txn));
 }
 
+#define EVENT_KEY_LEN 12
+#define EVENT_POLL_MS 10
+
+static int event_post_in(struct lmdb_store *s, MDB_txn *txn, uint32_t node,
+			 const void *msg, size_t len)
+{
+	MDB_val clock_key = val("clock", 5), k, v;
+	uint8_t key[EVENT_KEY_LEN];
+	uint64_t clock;
+	int rc = get_u64(txn, s->meta, clock_key, &clock);
+
+	if (!rc)
+		rc = put_u64(txn, s->meta, clock_key, clock + 1);
+	if (rc)
+		return rc;
+	put_be32(key, node);
+	put_be64(key + 4, clock + 1);
+	k = val(key, sizeof(key));
+	v = val(msg, len);
+	return mdb_errno(mdb_put(txn, s->events, &k, &v, 0));
+}
+
+static int lmdb_event_post(struct ulm_store *store, uint32_t node,
+			   const void *msg, size_t len)
+{
+	struct lmdb_store *s = to_lmdb(store);
+	MDB_txn *txn;
+	int rc;
+
+	if (s->read_only || len > STORE_EVENT_MAX)
+		return -EINVAL;
+	rc = mdb_errno(mdb_txn_begin(s->env, NULL, 0, &txn));
+	if (rc)
+		return rc;
+	rc = event_post_in(s, txn, node, msg, len);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return mdb_errno(mdb_txn_commit(txn));
+}
+
+/* Hand this node's events to @fn, deleting each; @taken counts them. */
+static int events_drain(struct lmdb_store *s, MDB_txn *txn, store_event_fn fn,
+			void *arg, size_t *taken)
+{
+	uint8_t prefix[4];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc = mdb_errno(mdb_cursor_open(txn, s->events, &cur));
+
+	if (rc)
+		return rc;
+	put_be32(prefix, s->node_id);
+	k = val(prefix, sizeof(prefix));
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	while (rc == 0 && k.mv_size == EVENT_KEY_LEN &&
+	       memcmp(k.mv_data, prefix, sizeof(prefix)) == 0) {
+		rc = fn(v.mv_data, v.mv_size, arg);
+		if (!rc)
+			rc = mdb_cursor_del(cur, 0);
+		if (!rc)
+			(*taken)++;
+		if (!rc)
+			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : mdb_errno(rc);
+}
+
+/* A read transaction costs no writer anything: look before locking. */
+static int events_pending(struct lmdb_store *s, bool *pending)
+{
+	uint8_t prefix[4];
+	MDB_cursor *cur = NULL;
+	MDB_txn *txn;
+	MDB_val k, v;
+	int rc = read_begin(s, &txn);
+
+	*pending = false;
+	if (rc)
+		return rc;
+	put_be32(prefix, s->node_id);
+	k = val(prefix, sizeof(prefix));
+	rc = mdb_cursor_open(txn, s->events, &cur);
+	if (!rc)
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	if (!rc)
+		*pending = k.mv_size == EVENT_KEY_LEN &&
+			   memcmp(k.mv_data, prefix, sizeof(prefix)) == 0;
+	if (cur)
+		mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return rc == MDB_NOTFOUND ? 0 : mdb_errno(rc);
+}
+
+static int events_take_once(struct lmdb_store *s, store_event_fn fn, void *arg,
+			    size_t *taken)
+{
+	MDB_txn *txn;
+	bool pending;
+	int rc = events_pending(s, &pending);
+
+	if (rc || !pending)
+		return rc;
+	rc = mdb_errno(mdb_txn_begin(s->env, NULL, 0, &txn));
+	if (rc)
+		return rc;
+	rc = events_drain(s, txn, fn, arg, taken);
+	if (rc || *taken == 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return mdb_errno(mdb_txn_commit(txn));
+}
+
+/* Other processes post into the map: poll it, briefly. */
+static int lmdb_event_take(struct ulm_store *store, store_event_fn fn,
+			   void *arg, int timeout_ms)
+{
+	struct lmdb_store *s = to_lmdb(store);
+	size_t taken = 0;
+	int waited = 0, rc;
+
+	if (s->read_only)
+		return -EROFS;
+	for (;;) {
+		rc = events_take_once(s, fn, arg, &taken);
+		if (rc || taken || waited >= timeout_ms)
+			return rc;
+		usleep(EVENT_POLL_MS * 1000);
+		waited += EVENT_POLL_MS;
+	}
+}
+
 const struct ulm_store_ops ulm_store_lmdb_ops = {
 	.name = "lmdb",
 	.shared = true,
@@ -604,4 +755,6 @@ const struct ulm_store_ops ulm_store_lmdb_ops = {
 	.file_load = lmdb_file_load,
 	.file_walk = lmdb_file_walk,
 	.op_execute = lmdb_op_execute,
+	.event_post = lmdb_event_post,
+	.event_take = lmdb_event_take,
 };

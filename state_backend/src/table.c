@@ -84,38 +84,8 @@ void lock_span(const struct ulm_lock *lock, struct ulm_span *span)
 	span->type = lock->type;
 }
 
-struct conflict_search {
-	const struct ulm_towner *self;
-	const struct ulm_span *req;
-	const struct ulm_lock *found;
-};
-
-static int conflict_visit(struct itree_link *link, void *arg)
-{
-	struct conflict_search *s = arg;
-	struct ulm_lock *lock = file_lock(link);
-	struct ulm_span span;
-
-	lock_span(lock, &span);
-	if (lock->owner == s->self || !range_conflict(&span, s->req))
-		return 0;
-	s->found = lock;
-	return 1;
-}
-
-const struct ulm_lock *table_first_conflict(const struct ulm_table *table,
-					    const struct ulm_towner *self,
-					    const struct ulm_span *req)
-{
-	struct conflict_search s = {.self = self, .req = req};
-
-	/* In-order visiting: the first conflict found has the lowest start. */
-	itree_overlapping(&table->locks, req->start, req->end, conflict_visit,
-			  &s);
-	return s.found;
-}
-
 struct lock_array {
+	unsigned types;
 	struct ulm_lock **locks;
 	size_t n;
 	size_t cap;
@@ -124,7 +94,10 @@ struct lock_array {
 static int collect_visit(struct itree_link *link, void *arg)
 {
 	struct lock_array *a = arg;
+	struct ulm_lock *lock = owner_lock(link);
 
+	if (!(a->types & TYPE_BIT(lock->type)))
+		return 0;
 	if (a->n == a->cap) {
 		size_t cap = a->cap ? a->cap * 2 : 8;
 		struct ulm_lock **l = realloc(a->locks, cap * sizeof(*l));
@@ -134,14 +107,15 @@ static int collect_visit(struct itree_link *link, void *arg)
 		a->locks = l;
 		a->cap = cap;
 	}
-	a->locks[a->n++] = owner_lock(link);
+	a->locks[a->n++] = lock;
 	return 0;
 }
 
-int table_owner_locks(const struct ulm_towner *towner, uint64_t start,
-		      uint64_t end, struct ulm_lock ***out, size_t *n)
+int table_owner_records(const struct ulm_towner *towner, unsigned types,
+			uint64_t start, uint64_t end, struct ulm_lock ***out,
+			size_t *n)
 {
-	struct lock_array a = {0};
+	struct lock_array a = {.types = types};
 	int rc = 0;
 
 	if (towner)
@@ -154,6 +128,33 @@ int table_owner_locks(const struct ulm_towner *towner, uint64_t start,
 	*out = a.locks;
 	*n = a.n;
 	return 0;
+}
+
+struct whole_search {
+	unsigned types;
+	struct ulm_lock *found;
+};
+
+static int whole_visit(struct itree_link *link, void *arg)
+{
+	struct whole_search *w = arg;
+	struct ulm_lock *lock = owner_lock(link);
+
+	if (!(w->types & TYPE_BIT(lock->type)))
+		return 0;
+	w->found = lock;
+	return 1;
+}
+
+struct ulm_lock *table_owner_whole(const struct ulm_towner *towner,
+				   unsigned types)
+{
+	struct whole_search w = {types, NULL};
+
+	/* Whole-file records start at 0: only the tree's first keys. */
+	if (towner)
+		itree_overlapping(&towner->locks, 0, 0, whole_visit, &w);
+	return w.found;
 }
 
 struct ulm_lock *lock_alloc(void)
@@ -190,21 +191,64 @@ void table_delete(struct ulm_table *table, struct ulm_lock *lock)
 	free(lock);
 }
 
-void lock_to_info(const struct ulm_lock *lock, struct ulm_lock_info *info)
+void record_to_info(const struct ulm_record *rec, struct ulm_lock_info *info)
 {
-	const struct ulm_towner *o = lock->owner;
+	const struct ulm_owner *o = &rec->owner;
 
-	info->type = lock->type;
-	info->start = lock->key.start;
-	info->end = lock->key.end;
+	info->type = rec->type;
+	info->start = rec->start;
+	info->end = rec->end;
+	info->flags = rec->flags;
+	info->access = rec->access;
+	info->deny = rec->deny;
+	info->expires = rec->expires;
 	info->protocol = o->protocol;
 	info->kind = o->kind;
-	info->node = lock->node;
-	info->epoch = lock->epoch;
+	info->node = rec->node;
+	info->epoch = rec->epoch;
 	info->client_len = o->client_len;
 	info->owner_len = o->owner_len;
-	memcpy(info->client, o->id, o->client_len);
-	memcpy(info->owner, o->id + o->client_len, o->owner_len);
+	memcpy(info->client, o->client, o->client_len);
+	memcpy(info->owner, o->owner, o->owner_len);
+}
+
+void lock_to_info(const struct ulm_lock *lock, struct ulm_lock_info *info)
+{
+	struct ulm_record rec;
+
+	lock_to_record(lock, &rec);
+	record_to_info(&rec, info);
+}
+
+void lock_from_record(struct ulm_lock *lock, const struct ulm_record *rec)
+{
+	lock->key.start = rec->start;
+	lock->key.end = rec->end;
+	lock->key.id = rec->id;
+	lock->node = rec->node;
+	lock->epoch = rec->epoch;
+	lock->type = rec->type;
+	lock->flags = rec->flags;
+	lock->access = rec->access;
+	lock->deny = rec->deny;
+	lock->expires = rec->expires;
+	lock->ticket = rec->ticket;
+}
+
+void lock_to_record(const struct ulm_lock *lock, struct ulm_record *rec)
+{
+	rec->id = lock->key.id;
+	rec->type = lock->type;
+	rec->start = lock->key.start;
+	rec->end = lock->key.end;
+	rec->node = lock->node;
+	rec->epoch = lock->epoch;
+	rec->flags = lock->flags;
+	rec->access = lock->access;
+	rec->deny = lock->deny;
+	rec->expires = lock->expires;
+	rec->ticket = lock->ticket;
+	towner_view(lock->owner, &rec->owner);
 }
 
 struct walk_ctx {
@@ -224,4 +268,12 @@ int table_walk(const struct ulm_table *table, table_visit_fn visit, void *arg)
 	struct walk_ctx w = {visit, arg};
 
 	return itree_walk(&table->locks, walk_visit, &w);
+}
+
+int table_walk_range(const struct ulm_table *table, uint64_t start,
+		     uint64_t end, table_visit_fn visit, void *arg)
+{
+	struct walk_ctx w = {visit, arg};
+
+	return itree_overlapping(&table->locks, start, end, walk_visit, &w);
 }

@@ -8,7 +8,7 @@
 static struct ulm_record sample(void)
 {
 	struct ulm_record r = {
-		.type = ULM_LOCK_WRITE,
+		.type = ULM_REC_LOCK_WRITE,
 		.start = 0x0102030405060708ULL,
 		.end = ULM_EOF,
 		.node = 7,
@@ -72,8 +72,8 @@ static void expect_corrupt_with(size_t offset, uint8_t value)
 static void test_record_bad_fields_are_corrupt(void **state)
 {
 	(void)state;
-	expect_corrupt_with(0, 2);     /* unknown format version */
-	expect_corrupt_with(1, 3);     /* lock type */
+	expect_corrupt_with(0, 3);     /* unknown format version */
+	expect_corrupt_with(1, 9);     /* record type */
 	expect_corrupt_with(2, 0);     /* protocol */
 	expect_corrupt_with(3, 9);     /* owner kind */
 	expect_corrupt_with(24, 0);    /* end < start */

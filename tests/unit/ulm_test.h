@@ -32,7 +32,7 @@ struct ulm_owner test_owner(enum ulm_protocol protocol, const char *client,
 
 /** A lock as the tests compare them. */
 struct test_lock {
-	enum ulm_lock_type type;
+	enum ulm_record_type type;
 	uint64_t start;
 	uint64_t end;
 	enum ulm_protocol protocol;

@@ -57,22 +57,54 @@ static void print_text(const uint8_t *bytes, size_t len)
 	}
 }
 
+static const char *type_name(enum ulm_record_type type)
+{
+	static const char *const names[] = {
+		[ULM_REC_LOCK_READ] = "read",
+		[ULM_REC_LOCK_WRITE] = "write",
+		[ULM_REC_SHARE] = "share",
+		[ULM_REC_DELEG_READ] = "deleg-read",
+		[ULM_REC_DELEG_WRITE] = "deleg-write",
+		[ULM_REC_WAIT_READ] = "wait-read",
+		[ULM_REC_WAIT_WRITE] = "wait-write",
+	};
+
+	return (size_t)type < sizeof(names) / sizeof(names[0]) && names[type]
+		       ? names[type]
+		       : "unknown";
+}
+
+static const char *share_bits(unsigned bits)
+{
+	static const char *const names[] = {"none", "r", "w", "rw"};
+
+	return names[bits & ULM_SHARE_BOTH];
+}
+
+static const char *kind_name(enum ulm_owner_kind kind)
+{
+	return kind == ULM_OWNER_OPEN	  ? "open"
+	       : kind == ULM_OWNER_CLIENT ? "client"
+					  : "lock";
+}
+
 static int print_lock(const struct ulm_key *file,
 		      const struct ulm_lock_info *lock, void *arg)
 {
 	(void)arg;
 	printf("file=");
 	print_hex(file->data, file->len);
-	printf(" type=%s start=%" PRIu64,
-	       lock->type == ULM_LOCK_READ ? "read" : "write", lock->start);
+	printf(" type=%s start=%" PRIu64, type_name(lock->type), lock->start);
 	if (lock->end == ULM_EOF)
 		printf(" end=eof");
 	else
 		printf(" end=%" PRIu64, lock->end);
-	printf(" proto=%s kind=%s node=%" PRIu32 " epoch=%" PRIu32 " client=",
-	       protocol_name(lock->protocol),
-	       lock->kind == ULM_OWNER_OPEN ? "open" : "lock", lock->node,
-	       lock->epoch);
+	if (lock->type == ULM_REC_SHARE)
+		printf(" access=%s deny=%s", share_bits(lock->access),
+		       share_bits(lock->deny));
+	printf(" proto=%s kind=%s node=%" PRIu32 " epoch=%" PRIu32 "%s client=",
+	       protocol_name(lock->protocol), kind_name(lock->kind), lock->node,
+	       lock->epoch, lock->flags & ULM_FLAG_RECLAIM ? " reclaim" : "");
 	print_text(lock->client, lock->client_len);
 	printf(" owner=");
 	print_text(lock->owner, lock->owner_len);

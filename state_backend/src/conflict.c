@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * The rules. "Same owner" is the interned owner; "same client" is the
+ * protocol and client bytes, so a client's own opens, locks and I/O never
+ * recall its own delegation.
+ *
+ *   held \ request  LOCK             SHARE            DELEG       ACCESS
+ *   lock            POSIX            -                any W *     -
+ *   queued request  POSIX, if ahead  -                any W *     -
+ *   share           -                deny meets acc.  W, acc W,   -
+ *                                                     any deny *
+ *   delegation      any W: recall *  W, acc W, deny:  any W *     W or
+ *                                    recall *                     writes:
+ *                                                                 recall *
+ * (* only between different clients; "any W": either side is write.)
+ */
+#include <string.h>
+#include <time.h>
+#include "conflict.h"
+
+uint64_t clock_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+enum ulm_lock_type record_lock_type(uint8_t type)
+{
+	return type == ULM_REC_LOCK_WRITE || type == ULM_REC_WAIT_WRITE
+		       ? ULM_LOCK_WRITE
+		       : ULM_LOCK_READ;
+}
+
+uint64_t waiter_place(const struct ulm_lock *w)
+{
+	return w->ticket ? w->ticket : w->key.id;
+}
+
+bool waiter_live(const struct ulm_lock *w, uint64_t now_ms)
+{
+	return w->expires == 0 || w->expires > now_ms;
+}
+
+static bool same_client(const struct ulm_towner *held,
+			const struct ulm_owner *req)
+{
+	return req && held->protocol == req->protocol &&
+	       held->client_len == req->client_len &&
+	       memcmp(held->id, req->client, req->client_len) == 0;
+}
+
+static bool locks_clash(const struct ulm_lock *held,
+			const struct conflict_req *req)
+{
+	return held->owner != req->self &&
+	       range_overlap(held->key.start, held->key.end, req->start,
+			     req->end) &&
+	       (req->write || record_lock_type(held->type) == ULM_LOCK_WRITE);
+}
+
+static bool is_write(uint8_t type)
+{
+	return type == ULM_REC_LOCK_WRITE || type == ULM_REC_WAIT_WRITE ||
+	       type == ULM_REC_DELEG_WRITE;
+}
+
+/* A delegation request against any other client's record. */
+static enum conflict_result
+against_deleg_request(const struct ulm_lock *held,
+		      const struct conflict_req *req)
+{
+	bool clash = req->write || is_write(held->type);
+
+	if (held->type == ULM_REC_SHARE)
+		clash = req->write || (held->access & ULM_SHARE_WRITE) ||
+			held->deny;
+	return clash ? CONFLICT_HELD : CONFLICT_NONE;
+}
+
+/* Another client's delegation against a lock, share or access. */
+static enum conflict_result against_deleg(const struct ulm_lock *held,
+					  const struct conflict_req *req)
+{
+	bool clash = held->type == ULM_REC_DELEG_WRITE || req->write;
+
+	if (req->kind == REQ_SHARE)
+		clash = held->type == ULM_REC_DELEG_WRITE ||
+			(req->access & ULM_SHARE_WRITE) || req->deny;
+	return clash ? CONFLICT_RECALL : CONFLICT_NONE;
+}
+
+static enum conflict_result judge(const struct ulm_lock *held,
+				  const struct conflict_req *req)
+{
+	bool other_client = !same_client(held->owner, req->owner);
+
+	if (req->kind == REQ_DELEG)
+		return other_client ? against_deleg_request(held, req)
+				    : CONFLICT_NONE;
+	switch (held->type) {
+	case ULM_REC_LOCK_READ:
+	case ULM_REC_LOCK_WRITE:
+		return req->kind == REQ_LOCK && locks_clash(held, req)
+			       ? CONFLICT_HELD
+			       : CONFLICT_NONE;
+	case ULM_REC_WAIT_READ:
+	case ULM_REC_WAIT_WRITE:
+		return req->kind == REQ_LOCK &&
+				       waiter_place(held) < req->queued &&
+				       waiter_live(held, req->now_ms) &&
+				       locks_clash(held, req)
+			       ? CONFLICT_HELD
+			       : CONFLICT_NONE;
+	case ULM_REC_SHARE:
+		return req->kind == REQ_SHARE && held->owner != req->self &&
+				       ((req->access & held->deny) ||
+					(req->deny & held->access))
+			       ? CONFLICT_HELD
+			       : CONFLICT_NONE;
+	case ULM_REC_DELEG_READ:
+	case ULM_REC_DELEG_WRITE:
+		return other_client ? against_deleg(held, req) : CONFLICT_NONE;
+	}
+	return CONFLICT_NONE;
+}
+
+struct search {
+	const struct conflict_req *req;
+	const struct ulm_lock *held;
+	const struct ulm_lock *recall;
+};
+
+static int search_visit(struct ulm_lock *lock, void *arg)
+{
+	struct search *s = arg;
+
+	switch (judge(lock, s->req)) {
+	case CONFLICT_HELD:
+		s->held = lock;
+		return 1;
+	case CONFLICT_RECALL:
+		if (!s->recall)
+			s->recall = lock;
+		break;
+	case CONFLICT_NONE:
+		break;
+	}
+	return 0;
+}
+
+const struct ulm_lock *conflict_find(const struct ulm_table *t,
+				     const struct conflict_req *req,
+				     enum conflict_result *why)
+{
+	struct search s = {req, NULL, NULL};
+
+	table_walk_range(t, req->start, req->end, search_visit, &s);
+	*why = s.held ? CONFLICT_HELD
+		      : (s.recall ? CONFLICT_RECALL : CONFLICT_NONE);
+	return s.held ? s.held : s.recall;
+}

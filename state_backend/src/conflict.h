@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* Which record stands in the way of a request: the rules between locks,
+ * queued requests, share reservations and delegations, in one place. */
+#ifndef ULM_CONFLICT_H
+#define ULM_CONFLICT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "table.h"
+
+enum request_kind {
+	REQ_LOCK,   /**< a byte-range lock */
+	REQ_SHARE,  /**< a share reservation */
+	REQ_DELEG,  /**< a delegation */
+	REQ_ACCESS, /**< I/O or a namespace change, checked for delegations */
+};
+
+struct conflict_req {
+	enum request_kind kind;
+	const struct ulm_owner *owner; /**< NULL: access with no client */
+	const struct ulm_towner *self; /**< owner as interned here, or NULL */
+	uint64_t start;
+	uint64_t end;
+	bool write;	 /**< LOCK, DELEG: write type; ACCESS: writes */
+	uint8_t access;	 /**< SHARE */
+	uint8_t deny;	 /**< SHARE */
+	uint64_t queued; /**< LOCK: own place in the queue; UINT64_MAX none */
+	uint64_t now_ms; /**< to tell lapsed queued requests */
+};
+
+enum conflict_result {
+	CONFLICT_NONE = 0,
+	CONFLICT_HELD,	 /**< refuse: -EAGAIN */
+	CONFLICT_RECALL, /**< a delegation to recall: ULM_EDELEG */
+};
+
+/**
+ * The record in the way of @p req: the lowest-start one that refuses it,
+ * else the lowest-start delegation to recall, else NULL (@p why says
+ * which).
+ */
+const struct ulm_lock *conflict_find(const struct ulm_table *t,
+				     const struct conflict_req *req,
+				     enum conflict_result *why);
+
+/** The lock type a lock or queued request is for. */
+enum ulm_lock_type record_lock_type(uint8_t type);
+/** A queued request's place in the file's queue (lower: ahead). */
+uint64_t waiter_place(const struct ulm_lock *w);
+/** Is a queued request still waiting at @p now_ms? */
+bool waiter_live(const struct ulm_lock *w, uint64_t now_ms);
+/** CLOCK_REALTIME in ms: lapse times are compared across nodes. */
+uint64_t clock_now_ms(void);
+
+#endif /* ULM_CONFLICT_H */

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine.h"
+
+int key_validate(const struct ulm_key *file)
+{
+	return file && file->data && file->len >= 1 && file->len <= ULM_KEY_MAX
+		       ? 0
+		       : -EINVAL;
+}
+
+int env_writable(const ulm_env *env)
+{
+	if (!env)
+		return -EINVAL;
+	return env->read_only ? -EROFS : 0;
+}
+
+/* Every lost race means another writer's op went through, so the retry
+ * loop ends. */
+int with_table(ulm_env *env, const struct ulm_key *file, table_op_fn fn,
+	       void *arg)
+{
+	uint64_t hash = cache_key_hash(file);
+	struct cache_bucket *bucket = cache_lock(env, hash);
+	struct ulm_table *table = NULL;
+	int rc;
+
+	do {
+		rc = cache_table(env, bucket, file, hash, &table);
+		if (!rc) {
+			rc = fn(env, table, arg);
+			if (rc == -ECANCELED)
+				table->stale = true;
+		}
+	} while (rc == -ECANCELED);
+	if (table)
+		cache_put(bucket, table);
+	cache_unlock(bucket);
+	return rc;
+}
+
+static void free_locks(struct ulm_lock **locks, size_t n)
+{
+	for (size_t i = 0; locks && i < n; i++)
+		free(locks[i]);
+	free(locks);
+}
+
+static struct ulm_lock **alloc_locks(size_t n)
+{
+	struct ulm_lock **locks = calloc(n ? n : 1, sizeof(*locks));
+
+	for (size_t i = 0; locks && i < n; i++) {
+		locks[i] = lock_alloc();
+		if (!locks[i]) {
+			free_locks(locks, i);
+			return NULL;
+		}
+	}
+	return locks;
+}
+
+static void apply_change(struct ulm_table *t, const struct change *c,
+			 struct ulm_towner *owner, struct ulm_lock **fresh)
+{
+	/* Insert before deleting: the owner lives while it has a record. */
+	for (size_t i = 0; i < c->n_put; i++) {
+		lock_from_record(fresh[i], &c->put[i]);
+		fresh[i]->owner = owner;
+		table_insert(t, fresh[i]);
+	}
+	for (size_t i = 0; i < c->n_del; i++)
+		table_delete(t, c->del[i]);
+}
+
+/* Everything that can fail is done before the op runs; once the store
+ * took it, applying cannot fail. */
+int commit(ulm_env *env, struct ulm_table *t, struct change *c)
+{
+	struct ulm_towner *owner = NULL, *new_owner = NULL;
+	struct ulm_lock **fresh = alloc_locks(c->n_put);
+	struct ulm_store_op op;
+	struct ulm_key file;
+	int rc = -ENOMEM;
+
+	if (!fresh)
+		return rc;
+	if (c->n_put) {
+		owner = owner_set_find(&t->owners, c->owner);
+		if (!owner)
+			owner = new_owner = table_towner_create(c->owner);
+		if (!owner)
+			goto out;
+	}
+	table_key(t, &file);
+	rc = store_op_init(&op, &file, t->version, c->n_del, c->n_put);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < c->n_del; i++)
+		store_op_delete(&op, c->del[i]->key.id);
+	for (size_t i = 0; i < c->n_put; i++) {
+		c->put[i].owner = *c->owner;
+		store_op_put(&op, &c->put[i]);
+	}
+	rc = env->ops->op_execute(env->store, &op);
+	if (!rc) {
+		/* Point of no return. */
+		for (size_t i = 0; i < c->n_put; i++)
+			c->put[i].id = op.put[i].id;
+		apply_change(t, c, owner, fresh);
+		t->version = op.new_version;
+		free(fresh); /* the records now belong to the table */
+		fresh = NULL;
+		new_owner = NULL;
+	}
+	store_op_fini(&op);
+out:
+	free_locks(fresh, c->n_put);
+	free(new_owner);
+	return rc;
+}
+
+void record_init(struct ulm_record *rec, const ulm_env *env,
+		 enum ulm_record_type type, uint64_t start, uint64_t end)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->type = type;
+	rec->start = start;
+	rec->end = end;
+	rec->node = env->node_id;
+	rec->epoch = env->epoch;
+}
+
+void conflict_report(const struct ulm_lock *lock, struct ulm_lock_info *info)
+{
+	if (info)
+		lock_to_info(lock, info);
+}
+
+int conflict_answer(ulm_env *env, const struct ulm_table *t,
+		    const struct conflict_req *req,
+		    struct ulm_lock_info *conflict)
+{
+	enum conflict_result why;
+	const struct ulm_lock *l = conflict_find(t, req, &why);
+
+	if (!l)
+		return 0;
+	conflict_report(l, conflict);
+	if (why == CONFLICT_HELD)
+		return -EAGAIN;
+	event_post(env, ULM_EVENT_RECALL, t, l);
+	return ULM_EDELEG;
+}
+
+int whole_record_set(ulm_env *env, struct ulm_table *t,
+		     const struct ulm_owner *owner, unsigned types,
+		     struct ulm_record *rec)
+{
+	const struct ulm_towner *self = owner_set_find(&t->owners, owner);
+	struct ulm_lock *mine = table_owner_whole(self, types);
+	struct ulm_lock *del[1] = {mine};
+	struct change c = {owner, del, mine ? 1 : 0, rec, 1};
+
+	if (mine && mine->type == rec->type && mine->access == rec->access &&
+	    mine->deny == rec->deny)
+		return 0;
+	return commit(env, t, &c);
+}
+
+int whole_record_drop(ulm_env *env, struct ulm_table *t,
+		      const struct ulm_owner *owner, unsigned types)
+{
+	const struct ulm_towner *self = owner_set_find(&t->owners, owner);
+	struct ulm_lock *del[1] = {table_owner_whole(self, types)};
+	struct change c = {owner, del, 1, NULL, 0};
+
+	return del[0] ? commit(env, t, &c) : 0;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* The engine's common path: validate at the boundary, plan against the
+ * file's table, write the plan to the store as one op, and apply it to
+ * the table only once the store took it. */
+#ifndef ULM_ENGINE_H
+#define ULM_ENGINE_H
+
+#include "conflict.h"
+#include "env.h"
+
+typedef int (*table_op_fn)(ulm_env *env, struct ulm_table *table, void *arg);
+
+/** Run @p fn on the file's fresh table, again while it returns
+ *  -ECANCELED (the store moved under its plan). */
+int with_table(ulm_env *env, const struct ulm_key *file, table_op_fn fn,
+	       void *arg);
+
+/** A change of one file: records to delete (any owners) and records of
+ *  one owner to add. */
+struct change {
+	const struct ulm_owner *owner;
+	struct ulm_lock **del;
+	size_t n_del;
+	struct ulm_record *put;
+	size_t n_put;
+};
+
+/** Write @p c to the store, then to the table; on success c->put[].id
+ *  holds the new ids. */
+int commit(ulm_env *env, struct ulm_table *t, struct change *c);
+
+/** A new record of this node, now, with no share or queue fields. */
+void record_init(struct ulm_record *rec, const ulm_env *env,
+		 enum ulm_record_type type, uint64_t start, uint64_t end);
+
+/** -EINVAL, or -EROFS for a read-only env, before any change. */
+int env_writable(const ulm_env *env);
+
+/** Tell the node holding @p rec about it (event.c). Best effort: a lost
+ *  event is logged by no one and retried by the next conflict. */
+void event_post(ulm_env *env, enum ulm_event_kind kind,
+		const struct ulm_table *t, const struct ulm_lock *rec);
+
+/** Wake the queued requests overlapping [start, end] that could now be
+ *  granted (after records went away). */
+void queue_wake(ulm_env *env, struct ulm_table *t, uint64_t start,
+		uint64_t end);
+
+/** Fill @p info from @p lock if @p info is not NULL. */
+void conflict_report(const struct ulm_lock *lock, struct ulm_lock_info *info);
+
+/** Resolve a conflict found for a request: report it, send the recall
+ *  of a delegation. @return 0 (none), -EAGAIN, ULM_EDELEG */
+int conflict_answer(ulm_env *env, const struct ulm_table *t,
+		    const struct conflict_req *req,
+		    struct ulm_lock_info *conflict);
+
+/** Replace the owner's whole-file record of a type in @p types (share,
+ *  delegation) with @p rec; nothing is written if it is the same. */
+int whole_record_set(ulm_env *env, struct ulm_table *t,
+		     const struct ulm_owner *owner, unsigned types,
+		     struct ulm_record *rec);
+
+/** Delete the owner's whole-file record of a type in @p types, if any. */
+int whole_record_drop(ulm_env *env, struct ulm_table *t,
+		      const struct ulm_owner *owner, unsigned types);
+
+#endif /* ULM_ENGINE_H */

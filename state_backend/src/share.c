@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* Share reservations: at most one per owner per file, over the whole file.
+ * The owner's next reservation replaces it (OPEN upgrade, OPEN_DOWNGRADE,
+ * NLM_SHARE after NLM_SHARE), so the caller passes the union it holds. */
+#include <errno.h>
+#include "engine.h"
+
+struct share_request {
+	const struct ulm_owner *owner;
+	uint8_t access;
+	uint8_t deny;
+	unsigned flags;
+	struct ulm_lock_info *conflict;
+};
+
+static int share_op(ulm_env *env, struct ulm_table *t, void *arg)
+{
+	const struct share_request *req = arg;
+	struct conflict_req c = {
+		.kind = REQ_SHARE,
+		.owner = req->owner,
+		.self = owner_set_find(&t->owners, req->owner),
+		.start = 0,
+		.end = ULM_EOF,
+		.access = req->access,
+		.deny = req->deny,
+		.queued = UINT64_MAX,
+		.now_ms = clock_now_ms(),
+	};
+	struct ulm_record rec;
+	int rc = conflict_answer(env, t, &c, req->conflict);
+
+	if (rc)
+		return rc;
+	record_init(&rec, env, ULM_REC_SHARE, 0, ULM_EOF);
+	rec.access = req->access;
+	rec.deny = req->deny;
+	rec.flags = req->flags & ULM_FLAG_RECLAIM;
+	return whole_record_set(env, t, req->owner, TYPES_SHARE, &rec);
+}
+
+int ulm_share_acquire(ulm_env *env, const struct ulm_key *file,
+		      const struct ulm_owner *owner, unsigned access,
+		      unsigned deny, unsigned flags,
+		      struct ulm_lock_info *conflict)
+{
+	struct share_request req = {owner, access, deny, flags, conflict};
+	int rc = key_validate(file);
+
+	if (!rc)
+		rc = owner_validate(owner);
+	if (!rc && (access < 1 || access > ULM_SHARE_BOTH ||
+		    deny > ULM_SHARE_BOTH || (flags & ~ULM_FLAG_RECLAIM)))
+		rc = -EINVAL;
+	if (!rc)
+		rc = env_writable(env);
+	if (!rc)
+		rc = with_table(env, file, share_op, &req);
+	return rc;
+}
+
+static int unshare_op(ulm_env *env, struct ulm_table *t, void *arg)
+{
+	return whole_record_drop(env, t, arg, TYPES_SHARE);
+}
+
+int ulm_share_release(ulm_env *env, const struct ulm_key *file,
+		      const struct ulm_owner *owner)
+{
+	int rc = key_validate(file);
+
+	if (!rc)
+		rc = owner_validate(owner);
+	if (!rc)
+		rc = env_writable(env);
+	if (!rc)
+		rc = with_table(env, file, unshare_op, (void *)owner);
+	return rc;
+}
