@@ -392,7 +392,8 @@ static void test_strerror_covers_codes(void **state)
 	assert_string_equal(ulm_strerror(ULM_ECORRUPT),
 			    "a stored lock record failed to decode");
 	assert_non_null(strstr(ulm_strerror(ULM_EFORMAT), "format"));
-	assert_string_equal(ulm_strerror(-EAGAIN), "conflicting lock, share or queued request held");
+	assert_string_equal(ulm_strerror(-EAGAIN),
+			    "conflicting lock, share or queued request held");
 	assert_non_null(ulm_strerror(-EINVAL));
 	assert_string_equal(ulm_strerror(-99999), "unknown error");
 }
