@@ -27,9 +27,12 @@ static void prepare_unexport(struct fsal_export *exp_hdl)
 	ULMFSAL_EXP_VOID(exp_hdl, prepare_unexport);
 }
 
+/* Up-calls through this export must stop before it goes. */
 static void unexport(struct fsal_export *exp_hdl,
 		     struct fsal_obj_handle *root_obj)
 {
+	ulmfsal_recall_forget_export(exp_hdl->up_ops);
+	ulmfsal_blocked_forget_export(exp_hdl->up_ops);
 	ULMFSAL_EXP_VOID(exp_hdl, unexport, ulmfsal_sub(root_obj));
 }
 
@@ -65,10 +68,20 @@ static fsal_status_t get_fs_dynamic_info(struct fsal_export *exp_hdl,
 			   info);
 }
 
+/* libulm grants delegations and queues blocked locks itself, whatever
+ * the sub-FSAL can do; Ganesha's export options still decide whether
+ * delegations are offered. */
 static bool fs_supports(struct fsal_export *exp_hdl,
 			fsal_fsinfo_options_t option)
 {
-	return ULMFSAL_EXP(exp_hdl, fs_supports, option);
+	switch (option) {
+	case fso_delegations_r:
+	case fso_delegations_w:
+	case fso_lock_support_async_block:
+		return true;
+	default:
+		return ULMFSAL_EXP(exp_hdl, fs_supports, option);
+	}
 }
 
 static uint64_t fs_maxfilesize(struct fsal_export *exp_hdl)

@@ -1,27 +1,11 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /**
  * @file file.c
- * @brief FSAL UNIFIED: open, I/O, close and leases, forwarded to the
- * sub-FSAL (which owns the file descriptors, inside its states). Byte-range
- * locks are routed in lock.c.
+ * @brief FSAL UNIFIED: I/O and layouts, forwarded to the sub-FSAL (which
+ * owns the file descriptors, inside its states). Opens and closes are in
+ * share.c, byte-range locks in lock.c, delegations in deleg.c.
  */
 #include "ulmfsal.h"
-
-static fsal_status_t
-open2(struct fsal_obj_handle *obj_hdl, struct state_t *state,
-      fsal_openflags_t openflags, enum fsal_create_mode createmode,
-      const char *name, struct fsal_attrlist *attrs_in,
-      fsal_verifier_t verifier, struct fsal_obj_handle **new_obj,
-      struct fsal_attrlist *attrs_out, bool *caller_perm_check)
-{
-	struct fsal_obj_handle *sub_handle = NULL;
-	fsal_status_t status = ULMFSAL_SUB(
-		obj_hdl, open2, state, openflags, createmode, name, attrs_in,
-		verifier, &sub_handle, attrs_out, caller_perm_check);
-
-	return ulmfsal_wrap_handle(op_ctx->fsal_export, status, sub_handle,
-				   new_obj);
-}
 
 static bool check_verifier(struct fsal_obj_handle *obj_hdl,
 			   fsal_verifier_t verifier)
@@ -33,12 +17,6 @@ static fsal_openflags_t status2(struct fsal_obj_handle *obj_hdl,
 				struct state_t *state)
 {
 	return ULMFSAL_SUB(obj_hdl, status2, state);
-}
-
-static fsal_status_t reopen2(struct fsal_obj_handle *obj_hdl,
-			     struct state_t *state, fsal_openflags_t openflags)
-{
-	return ULMFSAL_SUB(obj_hdl, reopen2, state, openflags);
 }
 
 /* What the sub-FSAL's I/O completion needs to call our caller back. */
@@ -125,20 +103,6 @@ static fsal_status_t fallocate_(struct fsal_obj_handle *obj_hdl,
 	return ULMFSAL_SUB(obj_hdl, fallocate, state, offset, length, allocate);
 }
 
-/* Delegations stay the sub-FSAL's until libulm learns them. */
-static fsal_status_t lease_op2(struct fsal_obj_handle *obj_hdl,
-			       struct state_t *state, void *owner,
-			       fsal_deleg_t deleg)
-{
-	return ULMFSAL_SUB(obj_hdl, lease_op2, state, owner, deleg);
-}
-
-static fsal_status_t close2(struct fsal_obj_handle *obj_hdl,
-			    struct state_t *state)
-{
-	return ULMFSAL_SUB(obj_hdl, close2, state);
-}
-
 static fsal_status_t close_(struct fsal_obj_handle *obj_hdl)
 {
 	return ULMFSAL_SUB(obj_hdl, close);
@@ -166,10 +130,8 @@ static nfsstat4 layoutcommit(struct fsal_obj_handle *obj_hdl, XDR *lou_body,
 
 void ulmfsal_file_ops_init(struct fsal_obj_ops *ops)
 {
-	ops->open2 = open2;
 	ops->check_verifier = check_verifier;
 	ops->status2 = status2;
-	ops->reopen2 = reopen2;
 	ops->read2 = read2;
 	ops->write2 = write2;
 	ops->seek = seek;
@@ -179,8 +141,6 @@ void ulmfsal_file_ops_init(struct fsal_obj_ops *ops)
 	ops->commit2 = commit2;
 	ops->fallocate = fallocate_;
 	ops->lock_op2 = ulmfsal_lock_op2;
-	ops->lease_op2 = lease_op2;
-	ops->close2 = close2;
 	ops->close = close_;
 	ops->layoutget = layoutget;
 	ops->layoutreturn = layoutreturn;

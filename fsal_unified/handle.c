@@ -264,6 +264,8 @@ void ulmfsal_handle_ops_init(struct fsal_obj_ops *ops)
 	ops->is_referral = is_referral;
 
 	ulmfsal_file_ops_init(ops);
+	ulmfsal_share_ops_init(ops);
+	ulmfsal_deleg_ops_init(ops);
 	ulmfsal_xattr_ops_init(ops);
 }
 

@@ -8,10 +8,17 @@
  * only when lock_op2 fails with an error it maps to STATE_LOCK_CONFLICT
  * and fills the conflicting lock: we answer ERR_FSAL_DELAY, as FSAL VFS
  * does for EAGAIN. A store failure is an error, never a grant.
+ *
+ * Blocked requests wait in libulm's per-file queue, so a writer is not
+ * starved by readers on any node: NLM blocking locks (LOCKB, answered
+ * ERR_FSAL_BLOCKED and granted through a lock-available up-call, see
+ * blocked.c) and NFSv4 READW/WRITEW (queued for one lease; the client
+ * polls, and the lock is kept for it meanwhile).
  */
 #include <errno.h>
 
 #include "nfs_core.h"
+#include "nfs_proto_data.h"
 #include "sal_data.h"
 #include "ulmfsal.h"
 
@@ -35,37 +42,6 @@ static const char *lock_op_name(fsal_lock_op_t lock_op)
 	return (size_t)lock_op < sizeof(names) / sizeof(names[0])
 		       ? names[lock_op]
 		       : "unknown lock op";
-}
-
-/* Map a libulm result to an FSAL status; log failures of the store. */
-static fsal_status_t status_from_ulm(int rc, const char *what)
-{
-	switch (rc) {
-	case 0:
-		return fsalstat(ERR_FSAL_NO_ERROR, 0);
-	case -EAGAIN: /* a conflict: the caller reports it */
-		return fsalstat(ERR_FSAL_DELAY, EAGAIN);
-	case -EINVAL:
-		LogMajor(COMPONENT_FSAL, "UNIFIED: %s refused by libulm: %s",
-			 what, ulm_strerror(rc));
-		return fsalstat(ERR_FSAL_INVAL, EINVAL);
-	case -ENOMEM:
-	case -ENOLCK:
-		LogMajor(COMPONENT_FSAL,
-			 "UNIFIED: %s failed: %s (lock store full? raise "
-			 "UNIFIED { Map_Size })",
-			 what, ulm_strerror(rc));
-		return fsalstat(ERR_FSAL_NOMEM, -rc);
-	case -EROFS:
-		LogMajor(COMPONENT_FSAL, "UNIFIED: %s failed: %s", what,
-			 ulm_strerror(rc));
-		return fsalstat(ERR_FSAL_ROFS, EROFS);
-	default: /* -EIO, ULM_ECORRUPT, ULM_EFORMAT, anything new */
-		LogCrit(COMPONENT_FSAL,
-			"UNIFIED: %s failed: lock store error: %s", what,
-			ulm_strerror(rc));
-		return fsalstat(ERR_FSAL_IO, EIO);
-	}
 }
 
 static fsal_status_t sub_lock_op2(struct fsal_obj_handle *obj_hdl,
@@ -92,31 +68,13 @@ static int lock_type_from_fsal(fsal_lock_t type, enum ulm_lock_type *out)
 	}
 }
 
-/* The sub-FSAL's handle key names the file the same way on every node. */
-static int file_key(struct fsal_obj_handle *obj_hdl, struct ulm_key *key)
-{
-	struct gsh_buffdesc desc = {0};
-
-	ULMFSAL_SUB_VOID(obj_hdl, handle_to_key, &desc);
-	if (desc.len == 0 || desc.len > ULM_KEY_MAX) {
-		LogCrit(COMPONENT_FSAL,
-			"UNIFIED: the sub-FSAL's handle key is %zu bytes; "
-			"libulm takes 1..%d: locks on this file are refused",
-			desc.len, ULM_KEY_MAX);
-		return -EINVAL;
-	}
-	key->data = desc.addr;
-	key->len = desc.len;
-	return 0;
-}
-
 static fsal_status_t prepare_call(struct fsal_obj_handle *obj_hdl, void *owner,
 				  fsal_lock_op_t lock_op,
 				  const fsal_lock_param_t *request,
 				  struct lock_call *call)
 {
-	if (ulmfsal_owner_init(&call->owner, owner, ULMFSAL.config.node_id) !=
-	    0) {
+	if (ulmfsal_owner_init(&call->owner, owner, ULMFSAL.config.node_id,
+			       ULM_OWNER_LOCK) != 0) {
 		LogCrit(COMPONENT_FSAL,
 			"UNIFIED: %s with an owner of type %d, which cannot "
 			"hold byte-range locks",
@@ -124,7 +82,7 @@ static fsal_status_t prepare_call(struct fsal_obj_handle *obj_hdl, void *owner,
 			((const state_owner_t *)owner)->so_type);
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	}
-	if (file_key(obj_hdl, &call->key) != 0)
+	if (ulmfsal_file_key(obj_hdl, &call->key) != 0)
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	/* UNLOCK carries no meaningful type; libulm ignores it there. */
 	if (lock_type_from_fsal(request->lock_type, &call->type) != 0 &&
@@ -145,24 +103,29 @@ static fsal_status_t prepare_call(struct fsal_obj_handle *obj_hdl, void *owner,
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 }
 
-/* Tell Ganesha who holds the range: a conflict without details is lost. */
+static bool holds_write(const struct ulm_lock_info *holder)
+{
+	return holder->type == ULM_REC_LOCK_WRITE ||
+	       holder->type == ULM_REC_WAIT_WRITE ||
+	       holder->type == ULM_REC_DELEG_WRITE;
+}
+
+/* Tell Ganesha who holds the range: a conflict without details is lost.
+ * The holder may be a queued request or a delegation being recalled. */
 static fsal_status_t conflict(const struct lock_call *call,
 			      const struct ulm_lock_info *holder,
 			      fsal_lock_param_t *conflicting_lock)
 {
 	LogDebug(COMPONENT_FSAL,
 		 "UNIFIED: [%" PRIu64 ", %" PRIu64
-		 "] conflicts with a %s lock [%" PRIu64 ", %" PRIu64
+		 "] conflicts with a record of type %d [%" PRIu64 ", %" PRIu64
 		 "] of protocol %d on node %" PRIu32 " epoch %" PRIu32,
-		 call->start, call->end,
-		 holder->type == ULM_REC_LOCK_WRITE ? "write" : "read",
-		 holder->start, holder->end, holder->protocol, holder->node,
-		 holder->epoch);
+		 call->start, call->end, holder->type, holder->start,
+		 holder->end, holder->protocol, holder->node, holder->epoch);
 	if (conflicting_lock != NULL) {
 		conflicting_lock->lock_sle_type = FSAL_POSIX_LOCK;
-		conflicting_lock->lock_type = holder->type == ULM_REC_LOCK_WRITE
-						      ? FSAL_LOCK_W
-						      : FSAL_LOCK_R;
+		conflicting_lock->lock_type =
+			holds_write(holder) ? FSAL_LOCK_W : FSAL_LOCK_R;
 		conflicting_lock->lock_start = holder->start;
 		conflicting_lock->lock_length =
 			holder->end == ULM_EOF
@@ -211,10 +174,10 @@ static fsal_status_t test_lock(struct fsal_obj_handle *obj_hdl,
 	int rc = ulm_lock_test(ulmfsal_env(), &call->key, &call->owner.id,
 			       call->type, call->start, call->end, &holder);
 
-	if (rc == -EAGAIN)
+	if (rc == -EAGAIN || rc == ULM_EDELEG)
 		return conflict(call, &holder, conflicting_lock);
 	if (rc != 0)
-		return status_from_ulm(rc, "LOCKT");
+		return ulmfsal_status(rc, "LOCKT");
 	return test_local_lock(obj_hdl, state, owner, request,
 			       conflicting_lock);
 }
@@ -232,23 +195,85 @@ static void revert_grant(ulm_undo *undo)
 			ulm_strerror(rc));
 }
 
-static fsal_status_t acquire_lock(struct fsal_obj_handle *obj_hdl,
-				  struct state_t *state, void *owner,
-				  fsal_lock_param_t *request,
-				  fsal_lock_param_t *conflicting_lock,
-				  const struct lock_call *call)
+/*
+ * Ganesha 4.3 passes NFSv4 READW/WRITEW to lock_op2 as plain LOCK; the
+ * type is in the LOCK operation being processed, which the op context
+ * of an NFSv4 request is part of.
+ */
+static bool nfs4_blocking_lock(void)
 {
+	const nfs_request_t *req;
+	const compound_data_t *data;
+	nfs_lock_type4 type;
+
+	if (op_ctx == NULL || op_ctx->req_type != NFS_REQUEST ||
+	    op_ctx->nfs_vers != NFS_V4)
+		return false;
+	req = container_of(op_ctx, nfs_request_t, op_context);
+	data = req->proc_data;
+	if (data == NULL || data->opcode != NFS4_OP_LOCK ||
+	    data->argarray == NULL || data->oppos >= data->argarray_len)
+		return false;
+	type = data->argarray[data->oppos].nfs_argop4_u.oplock.locktype;
+	return type == READW_LT || type == WRITEW_LT;
+}
+
+/* How long a queued request waits unasked: NLM's until granted or
+ * cancelled; an NFSv4 client's one lease past its last try. */
+static void queue_request(fsal_lock_op_t lock_op, struct ulm_lock_req *req)
+{
+	struct timespec now;
+
+	if (lock_op == FSAL_OP_LOCKB) {
+		req->flags |= ULM_FLAG_WAIT;
+		req->wait_expires = 0;
+	} else if (nfs4_blocking_lock()) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		req->flags |= ULM_FLAG_WAIT;
+		req->wait_expires = ((uint64_t)now.tv_sec +
+				     nfs_param.nfsv4_param.lease_lifetime) *
+					    1000 +
+				    (uint64_t)now.tv_nsec / 1000000;
+	}
+}
+
+static fsal_status_t refuse_lock(fsal_lock_op_t lock_op, void *owner,
+				 fsal_lock_param_t *request,
+				 fsal_lock_param_t *conflicting_lock,
+				 const struct lock_call *call,
+				 const struct ulm_lock_info *holder)
+{
+	if (lock_op != FSAL_OP_LOCKB)
+		return conflict(call, holder, conflicting_lock);
+	ulmfsal_blocked_add(&call->key, owner, &call->owner.id, request,
+			    op_ctx->fsal_export->up_ops);
+	return fsalstat(ERR_FSAL_BLOCKED, EAGAIN);
+}
+
+static fsal_status_t
+acquire_lock(struct fsal_obj_handle *obj_hdl, struct state_t *state,
+	     void *owner, fsal_lock_op_t lock_op, fsal_lock_param_t *request,
+	     fsal_lock_param_t *conflicting_lock, const struct lock_call *call)
+{
+	struct ulm_lock_req req = {call->type, call->start, call->end,
+				   request->lock_reclaim ? ULM_FLAG_RECLAIM : 0,
+				   0};
 	struct ulm_lock_info holder;
 	ulm_undo *undo = NULL;
 	fsal_status_t status;
-	int rc = ulm_lock_acquire(ulmfsal_env(), &call->key, &call->owner.id,
-				  call->type, call->start, call->end, &holder,
-				  &undo);
+	int rc;
 
+	queue_request(lock_op, &req);
+	rc = ulm_lock_request(ulmfsal_env(), &call->key, &call->owner.id, &req,
+			      &holder, &undo);
 	if (rc == -EAGAIN)
+		return refuse_lock(lock_op, owner, request, conflicting_lock,
+				   call, &holder);
+	if (rc == ULM_EDELEG)
 		return conflict(call, &holder, conflicting_lock);
 	if (rc != 0)
-		return status_from_ulm(rc, "LOCK");
+		return ulmfsal_status(rc, "LOCK");
+	ulmfsal_blocked_remove(&call->key, owner, request);
 
 	/* Granted cluster-wide: never block a thread on local holders. */
 	status = sub_lock_op2(obj_hdl, state, owner, FSAL_OP_LOCK, request,
@@ -262,6 +287,26 @@ static fsal_status_t acquire_lock(struct fsal_obj_handle *obj_hdl,
 	}
 	ulm_undo_free(undo);
 	return status;
+}
+
+/* Ganesha drops a blocked request (NLM_CANCEL, client gone): take it out
+ * of the queue. Nothing of ours is granted asynchronously, so no grant
+ * up-call can follow: CANCEL always succeeds. */
+static fsal_status_t cancel_lock(void *owner, fsal_lock_param_t *request,
+				 const struct lock_call *call)
+{
+	int rc = ulm_lock_cancel(ulmfsal_env(), &call->key, &call->owner.id,
+				 call->start, call->end);
+
+	ulmfsal_blocked_remove(&call->key, owner, request);
+	if (rc != 0)
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: could not take a cancelled request out of "
+			"the "
+			"queue: %s; it lapses when its node's records are "
+			"purged",
+			ulm_strerror(rc));
+	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 }
 
 static fsal_status_t release_lock(struct fsal_obj_handle *obj_hdl,
@@ -286,7 +331,7 @@ static fsal_status_t release_lock(struct fsal_obj_handle *obj_hdl,
 
 	/* Release the local lock even when the store failed. */
 	if (rc != 0)
-		return status_from_ulm(rc, "UNLOCK");
+		return ulmfsal_status(rc, "UNLOCK");
 	if (FSAL_IS_ERROR(sub_status))
 		LogMajor(COMPONENT_FSAL,
 			 "UNIFIED: sub-FSAL failed to unlock [%" PRIu64
@@ -305,11 +350,6 @@ fsal_status_t ulmfsal_lock_op2(struct fsal_obj_handle *obj_hdl,
 	struct lock_call call = {0};
 	fsal_status_t status;
 
-	/* We grant nothing asynchronously, so there is nothing of ours to
-	 * cancel. */
-	if (lock_op == FSAL_OP_CANCEL)
-		return sub_lock_op2(obj_hdl, state, owner, lock_op, request,
-				    conflicting_lock);
 	if (owner == NULL || request == NULL) {
 		LogCrit(COMPONENT_FSAL, "UNIFIED: %s without %s",
 			lock_op_name(lock_op),
@@ -326,10 +366,12 @@ fsal_status_t ulmfsal_lock_op2(struct fsal_obj_handle *obj_hdl,
 				 conflicting_lock, &call);
 	case FSAL_OP_LOCK:
 	case FSAL_OP_LOCKB:
-		return acquire_lock(obj_hdl, state, owner, request,
+		return acquire_lock(obj_hdl, state, owner, lock_op, request,
 				    conflicting_lock, &call);
 	case FSAL_OP_UNLOCK:
 		return release_lock(obj_hdl, state, owner, request, &call);
+	case FSAL_OP_CANCEL:
+		return cancel_lock(owner, request, &call);
 	default:
 		LogCrit(COMPONENT_FSAL, "UNIFIED: unknown lock operation %d",
 			lock_op);

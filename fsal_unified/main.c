@@ -186,6 +186,7 @@ static int env_open_locked(const struct ulmfsal_config *cfg)
 		 cfg->store == ULM_STORE_LMDB ? cfg->store_path : "no path",
 		 cfg->node_id, ulm_env_epoch(env));
 	ulmfsal_purge_schedule(env, cfg->node_id);
+	ulmfsal_events_start(env);
 	return 0;
 }
 
@@ -228,6 +229,7 @@ MODULE_INIT void ulmfsal_init(void)
 MODULE_FINI void ulmfsal_unload(void)
 {
 	ulmfsal_purge_stop();
+	ulmfsal_events_stop();
 	if (env != NULL) {
 		ulm_env_close(env);
 		env = NULL;

@@ -59,38 +59,62 @@ static void p9_owner(struct ulmfsal_owner *owner, const state_owner_t *so)
 	owner->id.owner_len = sizeof(owner->number);
 }
 
+static bool nfs4_owner_valid(const state_owner_t *so)
+{
+	const nfs_client_id_t *clientid =
+		so->so_owner.so_nfs4_owner.so_clientrec;
+
+	return clientid != NULL && clientid->cid_client_record != NULL;
+}
+
 /**
  * @brief Fill @p owner from a Ganesha state_owner_t.
  *
- * @p owner borrows bytes of @p state_owner: use it while Ganesha holds
- * the owner (the whole lock_op2 call).
- * @return 0, or -EINVAL for an owner that cannot hold byte-range locks
+ * NFSv4 owners are lock-owners or open-owners by their type; an NLM owner
+ * is @p kind (ULM_OWNER_LOCK for locks, ULM_OWNER_OPEN for NLM_SHARE).
+ * ULM_OWNER_CLIENT names the owner's whole client (delegations): no owner
+ * bytes. @p owner borrows bytes of @p state_owner: use it while Ganesha
+ * holds the owner.
+ * @return 0, or -EINVAL for an owner that cannot hold this state
  */
 int ulmfsal_owner_init(struct ulmfsal_owner *owner, const void *state_owner,
-		       uint32_t node)
+		       uint32_t node, enum ulm_owner_kind kind)
 {
 	const state_owner_t *so = state_owner;
+	int rc = -EINVAL;
 
 	memset(owner, 0, sizeof(*owner));
-	owner->id.kind = ULM_OWNER_LOCK;
+	owner->id.kind = kind;
 	owner->id.node = node;
 	switch (so->so_type) {
 	case STATE_LOCK_OWNER_NLM:
-		if (so->so_owner.so_nlm_owner.so_client == NULL)
+		if (so->so_owner.so_nlm_owner.so_client == NULL ||
+		    kind == ULM_OWNER_CLIENT)
 			return -EINVAL;
 		nlm_owner(owner, so);
 		return 0;
 	case STATE_LOCK_OWNER_NFSV4:
-		if (so->so_owner.so_nfs4_owner.so_clientrec == NULL ||
-		    so->so_owner.so_nfs4_owner.so_clientrec
-				    ->cid_client_record == NULL)
+	case STATE_OPEN_OWNER_NFSV4:
+		if (!nfs4_owner_valid(so))
 			return -EINVAL;
 		nfs4_owner(owner, so);
-		return 0;
+		rc = 0;
+		break;
 	case STATE_LOCK_OWNER_9P:
+		if (kind != ULM_OWNER_LOCK)
+			return -EINVAL;
 		p9_owner(owner, so);
 		return 0;
 	default:
 		return -EINVAL;
 	}
+	if (kind == ULM_OWNER_CLIENT) {
+		owner->id.owner = NULL;
+		owner->id.owner_len = 0;
+	} else {
+		owner->id.kind = so->so_type == STATE_OPEN_OWNER_NFSV4
+					 ? ULM_OWNER_OPEN
+					 : ULM_OWNER_LOCK;
+	}
+	return rc;
 }

@@ -125,12 +125,53 @@ fsal_status_t ulmfsal_create_handle(struct fsal_export *exp_hdl,
 void ulmfsal_file_ops_init(struct fsal_obj_ops *ops);
 void ulmfsal_xattr_ops_init(struct fsal_obj_ops *ops);
 
+/* share.c, deleg.c: fill their part of the object ops */
+void ulmfsal_share_ops_init(struct fsal_obj_ops *ops);
+void ulmfsal_deleg_ops_init(struct fsal_obj_ops *ops);
+/** May the client of @p state (none: NFSv3) access the file so
+ *  (ULM_SHARE_READ, ULM_SHARE_WRITE)? Another client's delegation in the
+ *  way is recalled and ERR_FSAL_DELAY returned. */
+fsal_status_t ulmfsal_deleg_check(struct fsal_obj_handle *obj,
+				  struct state_t *state, unsigned access,
+				  const char *what);
+
+/* recall.c: the up-calls that reach this node's delegation holders */
+void ulmfsal_recall_add(const struct ulm_key *key,
+			const struct fsal_up_vector *up_ops);
+void ulmfsal_recall_remove(const struct ulm_key *key);
+void ulmfsal_recall_forget_export(const struct fsal_up_vector *up_ops);
+void ulmfsal_recall_send(const struct ulm_key *key);
+
+/* blocked.c: NLM requests this node told Ganesha are blocked */
+void ulmfsal_blocked_add(const struct ulm_key *key, void *owner,
+			 const struct ulm_owner *id,
+			 const fsal_lock_param_t *lock,
+			 const struct fsal_up_vector *up_ops);
+/** @return whether it was there (else Ganesha expects no up-call) */
+bool ulmfsal_blocked_remove(const struct ulm_key *key, void *owner,
+			    const fsal_lock_param_t *lock);
+void ulmfsal_blocked_forget_export(const struct fsal_up_vector *up_ops);
+void ulmfsal_blocked_wake(const struct ulm_key *key,
+			  const struct ulm_lock_info *waiter);
+
+/* events.c: the thread that takes this node's libulm events */
+void ulmfsal_events_start(ulm_env *env);
+void ulmfsal_events_stop(void);
+
 /* lock.c */
 fsal_status_t ulmfsal_lock_op2(struct fsal_obj_handle *obj_hdl,
 			       struct state_t *state, void *owner,
 			       fsal_lock_op_t lock_op,
 			       fsal_lock_param_t *request,
 			       fsal_lock_param_t *conflicting_lock);
+
+/* status.c */
+/** An FSAL status for a libulm result; store failures are logged. A
+ *  conflict (-EAGAIN) or a pending recall (ULM_EDELEG) is ERR_FSAL_DELAY. */
+fsal_status_t ulmfsal_status(int rc, const char *what);
+/** The file's key in libulm: the sub-FSAL's handle key, the same on
+ *  every node. @return 0, or -EINVAL (logged) if it does not fit. */
+int ulmfsal_file_key(struct fsal_obj_handle *obj_hdl, struct ulm_key *key);
 
 /* owner.c */
 /** A libulm owner and the bytes it borrows that Ganesha does not store. */
@@ -139,7 +180,7 @@ struct ulmfsal_owner {
 	uint8_t number[4]; /**< NLM svid or 9P pid, big-endian */
 };
 int ulmfsal_owner_init(struct ulmfsal_owner *owner, const void *state_owner,
-		       uint32_t node);
+		       uint32_t node, enum ulm_owner_kind kind);
 
 /* purge.c */
 void ulmfsal_purge_schedule(ulm_env *env, uint32_t node);

@@ -342,6 +342,13 @@ int ulm_share_acquire(ulm_env *env, const struct ulm_key *file,
 		      unsigned deny, unsigned flags,
 		      struct ulm_lock_info *conflict);
 
+/** @brief The owner's share reservation on the file.
+ *  @return 0 (filled), -ENOENT (none), -EINVAL, -ENOMEM, -EIO,
+ *          ULM_ECORRUPT */
+int ulm_share_get(ulm_env *env, const struct ulm_key *file,
+		  const struct ulm_owner *owner, unsigned *access,
+		  unsigned *deny);
+
 /** @brief Drop the owner's share reservation on the file, if any.
  *  @return 0, -EINVAL, -EROFS, -ENOMEM, -EIO, ULM_ECORRUPT */
 int ulm_share_release(ulm_env *env, const struct ulm_key *file,

@@ -77,3 +77,39 @@ int ulm_share_release(ulm_env *env, const struct ulm_key *file,
 		rc = with_table(env, file, unshare_op, (void *)owner);
 	return rc;
 }
+
+struct share_query {
+	const struct ulm_owner *owner;
+	unsigned *access;
+	unsigned *deny;
+};
+
+static int get_op(ulm_env *env, struct ulm_table *t, void *arg)
+{
+	const struct share_query *q = arg;
+	const struct ulm_lock *mine = table_owner_whole(
+		owner_set_find(&t->owners, q->owner), TYPES_SHARE);
+
+	(void)env;
+	if (!mine)
+		return -ENOENT;
+	*q->access = mine->access;
+	*q->deny = mine->deny;
+	return 0;
+}
+
+int ulm_share_get(ulm_env *env, const struct ulm_key *file,
+		  const struct ulm_owner *owner, unsigned *access,
+		  unsigned *deny)
+{
+	struct share_query q = {owner, access, deny};
+	int rc = key_validate(file);
+
+	if (!rc)
+		rc = owner_validate(owner);
+	if (!rc && (!env || !access || !deny))
+		rc = -EINVAL;
+	if (!rc)
+		rc = with_table(env, file, get_op, &q);
+	return rc;
+}

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/**
+ * @file share.c
+ * @brief FSAL UNIFIED: share reservations of NFSv4 OPEN and NLM_SHARE
+ * are libulm records, so a deny holds across protocols and nodes.
+ *
+ * open2, reopen2 and close2 carry the reservation of their state (an
+ * NFSv4 open or an NLM share): libulm decides first, then the sub-FSAL
+ * opens with its own descriptors and its own (local) share check; if the
+ * sub-FSAL refuses, the libulm change is undone. Opens without a share
+ * state (NFSv3 I/O, internal opens) make no record.
+ */
+#include <errno.h>
+
+#include "sal_data.h"
+#include "ulmfsal.h"
+
+/* The reservation an open asks for, in libulm's terms. */
+struct share_call {
+	struct ulm_key key;
+	struct ulmfsal_owner owner;
+	unsigned access;
+	unsigned deny;
+	unsigned flags;
+};
+
+static bool has_share(const struct state_t *state)
+{
+	return state != NULL && (state->state_type == STATE_TYPE_SHARE ||
+				 state->state_type == STATE_TYPE_NLM_SHARE);
+}
+
+static void modes_from_openflags(fsal_openflags_t openflags,
+				 struct share_call *call)
+{
+	call->access = ((openflags & FSAL_O_READ) ? ULM_SHARE_READ : 0) |
+		       ((openflags & FSAL_O_WRITE) ? ULM_SHARE_WRITE : 0);
+	call->deny = ((openflags & FSAL_O_DENY_READ) ? ULM_SHARE_READ : 0) |
+		     ((openflags & (FSAL_O_DENY_WRITE | FSAL_O_DENY_WRITE_MAND))
+			      ? ULM_SHARE_WRITE
+			      : 0);
+	call->flags = (openflags & FSAL_O_RECLAIM) ? ULM_FLAG_RECLAIM : 0;
+}
+
+static fsal_status_t share_call_init(struct fsal_obj_handle *obj,
+				     struct state_t *state,
+				     fsal_openflags_t openflags,
+				     struct share_call *call)
+{
+	if (ulmfsal_owner_init(&call->owner, state->state_owner,
+			       ULMFSAL.config.node_id, ULM_OWNER_OPEN) != 0) {
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: open with an owner of type %d, which cannot "
+			"hold a share reservation",
+			state->state_owner->so_type);
+		return fsalstat(ERR_FSAL_INVAL, EINVAL);
+	}
+	if (ulmfsal_file_key(obj, &call->key) != 0)
+		return fsalstat(ERR_FSAL_INVAL, EINVAL);
+	modes_from_openflags(openflags, call);
+	return fsalstat(ERR_FSAL_NO_ERROR, 0);
+}
+
+/* A deny is NFS4ERR_SHARE_DENIED (NLM: denied); a recall, a retry. */
+static fsal_status_t share_take(const struct share_call *call)
+{
+	struct ulm_lock_info *holder = gsh_malloc(sizeof(*holder));
+	int rc = ulm_share_acquire(ulmfsal_env(), &call->key, &call->owner.id,
+				   call->access, call->deny, call->flags,
+				   holder);
+
+	if (rc == -EAGAIN)
+		LogDebug(COMPONENT_FSAL,
+			 "UNIFIED: open access %u deny %u refused by a share "
+			 "access %u deny %u of node %" PRIu32,
+			 call->access, call->deny, holder->access, holder->deny,
+			 holder->node);
+	gsh_free(holder);
+	if (rc == -EAGAIN)
+		return fsalstat(ERR_FSAL_SHARE_DENIED, EAGAIN);
+	return ulmfsal_status(rc, "OPEN share reservation");
+}
+
+/* Put back what the owner held before (or nothing), after the sub-FSAL
+ * refused the change libulm made. */
+static void share_restore(const struct share_call *call, bool had,
+			  unsigned access, unsigned deny)
+{
+	int rc = had ? ulm_share_acquire(ulmfsal_env(), &call->key,
+					 &call->owner.id, access, deny, 0, NULL)
+		     : ulm_share_release(ulmfsal_env(), &call->key,
+					 &call->owner.id);
+
+	if (rc != 0)
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: could not take back a share reservation the "
+			"sub-FSAL refused: %s; it stays until the owner "
+			"closes",
+			ulm_strerror(rc));
+}
+
+static fsal_status_t
+sub_open2(struct fsal_obj_handle *obj, struct state_t *state,
+	  fsal_openflags_t openflags, enum fsal_create_mode createmode,
+	  const char *name, struct fsal_attrlist *attrs_in,
+	  fsal_verifier_t verifier, struct fsal_obj_handle **new_obj,
+	  struct fsal_attrlist *attrs_out, bool *caller_perm_check)
+{
+	struct fsal_obj_handle *sub_handle = NULL;
+	fsal_status_t status = ULMFSAL_SUB(
+		obj, open2, state, openflags, createmode, name, attrs_in,
+		verifier, &sub_handle, attrs_out, caller_perm_check);
+
+	return ulmfsal_wrap_handle(op_ctx->fsal_export, status, sub_handle,
+				   new_obj);
+}
+
+/* The file an open by name will open, if it exists already: its share
+ * check must come before the sub-FSAL opens (and maybe truncates) it. */
+static struct fsal_obj_handle *existing_child(struct fsal_obj_handle *dir,
+					      const char *name)
+{
+	struct fsal_obj_handle *child = NULL;
+	fsal_status_t status = dir->obj_ops->lookup(dir, name, &child, NULL);
+
+	return FSAL_IS_ERROR(status) ? NULL : child;
+}
+
+/* Take the reservation on @obj, then let the sub-FSAL open. */
+static fsal_status_t
+open_checked(struct fsal_obj_handle *target, struct fsal_obj_handle *obj,
+	     struct state_t *state, fsal_openflags_t openflags,
+	     enum fsal_create_mode createmode, const char *name,
+	     struct fsal_attrlist *attrs_in, fsal_verifier_t verifier,
+	     struct fsal_obj_handle **new_obj, struct fsal_attrlist *attrs_out,
+	     bool *caller_perm_check)
+{
+	struct share_call call;
+	fsal_status_t status = share_call_init(target, state, openflags, &call);
+
+	if (!FSAL_IS_ERROR(status))
+		status = share_take(&call);
+	if (FSAL_IS_ERROR(status))
+		return status;
+	status = sub_open2(obj, state, openflags, createmode, name, attrs_in,
+			   verifier, new_obj, attrs_out, caller_perm_check);
+	if (FSAL_IS_ERROR(status))
+		share_restore(&call, false, 0, 0);
+	return status;
+}
+
+/* A file this open created: nobody else can hold a share on it yet, but
+ * the reservation is recorded like any other, and a lost race undone. */
+static fsal_status_t share_created(struct fsal_obj_handle *new_obj,
+				   struct state_t *state,
+				   fsal_openflags_t openflags)
+{
+	struct share_call call;
+	fsal_status_t status =
+		share_call_init(new_obj, state, openflags, &call);
+
+	if (!FSAL_IS_ERROR(status))
+		status = share_take(&call);
+	if (FSAL_IS_ERROR(status)) {
+		ULMFSAL_SUB(new_obj, close2, state);
+		new_obj->obj_ops->release(new_obj);
+	}
+	return status;
+}
+
+static fsal_status_t
+open2(struct fsal_obj_handle *obj, struct state_t *state,
+      fsal_openflags_t openflags, enum fsal_create_mode createmode,
+      const char *name, struct fsal_attrlist *attrs_in,
+      fsal_verifier_t verifier, struct fsal_obj_handle **new_obj,
+      struct fsal_attrlist *attrs_out, bool *caller_perm_check)
+{
+	struct fsal_obj_handle *child;
+	fsal_status_t status;
+
+	if (!has_share(state))
+		return sub_open2(obj, state, openflags, createmode, name,
+				 attrs_in, verifier, new_obj, attrs_out,
+				 caller_perm_check);
+	if (name == NULL)
+		return open_checked(obj, obj, state, openflags, createmode,
+				    name, attrs_in, verifier, new_obj,
+				    attrs_out, caller_perm_check);
+	child = existing_child(obj, name);
+	if (child != NULL) {
+		status = open_checked(child, obj, state, openflags, createmode,
+				      name, attrs_in, verifier, new_obj,
+				      attrs_out, caller_perm_check);
+		child->obj_ops->release(child);
+		return status;
+	}
+	status = sub_open2(obj, state, openflags, createmode, name, attrs_in,
+			   verifier, new_obj, attrs_out, caller_perm_check);
+	if (!FSAL_IS_ERROR(status) && *new_obj != NULL)
+		status = share_created(*new_obj, state, openflags);
+	return status;
+}
+
+/* OPEN upgrade, OPEN_DOWNGRADE, NLM_SHARE/UNSHARE: the new union. */
+static fsal_status_t reopen2(struct fsal_obj_handle *obj, struct state_t *state,
+			     fsal_openflags_t openflags)
+{
+	unsigned old_access = 0, old_deny = 0;
+	struct share_call call;
+	fsal_status_t status;
+	bool had;
+
+	if (!has_share(state))
+		return ULMFSAL_SUB(obj, reopen2, state, openflags);
+	status = share_call_init(obj, state, openflags, &call);
+	if (FSAL_IS_ERROR(status))
+		return status;
+	had = ulm_share_get(ulmfsal_env(), &call.key, &call.owner.id,
+			    &old_access, &old_deny) == 0;
+	status = share_take(&call);
+	if (FSAL_IS_ERROR(status))
+		return status;
+	status = ULMFSAL_SUB(obj, reopen2, state, openflags);
+	if (FSAL_IS_ERROR(status))
+		share_restore(&call, had, old_access, old_deny);
+	return status;
+}
+
+/*
+ * CLOSE, or the last NLM_UNSHARE. At shutdown Ganesha closes every state:
+ * the records then stay for the clients to reclaim (as locks do).
+ */
+static fsal_status_t close2(struct fsal_obj_handle *obj, struct state_t *state)
+{
+	struct share_call call;
+	int rc = 0;
+
+	if (has_share(state) && !admin_shutdown &&
+	    !FSAL_IS_ERROR(share_call_init(obj, state, 0, &call)))
+		rc = ulm_share_release(ulmfsal_env(), &call.key,
+				       &call.owner.id);
+	if (rc != 0)
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: CLOSE could not drop the share reservation: "
+			"%s",
+			ulm_strerror(rc));
+	return ULMFSAL_SUB(obj, close2, state);
+}
+
+void ulmfsal_share_ops_init(struct fsal_obj_ops *ops)
+{
+	ops->open2 = open2;
+	ops->reopen2 = reopen2;
+	ops->close2 = close2;
+}
