@@ -13,6 +13,8 @@
  */
 #include <string.h>
 
+#include "nfs_core.h"
+#include "sal_functions.h"
 #include "ulmfsal.h"
 
 struct blocked_request {

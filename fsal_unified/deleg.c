@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 
+#include "nfs_core.h"
 #include "sal_data.h"
 #include "ulmfsal.h"
 

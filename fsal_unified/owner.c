@@ -9,6 +9,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "hashtable.h"
+#include "nfs_core.h"
+#include "nfs_proto_data.h"
 #include "sal_data.h"
 #include "ulmfsal.h"
 
@@ -33,15 +36,21 @@ static void nlm_owner(struct ulmfsal_owner *owner, const state_owner_t *so)
 	owner->id.owner_len = sizeof(owner->number);
 }
 
-/* NFSv4: the co_ownerid of the client and the lock-owner bytes. */
-static void nfs4_owner(struct ulmfsal_owner *owner, const state_owner_t *so)
+/* NFSv4: the co_ownerid of the client. */
+static void nfs4_owner_client(struct ulmfsal_owner *owner,
+			      const nfs_client_id_t *clientid)
 {
-	const nfs_client_record_t *record =
-		so->so_owner.so_nfs4_owner.so_clientrec->cid_client_record;
+	const nfs_client_record_t *record = clientid->cid_client_record;
 
 	owner->id.protocol = ULM_PROTO_NFS4;
 	owner->id.client = record->cr_client_val;
 	owner->id.client_len = record->cr_client_val_len;
+}
+
+/* NFSv4: the client and the lock- or open-owner bytes. */
+static void nfs4_owner(struct ulmfsal_owner *owner, const state_owner_t *so)
+{
+	nfs4_owner_client(owner, so->so_owner.so_nfs4_owner.so_clientrec);
 	owner->id.owner = so->so_owner_val;
 	owner->id.owner_len = so->so_owner_len;
 }
@@ -117,4 +126,70 @@ int ulmfsal_owner_init(struct ulmfsal_owner *owner, const void *state_owner,
 					 : ULM_OWNER_LOCK;
 	}
 	return rc;
+}
+
+/* NFSv4.0 names the client by clientid in OPEN: its record, briefly
+ * latched in Ganesha's table of confirmed clients, gives the co_ownerid. */
+static int client_bytes_by_id(struct ulmfsal_owner *owner, clientid4 id)
+{
+	struct gsh_buffdesc key = {.addr = &id, .len = sizeof(id)}, val;
+	const nfs_client_id_t *clientid;
+	struct hash_latch latch;
+	int rc = -EINVAL;
+
+	if (hashtable_getlatch(ht_confirmed_client_id, &key, &val, false,
+			       &latch) != HASHTABLE_SUCCESS)
+		return rc;
+	clientid = val.addr;
+	if (clientid->cid_client_record != NULL &&
+	    (size_t)clientid->cid_client_record->cr_client_val_len <=
+		    sizeof(owner->client_buf)) {
+		owner->id.client_len =
+			clientid->cid_client_record->cr_client_val_len;
+		memcpy(owner->client_buf,
+		       clientid->cid_client_record->cr_client_val,
+		       owner->id.client_len);
+		owner->id.client = owner->client_buf;
+		rc = 0;
+	}
+	hashtable_releaselatched(ht_confirmed_client_id, &latch);
+	return rc;
+}
+
+/**
+ * @brief The open-owner of the NFSv4 OPEN being processed.
+ *
+ * Ganesha 4.3 attaches the open-owner to a new open state only after
+ * open2 returns; the OPEN's arguments name it (client and owner bytes),
+ * the same identity the state's owner gives later calls.
+ * @return 0, or -EINVAL outside an NFSv4 OPEN
+ */
+int ulmfsal_open_owner_from_request(struct ulmfsal_owner *owner, uint32_t node)
+{
+	const nfs_request_t *req;
+	const compound_data_t *data;
+	const OPEN4args *open;
+
+	memset(owner, 0, sizeof(*owner));
+	if (op_ctx == NULL || op_ctx->req_type != NFS_REQUEST ||
+	    op_ctx->nfs_vers != NFS_V4)
+		return -EINVAL;
+	req = container_of(op_ctx, nfs_request_t, op_context);
+	data = req->proc_data;
+	if (data == NULL || data->opcode != NFS4_OP_OPEN ||
+	    data->argarray == NULL || data->oppos >= data->argarray_len)
+		return -EINVAL;
+	open = &data->argarray[data->oppos].nfs_argop4_u.opopen;
+	owner->id.protocol = ULM_PROTO_NFS4;
+	owner->id.kind = ULM_OWNER_OPEN;
+	owner->id.node = node;
+	owner->id.owner = open->owner.owner.owner_val;
+	owner->id.owner_len = open->owner.owner.owner_len;
+	if (data->minorversion == 0)
+		return client_bytes_by_id(owner, open->owner.clientid);
+	if (data->session == NULL || data->session->clientid_record == NULL ||
+	    data->session->clientid_record->cid_client_record == NULL)
+		return -EINVAL;
+	nfs4_owner_client(owner, data->session->clientid_record);
+	return 0;
 }

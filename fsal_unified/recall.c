@@ -8,6 +8,8 @@
  */
 #include <string.h>
 
+#include "nfs_core.h"
+#include "sal_functions.h"
 #include "ulmfsal.h"
 
 struct recall_target {

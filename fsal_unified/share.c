@@ -11,7 +11,9 @@
  * state (NFSv3 I/O, internal opens) make no record.
  */
 #include <errno.h>
+#include <string.h>
 
+#include "nfs_core.h"
 #include "sal_data.h"
 #include "ulmfsal.h"
 
@@ -23,6 +25,82 @@ struct share_call {
 	unsigned deny;
 	unsigned flags;
 };
+
+/*
+ * Ganesha detaches a state from its owner before close2, so each share
+ * state's identity is remembered here from open2 to close2.
+ */
+struct share_state {
+	struct share_state *next;
+	const struct state_t *state;
+	struct ulm_owner owner;
+	struct ulm_key key;
+	uint8_t bytes[]; /* key, client, owner */
+};
+
+#define SHARE_BUCKETS 1024
+
+static pthread_mutex_t share_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct share_state *share_states[SHARE_BUCKETS];
+
+static struct share_state **share_slot(const struct state_t *state)
+{
+	struct share_state **s =
+		&share_states[((uintptr_t)state >> 4) % SHARE_BUCKETS];
+
+	while (*s && (*s)->state != state)
+		s = &(*s)->next;
+	return s;
+}
+
+static struct share_state *share_state_new(const struct state_t *state,
+					   const struct share_call *call)
+{
+	const struct ulm_owner *o = &call->owner.id;
+	struct share_state *s = gsh_malloc(sizeof(*s) + call->key.len +
+					   o->client_len + o->owner_len);
+	uint8_t *p = s->bytes;
+
+	s->next = NULL;
+	s->state = state;
+	s->owner = *o;
+	s->key.data = memcpy(p, call->key.data, call->key.len);
+	s->key.len = call->key.len;
+	p += call->key.len;
+	s->owner.client = memcpy(p, o->client, o->client_len);
+	p += o->client_len;
+	s->owner.owner = memcpy(p, o->owner, o->owner_len);
+	return s;
+}
+
+static void share_remember(const struct state_t *state,
+			   const struct share_call *call)
+{
+	struct share_state *fresh = share_state_new(state, call), **slot;
+
+	PTHREAD_MUTEX_lock(&share_mutex);
+	slot = share_slot(state);
+	if (*slot) {
+		fresh->next = (*slot)->next;
+		gsh_free(*slot);
+	}
+	*slot = fresh;
+	PTHREAD_MUTEX_unlock(&share_mutex);
+}
+
+/* Take the state's remembered identity out of the table, or NULL. */
+static struct share_state *share_forget(const struct state_t *state)
+{
+	struct share_state **slot, *gone;
+
+	PTHREAD_MUTEX_lock(&share_mutex);
+	slot = share_slot(state);
+	gone = *slot;
+	if (gone)
+		*slot = gone->next;
+	PTHREAD_MUTEX_unlock(&share_mutex);
+	return gone;
+}
 
 static bool has_share(const struct state_t *state)
 {
@@ -47,12 +125,17 @@ static fsal_status_t share_call_init(struct fsal_obj_handle *obj,
 				     fsal_openflags_t openflags,
 				     struct share_call *call)
 {
-	if (ulmfsal_owner_init(&call->owner, state->state_owner,
-			       ULMFSAL.config.node_id, ULM_OWNER_OPEN) != 0) {
+	int rc = state->state_owner != NULL
+			 ? ulmfsal_owner_init(&call->owner, state->state_owner,
+					      ULMFSAL.config.node_id,
+					      ULM_OWNER_OPEN)
+			 : ulmfsal_open_owner_from_request(
+				   &call->owner, ULMFSAL.config.node_id);
+
+	if (rc != 0) {
 		LogCrit(COMPONENT_FSAL,
-			"UNIFIED: open with an owner of type %d, which cannot "
-			"hold a share reservation",
-			state->state_owner->so_type);
+			"UNIFIED: open with no owner that can hold a share "
+			"reservation");
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	}
 	if (ulmfsal_file_key(obj, &call->key) != 0)
@@ -146,6 +229,8 @@ open_checked(struct fsal_obj_handle *target, struct fsal_obj_handle *obj,
 			   verifier, new_obj, attrs_out, caller_perm_check);
 	if (FSAL_IS_ERROR(status))
 		share_restore(&call, false, 0, 0);
+	else
+		share_remember(state, &call);
 	return status;
 }
 
@@ -164,6 +249,8 @@ static fsal_status_t share_created(struct fsal_obj_handle *new_obj,
 	if (FSAL_IS_ERROR(status)) {
 		ULMFSAL_SUB(new_obj, close2, state);
 		new_obj->obj_ops->release(new_obj);
+	} else {
+		share_remember(state, &call);
 	}
 	return status;
 }
@@ -223,6 +310,8 @@ static fsal_status_t reopen2(struct fsal_obj_handle *obj, struct state_t *state,
 	status = ULMFSAL_SUB(obj, reopen2, state, openflags);
 	if (FSAL_IS_ERROR(status))
 		share_restore(&call, had, old_access, old_deny);
+	else
+		share_remember(state, &call);
 	return status;
 }
 
@@ -232,18 +321,17 @@ static fsal_status_t reopen2(struct fsal_obj_handle *obj, struct state_t *state,
  */
 static fsal_status_t close2(struct fsal_obj_handle *obj, struct state_t *state)
 {
-	struct share_call call;
+	struct share_state *s = has_share(state) ? share_forget(state) : NULL;
 	int rc = 0;
 
-	if (has_share(state) && !admin_shutdown &&
-	    !FSAL_IS_ERROR(share_call_init(obj, state, 0, &call)))
-		rc = ulm_share_release(ulmfsal_env(), &call.key,
-				       &call.owner.id);
+	if (s != NULL && !admin_shutdown)
+		rc = ulm_share_release(ulmfsal_env(), &s->key, &s->owner);
 	if (rc != 0)
 		LogCrit(COMPONENT_FSAL,
 			"UNIFIED: CLOSE could not drop the share reservation: "
 			"%s",
 			ulm_strerror(rc));
+	gsh_free(s);
 	return ULMFSAL_SUB(obj, close2, state);
 }
 

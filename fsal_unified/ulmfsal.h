@@ -177,10 +177,12 @@ int ulmfsal_file_key(struct fsal_obj_handle *obj_hdl, struct ulm_key *key);
 /** A libulm owner and the bytes it borrows that Ganesha does not store. */
 struct ulmfsal_owner {
 	struct ulm_owner id;
-	uint8_t number[4]; /**< NLM svid or 9P pid, big-endian */
+	uint8_t number[4];		/**< NLM svid or 9P pid, big-endian */
+	uint8_t client_buf[ULM_ID_MAX]; /**< client bytes copied out */
 };
 int ulmfsal_owner_init(struct ulmfsal_owner *owner, const void *state_owner,
 		       uint32_t node, enum ulm_owner_kind kind);
+int ulmfsal_open_owner_from_request(struct ulmfsal_owner *owner, uint32_t node);
 
 /* purge.c */
 void ulmfsal_purge_schedule(ulm_env *env, uint32_t node);

@@ -76,6 +76,10 @@ against_deleg_request(const struct ulm_lock *held,
 	if (held->type == ULM_REC_SHARE)
 		clash = req->write || (held->access & ULM_SHARE_WRITE) ||
 			held->deny;
+	/* A lapsed queued request stands in nobody's way. */
+	if ((TYPES_WAIT & TYPE_BIT(held->type)) &&
+	    !waiter_live(held, req->now_ms))
+		clash = false;
 	return clash ? CONFLICT_HELD : CONFLICT_NONE;
 }
 

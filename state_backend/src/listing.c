@@ -13,23 +13,61 @@ struct list_ctx {
 	int corrupt; /* a file that failed to load, when listing all */
 };
 
-static int list_visit(struct ulm_lock *lock, void *arg)
-{
-	struct list_ctx *ctx = arg;
+struct gather {
+	struct ulm_lock **locks;
+	size_t n;
+};
 
-	lock_to_info(lock, ctx->info);
-	return ctx->visit(ctx->file, ctx->info, ctx->arg);
+static int gather_visit(struct ulm_lock *lock, void *arg)
+{
+	struct gather *g = arg;
+
+	g->locks[g->n++] = lock;
+	return 0;
 }
 
+/* A queued request lists at its place in the queue (a renewed one keeps
+ * its place but not its id); any other record at its id. */
+static uint64_t list_place(const struct ulm_lock *l)
+{
+	return (TYPES_WAIT & TYPE_BIT(l->type)) ? waiter_place(l) : l->key.id;
+}
+
+static int list_order(const void *a, const void *b)
+{
+	const struct ulm_lock *x = *(struct ulm_lock *const *)a;
+	const struct ulm_lock *y = *(struct ulm_lock *const *)b;
+	uint64_t px = list_place(x), py = list_place(y);
+
+	if (x->key.start != y->key.start)
+		return x->key.start < y->key.start ? -1 : 1;
+	if (px != py)
+		return px < py ? -1 : 1;
+	return (x->key.id > y->key.id) - (x->key.id < y->key.id);
+}
+
+/* Ascending start; queued requests of one start in queue order. */
 static int list_op(ulm_env *env, struct ulm_table *t, void *arg)
 {
 	struct list_ctx *ctx = arg;
+	struct gather g = {malloc((t->count ? t->count : 1) * sizeof(*g.locks)),
+			   0};
 	struct ulm_key file;
+	int rc = 0;
 
 	(void)env;
+	if (!g.locks)
+		return -ENOMEM;
 	table_key(t, &file);
 	ctx->file = &file;
-	return table_walk(t, list_visit, ctx);
+	table_walk(t, gather_visit, &g);
+	qsort(g.locks, g.n, sizeof(*g.locks), list_order);
+	for (size_t i = 0; !rc && i < g.n; i++) {
+		lock_to_info(g.locks[i], ctx->info);
+		rc = ctx->visit(ctx->file, ctx->info, ctx->arg);
+	}
+	free(g.locks);
+	return rc;
 }
 
 /* Listing every file goes on past a corrupt one, and says so at the end. */

@@ -56,6 +56,12 @@ static bool whole_file(const struct ulm_record *rec)
 	return rec->start == 0 && rec->end == ULM_EOF;
 }
 
+/* Lapse time and queue place belong to queued requests only. */
+static bool no_queue_fields(const struct ulm_record *rec)
+{
+	return rec->expires == 0 && rec->ticket == 0;
+}
+
 int record_validate(const struct ulm_record *rec)
 {
 	bool ok = range_validate(rec->start, rec->end) == 0 &&
@@ -70,17 +76,17 @@ int record_validate(const struct ulm_record *rec)
 	case ULM_REC_LOCK_READ:
 	case ULM_REC_LOCK_WRITE:
 		ok = ok && rec->access == 0 && rec->deny == 0 &&
-		     rec->expires == 0 && rec->ticket == 0;
+		     no_queue_fields(rec);
 		break;
 	case ULM_REC_SHARE:
-		ok = ok && whole_file(rec) && rec->access >= 1 &&
-		     rec->access <= ULM_SHARE_BOTH &&
+		ok = ok && whole_file(rec) && no_queue_fields(rec) &&
+		     rec->access >= 1 && rec->access <= ULM_SHARE_BOTH &&
 		     rec->deny <= ULM_SHARE_BOTH;
 		break;
 	case ULM_REC_DELEG_READ:
 	case ULM_REC_DELEG_WRITE:
-		ok = ok && whole_file(rec) && rec->access == 0 &&
-		     rec->deny == 0;
+		ok = ok && whole_file(rec) && no_queue_fields(rec) &&
+		     rec->access == 0 && rec->deny == 0;
 		break;
 	default:
 		ok = false;

@@ -37,4 +37,4 @@ it_expect b "nlm lock read 500 1 f" "DENIED write 0 0 *"
 it_expect a "v4 unlock 0 0" OK
 it_expect b "nlm lock read 500 1 f" OK
 it_expect b "nlm unlock 0 0 f" OK
-it_expect_store "no lock left" '.' 0
+it_expect_store "no lock left" 'kind=lock' 0

@@ -44,15 +44,15 @@ restart_round() {
 	it_expect_log n1 "the store is reopened in a new epoch" \
 		"UNIFIED: lmdb lock store open \\(.*\\), node 1 epoch $((round + 1))\$"
 	it_expect b "v4 lock write 50 1" "DENIED write 0 100"
-	it_expect_store "records kept during node 1's grace" 'node=1 ' 2
+	it_expect_store "records kept during node 1's grace" 'kind=lock node=1 ' 2
 
 	sb_ganesha_wait_grace n1 30 || it_fail "node 1's grace never ended"
 	it_expect_store_within $((GRACE + 5)) "node 1's orphans purged after grace" 'node=1 ' 0
-	it_expect_log n1 "the purge is logged" 'purged 2 orphan lock records of node 1'
+	it_expect_log n1 "the purge is logged" 'purged 4 orphan lock records of node 1'
 	it_expect b "v4 lock write 50 1" OK
 	it_expect b "v4 unlock 0 0" OK
 }
 
 restart_round 1 KILL
 restart_round 2 TERM
-it_expect_store "no lock left" '.' 0
+it_expect_store "no lock left" 'kind=lock' 0

@@ -49,4 +49,4 @@ it_expect b "v4 lockt read 7 1" "DENIED write 0 0"
 it_expect a "v4 unlock 0 0" OK
 it_expect b "v4 lock write 0 0" OK
 it_expect b "v4 unlock 0 0" OK
-it_expect_store "no lock left" '.' 0
+it_expect_store "no lock left" 'kind=lock' 0

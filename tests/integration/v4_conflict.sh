@@ -21,7 +21,7 @@ it_expect b "v4 lock write 0 100" "DENIED write 0 100"
 it_expect b "v4 lock read 50 10" "DENIED write 0 100"
 it_expect b "v4 lockt write 99 1" "DENIED write 0 100"
 it_expect b "v4 lockt read 0 0" "DENIED write 0 100"
-it_expect_store "denied requests left no record" 'proto=nfs4' 1
+it_expect_store "denied requests left no record" 'proto=nfs4 kind=lock' 1
 
 # Touching but not overlapping ranges do not conflict, both ways.
 it_expect b "v4 lockt write 100 1" OK
@@ -40,6 +40,7 @@ it_expect b "v4 unlock 0 0" OK
 it_expect a "v4 lock write 0 0" OK
 it_expect b "v4 lockt read 1000 1" "DENIED write 0 0"
 it_expect a "v4 unlock 0 0" OK
-it_expect_store "every unlock reached the store" '.' 0
+it_expect_store "every unlock reached the store" 'kind=lock' 0
 it_expect a "v4 close" OK
 it_expect b "v4 close" OK
+it_expect_store "CLOSE dropped both share reservations" '.' 0
