@@ -104,6 +104,7 @@ int ulmfsal_owner_init(struct ulmfsal_owner *owner, const void *state_owner,
 		return 0;
 	case STATE_LOCK_OWNER_NFSV4:
 	case STATE_OPEN_OWNER_NFSV4:
+	case STATE_CLIENTID_OWNER_NFSV4: /* delegations: the client itself */
 		if (!nfs4_owner_valid(so))
 			return -EINVAL;
 		nfs4_owner(owner, so);
