@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "tmpdir.h"
 #include "ulm_test.h"
@@ -56,6 +57,56 @@ int fixture_open(struct fixture *f, uint32_t node, bool read_only,
 	return ulm_env_open(&cfg, env);
 }
 
+int run_on_both_stores(const char *suite, const struct CMUnitTest *tests,
+		       size_t n)
+{
+	static const struct {
+		const char *name;
+		CMFixtureFunction setup;
+	} stores[] = {{"memory", setup_memory}, {"lmdb", setup_lmdb}};
+	struct CMUnitTest *run = calloc(n, sizeof(*run));
+	char group[128];
+	int failed = 0;
+
+	assert_non_null(run);
+	for (size_t s = 0; s < 2; s++) {
+		for (size_t i = 0; i < n; i++) {
+			run[i] = tests[i];
+			run[i].setup_func = stores[s].setup;
+			run[i].teardown_func = teardown_env;
+		}
+		snprintf(group, sizeof(group), "%s/%s", suite, stores[s].name);
+		failed += _cmocka_run_group_tests(group, run, n, NULL, NULL);
+	}
+	free(run);
+	return failed;
+}
+
+int fixture_run_node(struct fixture *f, uint32_t node, node_fn fn, void *arg)
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		ulm_env *env;
+		int rc = fixture_open(f, node, false, &env);
+
+		if (rc) {
+			fprintf(stderr, "node %u: open: %s\n", node,
+				ulm_strerror(rc));
+			_exit(1);
+		}
+		rc = fn(env, arg);
+		ulm_env_close(env);
+		_exit(rc ? 1 : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+}
+
 struct ulm_key test_key(const char *name)
 {
 	return (struct ulm_key){name, strlen(name)};
@@ -75,6 +126,75 @@ struct ulm_owner test_owner(enum ulm_protocol protocol, const char *client,
 	};
 }
 
+struct ulm_owner test_open_owner(enum ulm_protocol protocol, const char *client,
+				 const char *owner)
+{
+	struct ulm_owner o = test_owner(protocol, client, owner);
+
+	o.kind = ULM_OWNER_OPEN;
+	return o;
+}
+
+struct ulm_owner test_client(enum ulm_protocol protocol, const char *client)
+{
+	struct ulm_owner o = test_owner(protocol, client, "");
+
+	o.kind = ULM_OWNER_CLIENT;
+	return o;
+}
+
+int try_lock(ulm_env *env, const char *file, const struct ulm_owner *o,
+	     enum ulm_lock_type type, uint64_t start, uint64_t end,
+	     struct ulm_lock_info *conflict)
+{
+	struct ulm_key k = test_key(file);
+
+	return ulm_lock_acquire(env, &k, o, type, start, end, conflict, NULL);
+}
+
+int try_wait(ulm_env *env, const char *file, const struct ulm_owner *o,
+	     enum ulm_lock_type type, uint64_t start, uint64_t end,
+	     uint64_t wait_expires, struct ulm_lock_info *conflict)
+{
+	struct ulm_key k = test_key(file);
+	struct ulm_lock_req req = {type, start, end, ULM_FLAG_WAIT,
+				   wait_expires};
+
+	return ulm_lock_request(env, &k, o, &req, conflict, NULL);
+}
+
+int drop_lock(ulm_env *env, const char *file, const struct ulm_owner *o,
+	      uint64_t start, uint64_t end)
+{
+	struct ulm_key k = test_key(file);
+
+	return ulm_lock_release(env, &k, o, start, end);
+}
+
+int try_share(ulm_env *env, const char *file, const struct ulm_owner *o,
+	      unsigned access, unsigned deny, struct ulm_lock_info *conflict)
+{
+	struct ulm_key k = test_key(file);
+
+	return ulm_share_acquire(env, &k, o, access, deny, 0, conflict);
+}
+
+int try_deleg(ulm_env *env, const char *file, const struct ulm_owner *client,
+	      enum ulm_deleg_type type, struct ulm_lock_info *conflict)
+{
+	struct ulm_key k = test_key(file);
+
+	return ulm_deleg_acquire(env, &k, client, type, 0, conflict);
+}
+
+int try_access(ulm_env *env, const char *file, const struct ulm_owner *o,
+	       unsigned access, struct ulm_lock_info *conflict)
+{
+	struct ulm_key k = test_key(file);
+
+	return ulm_deleg_check(env, &k, o, access, conflict);
+}
+
 struct list_out {
 	struct test_lock *out;
 	int n;
@@ -89,15 +209,9 @@ static void copy_str(char *dst, size_t cap, const void *src, size_t len)
 	dst[len] = '\0';
 }
 
-static int collect(const struct ulm_key *file, const struct ulm_lock_info *l,
-		   void *arg)
+static void test_lock_fill(struct test_lock *t, const struct ulm_key *file,
+			   const struct ulm_lock_info *l)
 {
-	struct list_out *o = arg;
-	struct test_lock *t;
-
-	if (o->n == o->max)
-		return -ENOSPC;
-	t = &o->out[o->n++];
 	t->type = l->type;
 	t->start = l->start;
 	t->end = l->end;
@@ -105,9 +219,23 @@ static int collect(const struct ulm_key *file, const struct ulm_lock_info *l,
 	t->kind = l->kind;
 	t->node = l->node;
 	t->epoch = l->epoch;
+	t->flags = l->flags;
+	t->access = l->access;
+	t->deny = l->deny;
+	t->expires = l->expires;
 	copy_str(t->client, sizeof(t->client), l->client, l->client_len);
 	copy_str(t->owner, sizeof(t->owner), l->owner, l->owner_len);
 	copy_str(t->file, sizeof(t->file), file->data, file->len);
+}
+
+static int collect(const struct ulm_key *file, const struct ulm_lock_info *l,
+		   void *arg)
+{
+	struct list_out *o = arg;
+
+	if (o->n == o->max)
+		return -ENOSPC;
+	test_lock_fill(&o->out[o->n++], file, l);
 	return 0;
 }
 
@@ -121,4 +249,55 @@ int test_list(ulm_env *env, const char *file, struct test_lock *out, int max)
 		key = test_key(file);
 	rc = ulm_lock_list(env, file ? &key : NULL, collect, &o);
 	return rc ? rc : o.n;
+}
+
+struct event_out {
+	struct test_event *out;
+	int n;
+	int max;
+	bool overflow;
+};
+
+static void collect_event(const struct ulm_event *ev, void *arg)
+{
+	struct event_out *o = arg;
+
+	if (o->n == o->max) {
+		o->overflow = true;
+		return;
+	}
+	o->out[o->n].kind = ev->kind;
+	test_lock_fill(&o->out[o->n++].record, &ev->file, ev->record);
+}
+
+int test_events(ulm_env *env, int timeout_ms, struct test_event *out, int max)
+{
+	struct event_out o = {out, 0, max, false};
+	int rc = ulm_event_wait(env, collect_event, &o, timeout_ms);
+
+	if (rc)
+		return rc;
+	return o.overflow ? -ENOSPC : o.n;
+}
+
+void expect_one_event(ulm_env *env, enum ulm_event_kind kind, const char *file,
+		      enum ulm_record_type type, const char *client,
+		      struct test_event *out)
+{
+	struct test_event ev[4];
+
+	assert_int_equal(test_events(env, 0, ev, 4), 1);
+	assert_int_equal(ev[0].kind, kind);
+	assert_string_equal(ev[0].record.file, file);
+	assert_int_equal(ev[0].record.type, type);
+	assert_string_equal(ev[0].record.client, client);
+	if (out)
+		*out = ev[0];
+}
+
+void expect_no_event(ulm_env *env)
+{
+	struct test_event ev[4];
+
+	assert_int_equal(test_events(env, 0, ev, 4), 0);
 }

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include "ulm.h"
@@ -26,9 +27,55 @@ int teardown_env(void **state);
 int fixture_open(struct fixture *f, uint32_t node, bool read_only,
 		 ulm_env **env);
 
+/** Run @p tests once on each store (memory, then LMDB), each test with a
+ *  fresh env; @p suite names the groups. @return failures */
+int run_on_both_stores(const char *suite, const struct CMUnitTest *tests,
+		       size_t n);
+#define RUN_ON_BOTH_STORES(suite, tests) \
+	run_on_both_stores(suite, tests, sizeof(tests) / sizeof((tests)[0]))
+
+/** Code run as another node, in a child process (no cmocka there):
+ *  return 0, or non-zero naming the failed step (NODE_EXPECT). */
+typedef int (*node_fn)(ulm_env *env, void *arg);
+#define NODE_EXPECT(cond)                                                 \
+	do {                                                              \
+		if (!(cond)) {                                            \
+			fprintf(stderr, "%s:%d: node check failed: %s\n", \
+				__FILE__, __LINE__, #cond);               \
+			return __LINE__;                                  \
+		}                                                         \
+	} while (0)
+
+/** Fork, open node @p node on the fixture's (LMDB) store in the child,
+ *  run @p fn there and close. @return 0 if fn returned 0, else not 0 */
+int fixture_run_node(struct fixture *f, uint32_t node, node_fn fn, void *arg);
+
 struct ulm_key test_key(const char *name);
+/** A lock-owner (ULM_OWNER_LOCK) of node 1. */
 struct ulm_owner test_owner(enum ulm_protocol protocol, const char *client,
 			    const char *owner);
+/** An open-owner (ULM_OWNER_OPEN) of node 1. */
+struct ulm_owner test_open_owner(enum ulm_protocol protocol, const char *client,
+				 const char *owner);
+/** A whole client (ULM_OWNER_CLIENT, no owner bytes) of node 1. */
+struct ulm_owner test_client(enum ulm_protocol protocol, const char *client);
+
+/* The calls on a file named by a C string; conflict may be NULL. */
+int try_lock(ulm_env *env, const char *file, const struct ulm_owner *o,
+	     enum ulm_lock_type type, uint64_t start, uint64_t end,
+	     struct ulm_lock_info *conflict);
+/** ulm_lock_request() with ULM_FLAG_WAIT. */
+int try_wait(ulm_env *env, const char *file, const struct ulm_owner *o,
+	     enum ulm_lock_type type, uint64_t start, uint64_t end,
+	     uint64_t wait_expires, struct ulm_lock_info *conflict);
+int drop_lock(ulm_env *env, const char *file, const struct ulm_owner *o,
+	      uint64_t start, uint64_t end);
+int try_share(ulm_env *env, const char *file, const struct ulm_owner *o,
+	      unsigned access, unsigned deny, struct ulm_lock_info *conflict);
+int try_deleg(ulm_env *env, const char *file, const struct ulm_owner *client,
+	      enum ulm_deleg_type type, struct ulm_lock_info *conflict);
+int try_access(ulm_env *env, const char *file, const struct ulm_owner *o,
+	       unsigned access, struct ulm_lock_info *conflict);
 
 /** A lock as the tests compare them. */
 struct test_lock {
@@ -39,6 +86,10 @@ struct test_lock {
 	enum ulm_owner_kind kind;
 	uint32_t node;
 	uint32_t epoch;
+	unsigned flags;
+	unsigned access;
+	unsigned deny;
+	uint64_t expires;
 	char client[64];
 	char owner[64];
 	char file[64];
@@ -46,5 +97,23 @@ struct test_lock {
 
 /** List @p file (NULL: all files) into @p out. @return count or -errno */
 int test_list(ulm_env *env, const char *file, struct test_lock *out, int max);
+
+/** An event as the tests compare them (record.file is the event's). */
+struct test_event {
+	enum ulm_event_kind kind;
+	struct test_lock record;
+};
+
+/** Take the env's pending events, waiting up to @p timeout_ms for one.
+ *  @return count, -ENOSPC if more than @p max, or -errno */
+int test_events(ulm_env *env, int timeout_ms, struct test_event *out, int max);
+
+/** Exactly one event is pending on @p env: of @p kind, on @p file, for a
+ *  record of @p type held by @p client; returned in @p out if not NULL. */
+void expect_one_event(ulm_env *env, enum ulm_event_kind kind, const char *file,
+		      enum ulm_record_type type, const char *client,
+		      struct test_event *out);
+/** No event is pending on @p env. */
+void expect_no_event(ulm_env *env);
 
 #endif /* ULM_TEST_H */

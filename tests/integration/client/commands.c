@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* Parse and run the commands of the ulm-nfs-client line protocol. */
 #include "commands.h"
+#include "nfs4_callback.h"
 #include "nfs4_client.h"
 #include "nlm_client.h"
+#include "nsm_client.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -62,6 +64,8 @@ static bool parse_u64(const char *arg, uint64_t *value)
 }
 
 static const char *const lock_types[] = {"read", "write", NULL};
+static const char *const accesses[] = {"read", "write", "both", NULL};
+static const char *const denies[] = {"none", "read", "write", "both", NULL};
 
 /* "read|write OFFSET LENGTH" into a range with protocol-neutral length. */
 static bool parse_range(char **argv, bool with_type, bool *write,
@@ -122,9 +126,6 @@ static void answer_nlm(FILE *out, int status, const struct nlm_range *holder)
 static void cmd_v4_open(struct client_state *state,
 			const struct command_args *args, FILE *out)
 {
-	static const char *const accesses[] = {"read", "write", "both", NULL};
-	static const char *const denies[] = {"none", "read", "write", "both",
-					     NULL};
 	int access = 2, deny = 0, i = 1;
 	struct nfs4_file *file;
 	int status;
@@ -143,9 +144,42 @@ static void cmd_v4_open(struct client_state *state,
 	/* OPEN4_SHARE_ACCESS_{READ,WRITE,BOTH} are 1, 2, 3; DENY 0..3. */
 	status = nfs4_file_open(state->nfs4, args->argv[0], access + 1, deny,
 				&file);
-	if (status == NFS4_OK)
-		state->current = file;
-	answer_nfs4(out, status, NULL);
+	if (status != NFS4_OK) {
+		answer_nfs4(out, status, NULL);
+		return;
+	}
+	state->current = file;
+	switch (nfs4_file_deleg(file)) {
+	case NFS4_DELEG_READ:
+		fputs("OK deleg=read\n", out);
+		break;
+	case NFS4_DELEG_WRITE:
+		fputs("OK deleg=write\n", out);
+		break;
+	default:
+		fputs("OK\n", out);
+	}
+}
+
+/* "read|write|both [deny none|read|write|both]" from argv[0]. */
+static bool parse_share(const struct command_args *args, uint32_t *access,
+			uint32_t *deny)
+{
+	int a = parse_word(args->argv[0], accesses), d = 0;
+
+	if (args->argc == 3) {
+		if (strcmp(args->argv[1], "deny") != 0)
+			return false;
+		d = parse_word(args->argv[2], denies);
+	} else if (args->argc != 1) {
+		return false;
+	}
+	if (a < 0 || d < 0)
+		return false;
+	/* OPEN4_SHARE_ACCESS_{READ,WRITE,BOTH} are 1, 2, 3; DENY 0..3. */
+	*access = a + 1;
+	*deny = d;
+	return true;
 }
 
 static void cmd_v4_owner(struct client_state *state,
@@ -170,19 +204,25 @@ static bool need_file(struct client_state *state, FILE *out)
 static void cmd_v4_lock(struct client_state *state,
 			const struct command_args *args, FILE *out)
 {
+	static const char *const types[] = {"read", "write", "readw", "writew",
+					    NULL};
+	int type = parse_word(args->argv[0], types);
 	struct nfs4_range range, denied;
 	uint64_t offset, length;
 	bool write, reclaim = args->argc == 4;
 	int status;
 
-	if (!parse_range(args->argv, true, &write, &offset, &length) ||
+	if (type < 0 ||
+	    !parse_range(args->argv + 1, false, &write, &offset, &length) ||
 	    (reclaim && strcmp(args->argv[3], "reclaim") != 0)) {
-		answer_usage(out, "v4 lock read|write OFFSET LENGTH [reclaim]");
+		answer_usage(out, "v4 lock read|write|readw|writew OFFSET "
+				  "LENGTH [reclaim]");
 		return;
 	}
 	if (!need_file(state, out))
 		return;
-	range = nfs4_range(write, offset, length);
+	range = nfs4_range(type & 1, offset, length);
+	range.wait = type >= 2;
 	status = nfs4_file_lock(state->nfs4, state->current, state->owner,
 				&range, reclaim, &denied);
 	answer_nfs4(out, status, &denied);
@@ -242,6 +282,74 @@ static void cmd_v4_close(struct client_state *state,
 	answer_nfs4(out, status, NULL);
 }
 
+static void cmd_v4_downgrade(struct client_state *state,
+			     const struct command_args *args, FILE *out)
+{
+	uint32_t access, deny;
+
+	if (!parse_share(args, &access, &deny)) {
+		answer_usage(out, "v4 downgrade read|write|both "
+				  "[deny none|read|write|both]");
+		return;
+	}
+	if (!need_file(state, out))
+		return;
+	answer_nfs4(
+		out,
+		nfs4_file_downgrade(state->nfs4, state->current, access, deny),
+		NULL);
+}
+
+static void cmd_v4_release_lockowner(struct client_state *state,
+				     const struct command_args *args, FILE *out)
+{
+	(void)args;
+	answer_nfs4(out, nfs4_release_lockowner(state->nfs4, state->owner),
+		    NULL);
+}
+
+static void cmd_v4_expire(struct client_state *state,
+			  const struct command_args *args, FILE *out)
+{
+	(void)args;
+	state->expired = true;
+	fputs("OK\n", out);
+}
+
+static void cmd_v4_recalls(struct client_state *state,
+			   const struct command_args *args, FILE *out)
+{
+	(void)state;
+	(void)args;
+	fprintf(out, "RECALLS %u\n", nfs4_callback_recalls());
+}
+
+static void cmd_v4_delegreturn(struct client_state *state,
+			       const struct command_args *args, FILE *out)
+{
+	(void)args;
+	answer_nfs4(out, nfs4_delegreturn(state->nfs4, state->current), NULL);
+}
+
+static void cmd_v4_autoreturn(struct client_state *state,
+			      const struct command_args *args, FILE *out)
+{
+	static const char *const switches[] = {"off", "on", NULL};
+	int on = parse_word(args->argv[0], switches);
+
+	if (on < 0) {
+		answer_usage(out, "v4 autoreturn on|off");
+		return;
+	}
+	if (!state->callback) {
+		answer_usage(out,
+			     "no callback service (start with --callback)");
+		return;
+	}
+	nfs4_callback_set_autoreturn(on);
+	fputs("OK\n", out);
+}
+
 /* ---- nlm ----------------------------------------------------------- */
 
 static void cmd_nlm_svid(struct client_state *state,
@@ -261,15 +369,22 @@ static void cmd_nlm_lock(struct client_state *state,
 			 const struct command_args *args, FILE *out)
 {
 	struct nlm_range range = {0}, holder;
+	bool block = args->argc == 5;
 	int status;
 
 	if (!parse_range(args->argv, true, &range.write, &range.offset,
-			 &range.length)) {
-		answer_usage(out, "nlm lock read|write OFFSET LENGTH FILE");
+			 &range.length) ||
+	    (block && strcmp(args->argv[4], "block") != 0)) {
+		answer_usage(out,
+			     "nlm lock read|write OFFSET LENGTH FILE [block]");
 		return;
 	}
-	status =
-		nlm_client_lock(state->nlm, args->argv[3], state->svid, &range);
+	status = nlm_client_lock(state->nlm, args->argv[3], state->svid, &range,
+				 block);
+	if (status == NLM4_BLOCKED) {
+		fputs("BLOCKED\n", out);
+		return;
+	}
 	/* An NLM LOCK denial names no holder: ask for it with a TEST.  If
 	 * the holder left meanwhile, the plain denial is all we can say. */
 	if (status == NLM4_DENIED &&
@@ -313,6 +428,41 @@ static void cmd_nlm_unlock(struct client_state *state,
 		   NULL);
 }
 
+static void cmd_nlm_cancel(struct client_state *state,
+			   const struct command_args *args, FILE *out)
+{
+	struct nlm_range range = {0};
+
+	if (!parse_range(args->argv, true, &range.write, &range.offset,
+			 &range.length)) {
+		answer_usage(out, "nlm cancel read|write OFFSET LENGTH FILE");
+		return;
+	}
+	answer_nlm(out,
+		   nlm_client_cancel(state->nlm, args->argv[3], state->svid,
+				     &range),
+		   NULL);
+}
+
+static void cmd_nsm_notify(struct client_state *state,
+			   const struct command_args *args, FILE *out)
+{
+	uint64_t nsm_state;
+	int rc;
+
+	if (!parse_u64(args->argv[0], &nsm_state) || nsm_state > INT32_MAX) {
+		answer_usage(out, "nsm notify STATE (0..2147483647)");
+		return;
+	}
+	rc = nsm_notify(state->server, nlm_client_caller_name(state->nlm),
+			(int)nsm_state);
+	if (rc == 0)
+		fputs("OK\n", out);
+	else
+		fprintf(out, "ERR %s\n",
+			rc == -ETIMEDOUT ? "RPC_TIMEOUT" : "RPC_ERROR");
+}
+
 static void cmd_quit(struct client_state *state,
 		     const struct command_args *args, FILE *out)
 {
@@ -326,14 +476,25 @@ static const struct command commands[] = {
 	 "v4 open FILE [read|write|both] [deny none|read|write|both]"},
 	{"v4", "owner", 1, 1, cmd_v4_owner, "v4 owner NAME"},
 	{"v4", "lock", 3, 4, cmd_v4_lock,
-	 "v4 lock read|write OFFSET LENGTH [reclaim]"},
+	 "v4 lock read|write|readw|writew OFFSET LENGTH [reclaim]"},
+	{"v4", "downgrade", 1, 3, cmd_v4_downgrade,
+	 "v4 downgrade read|write|both [deny none|read|write|both]"},
+	{"v4", "release_lockowner", 0, 0, cmd_v4_release_lockowner,
+	 "v4 release_lockowner"},
+	{"v4", "expire", 0, 0, cmd_v4_expire, "v4 expire"},
+	{"v4", "recalls", 0, 0, cmd_v4_recalls, "v4 recalls"},
+	{"v4", "delegreturn", 0, 0, cmd_v4_delegreturn, "v4 delegreturn"},
+	{"v4", "autoreturn", 1, 1, cmd_v4_autoreturn, "v4 autoreturn on|off"},
 	{"v4", "lockt", 3, 3, cmd_v4_lockt,
 	 "v4 lockt read|write OFFSET LENGTH"},
 	{"v4", "unlock", 2, 2, cmd_v4_unlock, "v4 unlock OFFSET LENGTH"},
 	{"v4", "close", 0, 0, cmd_v4_close, "v4 close"},
 	{"nlm", "svid", 1, 1, cmd_nlm_svid, "nlm svid N"},
-	{"nlm", "lock", 4, 4, cmd_nlm_lock,
-	 "nlm lock read|write OFFSET LENGTH FILE"},
+	{"nlm", "lock", 4, 5, cmd_nlm_lock,
+	 "nlm lock read|write OFFSET LENGTH FILE [block]"},
+	{"nlm", "cancel", 4, 4, cmd_nlm_cancel,
+	 "nlm cancel read|write OFFSET LENGTH FILE"},
+	{"nsm", "notify", 1, 1, cmd_nsm_notify, "nsm notify STATE"},
 	{"nlm", "test", 4, 4, cmd_nlm_test,
 	 "nlm test read|write OFFSET LENGTH FILE"},
 	{"nlm", "unlock", 3, 3, cmd_nlm_unlock,
@@ -385,8 +546,10 @@ bool command_run(struct client_state *state, char *line, FILE *out)
 	cmd = find_command(argc, argv, &skip);
 	if (!cmd) {
 		answer_usage(out, "unknown command (v4 open|owner|lock|lockt|"
-				  "unlock|close, nlm svid|lock|test|unlock, "
-				  "quit)");
+				  "unlock|downgrade|release_lockowner|expire|"
+				  "recalls|delegreturn|autoreturn|close, "
+				  "nlm svid|lock|test|unlock|cancel, "
+				  "nsm notify, quit)");
 		return false;
 	}
 	args.argc = argc - skip;

@@ -14,11 +14,14 @@ struct nlm_client;
 #define OWNER_MAX 128
 
 struct client_state {
+	const char *server;
 	struct nfs4_session *nfs4;
 	struct nlm_client *nlm;
 	struct nfs4_file *current; /* file of the last successful v4 open */
 	char owner[OWNER_MAX];	   /* lock-owner of v4 lock commands */
 	uint32_t svid;		   /* svid of nlm commands */
+	bool expired;		   /* "v4 expire": no more RENEW */
+	bool callback;		   /* an NFSv4 callback service runs */
 };
 
 /**

@@ -2,11 +2,14 @@
 /*
  * ulm-nfs-client: one NFSv4.0 client plus an NLM caller, driven by one
  * command per line on stdin, answering one line per command on stdout.
- * Between commands it keeps its NFSv4 lease alive with RENEW.
+ * Between commands it keeps its NFSv4 lease alive with RENEW (until
+ * "v4 expire") and serves its callback services.
  */
 #include "commands.h"
+#include "nfs4_callback.h"
 #include "nfs4_client.h"
 #include "nlm_client.h"
+#include "rpc_server.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -26,19 +29,22 @@ struct options {
 	const char *v3_export;
 	char name[128];
 	int renew_secs;
+	bool callback;
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: ulm-nfs-client --server ADDR --export /PSEUDO "
 		     "[--name CLIENTNAME] [--lease-renew SECS] "
-		     "[--v3-export PATH]\n"
+		     "[--v3-export PATH] [--callback]\n"
 		     "Reads commands on stdin (see the test contract), "
 		     "answers one line each.\n"
 		     "--v3-export: path for the NFSv3 MOUNT that finds NLM "
 		     "file handles (default --export;\n"
 		     "  Ganesha mounts a pseudo path only with NFS_CORE_PARAM "
-		     "Mount_Path_Pseudo = true).\n");
+		     "Mount_Path_Pseudo = true).\n"
+		     "--callback: serve the NFSv4 callback program (needed "
+		     "for delegations).\n");
 }
 
 static int parse_options(int argc, char **argv, struct options *opts)
@@ -49,6 +55,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{"name", required_argument, NULL, 'n'},
 		{"lease-renew", required_argument, NULL, 'r'},
 		{"v3-export", required_argument, NULL, 'm'},
+		{"callback", no_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -83,6 +90,9 @@ static int parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case 'm':
 			opts->v3_export = optarg;
+			break;
+		case 'c':
+			opts->callback = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -179,25 +189,52 @@ static bool run_lines(struct client_state *state, struct line_reader *reader)
 	return quit;
 }
 
+/* With "v4 autoreturn on": DELEGRETURN what the server recalled. */
+static void return_recalled(struct client_state *state)
+{
+	char other[NFS4_STATEID_OTHER_SIZE];
+
+	while (nfs4_callback_take_recall(other)) {
+		int status = nfs4_delegreturn_other(state->nfs4, other);
+
+		fprintf(stderr, "autoreturn: DELEGRETURN %s\n",
+			nfs4_status_name(status));
+	}
+}
+
+static void renew(struct client_state *state)
+{
+	int status;
+
+	if (state->expired)
+		return;
+	status = nfs4_session_renew(state->nfs4);
+	if (status != 0)
+		fprintf(stderr, "renew: %s\n", nfs4_status_name(status));
+}
+
 static void serve(struct client_state *state, int renew_secs)
 {
 	struct line_reader reader = {.len = 0};
 	time_t next_renew = now_secs() + renew_secs;
 
 	while (!reader.eof) {
-		struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
+		struct pollfd fds[1 + RPC_SERVERS_MAX_FDS];
 		time_t left = next_renew - now_secs();
-		int status;
+		int n;
 
 		if (left <= 0) {
-			status = nfs4_session_renew(state->nfs4);
-			if (status != 0)
-				fprintf(stderr, "renew: %s\n",
-					nfs4_status_name(status));
+			renew(state);
 			next_renew = now_secs() + renew_secs;
 			continue;
 		}
-		if (poll(&pfd, 1, left * 1000) <= 0)
+		fds[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+		n = 1 + rpc_servers_fill(fds + 1);
+		if (poll(fds, n, left * 1000) <= 0)
+			continue;
+		rpc_servers_service(fds + 1, n - 1);
+		return_recalled(state);
+		if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		fill(&reader);
 		if (run_lines(state, &reader))
@@ -209,13 +246,20 @@ int main(int argc, char **argv)
 {
 	struct client_state state = {.svid = 1};
 	struct options opts = {0};
-	int status;
+	int status, callback_port = 0;
 
 	if (parse_options(argc, argv, &opts) < 0)
 		return 2;
 	strcpy(state.owner, "lo1");
-	status = nfs4_session_create(opts.server, opts.export, opts.name,
-				     &state.nfs4);
+	state.server = opts.server;
+	if (opts.callback && (callback_port = nfs4_callback_start()) < 0) {
+		fprintf(stderr, "ulm-nfs-client: callback service: %s\n",
+			strerror(-callback_port));
+		return 1;
+	}
+	state.callback = opts.callback;
+	status = nfs4_session_create_cb(opts.server, opts.export, opts.name,
+					callback_port, &state.nfs4);
 	if (status != 0) {
 		fprintf(stderr,
 			"ulm-nfs-client: cannot start an NFSv4 "

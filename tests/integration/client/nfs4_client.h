@@ -25,6 +25,14 @@ struct nfs4_range {
 	uint64_t offset;
 	uint64_t length;
 	bool write;
+	bool wait; /* a blocking lock type (READW_LT, WRITEW_LT) */
+};
+
+/** The delegation an OPEN granted. */
+enum nfs4_deleg {
+	NFS4_DELEG_NONE,
+	NFS4_DELEG_READ,
+	NFS4_DELEG_WRITE,
 };
 
 /**
@@ -37,6 +45,19 @@ struct nfs4_range {
  */
 int nfs4_session_create(const char *server, const char *export,
 			const char *client_name, struct nfs4_session **session);
+
+/**
+ * @brief As nfs4_session_create(), announcing a callback service.
+ *
+ * @param[in] callback_port  TCP port of the client's NFSv4 callback
+ *                           service (program NFS4_CALLBACK), on the local
+ *                           address of the connection to the server; 0
+ *                           for none (the server then grants no
+ *                           delegations).
+ */
+int nfs4_session_create_cb(const char *server, const char *export,
+			   const char *client_name, int callback_port,
+			   struct nfs4_session **session);
 
 /** Close the connection and free every file of @p session (no CLOSE sent). */
 void nfs4_session_destroy(struct nfs4_session *session);
@@ -83,7 +104,35 @@ int nfs4_file_lockt(struct nfs4_session *session, struct nfs4_file *file,
 int nfs4_file_unlock(struct nfs4_session *session, struct nfs4_file *file,
 		     const char *owner, const struct nfs4_range *range);
 
-/** CLOSE @p file; on NFS4_OK @p file is freed. */
+/** OPEN_DOWNGRADE @p file to @p access / @p deny (OPEN4_SHARE_*). */
+int nfs4_file_downgrade(struct nfs4_session *session, struct nfs4_file *file,
+			uint32_t access, uint32_t deny);
+
+/**
+ * @brief RELEASE_LOCKOWNER @p owner; on NFS4_OK the session forgets the
+ *        owner's lock stateids and seqid (a later LOCK starts afresh).
+ */
+int nfs4_release_lockowner(struct nfs4_session *session, const char *owner);
+
+/** The delegation held on @p file (from its last OPEN). */
+enum nfs4_deleg nfs4_file_deleg(const struct nfs4_file *file);
+
+/**
+ * @brief DELEGRETURN the delegation of @p file, or of any file of
+ *        @p session when @p file is NULL or holds none.
+ * @return NFS4ERR_BAD_STATEID when no file holds a delegation.
+ */
+int nfs4_delegreturn(struct nfs4_session *session, struct nfs4_file *file);
+
+/** Size of the "other" part of a stateid, which names a delegation. */
+#define NFS4_STATEID_OTHER_SIZE 12
+
+/** DELEGRETURN the delegation whose stateid has @p other, e.g. one the
+ *  server recalled; NFS4ERR_BAD_STATEID if no file holds it. */
+int nfs4_delegreturn_other(struct nfs4_session *session, const char *other);
+
+/** CLOSE @p file; on NFS4_OK @p file is freed unless it holds a
+ *  delegation (kept for DELEGRETURN, and reused by a new OPEN). */
 int nfs4_file_close(struct nfs4_session *session, struct nfs4_file *file);
 
 /** Name of an nfs4_* result: "NFS4_OK", "NFS4ERR_DENIED", "RPC_TIMEOUT"... */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
-/* NFSv4.0 OPEN, LOCK, LOCKT, LOCKU and CLOSE with seqid bookkeeping. */
+/* NFSv4.0 OPEN, OPEN_DOWNGRADE, LOCK, LOCKT, LOCKU, RELEASE_LOCKOWNER and
+ * CLOSE with seqid bookkeeping. */
 #include "nfs4_internal.h"
 
 #include <arpa/inet.h>
@@ -55,9 +56,27 @@ struct open_reply {
 	unsigned int open_index;
 	stateid4 stateid;
 	uint32_t rflags;
+	enum nfs4_deleg deleg;
+	stateid4 deleg_stateid;
 	char fh[NFS4_FHSIZE];
 	unsigned int fh_len;
 };
+
+static void deleg_parse(const open_delegation4 *deleg, struct open_reply *reply)
+{
+	switch (deleg->delegation_type) {
+	case OPEN_DELEGATE_READ:
+		reply->deleg = NFS4_DELEG_READ;
+		reply->deleg_stateid = deleg->open_delegation4_u.read.stateid;
+		break;
+	case OPEN_DELEGATE_WRITE:
+		reply->deleg = NFS4_DELEG_WRITE;
+		reply->deleg_stateid = deleg->open_delegation4_u.write.stateid;
+		break;
+	default:
+		reply->deleg = NFS4_DELEG_NONE;
+	}
+}
 
 static void open_parse(const COMPOUND4res *res, void *arg)
 {
@@ -73,6 +92,7 @@ static void open_parse(const COMPOUND4res *res, void *arg)
 		return;
 	reply->stateid = open->OPEN4res_u.resok4.stateid;
 	reply->rflags = open->OPEN4res_u.resok4.rflags;
+	deleg_parse(&open->OPEN4res_u.resok4.delegation, reply);
 	if (!nfs4_result(res, reply->open_index + 1, &op))
 		return;
 	getfh = &op.nfs_resop4_u.opgetfh;
@@ -132,6 +152,11 @@ static int open_granted(struct nfs4_session *session, struct nfs4_file *file,
 	if (status != NFS4_OK)
 		return status;
 	file->open_stateid = reply->stateid;
+	/* An open upgrade without a new delegation keeps the old one. */
+	if (reply->deleg != NFS4_DELEG_NONE) {
+		file->deleg = reply->deleg;
+		file->deleg_stateid = reply->deleg_stateid;
+	}
 	if (file->epoch != session->epoch) {
 		while (file->locks) {
 			struct nfs4_lock_state *next = file->locks->next;
@@ -324,6 +349,49 @@ static int reclaim_open(struct nfs4_session *session, struct nfs4_file *file)
 	return status == NFS4_OK ? open_granted(session, file, &reply) : status;
 }
 
+/* ---- OPEN_DOWNGRADE ------------------------------------------------ */
+
+static void downgrade_parse(const COMPOUND4res *res, void *arg)
+{
+	const OPEN_DOWNGRADE4res *downgrade;
+	nfs_resop4 op;
+
+	if (!nfs4_result(res, OP_AFTER_PUTFH, &op))
+		return;
+	downgrade = &op.nfs_resop4_u.opopen_downgrade;
+	if (downgrade->status == NFS4_OK)
+		*(stateid4 *)arg =
+			downgrade->OPEN_DOWNGRADE4res_u.resok4.open_stateid;
+}
+
+int nfs4_file_downgrade(struct nfs4_session *session, struct nfs4_file *file,
+			uint32_t access, uint32_t deny)
+{
+	nfs_argop4 ops[2];
+	OPEN_DOWNGRADE4args *downgrade = &ops[1].nfs_argop4_u.opopen_downgrade;
+	stateid4 stateid = file->open_stateid;
+	int status;
+
+	memset(ops, 0, sizeof(ops));
+	set_putfh(&ops[0], file);
+	ops[1].argop = OP_OPEN_DOWNGRADE;
+	downgrade->open_stateid = file->open_stateid;
+	downgrade->seqid = session->open_seqid;
+	downgrade->share_access = access;
+	downgrade->share_deny = deny;
+	status =
+		nfs4_compound(session, ops, 2, downgrade_parse, &stateid, NULL);
+	/* Ganesha 4.3 consumes the seqid of a successful OPEN_DOWNGRADE only
+	 * (RFC 7530 9.1.7 says of most errors too). */
+	if (status == NFS4_OK) {
+		session->open_seqid++;
+		file->open_stateid = stateid;
+		file->access = access;
+		file->deny = deny;
+	}
+	return status;
+}
+
 /* ---- CLOSE --------------------------------------------------------- */
 
 int nfs4_file_close(struct nfs4_session *session, struct nfs4_file *file)
@@ -340,7 +408,8 @@ int nfs4_file_close(struct nfs4_session *session, struct nfs4_file *file)
 	status = nfs4_compound(session, ops, 2, NULL, NULL, &nres);
 	if (nfs4_seqid_advanced(status, nres, OP_AFTER_PUTFH))
 		session->open_seqid++;
-	if (status == NFS4_OK)
+	/* A delegation outlives the open: keep its handle for DELEGRETURN. */
+	if (status == NFS4_OK && file->deleg == NFS4_DELEG_NONE)
 		remove_file(session, file);
 	return status;
 }
@@ -389,6 +458,8 @@ static void set_lock_owner(struct nfs4_session *session,
 
 static nfs_lock_type4 lock_type(const struct nfs4_range *range)
 {
+	if (range->wait)
+		return range->write ? WRITEW_LT : READW_LT;
 	return range->write ? WRITE_LT : READ_LT;
 }
 
@@ -599,5 +670,51 @@ int nfs4_file_unlock(struct nfs4_session *session, struct nfs4_file *file,
 		owner->seqid++;
 	if (status == NFS4_OK && state)
 		state->stateid = stateid;
+	return status;
+}
+
+/* ---- RELEASE_LOCKOWNER --------------------------------------------- */
+
+/* Forget @p owner's lock stateids on every file, then the owner. */
+static void forget_owner(struct nfs4_session *session,
+			 struct nfs4_lock_owner *owner)
+{
+	struct nfs4_lock_owner **link = &session->owners;
+	struct nfs4_file *file;
+
+	for (file = session->files; file; file = file->next) {
+		struct nfs4_lock_state **state = &file->locks;
+
+		while (*state) {
+			struct nfs4_lock_state *dead = *state;
+
+			if (dead->owner != owner) {
+				state = &dead->next;
+				continue;
+			}
+			*state = dead->next;
+			free(dead);
+		}
+	}
+	while (*link != owner)
+		link = &(*link)->next;
+	*link = owner->next;
+	free(owner->name);
+	free(owner);
+}
+
+int nfs4_release_lockowner(struct nfs4_session *session, const char *owner_name)
+{
+	struct nfs4_lock_owner *owner = get_owner(session, owner_name);
+	nfs_argop4 op = {.argop = OP_RELEASE_LOCKOWNER};
+	int status;
+
+	if (!owner)
+		return -ENOMEM;
+	set_lock_owner(session, owner,
+		       &op.nfs_argop4_u.oprelease_lockowner.lock_owner);
+	status = nfs4_compound(session, &op, 1, NULL, NULL, NULL);
+	if (status == NFS4_OK)
+		forget_owner(session, owner);
 	return status;
 }

@@ -34,6 +34,8 @@ struct nfs4_file {
 	stateid4 open_stateid;
 	uint32_t access;
 	uint32_t deny;
+	enum nfs4_deleg deleg;
+	stateid4 deleg_stateid;
 	/* Session epoch of the open: an older one needs reclaiming. */
 	unsigned int epoch;
 	struct nfs4_lock_state *locks;
@@ -49,6 +51,7 @@ struct nfs4_session {
 			       of the client only when the process restarts */
 	clientid4 clientid;
 	bool have_clientid;
+	int callback_port;   /* 0: no callback service announced */
 	unsigned int epoch;  /* bumped by every new clientid */
 	uint32_t open_seqid; /* of the session's single open-owner */
 	struct nfs4_lock_owner *owners;

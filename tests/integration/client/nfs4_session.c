@@ -3,14 +3,18 @@
 #include "nfs4_internal.h"
 #include "rpc_wait.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #define NFS4_PORT 2049
+#define UADDR_MAX 64 /* "a.b.c.d.p1.p2" */
 
 struct compound_wait {
 	bool done;
@@ -91,6 +95,26 @@ static void setclientid_parse(const COMPOUND4res *res, void *arg)
 	memcpy(reply->confirm, ok->setclientid_confirm, NFS4_VERIFIER_SIZE);
 }
 
+/* The callback's universal address: our end of the connection to the
+ * server (an address the server can reach), port callback_port. */
+static int callback_uaddr(struct nfs4_session *session, char *uaddr,
+			  size_t size)
+{
+	struct sockaddr_in local;
+	socklen_t len = sizeof(local);
+	char host[INET_ADDRSTRLEN];
+	int port = session->callback_port;
+
+	if (!port ||
+	    getsockname(rpc_get_fd(session->rpc), (struct sockaddr *)&local,
+			&len) < 0 ||
+	    local.sin_family != AF_INET ||
+	    !inet_ntop(AF_INET, &local.sin_addr, host, sizeof(host)))
+		return -1;
+	snprintf(uaddr, size, "%s.%d.%d", host, port >> 8, port & 0xff);
+	return 0;
+}
+
 /* SETCLIENTID + SETCLIENTID_CONFIRM; a new clientid starts a new epoch. */
 static int establish_clientid(struct nfs4_session *session)
 {
@@ -98,14 +122,18 @@ static int establish_clientid(struct nfs4_session *session)
 	nfs_argop4 op = {.argop = OP_SETCLIENTID};
 	SETCLIENTID4args *set = &op.nfs_argop4_u.opsetclientid;
 	SETCLIENTID_CONFIRM4args *confirm;
+	char uaddr[UADDR_MAX];
 	int status;
 
 	memcpy(set->client.verifier, session->verifier, NFS4_VERIFIER_SIZE);
 	set->client.id.id_len = strlen(session->name);
 	set->client.id.id_val = session->name;
-	/* No callback service: the server then grants no delegations. */
+	/* Without a callback service the server grants no delegations. */
+	set->callback.cb_program = NFS4_CALLBACK;
 	set->callback.cb_location.r_netid = "tcp";
-	set->callback.cb_location.r_addr = "0.0.0.0.0.0";
+	set->callback.cb_location.r_addr = uaddr;
+	if (callback_uaddr(session, uaddr, sizeof(uaddr)) < 0)
+		strcpy(uaddr, "0.0.0.0.0.0");
 	status =
 		compound_send(session, &op, 1, setclientid_parse, &reply, NULL);
 	if (status != NFS4_OK)
@@ -227,11 +255,19 @@ static void make_verifier(verifier4 verifier)
 int nfs4_session_create(const char *server, const char *export,
 			const char *client_name, struct nfs4_session **session)
 {
+	return nfs4_session_create_cb(server, export, client_name, 0, session);
+}
+
+int nfs4_session_create_cb(const char *server, const char *export,
+			   const char *client_name, int callback_port,
+			   struct nfs4_session **session)
+{
 	struct nfs4_session *s = calloc(1, sizeof(*s));
 	int status;
 
 	if (!s)
 		return -ENOMEM;
+	s->callback_port = callback_port;
 	s->server = strdup(server);
 	s->export = strdup(export);
 	s->name = strdup(client_name);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
-/* NLM v4 TEST/LOCK/UNLOCK over libnfs raw calls. */
+/* NLM v4 TEST/LOCK/CANCEL/UNLOCK over libnfs raw calls. */
 #include "nlm_client.h"
 #include "rpc_wait.h"
 
@@ -276,11 +276,10 @@ int nlm_client_test(struct nlm_client *client, const char *path, uint32_t svid,
 }
 
 int nlm_client_lock(struct nlm_client *client, const char *path, uint32_t svid,
-		    const struct nlm_range *range)
+		    const struct nlm_range *range, bool block)
 {
 	struct nlm_call call = {0};
-	/* Blocking locks would need an NLM callback service: not offered. */
-	NLM4_LOCKargs args = {.block = 0, .exclusive = range->write};
+	NLM4_LOCKargs args = {.block = block, .exclusive = range->write};
 	int rc = prepare_call(client, path, svid, range, &call);
 
 	if (rc < 0)
@@ -290,6 +289,38 @@ int nlm_client_lock(struct nlm_client *client, const char *path, uint32_t svid,
 	return finish_call(
 		client, rpc_nlm4_lock_async(client->rpc, lock_cb, &args, &call),
 		&call);
+}
+
+static void cancel_cb(struct rpc_context *rpc, int status, void *data,
+		      void *private_data)
+{
+	struct nlm_call *call = private_data;
+
+	(void)rpc;
+	if (reply_ok(status, data, call))
+		call->status = ((const NLM4_CANCres *)data)->status;
+}
+
+int nlm_client_cancel(struct nlm_client *client, const char *path,
+		      uint32_t svid, const struct nlm_range *range)
+{
+	struct nlm_call call = {0};
+	NLM4_CANCargs args = {.block = 1, .exclusive = range->write};
+	int rc = prepare_call(client, path, svid, range, &call);
+
+	if (rc < 0)
+		return rc;
+	set_cookie(&call, &args.cookie);
+	args.lock = call.lock;
+	return finish_call(
+		client,
+		rpc_nlm4_cancel_async(client->rpc, cancel_cb, &args, &call),
+		&call);
+}
+
+const char *nlm_client_caller_name(const struct nlm_client *client)
+{
+	return client->caller_name;
 }
 
 int nlm_client_unlock(struct nlm_client *client, const char *path,

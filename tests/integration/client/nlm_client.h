@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * A minimal NLM v4 client (TEST, LOCK, UNLOCK; never blocking).  File
+ * A minimal NLM v4 client (TEST, LOCK, CANCEL, UNLOCK).  File
  * handles are NFSv3 handles looked up through a libnfs v3 mount.
  * Results are an nlm4_stats value (>= 0) or a negative errno when no
  * reply arrived or the file could not be looked up.
@@ -34,9 +34,17 @@ void nlm_client_destroy(struct nlm_client *client);
 int nlm_client_test(struct nlm_client *client, const char *path, uint32_t svid,
 		    const struct nlm_range *range, struct nlm_range *holder);
 
-/** NLM4_LOCK, non-blocking, not a reclaim. */
+/** NLM4_LOCK, not a reclaim; with @p block the server may answer
+ *  NLM4_BLOCKED and queue the request. */
 int nlm_client_lock(struct nlm_client *client, const char *path, uint32_t svid,
-		    const struct nlm_range *range);
+		    const struct nlm_range *range, bool block);
+
+/** NLM4_CANCEL of a blocked NLM4_LOCK of @p range. */
+int nlm_client_cancel(struct nlm_client *client, const char *path,
+		      uint32_t svid, const struct nlm_range *range);
+
+/** The NLM caller name (also the NSM mon_name of this client). */
+const char *nlm_client_caller_name(const struct nlm_client *client);
 
 /** NLM4_UNLOCK of @p range (its type is ignored). */
 int nlm_client_unlock(struct nlm_client *client, const char *path,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* Drive libnfs asynchronous calls to completion, one at a time. */
 #include "rpc_wait.h"
+#include "rpc_server.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -25,18 +26,24 @@ int rpc_wait_done(struct rpc_context *rpc, const bool *done)
 	int64_t deadline = now_ms() + RPC_WAIT_TIMEOUT_MS;
 
 	while (!*done) {
-		struct pollfd pfd = {.fd = rpc_get_fd(rpc),
-				     .events = rpc_which_events(rpc)};
+		/* Our own services too: the server may call us back (CB_NULL
+		 * probe) before it answers. */
+		struct pollfd fds[1 + RPC_SERVERS_MAX_FDS];
 		int64_t left = deadline - now_ms();
+		int n;
 
 		if (left <= 0) {
 			/* Fails the pending callback, which sets *done. */
 			rpc_disconnect(rpc, "timed out");
 			return -ETIMEDOUT;
 		}
-		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+		fds[0] = (struct pollfd){.fd = rpc_get_fd(rpc),
+					 .events = rpc_which_events(rpc)};
+		n = 1 + rpc_servers_fill(fds + 1);
+		if (poll(fds, n, (int)left) < 0 && errno != EINTR)
 			return -errno;
-		if (rpc_service(rpc, pfd.revents) < 0) {
+		rpc_servers_service(fds + 1, n - 1);
+		if (rpc_service(rpc, fds[0].revents) < 0) {
 			fprintf(stderr, "rpc: %s\n", rpc_get_error(rpc));
 			if (*done)
 				return 0;
