@@ -18,6 +18,7 @@ KDC_REALM=${KDC_REALM:-}
 KDC_DIR=${KDC_DIR:-}
 # Users' password; the realm lives only as long as one test.
 KDC_PASSWORD=${KDC_PASSWORD:-ulm-test-pw}
+KDC_CLOCKSKEW=${KDC_CLOCKSKEW:-2}
 
 kdc__write_krb5_conf() {
 	cat >"$KDC_DIR/krb5.conf" <<EOF
@@ -29,6 +30,9 @@ kdc__write_krb5_conf() {
 	dns_canonicalize_hostname = false
 	rdns = false
 	udp_preference_limit = 1
+	# One clock for all: a small skew lets a test see a ticket expire
+	# (acceptors add the skew to a context's life; default 300 s).
+	clockskew = $KDC_CLOCKSKEW
 [realms]
 	$KDC_REALM = {
 		kdc = 127.0.0.1:88

@@ -195,6 +195,22 @@ int gss_rpc_create(const char *server, uint16_t port, uint32_t program,
 	return 0;
 }
 
+/* libtirpc names no RPCSEC_GSS auth_stat (RFC 2203 5.3.3.3): we do. */
+static void report_call_error(CLIENT *clnt, enum clnt_stat stat)
+{
+	struct rpc_err err;
+
+	clnt_geterr(clnt, &err);
+	if (stat == RPC_AUTHERROR && err.re_why == RPCSEC_GSS_CREDPROBLEM)
+		fprintf(stderr, "gss_rpc: RPCSEC_GSS_CREDPROBLEM: the server "
+				"ended our context (ticket expired?)\n");
+	else if (stat == RPC_AUTHERROR && err.re_why == RPCSEC_GSS_CTXPROBLEM)
+		fprintf(stderr, "gss_rpc: RPCSEC_GSS_CTXPROBLEM: the server "
+				"does not know our context\n");
+	else
+		fprintf(stderr, "gss_rpc: %s\n", clnt_sperror(clnt, "call"));
+}
+
 int gss_rpc_call(struct gss_rpc *rpc, uint32_t procedure, const void *args,
 		 size_t args_len, void **reply, size_t *reply_len)
 {
@@ -207,7 +223,7 @@ int gss_rpc_call(struct gss_rpc *rpc, uint32_t procedure, const void *args,
 			 xdr_raw_results, &out, timeout);
 	if (stat != RPC_SUCCESS) {
 		free(out.data);
-		fprintf(stderr, "gss_rpc: %s\n", clnt_sperror(rpc->clnt, ""));
+		report_call_error(rpc->clnt, stat);
 		if (stat == RPC_AUTHERROR)
 			return -EACCES;
 		return stat == RPC_TIMEDOUT ? -ETIMEDOUT : -EIO;
