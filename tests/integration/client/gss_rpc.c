@@ -185,8 +185,13 @@ int gss_rpc_create(const char *server, uint16_t port, uint32_t program,
 	rpc->clnt->cl_auth =
 		authgss_create_default(rpc->clnt, (char *)service, &sec);
 	if (!rpc->clnt->cl_auth) {
-		snprintf(why, why_len, "%s",
-			 clnt_spcreateerror("RPCSEC_GSS context refused"));
+		/* Our side had a ticket (check_initiator): the server could
+		 * not accept it. libtirpc keeps no reason. */
+		snprintf(why, why_len,
+			 "the server refused the RPCSEC_GSS context for %s "
+			 "(no key for it in the server's keytab, or clocks "
+			 "too far apart? see the server's log)",
+			 service);
 		clnt_destroy(rpc->clnt);
 		free(rpc);
 		return -EACCES;
