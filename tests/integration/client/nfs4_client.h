@@ -27,6 +27,21 @@ struct nfs4_range {
 	bool write;
 };
 
+/** How the session authenticates its RPCs. */
+enum nfs4_sec_flavour {
+	NFS4_SEC_SYS,	/**< AUTH_SYS, through libnfs */
+	NFS4_SEC_KRB5,	/**< RPCSEC_GSS Kerberos, authentication only */
+	NFS4_SEC_KRB5I, /**< ... and integrity (every message checksummed) */
+	NFS4_SEC_KRB5P, /**< ... and privacy (every message encrypted) */
+};
+
+struct nfs4_security {
+	enum nfs4_sec_flavour flavour;
+	/** GSS host-based service of the server, e.g. "nfs@server.example";
+	 *  the caller's tickets come from KRB5CCNAME. Unused for SYS. */
+	const char *service;
+};
+
 /**
  * @brief Connect to @p server and establish a confirmed clientid.
  *
@@ -37,6 +52,18 @@ struct nfs4_range {
  */
 int nfs4_session_create(const char *server, const char *export,
 			const char *client_name, struct nfs4_session **session);
+
+/**
+ * @brief As nfs4_session_create(), authenticating every RPC as @p sec says.
+ *
+ * With a Kerberos flavour, a refused GSS context (no or expired ticket,
+ * unknown service principal) fails with -EACCES; the reason is printed on
+ * stderr in Kerberos's words. @p sec is copied.
+ */
+int nfs4_session_create_sec(const char *server, const char *export,
+			    const char *client_name,
+			    const struct nfs4_security *sec,
+			    struct nfs4_session **session);
 
 /** Close the connection and free every file of @p session (no CLOSE sent). */
 void nfs4_session_destroy(struct nfs4_session *session);
@@ -86,7 +113,8 @@ int nfs4_file_unlock(struct nfs4_session *session, struct nfs4_file *file,
 /** CLOSE @p file; on NFS4_OK @p file is freed. */
 int nfs4_file_close(struct nfs4_session *session, struct nfs4_file *file);
 
-/** Name of an nfs4_* result: "NFS4_OK", "NFS4ERR_DENIED", "RPC_TIMEOUT"... */
+/** Name of an nfs4_* result: "NFS4_OK", "NFS4ERR_DENIED", "RPC_TIMEOUT",
+ *  "RPC_AUTHERROR"... */
 const char *nfs4_status_name(int status);
 
 #endif /* ULM_NFS4_CLIENT_H */
