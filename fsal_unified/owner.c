@@ -15,6 +15,13 @@
 #include "sal_data.h"
 #include "ulmfsal.h"
 
+/* Debian's Ganesha is built with RPCSEC_GSS, which changes the layout of
+ * the client records we read: config.h must say so too. */
+#ifndef _HAVE_GSSAPI
+#error "Ganesha's config.h lacks _HAVE_GSSAPI: configure it with USE_GSS=ON"
+#endif
+#include <rpc/gss_internal.h>
+
 static void put_be32(uint8_t out[4], uint32_t value)
 {
 	out[0] = value >> 24;
@@ -36,15 +43,37 @@ static void nlm_owner(struct ulmfsal_owner *owner, const state_owner_t *so)
 	owner->id.owner_len = sizeof(owner->number);
 }
 
-/* NFSv4: the co_ownerid of the client. */
+/*
+ * The client's bytes: the Kerberos principal the clientid was established
+ * with, a NUL, then the co_ownerid, so the record names its principal and
+ * two principals reusing one co_ownerid (possible across nodes, each of
+ * which checks only its own clients) stay distinct owners; the co_ownerid
+ * alone for AUTH_SYS, or when the two would not fit. Copied into @p owner:
+ * Ganesha keeps the GSS data as long as the clientid, but an NFSv4.0 OPEN
+ * reads the record under a latch only.
+ */
 static void nfs4_owner_client(struct ulmfsal_owner *owner,
 			      const nfs_client_id_t *clientid)
 {
 	const nfs_client_record_t *record = clientid->cid_client_record;
+	const nfs_client_cred_t *cred = &clientid->cid_credential;
+	const struct svc_rpc_gss_data *gd =
+		cred->flavor == RPCSEC_GSS ? cred->auth_union.auth_gss.gd
+					   : NULL;
+	size_t principal = gd != NULL ? gd->cname.length : 0;
+	uint8_t *p = owner->client_buf;
 
+	if (principal == 0 || principal + 1 + record->cr_client_val_len >
+				      sizeof(owner->client_buf))
+		principal = 0;
+	if (principal) {
+		memcpy(p, gd->cname.value, principal);
+		p[principal++] = '\0';
+	}
+	memcpy(p + principal, record->cr_client_val, record->cr_client_val_len);
 	owner->id.protocol = ULM_PROTO_NFS4;
-	owner->id.client = record->cr_client_val;
-	owner->id.client_len = record->cr_client_val_len;
+	owner->id.client = owner->client_buf;
+	owner->id.client_len = principal + record->cr_client_val_len;
 }
 
 /* NFSv4: the client and the lock- or open-owner bytes. */
@@ -145,12 +174,7 @@ static int client_bytes_by_id(struct ulmfsal_owner *owner, clientid4 id)
 	if (clientid->cid_client_record != NULL &&
 	    (size_t)clientid->cid_client_record->cr_client_val_len <=
 		    sizeof(owner->client_buf)) {
-		owner->id.client_len =
-			clientid->cid_client_record->cr_client_val_len;
-		memcpy(owner->client_buf,
-		       clientid->cid_client_record->cr_client_val,
-		       owner->id.client_len);
-		owner->id.client = owner->client_buf;
+		nfs4_owner_client(owner, clientid);
 		rc = 0;
 	}
 	hashtable_releaselatched(ht_confirmed_client_id, &latch);

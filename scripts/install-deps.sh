@@ -16,6 +16,9 @@ PACKAGES=(
 	# integration tests: real daemons and real NFS clients
 	rpcbind nfs-common libnfs-dev libnfs-utils iproute2 util-linux
 	procps psmisc
+	# Kerberos tests: a throwaway KDC, kinit, and the GSS test client's
+	# RPCSEC_GSS (libtirpc) over MIT GSSAPI (libkrb5-dev, above)
+	krb5-kdc krb5-admin-server krb5-user libtirpc-dev
 )
 
 SRC_LIST=/etc/apt/sources.list.d/ulm-deb-src.sources

@@ -237,12 +237,17 @@ sb__fsal_block() {
 #     (any store* / node_id key adds the UNIFIED block; empty values are
 #      left out, so a test can omit a parameter on purpose)
 #   export=ID:PATH:PSEUDO:FSALSPEC   (repeatable; see sb__fsal_block)
+#   sectype=sys|krb5,krb5i,krb5p...  (every export's SecType; default sys)
+#   krb5=KEYTAB  krb5_principal=NAME (the NFS_KRB5 block: Kerberos on,
+#     service keys in KEYTAB, principal NAME, default "nfs", i.e.
+#     nfs/<this host's name>)
 #   raw=TEXT                         (appended verbatim)
 sb_ganesha_conf() {
 	local node=$1 dir conf kv key val
 	local protocols=4 grace=5 lease=10 graceless=false loglevel=EVENT
 	local fsal_log=""
 	local unified=0 store="" store_path="" node_id="" sync="" raw=""
+	local sectype=sys keytab="" krb5_principal=nfs
 	local exports=()
 	shift
 	for kv in "$@"; do
@@ -260,6 +265,9 @@ sb_ganesha_conf() {
 		node_id) node_id=$val unified=1 ;;
 		sync) sync=$val unified=1 ;;
 		export) exports+=("$val") ;;
+		sectype) sectype=$val ;;
+		krb5) keytab=$val ;;
+		krb5_principal) krb5_principal=$val ;;
 		raw) raw+="$val"$'\n' ;;
 		*)
 			sb_err "sb_ganesha_conf: unknown key '$key'"
@@ -297,8 +305,10 @@ sb_ganesha_conf() {
 			[ -z "$node_id" ] || printf '\tNode_Id = %s;\n' "$node_id"
 			printf '}\n'
 		fi
+		[ -z "$keytab" ] ||
+			sb__krb5_block "$keytab" "$krb5_principal"
 		for kv in "${exports[@]}"; do
-			sb__export_block "$kv" "$protocols" || return 1
+			sb__export_block "$kv" "$protocols" "$sectype" || return 1
 		done
 		printf '%s' "$raw"
 	} >"$conf"
@@ -314,9 +324,14 @@ sb__export_block() {
 	printf 'EXPORT {\n\tExport_Id = %s;\n\tPath = "%s";\n' "$id" "$path"
 	printf '\tPseudo = "%s";\n\tProtocols = %s;\n' "$pseudo" "$2"
 	printf '\tAccess_Type = RW;\n\tSquash = No_Root_Squash;\n'
-	printf '\tTransports = TCP;\n\tSecType = sys;\n'
+	printf '\tTransports = TCP;\n\tSecType = %s;\n' "${3:-sys}"
 	sb__fsal_block "$fsal"
 	printf '}\n'
+}
+
+sb__krb5_block() {
+	printf 'NFS_KRB5 {\n\tActive_krb5 = true;\n'
+	printf '\tKeytabPath = "%s";\n\tPrincipalName = "%s";\n}\n' "$1" "$2"
 }
 
 # Private Plugins_Dir: Ganesha loads libfsal<name>.so from one directory.

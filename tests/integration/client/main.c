@@ -20,8 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LINE_MAX_BYTES	   4096
-#define DEFAULT_RENEW_SECS 2
+#define LINE_MAX_BYTES	    4096
+#define DEFAULT_RENEW_SECS  2
+#define DEFAULT_GSS_SERVICE "nfs@localhost"
 
 struct options {
 	const char *server;
@@ -30,6 +31,7 @@ struct options {
 	char name[128];
 	int renew_secs;
 	bool callback;
+	struct nfs4_security sec;
 };
 
 static void usage(FILE *out)
@@ -37,6 +39,8 @@ static void usage(FILE *out)
 	fprintf(out, "usage: ulm-nfs-client --server ADDR --export /PSEUDO "
 		     "[--name CLIENTNAME] [--lease-renew SECS] "
 		     "[--v3-export PATH] [--callback]\n"
+		     "       [--sec sys|krb5|krb5i|krb5p] "
+		     "[--gss-service nfs@HOST]\n"
 		     "Reads commands on stdin (see the test contract), "
 		     "answers one line each.\n"
 		     "--v3-export: path for the NFSv3 MOUNT that finds NLM "
@@ -44,7 +48,31 @@ static void usage(FILE *out)
 		     "  Ganesha mounts a pseudo path only with NFS_CORE_PARAM "
 		     "Mount_Path_Pseudo = true).\n"
 		     "--callback: serve the NFSv4 callback program (needed "
-		     "for delegations).\n");
+		     "for delegations).\n"
+		     "--sec: NFSv4 over RPCSEC_GSS with the Kerberos tickets "
+		     "of KRB5CCNAME (default sys);\n"
+		     "  --gss-service names the server's principal "
+		     "(default nfs@localhost).\n");
+}
+
+static int parse_sec(const char *arg, enum nfs4_sec_flavour *flavour)
+{
+	static const char *const names[] = {
+		[NFS4_SEC_SYS] = "sys",
+		[NFS4_SEC_KRB5] = "krb5",
+		[NFS4_SEC_KRB5I] = "krb5i",
+		[NFS4_SEC_KRB5P] = "krb5p",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(arg, names[i]) == 0) {
+			*flavour = i;
+			return 0;
+		}
+	}
+	fprintf(stderr, "--sec: one of sys, krb5, krb5i, krb5p\n");
+	return -1;
 }
 
 static int parse_options(int argc, char **argv, struct options *opts)
@@ -56,6 +84,8 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{"lease-renew", required_argument, NULL, 'r'},
 		{"v3-export", required_argument, NULL, 'm'},
 		{"callback", no_argument, NULL, 'c'},
+		{"sec", required_argument, NULL, 'k'},
+		{"gss-service", required_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -65,6 +95,8 @@ static int parse_options(int argc, char **argv, struct options *opts)
 	snprintf(opts->name, sizeof(opts->name), "ulm-nfs-client-%d",
 		 (int)getpid());
 	opts->renew_secs = DEFAULT_RENEW_SECS;
+	opts->sec.flavour = NFS4_SEC_SYS;
+	opts->sec.service = DEFAULT_GSS_SERVICE;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -93,6 +125,13 @@ static int parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case 'c':
 			opts->callback = true;
+			break;
+		case 'k':
+			if (parse_sec(optarg, &opts->sec.flavour) < 0)
+				return -1;
+			break;
+		case 'g':
+			opts->sec.service = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -258,8 +297,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	state.callback = opts.callback;
-	status = nfs4_session_create_cb(opts.server, opts.export, opts.name,
-					callback_port, &state.nfs4);
+	status = nfs4_session_create_sec(opts.server, opts.export, opts.name,
+					 &opts.sec, callback_port, &state.nfs4);
 	if (status != 0) {
 		fprintf(stderr,
 			"ulm-nfs-client: cannot start an NFSv4 "

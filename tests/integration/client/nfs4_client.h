@@ -35,6 +35,21 @@ enum nfs4_deleg {
 	NFS4_DELEG_WRITE,
 };
 
+/** How the session authenticates its RPCs. */
+enum nfs4_sec_flavour {
+	NFS4_SEC_SYS,	/**< AUTH_SYS, through libnfs */
+	NFS4_SEC_KRB5,	/**< RPCSEC_GSS Kerberos, authentication only */
+	NFS4_SEC_KRB5I, /**< ... and integrity (every message checksummed) */
+	NFS4_SEC_KRB5P, /**< ... and privacy (every message encrypted) */
+};
+
+struct nfs4_security {
+	enum nfs4_sec_flavour flavour;
+	/** GSS host-based service of the server, e.g. "nfs@server.example";
+	 *  the caller's tickets come from KRB5CCNAME. Unused for SYS. */
+	const char *service;
+};
+
 /**
  * @brief Connect to @p server and establish a confirmed clientid.
  *
@@ -47,17 +62,22 @@ int nfs4_session_create(const char *server, const char *export,
 			const char *client_name, struct nfs4_session **session);
 
 /**
- * @brief As nfs4_session_create(), announcing a callback service.
+ * @brief As nfs4_session_create(), authenticating every RPC as @p sec says
+ * and announcing a callback service.
  *
+ * With a Kerberos flavour, a refused GSS context (no or expired ticket,
+ * unknown service principal) fails with -EACCES; the reason is printed on
+ * stderr in Kerberos's words. @p sec is copied.
  * @param[in] callback_port  TCP port of the client's NFSv4 callback
  *                           service (program NFS4_CALLBACK), on the local
  *                           address of the connection to the server; 0
  *                           for none (the server then grants no
  *                           delegations).
  */
-int nfs4_session_create_cb(const char *server, const char *export,
-			   const char *client_name, int callback_port,
-			   struct nfs4_session **session);
+int nfs4_session_create_sec(const char *server, const char *export,
+			    const char *client_name,
+			    const struct nfs4_security *sec, int callback_port,
+			    struct nfs4_session **session);
 
 /** Close the connection and free every file of @p session (no CLOSE sent). */
 void nfs4_session_destroy(struct nfs4_session *session);
@@ -135,7 +155,8 @@ int nfs4_delegreturn_other(struct nfs4_session *session, const char *other);
  *  delegation (kept for DELEGRETURN, and reused by a new OPEN). */
 int nfs4_file_close(struct nfs4_session *session, struct nfs4_file *file);
 
-/** Name of an nfs4_* result: "NFS4_OK", "NFS4ERR_DENIED", "RPC_TIMEOUT"... */
+/** Name of an nfs4_* result: "NFS4_OK", "NFS4ERR_DENIED", "RPC_TIMEOUT",
+ *  "RPC_AUTHERROR"... */
 const char *nfs4_status_name(int status);
 
 #endif /* ULM_NFS4_CLIENT_H */

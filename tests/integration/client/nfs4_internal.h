@@ -43,7 +43,11 @@ struct nfs4_file {
 };
 
 struct nfs4_session {
-	struct rpc_context *rpc; /* NULL after a transport failure */
+	/* The connection: rpc for AUTH_SYS, gss for Kerberos; NULL after a
+	 * transport failure. */
+	struct rpc_context *rpc;
+	struct gss_rpc *gss;
+	struct nfs4_security sec;
 	char *server;
 	char *export;
 	char *name;
@@ -86,6 +90,13 @@ bool nfs4_server_forgot_us(int status);
 
 /* Reconnect and re-establish the clientid if needed (a new epoch). */
 int nfs4_session_recover(struct nfs4_session *session);
+
+/* nfs4_gss.c: the RPCSEC_GSS transport (sec.flavour is not SYS).  Both
+ * return 0 or a negative errno; the compound returns its nfsstat4. */
+int nfs4_gss_connect(struct nfs4_session *session);
+void nfs4_gss_drop(struct nfs4_session *session);
+int nfs4_gss_compound(struct nfs4_session *session, COMPOUND4args *args,
+		      nfs4_reply_fn on_reply, void *arg, unsigned int *nres);
 
 /* Free @p file and its lock states; the caller unlinks it. */
 void nfs4_file_free(struct nfs4_file *file);

@@ -45,10 +45,37 @@ static void compound_cb(struct rpc_context *rpc, int status, void *data,
 		wait->on_reply(res, wait->arg);
 }
 
+static bool connected(const struct nfs4_session *session)
+{
+	return session->rpc || session->gss;
+}
+
 static void drop_connection(struct nfs4_session *session)
 {
-	rpc_destroy_context(session->rpc);
+	if (session->gss)
+		nfs4_gss_drop(session);
+	if (session->rpc)
+		rpc_destroy_context(session->rpc);
 	session->rpc = NULL;
+}
+
+static int libnfs_compound(struct nfs4_session *session, COMPOUND4args *args,
+			   nfs4_reply_fn on_reply, void *arg,
+			   unsigned int *nres)
+{
+	struct compound_wait wait = {
+		.status = -EIO, .on_reply = on_reply, .arg = arg};
+	int rc;
+
+	if (rpc_nfs4_compound_async(session->rpc, compound_cb, args, &wait)) {
+		fprintf(stderr, "nfs4: %s\n", rpc_get_error(session->rpc));
+		return -EIO;
+	}
+	rc = rpc_wait_done(session->rpc, &wait.done);
+	if (rc < 0)
+		return rc;
+	*nres = wait.nres;
+	return wait.status;
 }
 
 static int compound_send(struct nfs4_session *session, nfs_argop4 *ops,
@@ -56,25 +83,23 @@ static int compound_send(struct nfs4_session *session, nfs_argop4 *ops,
 			 unsigned int *nres)
 {
 	COMPOUND4args args = {.minorversion = 0};
-	struct compound_wait wait = {
-		.status = -EIO, .on_reply = on_reply, .arg = arg};
-	int rc;
+	unsigned int count = 0;
+	int status;
 
 	args.argarray.argarray_len = nops;
 	args.argarray.argarray_val = ops;
-	if (rpc_nfs4_compound_async(session->rpc, compound_cb, &args, &wait)) {
-		fprintf(stderr, "nfs4: %s\n", rpc_get_error(session->rpc));
+	if (session->gss)
+		status = nfs4_gss_compound(session, &args, on_reply, arg,
+					   &count);
+	else
+		status = libnfs_compound(session, &args, on_reply, arg, &count);
+	if (status < 0) {
 		drop_connection(session);
-		return -EIO;
-	}
-	rc = rpc_wait_done(session->rpc, &wait.done);
-	if (rc < 0 || wait.status < 0) {
-		drop_connection(session);
-		return rc < 0 ? rc : wait.status;
+		return status;
 	}
 	if (nres)
-		*nres = wait.nres;
-	return wait.status;
+		*nres = count;
+	return status;
 }
 
 struct setclientid_reply {
@@ -156,6 +181,8 @@ static int connect_session(struct nfs4_session *session)
 {
 	int rc;
 
+	if (session->sec.flavour != NFS4_SEC_SYS)
+		return nfs4_gss_connect(session);
 	session->rpc = rpc_init_context();
 	if (!session->rpc)
 		return -ENOMEM;
@@ -172,7 +199,7 @@ int nfs4_session_recover(struct nfs4_session *session)
 {
 	int status = NFS4_OK;
 
-	if (!session->rpc)
+	if (!connected(session))
 		status = connect_session(session);
 	if (status == NFS4_OK && !session->have_clientid)
 		status = establish_clientid(session);
@@ -255,12 +282,16 @@ static void make_verifier(verifier4 verifier)
 int nfs4_session_create(const char *server, const char *export,
 			const char *client_name, struct nfs4_session **session)
 {
-	return nfs4_session_create_cb(server, export, client_name, 0, session);
+	const struct nfs4_security sys = {.flavour = NFS4_SEC_SYS};
+
+	return nfs4_session_create_sec(server, export, client_name, &sys, 0,
+				       session);
 }
 
-int nfs4_session_create_cb(const char *server, const char *export,
-			   const char *client_name, int callback_port,
-			   struct nfs4_session **session)
+int nfs4_session_create_sec(const char *server, const char *export,
+			    const char *client_name,
+			    const struct nfs4_security *sec, int callback_port,
+			    struct nfs4_session **session)
 {
 	struct nfs4_session *s = calloc(1, sizeof(*s));
 	int status;
@@ -271,7 +302,10 @@ int nfs4_session_create_cb(const char *server, const char *export,
 	s->server = strdup(server);
 	s->export = strdup(export);
 	s->name = strdup(client_name);
-	if (!s->server || !s->export || !s->name) {
+	s->sec.flavour = sec->flavour;
+	s->sec.service = sec->service ? strdup(sec->service) : NULL;
+	if (!s->server || !s->export || !s->name ||
+	    (sec->service && !s->sec.service)) {
 		nfs4_session_destroy(s);
 		return -ENOMEM;
 	}
@@ -318,8 +352,8 @@ void nfs4_session_destroy(struct nfs4_session *session)
 		free(session->owners);
 		session->owners = next;
 	}
-	if (session->rpc)
-		drop_connection(session);
+	drop_connection(session);
+	free((char *)session->sec.service);
 	free(session->server);
 	free(session->export);
 	free(session->name);
@@ -333,6 +367,8 @@ const char *nfs4_status_name(int status)
 
 	if (status == -ETIMEDOUT)
 		return "RPC_TIMEOUT";
+	if (status == -EACCES)
+		return "RPC_AUTHERROR";
 	if (status < 0)
 		return "RPC_ERROR";
 	name = nfsstat4_to_str(status);
