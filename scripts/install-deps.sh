@@ -16,6 +16,8 @@ PACKAGES=(
 	# integration tests: real daemons and real NFS clients
 	rpcbind nfs-common libnfs-dev libnfs-utils iproute2 util-linux
 	procps psmisc
+	# the rados store and its test cluster (one mon, one osd, no mgr)
+	ceph-mon ceph-osd ceph-common librados-dev
 )
 
 SRC_LIST=/etc/apt/sources.list.d/ulm-deb-src.sources

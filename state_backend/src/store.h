@@ -31,6 +31,7 @@ struct ulm_store_op {
 
 typedef int (*store_record_fn)(const struct ulm_record *rec, void *arg);
 typedef int (*store_file_fn)(const struct ulm_key *file, void *arg);
+typedef int (*store_event_fn)(const void *msg, size_t len, void *arg);
 
 struct ulm_store_ops {
 	const char *name;
@@ -55,10 +56,20 @@ struct ulm_store_ops {
 	/** Run the op atomically. @return 0, -ECANCELED (version moved),
 	 *  -EROFS, -ENOLCK (full), -ENOMEM, -EIO, ULM_ECORRUPT */
 	int (*op_execute)(struct ulm_store *store, struct ulm_store_op *op);
+	/** Queue @p msg (<= 4096 bytes) for node @p node: a delegation recall
+	 *  or a waiter wake-up. @return 0, -EINVAL, -ENOMEM, -EIO */
+	int (*event_post)(struct ulm_store *store, uint32_t node,
+			  const void *msg, size_t len);
+	/** Hand this node's queued events to @p fn oldest first and remove
+	 *  them; if none is queued, wait up to @p timeout_ms for one.
+	 *  @return 0, -ENOMEM, -EIO */
+	int (*event_take)(struct ulm_store *store, store_event_fn fn, void *arg,
+			  int timeout_ms);
 };
 
 extern const struct ulm_store_ops ulm_store_mem_ops;
 extern const struct ulm_store_ops ulm_store_lmdb_ops;
+extern const struct ulm_store_ops ulm_store_rados_ops;
 
 /** Room for @p max_del deletes and @p max_put puts. @return 0, -ENOMEM */
 int store_op_init(struct ulm_store_op *op, const struct ulm_key *file,
