@@ -47,7 +47,8 @@ void rados_files_fini(struct rados_store *s)
 			if (f->watch)
 				rados_unwatch2(s->io, f->watch);
 	/* No callback may run on a file we are about to free. */
-	rados_watch_flush(s->cluster);
+	if (s->io)
+		rados_watch_flush(s->cluster);
 	for (size_t i = 0; i < RADOS_FILE_BUCKETS; i++) {
 		struct rados_file *f = s->buckets[i].files, *next;
 

@@ -279,14 +279,12 @@ static void rados_close(struct ulm_store *store)
 {
 	struct rados_store *s = to_rados(store);
 
-	if (s->io) {
+	if (s->io)
 		rados_events_fini(s);
-		rados_files_fini(s);
-		notifies_wait(s);
+	rados_files_fini(s);
+	notifies_wait(s);
+	if (s->io)
 		rados_ioctx_destroy(s->io);
-	} else {
-		rados_files_fini(s);
-	}
 	if (s->cluster)
 		rados_shutdown(s->cluster);
 	pthread_mutex_destroy(&s->inflight_mutex);
