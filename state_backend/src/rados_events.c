@@ -134,8 +134,10 @@ static int hand_over(struct rados_store *s, store_event_fn fn, void *arg,
 				     &iter, &more, &prval);
 	rc = rados_read_run(s, op, s->node_oid, NULL);
 	rados_release_read_op(op);
-	if (rc || prval)
+	if (rc || prval) {
+		rados_omap_get_end(iter); /* exists whatever the op returned */
 		return rados_errno(rc ? rc : prval);
+	}
 	while (!rc &&
 	       !rados_omap_get_next2(iter, &key, &val, &key_len, &val_len) &&
 	       key) {

@@ -157,13 +157,15 @@ static int u32_get(struct rados_store *s, const char *oid, const char *key,
 	rados_read_op_omap_get_vals_by_keys(op, &key, 1, &iter, &prval);
 	rc = rados_read_run(s, op, oid, version);
 	rados_release_read_op(op);
+	if (!rc && !prval &&
+	    !rados_omap_get_next2(iter, &k, &v, &k_len, &v_len) && k)
+		*value = v_len == 4 ? get_be32((uint8_t *)v) : UINT32_MAX;
+	/* The iterator exists whatever the op returned. */
+	rados_omap_get_end(iter);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc || prval)
 		return rados_errno(rc ? rc : prval);
-	if (!rados_omap_get_next2(iter, &k, &v, &k_len, &v_len) && k)
-		*value = v_len == 4 ? get_be32((uint8_t *)v) : UINT32_MAX;
-	rados_omap_get_end(iter);
 	return *value == UINT32_MAX ? ULM_ECORRUPT : 0;
 }
 
@@ -457,15 +459,16 @@ static int records_read(struct rados_store *s, const char *oid,
 					     &iter, &more, &prval);
 		rc = rados_read_run(s, op, oid, first ? version : NULL);
 		rados_release_read_op(op);
+		if (!rc && !prval)
+			rc = page_copy(iter, r, after);
+		rados_omap_get_end(iter); /* exists whatever the op returned */
 		if (rc == -ERANGE || rc == -EOVERFLOW)
 			return -ECANCELED;
 		if (rc == -ENOENT && first)
 			return 0;
-		rc = rados_errno(rc ? rc : prval);
-		if (!rc) {
-			rc = page_copy(iter, r, after);
-			rados_omap_get_end(iter);
-		}
+		rc = rc ? rc : prval;
+		if (rc && rc != ULM_ECORRUPT)
+			rc = rados_errno(rc);
 		first = false;
 	}
 	return rc;
