@@ -18,6 +18,10 @@ static const char module_name[] = "UNIFIED";
 #define ULMFSAL_MIN_MAP_SIZE	   (1ULL << 20) /* 1 MiB */
 #define ULMFSAL_MAX_MAP_SIZE	   (1ULL << 40) /* 1 TiB */
 #define ULMFSAL_DEFAULT_MAP_SIZE   (1ULL << 30)
+/* RADOS_KV's default pool; our own namespace keeps clear of its objects */
+#define ULMFSAL_DEFAULT_POOL	  "nfs-ganesha"
+#define ULMFSAL_DEFAULT_NAMESPACE "ulm"
+#define ULMFSAL_RADOS_NAME_MAX	  256
 
 struct ulmfsal_module ULMFSAL = {
 	.module =
@@ -55,6 +59,7 @@ struct ulmfsal_module ULMFSAL = {
 static struct config_item_list store_kinds[] = {
 	CONFIG_LIST_TOK("lmdb", ULM_STORE_LMDB),
 	CONFIG_LIST_TOK("memory", ULM_STORE_MEMORY),
+	CONFIG_LIST_TOK("rados", ULM_STORE_RADOS),
 	CONFIG_LIST_EOL,
 };
 
@@ -67,6 +72,16 @@ static struct config_item unified_items[] = {
 		       ULMFSAL_DEFAULT_MAP_SIZE, ulmfsal_config, map_size),
 	CONF_ITEM_BOOL("Sync", false, ulmfsal_config, sync),
 	CONF_ITEM_UI32("Node_Id", 1, UINT32_MAX, 1, ulmfsal_config, node_id),
+	CONF_ITEM_PATH("Ceph_Conf", 1, PATH_MAX, NULL, ulmfsal_config,
+		       ceph_conf),
+	CONF_ITEM_STR("UserId", 1, ULMFSAL_RADOS_NAME_MAX, NULL, ulmfsal_config,
+		      userid),
+	CONF_ITEM_PATH("Keyring", 1, PATH_MAX, NULL, ulmfsal_config, keyring),
+	CONF_ITEM_STR("Pool", 1, ULMFSAL_RADOS_NAME_MAX, ULMFSAL_DEFAULT_POOL,
+		      ulmfsal_config, pool),
+	CONF_ITEM_STR("Namespace", 0, ULMFSAL_RADOS_NAME_MAX,
+		      ULMFSAL_DEFAULT_NAMESPACE, ulmfsal_config,
+		      rados_namespace),
 	CONFIG_EOL,
 };
 
@@ -85,7 +100,18 @@ static ulm_env *env;
 
 static const char *store_name(uint32_t store)
 {
-	return store == ULM_STORE_MEMORY ? "memory" : "lmdb";
+	switch (store) {
+	case ULM_STORE_MEMORY:
+		return "memory";
+	case ULM_STORE_RADOS:
+		return "rados";
+	}
+	return "lmdb";
+}
+
+static const char *or_default(const char *value)
+{
+	return value ? value : "(Ceph's default)";
 }
 
 static fsal_status_t init_config(struct fsal_module *module,
@@ -107,10 +133,12 @@ static fsal_status_t init_config(struct fsal_module *module,
 	if (!self->config_valid) {
 		LogCrit(COMPONENT_FSAL,
 			"UNIFIED: invalid UNIFIED block (see the config errors "
-			"above); valid: Store = lmdb|memory, Store_Path = "
-			"<directory>, Map_Size = %llu..%llu, Sync = "
-			"true|false, Node_Id = 1..%u. Exports using FSAL "
-			"UNIFIED are refused until it is fixed.",
+			"above); valid: Store = lmdb|memory|rados, Store_Path "
+			"= <directory>, Map_Size = %llu..%llu, Sync = "
+			"true|false, Node_Id = 1..%u, Ceph_Conf = <file>, "
+			"UserId = <name>, Keyring = <file>, Pool = <pool>, "
+			"Namespace = <name>. Exports using FSAL UNIFIED are "
+			"refused until it is fixed.",
 			ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE, UINT32_MAX);
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	}
@@ -120,13 +148,55 @@ static fsal_status_t init_config(struct fsal_module *module,
 		", Sync = %s, Node_Id = %" PRIu32,
 		store_name(cfg->store), cfg->store_path, cfg->map_size,
 		cfg->sync ? "true" : "false", cfg->node_id);
+	if (cfg->store == ULM_STORE_RADOS)
+		LogInfo(COMPONENT_FSAL,
+			"UNIFIED: Ceph_Conf = %s, UserId = %s, Keyring = %s, "
+			"Pool = %s, Namespace = %s",
+			or_default(cfg->ceph_conf), or_default(cfg->userid),
+			or_default(cfg->keyring), cfg->pool,
+			cfg->rados_namespace);
 	display_fsinfo(module);
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
+}
+
+/* RADOS: name what was tried and the usual fix. */
+static void log_rados_open_error(const struct ulmfsal_config *cfg, int rc)
+{
+	const char *fix;
+
+	switch (rc) {
+	case -ENOENT:
+		fix = "create the pool (ceph osd pool create POOL) or point "
+		      "UNIFIED { Ceph_Conf } at an existing ceph.conf";
+		break;
+	case -EIO:
+		fix = "no monitor or OSD answered: check the cluster (ceph -s) "
+		      "and the mon addresses in ceph.conf";
+		break;
+	case ULM_EFORMAT:
+		fix = "this namespace was written by another version of ULM: "
+		      "upgrade, or set UNIFIED { Namespace } to a new one";
+		break;
+	default:
+		fix = "check UNIFIED { Ceph_Conf, UserId, Keyring } and the "
+		      "user's caps on the pool";
+		break;
+	}
+	LogCrit(COMPONENT_FSAL,
+		"UNIFIED: cannot open rados lock store (Pool %s, Namespace "
+		"%s, Ceph_Conf %s, UserId %s): %s; %s. Exports using FSAL "
+		"UNIFIED are refused; others are served.",
+		cfg->pool, cfg->rados_namespace, or_default(cfg->ceph_conf),
+		or_default(cfg->userid), ulm_strerror(rc), fix);
 }
 
 /* Say what went wrong and what the admin can do about it. */
 static void log_env_open_error(const struct ulmfsal_config *cfg, int rc)
 {
+	if (cfg->store == ULM_STORE_RADOS) {
+		log_rados_open_error(cfg, rc);
+		return;
+	}
 	switch (rc) {
 	case -EBUSY:
 		LogCrit(COMPONENT_FSAL,
@@ -171,6 +241,11 @@ static int env_open_locked(const struct ulmfsal_config *cfg)
 		.map_size = cfg->map_size,
 		.sync = cfg->sync,
 		.node_id = cfg->node_id,
+		.ceph_conf = cfg->ceph_conf,
+		.userid = cfg->userid,
+		.keyring = cfg->keyring,
+		.pool = cfg->pool,
+		.rados_namespace = cfg->rados_namespace,
 	};
 	int rc = ulm_env_open(&env_cfg, &env);
 
@@ -183,7 +258,9 @@ static int env_open_locked(const struct ulmfsal_config *cfg)
 		 "UNIFIED: %s lock store open (%s), node %" PRIu32
 		 " epoch %" PRIu32,
 		 store_name(cfg->store),
-		 cfg->store == ULM_STORE_LMDB ? cfg->store_path : "no path",
+		 cfg->store == ULM_STORE_LMDB	 ? cfg->store_path
+		 : cfg->store == ULM_STORE_RADOS ? cfg->pool
+						 : "no path",
 		 cfg->node_id, ulm_env_epoch(env));
 	ulmfsal_purge_schedule(env, cfg->node_id);
 	ulmfsal_events_start(env);
@@ -239,4 +316,9 @@ MODULE_FINI void ulmfsal_unload(void)
 					"exports still in use");
 	gsh_free(ULMFSAL.config.store_path);
 	ULMFSAL.config.store_path = NULL;
+	gsh_free(ULMFSAL.config.ceph_conf);
+	gsh_free(ULMFSAL.config.userid);
+	gsh_free(ULMFSAL.config.keyring);
+	gsh_free(ULMFSAL.config.pool);
+	gsh_free(ULMFSAL.config.rados_namespace);
 }

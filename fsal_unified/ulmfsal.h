@@ -24,6 +24,12 @@ struct ulmfsal_config {
 	uint64_t map_size;
 	bool sync;
 	uint32_t node_id;
+	/* Store = rados; names as in Ganesha's RADOS_KV block */
+	char *ceph_conf; /**< NULL: Ceph's default search */
+	char *userid;	 /**< NULL: Ceph's default user */
+	char *keyring;	 /**< NULL: as ceph.conf says */
+	char *pool;
+	char *rados_namespace;
 };
 
 struct ulmfsal_module {

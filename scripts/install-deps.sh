@@ -19,6 +19,8 @@ PACKAGES=(
 	# Kerberos tests: a throwaway KDC, kinit, and the GSS test client's
 	# RPCSEC_GSS (libtirpc) over MIT GSSAPI (libkrb5-dev, above)
 	krb5-kdc krb5-admin-server krb5-user libtirpc-dev
+	# the rados store and its test cluster (one mon, one osd, no mgr)
+	ceph-mon ceph-osd ceph-common librados-dev
 )
 
 SRC_LIST=/etc/apt/sources.list.d/ulm-deb-src.sources

@@ -61,6 +61,7 @@ typedef struct ulm_undo ulm_undo;
 enum ulm_store_kind {
 	ULM_STORE_MEMORY = 1, /**< process memory; for tests */
 	ULM_STORE_LMDB = 2,   /**< LMDB environment on local disk */
+	ULM_STORE_RADOS = 3,  /**< Ceph RADOS pool, shared by many nodes */
 };
 
 struct ulm_env_config {
@@ -77,6 +78,19 @@ struct ulm_env_config {
 	uint32_t node_id;
 	/** Inspect only: no epoch bump, no node registration, no writes. */
 	bool read_only;
+	/** RADOS: ceph.conf to read; NULL: Ceph's default search
+	 *  ($CEPH_CONF, /etc/ceph/ceph.conf, ...). */
+	const char *ceph_conf;
+	/** RADOS: cephx user without "client." (e.g. "admin"); NULL: Ceph's
+	 *  default. */
+	const char *userid;
+	/** RADOS: keyring file; NULL: the one ceph.conf names. */
+	const char *keyring;
+	/** RADOS: pool holding the lock objects (must exist). */
+	const char *pool;
+	/** RADOS: namespace within the pool; NULL or "": the default one.
+	 *  Every node of one cluster uses the same pool and namespace. */
+	const char *rados_namespace;
 };
 
 enum ulm_protocol {

@@ -10,6 +10,8 @@ static const struct ulm_store_ops *store_ops(enum ulm_store_kind kind)
 		return &ulm_store_mem_ops;
 	case ULM_STORE_LMDB:
 		return &ulm_store_lmdb_ops;
+	case ULM_STORE_RADOS:
+		return &ulm_store_rados_ops;
 	}
 	return NULL;
 }

@@ -73,6 +73,7 @@ struct ulm_store_ops {
 
 extern const struct ulm_store_ops ulm_store_mem_ops;
 extern const struct ulm_store_ops ulm_store_lmdb_ops;
+extern const struct ulm_store_ops ulm_store_rados_ops;
 
 /** Room for @p max_del deletes and @p max_put puts. @return 0, -ENOMEM */
 int store_op_init(struct ulm_store_op *op, const struct ulm_key *file,

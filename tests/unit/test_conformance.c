@@ -465,11 +465,11 @@ static void test_strerror_covers_codes(void **state)
 				teardown_env),                                 \
 	}
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest memory[] = CONFORMANCE(setup_memory);
 	const struct CMUnitTest lmdb[] = CONFORMANCE(setup_lmdb);
-	int failed = cmocka_run_group_tests_name("memory", memory, NULL, NULL);
+	const struct CMUnitTest rados[] = CONFORMANCE(setup_rados);
 
-	return failed + cmocka_run_group_tests_name("lmdb", lmdb, NULL, NULL);
+	return RUN_STORE_GROUPS(argc, argv, memory, lmdb, rados);
 }

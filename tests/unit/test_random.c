@@ -301,7 +301,7 @@ static void test_random_matches_model(void **state)
 	run_random(((struct fixture *)*state)->env);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest memory[] = {
 		cmocka_unit_test_setup_teardown(test_random_matches_model,
@@ -311,7 +311,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_random_matches_model,
 						setup_lmdb, teardown_env),
 	};
-	int failed = cmocka_run_group_tests_name("memory", memory, NULL, NULL);
+	const struct CMUnitTest rados[] = {
+		cmocka_unit_test_setup_teardown(test_random_matches_model,
+						setup_rados, teardown_env),
+	};
 
-	return failed + cmocka_run_group_tests_name("lmdb", lmdb, NULL, NULL);
+	return RUN_STORE_GROUPS(argc, argv, memory, lmdb, rados);
 }

@@ -107,7 +107,7 @@ static void test_threads_never_grant_conflicts(void **state)
 	assert_int_equal(test_list(f->env, NULL, NULL, 0), 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest memory[] = {
 		cmocka_unit_test_setup_teardown(
@@ -119,7 +119,11 @@ int main(void)
 			test_threads_never_grant_conflicts, setup_lmdb,
 			teardown_env),
 	};
-	int failed = cmocka_run_group_tests_name("memory", memory, NULL, NULL);
+	const struct CMUnitTest rados[] = {
+		cmocka_unit_test_setup_teardown(
+			test_threads_never_grant_conflicts, setup_rados,
+			teardown_env),
+	};
 
-	return failed + cmocka_run_group_tests_name("lmdb", lmdb, NULL, NULL);
+	return RUN_STORE_GROUPS(argc, argv, memory, lmdb, rados);
 }

@@ -17,6 +17,8 @@ static int setup(void **state, enum ulm_store_kind store)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/ulm-unit-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/env", f->dir);
+	/* The directory's unique name makes the namespace unique too. */
+	snprintf(f->ns, sizeof(f->ns), "%s", f->dir + strlen("/tmp/"));
 	f->store = store;
 	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
 	*state = f;
@@ -31,6 +33,11 @@ int setup_memory(void **state)
 int setup_lmdb(void **state)
 {
 	return setup(state, ULM_STORE_LMDB);
+}
+
+int setup_rados(void **state)
+{
+	return setup(state, ULM_STORE_RADOS);
 }
 
 int teardown_env(void **state)
@@ -52,6 +59,8 @@ int fixture_open(struct fixture *f, uint32_t node, bool read_only,
 		.node_id = node,
 		.read_only = read_only,
 		.map_size = 64 << 20,
+		.pool = "ulm",
+		.rados_namespace = f->ns,
 	};
 
 	return ulm_env_open(&cfg, env);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include "ulm.h"
@@ -14,6 +15,7 @@
 struct fixture {
 	char dir[64];  /* mkdtemp() directory, removed at teardown */
 	char path[80]; /* LMDB environment inside it */
+	char ns[64];   /* RADOS: a namespace of this test case's own */
 	enum ulm_store_kind store;
 	ulm_env *env;
 };
@@ -21,7 +23,19 @@ struct fixture {
 /* cmocka setups: a fresh env of one store, in a fresh directory. */
 int setup_memory(void **state);
 int setup_lmdb(void **state);
+/* The pool "ulm" of the cluster $CEPH_CONF names (ctest runs these tests
+ * inside the namespace of the cluster scripts/ceph-cluster.sh started). */
+int setup_rados(void **state);
 int teardown_env(void **state);
+
+/** Run the groups of the stores this test binary was asked for: "rados"
+ *  as the only argument runs @p rados, else @p memory and @p lmdb. */
+#define RUN_STORE_GROUPS(argc, argv, memory, lmdb, rados)                      \
+	((argc) == 2 && !strcmp((argv)[1], "rados")                            \
+		 ? cmocka_run_group_tests_name("rados", rados, NULL, NULL)     \
+		 : cmocka_run_group_tests_name("memory", memory, NULL, NULL) + \
+			   cmocka_run_group_tests_name("lmdb", lmdb, NULL,     \
+						       NULL))
 
 /** Open an env on the fixture's store. */
 int fixture_open(struct fixture *f, uint32_t node, bool read_only,

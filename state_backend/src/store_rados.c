@@ -1,0 +1,765 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * The RADOS store: one object per file, "f." + the key in hex, holding
+ * the file's records as omap entries (key: the record id as 16 hex
+ * digits, value: the encoded record). A change is one write op guarded
+ * by the object's version (assert_version; exclusive create for a file
+ * without an object), so independent files never contend and a lost race
+ * is -ERANGE/-EEXIST, returned as -ECANCELED for the engine to re-plan.
+ *
+ * Objects are kept when their last record goes: object versions only
+ * grow, so a version is never reused, and ids derive from them: a record
+ * put by the op that moved the object from version V gets id
+ * V * 65536 + its index + 1, which grows with every op on the file and is
+ * never handed out twice for it.
+ *
+ * "ulm.meta" holds the record format, "node.<N>" node N's epoch and its
+ * mailbox (rados_events.c). Layout and inspection: docs/rados.md.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bytes.h"
+#include "rados_store.h"
+
+#define META_OID	  "ulm.meta"
+#define ID_DIGITS	  16
+#define IDS_PER_OP	  65535
+#define OMAP_PER_READ	  1024
+#define REGISTER_TRIES	  100
+#define NOTIFY_TIMEOUT_MS 5000
+
+static struct rados_store *to_rados(struct ulm_store *store)
+{
+	return (struct rados_store *)store;
+}
+
+int rados_errno(int rc)
+{
+	switch (rc) {
+	case 0:
+		return 0;
+	case -ENOMEM:
+		return -ENOMEM;
+	case -ENOSPC:
+	case -EDQUOT:
+		return -ENOLCK;
+	}
+	/* Timeouts, lost connections, refused caps: the store failed. */
+	return -EIO;
+}
+
+static int run_and_wait(rados_completion_t c, uint64_t *version, int rc)
+{
+	if (!rc) {
+		rados_aio_wait_for_complete(c);
+		rc = rados_aio_get_return_value(c);
+	}
+	if (!rc && version)
+		*version = rados_aio_get_version(c);
+	rados_aio_release(c);
+	return rc;
+}
+
+/* The async forms report the object's version per op; the ioctx's
+ * last-version slot would race between threads. */
+int rados_write_run(struct rados_store *s, rados_write_op_t op, const char *oid,
+		    uint64_t *version)
+{
+	rados_completion_t c;
+	int rc = rados_aio_create_completion2(NULL, NULL, &c);
+
+	if (rc)
+		return rc;
+	return run_and_wait(
+		c, version,
+		rados_aio_write_op_operate(op, s->io, c, oid, NULL, 0));
+}
+
+int rados_read_run(struct rados_store *s, rados_read_op_t op, const char *oid,
+		   uint64_t *version)
+{
+	rados_completion_t c;
+	int rc = rados_aio_create_completion2(NULL, NULL, &c);
+
+	if (rc)
+		return rc;
+	return run_and_wait(c, version,
+			    rados_aio_read_op_operate(op, s->io, c, oid, 0));
+}
+
+struct notify_ctx {
+	struct rados_store *store;
+	rados_completion_t completion;
+	char *reply;
+	size_t reply_len;
+};
+
+static void notify_done(rados_completion_t c, void *arg)
+{
+	struct notify_ctx *n = arg;
+	struct rados_store *s = n->store;
+
+	rados_buffer_free(n->reply);
+	rados_aio_release(c);
+	free(n);
+	pthread_mutex_lock(&s->inflight_mutex);
+	if (--s->inflight == 0)
+		pthread_cond_broadcast(&s->inflight_cond);
+	pthread_mutex_unlock(&s->inflight_mutex);
+}
+
+void rados_notify_async(struct rados_store *s, const char *oid, const void *msg,
+			size_t len)
+{
+	struct notify_ctx *n = calloc(1, sizeof(*n));
+
+	/* A notify that cannot be sent leaves a watcher's cache stale only
+	 * until its next write, which the version guard refuses. */
+	if (!n ||
+	    rados_aio_create_completion2(n, notify_done, &n->completion)) {
+		free(n);
+		return;
+	}
+	n->store = s;
+	pthread_mutex_lock(&s->inflight_mutex);
+	s->inflight++;
+	pthread_mutex_unlock(&s->inflight_mutex);
+	if (rados_aio_notify(s->io, oid, n->completion, msg, (int)len,
+			     NOTIFY_TIMEOUT_MS, &n->reply, &n->reply_len))
+		notify_done(n->completion, n);
+}
+
+static void notifies_wait(struct rados_store *s)
+{
+	pthread_mutex_lock(&s->inflight_mutex);
+	while (s->inflight)
+		pthread_cond_wait(&s->inflight_cond, &s->inflight_mutex);
+	pthread_mutex_unlock(&s->inflight_mutex);
+}
+
+/* One big-endian u32 omap value, and the version of its object (0: no
+ * object; *value 0: no such key). */
+static int u32_get(struct rados_store *s, const char *oid, const char *key,
+		   uint32_t *value, uint64_t *version)
+{
+	rados_read_op_t op = rados_create_read_op();
+	rados_omap_iter_t iter;
+	char *k, *v;
+	size_t k_len, v_len;
+	int prval = 0, rc;
+
+	if (!op)
+		return -ENOMEM;
+	*value = 0;
+	*version = 0;
+	rados_read_op_omap_get_vals_by_keys(op, &key, 1, &iter, &prval);
+	rc = rados_read_run(s, op, oid, version);
+	rados_release_read_op(op);
+	if (!rc && !prval &&
+	    !rados_omap_get_next2(iter, &k, &v, &k_len, &v_len) && k)
+		*value = v_len == 4 ? get_be32((uint8_t *)v) : UINT32_MAX;
+	/* The iterator exists whatever the op returned. */
+	rados_omap_get_end(iter);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc || prval)
+		return rados_errno(rc ? rc : prval);
+	return *value == UINT32_MAX ? ULM_ECORRUPT : 0;
+}
+
+/* Set it if the object is still at @version. @return 0, -ECANCELED */
+static int u32_put(struct rados_store *s, const char *oid, const char *key,
+		   uint32_t value, uint64_t version)
+{
+	rados_write_op_t op = rados_create_write_op();
+	uint8_t buf[4];
+	const char *val = (const char *)buf;
+	size_t key_len = strlen(key), val_len = 4;
+	int rc;
+
+	if (!op)
+		return -ENOMEM;
+	put_be32(buf, value);
+	if (version)
+		rados_write_op_assert_version(op, version);
+	else
+		rados_write_op_create(op, LIBRADOS_CREATE_EXCLUSIVE, NULL);
+	rados_write_op_omap_set2(op, &key, &val, &key_len, &val_len, 1);
+	rc = rados_write_run(s, op, oid, NULL);
+	rados_release_write_op(op);
+	if (rc == -ERANGE || rc == -EOVERFLOW || rc == -EEXIST)
+		return -ECANCELED;
+	return rados_errno(rc);
+}
+
+static int format_check(struct rados_store *s)
+{
+	uint32_t format;
+	uint64_t version;
+	int rc;
+
+	for (int i = 0; i < REGISTER_TRIES; i++) {
+		rc = u32_get(s, META_OID, "format", &format, &version);
+		if (rc || format || s->read_only)
+			break;
+		rc = u32_put(s, META_OID, "format", RECORD_FORMAT, version);
+		if (rc != -ECANCELED)
+			return rc;
+	}
+	if (!rc && format && format != RECORD_FORMAT)
+		rc = ULM_EFORMAT;
+	return rc;
+}
+
+/* Take this node's next epoch (read-only: report the current one). */
+static int node_register(struct rados_store *s, uint32_t *epoch)
+{
+	char oid[32];
+	uint64_t version;
+	int rc = -ECANCELED;
+
+	snprintf(oid, sizeof(oid), "node.%08x", s->node_id);
+	for (int i = 0; i < REGISTER_TRIES && rc == -ECANCELED; i++) {
+		rc = u32_get(s, oid, "epoch", epoch, &version);
+		if (rc || s->read_only)
+			break;
+		rc = u32_put(s, oid, "epoch", *epoch + 1, version);
+		if (!rc)
+			++*epoch;
+	}
+	return rc;
+}
+
+/* A client of a cluster that is down must fail, not hang: bound what
+ * ceph.conf left at Ceph's defaults (wait forever, 300 s to mount). */
+static int bound_timeouts(rados_t cluster)
+{
+	char buf[64];
+	int rc = 0;
+
+	if (!rados_conf_get(cluster, "rados_osd_op_timeout", buf,
+			    sizeof(buf)) &&
+	    strtod(buf, NULL) == 0)
+		rc = rados_conf_set(cluster, "rados_osd_op_timeout", "30");
+	if (!rc &&
+	    !rados_conf_get(cluster, "client_mount_timeout", buf,
+			    sizeof(buf)) &&
+	    strtod(buf, NULL) == 300)
+		rc = rados_conf_set(cluster, "client_mount_timeout", "30");
+	return rc;
+}
+
+static int connect_cluster(struct rados_store *s,
+			   const struct ulm_env_config *cfg)
+{
+	int rc = rados_create(&s->cluster, cfg->userid);
+
+	if (rc)
+		return rados_errno(rc);
+	rc = rados_conf_read_file(s->cluster, cfg->ceph_conf);
+	if (rc)
+		return rc == -ENOENT || rc == -EACCES ? rc : -EINVAL;
+	if (cfg->keyring && rados_conf_set(s->cluster, "keyring", cfg->keyring))
+		return -EINVAL;
+	if (bound_timeouts(s->cluster))
+		return -EINVAL;
+	rc = rados_connect(s->cluster);
+	if (rc)
+		return -EIO;
+	rc = rados_ioctx_create(s->cluster, cfg->pool, &s->io);
+	if (rc)
+		return rc == -ENOENT ? -ENOENT : rados_errno(rc);
+	if (cfg->rados_namespace)
+		rados_ioctx_set_namespace(s->io, cfg->rados_namespace);
+	s->instance = rados_get_instance_id(s->cluster);
+	return 0;
+}
+
+static void rados_close(struct ulm_store *store)
+{
+	struct rados_store *s = to_rados(store);
+
+	if (s->io)
+		rados_events_fini(s);
+	rados_files_fini(s);
+	notifies_wait(s);
+	if (s->io)
+		rados_ioctx_destroy(s->io);
+	if (s->cluster)
+		rados_shutdown(s->cluster);
+	pthread_mutex_destroy(&s->inflight_mutex);
+	pthread_cond_destroy(&s->inflight_cond);
+	pthread_mutex_destroy(&s->event_mutex);
+	pthread_cond_destroy(&s->event_cond);
+	free(s);
+}
+
+static int rados_open(const struct ulm_env_config *cfg,
+		      struct ulm_store **store, uint32_t *epoch)
+{
+	struct rados_store *s;
+	int rc;
+
+	if (!cfg->pool || !cfg->pool[0])
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->base.ops = &ulm_store_rados_ops;
+	s->node_id = cfg->node_id;
+	s->read_only = cfg->read_only;
+	pthread_mutex_init(&s->inflight_mutex, NULL);
+	pthread_cond_init(&s->inflight_cond, NULL);
+	pthread_mutex_init(&s->event_mutex, NULL);
+	pthread_cond_init(&s->event_cond, NULL);
+	rados_files_init(s);
+	rc = connect_cluster(s, cfg);
+	if (!rc)
+		rc = format_check(s);
+	if (!rc)
+		rc = node_register(s, epoch);
+	if (!rc && !s->read_only)
+		rc = rados_events_init(s);
+	if (rc) {
+		rados_close(&s->base);
+		return rc;
+	}
+	*store = &s->base;
+	return 0;
+}
+
+/* The object's version without reading it when the watch vouches. */
+static int rados_file_version(struct ulm_store *store,
+			      const struct ulm_key *file, uint64_t *version)
+{
+	struct rados_store *s = to_rados(store);
+	struct rados_file *f = rados_file_get(s, file);
+	rados_read_op_t op;
+	int64_t n_records;
+	uint64_t gen;
+	int rc = 0;
+
+	if (!f)
+		return -ENOMEM;
+	*version = 0;
+	if (!s->read_only)
+		rc = rados_file_watch(f);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rados_errno(rc);
+	if (rados_file_known(f, version, &n_records))
+		return 0;
+	gen = rados_file_gen(f);
+	op = rados_create_read_op();
+	if (!op)
+		return -ENOMEM;
+	rados_read_op_stat(op, NULL, NULL, NULL);
+	rc = rados_read_run(s, op, f->oid, version);
+	rados_release_read_op(op);
+	if (rc == -ENOENT)
+		return 0;
+	if (!rc)
+		rados_file_learn(f, gen, *version, -1);
+	return rados_errno(rc);
+}
+
+/* A file's records as read, before anything is handed to the engine. */
+struct raw_records {
+	size_t n;
+	size_t cap;
+	struct raw_record {
+		uint64_t id;
+		size_t len;
+		char *bytes;
+	} * v;
+};
+
+static void raw_clear(struct raw_records *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i].bytes);
+	r->n = 0;
+}
+
+static int parse_id(const char *key, size_t len, uint64_t *id)
+{
+	char *end;
+
+	if (len != ID_DIGITS)
+		return ULM_ECORRUPT;
+	*id = strtoull(key, &end, 16);
+	return end == key + ID_DIGITS ? 0 : ULM_ECORRUPT;
+}
+
+static int raw_add(struct raw_records *r, const char *key, size_t key_len,
+		   const char *val, size_t val_len)
+{
+	struct raw_record *e;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 16;
+
+		e = realloc(r->v, cap * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		r->v = e;
+		r->cap = cap;
+	}
+	e = &r->v[r->n];
+	if (parse_id(key, key_len, &e->id))
+		return ULM_ECORRUPT;
+	e->bytes = malloc(val_len ? val_len : 1);
+	if (!e->bytes)
+		return -ENOMEM;
+	memcpy(e->bytes, val, val_len);
+	e->len = val_len;
+	r->n++;
+	return 0;
+}
+
+/* Copy one page out; @after becomes its last key. */
+static int page_copy(rados_omap_iter_t iter, struct raw_records *r, char *after)
+{
+	char *k, *v;
+	size_t kl, vl;
+	int rc = 0;
+
+	while (!rc && !rados_omap_get_next2(iter, &k, &v, &kl, &vl) && k) {
+		rc = raw_add(r, k, kl, v, vl);
+		if (!rc)
+			memcpy(after, k, ID_DIGITS + 1);
+	}
+	return rc;
+}
+
+/* Every record of the object, all of one version (1024 a page; a page
+ * of another version means a writer got in: -ECANCELED). */
+static int records_read(struct rados_store *s, const char *oid,
+			struct raw_records *r, uint64_t *version)
+{
+	char after[ID_DIGITS + 1] = "";
+	unsigned char more = 1;
+	bool first = true;
+	int rc = 0;
+
+	*version = 0;
+	while (more && !rc) {
+		rados_read_op_t op = rados_create_read_op();
+		rados_omap_iter_t iter;
+		int prval = 0;
+
+		if (!op)
+			return -ENOMEM;
+		if (!first)
+			rados_read_op_assert_version(op, *version);
+		rados_read_op_omap_get_vals2(op, after, "", OMAP_PER_READ,
+					     &iter, &more, &prval);
+		rc = rados_read_run(s, op, oid, first ? version : NULL);
+		rados_release_read_op(op);
+		if (!rc && !prval)
+			rc = page_copy(iter, r, after);
+		rados_omap_get_end(iter); /* exists whatever the op returned */
+		if (rc == -ERANGE || rc == -EOVERFLOW)
+			return -ECANCELED;
+		if (rc == -ENOENT && first)
+			return 0;
+		rc = rc ? rc : prval;
+		if (rc && rc != ULM_ECORRUPT)
+			rc = rados_errno(rc);
+		first = false;
+	}
+	return rc;
+}
+
+static int records_hand(const struct raw_records *r, store_record_fn fn,
+			void *arg)
+{
+	struct ulm_record rec;
+	int rc = 0;
+
+	for (size_t i = 0; i < r->n && !rc; i++) {
+		rc = record_decode(r->v[i].bytes, r->v[i].len, &rec);
+		rec.id = r->v[i].id;
+		if (!rc)
+			rc = fn(&rec, arg);
+	}
+	return rc;
+}
+
+static int rados_file_load(struct ulm_store *store, const struct ulm_key *file,
+			   store_record_fn fn, void *arg, uint64_t *version)
+{
+	struct rados_store *s = to_rados(store);
+	struct rados_file *f = rados_file_get(s, file);
+	struct raw_records r = {0};
+	int64_t n_records;
+	uint64_t gen;
+	int rc = 0;
+
+	if (!f)
+		return -ENOMEM;
+	*version = 0;
+	if (!s->read_only)
+		rc = rados_file_watch(f);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rados_errno(rc);
+	/* An emptied file needs no read: its version is all there is. */
+	if (rados_file_known(f, version, &n_records) && n_records == 0)
+		return 0;
+	do {
+		raw_clear(&r);
+		gen = rados_file_gen(f);
+		rc = records_read(s, f->oid, &r, version);
+	} while (rc == -ECANCELED);
+	if (!rc)
+		rc = records_hand(&r, fn, arg);
+	if (!rc)
+		rados_file_learn(f, gen, *version, (int64_t)r.n);
+	raw_clear(&r);
+	free(r.v);
+	return rc;
+}
+
+struct key_list {
+	size_t n;
+	size_t cap;
+	struct ulm_key *keys;
+};
+
+static int key_from_oid(const char *oid, struct ulm_key *key)
+{
+	size_t hex = strlen(oid) - strlen(RADOS_FILE_PREFIX);
+	const char *p = oid + strlen(RADOS_FILE_PREFIX);
+	uint8_t *bytes;
+
+	if (hex == 0 || hex % 2 || hex / 2 > ULM_KEY_MAX)
+		return ULM_ECORRUPT;
+	bytes = malloc(hex / 2);
+	if (!bytes)
+		return -ENOMEM;
+	for (size_t i = 0; i < hex / 2; i++) {
+		unsigned int byte;
+
+		if (sscanf(p + 2 * i, "%2x", &byte) != 1) {
+			free(bytes);
+			return ULM_ECORRUPT;
+		}
+		bytes[i] = (uint8_t)byte;
+	}
+	key->data = bytes;
+	key->len = hex / 2;
+	return 0;
+}
+
+static int key_list_add(struct key_list *l, const char *oid)
+{
+	if (strncmp(oid, RADOS_FILE_PREFIX, strlen(RADOS_FILE_PREFIX)))
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct ulm_key *k = realloc(l->keys, cap * sizeof(*k));
+
+		if (!k)
+			return -ENOMEM;
+		l->keys = k;
+		l->cap = cap;
+	}
+	if (key_from_oid(oid, &l->keys[l->n]))
+		return 0; /* not a name we made: not ours to walk */
+	l->n++;
+	return 0;
+}
+
+static int files_list(struct rados_store *s, struct key_list *l)
+{
+	rados_list_ctx_t ctx;
+	const char *oid;
+	int rc = rados_nobjects_list_open(s->io, &ctx);
+
+	if (rc)
+		return rados_errno(rc);
+	while (!(rc = rados_nobjects_list_next(ctx, &oid, NULL, NULL)))
+		if ((rc = key_list_add(l, oid)))
+			break;
+	rados_nobjects_list_close(ctx);
+	return rc == -ENOENT ? 0 : rados_errno(rc);
+}
+
+/* Every file object, listed first: @fn reads and writes files itself. */
+static int rados_file_walk(struct ulm_store *store, store_file_fn fn, void *arg)
+{
+	struct key_list l = {0};
+	int rc = files_list(to_rados(store), &l);
+
+	for (size_t i = 0; !rc && i < l.n; i++)
+		rc = fn(&l.keys[i], arg);
+	for (size_t i = 0; i < l.n; i++)
+		free((void *)l.keys[i].data);
+	free(l.keys);
+	return rc;
+}
+
+/* The op's omap keys and values, in one allocation. */
+struct op_bufs {
+	char (*del_keys)[ID_DIGITS + 1];
+	char (*put_keys)[ID_DIGITS + 1];
+	const char **del;
+	const char **put;
+	const char **vals;
+	size_t *del_lens;
+	size_t *put_lens;
+	size_t *val_lens;
+	uint8_t *bytes;
+};
+
+static void op_bufs_free(struct op_bufs *b)
+{
+	free(b->del_keys);
+	free(b->put_keys);
+	free(b->del);
+	free(b->put);
+	free(b->vals);
+	free(b->del_lens);
+	free(b->put_lens);
+	free(b->val_lens);
+	free(b->bytes);
+}
+
+static int op_bufs_fill(struct op_bufs *b, struct ulm_store_op *op)
+{
+	size_t nd = op->n_del ? op->n_del : 1, np = op->n_put ? op->n_put : 1;
+	size_t total = 1, used = 0;
+
+	for (size_t i = 0; i < op->n_put; i++)
+		total += record_encoded_len(&op->put[i]);
+	b->del_keys = malloc(nd * sizeof(*b->del_keys));
+	b->put_keys = malloc(np * sizeof(*b->put_keys));
+	b->del = malloc(nd * sizeof(*b->del));
+	b->put = malloc(np * sizeof(*b->put));
+	b->vals = malloc(np * sizeof(*b->vals));
+	b->del_lens = malloc(nd * sizeof(*b->del_lens));
+	b->put_lens = malloc(np * sizeof(*b->put_lens));
+	b->val_lens = malloc(np * sizeof(*b->val_lens));
+	b->bytes = malloc(total);
+	if (!b->del_keys || !b->put_keys || !b->del || !b->put || !b->vals ||
+	    !b->del_lens || !b->put_lens || !b->val_lens || !b->bytes)
+		return -ENOMEM;
+	for (size_t i = 0; i < op->n_del; i++) {
+		snprintf(b->del_keys[i], ID_DIGITS + 1, "%016llx",
+			 (unsigned long long)op->del[i]);
+		b->del[i] = b->del_keys[i];
+		b->del_lens[i] = ID_DIGITS;
+	}
+	for (size_t i = 0; i < op->n_put; i++) {
+		op->put[i].id = (op->version << 16) + i + 1;
+		snprintf(b->put_keys[i], ID_DIGITS + 1, "%016llx",
+			 (unsigned long long)op->put[i].id);
+		b->put[i] = b->put_keys[i];
+		b->put_lens[i] = ID_DIGITS;
+		b->vals[i] = (const char *)b->bytes + used;
+		b->val_lens[i] = record_encoded_len(&op->put[i]);
+		record_encode(&op->put[i], b->bytes + used);
+		used += b->val_lens[i];
+	}
+	return 0;
+}
+
+static rados_write_op_t write_op_build(struct ulm_store_op *op,
+				       const struct op_bufs *b)
+{
+	rados_write_op_t w = rados_create_write_op();
+
+	if (!w)
+		return NULL;
+	if (op->version)
+		rados_write_op_assert_version(w, op->version);
+	else
+		rados_write_op_create(w, LIBRADOS_CREATE_EXCLUSIVE, NULL);
+	if (op->n_del)
+		rados_write_op_omap_rm_keys2(w, b->del, b->del_lens, op->n_del);
+	if (op->n_put)
+		rados_write_op_omap_set2(w, b->put, b->vals, b->put_lens,
+					 b->val_lens, op->n_put);
+	return w;
+}
+
+static int64_t records_after(struct rados_file *f,
+			     const struct ulm_store_op *op)
+{
+	uint64_t version;
+	int64_t n;
+
+	if (!op->version)
+		return (int64_t)op->n_put;
+	if (!rados_file_known(f, &version, &n) || version != op->version ||
+	    n < 0)
+		return -1;
+	return n + (int64_t)op->n_put - (int64_t)op->n_del;
+}
+
+/* A lost race: the object moved past the asserted version, was made by
+ * another node first, or was removed by an operator. */
+static bool race_lost(int rc, const struct ulm_store_op *op)
+{
+	return rc == -ERANGE || rc == -EOVERFLOW || rc == -EEXIST ||
+	       (rc == -ENOENT && op->version);
+}
+
+static int rados_op_execute(struct ulm_store *store, struct ulm_store_op *op)
+{
+	struct rados_store *s = to_rados(store);
+	struct rados_file *f = rados_file_get(s, op->file);
+	struct op_bufs b = {0};
+	rados_write_op_t w = NULL;
+	int64_t n_after;
+	uint64_t gen;
+	int rc;
+
+	if (s->read_only)
+		return -EROFS;
+	if (!f)
+		return -ENOMEM;
+	if (op->n_put > IDS_PER_OP)
+		return -ENOLCK;
+	rc = op_bufs_fill(&b, op);
+	if (!rc) {
+		w = write_op_build(op, &b);
+		rc = w ? 0 : -ENOMEM;
+	}
+	if (!rc) {
+		n_after = records_after(f, op);
+		gen = rados_file_gen(f);
+		rc = rados_write_run(s, w, f->oid, &op->new_version);
+		rados_release_write_op(w);
+	}
+	op_bufs_free(&b);
+	if (rc) {
+		/* A failed write may still have happened (a timeout): the
+		 * file's state here is unknown either way. */
+		rados_file_forget(f);
+		return race_lost(rc, op) ? -ECANCELED : rados_errno(rc);
+	}
+	rados_file_learn(f, gen, op->new_version, n_after);
+	if (!op->version)
+		rados_file_watch(f); /* a new object: watch it from now on */
+	rados_file_changed(f);
+	return 0;
+}
+
+const struct ulm_store_ops ulm_store_rados_ops = {
+	.name = "rados",
+	.shared = true,
+	.open = rados_open,
+	.close = rados_close,
+	.file_version = rados_file_version,
+	.file_load = rados_file_load,
+	.file_walk = rados_file_walk,
+	.op_execute = rados_op_execute,
+	.event_post = rados_event_post,
+	.event_take = rados_event_take,
+};
