@@ -5,6 +5,8 @@
 #
 #   bench/nfs-lock-bench.sh [SECONDS_PER_RUN] [CLIENT_COUNTS...]
 #   e.g. bench/nfs-lock-bench.sh 5 1 4
+# ULM_BENCH_STORE=rados: UNIFIED on RADOS instead, on a single-node Ceph
+# cluster (memstore) started in the node's namespace (scripts/lib/ceph.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-5}
@@ -23,8 +25,16 @@ sb_init "$work/sb" "ulmt-bench-$$"
 trap 'sb_cleanup' EXIT
 mkdir -p "$work/vfs" "$work/unified" "$work/store"
 sb_node_create n1
-sb_ganesha_conf n1 protocols=4 grace=2 lease=30 \
-	store=lmdb store_path="$work/store" node_id=1 \
+store=(store=lmdb store_path="$work/store")
+if [ "${ULM_BENCH_STORE:-lmdb}" = rados ]; then
+	# shellcheck source=../scripts/lib/ceph.sh
+	. "$root/scripts/lib/ceph.sh"
+	trap 'sb_cleanup; ceph_stop "$work/ceph"' EXIT
+	CEPH_NETNS=$(sb_ns n1) ceph_start "$work/ceph" bench memstore
+	store=(store=rados ceph_conf="$work/ceph/ceph.conf" pool=ulm namespace=bench)
+fi
+echo "UNIFIED store: ${ULM_BENCH_STORE:-lmdb}"
+sb_ganesha_conf n1 protocols=4 grace=2 lease=30 "${store[@]}" node_id=1 \
 	export="1:$work/vfs:/vfs:VFS" export="2:$work/unified:/unified:UNIFIED/VFS"
 sb_ganesha_start n1
 sb_ganesha_wait_grace n1

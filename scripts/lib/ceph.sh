@@ -4,6 +4,8 @@
 # Source it, then:
 #
 #   ceph_start DIR TAG [memstore|bluestore]  start; prints nothing on success
+#                                            (CEPH_NETNS=NS: in that existing
+#                                            namespace, left in place at stop)
 #   ceph_exec DIR CMD...                     run CMD in the cluster's netns
 #   ceph_osd_stop DIR [SIGNAL]               stop (TERM) or crash (KILL) it
 #   ceph_osd_start DIR                       start the OSD again
@@ -161,7 +163,7 @@ ceph_wait_ready() {
 }
 
 ceph_start() {
-	local dir=$1 tag=$2 store=${3:-memstore} keeper
+	local dir=$1 tag=$2 store=${3:-memstore}
 	case $store in memstore | bluestore) ;; *)
 		ceph_err "object store '$store' is neither memstore nor bluestore"
 		return 1
@@ -169,15 +171,12 @@ ceph_start() {
 	esac
 	rm -rf "$dir"
 	mkdir -p "$dir/log" "$dir/run" || return 1
-	# The keeper's pid names the namespace: while it lives, the cluster is
-	# in use; sandbox.sh sweeps the namespace of a keeper that is gone.
-	setsid sleep infinity </dev/null >/dev/null 2>&1 &
-	keeper=$!
-	disown $keeper
-	echo "$keeper" >"$dir/keeper.pid"
-	echo "ulmt-$tag-$keeper-ceph" >"$dir/netns"
-	ip netns add "$(ceph_ns "$dir")" || return 1
-	ip -n "$(ceph_ns "$dir")" link set lo up || return 1
+	if [ -n "${CEPH_NETNS:-}" ]; then
+		echo "$CEPH_NETNS" >"$dir/netns"
+		touch "$dir/netns.borrowed"
+	else
+		ceph_netns_create "$dir" "$tag" || return 1
+	fi
 	cat /proc/sys/kernel/random/uuid >"$dir/fsid"
 	ceph_write_conf "$dir" "$store"
 	ceph_mon_start "$dir" || return 1
@@ -189,6 +188,19 @@ ceph_start() {
 		return 1
 	}
 	ceph_wait_ready "$dir"
+}
+
+ceph_netns_create() {
+	local dir=$1 tag=$2 keeper
+	# The keeper's pid names the namespace: while it lives, the cluster is
+	# in use; sandbox.sh sweeps the namespace of a keeper that is gone.
+	setsid sleep infinity </dev/null >/dev/null 2>&1 &
+	keeper=$!
+	disown $keeper
+	echo "$keeper" >"$dir/keeper.pid"
+	echo "ulmt-$tag-$keeper-ceph" >"$dir/netns"
+	ip netns add "$(ceph_ns "$dir")" || return 1
+	ip -n "$(ceph_ns "$dir")" link set lo up
 }
 
 # ceph_stop_daemon DIR NAME [SIGNAL]: signal it and wait until it is gone.
@@ -211,6 +223,7 @@ ceph_stop() {
 	ns=$(ceph_ns "$dir")
 	ceph_stop_daemon "$dir" osd || rc=1
 	ceph_stop_daemon "$dir" mon || rc=1
+	[ -e "$dir/netns.borrowed" ] && return $rc
 	ceph_stop_daemon "$dir" keeper KILL || true
 	ip netns del "$ns" 2>/dev/null || true
 	return $rc

@@ -99,8 +99,15 @@ sb_node_create() {
 	mkdir -p "$dir"/run "$dir"/varlibnfs/sm "$dir"/varlibnfs/sm.bak \
 		"$dir"/varlibnfs/ganesha "$dir"/plugins || return 1
 	rm -f "$dir/holder.ready"
-	ip netns add "$ns" || return 1
-	ip -n "$ns" link set lo up || return 1
+	# SB_NODE_NETNS: join that existing network namespace instead (nodes
+	# that must reach one loopback service, e.g. a Ceph cluster; give
+	# each its own address with sb_ganesha_conf bind=).
+	if [ -n "${SB_NODE_NETNS:-}" ]; then
+		ns=$SB_NODE_NETNS
+	else
+		ip netns add "$ns" || return 1
+		ip -n "$ns" link set lo up || return 1
+	fi
 	# The holder owns the mount namespace: /run and /var/lib/nfs are the
 	# node's own, so rpcbind, statd and Ganesha of two nodes never meet.
 	# shellcheck disable=SC2016 # expanded by the inner sh
@@ -236,6 +243,8 @@ sb__fsal_block() {
 #   store=lmdb|memory|...  store_path=DIR  node_id=N  sync=true|false
 #     (any store* / node_id key adds the UNIFIED block; empty values are
 #      left out, so a test can omit a parameter on purpose)
+#   ceph_conf=FILE  pool=NAME  namespace=NAME   (UNIFIED, Store = rados)
+#   bind=ADDR                        (NFS_CORE_PARAM Bind_Addr)
 #   export=ID:PATH:PSEUDO:FSALSPEC   (repeatable; see sb__fsal_block)
 #   sectype=sys|krb5,krb5i,krb5p...  (every export's SecType; default sys)
 #   krb5=KEYTAB  krb5_principal=NAME (the NFS_KRB5 block: Kerberos on,
@@ -248,6 +257,7 @@ sb_ganesha_conf() {
 	local fsal_log=""
 	local unified=0 store="" store_path="" node_id="" sync="" raw=""
 	local sectype=sys keytab="" krb5_principal=nfs
+	local ceph_conf="" pool="" namespace="" bind=""
 	local exports=()
 	shift
 	for kv in "$@"; do
@@ -264,6 +274,10 @@ sb_ganesha_conf() {
 		store_path) store_path=$val unified=1 ;;
 		node_id) node_id=$val unified=1 ;;
 		sync) sync=$val unified=1 ;;
+		ceph_conf) ceph_conf=$val unified=1 ;;
+		pool) pool=$val unified=1 ;;
+		namespace) namespace=$val unified=1 ;;
+		bind) bind=$val ;;
 		export) exports+=("$val") ;;
 		sectype) sectype=$val ;;
 		krb5) keytab=$val ;;
@@ -284,6 +298,7 @@ sb_ganesha_conf() {
 		printf '\tEnable_RQUOTA = false;\n\tEnable_UDP = false;\n'
 		# NFSv3 MOUNT by the pseudo path, like NFSv4: clients need one name.
 		printf '\tMount_Path_Pseudo = true;\n'
+		[ -z "$bind" ] || printf '\tBind_Addr = %s;\n' "$bind"
 		case $protocols in
 		*3*) ;;
 		*) printf '\tEnable_NLM = false;\n' ;;
@@ -303,6 +318,11 @@ sb_ganesha_conf() {
 				printf '\tStore_Path = "%s";\n' "$store_path"
 			[ -z "$sync" ] || printf '\tSync = %s;\n' "$sync"
 			[ -z "$node_id" ] || printf '\tNode_Id = %s;\n' "$node_id"
+			[ -z "$ceph_conf" ] ||
+				printf '\tCeph_Conf = "%s";\n' "$ceph_conf"
+			[ -z "$pool" ] || printf '\tPool = "%s";\n' "$pool"
+			[ -z "$namespace" ] ||
+				printf '\tNamespace = "%s";\n' "$namespace"
 			printf '}\n'
 		fi
 		[ -z "$keytab" ] ||
@@ -361,8 +381,17 @@ sb_ganesha_log_since_start() {
 	tail -c "+$((off + 1))" "$dir/ganesha.log" 2>/dev/null || true
 }
 
+# The address NODE's Ganesha serves on (Bind_Addr, else 127.0.0.1).
+sb_ganesha_addr() {
+	local addr
+	addr=$(sed -n 's/^\tBind_Addr = \(.*\);/\1/p' \
+		"$(sb_node_dir "$1")/ganesha.conf" 2>/dev/null | head -n 1)
+	echo "${addr:-127.0.0.1}"
+}
+
 sb__tcp_open() {
-	sb_exec "$1" bash -c "exec 3<>/dev/tcp/127.0.0.1/$2" 2>/dev/null
+	sb_exec "$1" bash -c "exec 3<>/dev/tcp/$(sb_ganesha_addr "$1")/$2" \
+		2>/dev/null
 }
 
 # Is the daemon up: NFS on 2049, and (Protocols 3) NLM registered?

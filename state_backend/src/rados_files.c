@@ -4,16 +4,21 @@
  * node used, so a lock op costs one round trip (the guarded write), not a
  * version read and a write.
  *
- * Coherence. A writer notifies the file's other watchers after each of
- * its writes; a notify from another node makes the file's state unknown
- * here until it is read again. Writers know whether other watchers exist
- * because a node that starts watching says so first (a "join" notify,
- * acknowledged by every watcher before it reads the object): a write
- * that completes after that read is notified. A notify is sent without
- * waiting for its acks, so a decision made from the cache may be one
- * notify latency old; grants are not, since every write asserts the
- * version it was planned against (a stale plan gets -ERANGE and is
- * planned again on fresh records).
+ * Coherence. After each write to a file that other nodes watch, the
+ * writer notifies them and waits for their acks before its op returns; a
+ * notify from another node makes the file's state unknown here until it
+ * is read again. So once a change returned to its client, no node answers
+ * from the state before it: every op is linearizable, refusals and
+ * LOCKT answers included. Grants never depend on the cache at all: every
+ * write asserts the version it was planned against. Writers know whether
+ * other watchers exist because a node that starts watching says so first
+ * (a "join" notify, acknowledged by every watcher before it reads the
+ * object): a write that completes after that read is notified. A file
+ * used by one node only costs no notify.
+ *
+ * A watcher that does not ack within CHANGE_TIMEOUT_MS (a node that
+ * crashed; the OSD drops its watch after WATCH_TIMEOUT_S) delays writers
+ * by that much; a live node whose watch failed re-reads anyway.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,7 +30,10 @@
 #define NOTIFY_CHANGE 'C'
 /* A join waits this long for every watcher's ack; one that does not ack
  * in time is counted as another node. */
-#define JOIN_TIMEOUT_MS 5000
+#define JOIN_TIMEOUT_MS	  5000
+#define CHANGE_TIMEOUT_MS 1000
+/* The OSD forgets the watch of a client silent this long (Ceph: 30). */
+#define WATCH_TIMEOUT_S 10
 
 static struct rados_file_bucket *bucket_of(struct rados_store *s, uint64_t hash)
 {
@@ -203,8 +211,8 @@ int rados_file_watch(struct rados_file *f)
 	f->broken = false;
 	forget_locked(f);
 	pthread_mutex_unlock(&b->mutex);
-	rc = rados_watch2(s->io, f->oid, &cookie, file_notified,
-			  file_watch_failed, f);
+	rc = rados_watch3(s->io, f->oid, &cookie, file_notified,
+			  file_watch_failed, WATCH_TIMEOUT_S, f);
 	if (rc)
 		return rc;
 	others = join(f);
@@ -267,11 +275,17 @@ void rados_file_changed(struct rados_file *f)
 {
 	struct rados_file_bucket *b = bucket_of(f->store, f->hash);
 	const char msg = NOTIFY_CHANGE;
+	char *reply = NULL;
+	size_t len = 0;
 	bool others;
 
 	pthread_mutex_lock(&b->mutex);
 	others = f->others;
 	pthread_mutex_unlock(&b->mutex);
+	/* The change is made whatever the notify returns: a watcher that
+	 * missed it has a failed or lapsed watch, and re-reads. */
 	if (others)
-		rados_notify_async(f->store, f->oid, &msg, 1);
+		rados_notify2(f->store->io, f->oid, &msg, 1, CHANGE_TIMEOUT_MS,
+			      &reply, &len);
+	rados_buffer_free(reply);
 }

@@ -102,7 +102,8 @@ void rados_file_forget(struct rados_file *f);
  *  false: a read is needed */
 bool rados_file_known(struct rados_file *f, uint64_t *version,
 		      int64_t *n_records);
-/** Tell other watchers that @p f changed, if there are any. */
+/** Tell other watchers that @p f changed, if there are any, and wait
+ *  until they know (or CHANGE_TIMEOUT_MS). */
 void rados_file_changed(struct rados_file *f);
 
 /** Watch our node object and take this node's next epoch. */

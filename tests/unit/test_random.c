@@ -258,7 +258,8 @@ static void check_listing(ulm_env *env, const struct model *m, int f)
 	assert_int_equal(runs, 0); /* every held byte was listed */
 }
 
-static void run_random(ulm_env *env)
+/* Owner o works through envs[o % n_envs] (its node); listings rotate. */
+static void run_random(ulm_env **envs, int n_envs)
 {
 	struct model *m = calloc(1, sizeof(*m));
 	unsigned int seed = seed_from_env();
@@ -270,6 +271,7 @@ static void run_random(ulm_env *env)
 	for (int i = 0; i < NOPS; i++) {
 		int o = next_rand() % NOWNERS, f = next_rand() % NFILES;
 		uint32_t dice = next_rand() % 100;
+		ulm_env *env = envs[o % n_envs];
 
 		if (dice < 30 && m->undo[o]) {
 			op_undo(env, m, o);
@@ -283,10 +285,10 @@ static void run_random(ulm_env *env)
 		else
 			op_release(env, m, f, o);
 		if (i % 200 == 0)
-			check_listing(env, m, f);
+			check_listing(envs[(i / 200) % n_envs], m, f);
 	}
 	for (int f = 0; f < NFILES; f++)
-		check_listing(env, m, f);
+		check_listing(envs[f % n_envs], m, f);
 	for (int o = 0; o < NOWNERS; o++)
 		forget_undo(m, o);
 	printf("granted %u, refused %u, undone %u, undo refused %u\n",
@@ -298,7 +300,19 @@ static void run_random(ulm_env *env)
 
 static void test_random_matches_model(void **state)
 {
-	run_random(((struct fixture *)*state)->env);
+	run_random(&((struct fixture *)*state)->env, 1);
+}
+
+/* Two nodes on one shared store: every answer, refusals and listings
+ * included, must be the model's at once, however stale a cache could be. */
+static void test_random_two_nodes_match_model(void **state)
+{
+	struct fixture *f = *state;
+	ulm_env *envs[2] = {f->env};
+
+	assert_int_equal(fixture_open(f, 2, false, &envs[1]), 0);
+	run_random(envs, 2);
+	ulm_env_close(envs[1]);
 }
 
 int main(int argc, char **argv)
@@ -314,6 +328,9 @@ int main(int argc, char **argv)
 	const struct CMUnitTest rados[] = {
 		cmocka_unit_test_setup_teardown(test_random_matches_model,
 						setup_rados, teardown_env),
+		cmocka_unit_test_setup_teardown(
+			test_random_two_nodes_match_model, setup_rados,
+			teardown_env),
 	};
 
 	return RUN_STORE_GROUPS(argc, argv, memory, lmdb, rados);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * Threads hammer one env: each thread is one owner holding at most one
- * lock per file at a time, on a few files of 32 bytes. Every granted lock
- * is checked in, byte by byte, against what the others hold: a
- * conflicting pair granted at once fails the test.
+ * Threads hammer one env (on rados also three envs, one per node): each thread
+ * is one owner holding at most one lock per file at a time, on a few files of
+ * 32 bytes. Every granted lock is checked in, byte by byte, against what the
+ * others hold: a conflicting pair granted at once fails the test.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -85,16 +85,16 @@ static void *hammer(void *arg)
 	return NULL;
 }
 
-static void test_threads_never_grant_conflicts(void **state)
+/* Thread i works through envs[i % n_envs]. */
+static void run_threads(struct fixture *f, ulm_env **envs, int n_envs)
 {
-	struct fixture *f = *state;
 	struct board board = {.mutex = PTHREAD_MUTEX_INITIALIZER};
 	struct worker w[NTHREADS];
 	pthread_t t[NTHREADS];
 	void *result;
 
 	for (int i = 0; i < NTHREADS; i++) {
-		w[i] = (struct worker){f->env, &board, 1234u + i, i};
+		w[i] = (struct worker){envs[i % n_envs], &board, 1234u + i, i};
 		assert_int_equal(pthread_create(&t[i], NULL, hammer, &w[i]), 0);
 	}
 	for (int i = 0; i < NTHREADS; i++) {
@@ -105,6 +105,27 @@ static void test_threads_never_grant_conflicts(void **state)
 	assert_int_equal(board.violations, 0);
 	assert_true(board.granted > ROUNDS);
 	assert_int_equal(test_list(f->env, NULL, NULL, 0), 0);
+}
+
+static void test_threads_never_grant_conflicts(void **state)
+{
+	struct fixture *f = *state;
+
+	run_threads(f, &f->env, 1);
+}
+
+/* Three nodes on one shared store, two threads each: every node's cache
+ * may be stale, and still no conflicting pair is ever granted. */
+static void test_threads_nodes_never_grant_conflicts(void **state)
+{
+	struct fixture *f = *state;
+	ulm_env *envs[3] = {f->env};
+
+	assert_int_equal(fixture_open(f, 2, false, &envs[1]), 0);
+	assert_int_equal(fixture_open(f, 3, false, &envs[2]), 0);
+	run_threads(f, envs, 3);
+	ulm_env_close(envs[1]);
+	ulm_env_close(envs[2]);
 }
 
 int main(int argc, char **argv)
@@ -122,6 +143,9 @@ int main(int argc, char **argv)
 	const struct CMUnitTest rados[] = {
 		cmocka_unit_test_setup_teardown(
 			test_threads_never_grant_conflicts, setup_rados,
+			teardown_env),
+		cmocka_unit_test_setup_teardown(
+			test_threads_nodes_never_grant_conflicts, setup_rados,
 			teardown_env),
 	};
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * ulm-store-inspect: list the locks persisted in a libulm LMDB store,
+ * ulm-store-inspect: list the locks persisted in a libulm store (LMDB, or
+ * RADOS given as rados:POOL/NAMESPACE, with the cluster from $CEPH_CONF),
  * without changing it (the store is opened read-only), one line per lock:
  *
  *   file=HEX type=read|write start=N end=N|eof proto=P kind=lock|open
@@ -9,13 +10,14 @@
  * TEXT prints printable bytes as they are and every other byte (and '\',
  * space, '=') as \xNN, so one lock is always one line of words.
  *
- *   ulm-store-inspect STORE_PATH
+ *   ulm-store-inspect STORE_PATH | rados:POOL/NAMESPACE
  *
  * Exit status: 0 listed (possibly nothing), 1 the store could not be read.
  */
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ulm.h"
@@ -119,12 +121,26 @@ int main(int argc, char **argv)
 	ulm_env *env;
 	int rc;
 
+	char *pool = NULL;
+
 	if (argc != 2) {
-		fprintf(stderr, "usage: ulm-store-inspect STORE_PATH\n");
+		fprintf(stderr, "usage: ulm-store-inspect STORE_PATH | "
+				"rados:POOL/NAMESPACE\n");
 		return 1;
 	}
 	cfg.path = argv[1];
+	if (!strncmp(argv[1], "rados:", 6)) {
+		pool = strdup(argv[1] + 6);
+		if (!pool)
+			return 1;
+		cfg.store = ULM_STORE_RADOS;
+		cfg.pool = pool;
+		cfg.rados_namespace = strchr(pool, '/');
+		if (cfg.rados_namespace)
+			*(char *)cfg.rados_namespace++ = '\0';
+	}
 	rc = ulm_env_open(&cfg, &env);
+	free(pool);
 	if (rc != 0) {
 		fprintf(stderr, "ulm-store-inspect: cannot open %s: %s\n",
 			argv[1], ulm_strerror(rc));
