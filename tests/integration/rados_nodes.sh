@@ -46,4 +46,9 @@ it_expect b "v4 lockt read 7 1" "DENIED write 0 0"
 it_expect a "v4 unlock 0 0" OK
 it_expect c "v4 lock write 0 0" OK
 it_expect c "v4 unlock 0 0" OK
-it_expect_store "no lock left" '.' 0
+it_expect_store "no lock left" 'kind=lock' 0
+it_expect_store "each node's open is a share record" 'type=share' 3
+it_expect a "v4 close" OK
+it_expect b "v4 close" OK
+it_expect c "v4 close" OK
+it_expect_store "CLOSE dropped every share record" '.' 0
