@@ -27,6 +27,10 @@ CEPH_TIMEOUT=${CEPH_TIMEOUT:-30}
 CEPH_CLIENT_TIMEOUT=${CEPH_CLIENT_TIMEOUT:-10}
 CEPH_POOL=${CEPH_POOL:-ulm}
 
+# sb_pid_alive, sb_wait_until: one definition for every daemon we start.
+# shellcheck source=scripts/lib/sandbox.sh
+. "$(dirname "${BASH_SOURCE[0]}")/sandbox.sh"
+
 ceph_err() { printf 'ceph.sh: ERROR: %s\n' "$*" >&2; }
 
 ceph_ns() { cat "$1/netns"; }
@@ -35,23 +39,6 @@ ceph_exec() {
 	local dir=$1
 	shift
 	CEPH_CONF="$dir/ceph.conf" ip netns exec "$(ceph_ns "$dir")" "$@"
-}
-
-# True while PID runs; a zombie counts as dead (pid 1 may reap late).
-ceph_pid_alive() {
-	local state
-	[ -r "/proc/$1/stat" ] || return 1
-	state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
-}
-
-ceph_wait_until() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$deadline" ] || return 1
-		sleep 0.05
-	done
 }
 
 ceph_write_conf() {
@@ -156,7 +143,7 @@ ceph_osd_start() {
 
 ceph_wait_ready() {
 	local dir=$1
-	ceph_wait_until "$CEPH_TIMEOUT" ceph_ready "$dir" || {
+	sb_wait_until "$CEPH_TIMEOUT" ceph_ready "$dir" || {
 		ceph_err "the OSD serves no write after ${CEPH_TIMEOUT}s; see $dir/log/osd.0.log"
 		return 1
 	}
@@ -207,9 +194,9 @@ ceph_netns_create() {
 ceph_stop_daemon() {
 	local dir=$1 name=$2 sig=${3:-TERM} pid
 	pid=$(cat "$dir/$name.pid" 2>/dev/null) || return 0
-	ceph_pid_alive "$pid" || return 0
+	sb_pid_alive "$pid" || return 0
 	kill "-$sig" "$pid" 2>/dev/null || true
-	ceph_wait_until "$CEPH_TIMEOUT" eval "! ceph_pid_alive $pid" && return 0
+	sb_wait_until "$CEPH_TIMEOUT" eval "! sb_pid_alive $pid" && return 0
 	ceph_err "$name (pid $pid) ignored SIG$sig; killing it"
 	kill -9 "$pid" 2>/dev/null || true
 	return 1

@@ -182,11 +182,10 @@ static int queue_join(ulm_env *env, struct ulm_table *t,
 static int test_op(ulm_env *env, struct ulm_table *t, void *arg)
 {
 	struct lock_request *req = arg;
+	uint64_t now = clock_now_ms();
 	struct ulm_lock *mine;
 
-	return lock_conflict(env, t, req,
-			     own_place(t, req, clock_now_ms(), &mine),
-			     clock_now_ms());
+	return lock_conflict(env, t, req, own_place(t, req, now, &mine), now);
 }
 
 /* An owner's change of [start, end]: its locks near the range, its queued
@@ -435,9 +434,10 @@ static int release_op(ulm_env *env, struct ulm_table *t, void *arg)
 	return rc;
 }
 
-int ulm_lock_release(ulm_env *env, const struct ulm_key *file,
-		     const struct ulm_owner *owner, uint64_t start,
-		     uint64_t end)
+/* Release or cancel: a change of the owner's records in a range. */
+static int owner_range_change(ulm_env *env, const struct ulm_key *file,
+			      const struct ulm_owner *owner, uint64_t start,
+			      uint64_t end, table_op_fn op)
 {
 	struct lock_request req = {
 		owner, {start, end, ULM_LOCK_READ}, 0, 0, NULL, NULL};
@@ -446,8 +446,15 @@ int ulm_lock_release(ulm_env *env, const struct ulm_key *file,
 	if (!rc)
 		rc = env_writable(env);
 	if (!rc)
-		rc = with_table(env, file, release_op, &req);
+		rc = with_table(env, file, op, &req);
 	return rc;
+}
+
+int ulm_lock_release(ulm_env *env, const struct ulm_key *file,
+		     const struct ulm_owner *owner, uint64_t start,
+		     uint64_t end)
+{
+	return owner_range_change(env, file, owner, start, end, release_op);
 }
 
 static int cancel_op(ulm_env *env, struct ulm_table *t, void *arg)
@@ -470,15 +477,7 @@ static int cancel_op(ulm_env *env, struct ulm_table *t, void *arg)
 int ulm_lock_cancel(ulm_env *env, const struct ulm_key *file,
 		    const struct ulm_owner *owner, uint64_t start, uint64_t end)
 {
-	struct lock_request req = {
-		owner, {start, end, ULM_LOCK_READ}, 0, 0, NULL, NULL};
-	int rc = request_validate(file, owner, start, end);
-
-	if (!rc)
-		rc = env_writable(env);
-	if (!rc)
-		rc = with_table(env, file, cancel_op, &req);
-	return rc;
+	return owner_range_change(env, file, owner, start, end, cancel_op);
 }
 
 struct wake_ctx {

@@ -330,28 +330,45 @@ static int rados_open(const struct ulm_env_config *cfg,
 	return 0;
 }
 
+/*
+ * The file's cache entry, watched unless read-only. @return 1 when the
+ * file has no object (version 0, nothing to read), 0 to go on, or an
+ * error; *known: the watch vouches for *version and *n_records.
+ */
+static int file_watched(struct rados_store *s, const struct ulm_key *file,
+			struct rados_file **f, uint64_t *version,
+			int64_t *n_records, bool *known)
+{
+	int rc = 0;
+
+	*f = rados_file_get(s, file);
+	if (!*f)
+		return -ENOMEM;
+	*version = 0;
+	if (!s->read_only)
+		rc = rados_file_watch(*f);
+	if (rc == -ENOENT)
+		return 1;
+	if (rc)
+		return rados_errno(rc);
+	*known = rados_file_known(*f, version, n_records);
+	return 0;
+}
+
 /* The object's version without reading it when the watch vouches. */
 static int rados_file_version(struct ulm_store *store,
 			      const struct ulm_key *file, uint64_t *version)
 {
 	struct rados_store *s = to_rados(store);
-	struct rados_file *f = rados_file_get(s, file);
+	struct rados_file *f;
 	rados_read_op_t op;
 	int64_t n_records;
+	bool known = false;
 	uint64_t gen;
-	int rc = 0;
+	int rc = file_watched(s, file, &f, version, &n_records, &known);
 
-	if (!f)
-		return -ENOMEM;
-	*version = 0;
-	if (!s->read_only)
-		rc = rados_file_watch(f);
-	if (rc == -ENOENT)
-		return 0;
-	if (rc)
-		return rados_errno(rc);
-	if (rados_file_known(f, version, &n_records))
-		return 0;
+	if (rc || known)
+		return rc < 0 ? rc : 0;
 	gen = rados_file_gen(f);
 	op = rados_create_read_op();
 	if (!op)
@@ -493,24 +510,16 @@ static int rados_file_load(struct ulm_store *store, const struct ulm_key *file,
 			   store_record_fn fn, void *arg, uint64_t *version)
 {
 	struct rados_store *s = to_rados(store);
-	struct rados_file *f = rados_file_get(s, file);
 	struct raw_records r = {0};
+	struct rados_file *f;
 	int64_t n_records;
+	bool known = false;
 	uint64_t gen;
-	int rc = 0;
+	int rc = file_watched(s, file, &f, version, &n_records, &known);
 
-	if (!f)
-		return -ENOMEM;
-	*version = 0;
-	if (!s->read_only)
-		rc = rados_file_watch(f);
-	if (rc == -ENOENT)
-		return 0;
-	if (rc)
-		return rados_errno(rc);
 	/* An emptied file needs no read: its version is all there is. */
-	if (rados_file_known(f, version, &n_records) && n_records == 0)
-		return 0;
+	if (rc || (known && n_records == 0))
+		return rc < 0 ? rc : 0;
 	do {
 		raw_clear(&r);
 		gen = rados_file_gen(f);

@@ -18,15 +18,6 @@ static struct fixture *fix(void **state)
 	return *state;
 }
 
-static int lock(ulm_env *env, const char *file, const struct ulm_owner *o,
-		enum ulm_lock_type type, uint64_t start, uint64_t end,
-		struct ulm_lock_info *conflict)
-{
-	struct ulm_key k = test_key(file);
-
-	return ulm_lock_acquire(env, &k, o, type, start, end, conflict, NULL);
-}
-
 static void test_lmdb_locks_survive_reopen(void **state)
 {
 	struct fixture *f = fix(state);
@@ -34,14 +25,14 @@ static void test_lmdb_locks_survive_reopen(void **state)
 	struct test_lock l[4];
 
 	assert_int_equal(ulm_env_epoch(f->env), 1);
-	assert_int_equal(lock(f->env, "f", &a, W, 0, 9, NULL), 0);
+	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
 	ulm_env_close(f->env);
 	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
 	assert_int_equal(ulm_env_epoch(f->env), 2);
 	assert_int_equal(test_list(f->env, "f", l, 4), 1);
 	assert_int_equal(l[0].epoch, 1);
 	assert_int_equal(l[0].node, 1);
-	assert_int_equal(lock(f->env, "f", &a, W, 20, 29, NULL), 0);
+	assert_int_equal(try_lock(f->env, "f", &a, W, 20, 29, NULL), 0);
 	assert_int_equal(test_list(f->env, "f", l, 4), 2);
 	assert_int_equal(l[1].epoch, 2);
 }
@@ -68,12 +59,12 @@ static void run_second_node(struct fixture *f, int to_parent, int from_parent)
 
 	if (fixture_open(f, 2, false, &env))
 		_exit(10);
-	if (lock(env, "shared", &b, W, 0, 9, NULL))
+	if (try_lock(env, "shared", &b, W, 0, 9, NULL))
 		_exit(11);
 	signal_peer(to_parent);
 	child_wait(from_parent);
 	/* The parent's read lock on [100, 199] is visible here. */
-	if (lock(env, "shared", &b, W, 150, 150, NULL) != -EAGAIN)
+	if (try_lock(env, "shared", &b, W, 150, 150, NULL) != -EAGAIN)
 		_exit(12);
 	ulm_env_close(env);
 	_exit(0);
@@ -103,10 +94,11 @@ static void test_lmdb_two_processes_share_locks(void **state)
 	if (pid == 0)
 		run_second_node(f, up[1], down[0]);
 	assert_int_equal(read(up[0], &c, 1), 1);
-	assert_int_equal(lock(f->env, "shared", &a, R, 5, 5, &info), -EAGAIN);
+	assert_int_equal(try_lock(f->env, "shared", &a, R, 5, 5, &info),
+			 -EAGAIN);
 	assert_int_equal(info.node, 2);
 	assert_int_equal(info.protocol, ULM_PROTO_NLM);
-	assert_int_equal(lock(f->env, "shared", &a, R, 100, 199, NULL), 0);
+	assert_int_equal(try_lock(f->env, "shared", &a, R, 100, 199, NULL), 0);
 	assert_int_equal(write(down[1], "x", 1), 1);
 	assert_int_equal(wait_child(pid), 0);
 	close(up[0]);
@@ -188,14 +180,14 @@ static void test_lmdb_read_only_lists_but_cannot_write(void **state)
 	struct test_lock l[4];
 	ulm_env *ro;
 
-	assert_int_equal(lock(f->env, "f", &a, W, 0, 9, NULL), 0);
+	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
 	ulm_env_close(f->env);
 	f->env = NULL;
 	assert_int_equal(fixture_open(f, 1, true, &ro), 0);
 	assert_int_equal(ulm_env_epoch(ro), 1);
 	assert_int_equal(test_list(ro, NULL, l, 4), 1);
 	assert_int_equal(ulm_lock_test(ro, &k, &a, W, 0, 9, NULL), 0);
-	assert_int_equal(lock(ro, "f", &a, W, 20, 29, NULL), -EROFS);
+	assert_int_equal(try_lock(ro, "f", &a, W, 20, 29, NULL), -EROFS);
 	assert_int_equal(ulm_lock_release(ro, &k, &a, 0, 9), -EROFS);
 	assert_int_equal(ulm_node_purge(ro, 1, 99, NULL), -EROFS);
 	ulm_env_close(ro);
@@ -253,18 +245,18 @@ static void test_lmdb_corrupt_record_reported(void **state)
 	struct ulm_key bad = test_key("bad");
 	struct test_lock l[4];
 
-	assert_int_equal(lock(f->env, "bad", &a, W, 0, 9, NULL), 0);
-	assert_int_equal(lock(f->env, "good1", &a, W, 0, 9, NULL), 0);
+	assert_int_equal(try_lock(f->env, "bad", &a, W, 0, 9, NULL), 0);
+	assert_int_equal(try_lock(f->env, "good1", &a, W, 0, 9, NULL), 0);
 	ulm_env_close(f->env);
 	corrupt_first_record(f->path);
 	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
-	assert_int_equal(lock(f->env, "bad", &a, W, 20, 29, NULL),
+	assert_int_equal(try_lock(f->env, "bad", &a, W, 20, 29, NULL),
 			 ULM_ECORRUPT);
 	assert_int_equal(ulm_lock_test(f->env, &bad, &a, R, 0, 0, NULL),
 			 ULM_ECORRUPT);
 	assert_int_equal(ulm_lock_release(f->env, &bad, &a, 0, ULM_EOF),
 			 ULM_ECORRUPT);
-	assert_int_equal(lock(f->env, "good1", &a, W, 20, 29, NULL), 0);
+	assert_int_equal(try_lock(f->env, "good1", &a, W, 20, 29, NULL), 0);
 	assert_int_equal(test_list(f->env, "good1", l, 4), 2);
 	/* Listing all goes on past the bad file and says so at the end. */
 	assert_int_equal(test_list(f->env, NULL, l, 4), ULM_ECORRUPT);
@@ -279,13 +271,13 @@ static void test_lmdb_purge_only_older_epochs(void **state)
 	uint64_t purged;
 	ulm_env *env2;
 
-	assert_int_equal(lock(f->env, "f", &a, W, 0, 9, NULL), 0);
+	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
 	ulm_env_close(f->env);
 	assert_int_equal(fixture_open(f, 2, false, &env2), 0);
-	assert_int_equal(lock(env2, "f", &b, W, 100, 109, NULL), 0);
+	assert_int_equal(try_lock(env2, "f", &b, W, 100, 109, NULL), 0);
 	ulm_env_close(env2);
 	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
-	assert_int_equal(lock(f->env, "f", &a, W, 50, 59, NULL), 0);
+	assert_int_equal(try_lock(f->env, "f", &a, W, 50, 59, NULL), 0);
 	assert_int_equal(ulm_node_purge(f->env, 1, 2, &purged), 0);
 	assert_int_equal(purged, 1);
 	assert_int_equal(test_list(f->env, "f", l, 8), 2);
@@ -315,7 +307,7 @@ static void test_lmdb_full_map_is_enolck(void **state)
 	o.owner_len = sizeof(id);
 	assert_int_equal(ulm_env_open(&cfg, &env), 0);
 	while (!rc && granted < 1000) {
-		rc = lock(env, "f", &o, W, granted * 2, granted * 2, NULL);
+		rc = try_lock(env, "f", &o, W, granted * 2, granted * 2, NULL);
 		granted += rc == 0;
 	}
 	assert_int_equal(rc, -ENOLCK);

@@ -24,23 +24,6 @@ static struct fixture *fix(void **state)
 	return *state;
 }
 
-static int lock(ulm_env *env, const char *file, const struct ulm_owner *o,
-		enum ulm_lock_type type, uint64_t start, uint64_t end,
-		struct ulm_lock_info *conflict)
-{
-	struct ulm_key k = test_key(file);
-
-	return ulm_lock_acquire(env, &k, o, type, start, end, conflict, NULL);
-}
-
-static int unlock(ulm_env *env, const char *file, const struct ulm_owner *o,
-		  uint64_t start, uint64_t end)
-{
-	struct ulm_key k = test_key(file);
-
-	return ulm_lock_release(env, &k, o, start, end);
-}
-
 static void sleep_ms(int ms)
 {
 	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -55,7 +38,7 @@ static void test_rados_epoch_grows_per_open(void **state)
 	struct test_lock l[4];
 
 	assert_int_equal(ulm_env_epoch(f->env), 1);
-	assert_int_equal(lock(f->env, "f", &a, W, 0, 9, NULL), 0);
+	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
 	ulm_env_close(f->env);
 	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
 	assert_int_equal(ulm_env_epoch(f->env), 2);
@@ -76,23 +59,23 @@ static void test_rados_two_nodes_coherent(void **state)
 	int rc = -EAGAIN;
 
 	assert_int_equal(fixture_open(f, 2, false, &env2), 0);
-	assert_int_equal(lock(env2, "f", &b, R, 100, 109, NULL), 0);
-	assert_int_equal(lock(f->env, "f", &a, W, 0, 9, NULL), 0);
+	assert_int_equal(try_lock(env2, "f", &b, R, 100, 109, NULL), 0);
+	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
 	/* Right away: the grant that env2's cache would allow is refused. */
-	assert_int_equal(lock(env2, "f", &b, W, 0, 0, &info), -EAGAIN);
+	assert_int_equal(try_lock(env2, "f", &b, W, 0, 0, &info), -EAGAIN);
 	assert_int_equal(info.start, 0);
 	assert_int_equal(info.end, 9);
 	assert_int_equal(ulm_lock_test(f->env, &k, &a, W, 100, 100, &info),
 			 -EAGAIN);
 	assert_int_equal(info.start, 100);
-	assert_int_equal(unlock(f->env, "f", &a, 0, 9), 0);
+	assert_int_equal(drop_lock(f->env, "f", &a, 0, 9), 0);
 	for (int ms = 0; rc == -EAGAIN && ms < NOTIFY_WAIT_MS; ms += 10) {
-		rc = lock(env2, "f", &b, W, 0, 0, NULL);
+		rc = try_lock(env2, "f", &b, W, 0, 0, NULL);
 		if (rc == -EAGAIN)
 			sleep_ms(10);
 	}
 	assert_int_equal(rc, 0);
-	assert_int_equal(lock(f->env, "f", &a, W, 0, 0, &info), -EAGAIN);
+	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 0, &info), -EAGAIN);
 	assert_int_equal(info.node, 2);
 	ulm_env_close(env2);
 }
@@ -206,11 +189,12 @@ static void test_rados_corrupt_record_reported(void **state)
 	struct ulm_key bad = test_key("bad");
 	struct test_lock l[4];
 
-	assert_int_equal(lock(f->env, "good", &a, W, 0, 9, NULL), 0);
+	assert_int_equal(try_lock(f->env, "good", &a, W, 0, 9, NULL), 0);
 	put_raw(f, "f.626164", "0000000000000001", "garbage");
 	assert_int_equal(ulm_lock_test(f->env, &bad, &a, W, 0, 9, NULL),
 			 ULM_ECORRUPT);
-	assert_int_equal(lock(f->env, "bad", &a, W, 0, 9, NULL), ULM_ECORRUPT);
+	assert_int_equal(try_lock(f->env, "bad", &a, W, 0, 9, NULL),
+			 ULM_ECORRUPT);
 	assert_int_equal(test_list(f->env, "good", l, 4), 1);
 	assert_int_equal(test_list(f->env, NULL, l, 4), ULM_ECORRUPT);
 }
@@ -222,11 +206,11 @@ static void test_rados_read_only_lists_but_cannot_write(void **state)
 	struct test_lock l[4];
 	ulm_env *ro;
 
-	assert_int_equal(lock(f->env, "f", &a, W, 0, 9, NULL), 0);
+	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
 	assert_int_equal(fixture_open(f, 1, true, &ro), 0);
 	assert_int_equal(ulm_env_epoch(ro), 1);
 	assert_int_equal(test_list(ro, NULL, l, 4), 1);
-	assert_int_equal(lock(ro, "f", &a, W, 20, 29, NULL), -EROFS);
+	assert_int_equal(try_lock(ro, "f", &a, W, 20, 29, NULL), -EROFS);
 	ulm_env_close(ro);
 }
 
