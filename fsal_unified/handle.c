@@ -180,10 +180,26 @@ static fsal_status_t getattrs(struct fsal_obj_handle *obj_hdl,
 	return ULMFSAL_SUB(obj_hdl, getattrs, attrs_out);
 }
 
+/* Truncating, renaming or removing a file breaks other clients'
+ * delegations on it, wherever they were granted: recall them first. */
+static fsal_status_t recall_for_change(struct fsal_obj_handle *obj,
+				       struct state_t *state, const char *what)
+{
+	if (obj->type != REGULAR_FILE)
+		return fsalstat(ERR_FSAL_NO_ERROR, 0);
+	return ulmfsal_deleg_check(obj, state, ULM_SHARE_WRITE, what);
+}
+
 static fsal_status_t setattr2(struct fsal_obj_handle *obj_hdl, bool bypass,
 			      struct state_t *state,
 			      struct fsal_attrlist *attrib_set)
 {
+	fsal_status_t status = fsalstat(ERR_FSAL_NO_ERROR, 0);
+
+	if (FSAL_TEST_MASK(attrib_set->valid_mask, ATTR_SIZE))
+		status = recall_for_change(obj_hdl, state, "SETATTR size");
+	if (FSAL_IS_ERROR(status))
+		return status;
 	return ULMFSAL_SUB(obj_hdl, setattr2, bypass, state, attrib_set);
 }
 
@@ -200,6 +216,10 @@ static fsal_status_t rename_(struct fsal_obj_handle *obj_hdl,
 			     struct fsal_obj_handle *newdir_hdl,
 			     const char *new_name)
 {
+	fsal_status_t status = recall_for_change(obj_hdl, NULL, "RENAME");
+
+	if (FSAL_IS_ERROR(status))
+		return status;
 	return ULMFSAL_SUB(obj_hdl, rename, ulmfsal_sub(olddir_hdl), old_name,
 			   ulmfsal_sub(newdir_hdl), new_name);
 }
@@ -207,6 +227,10 @@ static fsal_status_t rename_(struct fsal_obj_handle *obj_hdl,
 static fsal_status_t unlink_(struct fsal_obj_handle *dir_hdl,
 			     struct fsal_obj_handle *obj_hdl, const char *name)
 {
+	fsal_status_t status = recall_for_change(obj_hdl, NULL, "REMOVE");
+
+	if (FSAL_IS_ERROR(status))
+		return status;
 	return ULMFSAL_SUB(dir_hdl, unlink, ulmfsal_sub(obj_hdl), name);
 }
 
