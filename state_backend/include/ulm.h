@@ -42,6 +42,13 @@ extern "C" {
 #define ULM_EDELEG                                              \
 	(-4099) /**< another client's delegation conflicts; its \
 		     recall was sent to its node: retry later */
+#define ULM_EFENCED                                                  \
+	(-4100) /**< this node lost its liveness lease in the store: \
+		     it must not grant until it has it again */
+#define ULM_EGRACE                                                 \
+	(-4101) /**< the request meets state still being recovered \
+		     (an unreclaimed record or a dead node's file  \
+		     token): retry after grace */
 
 /** Last byte of a file: a range ending here runs to end of file. */
 #define ULM_EOF UINT64_MAX

@@ -15,6 +15,11 @@ const char *ulm_strerror(int err)
 	case ULM_EDELEG:
 		return "another client's delegation conflicts; it is being "
 		       "recalled";
+	case ULM_EFENCED:
+		return "this node lost its liveness lease in the lock store";
+	case ULM_EGRACE:
+		return "the lock state of this file is being recovered; retry "
+		       "after grace";
 	case ULM_EFORMAT:
 		return "the store was written by an unknown format version";
 	case -EAGAIN:
