@@ -15,8 +15,6 @@
 #include <rpc/auth_gss.h>
 #include <rpc/rpc.h>
 
-#define CALL_TIMEOUT_SECS 10
-
 struct gss_rpc {
 	CLIENT *clnt;
 };
@@ -155,17 +153,12 @@ static void report_call_error(CLIENT *clnt, enum clnt_stat stat)
 int gss_rpc_call(struct gss_rpc *rpc, uint32_t procedure, const void *args,
 		 size_t args_len, void **reply, size_t *reply_len)
 {
-	struct timeval timeout = {CALL_TIMEOUT_SECS, 0};
-	enum clnt_stat stat =
-		tirpc_opaque_call(rpc->clnt, procedure, args, args_len, reply,
-				  reply_len, timeout);
+	enum clnt_stat stat = tirpc_opaque_call(rpc->clnt, procedure, args,
+						args_len, reply, reply_len);
 
-	if (stat == RPC_SUCCESS)
-		return 0;
-	report_call_error(rpc->clnt, stat);
-	if (stat == RPC_AUTHERROR)
-		return -EACCES;
-	return stat == RPC_TIMEDOUT ? -ETIMEDOUT : -EIO;
+	if (stat != RPC_SUCCESS)
+		report_call_error(rpc->clnt, stat);
+	return tirpc_opaque_errno(stat);
 }
 
 void gss_rpc_destroy(struct gss_rpc *rpc)

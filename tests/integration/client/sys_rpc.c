@@ -10,8 +10,6 @@
 
 #include <rpc/pmap_clnt.h>
 
-#define CALL_TIMEOUT_SECS 10
-
 struct sys_rpc {
 	CLIENT *clnt;
 };
@@ -44,15 +42,13 @@ int sys_rpc_create(const char *server, uint32_t program, uint32_t version,
 int sys_rpc_call(struct sys_rpc *rpc, uint32_t procedure, const void *args,
 		 size_t args_len, void **reply, size_t *reply_len)
 {
-	struct timeval timeout = {CALL_TIMEOUT_SECS, 0};
-	enum clnt_stat stat =
-		tirpc_opaque_call(rpc->clnt, procedure, args, args_len, reply,
-				  reply_len, timeout);
+	enum clnt_stat stat = tirpc_opaque_call(rpc->clnt, procedure, args,
+						args_len, reply, reply_len);
 
-	if (stat == RPC_SUCCESS)
-		return 0;
-	fprintf(stderr, "sys_rpc: %s\n", clnt_sperror(rpc->clnt, "call"));
-	return stat == RPC_TIMEDOUT ? -ETIMEDOUT : -EIO;
+	if (stat != RPC_SUCCESS)
+		fprintf(stderr, "sys_rpc: %s\n",
+			clnt_sperror(rpc->clnt, "call"));
+	return tirpc_opaque_errno(stat);
 }
 
 void sys_rpc_destroy(struct sys_rpc *rpc)

@@ -27,7 +27,8 @@ int sys_rpc_create(const char *server, uint32_t program, uint32_t version,
 /**
  * @brief Call @p procedure with @p args (XDR bytes, a multiple of 4 long).
  * @param[out] reply  The procedure's results as XDR bytes; free() it.
- * @return 0, -ETIMEDOUT, or -EIO (reason on stderr).
+ * @return 0, -EACCES (refused credentials), -ETIMEDOUT or -EIO (reason on
+ *         stderr).
  */
 int sys_rpc_call(struct sys_rpc *rpc, uint32_t procedure, const void *args,
 		 size_t args_len, void **reply, size_t *reply_len);

@@ -2,6 +2,7 @@
 /* Opaque calls over libtirpc: XDR bytes in, XDR bytes out. */
 #include "tirpc_opaque.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 
@@ -71,11 +72,11 @@ static bool_t xdr_raw_results(XDR *xdrs, ...)
 
 enum clnt_stat tirpc_opaque_call(CLIENT *clnt, uint32_t procedure,
 				 const void *args, size_t args_len,
-				 void **reply, size_t *reply_len,
-				 struct timeval timeout)
+				 void **reply, size_t *reply_len)
 {
 	struct raw_xdr in = {.data = (char *)args, .len = args_len};
 	struct raw_xdr out = {0};
+	struct timeval timeout = {TIRPC_OPAQUE_TIMEOUT_SECS, 0};
 	enum clnt_stat stat;
 
 	stat = clnt_call(clnt, procedure, xdr_raw_args, &in, xdr_raw_results,
@@ -87,4 +88,18 @@ enum clnt_stat tirpc_opaque_call(CLIENT *clnt, uint32_t procedure,
 	*reply = out.data;
 	*reply_len = out.len;
 	return stat;
+}
+
+int tirpc_opaque_errno(enum clnt_stat stat)
+{
+	switch (stat) {
+	case RPC_SUCCESS:
+		return 0;
+	case RPC_AUTHERROR:
+		return -EACCES;
+	case RPC_TIMEDOUT:
+		return -ETIMEDOUT;
+	default:
+		return -EIO;
+	}
 }

@@ -13,6 +13,9 @@
 
 #include <rpc/rpc.h>
 
+/** How long a call may take before it fails with RPC_TIMEDOUT. */
+#define TIRPC_OPAQUE_TIMEOUT_SECS 10
+
 /**
  * @brief Call @p procedure of @p clnt with @p args (XDR bytes, a multiple
  *        of 4 long).
@@ -22,7 +25,10 @@
  */
 enum clnt_stat tirpc_opaque_call(CLIENT *clnt, uint32_t procedure,
 				 const void *args, size_t args_len,
-				 void **reply, size_t *reply_len,
-				 struct timeval timeout);
+				 void **reply, size_t *reply_len);
+
+/** 0 for RPC_SUCCESS; -EACCES (an authentication error), -ETIMEDOUT or
+ *  -EIO for a failed call. */
+int tirpc_opaque_errno(enum clnt_stat stat);
 
 #endif /* ULM_TIRPC_OPAQUE_H */
