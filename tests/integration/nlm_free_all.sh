@@ -46,6 +46,7 @@ hold() {
 # freed: nothing of B's is left; C got B's range, A keeps its lock.
 freed() {
 	it_expect c "nlm granted 5" "GRANTED write 50 10 1"
+	it_expect c "nlm granted 1" NONE # exactly one grant
 	it_expect_store "nothing of B's is left" "$B" 0
 	it_expect_store "C holds the freed range, on node 2" \
 		'type=write start=50 end=59 proto=nlm kind=lock node=2 ' 1

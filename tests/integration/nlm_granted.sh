@@ -9,13 +9,16 @@
 # their NLM callback service registered): Ganesha finds the callback by
 # the client's address through that host's rpcbind.
 #
-# On one node, Ganesha 4.3 refuses a conflict with a lock of its own node
-# before asking the FSAL (SAL/state_lock.c state_lock, conflict with a
-# lock in its own list), so the first part exercises Ganesha's own
-# blocked-lock list. Across nodes the holder is unknown to the waiter's
-# Ganesha: the request waits in libulm's FIFO queue (a wait record), the
-# unlock on node 1 wakes node 2 (ULM_EVENT_WAKE -> lock-available up-call)
-# and node 2 grants: that part exercises UNIFIED's path.
+# One node and two nodes alike, the waiter is queued in libulm (a wait
+# record) and granted through UNIFIED's path: libulm's wake event ->
+# lock-available up-call -> Ganesha retries LOCKB -> NLM_GRANTED_MSG.
+# Ganesha 4.3 refuses a conflict with a lock of its own node before asking
+# the FSAL for non-blocking requests only: since UNIFIED claims async
+# blocking, Ganesha passes LOCKB to the FSAL even when it knows the
+# conflict and leaves the grant to it (SAL/state_lock.c state_lock, "Make
+# FSAL_OP_LOCKB call anyway"; grant_blocked_locks returns early). Across
+# nodes the unlock on node 1 wakes node 2. Each blocked request gets
+# exactly one NLM_GRANTED, whatever number of wakes (fsal_unified/blocked.c).
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
 it_setup nlm_granted
@@ -30,12 +33,15 @@ it_client_start c n1 # a third client
 it_nlm_client_start b hb # waits through node 1
 it_nlm_client_start e he # waits through node 2
 
-it_note "one node: Ganesha's blocked list, then NLM_GRANTED"
+it_note "one node: libulm's queue, then NLM_GRANTED"
 it_expect a "nlm lock write 0 100 f" OK
 it_expect b "nlm lock write 0 100 f block" BLOCKED
+it_expect_store "B waits in libulm's queue, on node 1" \
+	'type=wait-write start=0 end=99 proto=nlm kind=lock node=1 .*client=10\.91\.1\.2 ' 1
 it_expect b "nlm granted 0" NONE
 it_expect a "nlm unlock 0 100 f" OK
 it_expect b "nlm granted 5" "GRANTED write 0 100 1"
+it_expect b "nlm granted 1" NONE # exactly one grant
 it_expect_store "B holds the granted lock" \
 	'type=write start=0 end=99 proto=nlm kind=lock node=1 .*client=10\.91\.1\.2 ' 1
 it_expect c "nlm lock read 0 10 f" "DENIED write 0 100 *"
@@ -58,6 +64,7 @@ it_expect_store "E waits in libulm's queue, on node 2" \
 it_expect e "nlm granted 0" NONE
 it_expect a "nlm unlock 0 100 g" OK
 it_expect e "nlm granted 5" "GRANTED write 0 100 1"
+it_expect e "nlm granted 1" NONE # exactly one grant
 it_expect_store "E holds the lock on node 2; its wait record is gone" \
 	'type=write start=0 end=99 proto=nlm kind=lock node=2 .*client=10\.91\.2\.2 ' 1
 it_expect_store "no wait record left" 'type=wait' 0
