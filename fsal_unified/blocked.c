@@ -6,10 +6,17 @@
  * Such a request waits in libulm's queue for the file. When locks go away
  * (on any node), libulm wakes this node with the waiter's record; this
  * file finds Ganesha's blocked request and says "lock available", and
- * Ganesha asks lock_op2 again and sends NLM_GRANTED. Ganesha treats an
- * up-call for a request it no longer has as fatal, so an entry lives from
- * the "blocked" answer until the grant or CANCEL, and the up-call is made
+ * Ganesha asks lock_op2 (LOCKB) again and sends NLM_GRANTED. Ganesha treats
+ * an up-call for a request it no longer has as fatal, so an entry lives
+ * from the first try until the grant or CANCEL, and the up-call is made
  * under the same mutex those take.
+ *
+ * One up-call per wait: Ganesha 4.3 runs every up-call it got as a retry
+ * (SAL/state_lock.c find_blocked_lock_upcall), even for a request already
+ * granted, and each sends one more NLM_GRANTED (a client that answers the
+ * extra one "denied" makes Ganesha drop the lock it holds). A wake that
+ * comes while Ganesha retries is remembered instead, and the retry tries
+ * again at once if it met a conflict: no wake is lost.
  */
 #include <string.h>
 
@@ -17,11 +24,19 @@
 #include "sal_functions.h"
 #include "ulmfsal.h"
 
+enum blocked_phase {
+	BLOCKED_TRYING,	 /**< in lock_op2: wakes are remembered */
+	BLOCKED_WAITING, /**< queued: the next wake makes the up-call */
+	BLOCKED_WOKEN,	 /**< up-call made, Ganesha's retry pending */
+};
+
 struct blocked_request {
 	struct blocked_request *next;
 	const struct fsal_up_vector *up_ops;
 	void *owner; /**< Ganesha's, held by its blocked lock entry */
 	fsal_lock_param_t lock;
+	enum blocked_phase phase;
+	bool missed; /**< a wake came while not waiting */
 	uint8_t protocol;
 	uint16_t key_len;
 	uint16_t client_len;
@@ -43,10 +58,9 @@ static bool same_lock(const fsal_lock_param_t *a, const fsal_lock_param_t *b)
 	       a->lock_length == b->lock_length;
 }
 
-void ulmfsal_blocked_add(const struct ulm_key *key, void *owner,
-			 const struct ulm_owner *id,
-			 const fsal_lock_param_t *lock,
-			 const struct fsal_up_vector *up_ops)
+static struct blocked_request *
+blocked_new(const struct ulm_key *key, void *owner, const struct ulm_owner *id,
+	    const fsal_lock_param_t *lock, const struct fsal_up_vector *up_ops)
 {
 	struct blocked_request *b = gsh_malloc(sizeof(*b) + key->len +
 					       id->client_len + id->owner_len);
@@ -54,6 +68,8 @@ void ulmfsal_blocked_add(const struct ulm_key *key, void *owner,
 	b->up_ops = up_ops;
 	b->owner = owner;
 	b->lock = *lock;
+	b->phase = BLOCKED_TRYING;
+	b->missed = false;
 	b->protocol = id->protocol;
 	b->key_len = key->len;
 	b->client_len = id->client_len;
@@ -61,26 +77,74 @@ void ulmfsal_blocked_add(const struct ulm_key *key, void *owner,
 	memcpy(b->bytes, key->data, key->len);
 	memcpy(b->bytes + key->len, id->client, id->client_len);
 	memcpy(b->bytes + key->len + id->client_len, id->owner, id->owner_len);
+	return b;
+}
+
+/* The slot of Ganesha's request (@p owner, @p lock) on @p key.
+ * @pre blocked_mutex held */
+static struct blocked_request **blocked_slot(const struct ulm_key *key,
+					     void *owner,
+					     const fsal_lock_param_t *lock)
+{
+	struct blocked_request **b = &blocked_list;
+
+	while (*b && !((*b)->owner == owner && same_key(*b, key) &&
+		       same_lock(&(*b)->lock, lock)))
+		b = &(*b)->next;
+	return b;
+}
+
+void ulmfsal_blocked_try(const struct ulm_key *key, void *owner,
+			 const struct ulm_owner *id,
+			 const fsal_lock_param_t *lock,
+			 const struct fsal_up_vector *up_ops)
+{
+	struct blocked_request *fresh =
+		blocked_new(key, owner, id, lock, up_ops);
+	struct blocked_request **b;
+
 	PTHREAD_MUTEX_lock(&blocked_mutex);
-	b->next = blocked_list;
-	blocked_list = b;
+	b = blocked_slot(key, owner, lock);
+	if (*b) {
+		(*b)->phase = BLOCKED_TRYING;
+		(*b)->missed = false;
+	} else {
+		fresh->next = blocked_list;
+		blocked_list = fresh;
+		fresh = NULL;
+	}
 	PTHREAD_MUTEX_unlock(&blocked_mutex);
+	gsh_free(fresh);
+}
+
+bool ulmfsal_blocked_wait(const struct ulm_key *key, void *owner,
+			  const fsal_lock_param_t *lock)
+{
+	struct blocked_request *b;
+	bool again = false;
+
+	PTHREAD_MUTEX_lock(&blocked_mutex);
+	b = *blocked_slot(key, owner, lock);
+	if (b && b->missed)
+		again = true;
+	else if (b)
+		b->phase = BLOCKED_WAITING;
+	if (b)
+		b->missed = false;
+	PTHREAD_MUTEX_unlock(&blocked_mutex);
+	return again;
 }
 
 bool ulmfsal_blocked_remove(const struct ulm_key *key, void *owner,
 			    const fsal_lock_param_t *lock)
 {
-	struct blocked_request **b, *gone = NULL;
+	struct blocked_request **b, *gone;
 
 	PTHREAD_MUTEX_lock(&blocked_mutex);
-	for (b = &blocked_list; *b; b = &(*b)->next) {
-		if ((*b)->owner == owner && same_key(*b, key) &&
-		    same_lock(&(*b)->lock, lock)) {
-			gone = *b;
-			*b = gone->next;
-			break;
-		}
-	}
+	b = blocked_slot(key, owner, lock);
+	gone = *b;
+	if (gone)
+		*b = gone->next;
 	PTHREAD_MUTEX_unlock(&blocked_mutex);
 	gsh_free(gone);
 	return gone != NULL;
@@ -129,6 +193,11 @@ void ulmfsal_blocked_wake(const struct ulm_key *key,
 	for (b = blocked_list; b; b = b->next) {
 		if (!same_key(b, key) || !is_waiter(b, waiter))
 			continue;
+		if (b->phase != BLOCKED_WAITING) {
+			b->missed = true;
+			break;
+		}
+		b->phase = BLOCKED_WOKEN;
 		desc.addr = b->bytes;
 		desc.len = b->key_len;
 		rc = b->up_ops->lock_avail(b->up_ops, &desc, b->owner,

@@ -237,17 +237,29 @@ static void queue_request(fsal_lock_op_t lock_op, struct ulm_lock_req *req)
 	}
 }
 
-static fsal_status_t refuse_lock(fsal_lock_op_t lock_op, void *owner,
-				 fsal_lock_param_t *request,
-				 fsal_lock_param_t *conflicting_lock,
-				 const struct lock_call *call,
-				 const struct ulm_lock_info *holder)
+/*
+ * The request in libulm. A blocking one (LOCKB) that meets a conflict
+ * stays queued there (-EAGAIN: Ganesha is told "blocked"), or is tried
+ * again at once if a wake for it came meanwhile (blocked.c).
+ */
+static int request_lock(fsal_lock_op_t lock_op, void *owner,
+			fsal_lock_param_t *request,
+			const struct lock_call *call, struct ulm_lock_req *req,
+			struct ulm_lock_info *holder, ulm_undo **undo)
 {
-	if (lock_op != FSAL_OP_LOCKB)
-		return conflict(call, holder, conflicting_lock);
-	ulmfsal_blocked_add(&call->key, owner, &call->owner.id, request,
-			    op_ctx->fsal_export->up_ops);
-	return fsalstat(ERR_FSAL_BLOCKED, EAGAIN);
+	int rc;
+
+	if (lock_op == FSAL_OP_LOCKB)
+		ulmfsal_blocked_try(&call->key, owner, &call->owner.id, request,
+				    op_ctx->fsal_export->up_ops);
+	do {
+		rc = ulm_lock_request(ulmfsal_env(), &call->key,
+				      &call->owner.id, req, holder, undo);
+	} while (rc == -EAGAIN && lock_op == FSAL_OP_LOCKB &&
+		 ulmfsal_blocked_wait(&call->key, owner, request));
+	if (lock_op == FSAL_OP_LOCKB && rc != -EAGAIN)
+		ulmfsal_blocked_remove(&call->key, owner, request);
+	return rc;
 }
 
 static fsal_status_t
@@ -264,16 +276,13 @@ acquire_lock(struct fsal_obj_handle *obj_hdl, struct state_t *state,
 	int rc;
 
 	queue_request(lock_op, &req);
-	rc = ulm_lock_request(ulmfsal_env(), &call->key, &call->owner.id, &req,
-			      &holder, &undo);
-	if (rc == -EAGAIN)
-		return refuse_lock(lock_op, owner, request, conflicting_lock,
-				   call, &holder);
-	if (rc == ULM_EDELEG)
+	rc = request_lock(lock_op, owner, request, call, &req, &holder, &undo);
+	if (rc == -EAGAIN && lock_op == FSAL_OP_LOCKB)
+		return fsalstat(ERR_FSAL_BLOCKED, EAGAIN);
+	if (rc == -EAGAIN || rc == ULM_EDELEG)
 		return conflict(call, &holder, conflicting_lock);
 	if (rc != 0)
 		return ulmfsal_status(rc, "LOCK");
-	ulmfsal_blocked_remove(&call->key, owner, request);
 
 	/* Granted cluster-wide: never block a thread on local holders. */
 	status = sub_lock_op2(obj_hdl, state, owner, FSAL_OP_LOCK, request,

@@ -30,14 +30,22 @@ static void put_be32(uint8_t out[4], uint32_t value)
 	out[3] = value;
 }
 
-/* NLM: the client's caller name and the svid (the client's pid). */
-static void nlm_owner(struct ulmfsal_owner *owner, const state_owner_t *so)
+/* NLM: the client's caller name, and the svid (the client's pid) of a
+ * lock or the owner handle of an NLM_SHARE, which has no svid (Ganesha
+ * gives it 0): two share owners of one client stay distinct. */
+static void nlm_owner(struct ulmfsal_owner *owner, const state_owner_t *so,
+		      enum ulm_owner_kind kind)
 {
 	const state_nlm_owner_t *nlm = &so->so_owner.so_nlm_owner;
 
 	owner->id.protocol = ULM_PROTO_NLM;
 	owner->id.client = nlm->so_client->slc_nlm_caller_name;
 	owner->id.client_len = nlm->so_client->slc_nlm_caller_name_len;
+	if (kind == ULM_OWNER_OPEN) {
+		owner->id.owner = so->so_owner_val;
+		owner->id.owner_len = so->so_owner_len;
+		return;
+	}
 	put_be32(owner->number, nlm->so_nlm_svid);
 	owner->id.owner = owner->number;
 	owner->id.owner_len = sizeof(owner->number);
@@ -129,7 +137,7 @@ int ulmfsal_owner_init(struct ulmfsal_owner *owner, const void *state_owner,
 		if (so->so_owner.so_nlm_owner.so_client == NULL ||
 		    kind == ULM_OWNER_CLIENT)
 			return -EINVAL;
-		nlm_owner(owner, so);
+		nlm_owner(owner, so, kind);
 		return 0;
 	case STATE_LOCK_OWNER_NFSV4:
 	case STATE_OPEN_OWNER_NFSV4:

@@ -33,6 +33,8 @@ struct share_call {
 struct share_state {
 	struct share_state *next;
 	const struct state_t *state;
+	state_owner_t
+		*held_owner; /* an NLM share's owner, see nlm_owner_hold */
 	struct ulm_owner owner;
 	struct ulm_key key;
 	uint8_t bytes[]; /* key, client, owner */
@@ -42,6 +44,35 @@ struct share_state {
 
 static pthread_mutex_t share_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct share_state *share_states[SHARE_BUCKETS];
+
+/*
+ * Ganesha 4.3 takes no reference on the owner of an NLM share state
+ * (nfs-ganesha issue #1110): the owner, and the NLM client it holds, are
+ * freed when the NLM_SHARE request ends. NLM_UNSHARE then finds no client
+ * and does nothing, and FREE_ALL or SM_NOTIFY follow the freed owner and
+ * crash. So the share state holds its owner here, from the first grant
+ * to close2. Ganesha exports no way to free an owner: the hold is dropped
+ * only while another reference remains, so an owner keeps at most one
+ * (and its client) after its last share; its next share reuses it.
+ */
+static state_owner_t *nlm_owner_hold(struct state_t *state)
+{
+	if (state->state_type != STATE_TYPE_NLM_SHARE ||
+	    state->state_owner == NULL)
+		return NULL;
+	atomic_inc_int32_t(&state->state_owner->so_refcount);
+	return state->state_owner;
+}
+
+static void nlm_owner_release(state_owner_t *owner)
+{
+	int32_t refs = atomic_fetch_int32_t(&owner->so_refcount);
+
+	while (refs > 1 && !__atomic_compare_exchange_n(
+				   &owner->so_refcount, &refs, refs - 1, false,
+				   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		;
+}
 
 static struct share_state **share_slot(const struct state_t *state)
 {
@@ -73,8 +104,7 @@ static struct share_state *share_state_new(const struct state_t *state,
 	return s;
 }
 
-static void share_remember(const struct state_t *state,
-			   const struct share_call *call)
+static void share_remember(struct state_t *state, const struct share_call *call)
 {
 	struct share_state *fresh = share_state_new(state, call), **slot;
 
@@ -82,7 +112,10 @@ static void share_remember(const struct state_t *state,
 	slot = share_slot(state);
 	if (*slot) {
 		fresh->next = (*slot)->next;
+		fresh->held_owner = (*slot)->held_owner;
 		gsh_free(*slot);
+	} else {
+		fresh->held_owner = nlm_owner_hold(state);
 	}
 	*slot = fresh;
 	PTHREAD_MUTEX_unlock(&share_mutex);
@@ -331,6 +364,8 @@ static fsal_status_t close2(struct fsal_obj_handle *obj, struct state_t *state)
 			"UNIFIED: CLOSE could not drop the share reservation: "
 			"%s",
 			ulm_strerror(rc));
+	if (s != NULL && s->held_owner != NULL)
+		nlm_owner_release(s->held_owner);
 	gsh_free(s);
 	return ULMFSAL_SUB(obj, close2, state);
 }

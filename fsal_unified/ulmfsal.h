@@ -149,11 +149,18 @@ void ulmfsal_recall_forget_export(const struct fsal_up_vector *up_ops);
 void ulmfsal_recall_send(const struct ulm_key *key);
 
 /* blocked.c: NLM requests this node told Ganesha are blocked */
-void ulmfsal_blocked_add(const struct ulm_key *key, void *owner,
+/** Ganesha tries a blocking request (LOCKB): until ulmfsal_blocked_wait()
+ *  or _remove(), a wake for it is remembered, not called up. */
+void ulmfsal_blocked_try(const struct ulm_key *key, void *owner,
 			 const struct ulm_owner *id,
 			 const fsal_lock_param_t *lock,
 			 const struct fsal_up_vector *up_ops);
-/** @return whether it was there (else Ganesha expects no up-call) */
+/** The try met a conflict. @return true if a wake came meanwhile (try
+ *  again now); else the request waits for the next wake's up-call. */
+bool ulmfsal_blocked_wait(const struct ulm_key *key, void *owner,
+			  const fsal_lock_param_t *lock);
+/** Granted, refused or cancelled: no up-call any more.
+ *  @return whether it was there */
 bool ulmfsal_blocked_remove(const struct ulm_key *key, void *owner,
 			    const fsal_lock_param_t *lock);
 void ulmfsal_blocked_forget_export(const struct fsal_up_vector *up_ops);

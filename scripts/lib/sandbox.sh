@@ -7,6 +7,7 @@
 #   sb_ganesha_conf NODE k=v..  write DIR/NODE/ganesha.conf
 #   sb_ganesha_start NODE       start and wait until it serves
 #   sb_exec NODE CMD...         run a command inside the node
+#   sb_node_link NODE PEER A PA a veth pair: NODE at A reaches PEER at PA
 #   sb_stop NODE ganesha [SIG]  stop it (TERM), or crash it (KILL)
 #   sb_cleanup                  stop everything sb_* started (trap EXIT)
 #
@@ -125,6 +126,32 @@ sb_node_create() {
 	fi
 }
 
+# sb_node_link NODE PEER ADDR PEER_ADDR: a veth pair between the network
+# namespaces of two nodes, NODE's end "to-PEER" with ADDR and PEER's end
+# "to-NODE" with PEER_ADDR (IPv4, point to point), e.g. an NFS client host
+# of its own address beside a server node. Both nodes must exist and have
+# namespaces of their own (not SB_NODE_NETNS).
+sb_node_link() {
+	local node=$1 peer=$2 addr=$3 peer_addr=$4 ns peer_ns
+	ns=$(sb_ns "$node")
+	peer_ns=$(sb_ns "$peer")
+	ip -n "$ns" link add "to-$peer" type veth peer name "to-$node" \
+		netns "$peer_ns" || return 1
+	if ! { ip -n "$ns" addr add "$addr" peer "$peer_addr" dev "to-$peer" &&
+		ip -n "$peer_ns" addr add "$peer_addr" peer "$addr" \
+			dev "to-$node" &&
+		ip -n "$ns" link set "to-$peer" up &&
+		ip -n "$peer_ns" link set "to-$node" up; }; then
+		sb_err "link $node ($addr) - $peer ($peer_addr) failed"
+		return 1
+	fi
+	sb_wait_until "$SB_TIMEOUT" eval \
+		"ip -n $ns -o link show to-$peer | grep -q 'state UP'" || {
+		sb_err "link $node - $peer is not up"
+		return 1
+	}
+}
+
 # sb_exec NODE CMD...: run CMD in the node's network and mount namespaces.
 sb_exec() {
 	local holder
@@ -214,8 +241,9 @@ sb_rpc_registered() {
 }
 
 # sb_statd_start NODE: rpc.statd (NSM), which Ganesha's NLM needs to grant.
+# It logs to NODE/statd.out (-d), e.g. the SM_NOTIFYs it passes on.
 sb_statd_start() {
-	sb_spawn "$1" statd rpc.statd -F -L || return 1
+	sb_spawn "$1" statd rpc.statd -F -L -d || return 1
 	sb_wait_until "$SB_TIMEOUT" sb_rpc_registered "$1" 100024 || {
 		sb_err "node $1: rpc.statd did not register; see $(sb_node_dir "$1")/statd.out"
 		return 1
@@ -245,6 +273,8 @@ sb__fsal_block() {
 #      left out, so a test can omit a parameter on purpose)
 #   ceph_conf=FILE  pool=NAME  namespace=NAME   (UNIFIED, Store = rados)
 #   bind=ADDR                        (NFS_CORE_PARAM Bind_Addr)
+#   udp=false|true|mount             (Enable_UDP, default false; rpc.statd
+#     passes SM_NOTIFY on to NLM over UDP only: true for NSM tests)
 #   export=ID:PATH:PSEUDO:FSALSPEC   (repeatable; see sb__fsal_block)
 #   sectype=sys|krb5,krb5i,krb5p...  (every export's SecType; default sys)
 #   krb5=KEYTAB  krb5_principal=NAME (the NFS_KRB5 block: Kerberos on,
@@ -257,7 +287,7 @@ sb_ganesha_conf() {
 	local fsal_log=""
 	local unified=0 store="" store_path="" node_id="" sync="" raw=""
 	local sectype=sys keytab="" krb5_principal=nfs
-	local ceph_conf="" pool="" namespace="" bind=""
+	local ceph_conf="" pool="" namespace="" bind="" udp=false
 	local exports=()
 	shift
 	for kv in "$@"; do
@@ -278,6 +308,7 @@ sb_ganesha_conf() {
 		pool) pool=$val unified=1 ;;
 		namespace) namespace=$val unified=1 ;;
 		bind) bind=$val ;;
+		udp) udp=$val ;;
 		export) exports+=("$val") ;;
 		sectype) sectype=$val ;;
 		krb5) keytab=$val ;;
@@ -295,7 +326,7 @@ sb_ganesha_conf() {
 	{
 		printf 'NFS_CORE_PARAM {\n\tProtocols = %s;\n' "$protocols"
 		printf '\tPlugins_Dir = "%s/plugins";\n' "$dir"
-		printf '\tEnable_RQUOTA = false;\n\tEnable_UDP = false;\n'
+		printf '\tEnable_RQUOTA = false;\n\tEnable_UDP = %s;\n' "$udp"
 		# NFSv3 MOUNT by the pseudo path, like NFSv4: clients need one name.
 		printf '\tMount_Path_Pseudo = true;\n'
 		[ -z "$bind" ] || printf '\tBind_Addr = %s;\n' "$bind"

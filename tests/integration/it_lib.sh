@@ -141,6 +141,30 @@ it_client_start() {
 		--export "${3:-/export}" --name "ulmt-$1-$$" --lease-renew 1
 }
 
+declare -A IT_HOST_ADDR=() IT_HOST_SERVER=()
+
+# it_client_host HOST NODE ADDR NODE_ADDR: an NFS client host of its own,
+# as NFSv3 clients are: network namespace HOST linked to NODE (HOST at
+# ADDR, NODE at NODE_ADDR) with its own rpcbind, where its NLM client's
+# GRANTED service registers for the server to find.
+it_client_host() {
+	sb_node_create "$1" || it_fail "host $1: namespaces"
+	sb_node_link "$1" "$2" "$3" "$4" || it_fail "host $1: link to $2"
+	sb_rpcbind_start "$1" || it_fail "host $1: rpcbind"
+	IT_HOST_ADDR[$1]=$3
+	IT_HOST_SERVER[$1]=$4
+}
+
+# it_nlm_client_start CLIENT HOST: the client of host HOST (see
+# it_client_host): it reaches its node at the link's address, its NLM
+# caller name is HOST's address, and it serves NLM GRANTED_MSG.
+it_nlm_client_start() {
+	it_proc_start "$1" "$2" "$ULM_IT_CLIENT" \
+		--server "${IT_HOST_SERVER[$2]}" --export /export \
+		--name "ulmt-$1-$$" --caller-name "${IT_HOST_ADDR[$2]}" \
+		--nlm-callback --lease-renew 1
+}
+
 # it_client_stop CLIENT: end a client (e.g. one whose server went away).
 it_client_stop() {
 	sb_stop "${IT_CLIENT_NODE[$1]}" "client-$1" TERM || true

@@ -3,8 +3,10 @@
 #include "commands.h"
 #include "nfs4_callback.h"
 #include "nfs4_client.h"
+#include "nlm_callback.h"
 #include "nlm_client.h"
 #include "nsm_client.h"
+#include "rpc_wait.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -444,23 +446,107 @@ static void cmd_nlm_cancel(struct client_state *state,
 		   NULL);
 }
 
-static void cmd_nsm_notify(struct client_state *state,
-			   const struct command_args *args, FILE *out)
+/* "ACCESS [deny DENY] FILE": the share modes, then the file. */
+static void run_share(struct client_state *state,
+		      const struct command_args *args, FILE *out, bool unshare)
 {
-	uint64_t nsm_state;
-	int rc;
+	const struct command_args modes = {args->argc - 1, args->argv};
+	uint32_t access, deny;
 
-	if (!parse_u64(args->argv[0], &nsm_state) || nsm_state > INT32_MAX) {
-		answer_usage(out, "nsm notify STATE (0..2147483647)");
+	if (!parse_share(&modes, &access, &deny)) {
+		answer_usage(out, unshare ? "nlm unshare read|write|both "
+					    "[deny none|read|write|both] FILE"
+					  : "nlm share read|write|both "
+					    "[deny none|read|write|both] FILE");
 		return;
 	}
-	rc = nsm_notify(state->server, nlm_client_caller_name(state->nlm),
-			(int)nsm_state);
+	answer_nlm(out,
+		   nlm_client_share(state->nlm, args->argv[args->argc - 1],
+				    state->svid, access, deny, unshare),
+		   NULL);
+}
+
+static void cmd_nlm_share(struct client_state *state,
+			  const struct command_args *args, FILE *out)
+{
+	run_share(state, args, out, false);
+}
+
+static void cmd_nlm_unshare(struct client_state *state,
+			    const struct command_args *args, FILE *out)
+{
+	run_share(state, args, out, true);
+}
+
+static void cmd_nlm_granted(struct client_state *state,
+			    const struct command_args *args, FILE *out)
+{
+	struct nlm_grant grant;
+	uint64_t secs = 0;
+
+	if (args->argc == 1 && (!parse_u64(args->argv[0], &secs) ||
+				secs > RPC_WAIT_TIMEOUT_MS / 1000)) {
+		answer_usage(out, "nlm granted [SECONDS] (0..15)");
+		return;
+	}
+	if (!state->nlm_callback) {
+		answer_usage(out, "no NLM callback service (start with "
+				  "--nlm-callback)");
+		return;
+	}
+	if (!nlm_callback_take_grant(&grant, (int)secs * 1000)) {
+		fputs("NONE\n", out);
+		return;
+	}
+	fprintf(out, "GRANTED %s %llu %llu %u\n",
+		grant.write ? "write" : "read",
+		(unsigned long long)grant.offset,
+		(unsigned long long)grant.length, grant.svid);
+}
+
+/* An NSM state number (what a rebooted host counts), or a usage error. */
+static bool parse_nsm_state(const struct command_args *args, FILE *out,
+			    const char *usage, int *nsm_state)
+{
+	uint64_t value;
+
+	if (!parse_u64(args->argv[0], &value) || value > INT32_MAX) {
+		answer_usage(out, usage);
+		return false;
+	}
+	*nsm_state = (int)value;
+	return true;
+}
+
+static void answer_rpc(FILE *out, int rc)
+{
 	if (rc == 0)
 		fputs("OK\n", out);
 	else
 		fprintf(out, "ERR %s\n",
 			rc == -ETIMEDOUT ? "RPC_TIMEOUT" : "RPC_ERROR");
+}
+
+static void cmd_nlm_free_all(struct client_state *state,
+			     const struct command_args *args, FILE *out)
+{
+	int nsm_state;
+
+	if (parse_nsm_state(args, out, "nlm free_all STATE (0..2147483647)",
+			    &nsm_state))
+		answer_rpc(out, nlm_client_free_all(state->nlm, nsm_state));
+}
+
+static void cmd_nsm_notify(struct client_state *state,
+			   const struct command_args *args, FILE *out)
+{
+	int nsm_state;
+
+	if (parse_nsm_state(args, out, "nsm notify STATE (0..2147483647)",
+			    &nsm_state))
+		answer_rpc(out, nsm_notify(state->server,
+					   nlm_client_caller_name(state->nlm),
+					   nsm_state));
 }
 
 static void cmd_quit(struct client_state *state,
@@ -494,6 +580,12 @@ static const struct command commands[] = {
 	 "nlm lock read|write OFFSET LENGTH FILE [block]"},
 	{"nlm", "cancel", 4, 4, cmd_nlm_cancel,
 	 "nlm cancel read|write OFFSET LENGTH FILE"},
+	{"nlm", "share", 2, 4, cmd_nlm_share,
+	 "nlm share read|write|both [deny none|read|write|both] FILE"},
+	{"nlm", "unshare", 2, 4, cmd_nlm_unshare,
+	 "nlm unshare read|write|both [deny none|read|write|both] FILE"},
+	{"nlm", "free_all", 1, 1, cmd_nlm_free_all, "nlm free_all STATE"},
+	{"nlm", "granted", 0, 1, cmd_nlm_granted, "nlm granted [SECONDS]"},
 	{"nsm", "notify", 1, 1, cmd_nsm_notify, "nsm notify STATE"},
 	{"nlm", "test", 4, 4, cmd_nlm_test,
 	 "nlm test read|write OFFSET LENGTH FILE"},
@@ -548,7 +640,8 @@ bool command_run(struct client_state *state, char *line, FILE *out)
 		answer_usage(out, "unknown command (v4 open|owner|lock|lockt|"
 				  "unlock|downgrade|release_lockowner|expire|"
 				  "recalls|delegreturn|autoreturn|close, "
-				  "nlm svid|lock|test|unlock|cancel, "
+				  "nlm svid|lock|test|unlock|cancel|share|"
+				  "unshare|free_all|granted, "
 				  "nsm notify, quit)");
 		return false;
 	}

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "nfs4_callback.h"
 #include "nfs4_client.h"
+#include "nlm_callback.h"
 #include "nlm_client.h"
 #include "rpc_server.h"
 
@@ -29,8 +30,10 @@ struct options {
 	const char *export;
 	const char *v3_export;
 	char name[128];
+	const char *caller_name;
 	int renew_secs;
 	bool callback;
+	bool nlm_callback;
 	struct nfs4_security sec;
 };
 
@@ -39,6 +42,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: ulm-nfs-client --server ADDR --export /PSEUDO "
 		     "[--name CLIENTNAME] [--lease-renew SECS] "
 		     "[--v3-export PATH] [--callback]\n"
+		     "       [--caller-name NAME] [--nlm-callback]\n"
 		     "       [--sec sys|krb5|krb5i|krb5p] "
 		     "[--gss-service nfs@HOST]\n"
 		     "Reads commands on stdin (see the test contract), "
@@ -49,6 +53,11 @@ static void usage(FILE *out)
 		     "Mount_Path_Pseudo = true).\n"
 		     "--callback: serve the NFSv4 callback program (needed "
 		     "for delegations).\n"
+		     "--caller-name: NLM caller name and NSM mon_name "
+		     "(default --name).\n"
+		     "--nlm-callback: serve NLM GRANTED_MSG (grants of "
+		     "blocked locks), registered\n"
+		     "  with this host's rpcbind.\n"
 		     "--sec: NFSv4 over RPCSEC_GSS with the Kerberos tickets "
 		     "of KRB5CCNAME (default sys);\n"
 		     "  --gss-service names the server's principal "
@@ -84,6 +93,8 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{"lease-renew", required_argument, NULL, 'r'},
 		{"v3-export", required_argument, NULL, 'm'},
 		{"callback", no_argument, NULL, 'c'},
+		{"caller-name", required_argument, NULL, 'N'},
+		{"nlm-callback", no_argument, NULL, 'G'},
 		{"sec", required_argument, NULL, 'k'},
 		{"gss-service", required_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
@@ -126,6 +137,12 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		case 'c':
 			opts->callback = true;
 			break;
+		case 'N':
+			opts->caller_name = optarg;
+			break;
+		case 'G':
+			opts->nlm_callback = true;
+			break;
 		case 'k':
 			if (parse_sec(optarg, &opts->sec.flavour) < 0)
 				return -1;
@@ -146,6 +163,8 @@ static int parse_options(int argc, char **argv, struct options *opts)
 	}
 	if (!opts->v3_export)
 		opts->v3_export = opts->export;
+	if (!opts->caller_name)
+		opts->caller_name = opts->name;
 	return 0;
 }
 
@@ -297,6 +316,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	state.callback = opts.callback;
+	if (opts.nlm_callback && (status = nlm_callback_start(opts.server))) {
+		fprintf(stderr, "ulm-nfs-client: NLM callback service: %s\n",
+			strerror(-status));
+		return 1;
+	}
+	state.nlm_callback = opts.nlm_callback;
 	status = nfs4_session_create_sec(opts.server, opts.export, opts.name,
 					 &opts.sec, callback_port, &state.nfs4);
 	if (status != 0) {
@@ -306,7 +331,8 @@ int main(int argc, char **argv)
 			opts.server, nfs4_status_name(status));
 		return 1;
 	}
-	state.nlm = nlm_client_create(opts.server, opts.v3_export, opts.name);
+	state.nlm = nlm_client_create(opts.server, opts.v3_export,
+				      opts.caller_name);
 	if (!state.nlm) {
 		fprintf(stderr, "ulm-nfs-client: out of memory\n");
 		nfs4_session_destroy(state.nfs4);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
-/* NLM v4 TEST/LOCK/CANCEL/UNLOCK over libnfs raw calls. */
+/* NLM v4 TEST/LOCK/CANCEL/UNLOCK over libnfs raw calls; SHARE/UNSHARE
+ * through nlm_sys. */
 #include "nlm_client.h"
+#include "nlm_sys.h"
 #include "rpc_wait.h"
 
 #include <errno.h>
@@ -18,6 +20,8 @@
 #define CREATE_MODE 0644
 /* Our result for "no NFSv3 handle for this path". */
 #define NLM_ERR_LOOKUP (-ENOENT)
+/* Room for an owner handle "SVID@CALLER". */
+#define OH_MAX (NLM_MAXNAME + 16)
 
 /* libnfs 4.0 declares struct nfs_fh but keeps its layout private; this is
  * that layout (libnfs-private.h), needed to hand the handle to NLM. */
@@ -156,11 +160,21 @@ static int ensure_connected(struct nlm_client *client)
  * the lock description. */
 struct nlm_call {
 	uint64_t cookie;
+	char oh[OH_MAX];
 	struct nlm4_lock lock;
 	bool done;
 	int status;
 	struct nlm_range *holder;
 };
+
+/* The owner handle of @p svid, "SVID@CALLER" as Linux's lockd makes
+ * "PID@HOST": each owner of the client has its own. */
+static char *owner_handle(const struct nlm_client *client, uint32_t svid,
+			  char *buf)
+{
+	snprintf(buf, OH_MAX, "%u@%s", svid, client->caller_name);
+	return buf;
+}
 
 static int prepare_call(struct nlm_client *client, const char *path,
 			uint32_t svid, const struct nlm_range *range,
@@ -176,8 +190,7 @@ static int prepare_call(struct nlm_client *client, const char *path,
 	call->cookie = ++client->cookie;
 	call->status = -EIO;
 	call->lock.caller_name = client->caller_name;
-	/* The owner is (caller, svid); the handle only needs to be stable. */
-	call->lock.oh = client->caller_name;
+	call->lock.oh = owner_handle(client, svid, call->oh);
 	call->lock.svid = svid;
 	call->lock.l_offset = range->offset;
 	call->lock.l_len = range->length;
@@ -316,6 +329,24 @@ int nlm_client_cancel(struct nlm_client *client, const char *path,
 		client,
 		rpc_nlm4_cancel_async(client->rpc, cancel_cb, &args, &call),
 		&call);
+}
+
+int nlm_client_share(struct nlm_client *client, const char *path, uint32_t svid,
+		     uint32_t access, uint32_t deny, bool unshare)
+{
+	char oh[OH_MAX];
+	nlm4_share share = {.caller_name = client->caller_name,
+			    .oh = owner_handle(client, svid, oh),
+			    .mode = deny,
+			    .access = access};
+	int rc = lookup_fh(client, path, &share.fh);
+
+	return rc < 0 ? rc : nlm_sys_share(client->server, &share, unshare);
+}
+
+int nlm_client_free_all(struct nlm_client *client, int state)
+{
+	return nlm_sys_free_all(client->server, client->caller_name, state);
 }
 
 const char *nlm_client_caller_name(const struct nlm_client *client)

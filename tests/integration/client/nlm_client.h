@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * A minimal NLM v4 client (TEST, LOCK, CANCEL, UNLOCK).  File
+ * A minimal NLM v4 client (TEST, LOCK, CANCEL, UNLOCK, SHARE, UNSHARE,
+ * FREE_ALL).  Each owner (svid) has the owner handle "SVID@CALLER".  File
  * handles are NFSv3 handles looked up through a libnfs v3 mount.
  * Results are an nlm4_stats value (>= 0) or a negative errno when no
  * reply arrived or the file could not be looked up.
@@ -42,6 +43,18 @@ int nlm_client_lock(struct nlm_client *client, const char *path, uint32_t svid,
 /** NLM4_CANCEL of a blocked NLM4_LOCK of @p range. */
 int nlm_client_cancel(struct nlm_client *client, const char *path,
 		      uint32_t svid, const struct nlm_range *range);
+
+/**
+ * @brief NLM4_SHARE, or NLM4_UNSHARE when @p unshare, of @p path by owner
+ *        @p svid: @p access 1 read, 2 write, 3 both; @p deny 0 none,
+ *        1 read, 2 write, 3 both (NLM's fsh4 values, NFSv4 OPEN's too).
+ */
+int nlm_client_share(struct nlm_client *client, const char *path, uint32_t svid,
+		     uint32_t access, uint32_t deny, bool unshare);
+
+/** NLM4_FREE_ALL for this client's caller name (it "rebooted" into
+ *  @p state); 0 once the server answered. */
+int nlm_client_free_all(struct nlm_client *client, int state);
 
 /** The NLM caller name (also the NSM mon_name of this client). */
 const char *nlm_client_caller_name(const struct nlm_client *client);
