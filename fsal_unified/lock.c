@@ -20,6 +20,7 @@
 #include "nfs_core.h"
 #include "nfs_proto_data.h"
 #include "sal_data.h"
+#include "stats.h"
 #include "ulmfsal.h"
 
 /* One lock request, in libulm's terms. Borrows Ganesha's bytes. */
@@ -171,8 +172,9 @@ static fsal_status_t test_lock(struct fsal_obj_handle *obj_hdl,
 			       const struct lock_call *call)
 {
 	struct ulm_lock_info holder;
-	int rc = ulm_lock_test(ulmfsal_env(), &call->key, &call->owner.id,
-			       call->type, call->start, call->end, &holder);
+	int rc = ULMFSAL_STORE(ulm_lock_test(ulmfsal_env(), &call->key,
+					     &call->owner.id, call->type,
+					     call->start, call->end, &holder));
 
 	if (rc == -EAGAIN || rc == ULM_EDELEG)
 		return conflict(call, &holder, conflicting_lock);
@@ -185,7 +187,7 @@ static fsal_status_t test_lock(struct fsal_obj_handle *obj_hdl,
 /* Take back a grant the sub-FSAL refused, so the table matches it. */
 static void revert_grant(ulm_undo *undo)
 {
-	int rc = ulm_undo_apply(ulmfsal_env(), undo);
+	int rc = ULMFSAL_STORE(ulm_undo_apply(ulmfsal_env(), undo));
 
 	if (rc != 0)
 		LogCrit(COMPONENT_FSAL,
@@ -264,8 +266,9 @@ acquire_lock(struct fsal_obj_handle *obj_hdl, struct state_t *state,
 	int rc;
 
 	queue_request(lock_op, &req);
-	rc = ulm_lock_request(ulmfsal_env(), &call->key, &call->owner.id, &req,
-			      &holder, &undo);
+	rc = ULMFSAL_STORE(ulm_lock_request(ulmfsal_env(), &call->key,
+					    &call->owner.id, &req, &holder,
+					    &undo));
 	if (rc == -EAGAIN)
 		return refuse_lock(lock_op, owner, request, conflicting_lock,
 				   call, &holder);
@@ -295,8 +298,9 @@ acquire_lock(struct fsal_obj_handle *obj_hdl, struct state_t *state,
 static fsal_status_t cancel_lock(void *owner, fsal_lock_param_t *request,
 				 const struct lock_call *call)
 {
-	int rc = ulm_lock_cancel(ulmfsal_env(), &call->key, &call->owner.id,
-				 call->start, call->end);
+	int rc = ULMFSAL_STORE(ulm_lock_cancel(ulmfsal_env(), &call->key,
+					       &call->owner.id, call->start,
+					       call->end));
 
 	ulmfsal_blocked_remove(&call->key, owner, request);
 	if (rc != 0)
@@ -324,8 +328,9 @@ static fsal_status_t release_lock(struct fsal_obj_handle *obj_hdl,
 	 * them meanwhile. Only the kernel locks go.
 	 */
 	if (!admin_shutdown)
-		rc = ulm_lock_release(ulmfsal_env(), &call->key,
-				      &call->owner.id, call->start, call->end);
+		rc = ULMFSAL_STORE(ulm_lock_release(ulmfsal_env(), &call->key,
+						    &call->owner.id,
+						    call->start, call->end));
 	sub_status = sub_lock_op2(obj_hdl, state, owner, FSAL_OP_UNLOCK,
 				  request, NULL);
 
@@ -356,6 +361,7 @@ fsal_status_t ulmfsal_lock_op2(struct fsal_obj_handle *obj_hdl,
 			owner == NULL ? "owner" : "lock");
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	}
+	ulmfsal_stats_lock_op(lock_op);
 	status = prepare_call(obj_hdl, owner, lock_op, request, &call);
 	if (FSAL_IS_ERROR(status))
 		return status;
