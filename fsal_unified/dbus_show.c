@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "collect.h"
 #include "dbus_admin.h"
 
 bool ulmfsal_dbus_invalid(DBusError *error, const char *fmt, ...)
@@ -51,23 +52,6 @@ static void listing_free(struct listing *l)
 {
 	ulmv_filter_free(&l->filter);
 	ulmv_records_free(&l->records);
-}
-
-static int collect_visit(const struct ulm_key *file,
-			 const struct ulm_lock_info *info, void *arg)
-{
-	struct listing *l = arg;
-	struct ulmv_record *r;
-
-	if (!ulmv_filter_match(&l->filter, file, info))
-		return 0;
-	r = ulmv_records_add(&l->records);
-	if (r == NULL || ulmv_record_from_info(r, file, info) != 0) {
-		if (r != NULL)
-			l->records.n--;
-		return -ENOMEM;
-	}
-	return 0;
 }
 
 /* path= names a file key; with a file= too, both must agree. */
@@ -120,19 +104,14 @@ static void keep_export(struct ulmv_records *set, uint16_t export_id)
 /* Read the table into @p l (its filter is set), then name the files. */
 static bool collect(struct listing *l, DBusError *error)
 {
-	struct ulm_key key;
 	int rc = 0;
 
 	if (l->filter.path != NULL && !filter_path(l, error))
 		return false;
 	if (l->filter.by_export && !filter_export(l, error))
 		return false;
-	key.data = l->filter.file;
-	key.len = l->filter.file_len;
 	if (!l->none)
-		rc = ulm_lock_list(ulmfsal_env(),
-				   l->filter.by_file ? &key : NULL,
-				   collect_visit, l);
+		rc = ulmv_collect(ulmfsal_env(), &l->filter, &l->records);
 	if (rc == 0)
 		rc = ulmfsal_admin_resolve_paths(&l->records,
 						 l->filter.export_id);
@@ -305,12 +284,10 @@ static bool show_clients(DBusMessageIter *args, DBusMessage *reply,
 	struct listing l = {.filter.types = ULMV_ALL};
 	struct ulmv_clients clients = {0};
 	DBusMessageIter iter;
-	bool ok = read_filter(args, &l, error) && collect(&l, error);
+	bool ok = read_filter(args, &l, error) && collect(&l, error) &&
+		  ulmv_clients_count(&clients, &l.records) == 0;
 
-	for (size_t i = 0; ok && i < l.records.n; i++)
-		ok = ulmv_clients_add(&clients, &l.records.v[i]) == 0;
 	if (ok) {
-		ulmv_clients_sort(&clients);
 		dbus_message_iter_init_append(reply, &iter);
 		append_now(&iter);
 		ok = ulmv_wire_put_clients(&iter, &clients);
@@ -328,24 +305,21 @@ struct gsh_dbus_method ulmfsal_dbus_show_clients = {
 		 END_ARG_LIST},
 };
 
-/* Every node with records, and this one. */
+/* Every node with records, and this one (even without). */
 static bool count_nodes(struct ulmv_nodes *nodes, DBusError *error)
 {
 	struct listing l = {.filter.types = ULMV_ALL};
-	struct ulmv_node *self;
-	bool ok = collect(&l, error);
+	struct ulmv_node *self = ulmv_nodes_get(nodes, ULMFSAL.config.node_id);
+	bool ok = self != NULL;
 
-	for (size_t i = 0; ok && i < l.records.n; i++)
-		ok = ulmv_nodes_add(nodes, &l.records.v[i]) == 0;
-	self = ok ? ulmv_nodes_get(nodes, ULMFSAL.config.node_id) : NULL;
-	if (self != NULL) {
+	if (ok) {
 		self->local = true;
 		self->epoch = ulm_env_epoch(ulmfsal_env());
 	}
+	ok = ok && collect(&l, error) &&
+	     ulmv_nodes_count(nodes, &l.records) == 0;
 	listing_free(&l);
-	if (self != NULL)
-		ulmv_nodes_sort(nodes);
-	return self != NULL;
+	return ok;
 }
 
 static bool show_nodes(DBusMessageIter *args, DBusMessage *reply,

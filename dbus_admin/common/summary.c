@@ -81,10 +81,20 @@ static int client_order(const void *a, const void *b)
 	return strcmp(x->client, y->client);
 }
 
-void ulmv_clients_sort(struct ulmv_clients *set)
+static void clients_sort(struct ulmv_clients *set)
 {
 	if (set->n)
 		qsort(set->v, set->n, sizeof(set->v[0]), client_order);
+}
+
+int ulmv_clients_count(struct ulmv_clients *set,
+		       const struct ulmv_records *records)
+{
+	for (size_t i = 0; i < records->n; i++)
+		if (ulmv_clients_add(set, &records->v[i]) != 0)
+			return -ENOMEM;
+	clients_sort(set);
+	return 0;
 }
 
 void ulmv_clients_free(struct ulmv_clients *set)
@@ -129,10 +139,19 @@ static int node_order(const void *a, const void *b)
 	return (x->node > y->node) - (x->node < y->node);
 }
 
-void ulmv_nodes_sort(struct ulmv_nodes *set)
+static void nodes_sort(struct ulmv_nodes *set)
 {
 	if (set->n)
 		qsort(set->v, set->n, sizeof(set->v[0]), node_order);
+}
+
+int ulmv_nodes_count(struct ulmv_nodes *set, const struct ulmv_records *records)
+{
+	for (size_t i = 0; i < records->n; i++)
+		if (ulmv_nodes_add(set, &records->v[i]) != 0)
+			return -ENOMEM;
+	nodes_sort(set);
+	return 0;
 }
 
 void ulmv_nodes_free(struct ulmv_nodes *set)

@@ -50,16 +50,18 @@ struct ulmv_nodes {
 
 /** @brief Count @p r for its client. @return 0, -ENOMEM */
 int ulmv_clients_add(struct ulmv_clients *set, const struct ulmv_record *r);
-/** @brief Order by node, protocol, client. */
-void ulmv_clients_sort(struct ulmv_clients *set);
+/** @brief Count every record of @p records, then sort. @return 0, -ENOMEM */
+int ulmv_clients_count(struct ulmv_clients *set,
+		       const struct ulmv_records *records);
 void ulmv_clients_free(struct ulmv_clients *set);
 
 /** @brief The entry of @p node, added (zeroed) if missing, or NULL. */
 struct ulmv_node *ulmv_nodes_get(struct ulmv_nodes *set, uint32_t node);
 /** @brief Count @p r for its node. @return 0, -ENOMEM */
 int ulmv_nodes_add(struct ulmv_nodes *set, const struct ulmv_record *r);
-/** @brief Order by node id. */
-void ulmv_nodes_sort(struct ulmv_nodes *set);
+/** @brief Count every record of @p records, then sort. @return 0, -ENOMEM */
+int ulmv_nodes_count(struct ulmv_nodes *set,
+		     const struct ulmv_records *records);
 void ulmv_nodes_free(struct ulmv_nodes *set);
 
 #endif /* ULMV_SUMMARY_H */

@@ -87,9 +87,8 @@ static bool has_signature(DBusMessageIter *it, const char *sig)
 	return same;
 }
 
-/* Enter an array of @p elem_sig at @p it, which moves past it. */
-static int open_array(DBusMessageIter *it, const char *elem_sig,
-		      DBusMessageIter *elems)
+int ulmv_wire_open_array(DBusMessageIter *it, const char *elem_sig,
+			 DBusMessageIter *elems)
 {
 	char sig[64] = "a";
 
@@ -102,9 +101,7 @@ static int open_array(DBusMessageIter *it, const char *elem_sig,
 	return 0;
 }
 
-/* Enter the struct at @p elems (an array element), which moves past it.
- * False at the end of the array. */
-static bool next_struct(DBusMessageIter *elems, DBusMessageIter *fields)
+bool ulmv_wire_next_struct(DBusMessageIter *elems, DBusMessageIter *fields)
 {
 	if (dbus_message_iter_get_arg_type(elems) == DBUS_TYPE_INVALID)
 		return false;
@@ -156,9 +153,9 @@ int ulmv_wire_get_filter(DBusMessageIter *it, struct ulmv_filter *f, char *why,
 {
 	DBusMessageIter dict, entry;
 	const char *name, *value;
-	int rc = open_array(it, "{ss}", &dict);
+	int rc = ulmv_wire_open_array(it, "{ss}", &dict);
 
-	while (rc == 0 && next_struct(&dict, &entry)) {
+	while (rc == 0 && ulmv_wire_next_struct(&dict, &entry)) {
 		get(&entry, &name);
 		get(&entry, &value);
 		rc = ulmv_filter_set(f, name, value, why, why_len);
@@ -246,9 +243,9 @@ int ulmv_wire_get_records(DBusMessageIter *it, struct ulmv_records *set)
 {
 	DBusMessageIter array, st;
 	struct ulmv_record *r;
-	int rc = open_array(it, ULMV_RECORD_SIG, &array);
+	int rc = ulmv_wire_open_array(it, ULMV_RECORD_SIG, &array);
 
-	while (rc == 0 && next_struct(&array, &st)) {
+	while (rc == 0 && ulmv_wire_next_struct(&array, &st)) {
 		r = ulmv_records_add(set);
 		rc = r ? get_record(&st, r) : -ENOMEM;
 	}
@@ -294,9 +291,9 @@ int ulmv_wire_get_clients(DBusMessageIter *it, struct ulmv_clients *set)
 	DBusMessageIter array, st;
 	struct ulmv_record r = {0};
 	uint32_t count[ULMV_FAMILIES];
-	int rc = open_array(it, ULMV_CLIENT_SIG, &array);
+	int rc = ulmv_wire_open_array(it, ULMV_CLIENT_SIG, &array);
 
-	while (rc == 0 && next_struct(&array, &st)) {
+	while (rc == 0 && ulmv_wire_next_struct(&array, &st)) {
 		r.protocol = get_name(&st, ulmv_protocol_parse);
 		get(&st, &r.client);
 		r.node = get_u32(&st);
@@ -331,9 +328,9 @@ int ulmv_wire_get_nodes(DBusMessageIter *it, struct ulmv_nodes *set)
 {
 	DBusMessageIter array, st;
 	struct ulmv_node *n;
-	int rc = open_array(it, ULMV_NODE_SIG, &array);
+	int rc = ulmv_wire_open_array(it, ULMV_NODE_SIG, &array);
 
-	while (rc == 0 && next_struct(&array, &st)) {
+	while (rc == 0 && ulmv_wire_next_struct(&array, &st)) {
 		n = ulmv_nodes_get(set, get_u32(&st));
 		if (!n)
 			return -ENOMEM;

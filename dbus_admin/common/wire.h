@@ -37,6 +37,15 @@
 /** upper bound in microseconds (UINT64_MAX: the rest), count */
 #define ULMV_BUCKET_SIG "(tt)"
 
+/**
+ * @brief Enter the array of @p elem_sig elements at @p it (which moves
+ * past it). @return 0 or -EPROTO (not such an array)
+ */
+int ulmv_wire_open_array(DBusMessageIter *it, const char *elem_sig,
+			 DBusMessageIter *elems);
+/** @brief Enter the next struct of an array (false at its end). */
+bool ulmv_wire_next_struct(DBusMessageIter *elems, DBusMessageIter *fields);
+
 bool ulmv_wire_put_time(DBusMessageIter *it, const struct timespec *ts);
 /** @return 0 or -EPROTO (not a timestamp); advances @p it */
 int ulmv_wire_get_time(DBusMessageIter *it, struct timespec *ts);

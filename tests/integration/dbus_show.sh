@@ -8,39 +8,11 @@
 # the policy. Calls are made with dbus-send, as an operator would.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
+# shellcheck source=tests/integration/dbus_lib.sh
+. "$IT_SRC/dbus_lib.sh"
 it_setup dbus_show
 
-it_unified_node n1 3,4 1 dbus=1
-it_unified_node n2 4 2
-it_client_start a n1 # NFSv4 holder on node 1
-it_client_start b n1 # NLM holder on node 1
-it_client_start c n2 # NFSv4 holder on node 2
-it_client_start d n1 # NFSv4 waiter on node 1
-
-it_expect a "v4 open f both deny write" OK
-it_expect a "v4 lock write 0 100" OK
-it_expect b "nlm lock read 200 10 f" OK
-it_expect c "v4 open g read" OK
-it_expect c "v4 lock read 0 0" OK
-it_expect d "v4 open g both" OK
-it_expect d "v4 lock writew 0 0" "DENIED read 0 0"
-
-# lockmgr METHOD ARG...: call the interface on node 1; the reply in OUT
-# (dbus-send's print), exit status in RC, and ROWS: one line per struct of
-# the reply's array, its fields separated by spaces ("4f0c... write 0 99").
-lockmgr() {
-	RC=0
-	OUT=$(sb_exec n1 dbus-send --system --print-reply \
-		--dest=org.ganesha.nfsd /org/ganesha/nfsd/LockMgr \
-		"org.ganesha.nfsd.lockmgr.$1" "${@:2}" 2>&1) || RC=$?
-	ROWS=$(awk '
-		/^      struct {$/ { row = 1; line = ""; next }
-		row && /^      }$/ { print substr(line, 2); row = 0; next }
-		row && /^ +(string|uint16|uint32|uint64|boolean) / {
-			v = $0; sub(/^ +[a-z0-9]+ /, "", v); gsub(/"/, "", v)
-			line = line " " v
-		}' <<<"$OUT")
-}
+dbus_scene
 
 # expect_rows WHAT METHOD FILTER REGEX N: N rows of the listing match.
 expect_rows() {

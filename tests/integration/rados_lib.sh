@@ -11,7 +11,7 @@
 # Only loopback: every node's Ganesha runs in the network namespace of the
 # first node, next to the cluster, on its own address 127.0.0.<ID>, and in
 # a mount namespace of its own (so /run and /var/lib/nfs stay per node).
-# The store checks of it_lib.sh read the pool (ulm-store-inspect, read-only
+# The store checks of it_lib.sh read the pool (ulmctl --store, read-only
 # libulm on RADOS) from inside that namespace.
 
 # shellcheck source=scripts/lib/ceph.sh
@@ -64,6 +64,6 @@ it_rados_client() {
 # The pool's locks, one line each (as it_lib.sh's LMDB listing).
 it_store_list() {
 	sb_exec n0 env CEPH_CONF="$IT_CEPH/ceph.conf" \
-		"$ULM_IT_INSPECT" "$IT_RADOS_STORE" ||
-		it_fail "ulm-store-inspect could not read $IT_RADOS_STORE"
+		"$ULM_IT_INSPECT" --store "$IT_RADOS_STORE" --raw records ||
+		it_fail "ulmctl could not read $IT_RADOS_STORE"
 }
