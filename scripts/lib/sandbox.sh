@@ -253,6 +253,8 @@ sb__fsal_block() {
 #   krb5=KEYTAB  krb5_principal=NAME (the NFS_KRB5 block: Kerberos on,
 #     service keys in KEYTAB, principal NAME, default "nfs", i.e.
 #     nfs/<this host's name>)
+#   delegations=true                 (NFSv4 { Delegations = true; } and
+#     every export's Delegations = RW)
 #   dbus=1                           (sb_ganesha_start starts a private
 #     system bus in the node first: sb_dbus_start)
 #   raw=TEXT                         (appended verbatim)
@@ -262,7 +264,7 @@ sb_ganesha_conf() {
 	local fsal_log=""
 	local unified=0 store="" store_path="" node_id="" sync="" raw=""
 	local sectype=sys keytab="" krb5_principal=nfs
-	local ceph_conf="" pool="" namespace="" bind="" dbus=0
+	local ceph_conf="" pool="" namespace="" bind="" dbus=0 delegations=""
 	local exports=()
 	shift
 	for kv in "$@"; do
@@ -289,6 +291,7 @@ sb_ganesha_conf() {
 		krb5_principal) krb5_principal=$val ;;
 		raw) raw+="$val"$'\n' ;;
 		dbus) dbus=$val ;;
+		delegations) delegations=$val ;;
 		*)
 			sb_err "sb_ganesha_conf: unknown key '$key'"
 			return 1
@@ -313,7 +316,10 @@ sb_ganesha_conf() {
 		printf '}\n'
 		printf 'NFSv4 {\n\tGrace_Period = %s;\n\tLease_Lifetime = %s;\n' \
 			"$grace" "$lease"
-		printf '\tGraceless = %s;\n}\n' "$graceless"
+		printf '\tGraceless = %s;\n' "$graceless"
+		[ -z "$delegations" ] ||
+			printf '\tDelegations = %s;\n' "$delegations"
+		printf '}\n'
 		printf 'LOG {\n\tDefault_Log_Level = %s;\n' "$loglevel"
 		[ -z "$fsal_log" ] ||
 			printf '\tComponents { FSAL = %s; }\n' "$fsal_log"
@@ -335,7 +341,8 @@ sb_ganesha_conf() {
 		[ -z "$keytab" ] ||
 			sb__krb5_block "$keytab" "$krb5_principal"
 		for kv in "${exports[@]}"; do
-			sb__export_block "$kv" "$protocols" "$sectype" || return 1
+			sb__export_block "$kv" "$protocols" "$sectype" \
+				"$delegations" || return 1
 		done
 		printf '%s' "$raw"
 	} >"$conf"
@@ -352,6 +359,7 @@ sb__export_block() {
 	printf '\tPseudo = "%s";\n\tProtocols = %s;\n' "$pseudo" "$2"
 	printf '\tAccess_Type = RW;\n\tSquash = No_Root_Squash;\n'
 	printf '\tTransports = TCP;\n\tSecType = %s;\n' "${3:-sys}"
+	[ "${4:-}" != true ] || printf '\tDelegations = RW;\n'
 	sb__fsal_block "$fsal"
 	printf '}\n'
 }
