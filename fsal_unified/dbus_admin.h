@@ -53,6 +53,9 @@ struct ulmfsal_admin_export {
 	struct fsal_export *ours; /**< UNIFIED's export in its stack */
 };
 
+/** Most UNIFIED exports an admin call looks at. */
+#define ULMFSAL_ADMIN_EXPORTS_MAX 1024
+
 /** @brief Ids of the UNIFIED exports, ascending. @return how many */
 size_t ulmfsal_admin_export_ids(uint16_t *ids, size_t max);
 /** @return 0, or -ENOENT (no such UNIFIED export) */

@@ -239,8 +239,8 @@ static int unlock_entry(struct fsal_obj_handle *obj,
  * through. @return -ENOENT if Ganesha holds no such lock. */
 static int break_in_ganesha(const struct target *t)
 {
-	uint16_t ids[1024];
-	size_t n = ulmfsal_admin_export_ids(ids, 1024);
+	uint16_t ids[ULMFSAL_ADMIN_EXPORTS_MAX];
+	size_t n = ulmfsal_admin_export_ids(ids, ULMFSAL_ADMIN_EXPORTS_MAX);
 	struct ulmfsal_admin_export ax;
 	struct fsal_obj_handle *obj;
 	struct gsh_buffdesc desc;

@@ -16,8 +16,7 @@
 #include "export_mgr.h"
 #include "dbus_admin.h"
 
-#define ADMIN_EXPORTS_MAX 1024
-#define ADMIN_WALK_MAX	  10000
+#define ADMIN_WALK_MAX 10000
 
 size_t ulmfsal_admin_export_ids(uint16_t *ids, size_t max)
 {
@@ -113,8 +112,9 @@ static size_t prefix_of(const char *path, const char *export_path)
 /* The UNIFIED export whose path is the longest prefix of @p path. */
 static int export_of_path(const char *path, uint16_t *export_id, size_t *prefix)
 {
-	uint16_t ids[ADMIN_EXPORTS_MAX];
-	size_t n = ulmfsal_admin_export_ids(ids, ADMIN_EXPORTS_MAX), len;
+	uint16_t ids[ULMFSAL_ADMIN_EXPORTS_MAX];
+	size_t n = ulmfsal_admin_export_ids(ids, ULMFSAL_ADMIN_EXPORTS_MAX),
+	       len;
 	struct ulmfsal_admin_export ax;
 
 	*prefix = 0;
@@ -331,8 +331,8 @@ static int walk_export(struct ulmv_records *set, uint16_t export_id)
 
 int ulmfsal_admin_resolve_paths(struct ulmv_records *set, uint16_t export_id)
 {
-	uint16_t ids[ADMIN_EXPORTS_MAX];
-	size_t n = ulmfsal_admin_export_ids(ids, ADMIN_EXPORTS_MAX);
+	uint16_t ids[ULMFSAL_ADMIN_EXPORTS_MAX];
+	size_t n = ulmfsal_admin_export_ids(ids, ULMFSAL_ADMIN_EXPORTS_MAX);
 	int rc = 0;
 
 	for (size_t i = 0; i < n && rc == 0; i++)

@@ -100,21 +100,25 @@ static int bad_reply(DBusMessage *reply, const char *method)
 	return ULMCTL_EXIT_ERROR;
 }
 
-/* Call a method whose reply starts with its time; @p it is past it. */
-static DBusMessage *call_timed(const struct ulmctl_args *a, const char *method,
-			       append_fn append, DBusMessageIter *it,
-			       struct timespec *time)
+/* How to read the rest of a reply, after its time. */
+typedef int (*decode_fn)(DBusMessageIter *it, void *out);
+
+/* Call a Show* method: its reply is its time, then what @p decode reads
+ * into @p out. */
+static int show(const struct ulmctl_args *a, const char *method,
+		append_fn append, decode_fn decode, void *out,
+		struct timespec *time)
 {
 	DBusMessage *reply = call(a, method, append);
+	DBusMessageIter it;
 
 	if (reply == NULL)
-		return NULL;
-	if (!dbus_message_iter_init(reply, it) ||
-	    ulmv_wire_get_time(it, time) != 0) {
-		bad_reply(reply, method);
-		return NULL;
-	}
-	return reply;
+		return ULMCTL_EXIT_ERROR;
+	if (!dbus_message_iter_init(reply, &it) ||
+	    ulmv_wire_get_time(&it, time) != 0 || decode(&it, out) != 0)
+		return bad_reply(reply, method);
+	dbus_message_unref(reply);
+	return ULMCTL_EXIT_OK;
 }
 
 static const char *records_method(enum ulmctl_listing listing)
@@ -131,6 +135,11 @@ static const char *records_method(enum ulmctl_listing listing)
 	default:
 		return NULL;
 	}
+}
+
+static int decode_records(DBusMessageIter *it, void *out)
+{
+	return ulmv_wire_get_records(it, out);
 }
 
 /* Every family: one call each, in the order of the families. */
@@ -155,47 +164,35 @@ int ulmctl_bus_records(const struct ulmctl_args *a, struct ulmv_records *out)
 {
 	const char *method = records_method(a->command->listing);
 	struct timespec time;
-	DBusMessageIter it;
-	DBusMessage *reply;
 
 	if (method == NULL)
 		return all_records(a, out);
-	reply = call_timed(a, method, append_filter, &it, &time);
-	if (reply == NULL)
-		return ULMCTL_EXIT_ERROR;
-	if (ulmv_wire_get_records(&it, out) != 0)
-		return bad_reply(reply, method);
-	dbus_message_unref(reply);
-	return ULMCTL_EXIT_OK;
+	return show(a, method, append_filter, decode_records, out, &time);
+}
+
+static int decode_clients(DBusMessageIter *it, void *out)
+{
+	return ulmv_wire_get_clients(it, out);
 }
 
 int ulmctl_bus_clients(const struct ulmctl_args *a, struct ulmv_clients *out)
 {
 	struct timespec time;
-	DBusMessageIter it;
-	DBusMessage *reply =
-		call_timed(a, "ShowClients", append_filter, &it, &time);
 
-	if (reply == NULL)
-		return ULMCTL_EXIT_ERROR;
-	if (ulmv_wire_get_clients(&it, out) != 0)
-		return bad_reply(reply, "ShowClients");
-	dbus_message_unref(reply);
-	return ULMCTL_EXIT_OK;
+	return show(a, "ShowClients", append_filter, decode_clients, out,
+		    &time);
+}
+
+static int decode_nodes(DBusMessageIter *it, void *out)
+{
+	return ulmv_wire_get_nodes(it, out);
 }
 
 int ulmctl_bus_nodes(const struct ulmctl_args *a, struct ulmv_nodes *out)
 {
 	struct timespec time;
-	DBusMessageIter it;
-	DBusMessage *reply = call_timed(a, "ShowNodes", NULL, &it, &time);
 
-	if (reply == NULL)
-		return ULMCTL_EXIT_ERROR;
-	if (ulmv_wire_get_nodes(&it, out) != 0)
-		return bad_reply(reply, "ShowNodes");
-	dbus_message_unref(reply);
-	return ULMCTL_EXIT_OK;
+	return show(a, "ShowNodes", NULL, decode_nodes, out, &time);
 }
 
 /* The next basic value of @p type, or false. */
@@ -208,31 +205,44 @@ static bool get_basic(DBusMessageIter *it, int type, void *value)
 	return true;
 }
 
+static int decode_file(DBusMessageIter *it, void *out)
+{
+	struct ulmctl_file *file = out;
+	const char *key, *path;
+	dbus_uint16_t export_id;
+
+	if (!get_basic(it, DBUS_TYPE_STRING, &key) ||
+	    !get_basic(it, DBUS_TYPE_STRING, &path) ||
+	    !get_basic(it, DBUS_TYPE_UINT16, &export_id))
+		return -EPROTO;
+	file->key = strdup(key);
+	file->path = strdup(path);
+	file->export_id = export_id;
+	if (file->key == NULL || file->path == NULL)
+		return -ENOMEM;
+	return ulmv_wire_get_records(it, &file->records);
+}
+
 int ulmctl_bus_file(const struct ulmctl_args *a, struct ulmctl_file *out)
 {
 	struct timespec time;
-	const char *key, *path;
-	dbus_uint16_t export_id;
-	DBusMessageIter it;
-	DBusMessage *reply =
-		call_timed(a, "ShowFile", append_operand, &it, &time);
 
-	if (reply == NULL)
-		return ULMCTL_EXIT_ERROR;
-	if (!get_basic(&it, DBUS_TYPE_STRING, &key) ||
-	    !get_basic(&it, DBUS_TYPE_STRING, &path) ||
-	    !get_basic(&it, DBUS_TYPE_UINT16, &export_id) ||
-	    ulmv_wire_get_records(&it, &out->records) != 0)
-		return bad_reply(reply, "ShowFile");
-	out->key = strdup(key);
-	out->path = strdup(path);
-	out->export_id = export_id;
-	dbus_message_unref(reply);
-	return out->key && out->path ? ULMCTL_EXIT_OK
-				     : ulmctl_fail("out of memory");
+	return show(a, "ShowFile", append_operand, decode_file, out, &time);
 }
 
-static int get_counters(DBusMessageIter *it, struct ulmctl_stats *s)
+/* Grow an array by one zeroed element; NULL without memory. */
+static void *append_one(void **v, size_t *n, size_t size)
+{
+	char *bigger = realloc(*v, (*n + 1) * size);
+
+	if (bigger == NULL)
+		return NULL;
+	*v = bigger;
+	memset(bigger + *n * size, 0, size);
+	return bigger + (*n)++ * size;
+}
+
+static int decode_counters(DBusMessageIter *it, struct ulmctl_stats *s)
 {
 	DBusMessageIter array, st;
 	struct ulmctl_counter *c;
@@ -240,11 +250,10 @@ static int get_counters(DBusMessageIter *it, struct ulmctl_stats *s)
 	int rc = ulmv_wire_open_array(it, ULMV_COUNTER_SIG, &array);
 
 	while (rc == 0 && ulmv_wire_next_struct(&array, &st)) {
-		c = realloc(s->counters, (s->n_counters + 1) * sizeof(*c));
+		c = append_one((void **)&s->counters, &s->n_counters,
+			       sizeof(*c));
 		if (c == NULL)
 			return -ENOMEM;
-		s->counters = c;
-		c += s->n_counters++;
 		get_basic(&st, DBUS_TYPE_STRING, &name);
 		get_basic(&st, DBUS_TYPE_UINT64, &c->value);
 		c->name = strdup(name);
@@ -253,36 +262,35 @@ static int get_counters(DBusMessageIter *it, struct ulmctl_stats *s)
 	return rc;
 }
 
-static int get_buckets(DBusMessageIter *it, struct ulmctl_stats *s)
+static int decode_buckets(DBusMessageIter *it, struct ulmctl_stats *s)
 {
 	DBusMessageIter array, st;
 	struct ulmctl_bucket *b;
 	int rc = ulmv_wire_open_array(it, ULMV_BUCKET_SIG, &array);
 
 	while (rc == 0 && ulmv_wire_next_struct(&array, &st)) {
-		b = realloc(s->buckets, (s->n_buckets + 1) * sizeof(*b));
+		b = append_one((void **)&s->buckets, &s->n_buckets, sizeof(*b));
 		if (b == NULL)
 			return -ENOMEM;
-		s->buckets = b;
-		b += s->n_buckets++;
 		get_basic(&st, DBUS_TYPE_UINT64, &b->below_us);
 		get_basic(&st, DBUS_TYPE_UINT64, &b->calls);
 	}
 	return rc;
 }
 
+static int decode_stats(DBusMessageIter *it, void *out)
+{
+	struct ulmctl_stats *s = out;
+
+	if (ulmv_wire_get_time(it, &s->since) != 0 ||
+	    decode_counters(it, s) != 0)
+		return -EPROTO;
+	return decode_buckets(it, s);
+}
+
 int ulmctl_bus_stats(const struct ulmctl_args *a, struct ulmctl_stats *out)
 {
-	DBusMessageIter it;
-	DBusMessage *reply = call_timed(a, "ShowStats", NULL, &it, &out->time);
-
-	if (reply == NULL)
-		return ULMCTL_EXIT_ERROR;
-	if (ulmv_wire_get_time(&it, &out->since) != 0 ||
-	    get_counters(&it, out) != 0 || get_buckets(&it, out) != 0)
-		return bad_reply(reply, "ShowStats");
-	dbus_message_unref(reply);
-	return ULMCTL_EXIT_OK;
+	return show(a, "ShowStats", NULL, decode_stats, out, &out->time);
 }
 
 static const char *act_method(const struct ulmctl_args *a)

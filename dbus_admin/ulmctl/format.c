@@ -12,9 +12,7 @@
 
 #include "ulmctl.h"
 
-static char *text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *text(const char *fmt, ...)
+char *ulmctl_text(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -28,7 +26,8 @@ static char *text(const char *fmt, ...)
 
 char *ulmctl_format_end(uint64_t end)
 {
-	return end == ULM_EOF ? text("eof") : text("%" PRIu64, end);
+	return end == ULM_EOF ? ulmctl_text("eof")
+			      : ulmctl_text("%" PRIu64, end);
 }
 
 char *ulmctl_format_expires(uint64_t expires_ms, uint64_t now_ms)
@@ -36,15 +35,15 @@ char *ulmctl_format_expires(uint64_t expires_ms, uint64_t now_ms)
 	uint64_t s;
 
 	if (expires_ms == 0)
-		return text("never");
+		return ulmctl_text("never");
 	if (expires_ms <= now_ms)
-		return text("lapsed");
+		return ulmctl_text("lapsed");
 	s = (expires_ms - now_ms + 999) / 1000;
 	if (s < 60)
-		return text("%" PRIu64 "s", s);
+		return ulmctl_text("%" PRIu64 "s", s);
 	if (s < 3600)
-		return text("%" PRIu64 "m%" PRIu64 "s", s / 60, s % 60);
-	return text("%" PRIu64 "h%" PRIu64 "m", s / 3600, s / 60 % 60);
+		return ulmctl_text("%" PRIu64 "m%" PRIu64 "s", s / 60, s % 60);
+	return ulmctl_text("%" PRIu64 "h%" PRIu64 "m", s / 3600, s / 60 % 60);
 }
 
 /* The bytes of an identity's text: \xNN escapes decoded. */
@@ -72,7 +71,7 @@ char *ulmctl_format_identity(const char *identity, bool human)
 	if (!human || strchr(identity, '\\') == NULL)
 		return strdup(identity);
 	hex = ulmv_hex(bytes, unescape(identity, bytes, sizeof(bytes)));
-	s = hex ? text("0x%s", hex) : NULL;
+	s = hex ? ulmctl_text("0x%s", hex) : NULL;
 	free(hex);
 	return s;
 }
@@ -83,18 +82,18 @@ char *ulmctl_format_svid(const char *identity)
 
 	if (unescape(identity, b, sizeof(b)) != 4)
 		return ulmctl_format_identity(identity, true);
-	return text("svid %" PRIu32, (uint32_t)b[0] << 24 |
-					     (uint32_t)b[1] << 16 |
-					     (uint32_t)b[2] << 8 | b[3]);
+	return ulmctl_text("svid %" PRIu32, (uint32_t)b[0] << 24 |
+						    (uint32_t)b[1] << 16 |
+						    (uint32_t)b[2] << 8 | b[3]);
 }
 
 char *ulmctl_format_bucket(uint64_t bound_us)
 {
 	if (bound_us == UINT64_MAX)
-		return text("rest");
+		return ulmctl_text("rest");
 	if (bound_us < 1000)
-		return text("<%" PRIu64 "us", bound_us);
+		return ulmctl_text("<%" PRIu64 "us", bound_us);
 	if (bound_us < 1000000)
-		return text("<%.1fms", bound_us / 1000.0);
-	return text("<%.1fs", bound_us / 1000000.0);
+		return ulmctl_text("<%.1fms", bound_us / 1000.0);
+	return ulmctl_text("<%.1fs", bound_us / 1000000.0);
 }

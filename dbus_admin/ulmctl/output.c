@@ -40,23 +40,9 @@ struct view {
 	bool names_file;
 };
 
-static char *text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *text(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return n < 0 ? NULL : s;
-}
-
 static char *number(uint64_t v)
 {
-	return text("%" PRIu64, v);
+	return ulmctl_text("%" PRIu64, v);
 }
 
 static uint64_t now_ms(void)
@@ -90,7 +76,7 @@ static char *rec_path(const void *row, enum ulmctl_format f)
 
 	if (*r->path)
 		return strdup(r->path);
-	return f == ULMCTL_TABLE ? text("key:%s", r->file) : NULL;
+	return f == ULMCTL_TABLE ? ulmctl_text("key:%s", r->file) : NULL;
 }
 
 static char *rec_export(const void *row, enum ulmctl_format f)

@@ -161,6 +161,8 @@ int ulmctl_check_columns(const struct ulmctl_args *a, char *why,
 void ulmctl_list_columns(enum ulmctl_listing listing);
 
 /* format.c: values as people and scripts see them (malloc'd strings) */
+/** A formatted string (malloc'd), or NULL (no memory). */
+char *ulmctl_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** "0".."N", or "eof" for ULM_EOF. */
 char *ulmctl_format_end(uint64_t end);
 /** Time left until @p expires_ms (CLOCK_REALTIME ms) from @p now_ms:
