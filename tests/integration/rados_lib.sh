@@ -3,9 +3,10 @@
 # it_lib.sh and it_setup, then:
 #
 #   it_rados_cluster [memstore|bluestore]   a Ceph cluster (scripts/lib/ceph.sh)
-#   it_rados_node NODE ID                   Ganesha NODE (Node_Id ID) serving
+#   it_rados_node NODE ID [KEY=VALUE...]    Ganesha NODE (Node_Id ID) serving
 #                                           $IT_EXPORT as /export through
-#                                           UNIFIED on the pool, NFSv4
+#                                           UNIFIED on the pool, NFSv4 (more
+#                                           sb_ganesha_conf keys: dbus=1...)
 #   it_rados_client CLIENT NODE             an ulm-nfs-client of NODE
 #
 # Only loopback: every node's Ganesha runs in the network namespace of the
@@ -50,7 +51,7 @@ it_rados_node() {
 	sb_ganesha_conf "$node" protocols=4 lease=4 graceless=true \
 		bind="127.0.0.$id" store=rados ceph_conf="$IT_CEPH/ceph.conf" \
 		pool=ulm namespace=export node_id="$id" \
-		export="1:$IT_EXPORT:/export:UNIFIED" ||
+		export="1:$IT_EXPORT:/export:UNIFIED" "${@:3}" ||
 		it_fail "node $node: config"
 	it_ganesha_up "$node"
 }
