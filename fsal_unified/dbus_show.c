@@ -45,7 +45,8 @@ static void append_now(DBusMessageIter *it)
 struct listing {
 	struct ulmv_filter filter;
 	struct ulmv_records records;
-	bool none; /* the criteria contradict each other */
+	bool none;	      /* the criteria contradict each other */
+	uint16_t path_export; /* the export path= was found in */
 };
 
 static void listing_free(struct listing *l)
@@ -59,8 +60,8 @@ static bool filter_path(struct listing *l, DBusError *error)
 {
 	uint8_t key[ULM_KEY_MAX];
 	size_t len;
-	uint16_t export_id;
-	int rc = ulmfsal_admin_path_key(l->filter.path, key, &len, &export_id);
+	int rc = ulmfsal_admin_path_key(l->filter.path, key, &len,
+					&l->path_export);
 
 	if (rc != 0)
 		return ulmfsal_dbus_invalid(
@@ -233,9 +234,11 @@ static bool file_filter(DBusMessageIter *args, struct listing *l,
 /* The file's path: the one asked for, or the one the walk found. */
 static const char *file_path(const struct listing *l, uint16_t *export_id)
 {
-	*export_id = l->records.n ? l->records.v[0].export_id : 0;
-	if (l->filter.path != NULL)
+	if (l->filter.path != NULL) {
+		*export_id = l->path_export;
 		return l->filter.path;
+	}
+	*export_id = l->records.n ? l->records.v[0].export_id : 0;
 	return l->records.n ? l->records.v[0].path : "";
 }
 
