@@ -215,7 +215,8 @@ static int unlock_entry(struct fsal_obj_handle *obj,
 	};
 	struct glist_head *glist;
 	state_lock_entry_t *sle;
-	fsal_status_t status = fsalstat(ERR_FSAL_NOENT, ENOENT);
+	fsal_status_t status;
+	bool found = false;
 
 	STATELOCK_lock(obj);
 	glist_for_each(glist, &obj->state_hdl->file.lock_list)
@@ -227,10 +228,11 @@ static int unlock_entry(struct fsal_obj_handle *obj,
 		status = obj->obj_ops->lock_op2(obj, sle->sle_state,
 						sle->sle_owner, FSAL_OP_UNLOCK,
 						&range, NULL);
+		found = true;
 		break;
 	}
 	STATELOCK_unlock(obj);
-	if (status.major == ERR_FSAL_NOENT)
+	if (!found)
 		return -ENOENT;
 	return FSAL_IS_ERROR(status) ? -EIO : 0;
 }
@@ -280,9 +282,9 @@ static bool break_lock(DBusMessageIter *args, DBusMessage *reply,
 			      "RevokeDelegation",
 			      t, error);
 
-	if (ok && place_of(&t->info) == PLACE_REMOTE)
+	if (ok && place_of(&t->info) == PLACE_REMOTE) {
 		ok = refuse_remote(t, reply, "BreakLock");
-	else if (ok) {
+	} else if (ok) {
 		if (place_of(&t->info) == PLACE_LIVE)
 			rc = break_in_ganesha(t);
 		/* No lock of Ganesha's stands for it: the record alone. */

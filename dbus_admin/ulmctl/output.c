@@ -193,13 +193,11 @@ static char *rec_owner(const void *row, enum ulmctl_format f)
 #define R    SCOLS_FL_RIGHT
 #define T    SCOLS_FL_TRUNC
 
-/* In the order of --raw: the words ulm-store-inspect printed, scripts
- * grep them (type=... start=... end=... proto=... kind=... node=...). */
+/* In the order of --raw: first the words ulm-store-inspect printed, in
+ * its order (scripts grep "type=... start=... end=... proto=... kind=...
+ * node=..." and read file, type, start as the first three words). */
 static const struct column record_columns[] = {
-	{"id", 12, 0, STR, "record id (break, recall)", rec_id},
 	{"file", 0.3, T, STR, "file key (hex)", rec_file},
-	{"path", 0.3, T, STR, "path on the server (key: if unknown)", rec_path},
-	{"export", 3, R, NUM, "export id", rec_export},
 	{"type", 5, 0, STR,
 	 "read, write, share, deleg-read, deleg-write, wait-read, wait-write",
 	 rec_type},
@@ -219,6 +217,9 @@ static const struct column record_columns[] = {
 	 rec_owner},
 	{"expires", 6, R, NUM, "waiter: lapses unless asked again",
 	 rec_expires},
+	{"path", 0.3, T, STR, "path on the server (key: if unknown)", rec_path},
+	{"export", 3, R, NUM, "export id", rec_export},
+	{"id", 12, 0, STR, "record id (break, recall)", rec_id},
 };
 
 #define N_RECORD_COLUMNS (sizeof(record_columns) / sizeof(record_columns[0]))
@@ -390,10 +391,15 @@ static int choose_columns(const struct view *v, const struct ulmctl_args *a,
 			if (strlen(v->columns[i].name) == len &&
 			    strncasecmp(v->columns[i].name, list, len) == 0)
 				break;
-		if (i == v->n_columns || n == v->n_columns) {
+		if (i == v->n_columns) {
 			snprintf(why, why_len,
 				 "unknown column '%.*s' (see --list-columns)",
 				 (int)len, list);
+			return -EINVAL;
+		}
+		if (n == v->n_columns) {
+			snprintf(why, why_len, "at most %zu columns",
+				 v->n_columns);
 			return -EINVAL;
 		}
 		out[n++] = &v->columns[i];

@@ -79,5 +79,8 @@ ulmctl_expect() {
 # id_of REGEX: the id of the one record of `ulmctl records --raw` matching.
 id_of() {
 	ulmctl records --raw
-	grep -E -- "$1" <<<"$OUT" | sed -n 's/^id=\([0-9a-f]*\) .*/\1/p'
+	grep -E -- "$1" <<<"$OUT" | sed -n 's/.* id=\([0-9a-f]*\)$/\1/p'
 }
+
+# ids: the record ids of OUT (ulmctl --raw), sorted.
+ids() { sed -n 's/.* id=\([0-9a-f]*\)$/\1/p' <<<"$OUT" | sort; }

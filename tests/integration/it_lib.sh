@@ -186,8 +186,8 @@ it_expect_value() {
 }
 
 # it_store_list: every record of $IT_STORE, read without Ganesha, one line
-# each: "id=.. file=KEY type=T start=N end=N|eof [access=.. deny=..]
-# proto=P kind=K node=N epoch=N client=.. owner=.." (ulmctl --raw).
+# each: "file=KEY type=T start=N end=N|eof [access=.. deny=..] proto=P
+# kind=K node=N epoch=N client=.. owner=.. [expires=MS] id=ID" (ulmctl --raw).
 it_store_list() {
 	"$ULM_IT_INSPECT" --store "$IT_STORE" --raw records ||
 		it_fail "ulmctl could not read $IT_STORE"

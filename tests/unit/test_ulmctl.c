@@ -374,12 +374,12 @@ static void test_raw_lines_keep_the_inspector_words(void **state)
 	fill_records(&set);
 	out = printed(ARGC(argv), argv, &set);
 	snprintf(want, sizeof(want),
-		 "id=%s file=abcd path=/srv/f export=7 type=write start=0 "
-		 "end=99 proto=nfs4 kind=lock node=1 epoch=3 client=a "
-		 "owner=lo1\n"
-		 "id=%s file=abcd type=share start=0 end=eof access=rw deny=w "
+		 "file=abcd type=write start=0 end=99 proto=nfs4 kind=lock "
+		 "node=1 epoch=3 client=a owner=lo1 path=/srv/f export=7 "
+		 "id=%s\n"
+		 "file=abcd type=share start=0 end=eof access=rw deny=w "
 		 "proto=nfs4 kind=open node=2 epoch=3 reclaim=yes "
-		 "client=b\\x0a owner=lo1\n",
+		 "client=b\\x0a owner=lo1 id=%s\n",
 		 set.v[0].id, set.v[1].id);
 	assert_string_equal(out, want);
 	free(out);
