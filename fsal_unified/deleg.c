@@ -16,6 +16,7 @@
 
 #include "nfs_core.h"
 #include "sal_data.h"
+#include "stats.h"
 #include "ulmfsal.h"
 
 static fsal_status_t deleg_grant(const struct ulm_key *key,
@@ -24,8 +25,8 @@ static fsal_status_t deleg_grant(const struct ulm_key *key,
 {
 	enum ulm_deleg_type type =
 		deleg == FSAL_DELEG_WR ? ULM_DELEG_WRITE : ULM_DELEG_READ;
-	int rc = ulm_deleg_acquire(ulmfsal_env(), key, &client->id, type, 0,
-				   NULL);
+	int rc = ULMFSAL_STORE(ulm_deleg_acquire(ulmfsal_env(), key,
+						 &client->id, type, 0, NULL));
 
 	if (rc == 0) {
 		ulmfsal_recall_add(key, op_ctx->fsal_export->up_ops);
@@ -47,7 +48,8 @@ static fsal_status_t deleg_end(const struct ulm_key *key,
 	int rc = 0;
 
 	if (!admin_shutdown)
-		rc = ulm_deleg_release(ulmfsal_env(), key, &client->id);
+		rc = ULMFSAL_STORE(
+			ulm_deleg_release(ulmfsal_env(), key, &client->id));
 	ulmfsal_recall_remove(key);
 	return ulmfsal_status(rc, "DELEGRETURN");
 }
@@ -95,7 +97,8 @@ fsal_status_t ulmfsal_deleg_check(struct fsal_obj_handle *obj,
 	    ulmfsal_owner_init(&client, state->state_owner,
 			       ULMFSAL.config.node_id, ULM_OWNER_CLIENT) == 0)
 		who = &client.id;
-	rc = ulm_deleg_check(ulmfsal_env(), &key, who, access, NULL);
+	rc = ULMFSAL_STORE(
+		ulm_deleg_check(ulmfsal_env(), &key, who, access, NULL));
 	return ulmfsal_status(rc, what);
 }
 

@@ -20,6 +20,7 @@
 #include "nfs_core.h"
 #include "nfs_proto_data.h"
 #include "sal_data.h"
+#include "stats.h"
 #include "ulmfsal.h"
 
 /* One lock request, in libulm's terms. Borrows Ganesha's bytes. */
@@ -171,8 +172,9 @@ static fsal_status_t test_lock(struct fsal_obj_handle *obj_hdl,
 			       const struct lock_call *call)
 {
 	struct ulm_lock_info holder;
-	int rc = ulm_lock_test(ulmfsal_env(), &call->key, &call->owner.id,
-			       call->type, call->start, call->end, &holder);
+	int rc = ULMFSAL_STORE(ulm_lock_test(ulmfsal_env(), &call->key,
+					     &call->owner.id, call->type,
+					     call->start, call->end, &holder));
 
 	if (rc == -EAGAIN || rc == ULM_EDELEG)
 		return conflict(call, &holder, conflicting_lock);
@@ -185,7 +187,7 @@ static fsal_status_t test_lock(struct fsal_obj_handle *obj_hdl,
 /* Take back a grant the sub-FSAL refused, so the table matches it. */
 static void revert_grant(ulm_undo *undo)
 {
-	int rc = ulm_undo_apply(ulmfsal_env(), undo);
+	int rc = ULMFSAL_STORE(ulm_undo_apply(ulmfsal_env(), undo));
 
 	if (rc != 0)
 		LogCrit(COMPONENT_FSAL,
@@ -253,8 +255,9 @@ static int request_lock(fsal_lock_op_t lock_op, void *owner,
 		ulmfsal_blocked_try(&call->key, owner, &call->owner.id, request,
 				    op_ctx->fsal_export->up_ops);
 	do {
-		rc = ulm_lock_request(ulmfsal_env(), &call->key,
-				      &call->owner.id, req, holder, undo);
+		rc = ULMFSAL_STORE(ulm_lock_request(ulmfsal_env(), &call->key,
+						    &call->owner.id, req,
+						    holder, undo));
 	} while (rc == -EAGAIN && lock_op == FSAL_OP_LOCKB &&
 		 ulmfsal_blocked_wait(&call->key, owner, request));
 	if (lock_op == FSAL_OP_LOCKB && rc != -EAGAIN)
@@ -304,8 +307,9 @@ acquire_lock(struct fsal_obj_handle *obj_hdl, struct state_t *state,
 static fsal_status_t cancel_lock(void *owner, fsal_lock_param_t *request,
 				 const struct lock_call *call)
 {
-	int rc = ulm_lock_cancel(ulmfsal_env(), &call->key, &call->owner.id,
-				 call->start, call->end);
+	int rc = ULMFSAL_STORE(ulm_lock_cancel(ulmfsal_env(), &call->key,
+					       &call->owner.id, call->start,
+					       call->end));
 
 	ulmfsal_blocked_remove(&call->key, owner, request);
 	if (rc != 0)
@@ -333,8 +337,9 @@ static fsal_status_t release_lock(struct fsal_obj_handle *obj_hdl,
 	 * them meanwhile. Only the kernel locks go.
 	 */
 	if (!admin_shutdown)
-		rc = ulm_lock_release(ulmfsal_env(), &call->key,
-				      &call->owner.id, call->start, call->end);
+		rc = ULMFSAL_STORE(ulm_lock_release(ulmfsal_env(), &call->key,
+						    &call->owner.id,
+						    call->start, call->end));
 	sub_status = sub_lock_op2(obj_hdl, state, owner, FSAL_OP_UNLOCK,
 				  request, NULL);
 
@@ -365,6 +370,7 @@ fsal_status_t ulmfsal_lock_op2(struct fsal_obj_handle *obj_hdl,
 			owner == NULL ? "owner" : "lock");
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	}
+	ulmfsal_stats_lock_op(lock_op);
 	status = prepare_call(obj_hdl, owner, lock_op, request, &call);
 	if (FSAL_IS_ERROR(status))
 		return status;

@@ -264,6 +264,7 @@ static int env_open_locked(const struct ulmfsal_config *cfg)
 		 cfg->node_id, ulm_env_epoch(env));
 	ulmfsal_purge_schedule(env, cfg->node_id);
 	ulmfsal_events_start(env);
+	ulmfsal_dbus_start();
 	return 0;
 }
 
@@ -305,6 +306,7 @@ MODULE_INIT void ulmfsal_init(void)
 
 MODULE_FINI void ulmfsal_unload(void)
 {
+	ulmfsal_dbus_stop();
 	ulmfsal_purge_stop();
 	ulmfsal_events_stop();
 	if (env != NULL) {

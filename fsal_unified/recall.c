@@ -10,6 +10,7 @@
 
 #include "nfs_core.h"
 #include "sal_functions.h"
+#include "stats.h"
 #include "ulmfsal.h"
 
 struct recall_target {
@@ -83,8 +84,9 @@ void ulmfsal_recall_forget_export(const struct fsal_up_vector *up_ops)
 }
 
 /* Under the mutex, so an export going away cannot pull up_ops from under
- * the up-call; Ganesha's recall itself runs asynchronously. */
-void ulmfsal_recall_send(const struct ulm_key *key)
+ * the up-call; Ganesha's recall itself runs asynchronously. True if
+ * Ganesha took the recall. */
+bool ulmfsal_recall_send(const struct ulm_key *key)
 {
 	struct recall_target **t;
 	struct gsh_buffdesc desc;
@@ -100,16 +102,20 @@ void ulmfsal_recall_send(const struct ulm_key *key)
 		rc = (*t)->up_ops->delegrecall((*t)->up_ops, &desc);
 	}
 	PTHREAD_MUTEX_unlock(&recall_mutex);
-	if (!found)
+	if (!found) {
 		LogDebug(COMPONENT_FSAL,
 			 "UNIFIED: recall for a file with no delegation here "
 			 "(already returned)");
-	else if (rc != STATE_SUCCESS)
+		return false;
+	}
+	if (rc != STATE_SUCCESS) {
 		LogMajor(COMPONENT_FSAL,
 			 "UNIFIED: Ganesha refused to recall a delegation: %s",
 			 state_err_str(rc));
-	else
-		LogEvent(COMPONENT_FSAL,
-			 "UNIFIED: recalling a delegation another client's "
-			 "access conflicts with");
+		return false;
+	}
+	ulmfsal_stats_count(ULMFSAL_STAT_RECALL);
+	LogEvent(COMPONENT_FSAL,
+		 "UNIFIED: recalling the delegations of a file");
+	return true;
 }

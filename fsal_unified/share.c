@@ -15,6 +15,7 @@
 
 #include "nfs_core.h"
 #include "sal_data.h"
+#include "stats.h"
 #include "ulmfsal.h"
 
 /* The reservation an open asks for, in libulm's terms. */
@@ -181,9 +182,9 @@ static fsal_status_t share_call_init(struct fsal_obj_handle *obj,
 static fsal_status_t share_take(const struct share_call *call)
 {
 	struct ulm_lock_info *holder = gsh_malloc(sizeof(*holder));
-	int rc = ulm_share_acquire(ulmfsal_env(), &call->key, &call->owner.id,
-				   call->access, call->deny, call->flags,
-				   holder);
+	int rc = ULMFSAL_STORE(ulm_share_acquire(
+		ulmfsal_env(), &call->key, &call->owner.id, call->access,
+		call->deny, call->flags, holder));
 
 	if (rc == -EAGAIN)
 		LogDebug(COMPONENT_FSAL,
@@ -202,10 +203,11 @@ static fsal_status_t share_take(const struct share_call *call)
 static void share_restore(const struct share_call *call, bool had,
 			  unsigned access, unsigned deny)
 {
-	int rc = had ? ulm_share_acquire(ulmfsal_env(), &call->key,
-					 &call->owner.id, access, deny, 0, NULL)
-		     : ulm_share_release(ulmfsal_env(), &call->key,
-					 &call->owner.id);
+	int rc = ULMFSAL_STORE(
+		had ? ulm_share_acquire(ulmfsal_env(), &call->key,
+					&call->owner.id, access, deny, 0, NULL)
+		    : ulm_share_release(ulmfsal_env(), &call->key,
+					&call->owner.id));
 
 	if (rc != 0)
 		LogCrit(COMPONENT_FSAL,
@@ -335,8 +337,9 @@ static fsal_status_t reopen2(struct fsal_obj_handle *obj, struct state_t *state,
 	status = share_call_init(obj, state, openflags, &call);
 	if (FSAL_IS_ERROR(status))
 		return status;
-	had = ulm_share_get(ulmfsal_env(), &call.key, &call.owner.id,
-			    &old_access, &old_deny) == 0;
+	had = ULMFSAL_STORE(ulm_share_get(ulmfsal_env(), &call.key,
+					  &call.owner.id, &old_access,
+					  &old_deny)) == 0;
 	status = share_take(&call);
 	if (FSAL_IS_ERROR(status))
 		return status;
@@ -358,7 +361,8 @@ static fsal_status_t close2(struct fsal_obj_handle *obj, struct state_t *state)
 	int rc = 0;
 
 	if (s != NULL && !admin_shutdown)
-		rc = ulm_share_release(ulmfsal_env(), &s->key, &s->owner);
+		rc = ULMFSAL_STORE(
+			ulm_share_release(ulmfsal_env(), &s->key, &s->owner));
 	if (rc != 0)
 		LogCrit(COMPONENT_FSAL,
 			"UNIFIED: CLOSE could not drop the share reservation: "

@@ -146,7 +146,8 @@ void ulmfsal_recall_add(const struct ulm_key *key,
 			const struct fsal_up_vector *up_ops);
 void ulmfsal_recall_remove(const struct ulm_key *key);
 void ulmfsal_recall_forget_export(const struct fsal_up_vector *up_ops);
-void ulmfsal_recall_send(const struct ulm_key *key);
+/** @return whether Ganesha took the recall of the file's delegations */
+bool ulmfsal_recall_send(const struct ulm_key *key);
 
 /* blocked.c: NLM requests this node told Ganesha are blocked */
 /** Ganesha tries a blocking request (LOCKB): until ulmfsal_blocked_wait()
@@ -196,6 +197,10 @@ struct ulmfsal_owner {
 int ulmfsal_owner_init(struct ulmfsal_owner *owner, const void *state_owner,
 		       uint32_t node, enum ulm_owner_kind kind);
 int ulmfsal_open_owner_from_request(struct ulmfsal_owner *owner, uint32_t node);
+
+/* dbus.c: the org.ganesha.nfsd.lockmgr interface */
+void ulmfsal_dbus_start(void);
+void ulmfsal_dbus_stop(void);
 
 /* purge.c */
 void ulmfsal_purge_schedule(ulm_env *env, uint32_t node);

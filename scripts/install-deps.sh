@@ -21,6 +21,9 @@ PACKAGES=(
 	krb5-kdc krb5-admin-server krb5-user libtirpc-dev
 	# the rados store and its test cluster (one mon, one osd, no mgr)
 	ceph-mon ceph-osd ceph-common librados-dev
+	# ulmctl (tables, JSON) and the lockmgr tests (a private system bus;
+	# JSON checked with python3)
+	libsmartcols-dev dbus-daemon dbus-bin python3
 )
 
 SRC_LIST=/etc/apt/sources.list.d/ulm-deb-src.sources

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job: ganesha.nfsd serving a directory through UNIFIED over VFS on
 # the embedded LMDB lock store, over NFSv3 (NLM, rpcbind, rpc.statd) and
-# NFSv4, in a network namespace of its own (ulm-demo, on its loopback).
+# NFSv4, in a network namespace of its own (ulm-demo, on its loopback),
+# with a system bus of its own carrying Ganesha's DBus interfaces and ULM's
+# lock manager (org.ganesha.nfsd.lockmgr, for ulmctl).
 #
 #   scripts/run.sh [start]   install, build, install the FSAL, start
 #   scripts/run.sh status    is it running, and where
@@ -35,6 +37,9 @@ Try it (no kernel NFS client here; libnfs's tools and our test client):
   ip netns exec $(sb_ns "$node") nfs-ls 'nfs://127.0.0.1$pseudo?version=4'
   ip netns exec $(sb_ns "$node") $client --server 127.0.0.1 --export $pseudo
       then type:  v4 open hello.txt both   /   v4 lock write 0 100   /   quit
+Who holds which lock (ulmctl: this Ganesha over DBus; or the store, without it):
+  nsenter -t $(sb_holder_pid "$node") -n -m ulmctl locks
+  ulmctl --store $state/store records
 Stop it:
   $root/scripts/run.sh stop
 TXT
@@ -46,6 +51,10 @@ start() {
 	cmake --install "$build" >/dev/null
 	fsal_dir=$(sed -n 's/^GANESHA_FSAL_DIR:PATH=//p' "$build/CMakeCache.txt")
 	SB_UNIFIED_MODULE=$fsal_dir/libfsalunified.so
+	# The private bus reads the lock manager's policy where it was
+	# installed, as the system bus would.
+	SB_DBUS_POLICIES=$(sed -n 's/^ULM_DBUS_POLICY_DIR:PATH=//p' \
+		"$build/CMakeCache.txt")/org.ganesha.nfsd.lockmgr.conf
 	if running; then
 		echo "already running"
 		describe
@@ -58,7 +67,7 @@ start() {
 	sb_statd_start "$node"
 	sb_ganesha_conf "$node" protocols=3,4 grace=10 lease=30 \
 		store=lmdb store_path="$state/store" node_id=1 \
-		export="1:$state/export:$pseudo:UNIFIED/VFS"
+		export="1:$state/export:$pseudo:UNIFIED/VFS" dbus=1
 	sb_ganesha_start "$node"
 	describe
 }

@@ -6,6 +6,7 @@
 #   sb_node_create NODE         netns NSPREFIX-NODE + a mount-ns holder
 #   sb_ganesha_conf NODE k=v..  write DIR/NODE/ganesha.conf
 #   sb_ganesha_start NODE       start and wait until it serves
+#   sb_dbus_start NODE          a private system bus (dbus=1 does it too)
 #   sb_exec NODE CMD...         run a command inside the node
 #   sb_node_link NODE PEER A PA a veth pair: NODE at A reaches PEER at PA
 #   sb_stop NODE ganesha [SIG]  stop it (TERM), or crash it (KILL)
@@ -15,7 +16,8 @@
 # print why on stderr, with the node's log tail where one exists.
 # Environment: SB_GANESHA (daemon binary), SB_VFS_MODULE (libfsalvfs.so),
 # SB_UNIFIED_MODULE (libfsalunified.so, optional), SB_TIMEOUT (seconds to
-# wait for a daemon, default 15).
+# wait for a daemon, default 15), SB_DBUS_POLICIES (policy files the
+# private buses include besides Ganesha's; default: ULM's lockmgr policy).
 
 SB_ROOT=${SB_ROOT:-}
 SB_NSPREFIX=${SB_NSPREFIX:-}
@@ -23,6 +25,7 @@ SB_GANESHA=${SB_GANESHA:-/usr/bin/ganesha.nfsd}
 SB_VFS_MODULE=${SB_VFS_MODULE:-/usr/lib/x86_64-linux-gnu/ganesha/libfsalvfs.so}
 SB_UNIFIED_MODULE=${SB_UNIFIED_MODULE:-}
 SB_TIMEOUT=${SB_TIMEOUT:-15}
+SB_DBUS_POLICIES=${SB_DBUS_POLICIES:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/dbus_admin/org.ganesha.nfsd.lockmgr.conf}
 # All namespaces of this harness start with this; stale ones are swept.
 SB_NS_FAMILY=ulmt
 
@@ -280,6 +283,10 @@ sb__fsal_block() {
 #   krb5=KEYTAB  krb5_principal=NAME (the NFS_KRB5 block: Kerberos on,
 #     service keys in KEYTAB, principal NAME, default "nfs", i.e.
 #     nfs/<this host's name>)
+#   delegations=true                 (NFSv4 { Delegations = true; } and
+#     every export's Delegations = RW)
+#   dbus=1                           (sb_ganesha_start starts a private
+#     system bus in the node first: sb_dbus_start)
 #   raw=TEXT                         (appended verbatim)
 sb_ganesha_conf() {
 	local node=$1 dir conf kv key val
@@ -287,7 +294,7 @@ sb_ganesha_conf() {
 	local fsal_log=""
 	local unified=0 store="" store_path="" node_id="" sync="" raw=""
 	local sectype=sys keytab="" krb5_principal=nfs
-	local ceph_conf="" pool="" namespace="" bind="" udp=false
+	local ceph_conf="" pool="" namespace="" bind="" udp=false dbus=0 delegations=""
 	local exports=()
 	shift
 	for kv in "$@"; do
@@ -314,6 +321,8 @@ sb_ganesha_conf() {
 		krb5) keytab=$val ;;
 		krb5_principal) krb5_principal=$val ;;
 		raw) raw+="$val"$'\n' ;;
+		dbus) dbus=$val ;;
+		delegations) delegations=$val ;;
 		*)
 			sb_err "sb_ganesha_conf: unknown key '$key'"
 			return 1
@@ -323,6 +332,7 @@ sb_ganesha_conf() {
 	dir=$(sb_node_dir "$node")
 	conf=$dir/ganesha.conf
 	sb__plugins "$node" || return 1
+	if [ "$dbus" = 1 ]; then : >"$dir/dbus.want"; else rm -f "$dir/dbus.want"; fi
 	{
 		printf 'NFS_CORE_PARAM {\n\tProtocols = %s;\n' "$protocols"
 		printf '\tPlugins_Dir = "%s/plugins";\n' "$dir"
@@ -337,7 +347,10 @@ sb_ganesha_conf() {
 		printf '}\n'
 		printf 'NFSv4 {\n\tGrace_Period = %s;\n\tLease_Lifetime = %s;\n' \
 			"$grace" "$lease"
-		printf '\tGraceless = %s;\n}\n' "$graceless"
+		printf '\tGraceless = %s;\n' "$graceless"
+		[ -z "$delegations" ] ||
+			printf '\tDelegations = %s;\n' "$delegations"
+		printf '}\n'
 		printf 'LOG {\n\tDefault_Log_Level = %s;\n' "$loglevel"
 		[ -z "$fsal_log" ] ||
 			printf '\tComponents { FSAL = %s; }\n' "$fsal_log"
@@ -359,7 +372,8 @@ sb_ganesha_conf() {
 		[ -z "$keytab" ] ||
 			sb__krb5_block "$keytab" "$krb5_principal"
 		for kv in "${exports[@]}"; do
-			sb__export_block "$kv" "$protocols" "$sectype" || return 1
+			sb__export_block "$kv" "$protocols" "$sectype" \
+				"$delegations" || return 1
 		done
 		printf '%s' "$raw"
 	} >"$conf"
@@ -376,6 +390,7 @@ sb__export_block() {
 	printf '\tPseudo = "%s";\n\tProtocols = %s;\n' "$pseudo" "$2"
 	printf '\tAccess_Type = RW;\n\tSquash = No_Root_Squash;\n'
 	printf '\tTransports = TCP;\n\tSecType = %s;\n' "${3:-sys}"
+	[ "${4:-}" != true ] || printf '\tDelegations = RW;\n'
 	sb__fsal_block "$fsal"
 	printf '}\n'
 }
@@ -444,6 +459,9 @@ sb__ganesha_ready() {
 sb_ganesha_start() {
 	local node=$1 dir deadline rc
 	dir=$(sb_node_dir "$node")
+	if [ -e "$dir/dbus.want" ] && ! sb_alive "$node" dbus; then
+		sb_dbus_start "$node" || return 1
+	fi
 	touch "$dir/ganesha.log"
 	stat -c %s "$dir/ganesha.log" >"$dir/ganesha.logoff"
 	sb_spawn "$node" ganesha "$SB_GANESHA" -F -L "$dir/ganesha.log" \
@@ -465,6 +483,56 @@ sb_ganesha_start() {
 		fi
 		sleep 0.05
 	done
+}
+
+# sb_dbus_start NODE: a private dbus-daemon as the node's system bus. The
+# node's /run is its own, so the bus listens on the standard socket
+# /run/dbus/system_bus_socket: Ganesha started afterwards registers on it,
+# and `sb_exec NODE dbus-send --system` or ulmctl reach it. Its policy is
+# the system bus's default (root only for services) plus Ganesha's and
+# SB_DBUS_POLICIES.
+sb_dbus_start() {
+	local node=$1 dir policy
+	dir=$(sb_node_dir "$node")
+	mkdir -p "$dir/run/dbus" || return 1
+	{
+		cat <<'XML'
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=/run/dbus/system_bus_socket</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus"
+           send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus"
+           send_interface="org.freedesktop.DBus.Introspectable"/>
+  </policy>
+XML
+		for policy in /etc/dbus-1/system.d/nfs-ganesha-dbus.conf \
+			$SB_DBUS_POLICIES; do
+			[ ! -e "$policy" ] ||
+				printf '  <include>%s</include>\n' "$policy"
+		done
+		printf '</busconfig>\n'
+	} >"$dir/dbus.conf"
+	sb_spawn "$node" dbus dbus-daemon --config-file="$dir/dbus.conf" \
+		--nofork --nopidfile || return 1
+	sb_wait_until "$SB_TIMEOUT" test -S "$dir/run/dbus/system_bus_socket" || {
+		sb_err "node $node: dbus-daemon did not listen; see $dir/dbus.out"
+		return 1
+	}
 }
 
 # sb_ganesha_wait_grace NODE [SECONDS]: wait until this start's grace ends.

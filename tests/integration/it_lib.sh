@@ -13,7 +13,8 @@
 # Paths come from CMake through the environment:
 #   ULM_SANDBOX_LIB  scripts/lib/sandbox.sh     ULM_IT_WORK   work root
 #   ULM_IT_CLIENT    ulm-nfs-client             ULM_IT_FSAL   libfsalunified.so
-#   ULM_IT_INSPECT   ulm-store-inspect          ULM_IT_LOCAL_LOCK ulm-local-lock
+#   ULM_IT_INSPECT   ulmctl (reads the store)   ULM_IT_LOCAL_LOCK ulm-local-lock
+#   ULM_IT_ULMCTL    ulmctl (the same)
 # An empty path means CMake has no such target: the test is skipped (77).
 set -euo pipefail
 
@@ -208,10 +209,12 @@ it_expect_value() {
 	fi
 }
 
-# it_store_list: the inspector's listing of $IT_STORE (one line per lock).
+# it_store_list: every record of $IT_STORE, read without Ganesha, one line
+# each: "file=KEY type=T start=N end=N|eof [access=.. deny=..] proto=P
+# kind=K node=N epoch=N client=.. owner=.. [expires=MS] id=ID" (ulmctl --raw).
 it_store_list() {
-	"$ULM_IT_INSPECT" "$IT_STORE" ||
-		it_fail "ulm-store-inspect could not read $IT_STORE"
+	"$ULM_IT_INSPECT" --store "$IT_STORE" --raw records ||
+		it_fail "ulmctl could not read $IT_STORE"
 }
 
 # it__count REGEX TEXT: how many lines of TEXT match REGEX.

@@ -3,15 +3,16 @@
 # it_lib.sh and it_setup, then:
 #
 #   it_rados_cluster [memstore|bluestore]   a Ceph cluster (scripts/lib/ceph.sh)
-#   it_rados_node NODE ID                   Ganesha NODE (Node_Id ID) serving
+#   it_rados_node NODE ID [KEY=VALUE...]    Ganesha NODE (Node_Id ID) serving
 #                                           $IT_EXPORT as /export through
-#                                           UNIFIED on the pool, NFSv4
+#                                           UNIFIED on the pool, NFSv4 (more
+#                                           sb_ganesha_conf keys: dbus=1...)
 #   it_rados_client CLIENT NODE             an ulm-nfs-client of NODE
 #
 # Only loopback: every node's Ganesha runs in the network namespace of the
 # first node, next to the cluster, on its own address 127.0.0.<ID>, and in
 # a mount namespace of its own (so /run and /var/lib/nfs stay per node).
-# The store checks of it_lib.sh read the pool (ulm-store-inspect, read-only
+# The store checks of it_lib.sh read the pool (ulmctl --store, read-only
 # libulm on RADOS) from inside that namespace.
 
 # shellcheck source=scripts/lib/ceph.sh
@@ -50,7 +51,7 @@ it_rados_node() {
 	sb_ganesha_conf "$node" protocols=4 lease=4 graceless=true \
 		bind="127.0.0.$id" store=rados ceph_conf="$IT_CEPH/ceph.conf" \
 		pool=ulm namespace=export node_id="$id" \
-		export="1:$IT_EXPORT:/export:UNIFIED" ||
+		export="1:$IT_EXPORT:/export:UNIFIED" "${@:3}" ||
 		it_fail "node $node: config"
 	it_ganesha_up "$node"
 }
@@ -64,6 +65,6 @@ it_rados_client() {
 # The pool's locks, one line each (as it_lib.sh's LMDB listing).
 it_store_list() {
 	sb_exec n0 env CEPH_CONF="$IT_CEPH/ceph.conf" \
-		"$ULM_IT_INSPECT" "$IT_RADOS_STORE" ||
-		it_fail "ulm-store-inspect could not read $IT_RADOS_STORE"
+		"$ULM_IT_INSPECT" --store "$IT_RADOS_STORE" --raw records ||
+		it_fail "ulmctl could not read $IT_RADOS_STORE"
 }

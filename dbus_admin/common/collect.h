@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/**
+ * @file collect.h
+ * @brief Read the records of a lock table that meet a filter (file key,
+ * client, protocol, node, families; path and export are Ganesha's to
+ * resolve). Used inside Ganesha and by ulmctl on a store it opened.
+ */
+#ifndef ULMV_COLLECT_H
+#define ULMV_COLLECT_H
+
+#include "filter.h"
+#include "record.h"
+
+/**
+ * @brief Append to @p set every record of @p env meeting @p f, in
+ * ulm_lock_list()'s order (files, then ascending start).
+ * @return 0, -ENOMEM, or ulm_lock_list()'s error (-EIO, ULM_ECORRUPT...)
+ */
+int ulmv_collect(ulm_env *env, const struct ulmv_filter *f,
+		 struct ulmv_records *set);
+
+#endif /* ULMV_COLLECT_H */

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/**
+ * @file store.c
+ * @brief ulmctl without Ganesha: the lock store itself, opened read-only
+ * (LMDB directory, or RADOS pool and namespace), every node's records.
+ * Paths are Ganesha's to know: files show by key.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect.h"
+#include "ulmctl.h"
+
+/* The store STORE names: lmdb:DIR, DIR, or rados:POOL[/NAMESPACE].
+ * @p pool_buf (freed by the caller) holds the pool and namespace. */
+static int store_config(const struct ulmctl_args *a, struct ulm_env_config *cfg,
+			char **pool_buf)
+{
+	const char *spec = a->store;
+	char *slash;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->read_only = true;
+	*pool_buf = NULL;
+	if (strncmp(spec, "rados:", 6) != 0) {
+		cfg->store = ULM_STORE_LMDB;
+		cfg->path = strncmp(spec, "lmdb:", 5) == 0 ? spec + 5 : spec;
+		return *cfg->path ? 0 : -EINVAL;
+	}
+	*pool_buf = strdup(spec + 6);
+	if (*pool_buf == NULL)
+		return -ENOMEM;
+	slash = strchr(*pool_buf, '/');
+	if (slash != NULL)
+		*slash++ = '\0';
+	cfg->store = ULM_STORE_RADOS;
+	cfg->pool = *pool_buf;
+	cfg->rados_namespace = slash;
+	cfg->ceph_conf = a->ceph_conf;
+	cfg->userid = a->user;
+	cfg->keyring = a->keyring;
+	return **pool_buf ? 0 : -EINVAL;
+}
+
+static int open_store(const struct ulmctl_args *a, ulm_env **env)
+{
+	struct ulm_env_config cfg;
+	char *pool;
+	int rc = store_config(a, &cfg, &pool);
+
+	if (rc == -EINVAL)
+		rc = ulmctl_fail("--store %s: give lmdb:DIR or "
+				 "rados:POOL[/NAMESPACE]",
+				 a->store);
+	else if (rc == 0 && (rc = ulm_env_open(&cfg, env)) != 0)
+		rc = ulmctl_fail("cannot open the lock store %s: %s%s",
+				 a->store, ulm_strerror(rc),
+				 rc == -ENOENT ? " (no store there?)" : "");
+	free(pool);
+	return rc;
+}
+
+int ulmctl_store_records(const struct ulmctl_args *a, struct ulmv_records *out)
+{
+	struct ulmv_filter f;
+	char why[256];
+	ulm_env *env;
+	int rc;
+
+	if (ulmctl_filter(a, ulmctl_types(a->command->listing), &f, why,
+			  sizeof(why)) != 0)
+		return ulmctl_fail("%s", why);
+	rc = open_store(a, &env);
+	if (rc == 0) {
+		rc = ulmv_collect(env, &f, out);
+		ulm_env_close(env);
+		if (rc != 0)
+			rc = ulmctl_fail("reading the lock store %s: %s",
+					 a->store, ulm_strerror(rc));
+	}
+	ulmv_filter_free(&f);
+	return rc ? ULMCTL_EXIT_ERROR : ULMCTL_EXIT_OK;
+}
+
+int ulmctl_store_file(const struct ulmctl_args *a, struct ulmctl_file *out)
+{
+	struct ulmctl_args by_key = *a;
+	const char *names[] = {"file"}, *values[] = {a->operand};
+	uint8_t key[ULM_KEY_MAX];
+	size_t len;
+
+	if (ulmv_unhex(a->operand, key, sizeof(key), &len) != 0)
+		return ulmctl_fail("'%s' is not a file key (hex); with --store "
+				   "a file is named by its key",
+				   a->operand);
+	by_key.n_filters = 1;
+	memcpy(by_key.filter_names, names, sizeof(names));
+	memcpy(by_key.filter_values, values, sizeof(values));
+	out->key = strdup(a->operand);
+	out->path = strdup("");
+	if (out->key == NULL || out->path == NULL)
+		return ulmctl_fail("out of memory");
+	return ulmctl_store_records(&by_key, &out->records);
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/**
+ * @file dbus_admin.h
+ * @brief FSAL UNIFIED: the org.ganesha.nfsd.lockmgr DBus interface,
+ * private declarations shared by its files (dbus*.c).
+ *
+ * Methods run in Ganesha's DBus thread, outside any request: a method
+ * that touches an export enters it (an op context and a reference) for
+ * the call.
+ */
+#ifndef ULMFSAL_DBUS_ADMIN_H
+#define ULMFSAL_DBUS_ADMIN_H
+
+#include "ulmfsal.h" /* before gsh_dbus.h, which needs gsh_list.h */
+#include "gsh_dbus.h"
+#include "filter.h"
+#include "record.h"
+#include "summary.h"
+#include "wire.h"
+
+/* dbus_show.c, dbus_break.c, stats.c: the methods */
+extern struct gsh_dbus_method ulmfsal_dbus_show_locks;
+extern struct gsh_dbus_method ulmfsal_dbus_show_shares;
+extern struct gsh_dbus_method ulmfsal_dbus_show_delegations;
+extern struct gsh_dbus_method ulmfsal_dbus_show_waiters;
+extern struct gsh_dbus_method ulmfsal_dbus_show_file;
+extern struct gsh_dbus_method ulmfsal_dbus_show_clients;
+extern struct gsh_dbus_method ulmfsal_dbus_show_nodes;
+extern struct gsh_dbus_method ulmfsal_dbus_show_stats;
+extern struct gsh_dbus_method ulmfsal_dbus_break_lock;
+extern struct gsh_dbus_method ulmfsal_dbus_revoke_share;
+extern struct gsh_dbus_method ulmfsal_dbus_recall_delegation;
+extern struct gsh_dbus_method ulmfsal_dbus_revoke_delegation;
+
+/** Argument and reply descriptions of the methods (introspection). */
+#define ULMFSAL_DBUS_ARG(n, t, d)                          \
+	{                                                  \
+		.name = (n), .type = (t), .direction = (d) \
+	}
+#define ULMFSAL_DBUS_TIME_REPLY ULMFSAL_DBUS_ARG("time", ULMV_TIME_SIG, "out")
+
+/** @brief Fail a method with org.freedesktop.DBus.Error.InvalidArgs: bad
+ *  arguments change nothing. @return false, for the method to return */
+bool ulmfsal_dbus_invalid(DBusError *error, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* dbus_export.c: UNIFIED exports entered for an admin call */
+
+/** An export entered: a reference on it and op_ctx set to it. */
+struct ulmfsal_admin_export {
+	struct req_op_context ctx;
+	struct gsh_export *gsh;
+	struct fsal_export *ours; /**< UNIFIED's export in its stack */
+};
+
+/** Most UNIFIED exports an admin call looks at. */
+#define ULMFSAL_ADMIN_EXPORTS_MAX 1024
+
+/** @brief Ids of the UNIFIED exports, ascending. @return how many */
+size_t ulmfsal_admin_export_ids(uint16_t *ids, size_t max);
+/** @return 0, or -ENOENT (no such UNIFIED export) */
+int ulmfsal_admin_enter(uint16_t export_id, struct ulmfsal_admin_export *ax);
+void ulmfsal_admin_leave(struct ulmfsal_admin_export *ax);
+
+/**
+ * @brief The file key of an absolute path on the server, looked up in
+ * the UNIFIED export containing it.
+ * @param[out] key_len bytes of @p key (ULM_KEY_MAX of room)
+ * @param[out] export_id that export
+ * @return 0, -EINVAL (not a clean absolute path), -ENOENT (in no UNIFIED
+ *         export, or no such file)
+ */
+int ulmfsal_admin_path_key(const char *path, uint8_t *key, size_t *key_len,
+			   uint16_t *export_id);
+
+/**
+ * @brief Fill the path and export of the records in @p set that name a
+ * file of a UNIFIED export (only @p export_id's if not 0), found by
+ * walking the exports' trees (a bounded number of entries per call).
+ * @return 0 or -ENOMEM
+ */
+int ulmfsal_admin_resolve_paths(struct ulmv_records *set, uint16_t export_id);
+
+#endif /* ULMFSAL_DBUS_ADMIN_H */

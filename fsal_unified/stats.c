@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/**
+ * @file stats.c
+ * @brief FSAL UNIFIED: lock counters and a histogram of lock store
+ * latency (log2 buckets of microseconds), and the DBus method showing
+ * them. Counters are relaxed atomics: a reader may see one call counted
+ * and not yet timed.
+ */
+#include <stdatomic.h>
+#include <time.h>
+
+#include "dbus_admin.h"
+#include "stats.h"
+
+/* Bucket i counts calls of [2^(i-1), 2^i) us (bucket 0: under 1 us); the
+ * last one every slower call (over 2^22 us, about 4 s). */
+#define LATENCY_BUCKETS 24
+
+static atomic_uint_fast64_t counters[ULMFSAL_STATS];
+static atomic_uint_fast64_t latency[LATENCY_BUCKETS];
+static struct timespec since;
+static pthread_once_t since_once = PTHREAD_ONCE_INIT;
+
+static const char *const counter_names[ULMFSAL_STATS] = {
+	[ULMFSAL_STAT_LOCK] = "lock",
+	[ULMFSAL_STAT_LOCKT] = "lockt",
+	[ULMFSAL_STAT_UNLOCK] = "unlock",
+	[ULMFSAL_STAT_CANCEL] = "cancel",
+	[ULMFSAL_STAT_CONFLICT] = "conflicts",
+	[ULMFSAL_STAT_RECALL] = "recalls",
+	[ULMFSAL_STAT_BREAK] = "admin_actions",
+	[ULMFSAL_STAT_STORE_CALL] = "store_calls",
+	[ULMFSAL_STAT_STORE_ERROR] = "store_errors",
+};
+
+static void set_since(void)
+{
+	clock_gettime(CLOCK_REALTIME, &since);
+}
+
+void ulmfsal_stats_start(void)
+{
+	pthread_once(&since_once, set_since);
+}
+
+void ulmfsal_stats_count(enum ulmfsal_counter counter)
+{
+	atomic_fetch_add_explicit(&counters[counter], 1, memory_order_relaxed);
+}
+
+void ulmfsal_stats_lock_op(fsal_lock_op_t lock_op)
+{
+	switch (lock_op) {
+	case FSAL_OP_LOCK:
+	case FSAL_OP_LOCKB:
+		ulmfsal_stats_count(ULMFSAL_STAT_LOCK);
+		break;
+	case FSAL_OP_LOCKT:
+		ulmfsal_stats_count(ULMFSAL_STAT_LOCKT);
+		break;
+	case FSAL_OP_UNLOCK:
+		ulmfsal_stats_count(ULMFSAL_STAT_UNLOCK);
+		break;
+	case FSAL_OP_CANCEL:
+		ulmfsal_stats_count(ULMFSAL_STAT_CANCEL);
+		break;
+	}
+}
+
+uint64_t ulmfsal_stats_clock(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000 + (uint64_t)now.tv_nsec;
+}
+
+static unsigned bucket_of(uint64_t us)
+{
+	unsigned bucket = us ? 64 - __builtin_clzll(us) : 0;
+
+	return bucket < LATENCY_BUCKETS ? bucket : LATENCY_BUCKETS - 1;
+}
+
+int ulmfsal_stats_store(uint64_t started, int rc)
+{
+	uint64_t us = (ulmfsal_stats_clock() - started) / 1000;
+
+	ulmfsal_stats_count(ULMFSAL_STAT_STORE_CALL);
+	if (rc == -EAGAIN || rc == ULM_EDELEG)
+		ulmfsal_stats_count(ULMFSAL_STAT_CONFLICT);
+	else if (rc != 0 && rc != -ENOENT) /* -ENOENT: "none" */
+		ulmfsal_stats_count(ULMFSAL_STAT_STORE_ERROR);
+	atomic_fetch_add_explicit(&latency[bucket_of(us)], 1,
+				  memory_order_relaxed);
+	return rc;
+}
+
+static bool put_pair(DBusMessageIter *array, int type, const void *first,
+		     uint64_t second)
+{
+	DBusMessageIter st;
+	dbus_uint64_t value = second;
+
+	return dbus_message_iter_open_container(array, DBUS_TYPE_STRUCT, NULL,
+						&st) &&
+	       dbus_message_iter_append_basic(&st, type, first) &&
+	       dbus_message_iter_append_basic(&st, DBUS_TYPE_UINT64, &value) &&
+	       dbus_message_iter_close_container(array, &st);
+}
+
+static bool put_counters(DBusMessageIter *it)
+{
+	DBusMessageIter array;
+	bool ok = dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY,
+						   ULMV_COUNTER_SIG, &array);
+
+	for (int i = 0; ok && i < ULMFSAL_STATS; i++)
+		ok = put_pair(&array, DBUS_TYPE_STRING, &counter_names[i],
+			      atomic_load(&counters[i]));
+	return ok && dbus_message_iter_close_container(it, &array);
+}
+
+static bool put_latency(DBusMessageIter *it)
+{
+	DBusMessageIter array;
+	dbus_uint64_t bound;
+	bool ok = dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY,
+						   ULMV_BUCKET_SIG, &array);
+
+	for (int i = 0; ok && i < LATENCY_BUCKETS; i++) {
+		bound = i < LATENCY_BUCKETS - 1 ? 1ULL << i : UINT64_MAX;
+		ok = put_pair(&array, DBUS_TYPE_UINT64, &bound,
+			      atomic_load(&latency[i]));
+	}
+	return ok && dbus_message_iter_close_container(it, &array);
+}
+
+static bool show_stats(DBusMessageIter *args, DBusMessage *reply,
+		       DBusError *error)
+{
+	DBusMessageIter iter;
+	struct timespec now;
+
+	if (args != NULL)
+		return ulmfsal_dbus_invalid(error, "ShowStats takes no "
+						   "arguments");
+	ulmfsal_stats_start();
+	clock_gettime(CLOCK_REALTIME, &now);
+	dbus_message_iter_init_append(reply, &iter);
+	gsh_dbus_append_timestamp(&iter, &now);
+	gsh_dbus_append_timestamp(&iter, &since);
+	return put_counters(&iter) && put_latency(&iter);
+}
+
+struct gsh_dbus_method ulmfsal_dbus_show_stats = {
+	.name = "ShowStats",
+	.method = show_stats,
+	.args = {ULMFSAL_DBUS_TIME_REPLY,
+		 ULMFSAL_DBUS_ARG("since", ULMV_TIME_SIG, "out"),
+		 ULMFSAL_DBUS_ARG("counters", "a" ULMV_COUNTER_SIG, "out"),
+		 ULMFSAL_DBUS_ARG("latency", "a" ULMV_BUCKET_SIG, "out"),
+		 END_ARG_LIST},
+};
