@@ -247,6 +247,8 @@ sb__fsal_block() {
 #   bind=ADDR                        (NFS_CORE_PARAM Bind_Addr)
 #   export=ID:PATH:PSEUDO:FSALSPEC   (repeatable; see sb__fsal_block)
 #   sectype=sys|krb5,krb5i,krb5p...  (every export's SecType; default sys)
+#   delegations=none|read|readwrite  (NFSv4 { Delegations = true } and
+#     every export's Delegations; default: neither line, none offered)
 #   krb5=KEYTAB  krb5_principal=NAME (the NFS_KRB5 block: Kerberos on,
 #     service keys in KEYTAB, principal NAME, default "nfs", i.e.
 #     nfs/<this host's name>)
@@ -257,7 +259,7 @@ sb_ganesha_conf() {
 	local fsal_log=""
 	local unified=0 store="" store_path="" node_id="" sync="" raw=""
 	local sectype=sys keytab="" krb5_principal=nfs
-	local ceph_conf="" pool="" namespace="" bind=""
+	local ceph_conf="" pool="" namespace="" bind="" delegations=""
 	local exports=()
 	shift
 	for kv in "$@"; do
@@ -280,6 +282,7 @@ sb_ganesha_conf() {
 		bind) bind=$val ;;
 		export) exports+=("$val") ;;
 		sectype) sectype=$val ;;
+		delegations) delegations=$val ;;
 		krb5) keytab=$val ;;
 		krb5_principal) krb5_principal=$val ;;
 		raw) raw+="$val"$'\n' ;;
@@ -306,7 +309,9 @@ sb_ganesha_conf() {
 		printf '}\n'
 		printf 'NFSv4 {\n\tGrace_Period = %s;\n\tLease_Lifetime = %s;\n' \
 			"$grace" "$lease"
-		printf '\tGraceless = %s;\n}\n' "$graceless"
+		printf '\tGraceless = %s;\n' "$graceless"
+		[ -z "$delegations" ] || printf '\tDelegations = true;\n'
+		printf '}\n'
 		printf 'LOG {\n\tDefault_Log_Level = %s;\n' "$loglevel"
 		[ -z "$fsal_log" ] ||
 			printf '\tComponents { FSAL = %s; }\n' "$fsal_log"
@@ -328,7 +333,8 @@ sb_ganesha_conf() {
 		[ -z "$keytab" ] ||
 			sb__krb5_block "$keytab" "$krb5_principal"
 		for kv in "${exports[@]}"; do
-			sb__export_block "$kv" "$protocols" "$sectype" || return 1
+			sb__export_block "$kv" "$protocols" "$sectype" \
+				"$delegations" || return 1
 		done
 		printf '%s' "$raw"
 	} >"$conf"
@@ -345,6 +351,7 @@ sb__export_block() {
 	printf '\tPseudo = "%s";\n\tProtocols = %s;\n' "$pseudo" "$2"
 	printf '\tAccess_Type = RW;\n\tSquash = No_Root_Squash;\n'
 	printf '\tTransports = TCP;\n\tSecType = %s;\n' "${3:-sys}"
+	[ -z "$4" ] || printf '\tDelegations = %s;\n' "$4"
 	sb__fsal_block "$fsal"
 	printf '}\n'
 }

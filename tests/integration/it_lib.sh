@@ -134,11 +134,13 @@ it_proc_start() {
 		it_fail "$name: could not start $1"
 }
 
-# it_client_start CLIENT NODE [EXPORT]: an ulm-nfs-client inside NODE (the
-# server is 127.0.0.1 there), one NFSv4 client and NLM caller.
+# it_client_start CLIENT NODE [EXPORT [OPTION...]]: an ulm-nfs-client
+# inside NODE (the server is 127.0.0.1 there), one NFSv4 client and NLM
+# caller; OPTIONs are passed on (e.g. --callback).
 it_client_start() {
 	it_proc_start "$1" "$2" "$ULM_IT_CLIENT" --server 127.0.0.1 \
-		--export "${3:-/export}" --name "ulmt-$1-$$" --lease-renew 1
+		--export "${3:-/export}" --name "ulmt-$1-$$" --lease-renew 1 \
+		"${@:4}"
 }
 
 # it_client_stop CLIENT: end a client (e.g. one whose server went away).
@@ -171,6 +173,19 @@ it_expect() {
 			"$client" "$cmd" "$want" "$IT_REPLY"
 		it_fail "[$client] $cmd"
 	fi
+}
+
+# it_expect_within SECONDS CLIENT COMMAND EXPECTED: as it_expect, sending
+# COMMAND again (every 0.2 s) until the reply matches or SECONDS pass.
+it_expect_within() {
+	local limit=$1 client=$2 cmd=$3 want=$4 deadline=$((SECONDS + $1))
+	it_send "$client" "$cmd"
+	# shellcheck disable=SC2053 # glob match on purpose
+	while [[ $IT_REPLY != $want ]] && [ "$SECONDS" -lt "$deadline" ]; do
+		sleep 0.2
+		it_send "$client" "$cmd"
+	done
+	it_expect_value "[$client] $cmd (within ${limit}s)" "$want" "$IT_REPLY"
 }
 
 # it_expect_value WHAT EXPECTED ACTUAL: compare two values a user sees.
