@@ -180,8 +180,12 @@ int whole_record_set(ulm_env *env, struct ulm_table *t,
 	struct ulm_lock *del[1] = {mine};
 	struct change c = {owner, del, mine ? 1 : 0, rec, 1};
 
+	/* Unchanged: nothing to write. A reclaim after a restart is a
+	 * change: the record must move to the new epoch (or the purge after
+	 * grace takes it) and say it was reclaimed. */
 	if (mine && mine->type == rec->type && mine->access == rec->access &&
-	    mine->deny == rec->deny)
+	    mine->deny == rec->deny && mine->node == rec->node &&
+	    mine->epoch == rec->epoch && mine->flags == rec->flags)
 		return 0;
 	return commit(env, t, &c);
 }

@@ -321,12 +321,18 @@ static int reclaim_open(struct nfs4_session *session, struct nfs4_file *file)
 	set_open(session, &ops[1], file->access, file->deny);
 	ops[1].nfs_argop4_u.opopen.openhow.opentype = OPEN4_NOCREATE;
 	ops[1].nfs_argop4_u.opopen.claim.claim = CLAIM_PREVIOUS;
+	/* The delegation held before the restart is reclaimed with it. */
 	ops[1].nfs_argop4_u.opopen.claim.open_claim4_u.delegate_type =
-		OPEN_DELEGATE_NONE;
+		file->deleg == NFS4_DELEG_WRITE	 ? OPEN_DELEGATE_WRITE
+		: file->deleg == NFS4_DELEG_READ ? OPEN_DELEGATE_READ
+						 : OPEN_DELEGATE_NONE;
 	status = nfs4_compound(session, ops, 2, open_parse, &reply, &nres);
 	if (nfs4_seqid_advanced(status, nres, OP_AFTER_PUTFH))
 		session->open_seqid++;
-	return status == NFS4_OK ? open_granted(session, file, &reply) : status;
+	if (status != NFS4_OK)
+		return status;
+	file->deleg = NFS4_DELEG_NONE; /* unless the reply grants it again */
+	return open_granted(session, file, &reply);
 }
 
 /* ---- OPEN_DOWNGRADE ------------------------------------------------ */
