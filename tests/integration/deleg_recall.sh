@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # it.deleg_recall: delegations are libulm records, and conflicting access
 # by another client recalls them on the node that granted them. Client A
-# (node 1) holds a read delegation; an OPEN for write, a truncate, a
-# RENAME, a REMOVE or an NLM LOCK by client B through node 2
+# (node 1) holds a delegation; an OPEN, a truncate, a WRITE (a READ of a
+# write delegation) without open, a RENAME, a REMOVE or an NLM LOCK by
+# client B through node 2
 # (or C through node 1) is refused (NFS4ERR_DELAY / denied) until A, having
 # received the CB_RECALL on its callback channel, returns the delegation;
 # then it succeeds. Across nodes the recall travels from node 2's libulm
@@ -57,6 +58,8 @@ it_expect b "v4 close" OK
 recall_case f2 both b "v4 open f2 read" "ERR NFS4ERR_DELAY"
 it_expect b "v4 close" OK
 recall_case f3 read b "v4 truncate f3 0" "ERR NFS4ERR_DELAY"
+recall_case f9 read b "v4 write f9 0 10" "ERR NFS4ERR_DELAY"
+recall_case f10 both b "v4 read f10 0 10" "ERR NFS4ERR_DELAY"
 recall_case f4 read b "v4 rename f4 f4-renamed" "ERR NFS4ERR_DELAY"
 recall_case f5 read b "v4 remove f5" "ERR NFS4ERR_DELAY"
 it_expect_value "f5 is removed" "no" "$([ -e "$IT_EXPORT/f5" ] && echo yes || echo no)"
@@ -76,6 +79,8 @@ it_expect c "v4 close" OK
 recall_case f12 both c "v4 open f12 read" "ERR NFS4ERR_DELAY"
 it_expect c "v4 close" OK
 recall_case f13 read c "v4 truncate f13 0" "ERR NFS4ERR_DELAY"
+recall_case f19 read c "v4 write f19 0 10" "ERR NFS4ERR_DELAY"
+recall_case f20 both c "v4 read f20 0 10" "ERR NFS4ERR_DELAY"
 recall_case f14 read c "v4 rename f14 f14-renamed" "ERR NFS4ERR_DELAY"
 recall_case f15 read c "v4 remove f15" "ERR NFS4ERR_DELAY"
 it_expect_store "no delegation left" 'type=deleg' 0

@@ -362,6 +362,51 @@ static void cmd_v4_truncate(struct client_state *state,
 	answer_nfs4(out, nfs4_truncate(state->nfs4, args->argv[0], size), NULL);
 }
 
+/* "FILE OFFSET LENGTH" of an I/O command; false if malformed. */
+static bool parse_io(const struct command_args *args, uint64_t *offset,
+		     uint32_t *length)
+{
+	uint64_t len;
+
+	if (!parse_u64(args->argv[1], offset) ||
+	    !parse_u64(args->argv[2], &len) || len > (1u << 20))
+		return false;
+	*length = len;
+	return true;
+}
+
+static void cmd_v4_write(struct client_state *state,
+			 const struct command_args *args, FILE *out)
+{
+	uint64_t offset;
+	uint32_t length;
+
+	if (!parse_io(args, &offset, &length)) {
+		answer_usage(out, "v4 write FILE OFFSET LENGTH (<= 1 MiB)");
+		return;
+	}
+	answer_nfs4(out,
+		    nfs4_write_anonymous(state->nfs4, args->argv[0], offset,
+					 length),
+		    NULL);
+}
+
+static void cmd_v4_read(struct client_state *state,
+			const struct command_args *args, FILE *out)
+{
+	uint64_t offset;
+	uint32_t length;
+
+	if (!parse_io(args, &offset, &length)) {
+		answer_usage(out, "v4 read FILE OFFSET LENGTH (<= 1 MiB)");
+		return;
+	}
+	answer_nfs4(
+		out,
+		nfs4_read_anonymous(state->nfs4, args->argv[0], offset, length),
+		NULL);
+}
+
 static void cmd_v4_remove(struct client_state *state,
 			  const struct command_args *args, FILE *out)
 {
@@ -515,6 +560,8 @@ static const struct command commands[] = {
 	{"v4", "unlock", 2, 2, cmd_v4_unlock, "v4 unlock OFFSET LENGTH"},
 	{"v4", "close", 0, 0, cmd_v4_close, "v4 close"},
 	{"v4", "truncate", 2, 2, cmd_v4_truncate, "v4 truncate FILE SIZE"},
+	{"v4", "write", 3, 3, cmd_v4_write, "v4 write FILE OFFSET LENGTH"},
+	{"v4", "read", 3, 3, cmd_v4_read, "v4 read FILE OFFSET LENGTH"},
 	{"v4", "remove", 1, 1, cmd_v4_remove, "v4 remove FILE"},
 	{"v4", "rename", 2, 2, cmd_v4_rename, "v4 rename FROM TO"},
 	{"nlm", "svid", 1, 1, cmd_nlm_svid, "nlm svid N"},
@@ -576,7 +623,7 @@ bool command_run(struct client_state *state, char *line, FILE *out)
 		answer_usage(out, "unknown command (v4 open|owner|lock|lockt|"
 				  "unlock|downgrade|release_lockowner|expire|"
 				  "recalls|delegreturn|autoreturn|close|"
-				  "truncate|remove|rename, "
+				  "truncate|write|read|remove|rename, "
 				  "nlm svid|lock|test|unlock|cancel, "
 				  "nsm notify, quit)");
 		return false;

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
-/* NFSv4.0 paths, and the changes by path that break other clients'
- * delegations: SETATTR size (anonymous stateid), REMOVE, RENAME. */
+/* NFSv4.0 operations by path, with no open of this client: what another
+ * client's delegation is in the way of. SETATTR size, WRITE and READ use
+ * the anonymous stateid; REMOVE, RENAME. */
 #include "nfs4_internal.h"
 
 #include <endian.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 int nfs4_path_ops(const struct nfs4_session *session, const char *path,
@@ -44,29 +46,84 @@ static void set_component(component4 *c, const char *name)
 	c->utf8string_val = (char *)name;
 }
 
+/* PUTROOTFH, LOOKUPs, then @p op on the file; the op count or -EINVAL. */
+static int file_ops(struct nfs4_session *session, const char *path, char *buf,
+		    size_t buflen, nfs_argop4 *ops, int op)
+{
+	const char *name;
+	int n = nfs4_path_ops(session, path, buf, buflen, ops, &name);
+
+	if (n < 0)
+		return n;
+	ops[n].argop = OP_LOOKUP;
+	set_component(&ops[n++].nfs_argop4_u.oplookup.objname, name);
+	ops[n++].argop = op;
+	return n;
+}
+
 int nfs4_truncate(struct nfs4_session *session, const char *path, uint64_t size)
 {
 	nfs_argop4 ops[NFS4_PATH_MAX_COMPONENTS + 2];
 	uint32_t bitmap[1] = {1u << FATTR4_SIZE};
 	uint64_t wire_size = htobe64(size); /* XDR */
 	char buf[PATH_MAX];
-	const char *name;
 	SETATTR4args *set;
 	int n;
 
 	memset(ops, 0, sizeof(ops));
-	n = nfs4_path_ops(session, path, buf, sizeof(buf), ops, &name);
+	n = file_ops(session, path, buf, sizeof(buf), ops, OP_SETATTR);
 	if (n < 0)
 		return NFS4ERR_INVAL;
-	ops[n].argop = OP_LOOKUP;
-	set_component(&ops[n++].nfs_argop4_u.oplookup.objname, name);
-	ops[n].argop = OP_SETATTR;
-	set = &ops[n++].nfs_argop4_u.opsetattr;
+	set = &ops[n - 1].nfs_argop4_u.opsetattr;
 	/* The all-zero (anonymous) stateid: no open of ours. */
 	set->obj_attributes.attrmask.bitmap4_len = 1;
 	set->obj_attributes.attrmask.bitmap4_val = bitmap;
 	set->obj_attributes.attr_vals.attrlist4_len = sizeof(wire_size);
 	set->obj_attributes.attr_vals.attrlist4_val = (char *)&wire_size;
+	return nfs4_compound(session, ops, n, NULL, NULL, NULL);
+}
+
+int nfs4_write_anonymous(struct nfs4_session *session, const char *path,
+			 uint64_t offset, uint32_t length)
+{
+	nfs_argop4 ops[NFS4_PATH_MAX_COMPONENTS + 2];
+	char buf[PATH_MAX], *data = calloc(1, length ? length : 1);
+	WRITE4args *write;
+	int n, status;
+
+	if (!data)
+		return -ENOMEM;
+	memset(ops, 0, sizeof(ops));
+	n = file_ops(session, path, buf, sizeof(buf), ops, OP_WRITE);
+	if (n < 0) {
+		free(data);
+		return NFS4ERR_INVAL;
+	}
+	write = &ops[n - 1].nfs_argop4_u.opwrite;
+	write->offset = offset;
+	write->stable = FILE_SYNC4;
+	write->data.data_len = length;
+	write->data.data_val = data;
+	status = nfs4_compound(session, ops, n, NULL, NULL, NULL);
+	free(data);
+	return status;
+}
+
+int nfs4_read_anonymous(struct nfs4_session *session, const char *path,
+			uint64_t offset, uint32_t length)
+{
+	nfs_argop4 ops[NFS4_PATH_MAX_COMPONENTS + 2];
+	char buf[PATH_MAX];
+	READ4args *read;
+	int n;
+
+	memset(ops, 0, sizeof(ops));
+	n = file_ops(session, path, buf, sizeof(buf), ops, OP_READ);
+	if (n < 0)
+		return NFS4ERR_INVAL;
+	read = &ops[n - 1].nfs_argop4_u.opread;
+	read->offset = offset;
+	read->count = length;
 	return nfs4_compound(session, ops, n, NULL, NULL, NULL);
 }
 
