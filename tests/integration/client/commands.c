@@ -375,36 +375,34 @@ static bool parse_io(const struct command_args *args, uint64_t *offset,
 	return true;
 }
 
-static void cmd_v4_write(struct client_state *state,
-			 const struct command_args *args, FILE *out)
+typedef int (*io_fn)(struct nfs4_session *session, const char *path,
+		     uint64_t offset, uint32_t length);
+
+static void run_io(struct client_state *state, const struct command_args *args,
+		   FILE *out, io_fn io, const char *usage)
 {
 	uint64_t offset;
 	uint32_t length;
 
 	if (!parse_io(args, &offset, &length)) {
-		answer_usage(out, "v4 write FILE OFFSET LENGTH (<= 1 MiB)");
+		answer_usage(out, usage);
 		return;
 	}
-	answer_nfs4(out,
-		    nfs4_write_anonymous(state->nfs4, args->argv[0], offset,
-					 length),
-		    NULL);
+	answer_nfs4(out, io(state->nfs4, args->argv[0], offset, length), NULL);
+}
+
+static void cmd_v4_write(struct client_state *state,
+			 const struct command_args *args, FILE *out)
+{
+	run_io(state, args, out, nfs4_write_anonymous,
+	       "v4 write FILE OFFSET LENGTH (<= 1 MiB)");
 }
 
 static void cmd_v4_read(struct client_state *state,
 			const struct command_args *args, FILE *out)
 {
-	uint64_t offset;
-	uint32_t length;
-
-	if (!parse_io(args, &offset, &length)) {
-		answer_usage(out, "v4 read FILE OFFSET LENGTH (<= 1 MiB)");
-		return;
-	}
-	answer_nfs4(
-		out,
-		nfs4_read_anonymous(state->nfs4, args->argv[0], offset, length),
-		NULL);
+	run_io(state, args, out, nfs4_read_anonymous,
+	       "v4 read FILE OFFSET LENGTH (<= 1 MiB)");
 }
 
 static void cmd_v4_remove(struct client_state *state,

@@ -46,65 +46,73 @@ static void set_component(component4 *c, const char *name)
 	c->utf8string_val = (char *)name;
 }
 
-/* PUTROOTFH, LOOKUPs, then @p op on the file; the op count or -EINVAL. */
-static int file_ops(struct nfs4_session *session, const char *path, char *buf,
-		    size_t buflen, nfs_argop4 *ops, int op)
+/* One compound on one file by path: PUTROOTFH, LOOKUPs, then one op. */
+struct file_compound {
+	nfs_argop4 ops[NFS4_PATH_MAX_COMPONENTS + 2];
+	char buf[PATH_MAX];
+	int n;
+};
+
+/* Build @p c up to @p op, which it returns for its arguments (NULL for a
+ * bad path). */
+static nfs_argop4 *file_op(const struct nfs4_session *session, const char *path,
+			   struct file_compound *c, int op)
 {
 	const char *name;
-	int n = nfs4_path_ops(session, path, buf, buflen, ops, &name);
 
-	if (n < 0)
-		return n;
-	ops[n].argop = OP_LOOKUP;
-	set_component(&ops[n++].nfs_argop4_u.oplookup.objname, name);
-	ops[n++].argop = op;
-	return n;
+	memset(c->ops, 0, sizeof(c->ops));
+	c->n = nfs4_path_ops(session, path, c->buf, sizeof(c->buf), c->ops,
+			     &name);
+	if (c->n < 0)
+		return NULL;
+	c->ops[c->n].argop = OP_LOOKUP;
+	set_component(&c->ops[c->n++].nfs_argop4_u.oplookup.objname, name);
+	c->ops[c->n].argop = op;
+	return &c->ops[c->n++];
+}
+
+static int file_send(struct nfs4_session *session, struct file_compound *c)
+{
+	return nfs4_compound(session, c->ops, c->n, NULL, NULL, NULL);
 }
 
 int nfs4_truncate(struct nfs4_session *session, const char *path, uint64_t size)
 {
-	nfs_argop4 ops[NFS4_PATH_MAX_COMPONENTS + 2];
+	struct file_compound c;
+	nfs_argop4 *op = file_op(session, path, &c, OP_SETATTR);
 	uint32_t bitmap[1] = {1u << FATTR4_SIZE};
 	uint64_t wire_size = htobe64(size); /* XDR */
-	char buf[PATH_MAX];
-	SETATTR4args *set;
-	int n;
+	fattr4 *attrs;
 
-	memset(ops, 0, sizeof(ops));
-	n = file_ops(session, path, buf, sizeof(buf), ops, OP_SETATTR);
-	if (n < 0)
+	if (!op)
 		return NFS4ERR_INVAL;
-	set = &ops[n - 1].nfs_argop4_u.opsetattr;
 	/* The all-zero (anonymous) stateid: no open of ours. */
-	set->obj_attributes.attrmask.bitmap4_len = 1;
-	set->obj_attributes.attrmask.bitmap4_val = bitmap;
-	set->obj_attributes.attr_vals.attrlist4_len = sizeof(wire_size);
-	set->obj_attributes.attr_vals.attrlist4_val = (char *)&wire_size;
-	return nfs4_compound(session, ops, n, NULL, NULL, NULL);
+	attrs = &op->nfs_argop4_u.opsetattr.obj_attributes;
+	attrs->attrmask.bitmap4_len = 1;
+	attrs->attrmask.bitmap4_val = bitmap;
+	attrs->attr_vals.attrlist4_len = sizeof(wire_size);
+	attrs->attr_vals.attrlist4_val = (char *)&wire_size;
+	return file_send(session, &c);
 }
 
 int nfs4_write_anonymous(struct nfs4_session *session, const char *path,
 			 uint64_t offset, uint32_t length)
 {
-	nfs_argop4 ops[NFS4_PATH_MAX_COMPONENTS + 2];
-	char buf[PATH_MAX], *data = calloc(1, length ? length : 1);
-	WRITE4args *write;
-	int n, status;
+	struct file_compound c;
+	nfs_argop4 *op = file_op(session, path, &c, OP_WRITE);
+	char *data;
+	int status;
 
+	if (!op)
+		return NFS4ERR_INVAL;
+	data = calloc(1, length ? length : 1);
 	if (!data)
 		return -ENOMEM;
-	memset(ops, 0, sizeof(ops));
-	n = file_ops(session, path, buf, sizeof(buf), ops, OP_WRITE);
-	if (n < 0) {
-		free(data);
-		return NFS4ERR_INVAL;
-	}
-	write = &ops[n - 1].nfs_argop4_u.opwrite;
-	write->offset = offset;
-	write->stable = FILE_SYNC4;
-	write->data.data_len = length;
-	write->data.data_val = data;
-	status = nfs4_compound(session, ops, n, NULL, NULL, NULL);
+	op->nfs_argop4_u.opwrite.offset = offset;
+	op->nfs_argop4_u.opwrite.stable = FILE_SYNC4;
+	op->nfs_argop4_u.opwrite.data.data_len = length;
+	op->nfs_argop4_u.opwrite.data.data_val = data;
+	status = file_send(session, &c);
 	free(data);
 	return status;
 }
@@ -112,19 +120,14 @@ int nfs4_write_anonymous(struct nfs4_session *session, const char *path,
 int nfs4_read_anonymous(struct nfs4_session *session, const char *path,
 			uint64_t offset, uint32_t length)
 {
-	nfs_argop4 ops[NFS4_PATH_MAX_COMPONENTS + 2];
-	char buf[PATH_MAX];
-	READ4args *read;
-	int n;
+	struct file_compound c;
+	nfs_argop4 *op = file_op(session, path, &c, OP_READ);
 
-	memset(ops, 0, sizeof(ops));
-	n = file_ops(session, path, buf, sizeof(buf), ops, OP_READ);
-	if (n < 0)
+	if (!op)
 		return NFS4ERR_INVAL;
-	read = &ops[n - 1].nfs_argop4_u.opread;
-	read->offset = offset;
-	read->count = length;
-	return nfs4_compound(session, ops, n, NULL, NULL, NULL);
+	op->nfs_argop4_u.opread.offset = offset;
+	op->nfs_argop4_u.opread.count = length;
+	return file_send(session, &c);
 }
 
 int nfs4_remove(struct nfs4_session *session, const char *path)
