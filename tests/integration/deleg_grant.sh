@@ -8,8 +8,7 @@
 it_setup deleg_grant
 it_need ULM_IT_INSPECT "ulm-store-inspect"
 
-it_unified_node n1 3,4 1 delegations=readwrite
-it_unified_node n2 3,4 2 delegations=readwrite
+it_deleg_nodes 3,4
 it_unified_node n3 4 3 delegations=none
 it_client_start a n1 /export --callback # would-be holders
 it_client_start b n2 /export --callback

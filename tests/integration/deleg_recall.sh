@@ -13,8 +13,7 @@
 it_setup deleg_recall
 it_need ULM_IT_INSPECT "ulm-store-inspect"
 
-it_unified_node n1 3,4 1 delegations=readwrite
-it_unified_node n2 3,4 2 delegations=readwrite
+it_deleg_nodes 3,4
 it_client_start a n1 /export --callback # the holder
 it_client_start b n2                    # conflicts through node 2
 it_client_start c n1                    # conflicts through node 1

@@ -10,8 +10,7 @@ it_setup deleg_revoke
 it_need ULM_IT_INSPECT "ulm-store-inspect"
 
 LEASE=4
-it_unified_node n1 4 1 delegations=readwrite lease=$LEASE
-it_unified_node n2 4 2 delegations=readwrite lease=$LEASE
+it_deleg_nodes 4 lease=$LEASE
 it_client_start a n1 /export --callback # holds and never returns
 it_client_start h n2 /export --callback # returns what is recalled
 it_client_start b n2

@@ -109,6 +109,13 @@ it_unified_node() {
 	it_ganesha_up "$node"
 }
 
+# it_deleg_nodes PROTOCOLS [CONF_KEY=VALUE...]: nodes n1 and n2 (Node_Id 1
+# and 2) sharing $IT_STORE, both offering delegations.
+it_deleg_nodes() {
+	it_unified_node n1 "$1" 1 delegations=readwrite "${@:2}"
+	it_unified_node n2 "$1" 2 delegations=readwrite "${@:2}"
+}
+
 # it_ganesha_up NODE: start Ganesha and wait out its grace.
 it_ganesha_up() {
 	sb_ganesha_start "$1" || it_fail "node $1: ganesha.nfsd did not start"

@@ -12,8 +12,7 @@ it_setup lifecycle_v4
 it_need ULM_IT_INSPECT "ulm-store-inspect"
 
 LEASE=4
-it_unified_node n1 4 1 delegations=readwrite lease=$LEASE
-it_unified_node n2 4 2 delegations=readwrite lease=$LEASE
+it_deleg_nodes 4 lease=$LEASE
 it_client_start d n1                    # owners that end
 it_client_start a n1 /export --callback # a client that expires
 it_client_start b n2                    # sees it through node 2
