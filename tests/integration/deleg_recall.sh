@@ -36,7 +36,7 @@ expect_recall() {
 # last 10 s (RECALL2DELEG_TIME).
 recall_case() {
 	local file=$1 access=$2 who=$3 cmd=$4 refused=$5 type=read
-	[ "$access" = read ] || type=write
+	[ "$access" = read ] || type="write"
 	it_note "$who: $cmd against A's $type delegation"
 	it_expect a "v4 open $file $access" "OK deleg=$type"
 	it_expect_store "A's delegation is a record of node 1" \
