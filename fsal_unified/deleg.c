@@ -25,8 +25,9 @@ static fsal_status_t deleg_grant(const struct ulm_key *key,
 {
 	enum ulm_deleg_type type =
 		deleg == FSAL_DELEG_WR ? ULM_DELEG_WRITE : ULM_DELEG_READ;
-	int rc = ULMFSAL_STORE(ulm_deleg_acquire(ulmfsal_env(), key,
-						 &client->id, type, 0, NULL));
+	int rc = ULMFSAL_STORE(ulm_deleg_acquire(
+		ulmfsal_env(), key, &client->id, type,
+		ulmfsal_nfs4_open_reclaims() ? ULM_FLAG_RECLAIM : 0, NULL));
 
 	if (rc == 0) {
 		ulmfsal_recall_add(key, op_ctx->fsal_export->up_ops);

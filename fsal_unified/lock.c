@@ -197,26 +197,16 @@ static void revert_grant(ulm_undo *undo)
 			ulm_strerror(rc));
 }
 
-/*
- * Ganesha 4.3 passes NFSv4 READW/WRITEW to lock_op2 as plain LOCK; the
- * type is in the LOCK operation being processed, which the op context
- * of an NFSv4 request is part of.
- */
+/* Ganesha 4.3 passes NFSv4 READW/WRITEW to lock_op2 as plain LOCK; the
+ * type is in the LOCK operation being processed. */
 static bool nfs4_blocking_lock(void)
 {
-	const nfs_request_t *req;
-	const compound_data_t *data;
+	const nfs_argop4 *op = ulmfsal_nfs4_op(NFS4_OP_LOCK, NULL);
 	nfs_lock_type4 type;
 
-	if (op_ctx == NULL || op_ctx->req_type != NFS_REQUEST ||
-	    op_ctx->nfs_vers != NFS_V4)
+	if (op == NULL)
 		return false;
-	req = container_of(op_ctx, nfs_request_t, op_context);
-	data = req->proc_data;
-	if (data == NULL || data->opcode != NFS4_OP_LOCK ||
-	    data->argarray == NULL || data->oppos >= data->argarray_len)
-		return false;
-	type = data->argarray[data->oppos].nfs_argop4_u.oplock.locktype;
+	type = op->nfs_argop4_u.oplock.locktype;
 	return type == READW_LT || type == WRITEW_LT;
 }
 

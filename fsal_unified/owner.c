@@ -199,20 +199,14 @@ static int client_bytes_by_id(struct ulmfsal_owner *owner, clientid4 id)
  */
 int ulmfsal_open_owner_from_request(struct ulmfsal_owner *owner, uint32_t node)
 {
-	const nfs_request_t *req;
-	const compound_data_t *data;
+	const compound_data_t *data = NULL;
+	const nfs_argop4 *op = ulmfsal_nfs4_op(NFS4_OP_OPEN, &data);
 	const OPEN4args *open;
 
 	memset(owner, 0, sizeof(*owner));
-	if (op_ctx == NULL || op_ctx->req_type != NFS_REQUEST ||
-	    op_ctx->nfs_vers != NFS_V4)
+	if (op == NULL)
 		return -EINVAL;
-	req = container_of(op_ctx, nfs_request_t, op_context);
-	data = req->proc_data;
-	if (data == NULL || data->opcode != NFS4_OP_OPEN ||
-	    data->argarray == NULL || data->oppos >= data->argarray_len)
-		return -EINVAL;
-	open = &data->argarray[data->oppos].nfs_argop4_u.opopen;
+	open = &op->nfs_argop4_u.opopen;
 	owner->id.protocol = ULM_PROTO_NFS4;
 	owner->id.kind = ULM_OWNER_OPEN;
 	owner->id.node = node;

@@ -22,6 +22,8 @@ struct recall_target {
 };
 
 static pthread_mutex_t recall_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t recall_idle = PTHREAD_COND_INITIALIZER;
+static unsigned recalls_in_flight; /**< up-calls running, under the mutex */
 static struct recall_target *recall_targets;
 
 static struct recall_target **target_find(const struct ulm_key *key)
@@ -71,6 +73,8 @@ void ulmfsal_recall_forget_export(const struct fsal_up_vector *up_ops)
 	struct recall_target **t, *gone;
 
 	PTHREAD_MUTEX_lock(&recall_mutex);
+	while (recalls_in_flight)
+		pthread_cond_wait(&recall_idle, &recall_mutex);
 	for (t = &recall_targets; *t;) {
 		if ((*t)->up_ops != up_ops) {
 			t = &(*t)->next;
@@ -83,31 +87,40 @@ void ulmfsal_recall_forget_export(const struct fsal_up_vector *up_ops)
 	PTHREAD_MUTEX_unlock(&recall_mutex);
 }
 
-/* Under the mutex, so an export going away cannot pull up_ops from under
- * the up-call; Ganesha's recall itself runs asynchronously. True if
- * Ganesha took the recall. */
+/*
+ * Not under the mutex: Ganesha's delegrecall takes the file's state lock,
+ * which DELEGRETURN holds while it calls lease_op2 (and so
+ * ulmfsal_recall_remove). An export going away waits in
+ * ulmfsal_recall_forget_export until no up-call is in flight. True if
+ * Ganesha took the recall.
+ */
 bool ulmfsal_recall_send(const struct ulm_key *key)
 {
-	struct recall_target **t;
-	struct gsh_buffdesc desc;
-	state_status_t rc = STATE_SUCCESS;
-	bool found;
+	const struct fsal_up_vector *up_ops = NULL;
+	uint8_t handle_key[ULM_KEY_MAX];
+	struct gsh_buffdesc desc = {.addr = handle_key, .len = key->len};
+	struct recall_target *t;
+	state_status_t rc;
 
+	memcpy(handle_key, key->data, key->len);
 	PTHREAD_MUTEX_lock(&recall_mutex);
-	t = target_find(key);
-	found = *t != NULL;
-	if (found) {
-		desc.addr = (*t)->key;
-		desc.len = (*t)->key_len;
-		rc = (*t)->up_ops->delegrecall((*t)->up_ops, &desc);
+	t = *target_find(key);
+	if (t != NULL) {
+		up_ops = t->up_ops;
+		recalls_in_flight++;
 	}
 	PTHREAD_MUTEX_unlock(&recall_mutex);
-	if (!found) {
+	if (up_ops == NULL) {
 		LogDebug(COMPONENT_FSAL,
 			 "UNIFIED: recall for a file with no delegation here "
 			 "(already returned)");
 		return false;
 	}
+	rc = up_ops->delegrecall(up_ops, &desc);
+	PTHREAD_MUTEX_lock(&recall_mutex);
+	if (--recalls_in_flight == 0)
+		pthread_cond_broadcast(&recall_idle);
+	PTHREAD_MUTEX_unlock(&recall_mutex);
 	if (rc != STATE_SUCCESS) {
 		LogMajor(COMPONENT_FSAL,
 			 "UNIFIED: Ganesha refused to recall a delegation: %s",

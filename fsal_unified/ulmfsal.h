@@ -202,6 +202,17 @@ int ulmfsal_open_owner_from_request(struct ulmfsal_owner *owner, uint32_t node);
 void ulmfsal_dbus_start(void);
 void ulmfsal_dbus_stop(void);
 
+/* request.c: the NFSv4 operation being processed */
+struct compound_data;
+struct nfs_argop4;
+/** The arguments of the NFSv4 operation this thread is processing if it
+ *  is @p opcode (NFS4_OP_*), else NULL; @p compound (may be NULL) gets its
+ *  compound. Valid while the FSAL call lasts. */
+const struct nfs_argop4 *ulmfsal_nfs4_op(int opcode,
+					 const struct compound_data **compound);
+/** Is this an NFSv4 OPEN reclaiming after a restart (CLAIM_PREVIOUS)? */
+bool ulmfsal_nfs4_open_reclaims(void);
+
 /* purge.c */
 void ulmfsal_purge_schedule(ulm_env *env, uint32_t node);
 void ulmfsal_purge_stop(void);

@@ -280,6 +280,8 @@ sb__fsal_block() {
 #     passes SM_NOTIFY on to NLM over UDP only: true for NSM tests)
 #   export=ID:PATH:PSEUDO:FSALSPEC   (repeatable; see sb__fsal_block)
 #   sectype=sys|krb5,krb5i,krb5p...  (every export's SecType; default sys)
+#   delegations=none|read|readwrite  (NFSv4 { Delegations = true } and
+#     every export's Delegations; default: neither line, none offered)
 #   krb5=KEYTAB  krb5_principal=NAME (the NFS_KRB5 block: Kerberos on,
 #     service keys in KEYTAB, principal NAME, default "nfs", i.e.
 #     nfs/<this host's name>)
@@ -318,6 +320,7 @@ sb_ganesha_conf() {
 		udp) udp=$val ;;
 		export) exports+=("$val") ;;
 		sectype) sectype=$val ;;
+		delegations) delegations=$val ;;
 		krb5) keytab=$val ;;
 		krb5_principal) krb5_principal=$val ;;
 		raw) raw+="$val"$'\n' ;;
@@ -348,8 +351,7 @@ sb_ganesha_conf() {
 		printf 'NFSv4 {\n\tGrace_Period = %s;\n\tLease_Lifetime = %s;\n' \
 			"$grace" "$lease"
 		printf '\tGraceless = %s;\n' "$graceless"
-		[ -z "$delegations" ] ||
-			printf '\tDelegations = %s;\n' "$delegations"
+		[ -z "$delegations" ] || printf '\tDelegations = true;\n'
 		printf '}\n'
 		printf 'LOG {\n\tDefault_Log_Level = %s;\n' "$loglevel"
 		[ -z "$fsal_log" ] ||
@@ -390,7 +392,7 @@ sb__export_block() {
 	printf '\tPseudo = "%s";\n\tProtocols = %s;\n' "$pseudo" "$2"
 	printf '\tAccess_Type = RW;\n\tSquash = No_Root_Squash;\n'
 	printf '\tTransports = TCP;\n\tSecType = %s;\n' "${3:-sys}"
-	[ "${4:-}" != true ] || printf '\tDelegations = RW;\n'
+	[ -z "$4" ] || printf '\tDelegations = %s;\n' "$4"
 	sb__fsal_block "$fsal"
 	printf '}\n'
 }

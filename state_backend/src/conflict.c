@@ -165,3 +165,28 @@ const struct ulm_lock *conflict_find(const struct ulm_table *t,
 		      : (s.recall ? CONFLICT_RECALL : CONFLICT_NONE);
 	return s.held ? s.held : s.recall;
 }
+
+struct recall_walk {
+	const struct conflict_req *req;
+	void (*fn)(const struct ulm_lock *deleg, void *arg);
+	void *arg;
+};
+
+static int recall_visit(struct ulm_lock *lock, void *arg)
+{
+	struct recall_walk *w = arg;
+
+	if (judge(lock, w->req) == CONFLICT_RECALL)
+		w->fn(lock, w->arg);
+	return 0;
+}
+
+void conflict_each_recall(const struct ulm_table *t,
+			  const struct conflict_req *req,
+			  void (*fn)(const struct ulm_lock *deleg, void *arg),
+			  void *arg)
+{
+	struct recall_walk w = {req, fn, arg};
+
+	table_walk_range(t, req->start, req->end, recall_visit, &w);
+}

@@ -43,6 +43,13 @@ const struct ulm_lock *conflict_find(const struct ulm_table *t,
 				     const struct conflict_req *req,
 				     enum conflict_result *why);
 
+/** Call @p fn for every delegation @p req must recall (every holder is
+ *  recalled at once, not one per retry). */
+void conflict_each_recall(const struct ulm_table *t,
+			  const struct conflict_req *req,
+			  void (*fn)(const struct ulm_lock *deleg, void *arg),
+			  void *arg);
+
 /** The lock type a lock or queued request is for. */
 enum ulm_lock_type record_lock_type(uint8_t type);
 /** A queued request's place in the file's queue (lower: ahead). */

@@ -140,10 +140,23 @@ void conflict_report(const struct ulm_lock *lock, struct ulm_lock_info *info)
 		lock_to_info(lock, info);
 }
 
+struct recall_ctx {
+	ulm_env *env;
+	const struct ulm_table *t;
+};
+
+static void recall_post(const struct ulm_lock *deleg, void *arg)
+{
+	const struct recall_ctx *ctx = arg;
+
+	event_post(ctx->env, ULM_EVENT_RECALL, ctx->t, deleg);
+}
+
 int conflict_answer(ulm_env *env, const struct ulm_table *t,
 		    const struct conflict_req *req,
 		    struct ulm_lock_info *conflict)
 {
+	struct recall_ctx ctx;
 	enum conflict_result why;
 	const struct ulm_lock *l = conflict_find(t, req, &why);
 
@@ -152,7 +165,9 @@ int conflict_answer(ulm_env *env, const struct ulm_table *t,
 	conflict_report(l, conflict);
 	if (why == CONFLICT_HELD)
 		return -EAGAIN;
-	event_post(env, ULM_EVENT_RECALL, t, l);
+	ctx.env = env;
+	ctx.t = t;
+	conflict_each_recall(t, req, recall_post, &ctx);
 	return ULM_EDELEG;
 }
 
@@ -165,8 +180,12 @@ int whole_record_set(ulm_env *env, struct ulm_table *t,
 	struct ulm_lock *del[1] = {mine};
 	struct change c = {owner, del, mine ? 1 : 0, rec, 1};
 
+	/* Unchanged: nothing to write. A reclaim after a restart is a
+	 * change: the record must move to the new epoch (or the purge after
+	 * grace takes it) and say it was reclaimed. */
 	if (mine && mine->type == rec->type && mine->access == rec->access &&
-	    mine->deny == rec->deny)
+	    mine->deny == rec->deny && mine->node == rec->node &&
+	    mine->epoch == rec->epoch && mine->flags == rec->flags)
 		return 0;
 	return commit(env, t, &c);
 }

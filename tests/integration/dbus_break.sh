@@ -18,7 +18,7 @@
 it_setup dbus_break
 it_need ULM_IT_ULMCTL "ulmctl"
 
-it_unified_node n1 3,4 1 dbus=1 delegations=true
+it_unified_node n1 3,4 1 dbus=1 delegations=readwrite
 it_unified_node n2 3,4 2
 it_client_start a n1 # NFSv4 holder
 it_client_start w n2 # NFSv4 waiter

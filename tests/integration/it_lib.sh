@@ -110,6 +110,13 @@ it_unified_node() {
 	it_ganesha_up "$node"
 }
 
+# it_deleg_nodes PROTOCOLS [CONF_KEY=VALUE...]: nodes n1 and n2 (Node_Id 1
+# and 2) sharing $IT_STORE, both offering delegations.
+it_deleg_nodes() {
+	it_unified_node n1 "$1" 1 delegations=readwrite "${@:2}"
+	it_unified_node n2 "$1" 2 delegations=readwrite "${@:2}"
+}
+
 # it_ganesha_up NODE: start Ganesha and wait out its grace.
 it_ganesha_up() {
 	sb_ganesha_start "$1" || it_fail "node $1: ganesha.nfsd did not start"
@@ -135,11 +142,13 @@ it_proc_start() {
 		it_fail "$name: could not start $1"
 }
 
-# it_client_start CLIENT NODE [EXPORT]: an ulm-nfs-client inside NODE (the
-# server is 127.0.0.1 there), one NFSv4 client and NLM caller.
+# it_client_start CLIENT NODE [EXPORT [OPTION...]]: an ulm-nfs-client
+# inside NODE (the server is 127.0.0.1 there), one NFSv4 client and NLM
+# caller; OPTIONs are passed on (e.g. --callback).
 it_client_start() {
 	it_proc_start "$1" "$2" "$ULM_IT_CLIENT" --server 127.0.0.1 \
-		--export "${3:-/export}" --name "ulmt-$1-$$" --lease-renew 1
+		--export "${3:-/export}" --name "ulmt-$1-$$" --lease-renew 1 \
+		"${@:4}"
 }
 
 declare -A IT_HOST_ADDR=() IT_HOST_SERVER=()
@@ -196,6 +205,19 @@ it_expect() {
 			"$client" "$cmd" "$want" "$IT_REPLY"
 		it_fail "[$client] $cmd"
 	fi
+}
+
+# it_expect_within SECONDS CLIENT COMMAND EXPECTED: as it_expect, sending
+# COMMAND again (every 0.2 s) until the reply matches or SECONDS pass.
+it_expect_within() {
+	local limit=$1 client=$2 cmd=$3 want=$4 deadline=$((SECONDS + $1))
+	it_send "$client" "$cmd"
+	# shellcheck disable=SC2053 # glob match on purpose
+	while [[ $IT_REPLY != $want ]] && [ "$SECONDS" -lt "$deadline" ]; do
+		sleep 0.2
+		it_send "$client" "$cmd"
+	done
+	it_expect_value "[$client] $cmd (within ${limit}s)" "$want" "$IT_REPLY"
 }
 
 # it_expect_value WHAT EXPECTED ACTUAL: compare two values a user sees.

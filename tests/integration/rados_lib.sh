@@ -5,9 +5,10 @@
 #   it_rados_cluster [memstore|bluestore]   a Ceph cluster (scripts/lib/ceph.sh)
 #   it_rados_node NODE ID [KEY=VALUE...]    Ganesha NODE (Node_Id ID) serving
 #                                           $IT_EXPORT as /export through
-#                                           UNIFIED on the pool, NFSv4 (more
-#                                           sb_ganesha_conf keys: dbus=1...)
-#   it_rados_client CLIENT NODE             an ulm-nfs-client of NODE
+#                                           UNIFIED on the pool, NFSv4
+#                                           (KEYs: see sb_ganesha_conf, e.g.
+#                                           dbus=1, delegations=readwrite)
+#   it_rados_client CLIENT NODE [OPTION...] an ulm-nfs-client of NODE
 #
 # Only loopback: every node's Ganesha runs in the network namespace of the
 # first node, next to the cluster, on its own address 127.0.0.<ID>, and in
@@ -59,7 +60,7 @@ it_rados_node() {
 it_rados_client() {
 	it_proc_start "$1" "$2" "$ULM_IT_CLIENT" \
 		--server "$(sb_ganesha_addr "$2")" --export /export \
-		--name "ulmt-$1-$$" --lease-renew 1
+		--name "ulmt-$1-$$" --lease-renew 1 "${@:3}"
 }
 
 # The pool's locks, one line each (as it_lib.sh's LMDB listing).

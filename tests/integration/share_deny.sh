@@ -47,4 +47,19 @@ it_expect a "v4 close" OK
 it_expect b "v4 open f read deny write" OK
 it_expect b "v4 close" OK
 it_expect_store "all closed" 'type=share' 0
+
+it_note "OPEN_DOWNGRADE gives up the deny and the write access in place"
+it_expect a "v4 open d read" OK
+it_expect a "v4 open d both deny write" OK
+it_expect_store "the upgraded open is one record" \
+	'type=share .*access=rw deny=w proto=nfs4 kind=open node=1 ' 1
+it_expect b "v4 open d write" "ERR NFS4ERR_SHARE_DENIED"
+it_expect a "v4 downgrade read" OK
+it_expect_store "downgraded in place" \
+	'type=share .*access=r deny=none proto=nfs4 kind=open node=1 ' 1
+it_expect b "v4 open d write" OK
+it_expect c "v4 open d read deny write" "ERR NFS4ERR_SHARE_DENIED"
+it_expect b "v4 close" OK
+it_expect a "v4 close" OK
+it_expect_store "all closed" 'type=share' 0
 it_pass

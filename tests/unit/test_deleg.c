@@ -316,6 +316,28 @@ static void test_deleg_other_protocol_is_another_client(void **state)
 			 NULL);
 }
 
+/* Two clients' read delegations: one conflicting open recalls both at
+ * once, so the request waits for one recall round, not one per holder. */
+static void test_deleg_every_holder_recalled(void **state)
+{
+	ulm_env *env = env_of(state);
+	struct ulm_owner a = client_a();
+	struct ulm_owner c = test_client(ULM_PROTO_NFS4, "C");
+	struct ulm_owner b = test_open_owner(ULM_PROTO_NFS4, "B", "oo");
+	struct test_event ev[4];
+
+	assert_int_equal(try_deleg(env, "f", &a, ULM_DELEG_READ, NULL), 0);
+	assert_int_equal(try_deleg(env, "f", &c, ULM_DELEG_READ, NULL), 0);
+	assert_int_equal(try_share(env, "f", &b, WR, 0, NULL), ULM_EDELEG);
+	assert_int_equal(test_events(env, 0, ev, 4), 2);
+	assert_int_equal(ev[0].kind, ULM_EVENT_RECALL);
+	assert_int_equal(ev[1].kind, ULM_EVENT_RECALL);
+	assert_true((strcmp(ev[0].record.client, "A") == 0 &&
+		     strcmp(ev[1].record.client, "C") == 0) ||
+		    (strcmp(ev[0].record.client, "C") == 0 &&
+		     strcmp(ev[1].record.client, "A") == 0));
+}
+
 static void test_deleg_release_lets_conflict_in(void **state)
 {
 	ulm_env *env = env_of(state);
@@ -424,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_deleg_write_recalled_by_anything),
 		cmocka_unit_test(test_deleg_own_client_never_recalled),
 		cmocka_unit_test(test_deleg_other_protocol_is_another_client),
+		cmocka_unit_test(test_deleg_every_holder_recalled),
 		cmocka_unit_test(test_deleg_release_lets_conflict_in),
 		cmocka_unit_test(test_deleg_invalid_arguments),
 		cmocka_unit_test(test_deleg_lapsed_request_does_not_refuse),

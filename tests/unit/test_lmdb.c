@@ -287,6 +287,37 @@ static void test_lmdb_purge_only_older_epochs(void **state)
 	assert_int_equal(l[1].node, 2);
 }
 
+/* A share and a delegation reclaimed unchanged after a restart move to
+ * the new epoch with the reclaim flag, so the purge keeps them. */
+static void test_lmdb_reclaim_renews_share_and_deleg(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner oo = test_open_owner(ULM_PROTO_NFS4, "c", "oo");
+	struct ulm_owner cl = test_client(ULM_PROTO_NFS4, "c");
+	struct ulm_key key = test_key("f");
+	struct test_lock l[4];
+	uint64_t purged;
+
+	assert_int_equal(try_share(f->env, "f", &oo, ULM_SHARE_BOTH, 0, NULL),
+			 0);
+	assert_int_equal(try_deleg(f->env, "f", &cl, ULM_DELEG_WRITE, NULL), 0);
+	ulm_env_close(f->env);
+	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
+	assert_int_equal(ulm_share_acquire(f->env, &key, &oo, ULM_SHARE_BOTH, 0,
+					   ULM_FLAG_RECLAIM, NULL),
+			 0);
+	assert_int_equal(ulm_deleg_acquire(f->env, &key, &cl, ULM_DELEG_WRITE,
+					   ULM_FLAG_RECLAIM, NULL),
+			 0);
+	assert_int_equal(ulm_node_purge(f->env, 1, 2, &purged), 0);
+	assert_int_equal(purged, 0);
+	assert_int_equal(test_list(f->env, "f", l, 4), 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(l[i].epoch, 2);
+		assert_int_equal(l[i].flags, ULM_FLAG_RECLAIM);
+	}
+}
+
 static void test_lmdb_full_map_is_enolck(void **state)
 {
 	struct fixture *f = fix(state);
@@ -332,6 +363,7 @@ int main(void)
 		LMDB_TEST(test_lmdb_read_only_missing_env),
 		LMDB_TEST(test_lmdb_corrupt_record_reported),
 		LMDB_TEST(test_lmdb_purge_only_older_epochs),
+		LMDB_TEST(test_lmdb_reclaim_renews_share_and_deleg),
 		LMDB_TEST(test_lmdb_full_map_is_enolck),
 	};
 

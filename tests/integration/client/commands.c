@@ -352,6 +352,74 @@ static void cmd_v4_autoreturn(struct client_state *state,
 	fputs("OK\n", out);
 }
 
+static void cmd_v4_truncate(struct client_state *state,
+			    const struct command_args *args, FILE *out)
+{
+	uint64_t size;
+
+	if (!parse_u64(args->argv[1], &size)) {
+		answer_usage(out, "v4 truncate FILE SIZE");
+		return;
+	}
+	answer_nfs4(out, nfs4_truncate(state->nfs4, args->argv[0], size), NULL);
+}
+
+/* "FILE OFFSET LENGTH" of an I/O command; false if malformed. */
+static bool parse_io(const struct command_args *args, uint64_t *offset,
+		     uint32_t *length)
+{
+	uint64_t len;
+
+	if (!parse_u64(args->argv[1], offset) ||
+	    !parse_u64(args->argv[2], &len) || len > (1u << 20))
+		return false;
+	*length = len;
+	return true;
+}
+
+typedef int (*io_fn)(struct nfs4_session *session, const char *path,
+		     uint64_t offset, uint32_t length);
+
+static void run_io(struct client_state *state, const struct command_args *args,
+		   FILE *out, io_fn io, const char *usage)
+{
+	uint64_t offset;
+	uint32_t length;
+
+	if (!parse_io(args, &offset, &length)) {
+		answer_usage(out, usage);
+		return;
+	}
+	answer_nfs4(out, io(state->nfs4, args->argv[0], offset, length), NULL);
+}
+
+static void cmd_v4_write(struct client_state *state,
+			 const struct command_args *args, FILE *out)
+{
+	run_io(state, args, out, nfs4_write_anonymous,
+	       "v4 write FILE OFFSET LENGTH (<= 1 MiB)");
+}
+
+static void cmd_v4_read(struct client_state *state,
+			const struct command_args *args, FILE *out)
+{
+	run_io(state, args, out, nfs4_read_anonymous,
+	       "v4 read FILE OFFSET LENGTH (<= 1 MiB)");
+}
+
+static void cmd_v4_remove(struct client_state *state,
+			  const struct command_args *args, FILE *out)
+{
+	answer_nfs4(out, nfs4_remove(state->nfs4, args->argv[0]), NULL);
+}
+
+static void cmd_v4_rename(struct client_state *state,
+			  const struct command_args *args, FILE *out)
+{
+	answer_nfs4(out, nfs4_rename(state->nfs4, args->argv[0], args->argv[1]),
+		    NULL);
+}
+
 /* ---- nlm ----------------------------------------------------------- */
 
 static void cmd_nlm_svid(struct client_state *state,
@@ -575,6 +643,11 @@ static const struct command commands[] = {
 	 "v4 lockt read|write OFFSET LENGTH"},
 	{"v4", "unlock", 2, 2, cmd_v4_unlock, "v4 unlock OFFSET LENGTH"},
 	{"v4", "close", 0, 0, cmd_v4_close, "v4 close"},
+	{"v4", "truncate", 2, 2, cmd_v4_truncate, "v4 truncate FILE SIZE"},
+	{"v4", "write", 3, 3, cmd_v4_write, "v4 write FILE OFFSET LENGTH"},
+	{"v4", "read", 3, 3, cmd_v4_read, "v4 read FILE OFFSET LENGTH"},
+	{"v4", "remove", 1, 1, cmd_v4_remove, "v4 remove FILE"},
+	{"v4", "rename", 2, 2, cmd_v4_rename, "v4 rename FROM TO"},
 	{"nlm", "svid", 1, 1, cmd_nlm_svid, "nlm svid N"},
 	{"nlm", "lock", 4, 5, cmd_nlm_lock,
 	 "nlm lock read|write OFFSET LENGTH FILE [block]"},
@@ -639,7 +712,8 @@ bool command_run(struct client_state *state, char *line, FILE *out)
 	if (!cmd) {
 		answer_usage(out, "unknown command (v4 open|owner|lock|lockt|"
 				  "unlock|downgrade|release_lockowner|expire|"
-				  "recalls|delegreturn|autoreturn|close, "
+				  "recalls|delegreturn|autoreturn|close|"
+				  "truncate|write|read|remove|rename, "
 				  "nlm svid|lock|test|unlock|cancel|share|"
 				  "unshare|free_all|granted, "
 				  "nsm notify, quit)");

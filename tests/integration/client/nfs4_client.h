@@ -155,6 +155,25 @@ int nfs4_delegreturn_other(struct nfs4_session *session, const char *other);
  *  delegation (kept for DELEGRETURN, and reused by a new OPEN). */
 int nfs4_file_close(struct nfs4_session *session, struct nfs4_file *file);
 
+/**
+ * @brief Operations by path, with no open state of this client: what breaks
+ *        other clients' delegations on the file (the server recalls them
+ *        and answers NFS4ERR_DELAY until they are returned or revoked).
+ *
+ * nfs4_truncate() sets the size of @p path, nfs4_write_anonymous() writes
+ * @p length zero bytes and nfs4_read_anonymous() reads, all with the
+ * anonymous stateid; nfs4_rename() moves @p from to @p to (paths
+ * relative to the export).
+ */
+int nfs4_truncate(struct nfs4_session *session, const char *path,
+		  uint64_t size);
+int nfs4_write_anonymous(struct nfs4_session *session, const char *path,
+			 uint64_t offset, uint32_t length);
+int nfs4_read_anonymous(struct nfs4_session *session, const char *path,
+			uint64_t offset, uint32_t length);
+int nfs4_remove(struct nfs4_session *session, const char *path);
+int nfs4_rename(struct nfs4_session *session, const char *from, const char *to);
+
 /** Name of an nfs4_* result: "NFS4_OK", "NFS4ERR_DENIED", "RPC_TIMEOUT",
  *  "RPC_AUTHERROR"... */
 const char *nfs4_status_name(int status);

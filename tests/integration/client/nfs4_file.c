@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_COMPONENTS 32
-#define CREATE_MODE    0644
+#define CREATE_MODE 0644
 
 /* Index of the seqid-bearing op in a PUTFH + op compound. */
 #define OP_AFTER_PUTFH 1
@@ -181,42 +180,23 @@ static void set_open(struct nfs4_session *session, nfs_argop4 *op,
 	set_open_owner(session, &open->owner);
 }
 
-/* Split "export/path" into LOOKUPs of every directory, then OPEN+GETFH of
- * the last component.  @p buf holds the components; returns the op count
- * or -EINVAL for a path without a file name or with too many levels. */
+/* LOOKUPs of every directory, then OPEN+GETFH of the last component;
+ * returns the op count or -EINVAL (see nfs4_path_ops). */
 static int build_open_ops(struct nfs4_session *session, const char *path,
 			  char *buf, size_t buflen, nfs_argop4 *ops,
 			  unsigned int *open_index)
 {
-	char *names[MAX_COMPONENTS];
-	unsigned int n = 0, i;
-	char *save, *name;
+	const char *name;
+	int n = nfs4_path_ops(session, path, buf, buflen, ops, &name);
 
-	if ((size_t)snprintf(buf, buflen, "%s/%s", session->export, path) >=
-	    buflen)
-		return -EINVAL;
-	for (name = strtok_r(buf, "/", &save); name;
-	     name = strtok_r(NULL, "/", &save)) {
-		if (n == MAX_COMPONENTS)
-			return -EINVAL;
-		names[n++] = name;
-	}
-	if (n == 0)
-		return -EINVAL;
-	ops[0].argop = OP_PUTROOTFH;
-	for (i = 0; i + 1 < n; i++) {
-		ops[i + 1].argop = OP_LOOKUP;
-		ops[i + 1].nfs_argop4_u.oplookup.objname.utf8string_len =
-			strlen(names[i]);
-		ops[i + 1].nfs_argop4_u.oplookup.objname.utf8string_val =
-			names[i];
-	}
+	if (n < 0)
+		return n;
 	*open_index = n;
 	ops[n].nfs_argop4_u.opopen.claim.claim = CLAIM_NULL;
 	ops[n].nfs_argop4_u.opopen.claim.open_claim4_u.file.utf8string_len =
-		strlen(names[n - 1]);
+		strlen(name);
 	ops[n].nfs_argop4_u.opopen.claim.open_claim4_u.file.utf8string_val =
-		names[n - 1];
+		(char *)name;
 	ops[n + 1].argop = OP_GETFH;
 	return n + 2;
 }
@@ -279,7 +259,7 @@ static void remove_file(struct nfs4_session *session, struct nfs4_file *file)
 int nfs4_file_open(struct nfs4_session *session, const char *path,
 		   uint32_t access, uint32_t deny, struct nfs4_file **out)
 {
-	nfs_argop4 ops[MAX_COMPONENTS + 2];
+	nfs_argop4 ops[NFS4_PATH_MAX_COMPONENTS + 2];
 	struct open_reply reply = {0};
 	struct nfs4_file *file = find_file(session, path);
 	bool added = false;
@@ -341,12 +321,18 @@ static int reclaim_open(struct nfs4_session *session, struct nfs4_file *file)
 	set_open(session, &ops[1], file->access, file->deny);
 	ops[1].nfs_argop4_u.opopen.openhow.opentype = OPEN4_NOCREATE;
 	ops[1].nfs_argop4_u.opopen.claim.claim = CLAIM_PREVIOUS;
+	/* The delegation held before the restart is reclaimed with it. */
 	ops[1].nfs_argop4_u.opopen.claim.open_claim4_u.delegate_type =
-		OPEN_DELEGATE_NONE;
+		file->deleg == NFS4_DELEG_WRITE	 ? OPEN_DELEGATE_WRITE
+		: file->deleg == NFS4_DELEG_READ ? OPEN_DELEGATE_READ
+						 : OPEN_DELEGATE_NONE;
 	status = nfs4_compound(session, ops, 2, open_parse, &reply, &nres);
 	if (nfs4_seqid_advanced(status, nres, OP_AFTER_PUTFH))
 		session->open_seqid++;
-	return status == NFS4_OK ? open_granted(session, file, &reply) : status;
+	if (status != NFS4_OK)
+		return status;
+	file->deleg = NFS4_DELEG_NONE; /* unless the reply grants it again */
+	return open_granted(session, file, &reply);
 }
 
 /* ---- OPEN_DOWNGRADE ------------------------------------------------ */

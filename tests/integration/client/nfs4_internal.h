@@ -98,6 +98,19 @@ void nfs4_gss_drop(struct nfs4_session *session);
 int nfs4_gss_compound(struct nfs4_session *session, COMPOUND4args *args,
 		      nfs4_reply_fn on_reply, void *arg, unsigned int *nres);
 
+/* Largest number of components of a path (export and file included). */
+#define NFS4_PATH_MAX_COMPONENTS 32
+
+/*
+ * PUTROOTFH and a LOOKUP of every directory of "export/path" into @p ops
+ * the components kept in @p buf; @p name is the last
+ * component (in @p buf). @p ops has room for
+ * NFS4_PATH_MAX_COMPONENTS. Returns the op count, or -EINVAL for an empty or
+ * too deep path.
+ */
+int nfs4_path_ops(const struct nfs4_session *session, const char *path,
+		  char *buf, size_t buflen, nfs_argop4 *ops, const char **name);
+
 /* Free @p file and its lock states; the caller unlinks it. */
 void nfs4_file_free(struct nfs4_file *file);
 
