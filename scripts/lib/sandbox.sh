@@ -392,7 +392,7 @@ sb__export_block() {
 	printf '\tPseudo = "%s";\n\tProtocols = %s;\n' "$pseudo" "$2"
 	printf '\tAccess_Type = RW;\n\tSquash = No_Root_Squash;\n'
 	printf '\tTransports = TCP;\n\tSecType = %s;\n' "${3:-sys}"
-	[ -z "$4" ] || printf '\tDelegations = %s;\n' "$4"
+	[ -z "${4:-}" ] || printf '\tDelegations = %s;\n' "$4"
 	sb__fsal_block "$fsal"
 	printf '}\n'
 }

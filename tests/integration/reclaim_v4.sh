@@ -31,17 +31,17 @@ it_expect_store "the records outlive node 1" "$F_RECORDS" 3
 sb_ganesha_start n1 || it_fail "node 1 did not restart"
 it_expect a "v4 lock write 0 100 reclaim" OK
 it_expect_store "the open is reclaimed" \
-	'type=share start=0 end=eof access=rw deny=none proto=nfs4 kind=open node=1 epoch=2 reclaim client=ulmt-a-' 1
+	'type=share start=0 end=eof access=rw deny=none proto=nfs4 kind=open node=1 epoch=2 reclaim=yes client=ulmt-a-' 1
 it_expect_store "the lock is reclaimed" \
-	'type=write start=0 end=99 proto=nfs4 kind=lock node=1 epoch=2 reclaim client=ulmt-a-' 1
+	'type=write start=0 end=99 proto=nfs4 kind=lock node=1 epoch=2 reclaim=yes client=ulmt-a-' 1
 it_expect_store "the delegation is reclaimed" \
-	'type=deleg-write start=0 end=eof proto=nfs4 kind=client node=1 epoch=2 reclaim client=ulmt-a-' 1
+	'type=deleg-write start=0 end=eof proto=nfs4 kind=client node=1 epoch=2 reclaim=yes client=ulmt-a-' 1
 it_expect_store "each replaced its record of epoch 1" "$F_RECORDS" 0
 
 it_note "after grace: what was not reclaimed is purged, the reclaims stay"
 sb_ganesha_wait_grace n1 30 || it_fail "node 1's grace never ended"
 it_expect_store_within $((GRACE + 5)) "the unreclaimed open of epoch 1 is purged" \
 	'epoch=1 ' 0
-it_expect_store "the reclaimed records stay" 'node=1 epoch=2 reclaim client=ulmt-a-' 3
+it_expect_store "the reclaimed records stay" 'node=1 epoch=2 reclaim=yes client=ulmt-a-' 3
 it_expect b "v4 open f read" "ERR NFS4ERR_DELAY"
 it_expect_within 5 a "v4 recalls" "RECALLS 1"
