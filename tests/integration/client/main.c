@@ -283,6 +283,8 @@ static void serve(struct client_state *state, int renew_secs)
 
 		if (left <= 0) {
 			renew(state);
+			/* A recall may have come in while RENEW waited. */
+			return_recalled(state);
 			next_renew = now_secs() + renew_secs;
 			continue;
 		}

@@ -56,6 +56,15 @@ static int cb_null(struct rpc_context *rpc, struct rpc_msg *call)
 	return rpc_send_reply(rpc, call, NULL, (zdrproc_t)zdr_void, 0);
 }
 
+/* libnfs 4.0 decodes a call into memory it does not clear, and its
+ * zdr_bytes copies into any non-NULL pointer found there (the tag, the
+ * ops array): start from zeros, so that it allocates. */
+static uint32_t zdr_cb_compound_args(ZDR *zdrs, CB_COMPOUND4args *args)
+{
+	memset(args, 0, sizeof(*args));
+	return zdr_CB_COMPOUND4args(zdrs, args);
+}
+
 static int cb_compound(struct rpc_context *rpc, struct rpc_msg *call)
 {
 	const CB_COMPOUND4args *args = call->body.cbody.args;
@@ -82,7 +91,7 @@ static int cb_compound(struct rpc_context *rpc, struct rpc_msg *call)
 
 static struct service_proc cb_procs[] = {
 	{CB_NULL_PROC, cb_null, (zdrproc_t)zdr_void, 0},
-	{CB_COMPOUND_PROC, cb_compound, (zdrproc_t)zdr_CB_COMPOUND4args,
+	{CB_COMPOUND_PROC, cb_compound, (zdrproc_t)zdr_cb_compound_args,
 	 sizeof(CB_COMPOUND4args)},
 };
 
