@@ -30,6 +30,7 @@ struct ulmfsal_config {
 	char *keyring;	 /**< NULL: as ceph.conf says */
 	char *pool;
 	char *rados_namespace;
+	uint32_t lease_ms; /**< liveness lease (libulm: lease_ms) */
 };
 
 struct ulmfsal_module {
