@@ -31,6 +31,7 @@ struct ulmfsal_config {
 	char *pool;
 	char *rados_namespace;
 	uint32_t lease_ms; /**< liveness lease (libulm: lease_ms) */
+	bool tokens;	   /**< file tokens, write-behind (libulm: tokens) */
 };
 
 struct ulmfsal_module {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "tmpdir.h"
 #include "ulm_test.h"
@@ -62,8 +63,12 @@ int fixture_open(struct fixture *f, uint32_t node, bool read_only,
 		.pool = "ulm",
 		.rados_namespace = f->ns,
 		.lease_ms = f->lease_ms,
+		.tokens = f->tokens,
 	};
+	const char *tokens = getenv("ULM_TEST_TOKENS");
 
+	if (!cfg.tokens && tokens && !strcmp(tokens, "off"))
+		cfg.tokens = ULM_TOKENS_OFF;
 	return ulm_env_open(&cfg, env);
 }
 
@@ -165,6 +170,52 @@ void fixture_holder_main(int argc, char **argv)
 		_exit(1);
 	for (;;)
 		pause();
+}
+
+void test_sleep_ms(int ms)
+{
+	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&t, NULL);
+}
+
+int64_t test_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+struct node_probe {
+	uint32_t node;
+	struct ulm_node_info seen;
+};
+
+static int find_node(const struct ulm_node_info *n, void *arg)
+{
+	struct node_probe *p = arg;
+
+	if (n->node == p->node)
+		p->seen = *n;
+	return 0;
+}
+
+struct ulm_node_info test_node(ulm_env *env, uint32_t node)
+{
+	struct node_probe p = {node, {0, 0, false}};
+
+	assert_int_equal(ulm_node_list(env, find_node, &p), 0);
+	return p.seen;
+}
+
+bool test_node_becomes(ulm_env *env, uint32_t node, bool live, int ms)
+{
+	for (int64_t end = test_now_ms() + ms; test_now_ms() < end;
+	     test_sleep_ms(20))
+		if (test_node(env, node).live == live)
+			return true;
+	return false;
 }
 
 struct ulm_key test_key(const char *name)
