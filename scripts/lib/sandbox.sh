@@ -259,8 +259,8 @@ sb_ganesha_conf() {
 	local fsal_log=""
 	local unified=0 store="" store_path="" node_id="" sync="" raw=""
 	local sectype=sys keytab="" krb5_principal=nfs
-	local ceph_conf="" pool="" namespace="" bind="" rados_lease=""
-	local rados_tokens=""
+	local ceph_conf="" pool="" namespace="" bind=""
+	local rados_lease="" rados_tokens=""
 	local exports=()
 	shift
 	for kv in "$@"; do
