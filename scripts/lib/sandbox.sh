@@ -260,8 +260,8 @@ sb_ganesha_conf() {
 	local unified=0 store="" store_path="" node_id="" sync="" raw=""
 	local sectype=sys keytab="" krb5_principal=nfs
 	local ceph_conf="" pool="" namespace="" bind=""
-	local rados_lease="" rados_tokens=""
 	local exports=()
+	local rados_lease="" rados_tokens=""
 	shift
 	for kv in "$@"; do
 		key=${kv%%=*}
