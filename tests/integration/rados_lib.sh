@@ -8,7 +8,6 @@
 #                                           UNIFIED on the pool, NFSv4
 #                                           (KEYs: see sb_ganesha_conf)
 #   it_rados_client CLIENT NODE [OPTION...] an ulm-nfs-client of NODE
-#   it_rados_tokens                         the nodes holding file tokens
 #
 # Only loopback: every node's Ganesha runs in the network namespace of the
 # first node, next to the cluster, on its own address 127.0.0.<ID>, and in
@@ -70,7 +69,8 @@ it_store_list() {
 		it_fail "ulm-store-inspect could not read $IT_RADOS_STORE"
 }
 
-# The node id of every file token in the pool, one line each.
+# it_rados_tokens: the node id of every file token in the pool, one line
+# each.
 it_rados_tokens() {
 	local obj hex
 	for obj in $(ceph_exec "$IT_CEPH" rados -p ulm -N export ls | grep '^f\.'); do
