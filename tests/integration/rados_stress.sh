@@ -76,7 +76,9 @@ stress_worker() {
 		it_send "$w" "$cmd"
 		printf '%s %s %s %s %s\n' "$t0" "$EPOCHREALTIME" "$w" "$cmd" \
 			"$IT_REPLY" >>"$LOGS/$w.log"
-		[ "${cmd:3:4} $IT_REPLY" != "lock OK" ] || locked=1
+		if [[ $cmd == "v4 lock "* && $IT_REPLY == OK ]]; then
+			locked=1
+		fi
 	done
 }
 
