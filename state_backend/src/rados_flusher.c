@@ -37,13 +37,7 @@ static void sleep_ms(unsigned int ms)
 
 void rados_flusher_init(struct rados_store *s)
 {
-	pthread_condattr_t attr;
-
-	pthread_mutex_init(&s->flush_mutex, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->flush_cond, &attr);
-	pthread_condattr_destroy(&attr);
+	rados_thread_init(&s->flusher);
 }
 
 void rados_flusher_mark(struct rados_file *f)
@@ -54,22 +48,22 @@ void rados_flusher_mark(struct rados_file *f)
 		return;
 	f->dirty = true;
 	f->refs++; /* the flusher's: dropped once it is done with it */
-	pthread_mutex_lock(&s->flush_mutex);
+	pthread_mutex_lock(&s->flusher.mutex);
 	f->dirty_next = s->dirty;
 	s->dirty = f;
 	if (s->flusher_idle)
-		pthread_cond_signal(&s->flush_cond);
-	pthread_mutex_unlock(&s->flush_mutex);
+		pthread_cond_signal(&s->flusher.cond);
+	pthread_mutex_unlock(&s->flusher.mutex);
 }
 
 static struct rados_file *dirty_take(struct rados_store *s)
 {
 	struct rados_file *list;
 
-	pthread_mutex_lock(&s->flush_mutex);
+	pthread_mutex_lock(&s->flusher.mutex);
 	list = s->dirty;
 	s->dirty = NULL;
-	pthread_mutex_unlock(&s->flush_mutex);
+	pthread_mutex_unlock(&s->flusher.mutex);
 	return list;
 }
 
@@ -164,16 +158,12 @@ static void drop_all(struct rados_store *s)
 	}
 }
 
-/* Sleep until there is work or @deadline; @pre flush_mutex held. */
+/* Sleep until there is work or @deadline (ms); @pre flusher.mutex held. */
 static void idle_until(struct rados_store *s, uint64_t deadline)
 {
-	struct timespec ts = {deadline / 1000,
-			      (long)(deadline % 1000) * 1000000L};
-
 	s->flusher_idle = true;
-	while (!s->dirty && !s->flusher_stop &&
-	       pthread_cond_timedwait(&s->flush_cond, &s->flush_mutex, &ts) !=
-		       ETIMEDOUT)
+	while (!s->dirty && !s->flusher.stop &&
+	       rados_thread_wait(&s->flusher, deadline * 1000000))
 		;
 	s->flusher_idle = false;
 }
@@ -200,27 +190,27 @@ static void *flusher_main(void *arg)
 	uint64_t trim = now_ms() + s->trim_every_ms;
 	bool live = true;
 
-	pthread_mutex_lock(&s->flush_mutex);
-	while (!s->flusher_stop) {
+	pthread_mutex_lock(&s->flusher.mutex);
+	while (!s->flusher.stop) {
 		bool gather = s->dirty != NULL;
 
 		if (!gather)
 			idle_until(s, trim);
-		pthread_mutex_unlock(&s->flush_mutex);
+		pthread_mutex_unlock(&s->flusher.mutex);
 		if (gather)
 			sleep_ms(FLUSH_DELAY_MS); /* let more changes join */
 		flusher_pass(s, &live, &trim);
-		pthread_mutex_lock(&s->flush_mutex);
+		pthread_mutex_lock(&s->flusher.mutex);
 	}
-	pthread_mutex_unlock(&s->flush_mutex);
+	pthread_mutex_unlock(&s->flusher.mutex);
 	drop_all(s);
 	for (int failed = 0; failed < CLOSE_ROUNDS;) {
 		int rc = flush_pending(s);
 		bool more;
 
-		pthread_mutex_lock(&s->flush_mutex);
+		pthread_mutex_lock(&s->flusher.mutex);
 		more = s->dirty != NULL;
-		pthread_mutex_unlock(&s->flush_mutex);
+		pthread_mutex_unlock(&s->flusher.mutex);
 		if (!more)
 			break;
 		failed += rc != 0;
@@ -230,22 +220,10 @@ static void *flusher_main(void *arg)
 
 int rados_flusher_start(struct rados_store *s)
 {
-	int rc = -pthread_create(&s->flusher, NULL, flusher_main, s);
-
-	s->flusher_running = !rc;
-	return rc;
+	return rados_thread_start(&s->flusher, flusher_main, s);
 }
 
 void rados_flusher_fini(struct rados_store *s)
 {
-	if (s->flusher_running) {
-		pthread_mutex_lock(&s->flush_mutex);
-		s->flusher_stop = true;
-		pthread_cond_signal(&s->flush_cond);
-		pthread_mutex_unlock(&s->flush_mutex);
-		pthread_join(s->flusher, NULL);
-		s->flusher_running = false;
-	}
-	pthread_cond_destroy(&s->flush_cond);
-	pthread_mutex_destroy(&s->flush_mutex);
+	rados_thread_fini(&s->flusher);
 }

@@ -128,27 +128,11 @@ int rados_file_frozen(struct ulm_store *store, const struct ulm_key *file)
 	return frozen;
 }
 
-/* The file's version and token, read if not known. */
-static int token_state(struct rados_file *f, uint64_t *version,
-		       struct rados_token *t)
-{
-	uint64_t gen = rados_file_gen(f);
-	int64_t n_records;
-	int rc;
-
-	if (rados_file_known(f, version, &n_records, t))
-		return 0;
-	rc = rados_token_read(f->store, f->oid, version, t);
-	if (!rc)
-		rados_file_learn(f, gen, *version, -1, t);
-	return rc;
-}
-
 /* Remove the file's token if it is of @node and an epoch in
  * [@min_epoch, @before_epoch) and this env does not hold it.
  * @return 1 removed, 0 no such token, or an error */
-static int token_remove(struct rados_file *f, uint32_t node,
-			uint32_t min_epoch, uint32_t before_epoch)
+static int token_remove(struct rados_file *f, uint32_t node, uint32_t min_epoch,
+			uint32_t before_epoch)
 {
 	int rc = 1;
 
@@ -156,7 +140,7 @@ static int token_remove(struct rados_file *f, uint32_t node,
 		struct rados_token t;
 		uint64_t version;
 
-		rc = token_state(f, &version, &t);
+		rc = rados_file_state(f, &version, &t);
 		if (rc)
 			return rc;
 		if (rados_token_held(f) || !t.present || t.node != node ||

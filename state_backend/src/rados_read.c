@@ -54,9 +54,14 @@ static bool past(time_t when)
 	return now.tv_sec > when;
 }
 
-/* The version (the engine's) without reading the object when known. */
-static int version_get(struct rados_store *s, const struct ulm_key *file,
-		       uint64_t *version)
+/* One look at a file: *version and *t, and whatever else @arg wants. */
+typedef int (*look_fn)(struct rados_file *f, uint64_t *version,
+		       struct rados_token *t, void *arg);
+
+/* Look at the file until what was seen may be used: no other live node's
+ * token on it (rados_token_settle()). */
+static int file_look(struct rados_store *s, const struct ulm_key *file,
+		     look_fn look, void *arg, uint64_t *version)
 {
 	time_t giveup = giveup_time();
 	struct rados_file *f;
@@ -67,17 +72,11 @@ static int version_get(struct rados_store *s, const struct ulm_key *file,
 	if (rc)
 		return rc;
 	for (unsigned int attempt = 0; !absent; attempt++) {
-		uint64_t gen = rados_file_gen(f);
 		struct rados_token t;
-		int64_t n_records;
 
-		if (!rados_file_known(f, version, &n_records, &t)) {
-			rc = rados_token_read(s, f->oid, version, &t);
-			if (rc)
-				break;
-			rados_file_learn(f, gen, *version, -1, &t);
-		}
-		rc = rados_token_settle(f, &t, *version, attempt);
+		rc = look(f, version, &t, arg);
+		if (!rc)
+			rc = rados_token_settle(f, &t, *version, attempt);
 		if (rc != 1)
 			break;
 		if (past(giveup)) {
@@ -87,6 +86,28 @@ static int version_get(struct rados_store *s, const struct ulm_key *file,
 	}
 	rados_file_put(f);
 	return rc;
+}
+
+int rados_file_state(struct rados_file *f, uint64_t *version,
+		     struct rados_token *t)
+{
+	uint64_t gen = rados_file_gen(f);
+	int64_t n_records;
+	int rc;
+
+	if (rados_file_known(f, version, &n_records, t))
+		return 0;
+	rc = rados_token_read(f->store, f->oid, version, t);
+	if (!rc)
+		rados_file_learn(f, gen, *version, -1, t);
+	return rc;
+}
+
+static int version_look(struct rados_file *f, uint64_t *version,
+			struct rados_token *t, void *arg)
+{
+	(void)arg;
+	return rados_file_state(f, version, t);
 }
 
 /* A file's records as read, before anything is handed to the engine. */
@@ -245,41 +266,33 @@ static int object_read(struct rados_file *f, struct raw_records *r,
 	return 0;
 }
 
+/* The records too (none to read in an emptied file: its version is
+ * all). */
+static int records_look(struct rados_file *f, uint64_t *version,
+			struct rados_token *t, void *arg)
+{
+	struct raw_records *r = arg;
+	int64_t n_records;
+	int rc = 0;
+
+	raw_clear(r);
+	if (!rados_file_known(f, version, &n_records, t) || n_records) {
+		rc = object_read(f, r, version);
+		*t = r->token;
+	}
+	return rc;
+}
+
 static int records_load(struct rados_store *s, const struct ulm_key *file,
 			store_record_fn fn, void *arg, uint64_t *version)
 {
-	time_t giveup = giveup_time();
 	struct raw_records r = {0};
-	struct rados_file *f;
-	bool absent;
-	int rc = file_open(s, file, &f, &absent);
+	int rc = file_look(s, file, records_look, &r, version);
 
-	*version = 0;
-	if (rc)
-		return rc;
-	for (unsigned int attempt = 0; !absent; attempt++) {
-		int64_t n_records;
-
-		raw_clear(&r);
-		/* An emptied file needs no read: its version is all. */
-		if (!rados_file_known(f, version, &n_records, &r.token) ||
-		    n_records) {
-			rc = object_read(f, &r, version);
-			if (rc)
-				break;
-		}
-		rc = rados_token_settle(f, &r.token, *version, attempt);
-		if (rc != 1)
-			break;
-		rc = past(giveup) ? -EIO : 0;
-		if (rc)
-			break;
-	}
 	if (!rc)
 		rc = records_hand(&r, fn, arg);
 	raw_clear(&r);
 	free(r.v);
-	rados_file_put(f);
 	return rc;
 }
 
@@ -297,7 +310,7 @@ int rados_file_version(struct ulm_store *store, const struct ulm_key *file,
 {
 	struct rados_store *s = (struct rados_store *)store;
 
-	return fence_error(s, version_get(s, file, version));
+	return fence_error(s, file_look(s, file, version_look, NULL, version));
 }
 
 int rados_file_load(struct ulm_store *store, const struct ulm_key *file,

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
  * The RADOS store's private parts, shared by its files: store_rados.c
- * (connect, node registration, the store ops), rados_files.c (the
- * node-side cache of watched file objects), rados_events.c (the per-node
- * mailbox) and rados_live.c (the liveness lease). Layout: docs/rados.md.
+ * (connect, node registration, the store ops), rados_read.c and
+ * rados_write.c (the engine's reads and writes), rados_batch.c (encoded
+ * changes), rados_files.c (the node-side cache of watched file objects),
+ * rados_tokens.c, rados_handover.c and rados_flusher.c (file tokens),
+ * rados_events.c (the per-node mailbox), rados_live.c (the liveness
+ * lease) and rados_thread.c (service threads). Layout: docs/rados.md.
  */
 #ifndef ULM_RADOS_STORE_H
 #define ULM_RADOS_STORE_H
@@ -98,6 +101,15 @@ struct rados_file_bucket {
 	struct rados_file *files;
 };
 
+/* A service thread of the store (rados_thread.c). */
+struct rados_thread {
+	pthread_mutex_t mutex;
+	pthread_cond_t cond; /* on CLOCK_MONOTONIC */
+	pthread_t id;
+	bool running;
+	bool stop; /* under mutex */
+};
+
 struct rados_store {
 	struct ulm_store base;
 	rados_t cluster;
@@ -124,21 +136,13 @@ struct rados_store {
 	char live_cookie[48];
 	uint32_t lease_ms;
 	_Atomic uint64_t live_until; /* CLOCK_MONOTONIC ns: fenced from then */
-	pthread_t live_thread;
-	bool live_running;
-	pthread_mutex_t live_mutex;
-	pthread_cond_t live_cond;
-	bool live_stop;
-	bool live_paused;
+	struct rados_thread live;
+	bool live_paused; /* under live.mutex */
 	/* The flusher (rados_flusher.c): files with changes to write or a
 	 * token to give back, and the watch trimmer. */
-	pthread_mutex_t flush_mutex;
-	pthread_cond_t flush_cond;
-	struct rados_file *dirty;
+	struct rados_thread flusher;
+	struct rados_file *dirty; /* under flusher.mutex */
 	bool flusher_idle;
-	bool flusher_stop;
-	bool flusher_running;
-	pthread_t flusher;
 	/* Trimming (every trim_every_ms): unwatch files unused for
 	 * watch_idle_ms, and the least used beyond watch_max. */
 	atomic_uint trim_every_ms; /* tests shorten them */
@@ -235,6 +239,11 @@ bool rados_file_known(struct rados_file *f, uint64_t *version,
  *  watches. */
 void rados_file_changed(struct rados_file *f);
 
+/** The file's version (the engine's) and token, read only if not known.
+ *  @return 0, -ENOMEM, -EIO, ULM_ECORRUPT */
+int rados_file_state(struct rados_file *f, uint64_t *version,
+		     struct rados_token *t);
+
 /* The store ops of reads (rados_read.c) and writes (rados_write.c). */
 int rados_file_version(struct ulm_store *store, const struct ulm_key *file,
 		       uint64_t *version);
@@ -323,6 +332,15 @@ int rados_token_clear_own(struct rados_file *f);
 int rados_file_frozen(struct ulm_store *store, const struct ulm_key *file);
 int rados_token_purge(struct ulm_store *store, const struct ulm_key *file,
 		      uint32_t node, uint32_t before_epoch);
+
+void rados_thread_init(struct rados_thread *t);
+/** @return 0, -EAGAIN */
+int rados_thread_start(struct rados_thread *t, void *(*fn)(void *), void *arg);
+/** Wait on the condition until CLOCK_MONOTONIC @p deadline_ns. @pre mutex
+ *  held. @return false: the deadline passed */
+bool rados_thread_wait(struct rados_thread *t, uint64_t deadline_ns);
+/** Stop it (if started: stop flag, broadcast, join) and free it. */
+void rados_thread_fini(struct rados_thread *t);
 
 /* The flusher (rados_flusher.c). */
 void rados_flusher_init(struct rados_store *s);

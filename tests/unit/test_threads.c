@@ -10,8 +10,6 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "env.h"
-#include "rados_store.h"
 #include "ulm_test.h"
 
 #define NTHREADS 6
@@ -147,21 +145,11 @@ static void test_threads_tokens_move_under_contention(void **state)
 {
 	struct fixture *f = *state;
 	ulm_env *envs[2] = {f->env};
-	unsigned int taken = 0;
 
 	assert_int_equal(fixture_open(f, 2, false, &envs[1]), 0);
-	for (int i = 0; i < 2; i++) {
-		struct rados_store *s = (struct rados_store *)envs[i]->store;
-
-		s->trim_every_ms = 5;
-		s->watch_idle_ms = 5;
-	}
+	test_trim_often(envs, 2, 5, 5);
 	run_threads(f, envs, 2, ROUNDS / 4, 25);
-	for (int i = 0; i < 2; i++)
-		taken += ((struct rados_store *)envs[i]->store)->tokens_taken;
-	printf("tokens taken: %u\n", taken);
-	if (((struct rados_store *)f->env->store)->tokens)
-		assert_true(taken >= 10);
+	test_expect_tokens_taken(envs, 2, 10);
 	ulm_env_close(envs[1]);
 }
 

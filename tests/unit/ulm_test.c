@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "env.h"
+#include "rados_store.h"
 #include "tmpdir.h"
 #include "ulm_test.h"
 
@@ -216,6 +218,28 @@ bool test_node_becomes(ulm_env *env, uint32_t node, bool live, int ms)
 		if (test_node(env, node).live == live)
 			return true;
 	return false;
+}
+
+void test_trim_often(ulm_env **envs, int n, unsigned int trim_ms,
+		     unsigned int idle_ms)
+{
+	for (int i = 0; i < n; i++) {
+		struct rados_store *s = (struct rados_store *)envs[i]->store;
+
+		s->trim_every_ms = trim_ms;
+		s->watch_idle_ms = idle_ms;
+	}
+}
+
+void test_expect_tokens_taken(ulm_env **envs, int n, unsigned int min)
+{
+	unsigned int taken = 0;
+
+	for (int i = 0; i < n; i++)
+		taken += ((struct rados_store *)envs[i]->store)->tokens_taken;
+	printf("tokens taken: %u\n", taken);
+	if (((struct rados_store *)envs[0]->store)->tokens)
+		assert_true(taken >= min);
 }
 
 struct ulm_key test_key(const char *name)

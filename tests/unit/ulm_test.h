@@ -91,6 +91,14 @@ struct ulm_node_info test_node(ulm_env *env, uint32_t node);
  *  within @p ms. */
 bool test_node_becomes(ulm_env *env, uint32_t node, bool live, int ms);
 
+/** RADOS: trim the envs' watches every @p trim_ms after @p idle_ms
+ *  unused, so that file tokens move between them within a test. */
+void test_trim_often(ulm_env **envs, int n, unsigned int trim_ms,
+		     unsigned int idle_ms);
+/** RADOS: the envs took at least @p min file tokens in all (if tokens
+ *  are on); prints how many. */
+void test_expect_tokens_taken(ulm_env **envs, int n, unsigned int min);
+
 struct ulm_key test_key(const char *name);
 /** A lock-owner (ULM_OWNER_LOCK) of node 1. */
 struct ulm_owner test_owner(enum ulm_protocol protocol, const char *client,
