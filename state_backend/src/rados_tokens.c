@@ -485,18 +485,20 @@ int rados_flush_end(struct flush_job *job)
 	f->flushing = false;
 	if (!rc)
 		acks = flush_done_locked(job, version);
-	else if (rc == -ESTALE)
+	else if (rc == -ESTALE || rc == -ESHUTDOWN)
 		acks = token_lost_locked(f);
 	pthread_cond_broadcast(&b->cond);
 	pthread_mutex_unlock(&b->mutex);
 	/* Others may cache the token: they read again rather than ask. */
 	if (!rc && !job->sent.present)
 		rados_file_changed(f);
-	/* Our entry may still be in the object: others would keep asking. */
+	/* Our entry may still be in the object: others would keep asking.
+	 * A blocklisted client (recovery fenced this node) writes nothing
+	 * ever again: what it held is being recovered, no use retrying. */
 	if (rc == -ESTALE)
 		rc = rados_token_clear_own(f);
 	acks_send(f, acks);
-	return rados_errno(rc);
+	return rc == -ESHUTDOWN ? 0 : rados_errno(rc);
 }
 
 int rados_flush_now(struct rados_file *f)
