@@ -30,6 +30,8 @@ struct ulmfsal_config {
 	char *keyring;	 /**< NULL: as ceph.conf says */
 	char *pool;
 	char *rados_namespace;
+	uint32_t lease_ms; /**< liveness lease (libulm: lease_ms) */
+	bool tokens;	   /**< file tokens, write-behind (libulm: tokens) */
 };
 
 struct ulmfsal_module {

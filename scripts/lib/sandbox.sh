@@ -275,6 +275,8 @@ sb__fsal_block() {
 #     (any store* / node_id key adds the UNIFIED block; empty values are
 #      left out, so a test can omit a parameter on purpose)
 #   ceph_conf=FILE  pool=NAME  namespace=NAME   (UNIFIED, Store = rados)
+#   rados_lease=MS  rados_tokens=true|false   (UNIFIED Rados_Lease_Ms,
+#                                    Rados_Tokens)
 #   bind=ADDR                        (NFS_CORE_PARAM Bind_Addr)
 #   udp=false|true|mount             (Enable_UDP, default false; rpc.statd
 #     passes SM_NOTIFY on to NLM over UDP only: true for NSM tests)
@@ -298,6 +300,7 @@ sb_ganesha_conf() {
 	local sectype=sys keytab="" krb5_principal=nfs
 	local ceph_conf="" pool="" namespace="" bind="" udp=false dbus=0 delegations=""
 	local exports=()
+	local rados_lease="" rados_tokens=""
 	shift
 	for kv in "$@"; do
 		key=${kv%%=*}
@@ -316,6 +319,8 @@ sb_ganesha_conf() {
 		ceph_conf) ceph_conf=$val unified=1 ;;
 		pool) pool=$val unified=1 ;;
 		namespace) namespace=$val unified=1 ;;
+		rados_lease) rados_lease=$val unified=1 ;;
+		rados_tokens) rados_tokens=$val unified=1 ;;
 		bind) bind=$val ;;
 		udp) udp=$val ;;
 		export) exports+=("$val") ;;
@@ -369,6 +374,10 @@ sb_ganesha_conf() {
 			[ -z "$pool" ] || printf '\tPool = "%s";\n' "$pool"
 			[ -z "$namespace" ] ||
 				printf '\tNamespace = "%s";\n' "$namespace"
+			[ -z "$rados_lease" ] ||
+				printf '\tRados_Lease_Ms = %s;\n' "$rados_lease"
+			[ -z "$rados_tokens" ] ||
+				printf '\tRados_Tokens = %s;\n' "$rados_tokens"
 			printf '}\n'
 		fi
 		[ -z "$keytab" ] ||

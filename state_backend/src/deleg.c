@@ -36,6 +36,9 @@ static int deleg_op(ulm_env *env, struct ulm_table *t, void *arg)
 	struct conflict_req c;
 	int rc;
 
+	rc = frozen_gate(env, t, req->flags);
+	if (rc)
+		return rc;
 	deleg_view(t, req, REQ_DELEG, &c);
 	rc = conflict_answer(env, t, &c, req->conflict);
 	if (rc)
@@ -98,7 +101,10 @@ static int check_op(ulm_env *env, struct ulm_table *t, void *arg)
 {
 	const struct deleg_request *req = arg;
 	struct conflict_req c;
+	int rc = frozen_gate(env, t, 0);
 
+	if (rc)
+		return rc;
 	deleg_view(t, req, REQ_ACCESS, &c);
 	return conflict_answer(env, t, &c, req->conflict);
 }

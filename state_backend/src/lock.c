@@ -123,7 +123,10 @@ static int lock_conflict(ulm_env *env, const struct ulm_table *t,
 			 uint64_t now)
 {
 	struct conflict_req c;
+	int rc = frozen_gate(env, t, req->flags);
 
+	if (rc)
+		return rc;
 	lock_view(t, req->owner, &req->span, queued, now, &c);
 	return conflict_answer(env, t, &c, req->conflict);
 }

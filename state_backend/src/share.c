@@ -28,8 +28,10 @@ static int share_op(ulm_env *env, struct ulm_table *t, void *arg)
 		.now_ms = clock_now_ms(),
 	};
 	struct ulm_record rec;
-	int rc = conflict_answer(env, t, &c, req->conflict);
+	int rc = frozen_gate(env, t, req->flags);
 
+	if (!rc)
+		rc = conflict_answer(env, t, &c, req->conflict);
 	if (rc)
 		return rc;
 	record_init(&rec, env, ULM_REC_SHARE, 0, ULM_EOF);

@@ -69,3 +69,15 @@ it_store_list() {
 		"$ULM_IT_INSPECT" --store "$IT_RADOS_STORE" --raw records ||
 		it_fail "ulmctl could not read $IT_RADOS_STORE"
 }
+
+# it_rados_tokens: the node id of every file token in the pool, one line
+# each.
+it_rados_tokens() {
+	local obj hex
+	for obj in $(ceph_exec "$IT_CEPH" rados -p ulm -N export ls | grep '^f\.'); do
+		hex=$(ceph_exec "$IT_CEPH" rados -p ulm -N export getomapval \
+			"$obj" '~token' 2>/dev/null |
+			awk '$1 == "00000000" { print $2 $3 $4 $5 }')
+		[ -z "$hex" ] || printf '%d\n' "0x$hex"
+	done
+}

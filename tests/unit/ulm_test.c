@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include "env.h"
+#include "rados_store.h"
 #include "tmpdir.h"
 #include "ulm_test.h"
 
@@ -61,8 +64,13 @@ int fixture_open(struct fixture *f, uint32_t node, bool read_only,
 		.map_size = 64 << 20,
 		.pool = "ulm",
 		.rados_namespace = f->ns,
+		.lease_ms = f->lease_ms,
+		.tokens = f->tokens,
 	};
+	const char *tokens = getenv("ULM_TEST_TOKENS");
 
+	if (!cfg.tokens && tokens && !strcmp(tokens, "off"))
+		cfg.tokens = ULM_TOKENS_OFF;
 	return ulm_env_open(&cfg, env);
 }
 
@@ -114,6 +122,124 @@ int fixture_run_node(struct fixture *f, uint32_t node, node_fn fn, void *arg)
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+}
+
+pid_t fixture_spawn_holder(struct fixture *f, uint32_t node, const char *file)
+{
+	char node_s[16], lease_s[16], ready;
+	int fds[2];
+	pid_t pid;
+
+	snprintf(node_s, sizeof(node_s), "%u", node);
+	snprintf(lease_s, sizeof(lease_s), "%u", f->lease_ms);
+	assert_int_equal(pipe(fds), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		execl("/proc/self/exe", "holder", "hold", f->ns, node_s,
+		      lease_s, file, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &ready, 1), 1);
+	close(fds[0]);
+	return pid;
+}
+
+void fixture_holder_main(int argc, char **argv)
+{
+	struct ulm_owner o = test_owner(ULM_PROTO_NFS4, "holder", "h");
+	struct ulm_env_config cfg = {.store = ULM_STORE_RADOS, .pool = "ulm"};
+	ulm_env *env;
+	int rc;
+
+	if (argc != 6 || strcmp(argv[1], "hold"))
+		return;
+	cfg.rados_namespace = argv[2];
+	cfg.node_id = (uint32_t)atoi(argv[3]);
+	cfg.lease_ms = (uint32_t)atoi(argv[4]);
+	o.node = cfg.node_id;
+	rc = ulm_env_open(&cfg, &env);
+	if (!rc)
+		rc = try_lock(env, argv[5], &o, ULM_LOCK_WRITE, 0, 9, NULL);
+	if (rc) {
+		fprintf(stderr, "holder: %s\n", ulm_strerror(rc));
+		_exit(1);
+	}
+	if (write(STDOUT_FILENO, "r", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+void test_sleep_ms(int ms)
+{
+	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&t, NULL);
+}
+
+int64_t test_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+struct node_probe {
+	uint32_t node;
+	struct ulm_node_info seen;
+};
+
+static int find_node(const struct ulm_node_info *n, void *arg)
+{
+	struct node_probe *p = arg;
+
+	if (n->node == p->node)
+		p->seen = *n;
+	return 0;
+}
+
+struct ulm_node_info test_node(ulm_env *env, uint32_t node)
+{
+	struct node_probe p = {node, {0, 0, false}};
+
+	assert_int_equal(ulm_node_list(env, find_node, &p), 0);
+	return p.seen;
+}
+
+bool test_node_becomes(ulm_env *env, uint32_t node, bool live, int ms)
+{
+	for (int64_t end = test_now_ms() + ms; test_now_ms() < end;
+	     test_sleep_ms(20))
+		if (test_node(env, node).live == live)
+			return true;
+	return false;
+}
+
+void test_trim_often(ulm_env **envs, int n, unsigned int trim_ms,
+		     unsigned int idle_ms)
+{
+	for (int i = 0; i < n; i++) {
+		struct rados_store *s = (struct rados_store *)envs[i]->store;
+
+		s->trim_every_ms = trim_ms;
+		s->watch_idle_ms = idle_ms;
+	}
+}
+
+void test_expect_tokens_taken(ulm_env **envs, int n, unsigned int min)
+{
+	unsigned int taken = 0;
+
+	for (int i = 0; i < n; i++)
+		taken += ((struct rados_store *)envs[i]->store)->tokens_taken;
+	printf("tokens taken: %u\n", taken);
+	if (((struct rados_store *)envs[0]->store)->tokens)
+		assert_true(taken >= min);
 }
 
 struct ulm_key test_key(const char *name)
