@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# it.bad_config: a broken UNIFIED setup never takes Ganesha down. For each
+# it.bad_config: a broken UNIFIED setup (bad values, unusable store paths,
+# a Ceph cluster that is down) never takes Ganesha down. For each
 # case the daemon keeps running (no signal death), its log names the
 # problem, the UNIFIED export is refused (absent from the pseudo root), and a plain VFS export in the
 # same config is still served and locks.
@@ -40,7 +41,7 @@ bad_case() {
 		"$(sb_exec "$node" nfs-ls 'nfs://127.0.0.1/bad?version=4' 2>&1)"
 }
 
-for node in badstore rostore filestore nosub unknownsub; do
+for node in badstore rostore filestore nosub unknownsub deadrados; do
 	sb_node_create "$node" || it_fail "node $node"
 done
 # The read-only store directory exists only in rostore's mount namespace.
@@ -74,3 +75,17 @@ bad_case unknownsub "unknown sub-FSAL" UNIFIED/NOPE \
 	store=lmdb store_path="$IT_STORE" node_id=2
 it_expect_log unknownsub "the unknown sub-FSAL is named" \
 	'sub-FSAL NOPE cannot be loaded'
+
+# A RADOS store whose cluster is down: no monitor listens at mon_host.
+cat >"$IT_DIR/dead-ceph.conf" <<EOF
+[global]
+mon_host = 127.0.0.1:1
+auth_cluster_required = none
+auth_service_required = none
+auth_client_required = none
+client_mount_timeout = 3
+EOF
+bad_case deadrados "RADOS cluster down at start-up" UNIFIED \
+	store=rados ceph_conf="$IT_DIR/dead-ceph.conf" pool=ulm node_id=1
+it_expect_log deadrados "the outage and its fix are named" \
+	'cannot open rados lock store .Pool ulm.*no monitor or OSD answered'
