@@ -15,6 +15,11 @@ fsal_status_t ulmfsal_status(int rc, const char *what)
 		return fsalstat(ERR_FSAL_NO_ERROR, 0);
 	case -EAGAIN: /* a conflict: the caller reports it */
 		return fsalstat(ERR_FSAL_DELAY, EAGAIN);
+	case ULM_EGRACE: /* an unreclaimed record: retry after grace */
+		LogDebug(COMPONENT_FSAL,
+			 "UNIFIED: %s meets a record still being reclaimed",
+			 what);
+		return fsalstat(ERR_FSAL_IN_GRACE, EAGAIN);
 	case ULM_EDELEG: /* a recall is on its way: the client retries */
 		LogDebug(COMPONENT_FSAL, "UNIFIED: %s waits for a recall",
 			 what);

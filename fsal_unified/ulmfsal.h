@@ -16,6 +16,7 @@
 #include "fsal.h"
 #include "fsal_api.h"
 #include "ulm.h"
+#include "ulmrec.h"
 
 /** Settings of the module-level UNIFIED { } block. */
 struct ulmfsal_config {
@@ -30,6 +31,16 @@ struct ulmfsal_config {
 	char *keyring;	 /**< NULL: as ceph.conf says */
 	char *pool;
 	char *rados_namespace;
+	/* Ganesha's own RADOS_KV block (RecoveryBackend = rados_cluster),
+	 * read too: where its grace database is, and this node's name. */
+	struct {
+		char *ceph_conf;
+		char *userid;
+		char *pool;
+		char *rados_namespace;
+		char *grace_oid;
+		char *nodeid;
+	} rados_kv;
 };
 
 struct ulmfsal_module {
@@ -190,8 +201,9 @@ int ulmfsal_owner_init(struct ulmfsal_owner *owner, const void *state_owner,
 		       uint32_t node, enum ulm_owner_kind kind);
 int ulmfsal_open_owner_from_request(struct ulmfsal_owner *owner, uint32_t node);
 
-/* purge.c */
-void ulmfsal_purge_schedule(ulm_env *env, uint32_t node);
-void ulmfsal_purge_stop(void);
+/* grace.c: recovery of lock state; the cluster's recovery state */
+void ulmfsal_grace_start(ulm_env *env, const struct ulmfsal_config *cfg);
+void ulmfsal_grace_stop(void);
+ulmrec *ulmfsal_cluster(void);
 
 #endif /* ULMFSAL_H */

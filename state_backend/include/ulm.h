@@ -487,6 +487,14 @@ int ulm_recovery_end(ulm_env *env, uint32_t node);
  *  @p before_epoch is not NULL, it is set to the epoch recovery began for. */
 bool ulm_recovery_epoch(ulm_env *env, uint32_t node, uint32_t *before_epoch);
 
+/** Visitor of ulm_recovery_list(): must not call libulm. */
+typedef int (*ulm_recovery_visit_fn)(uint32_t node, uint32_t before_epoch,
+				     void *arg);
+
+/** @brief Visit the nodes recovering in this environment. @return 0, the
+ *  visitor's non-zero result, -EINVAL */
+int ulm_recovery_list(ulm_env *env, ulm_recovery_visit_fn visit, void *arg);
+
 /**
  * @brief How many of @p node's unreclaimed records (locks, shares,
  * delegations; not queued requests) the store still holds: 0 means every

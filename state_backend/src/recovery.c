@@ -237,3 +237,17 @@ bool ulm_recovery_epoch(ulm_env *env, uint32_t node, uint32_t *before_epoch)
 	pthread_rwlock_unlock(&env->recovering.lock);
 	return e != NULL;
 }
+
+int ulm_recovery_list(ulm_env *env, ulm_recovery_visit_fn visit, void *arg)
+{
+	int rc = 0;
+
+	if (!env || !visit)
+		return -EINVAL;
+	pthread_rwlock_rdlock(&env->recovering.lock);
+	for (size_t i = 0; !rc && i < env->recovering.n; i++)
+		rc = visit(env->recovering.entries[i].node,
+			   env->recovering.entries[i].before_epoch, arg);
+	pthread_rwlock_unlock(&env->recovering.lock);
+	return rc;
+}
