@@ -309,6 +309,8 @@ acquire_lock(struct fsal_obj_handle *obj_hdl, struct state_t *state,
 		return status;
 	}
 	ulm_undo_free(undo);
+	if (call->owner.id.protocol == ULM_PROTO_NLM)
+		ulmfsal_nsm_note(owner);
 	return status;
 }
 

@@ -206,4 +206,7 @@ void ulmfsal_grace_start(ulm_env *env, const struct ulmfsal_config *cfg);
 void ulmfsal_grace_stop(void);
 ulmrec *ulmfsal_cluster(void);
 
+/* nsm.c: NLM clients per service address, for notification on takeover */
+void ulmfsal_nsm_note(const void *state_owner);
+
 #endif /* ULMFSAL_H */
