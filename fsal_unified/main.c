@@ -23,6 +23,9 @@ static const char module_name[] = "UNIFIED";
 #define ULMFSAL_DEFAULT_POOL	  "nfs-ganesha"
 #define ULMFSAL_DEFAULT_NAMESPACE "ulm"
 #define ULMFSAL_RADOS_NAME_MAX	  256
+#define ULMFSAL_MIN_LEASE_MS	  500
+#define ULMFSAL_MAX_LEASE_MS	  3600000
+#define ULMFSAL_DEFAULT_LEASE_MS  15000
 
 struct ulmfsal_module ULMFSAL = {
 	.module =
@@ -83,6 +86,9 @@ static struct config_item unified_items[] = {
 	CONF_ITEM_STR("Namespace", 0, ULMFSAL_RADOS_NAME_MAX,
 		      ULMFSAL_DEFAULT_NAMESPACE, ulmfsal_config,
 		      rados_namespace),
+	CONF_ITEM_UI32("Rados_Lease_Ms", ULMFSAL_MIN_LEASE_MS,
+		       ULMFSAL_MAX_LEASE_MS, ULMFSAL_DEFAULT_LEASE_MS,
+		       ulmfsal_config, lease_ms),
 	CONFIG_EOL,
 };
 
@@ -167,9 +173,10 @@ static fsal_status_t init_config(struct fsal_module *module,
 			"= <directory>, Map_Size = %llu..%llu, Sync = "
 			"true|false, Node_Id = 1..%u, Ceph_Conf = <file>, "
 			"UserId = <name>, Keyring = <file>, Pool = <pool>, "
-			"Namespace = <name>. Exports using FSAL UNIFIED are "
-			"refused until it is fixed.",
-			ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE, UINT32_MAX);
+			"Namespace = <name>, Rados_Lease_Ms = %u..%u. Exports "
+			"using FSAL UNIFIED are refused until it is fixed.",
+			ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE, UINT32_MAX,
+			ULMFSAL_MIN_LEASE_MS, ULMFSAL_MAX_LEASE_MS);
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	}
 
@@ -181,10 +188,10 @@ static fsal_status_t init_config(struct fsal_module *module,
 	if (cfg->store == ULM_STORE_RADOS)
 		LogInfo(COMPONENT_FSAL,
 			"UNIFIED: Ceph_Conf = %s, UserId = %s, Keyring = %s, "
-			"Pool = %s, Namespace = %s",
+			"Pool = %s, Namespace = %s, Rados_Lease_Ms = %" PRIu32,
 			or_default(cfg->ceph_conf), or_default(cfg->userid),
 			or_default(cfg->keyring), cfg->pool,
-			cfg->rados_namespace);
+			cfg->rados_namespace, cfg->lease_ms);
 	display_fsinfo(module);
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 }
@@ -276,6 +283,7 @@ static int env_open_locked(const struct ulmfsal_config *cfg)
 		.keyring = cfg->keyring,
 		.pool = cfg->pool,
 		.rados_namespace = cfg->rados_namespace,
+		.lease_ms = cfg->lease_ms,
 	};
 	int rc = ulm_env_open(&env_cfg, &env);
 

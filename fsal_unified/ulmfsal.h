@@ -31,6 +31,7 @@ struct ulmfsal_config {
 	char *keyring;	 /**< NULL: as ceph.conf says */
 	char *pool;
 	char *rados_namespace;
+	uint32_t lease_ms; /**< liveness lease (libulm: lease_ms) */
 	/* Ganesha's own RADOS_KV block (RecoveryBackend = rados_cluster),
 	 * read too: where its grace database is, and this node's name. */
 	struct {

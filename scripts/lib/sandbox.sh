@@ -244,6 +244,7 @@ sb__fsal_block() {
 #     (any store* / node_id key adds the UNIFIED block; empty values are
 #      left out, so a test can omit a parameter on purpose)
 #   ceph_conf=FILE  pool=NAME  namespace=NAME   (UNIFIED, Store = rados)
+#   rados_lease=MS                   (UNIFIED Rados_Lease_Ms)
 #   bind=ADDR                        (NFS_CORE_PARAM Bind_Addr)
 #   export=ID:PATH:PSEUDO:FSALSPEC   (repeatable; see sb__fsal_block)
 #   sectype=sys|krb5,krb5i,krb5p...  (every export's SecType; default sys)
@@ -257,7 +258,7 @@ sb_ganesha_conf() {
 	local fsal_log=""
 	local unified=0 store="" store_path="" node_id="" sync="" raw=""
 	local sectype=sys keytab="" krb5_principal=nfs
-	local ceph_conf="" pool="" namespace="" bind=""
+	local ceph_conf="" pool="" namespace="" bind="" rados_lease=""
 	local exports=()
 	shift
 	for kv in "$@"; do
@@ -277,6 +278,7 @@ sb_ganesha_conf() {
 		ceph_conf) ceph_conf=$val unified=1 ;;
 		pool) pool=$val unified=1 ;;
 		namespace) namespace=$val unified=1 ;;
+		rados_lease) rados_lease=$val unified=1 ;;
 		bind) bind=$val ;;
 		export) exports+=("$val") ;;
 		sectype) sectype=$val ;;
@@ -323,6 +325,8 @@ sb_ganesha_conf() {
 			[ -z "$pool" ] || printf '\tPool = "%s";\n' "$pool"
 			[ -z "$namespace" ] ||
 				printf '\tNamespace = "%s";\n' "$namespace"
+			[ -z "$rados_lease" ] ||
+				printf '\tRados_Lease_Ms = %s;\n' "$rados_lease"
 			printf '}\n'
 		fi
 		[ -z "$keytab" ] ||

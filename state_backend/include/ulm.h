@@ -98,6 +98,10 @@ struct ulm_env_config {
 	/** RADOS: namespace within the pool; NULL or "": the default one.
 	 *  Every node of one cluster uses the same pool and namespace. */
 	const char *rados_namespace;
+	/** RADOS: this node's liveness lease in ms (0: 15000). A node that
+	 *  could not renew it in time is fenced (ULM_EFENCED) until it
+	 *  does; other nodes see it dead one lease after its last renewal. */
+	uint32_t lease_ms;
 };
 
 enum ulm_protocol {
@@ -192,6 +196,9 @@ struct ulm_lock_info {
  * @param[out] envp the environment; close it with ulm_env_close()
  * LMDB: one process may open one environment directory only once at a
  * time (an LMDB rule); use one ulm_env per process and share it.
+ * RADOS: opening takes this node's liveness lease; if another process
+ * holds it, the open waits up to one lease for it to lapse (a process
+ * that died leaves it behind) before it gives up with -EBUSY.
  *
  * @return 0, -EINVAL (bad config), -ENOENT/-EACCES/-EROFS (path),
  *         -EBUSY (another live process has this node id open),
@@ -206,6 +213,38 @@ void ulm_env_close(ulm_env *env);
  *  a read-only open reports the node's last epoch, 0 if it never opened;
  *  the memory store always starts at 1). */
 uint32_t ulm_env_epoch(const ulm_env *env);
+
+/**
+ * @brief May this node grant? False while it is fenced: its liveness
+ * lease in the store lapsed (RADOS: no renewal succeeded within the
+ * lease, minus a margin), so other nodes may already count it dead; every
+ * call that would change the table then returns ULM_EFENCED, until a
+ * renewal succeeds. Memory and LMDB envs are always live; a read-only
+ * env, which holds no lease, never is.
+ */
+bool ulm_env_live(const ulm_env *env);
+
+/** One node registered in the store (ulm_node_list()). */
+struct ulm_node_info {
+	uint32_t node;	/**< node id */
+	uint32_t epoch; /**< its current (last opened) epoch */
+	/** it holds its liveness lease now (RADOS: the lock on its
+	 *  "live" object has not lapsed; LMDB: the process that opened it
+	 *  runs; memory: always, the store has only this node) */
+	bool live;
+};
+
+/** Visitor for ulm_node_list(): 0 to go on, anything else stops the walk
+ *  and is returned. */
+typedef int (*ulm_node_visit_fn)(const struct ulm_node_info *node, void *arg);
+
+/**
+ * @brief Visit every node that ever opened the store for writing, in
+ * ascending node id.
+ * @return 0, the visitor's non-zero result, -EINVAL, -ENOMEM, -EIO,
+ *         ULM_ECORRUPT
+ */
+int ulm_node_list(ulm_env *env, ulm_node_visit_fn visit, void *arg);
 
 /** @defgroup range Ranges */
 

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * The RADOS store's private parts, shared by its three files:
- * store_rados.c (connect, node registration, the store ops),
- * rados_files.c (the node-side cache of watched file objects) and
- * rados_events.c (the per-node mailbox). Layout: docs/rados.md.
+ * The RADOS store's private parts, shared by its files: store_rados.c
+ * (connect, node registration, the store ops), rados_files.c (the
+ * node-side cache of watched file objects), rados_events.c (the per-node
+ * mailbox) and rados_live.c (the liveness lease). Layout: docs/rados.md.
  */
 #ifndef ULM_RADOS_STORE_H
 #define ULM_RADOS_STORE_H
 
 #include <pthread.h>
 #include <rados/librados.h>
+#include <stdatomic.h>
 #include "store.h"
 
 /* "f." + two hex digits per key byte + NUL */
@@ -60,7 +61,23 @@ struct rados_store {
 	pthread_cond_t event_cond;
 	uint64_t event_gen;
 	uint32_t event_seq;
+	/* The liveness lease (rados_live.c). */
+	char live_oid[32];
+	char live_cookie[48];
+	uint32_t lease_ms;
+	_Atomic uint64_t live_until; /* CLOCK_MONOTONIC ns: fenced from then */
+	pthread_t live_thread;
+	bool live_running;
+	pthread_mutex_t live_mutex;
+	pthread_cond_t live_cond;
+	bool live_stop;
+	bool live_paused;
 };
+
+/** One big-endian u32 omap value, and the version of its object (0: no
+ *  object; *value 0: no such key). */
+int rados_u32_get(struct rados_store *s, const char *oid, const char *key,
+		  uint32_t *value, uint64_t *version);
 
 /** Map a librados result to libulm's errors: never a silent success. */
 int rados_errno(int rc);
@@ -113,5 +130,26 @@ int rados_event_post(struct ulm_store *store, uint32_t node, const void *msg,
 		     size_t len);
 int rados_event_take(struct ulm_store *store, store_event_fn fn, void *arg,
 		     int timeout_ms);
+
+/** Set up the lease's lock and condition (every open). */
+void rados_live_init(struct rados_store *s);
+/** Take this node's lease (waiting one lease for a dead holder's to
+ *  lapse), register the node, and renew from a thread.
+ *  @return 0, -EBUSY (another live process holds it), -ENOMEM, -EIO */
+int rados_live_start(struct rados_store *s, uint32_t lease_ms);
+/** Stop renewing and give the lease back. */
+void rados_live_fini(struct rados_store *s);
+/** Does this node hold its lease, margin included? */
+bool rados_live_ok(struct rados_store *s);
+/** The store op: rados_live_ok(). */
+bool rados_live(struct ulm_store *store);
+/** Tests: stop (true) or resume renewals, as a partition would. */
+void rados_live_pause(struct ulm_store *store, bool paused);
+/** A node's current epoch (0: never opened) and whether its lease is
+ *  held now. @return 0, -ENOMEM, -EIO, ULM_ECORRUPT */
+int rados_node_state(struct rados_store *s, uint32_t node, uint32_t *epoch,
+		     bool *live);
+/** The store op: every registered node. */
+int rados_node_list(struct ulm_store *store, store_node_fn fn, void *arg);
 
 #endif /* ULM_RADOS_STORE_H */

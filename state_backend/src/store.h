@@ -32,6 +32,7 @@ struct ulm_store_op {
 typedef int (*store_record_fn)(const struct ulm_record *rec, void *arg);
 typedef int (*store_event_fn)(const void *msg, size_t len, void *arg);
 typedef int (*store_file_fn)(const struct ulm_key *file, void *arg);
+typedef int (*store_node_fn)(const struct ulm_node_info *node, void *arg);
 
 struct ulm_store_ops {
 	const char *name;
@@ -66,6 +67,12 @@ struct ulm_store_ops {
 	 *  @return 0, -ENOMEM, -EIO */
 	int (*event_take)(struct ulm_store *store, store_event_fn fn, void *arg,
 			  int timeout_ms);
+	/** Every node registered in the store, ascending.
+	 *  @return 0, @p fn's non-zero result, -ENOMEM, -EIO, ULM_ECORRUPT */
+	int (*node_list)(struct ulm_store *store, store_node_fn fn, void *arg);
+	/** May this node grant now (it holds its liveness lease)? NULL:
+	 *  always (a store no other node shares a lease with). */
+	bool (*live)(struct ulm_store *store);
 };
 
 /** Largest event message. */

@@ -165,6 +165,16 @@ struct node_entry {
 	uint64_t pid_start;
 };
 
+static int node_decode(const MDB_val *v, struct node_entry *e)
+{
+	if (v->mv_size != NODE_VAL_LEN)
+		return ULM_ECORRUPT;
+	e->epoch = get_be32(v->mv_data);
+	e->pid = get_be32((uint8_t *)v->mv_data + 4);
+	e->pid_start = get_be64((uint8_t *)v->mv_data + 8);
+	return 0;
+}
+
 static int node_read(struct lmdb_store *s, MDB_txn *txn, struct node_entry *e)
 {
 	uint8_t key[NODE_KEY_LEN];
@@ -179,12 +189,7 @@ static int node_read(struct lmdb_store *s, MDB_txn *txn, struct node_entry *e)
 		return 0;
 	if (rc)
 		return mdb_errno(rc);
-	if (v.mv_size != NODE_VAL_LEN)
-		return ULM_ECORRUPT;
-	e->epoch = get_be32(v.mv_data);
-	e->pid = get_be32((uint8_t *)v.mv_data + 4);
-	e->pid_start = get_be64((uint8_t *)v.mv_data + 8);
-	return 0;
+	return node_decode(&v, e);
 }
 
 static int node_write(struct lmdb_store *s, MDB_txn *txn, uint32_t epoch,
@@ -746,6 +751,80 @@ static int lmdb_event_take(struct ulm_store *store, store_event_fn fn,
 	}
 }
 
+struct node_array {
+	size_t n;
+	size_t cap;
+	struct ulm_node_info *v;
+};
+
+static int node_array_add(struct node_array *a, struct ulm_node_info info)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? 2 * a->cap : 16;
+		struct ulm_node_info *v = realloc(a->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		a->v = v;
+		a->cap = cap;
+	}
+	a->v[a->n++] = info;
+	return 0;
+}
+
+/* The "node" keys sort together, by id (big-endian). */
+static int nodes_collect(struct lmdb_store *s, MDB_txn *txn,
+			 struct node_array *a)
+{
+	uint8_t first[NODE_KEY_LEN];
+	MDB_val k, v;
+	MDB_cursor *cur;
+	MDB_cursor_op op = MDB_SET_RANGE;
+	struct node_entry e;
+	int rc = mdb_errno(mdb_cursor_open(txn, s->meta, &cur));
+
+	if (rc)
+		return rc;
+	node_key(first, 0);
+	k = val(first, sizeof(first));
+	for (;;) {
+		rc = mdb_errno(mdb_cursor_get(cur, &k, &v, op));
+		op = MDB_NEXT;
+		if (rc || k.mv_size != NODE_KEY_LEN ||
+		    memcmp(k.mv_data, "node", 4))
+			break;
+		rc = node_decode(&v, &e);
+		if (!rc)
+			rc = node_array_add(
+				a, (struct ulm_node_info){
+					   get_be32((uint8_t *)k.mv_data + 4),
+					   e.epoch,
+					   holder_alive(e.pid, e.pid_start)});
+		if (rc)
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc == -ENOENT ? 0 : rc;
+}
+
+/* Collected first: the visitor may call libulm, which writes. */
+static int lmdb_node_list(struct ulm_store *store, store_node_fn fn, void *arg)
+{
+	struct lmdb_store *s = to_lmdb(store);
+	struct node_array a = {0};
+	MDB_txn *txn;
+	int rc = read_begin(s, &txn);
+
+	if (!rc) {
+		rc = nodes_collect(s, txn, &a);
+		mdb_txn_abort(txn);
+	}
+	for (size_t i = 0; !rc && i < a.n; i++)
+		rc = fn(&a.v[i], arg);
+	free(a.v);
+	return rc;
+}
+
 const struct ulm_store_ops ulm_store_lmdb_ops = {
 	.name = "lmdb",
 	.shared = true,
@@ -757,4 +836,5 @@ const struct ulm_store_ops ulm_store_lmdb_ops = {
 	.op_execute = lmdb_op_execute,
 	.event_post = lmdb_event_post,
 	.event_take = lmdb_event_take,
+	.node_list = lmdb_node_list,
 };

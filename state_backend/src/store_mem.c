@@ -140,6 +140,15 @@ static int mem_event_take(struct ulm_store *store, store_event_fn fn, void *arg,
 	return rc;
 }
 
+/* A memory store is this node's alone, and lives as long as its env. */
+static int mem_node_list(struct ulm_store *store, store_node_fn fn, void *arg)
+{
+	struct mem_store *m = (struct mem_store *)store;
+	struct ulm_node_info self = {m->node_id, 1, true};
+
+	return fn(&self, arg);
+}
+
 const struct ulm_store_ops ulm_store_mem_ops = {
 	.name = "memory",
 	.shared = false,
@@ -148,4 +157,5 @@ const struct ulm_store_ops ulm_store_mem_ops = {
 	.op_execute = mem_op_execute,
 	.event_post = mem_event_post,
 	.event_take = mem_event_take,
+	.node_list = mem_node_list,
 };

@@ -139,10 +139,8 @@ static void notifies_wait(struct rados_store *s)
 	pthread_mutex_unlock(&s->inflight_mutex);
 }
 
-/* One big-endian u32 omap value, and the version of its object (0: no
- * object; *value 0: no such key). */
-static int u32_get(struct rados_store *s, const char *oid, const char *key,
-		   uint32_t *value, uint64_t *version)
+int rados_u32_get(struct rados_store *s, const char *oid, const char *key,
+		  uint32_t *value, uint64_t *version)
 {
 	rados_read_op_t op = rados_create_read_op();
 	rados_omap_iter_t iter;
@@ -201,7 +199,7 @@ static int format_check(struct rados_store *s)
 	int rc;
 
 	for (int i = 0; i < REGISTER_TRIES; i++) {
-		rc = u32_get(s, META_OID, "format", &format, &version);
+		rc = rados_u32_get(s, META_OID, "format", &format, &version);
 		if (rc || format || s->read_only)
 			break;
 		rc = u32_put(s, META_OID, "format", RECORD_FORMAT, version);
@@ -222,7 +220,7 @@ static int node_register(struct rados_store *s, uint32_t *epoch)
 
 	snprintf(oid, sizeof(oid), "node.%08x", s->node_id);
 	for (int i = 0; i < REGISTER_TRIES && rc == -ECANCELED; i++) {
-		rc = u32_get(s, oid, "epoch", epoch, &version);
+		rc = rados_u32_get(s, oid, "epoch", epoch, &version);
 		if (rc || s->read_only)
 			break;
 		rc = u32_put(s, oid, "epoch", *epoch + 1, version);
@@ -283,6 +281,7 @@ static void rados_close(struct ulm_store *store)
 
 	if (s->io)
 		rados_events_fini(s);
+	rados_live_fini(s);
 	rados_files_fini(s);
 	notifies_wait(s);
 	if (s->io)
@@ -315,9 +314,13 @@ static int rados_open(const struct ulm_env_config *cfg,
 	pthread_mutex_init(&s->event_mutex, NULL);
 	pthread_cond_init(&s->event_cond, NULL);
 	rados_files_init(s);
+	rados_live_init(s);
 	rc = connect_cluster(s, cfg);
 	if (!rc)
 		rc = format_check(s);
+	/* The lease first: two processes must not both take an epoch. */
+	if (!rc && !s->read_only)
+		rc = rados_live_start(s, cfg->lease_ms);
 	if (!rc)
 		rc = node_register(s, epoch);
 	if (!rc && !s->read_only)
@@ -356,10 +359,9 @@ static int file_watched(struct rados_store *s, const struct ulm_key *file,
 }
 
 /* The object's version without reading it when the watch vouches. */
-static int rados_file_version(struct ulm_store *store,
-			      const struct ulm_key *file, uint64_t *version)
+static int version_get(struct rados_store *s, const struct ulm_key *file,
+		       uint64_t *version)
 {
-	struct rados_store *s = to_rados(store);
 	struct rados_file *f;
 	rados_read_op_t op;
 	int64_t n_records;
@@ -506,10 +508,9 @@ static int records_hand(const struct raw_records *r, store_record_fn fn,
 	return rc;
 }
 
-static int rados_file_load(struct ulm_store *store, const struct ulm_key *file,
-			   store_record_fn fn, void *arg, uint64_t *version)
+static int records_load(struct rados_store *s, const struct ulm_key *file,
+			store_record_fn fn, void *arg, uint64_t *version)
 {
-	struct rados_store *s = to_rados(store);
 	struct raw_records r = {0};
 	struct rados_file *f;
 	int64_t n_records;
@@ -532,6 +533,31 @@ static int rados_file_load(struct ulm_store *store, const struct ulm_key *file,
 	raw_clear(&r);
 	free(r.v);
 	return rc;
+}
+
+/* A node that lost its lease cannot tell why a read fails (its client
+ * blocklisted, a partition): what it cannot read, it must not grant on. */
+static int fence_error(struct rados_store *s, int rc)
+{
+	if (rc < 0 && rc != ULM_ECORRUPT && !s->read_only && !rados_live_ok(s))
+		return ULM_EFENCED;
+	return rc;
+}
+
+static int rados_file_version(struct ulm_store *store,
+			      const struct ulm_key *file, uint64_t *version)
+{
+	struct rados_store *s = to_rados(store);
+
+	return fence_error(s, version_get(s, file, version));
+}
+
+static int rados_file_load(struct ulm_store *store, const struct ulm_key *file,
+			   store_record_fn fn, void *arg, uint64_t *version)
+{
+	struct rados_store *s = to_rados(store);
+
+	return fence_error(s, records_load(s, file, fn, arg, version));
 }
 
 struct key_list {
@@ -731,6 +757,8 @@ static int rados_op_execute(struct ulm_store *store, struct ulm_store_op *op)
 
 	if (s->read_only)
 		return -EROFS;
+	if (!rados_live_ok(s))
+		return ULM_EFENCED;
 	if (!f)
 		return -ENOMEM;
 	if (op->n_put > IDS_PER_OP)
@@ -771,4 +799,6 @@ const struct ulm_store_ops ulm_store_rados_ops = {
 	.op_execute = rados_op_execute,
 	.event_post = rados_event_post,
 	.event_take = rados_event_take,
+	.node_list = rados_node_list,
+	.live = rados_live,
 };

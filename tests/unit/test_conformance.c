@@ -386,6 +386,31 @@ static void test_purge_removes_older_epochs_of_node(void **state)
 	assert_int_equal(test_list(env, NULL, NULL, 0), 0);
 }
 
+static int collect_node(const struct ulm_node_info *node, void *arg)
+{
+	struct ulm_node_info *seen = arg;
+
+	if (seen->node)
+		return -EEXIST; /* one node was expected */
+	*seen = *node;
+	return 0;
+}
+
+static void test_node_list_shows_this_node_live(void **state)
+{
+	ulm_env *env = env_of(state);
+	struct ulm_node_info seen = {0};
+
+	assert_true(ulm_env_live(env));
+	assert_int_equal(ulm_node_list(env, collect_node, &seen), 0);
+	assert_int_equal(seen.node, 1);
+	assert_int_equal(seen.epoch, ulm_env_epoch(env));
+	assert_true(seen.live);
+	assert_int_equal(ulm_node_list(NULL, collect_node, &seen), -EINVAL);
+	assert_int_equal(ulm_node_list(env, NULL, NULL), -EINVAL);
+	assert_false(ulm_env_live(NULL));
+}
+
 static void test_strerror_covers_codes(void **state)
 {
 	(void)state;
@@ -460,6 +485,9 @@ static void test_strerror_covers_codes(void **state)
 			cmocka_unit_test_setup_teardown(                       \
 				test_purge_removes_older_epochs_of_node,       \
 				setup, teardown_env),                          \
+			cmocka_unit_test_setup_teardown(                       \
+				test_node_list_shows_this_node_live, setup,    \
+				teardown_env),                                 \
 			cmocka_unit_test_setup_teardown(                       \
 				test_strerror_covers_codes, setup,             \
 				teardown_env),                                 \

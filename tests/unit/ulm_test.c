@@ -61,6 +61,7 @@ int fixture_open(struct fixture *f, uint32_t node, bool read_only,
 		.map_size = 64 << 20,
 		.pool = "ulm",
 		.rados_namespace = f->ns,
+		.lease_ms = f->lease_ms,
 	};
 
 	return ulm_env_open(&cfg, env);
@@ -114,6 +115,56 @@ int fixture_run_node(struct fixture *f, uint32_t node, node_fn fn, void *arg)
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 100;
+}
+
+pid_t fixture_spawn_holder(struct fixture *f, uint32_t node, const char *file)
+{
+	char node_s[16], lease_s[16], ready;
+	int fds[2];
+	pid_t pid;
+
+	snprintf(node_s, sizeof(node_s), "%u", node);
+	snprintf(lease_s, sizeof(lease_s), "%u", f->lease_ms);
+	assert_int_equal(pipe(fds), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		execl("/proc/self/exe", "holder", "hold", f->ns, node_s,
+		      lease_s, file, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &ready, 1), 1);
+	close(fds[0]);
+	return pid;
+}
+
+void fixture_holder_main(int argc, char **argv)
+{
+	struct ulm_owner o = test_owner(ULM_PROTO_NFS4, "holder", "h");
+	struct ulm_env_config cfg = {.store = ULM_STORE_RADOS, .pool = "ulm"};
+	ulm_env *env;
+	int rc;
+
+	if (argc != 6 || strcmp(argv[1], "hold"))
+		return;
+	cfg.rados_namespace = argv[2];
+	cfg.node_id = (uint32_t)atoi(argv[3]);
+	cfg.lease_ms = (uint32_t)atoi(argv[4]);
+	o.node = cfg.node_id;
+	rc = ulm_env_open(&cfg, &env);
+	if (!rc)
+		rc = try_lock(env, argv[5], &o, ULM_LOCK_WRITE, 0, 9, NULL);
+	if (rc) {
+		fprintf(stderr, "holder: %s\n", ulm_strerror(rc));
+		_exit(1);
+	}
+	if (write(STDOUT_FILENO, "r", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
 }
 
 struct ulm_key test_key(const char *name)

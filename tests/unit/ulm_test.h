@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include "ulm.h"
@@ -17,6 +18,8 @@ struct fixture {
 	char path[80]; /* LMDB environment inside it */
 	char ns[64];   /* RADOS: a namespace of this test case's own */
 	enum ulm_store_kind store;
+	uint32_t lease_ms; /* RADOS: liveness lease of envs opened (0: default)
+			    */
 	ulm_env *env;
 };
 
@@ -63,6 +66,17 @@ typedef int (*node_fn)(ulm_env *env, void *arg);
 /** Fork, open node @p node on the fixture's (LMDB) store in the child,
  *  run @p fn there and close. @return 0 if fn returned 0, else not 0 */
 int fixture_run_node(struct fixture *f, uint32_t node, node_fn fn, void *arg);
+
+/**
+ * Start another process (this test binary again, as a RADOS node): it
+ * opens node @p node on the fixture's namespace with the fixture's lease,
+ * takes a write lock on [0, 9] of @p file, and waits to be killed.
+ * @return its pid once it holds the lock (kill it with SIGKILL)
+ */
+pid_t fixture_spawn_holder(struct fixture *f, uint32_t node, const char *file);
+/** In main(): run as such a holder if asked to (argv[1] "hold"); never
+ *  returns then. */
+void fixture_holder_main(int argc, char **argv);
 
 struct ulm_key test_key(const char *name);
 /** A lock-owner (ULM_OWNER_LOCK) of node 1. */
