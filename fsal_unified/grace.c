@@ -321,6 +321,13 @@ static ulmrec *cluster_open(const struct ulmfsal_config *cfg)
 	rc = ulmrec_open(&rc_cfg, &rec);
 	if (rc == 0)
 		rc = ulmrec_watch(rec, entry_changed, NULL);
+	/* What a takeover blocklists if this node is declared dead. */
+	if (rc == 0 && ulmrec_addr_record(rec, cfg->node_id) != 0)
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: cannot record this node's RADOS address for "
+			"fencing; a takeover of node %" PRIu32
+			" will not be able to blocklist it",
+			cfg->node_id);
 	if (rc != 0) {
 		LogCrit(COMPONENT_FSAL,
 			"UNIFIED: cannot reach the cluster's recovery state "

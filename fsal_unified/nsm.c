@@ -77,6 +77,7 @@ void ulmfsal_nsm_note(const void *state_owner)
 	const state_owner_t *so = state_owner;
 	const state_nlm_client_t *client = so->so_owner.so_nlm_owner.so_client;
 	char server[INET6_ADDRSTRLEN], caller[NSM_CALLER_MAX + 1];
+	char client_addr[INET6_ADDRSTRLEN];
 	ulmrec *cluster = ulmfsal_cluster();
 	uint64_t h;
 	int rc;
@@ -85,7 +86,9 @@ void ulmfsal_nsm_note(const void *state_owner)
 	    client->slc_nsm_client == NULL ||
 	    client->slc_nsm_client->ssc_client == NULL ||
 	    client->slc_nlm_caller_name_len > NSM_CALLER_MAX ||
-	    !addr_text(&client->slc_server_addr, server, sizeof(server)))
+	    !addr_text(&client->slc_server_addr, server, sizeof(server)) ||
+	    !addr_text(&client->slc_nsm_client->ssc_client->cl_addrbuf,
+		       client_addr, sizeof(client_addr)))
 		return;
 	memcpy(caller, client->slc_nlm_caller_name,
 	       client->slc_nlm_caller_name_len);
@@ -93,8 +96,7 @@ void ulmfsal_nsm_note(const void *state_owner)
 	h = pair_hash(server, caller);
 	if (noted(h, false))
 		return;
-	rc = ulmrec_nsm_add(cluster, server, caller,
-			    client->slc_nsm_client->ssc_client->hostaddr_str);
+	rc = ulmrec_nsm_add(cluster, server, caller, client_addr);
 	if (rc != 0) {
 		LogMajor(COMPONENT_FSAL,
 			 "UNIFIED: cannot record NLM client %s of %s for "

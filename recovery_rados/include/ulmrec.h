@@ -112,6 +112,10 @@ int ulmrec_watch_renew(ulmrec *rec);
 /** @brief Record @p addr as the RADOS client of node @p node's lock
  *  store. @return 0, -EINVAL, -EIO */
 int ulmrec_addr_put(ulmrec *rec, uint32_t node, const char *addr);
+/** @brief Record as node @p node's address the client that holds its
+ *  liveness lease now (libulm's RADOS store of the node). @return 0,
+ *  -ENOENT (nobody holds it), -EINVAL, -EIO */
+int ulmrec_addr_record(ulmrec *rec, uint32_t node);
 /** @return 0, -ENOENT (none recorded), -EIO */
 int ulmrec_addr_get(ulmrec *rec, uint32_t node, char *addr, size_t len);
 /** @brief Blocklist @p addr in the OSD map for @p expire_secs: none of its

@@ -4,6 +4,8 @@
  * of a dead node (the Pacemaker resource agent calls it once the address
  * is up here). In order:
  *
+ *  0. wait until the dead node's liveness lease lapsed (it stopped
+ *     granting by then), or refuse;
  *  1. fence the dead node: blocklist the RADOS client of its lock store,
  *     so that nothing it still has in flight lands from now on;
  *  2. begin the recovery of every record it made (epochs up to its last):
@@ -36,6 +38,7 @@
 
 #define DEFAULT_GRACE_SECS 90
 #define DEFAULT_FENCE_SECS 3600
+#define DEFAULT_WAIT_SECS  30
 #define DEFAULT_POOL	   "nfs-ganesha"
 #define DEFAULT_NAMESPACE  "ulm"
 #define DEFAULT_GRACE_OID  "grace"
@@ -50,6 +53,7 @@ struct options {
 	const char *grace_nodeid;
 	unsigned grace_secs;
 	unsigned fence_secs;
+	unsigned wait_secs;
 	bool no_fence;
 	bool have_dead, have_self;
 };
@@ -60,6 +64,8 @@ static void usage(FILE *out)
 		"usage: ulm-takeover --node DEAD_ID --by MY_ID --ip ADDRESS\n"
 		"       [--grace SECONDS] [--grace-nodeid NAME] "
 		"[--fence-secs SECONDS] [--no-fence]\n"
+		"       [--wait SECONDS]   (for the dead node's liveness "
+		"lease to lapse; default %d)\n"
 		"       [--ceph-conf FILE] [--userid NAME] [--keyring FILE]\n"
 		"       [--pool POOL] [--namespace NS]   (UNIFIED's lock "
 		"store; defaults %s, %s)\n"
@@ -72,7 +78,7 @@ static void usage(FILE *out)
 		"(SM_NOTIFY goes out of it). --grace-nodeid: the dead node's "
 		"RADOS_KV nodeid\n"
 		"(no grace database change without it).\n",
-		DEFAULT_POOL, DEFAULT_NAMESPACE);
+		DEFAULT_WAIT_SECS, DEFAULT_POOL, DEFAULT_NAMESPACE);
 }
 
 static bool parse_u32(const char *arg, uint32_t *out)
@@ -97,6 +103,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"grace", required_argument, NULL, 'g'},
 		{"grace-nodeid", required_argument, NULL, 'G'},
 		{"fence-secs", required_argument, NULL, 'f'},
+		{"wait", required_argument, NULL, 'w'},
 		{"no-fence", no_argument, NULL, 'F'},
 		{"ceph-conf", required_argument, NULL, 'c'},
 		{"userid", required_argument, NULL, 'u'},
@@ -128,10 +135,19 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->ip = optarg;
 			break;
 		case 'g':
+			if (!parse_u32(optarg, &v))
+				return -1;
+			o->grace_secs = v;
+			break;
 		case 'f':
 			if (!parse_u32(optarg, &v))
 				return -1;
-			*(c == 'g' ? &o->grace_secs : &o->fence_secs) = v;
+			o->fence_secs = v;
+			break;
+		case 'w':
+			if (!parse_u32(optarg, &v))
+				return -1;
+			o->wait_secs = v;
 			break;
 		case 'G':
 			o->grace_nodeid = optarg;
@@ -177,8 +193,26 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* The dead node's last epoch, read from the lock store without writing. */
-static int last_epoch(const struct options *o, uint32_t *epoch)
+struct node_seen {
+	uint32_t node;
+	bool found;
+	struct ulm_node_info info;
+};
+
+static int node_visit(const struct ulm_node_info *node, void *arg)
+{
+	struct node_seen *seen = arg;
+
+	if (node->node == seen->node) {
+		seen->info = *node;
+		seen->found = true;
+	}
+	return 0;
+}
+
+/* Wait (up to --wait) for the node's liveness lease to lapse: a node that
+ * holds it may still grant. Then its last epoch. */
+static int dead_node_epoch(const struct options *o, uint32_t *epoch)
 {
 	struct ulm_env_config cfg = {
 		.store = ULM_STORE_RADOS,
@@ -190,14 +224,29 @@ static int last_epoch(const struct options *o, uint32_t *epoch)
 		.pool = o->rados.pool,
 		.rados_namespace = o->rados.rados_namespace,
 	};
+	struct node_seen seen = {.node = o->dead};
+	struct timespec pause = {0, 100 * 1000000L};
+	time_t deadline = time(NULL) + o->wait_secs;
 	ulm_env *env;
 	int rc = ulm_env_open(&cfg, &env);
 
-	if (rc)
-		return rc;
-	*epoch = ulm_env_epoch(env);
-	ulm_env_close(env);
-	return 0;
+	while (!rc) {
+		seen.found = false;
+		rc = ulm_node_list(env, node_visit, &seen);
+		if (rc || !seen.found || !seen.info.live ||
+		    time(NULL) >= deadline)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	if (!rc && !seen.found)
+		rc = -ENOENT;
+	else if (!rc && seen.info.live)
+		rc = -EBUSY;
+	if (!rc)
+		*epoch = seen.info.epoch;
+	if (env)
+		ulm_env_close(env);
+	return rc;
 }
 
 static int fence(ulmrec *rec, const struct options *o)
@@ -231,7 +280,7 @@ static int begin_recovery(ulmrec *rec, const struct options *o)
 	};
 	struct timespec now;
 	uint32_t epoch = 0;
-	int rc = last_epoch(o, &epoch);
+	int rc = dead_node_epoch(o, &epoch);
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	e.started_ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
@@ -246,9 +295,18 @@ static int begin_recovery(ulmrec *rec, const struct options *o)
 		printf("recovery node %u: records before epoch %u, ended by "
 		       "node %u within %u s\n",
 		       o->dead, e.before_epoch, o->self, o->grace_secs);
+	else if (rc == -EBUSY)
+		printf("recovery node %u: REFUSED: it still holds its liveness "
+		       "lease after %u s, so it may still grant: stop it "
+		       "first\n",
+		       o->dead, o->wait_secs);
+	else if (rc == -ENOENT)
+		printf("recovery node %u: REFUSED: no such node in the lock "
+		       "store\n",
+		       o->dead);
 	else
 		printf("recovery node %u: FAILED: %s\n", o->dead,
-		       rc < -4096 ? ulm_strerror(rc) : strerror(-rc));
+		       ulm_strerror(rc));
 	return rc;
 }
 
@@ -312,6 +370,7 @@ int main(int argc, char **argv)
 			  .rados_namespace = DEFAULT_NAMESPACE},
 		.grace_secs = DEFAULT_GRACE_SECS,
 		.fence_secs = DEFAULT_FENCE_SECS,
+		.wait_secs = DEFAULT_WAIT_SECS,
 	};
 	ulmrec *rec = NULL;
 	int rc, partly = 0;

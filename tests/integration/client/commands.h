@@ -22,6 +22,7 @@ struct client_state {
 	uint32_t svid;		   /* svid of nlm commands */
 	bool expired;		   /* "v4 expire": no more RENEW */
 	bool callback;		   /* an NFSv4 callback service runs */
+	bool nsm_listening;	   /* an NSM (statd) service runs */
 };
 
 /**

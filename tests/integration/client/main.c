@@ -9,6 +9,7 @@
 #include "nfs4_callback.h"
 #include "nfs4_client.h"
 #include "nlm_client.h"
+#include "nsm_listener.h"
 #include "rpc_server.h"
 
 #include <errno.h>
@@ -31,6 +32,7 @@ struct options {
 	char name[128];
 	int renew_secs;
 	bool callback;
+	bool nsm_listen;
 	struct nfs4_security sec;
 };
 
@@ -38,7 +40,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: ulm-nfs-client --server ADDR --export /PSEUDO "
 		     "[--name CLIENTNAME] [--lease-renew SECS] "
-		     "[--v3-export PATH] [--callback]\n"
+		     "[--v3-export PATH] [--callback] [--nsm-listen]\n"
 		     "       [--sec sys|krb5|krb5i|krb5p] "
 		     "[--gss-service nfs@HOST]\n"
 		     "Reads commands on stdin (see the test contract), "
@@ -49,6 +51,9 @@ static void usage(FILE *out)
 		     "Mount_Path_Pseudo = true).\n"
 		     "--callback: serve the NFSv4 callback program (needed "
 		     "for delegations).\n"
+		     "--nsm-listen: serve this host's NSM (statd) SM_NOTIFY, "
+		     "registered with its\n"
+		     "  rpcbind (see \"nsm notified\").\n"
 		     "--sec: NFSv4 over RPCSEC_GSS with the Kerberos tickets "
 		     "of KRB5CCNAME (default sys);\n"
 		     "  --gss-service names the server's principal "
@@ -84,6 +89,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{"lease-renew", required_argument, NULL, 'r'},
 		{"v3-export", required_argument, NULL, 'm'},
 		{"callback", no_argument, NULL, 'c'},
+		{"nsm-listen", no_argument, NULL, 'L'},
 		{"sec", required_argument, NULL, 'k'},
 		{"gss-service", required_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
@@ -125,6 +131,9 @@ static int parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case 'c':
 			opts->callback = true;
+			break;
+		case 'L':
+			opts->nsm_listen = true;
 			break;
 		case 'k':
 			if (parse_sec(optarg, &opts->sec.flavour) < 0)
@@ -297,6 +306,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	state.callback = opts.callback;
+	if (opts.nsm_listen && (status = nsm_listener_start()) < 0) {
+		fprintf(stderr, "ulm-nfs-client: NSM service: %s\n",
+			strerror(-status));
+		return 1;
+	}
+	state.nsm_listening = opts.nsm_listen;
 	status = nfs4_session_create_sec(opts.server, opts.export, opts.name,
 					 &opts.sec, callback_port, &state.nfs4);
 	if (status != 0) {

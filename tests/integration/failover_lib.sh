@@ -1,0 +1,196 @@
+# shellcheck shell=bash
+# failover_lib.sh: Ganesha nodes that crash, restart and take over each
+# other's service addresses, on one RADOS pool. Source it after it_lib.sh
+# and it_setup, then:
+#
+#   fo_cluster [memstore|bluestore]   the hub: a network namespace routing
+#                                     between all the others, running Ceph
+#                                     (mon and osd on 10.77.0.1) and holding
+#                                     Ganesha's grace database (ns "grace")
+#   fo_node NODE ID [CONF_KEY=V...]   a Ganesha node in a namespace of its
+#                                     own (rpcbind, statd), on a veth to the
+#                                     hub (10.77.ID.2); its service address
+#                                     10.78.0.ID is on its lo. UNIFIED on the
+#                                     pool (Node_Id ID), RecoveryBackend =
+#                                     rados_cluster (RADOS_KV nodeid nfsID)
+#   fo_start NODE...                  start them together (rados_cluster
+#                                     waits for every member to enforce)
+#   fo_host HOST ID                   a client host (ID 100..199), with an
+#                                     rpcbind (for its NSM service)
+#   fo_client NAME HOST ADDR [ARG..]  an ulm-nfs-client there, of ADDR
+#   fo_addr ID                        the service address of node ID
+#   fo_move ADDR FROM TO              move a service address
+#   fo_cut NODE / fo_heal NODE        cut / restore NODE's path to Ceph
+#   fo_takeover NODE DEAD_ID ADDR     ulm-takeover in NODE; its output in
+#                                     FO_OUT, its exit status in FO_RC
+#   fo_batch CLIENT WANT              send stdin's commands at once; every
+#                                     reply must match WANT (one check)
+#   fo_grace_dump                     `ganesha-rados-grace dump`
+#
+# Only the hub routes: nodes and hosts reach each other and Ceph through
+# it, so a service address moves by moving it and its hub route; a node is
+# cut off from Ceph by a blackhole route, its clients still reach it.
+
+# shellcheck source=scripts/lib/ceph.sh
+. "$IT_SRC/../../scripts/lib/ceph.sh"
+
+IT_CEPH=$IT_DIR/ceph
+IT_RADOS_STORE=rados:ulm/export
+FO_CEPH_ADDR=10.77.0.1
+FO_GRACE=${FO_GRACE:-10}
+FO_LEASE=${FO_LEASE:-5}
+FO_RADOS_LEASE_MS=${FO_RADOS_LEASE_MS:-2000}
+declare -A FO_ID=()
+
+fo__exit() {
+	local rc=$?
+	sb_cleanup
+	ceph_stop "$IT_CEPH" >/dev/null 2>&1 || true
+	(exit "$rc")
+	it__exit
+}
+
+fo_grace_db() {
+	ceph_exec "$IT_CEPH" ganesha-rados-grace --cephconf "$IT_CEPH/ceph.conf" \
+		--pool ulm --ns grace "$@"
+}
+
+fo_grace_dump() { fo_grace_db dump; }
+
+fo_cluster() {
+	local hub
+	sb_node_create hub || it_fail "namespace for the hub"
+	trap fo__exit EXIT
+	hub=$(sb_ns hub)
+	ip -n "$hub" addr add "$FO_CEPH_ADDR/32" dev lo &&
+		ip netns exec "$hub" sysctl -qw net.ipv4.ip_forward=1 ||
+		it_fail "hub addresses"
+	CEPH_NETNS=$hub CEPH_ADDR=$FO_CEPH_ADDR \
+		ceph_start "$IT_CEPH" "$IT_NAME" "${1:-memstore}" ||
+		it_fail "Ceph cluster did not start; logs in $IT_CEPH/log"
+	it_pass "Ceph cluster up (${1:-memstore}, pool ulm, on $FO_CEPH_ADDR)"
+}
+
+fo_addr() { printf '10.78.0.%s' "$1"; }
+
+# A namespace on a veth to the hub: 10.77.ID.2, routed through the hub.
+fo__wire() {
+	local name=$1 id=$2 ns hub
+	ns=$(sb_ns "$name")
+	hub=$(sb_ns hub)
+	ip -n "$hub" link add "h$id" type veth peer name eth0 netns "$ns" &&
+		ip -n "$hub" addr add "10.77.$id.1/24" dev "h$id" &&
+		ip -n "$hub" link set "h$id" up &&
+		ip -n "$ns" addr add "10.77.$id.2/24" dev eth0 &&
+		ip -n "$ns" link set eth0 up &&
+		ip -n "$ns" route add default via "10.77.$id.1" ||
+		it_fail "$name: wiring to the hub"
+	FO_ID[$name]=$id
+}
+
+fo_node() {
+	local node=$1 id=$2 addr
+	addr=$(fo_addr "$id")
+	sb_node_create "$node" || it_fail "node $node: namespaces"
+	fo__wire "$node" "$id"
+	ip -n "$(sb_ns "$node")" addr add "$addr/32" dev lo &&
+		ip -n "$(sb_ns hub)" route add "$addr/32" via "10.77.$id.2" ||
+		it_fail "node $node: service address $addr"
+	sb_rpcbind_start "$node" || it_fail "node $node: rpcbind"
+	sb_statd_start "$node" || it_fail "node $node: rpc.statd"
+	fo_grace_db add "nfs$id" >/dev/null || it_fail "grace db: add nfs$id"
+	sb_ganesha_conf "$node" protocols=3,4 lease="$FO_LEASE" \
+		grace="$FO_GRACE" recovery=rados_cluster store=rados \
+		ceph_conf="$IT_CEPH/ceph.conf" pool=ulm namespace=export \
+		node_id="$id" rados_lease="$FO_RADOS_LEASE_MS" \
+		export="1:$IT_EXPORT:/export:UNIFIED" \
+		raw="RADOS_KV { ceph_conf = \"$IT_CEPH/ceph.conf\"; pool = ulm; namespace = grace; nodeid = nfs$id; }" \
+		"${@:3}" || it_fail "node $node: config"
+}
+
+fo_start() {
+	local node pids=() rc=0
+	for node in "$@"; do
+		sb_ganesha_start "$node" &
+		pids+=($!)
+	done
+	for node in "${pids[@]}"; do
+		wait "$node" || rc=1
+	done
+	[ "$rc" = 0 ] || it_fail "ganesha.nfsd did not start on all of: $*"
+	it_pass "Ganesha serving on $*"
+}
+
+fo_host() {
+	sb_node_create "$1" || it_fail "host $1: namespaces"
+	fo__wire "$1" "$2"
+	sb_rpcbind_start "$1" || it_fail "host $1: rpcbind"
+}
+
+fo_client() {
+	local name=$1 host=$2 addr=$3
+	shift 3
+	it_proc_start "$name" "$host" "$ULM_IT_CLIENT" --server "$addr" \
+		--export /export --name "ulmt-$name-$$" --lease-renew 1 "$@"
+}
+
+fo_move() {
+	local addr=$1 from=$2 to=$3
+	ip -n "$(sb_ns "$from")" addr del "$addr/32" dev lo 2>/dev/null || true
+	ip -n "$(sb_ns "$to")" addr add "$addr/32" dev lo &&
+		ip -n "$(sb_ns hub)" route replace "$addr/32" \
+			via "10.77.${FO_ID[$to]}.2" ||
+		it_fail "moving $addr from $from to $to"
+}
+
+fo_cut() {
+	ip -n "$(sb_ns "$1")" route add blackhole "$FO_CEPH_ADDR/32" ||
+		it_fail "cutting $1 off Ceph"
+}
+
+fo_heal() {
+	ip -n "$(sb_ns "$1")" route del blackhole "$FO_CEPH_ADDR/32" ||
+		it_fail "reconnecting $1 to Ceph"
+}
+
+fo_takeover() {
+	local node=$1 dead=$2 addr=$3
+	shift 3
+	FO_RC=0
+	FO_OUT=$(sb_exec "$node" "$ULM_IT_TAKEOVER" --node "$dead" \
+		--by "${FO_ID[$node]}" --ip "$addr" --grace "$FO_GRACE" \
+		--grace-nodeid "nfs$dead" --ceph-conf "$IT_CEPH/ceph.conf" \
+		--pool ulm --namespace export --grace-pool ulm \
+		--grace-namespace grace --wait 10 "$@" 2>&1) || FO_RC=$?
+	printf '%s\n' "$FO_OUT" | sed 's/^/#   takeover: /'
+}
+
+fo_batch() {
+	local client=$1 want=$2 line bad=0 n=0
+	local -a cmds
+	mapfile -t cmds
+	printf '%s\n' "${cmds[@]}" >&"${IT_FD_IN[$client]}"
+	for line in "${cmds[@]}"; do
+		if ! IFS= read -r -t "$IT_REPLY_TIMEOUT" \
+			-u "${IT_FD_OUT[$client]}" IT_REPLY; then
+			tail -n 20 "$(sb_node_dir "${IT_CLIENT_NODE[$client]}")/client-$client.out"
+			it_fail "client $client: no reply to '$line'"
+		fi
+		n=$((n + 1))
+		# shellcheck disable=SC2053 # glob match on purpose
+		if [[ $IT_REPLY != $want ]]; then
+			bad=$((bad + 1))
+			[ "$bad" -gt 3 ] ||
+				printf '# [%s] %s -> %s\n' "$client" "$line" "$IT_REPLY"
+		fi
+	done
+	[ "$bad" = 0 ] || it_fail "[$client] $bad of $n replies are not '$want'"
+	it_pass "[$client] $n commands -> $want"
+}
+
+# The pool's records, one line each (read-only libulm, from the hub).
+it_store_list() {
+	sb_exec hub env CEPH_CONF="$IT_CEPH/ceph.conf" \
+		"$ULM_IT_INSPECT" "$IT_RADOS_STORE" ||
+		it_fail "ulm-store-inspect could not read $IT_RADOS_STORE"
+}
