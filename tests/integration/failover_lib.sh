@@ -73,6 +73,28 @@ fo_cluster() {
 
 fo_addr() { printf '10.78.0.%s' "$1"; }
 
+# No DNS in the sandbox: statd and Ganesha look client addresses up (a
+# lookup that waits for an unreachable name server stalls NLM), so every
+# node and host gets a private /etc/hosts naming the test addresses and a
+# resolv.conf without servers.
+fo__no_dns() {
+	local dir id
+	dir=$(sb_node_dir "$1")
+	{
+		echo "127.0.0.1 localhost"
+		for id in $(seq 1 9) $(seq 100 109); do
+			echo "10.77.$id.2 fo-$id"
+		done
+		for id in $(seq 1 9); do
+			echo "10.78.0.$id fo-service-$id"
+		done
+	} >"$dir/hosts"
+	echo "options timeout:1 attempts:1" >"$dir/resolv.conf"
+	sb_exec "$1" mount --bind "$dir/hosts" /etc/hosts &&
+		sb_exec "$1" mount --bind "$dir/resolv.conf" /etc/resolv.conf ||
+		it_fail "$1: private /etc/hosts"
+}
+
 # A namespace on a veth to the hub: 10.77.ID.2, routed through the hub.
 fo__wire() {
 	local name=$1 id=$2 ns hub
@@ -86,6 +108,7 @@ fo__wire() {
 		ip -n "$ns" route add default via "10.77.$id.1" ||
 		it_fail "$name: wiring to the hub"
 	FO_ID[$name]=$id
+	fo__no_dns "$name"
 }
 
 fo_node() {

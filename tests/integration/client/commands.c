@@ -183,6 +183,16 @@ static bool parse_share(const struct command_args *args, uint32_t *access,
 	return true;
 }
 
+/* RENEW now, re-establishing the clientid if the server forgot it (it
+ * restarted, or another took its address): what a client does first
+ * when it learns the server restarted, before it reclaims. */
+static void cmd_v4_renew(struct client_state *state,
+			 const struct command_args *args, FILE *out)
+{
+	(void)args;
+	answer_nfs4(out, nfs4_session_renew(state->nfs4), NULL);
+}
+
 /* Make an opened file current again without an OPEN (e.g. to reclaim
  * its open and locks after a server restart). */
 static void cmd_v4_file(struct client_state *state,
@@ -512,6 +522,7 @@ static const struct command commands[] = {
 	 "v4 open FILE [read|write|both] [deny none|read|write|both]"},
 	{"v4", "owner", 1, 1, cmd_v4_owner, "v4 owner NAME"},
 	{"v4", "file", 1, 1, cmd_v4_file, "v4 file FILE"},
+	{"v4", "renew", 0, 0, cmd_v4_renew, "v4 renew"},
 	{"v4", "lock", 3, 4, cmd_v4_lock,
 	 "v4 lock read|write|readw|writew OFFSET LENGTH [reclaim]"},
 	{"v4", "downgrade", 1, 3, cmd_v4_downgrade,
@@ -583,12 +594,13 @@ bool command_run(struct client_state *state, char *line, FILE *out)
 	}
 	cmd = find_command(argc, argv, &skip);
 	if (!cmd) {
-		answer_usage(out,
-			     "unknown command (v4 open|file|owner|lock|lockt|"
-			     "unlock|downgrade|release_lockowner|expire|"
-			     "recalls|delegreturn|autoreturn|close, "
-			     "nlm svid|lock|test|unlock|cancel, "
-			     "nsm notify|notified, quit)");
+		answer_usage(
+			out,
+			"unknown command (v4 open|file|renew|owner|lock|lockt|"
+			"unlock|downgrade|release_lockowner|expire|"
+			"recalls|delegreturn|autoreturn|close, "
+			"nlm svid|lock|test|unlock|cancel, "
+			"nsm notify|notified, quit)");
 		return false;
 	}
 	args.argc = argc - skip;
