@@ -36,6 +36,7 @@
 #define GRACE_RESYNC_TICKS   10 /* read every entry again every 5 s */
 #define GRACE_ORPHAN_FACTOR  3	/* end others' entries 3 graces overdue */
 #define GRACE_LIFT_RETRY_MAX 8
+#define GRACE_FENCE_SECS     3600
 
 static struct {
 	pthread_mutex_t mutex;
@@ -300,6 +301,33 @@ static void grace_nodeid(const struct ulmfsal_config *cfg, char *out)
 		out[0] = '\0';
 }
 
+/*
+ * This node's previous run died (its lease lapsed: the store could open).
+ * Blocklist its RADOS client: nothing it had in flight lands now, and the
+ * OSDs drop its watches at once instead of making every writer of a file
+ * it watched wait for its acknowledgement until they time out.
+ */
+static void fence_previous_life(ulmrec *rec, uint32_t node)
+{
+	char addr[ULMREC_ADDR_MAX];
+	int rc = ulmrec_addr_get(rec, node, addr, sizeof(addr));
+
+	if (rc == -ENOENT)
+		return;
+	if (rc == 0)
+		rc = ulmrec_fence(rec, addr, GRACE_FENCE_SECS);
+	if (rc != 0)
+		LogMajor(COMPONENT_FSAL,
+			 "UNIFIED: cannot blocklist this node's previous RADOS "
+			 "client: %s",
+			 strerror(-rc));
+	else
+		LogEvent(COMPONENT_FSAL,
+			 "UNIFIED: blocklisted this node's previous RADOS "
+			 "client %s",
+			 addr);
+}
+
 static ulmrec *cluster_open(const struct ulmfsal_config *cfg)
 {
 	struct ulmrec_config rc_cfg = {
@@ -321,6 +349,8 @@ static ulmrec *cluster_open(const struct ulmfsal_config *cfg)
 	rc = ulmrec_open(&rc_cfg, &rec);
 	if (rc == 0)
 		rc = ulmrec_watch(rec, entry_changed, NULL);
+	if (rc == 0)
+		fence_previous_life(rec, cfg->node_id);
 	/* What a takeover blocklists if this node is declared dead. */
 	if (rc == 0 && ulmrec_addr_record(rec, cfg->node_id) != 0)
 		LogCrit(COMPONENT_FSAL,

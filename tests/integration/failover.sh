@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# it.failover: two clients hold 1,000 locks (NFSv4 and NLM, half each)
+# through service address A of a three-node cluster on bluestore RADOS.
+# The node serving A is killed -9, again and again: on odd rounds it
+# restarts in place, on even rounds A moves to the other node, which takes
+# the dead node over (ulm-takeover: fence, recovery, grace database,
+# SM_NOTIFY). The clients reclaim every lock; throughout, a checker on the
+# third node tries locks that conflict with held ones (never granted) and
+# locks beside them (granted, also during grace). Every round ends with
+# all 1,000 locks in the store and the recovery ended early ("everything
+# reclaimed"). At least FO_ROUNDS rounds, within FO_BUDGET seconds.
+# shellcheck source=tests/integration/it_lib.sh
+. "$(dirname "$0")/it_lib.sh"
+it_setup failover
+it_need ULM_IT_INSPECT "ulm-store-inspect"
+it_need ULM_IT_TAKEOVER "ulm-takeover"
+FO_GRACE=30
+# shellcheck source=tests/integration/failover_lib.sh
+. "$IT_SRC/failover_lib.sh"
+
+FO_ROUNDS=${FO_ROUNDS:-10}
+FO_BUDGET=${FO_BUDGET:-240}
+FILES=5         # per client and protocol
+LOCKS=50        # per file: 2 clients x 2 protocols x 5 x 50 = 1,000
+A=$(fo_addr 1)
+
+fo_cluster bluestore
+fo_node n1 1
+fo_node n2 2
+fo_node n3 3
+fo_start n1 n2 n3
+for h in 101 102 103; do fo_host "h$h" "$h"; done
+fo_client a h101 "$A" --nsm-listen
+fo_client b h102 "$A" --nsm-listen
+fo_client c h103 "$(fo_addr 3)"
+
+# The commands that take (or reclaim) client $1's locks.
+lock_cmds() {
+	local client=$1 suffix=${2:-} f i
+	echo "v4 renew"
+	for f in $(seq 1 $FILES); do
+		echo "v4 file v4-$client-$f"
+		for i in $(seq 0 $((LOCKS - 1))); do
+			echo "v4 lock write $((i * 10)) 5${suffix:+ $suffix}"
+		done
+	done
+	for f in $(seq 1 $FILES); do
+		for i in $(seq 0 $((LOCKS - 1))); do
+			echo "nlm lock write $((i * 10)) 5 nlm-$client-$f${suffix:+ $suffix}"
+		done
+	done
+}
+
+open_cmds() {
+	local f
+	for f in $(seq 1 $FILES); do echo "v4 open v4-$1-$f both"; done
+}
+
+it_note "1,000 locks through $A (node n1)"
+for cl in a b; do
+	fo_batch "$cl" OK < <(open_cmds "$cl")
+	fo_batch "$cl" OK < <(lock_cmds "$cl")
+	fo_batch c OK < <(open_cmds "$cl")
+done
+it_expect_store "1,000 locks held" 'type=write .*kind=lock .*client=ulmt-[ab]-' 1000
+
+# The checker: through n3, a lock inside a held one (refused: "DENIED",
+# "GRACE"), then one in the gap beside it (granted, then released), in a
+# loop until told to stop. One line per attempt in checker.log.
+CHECKER_LOG=$IT_DIR/checker.log
+# One command of the checker's; a missing reply is logged, not fatal.
+check_send() {
+	printf '%s\n' "$1" >&"${IT_FD_IN[c]}"
+	IFS= read -r -t "$IT_REPLY_TIMEOUT" -u "${IT_FD_OUT[c]}" IT_REPLY ||
+		IT_REPLY=TIMEOUT
+}
+
+checker() {
+	local n=0 cl f i off reply
+	while [ ! -e "$IT_DIR/checker.stop" ]; do
+		n=$((n + 1))
+		cl=$([ $((n % 2)) = 0 ] && echo a || echo b)
+		f=$((n % FILES + 1))
+		i=$(((n * 7) % LOCKS))
+		off=$((i * 10))
+		if [ $((n % 3)) = 0 ]; then
+			check_send "nlm lock write $((off + 2)) 1 nlm-$cl-$f"
+			echo "$(date +%s.%N) conflict nlm $cl $f $off $IT_REPLY"
+			continue
+		fi
+		check_send "v4 file v4-$cl-$f"
+		check_send "v4 lock write $((off + 2)) 1"
+		echo "$(date +%s.%N) conflict v4 $cl $f $off $IT_REPLY"
+		check_send "v4 lock write $((off + 6)) 2"
+		reply=$IT_REPLY
+		echo "$(date +%s.%N) gap v4 $cl $f $off $reply"
+		[ "$reply" != OK ] || check_send "v4 unlock $((off + 6)) 2"
+	done
+}
+checker >"$CHECKER_LOG" 2>&1 &
+CHECKER=$!
+
+now_ms() { date +%s%3N; }
+
+# Every client reclaims through A after its SM_NOTIFY from A.
+reclaim_all() {
+	local cl
+	for cl in a b; do
+		sb_wait_until 10 eval \
+			"it_send $cl 'nsm notified'; [[ \$IT_REPLY == 'NOTIFIED $A '* ]]" ||
+			it_fail "client $cl got no SM_NOTIFY from $A"
+		fo_batch "$cl" OK < <(lock_cmds "$cl" reclaim)
+	done
+}
+
+# The node ending a recovery logs it; early, as nothing is left.
+expect_grace_over() {
+	local node=$1 dead=$2
+	sb_wait_until "$FO_GRACE" eval \
+		"sb_ganesha_log_since_start $node | grep -q 'grace over for node $dead (everything reclaimed)'" ||
+		it_fail "node $node did not end node $dead's recovery early"
+	it_pass "$node ended node $dead's recovery: everything reclaimed"
+}
+
+holder=n1 other=n2 round=0
+declare -A NODE_ID=([n1]=1 [n2]=2)
+while [ "$round" -lt "$FO_ROUNDS" ]; do
+	[ "$SECONDS" -lt "$FO_BUDGET" ] ||
+		it_fail "only $round rounds within ${FO_BUDGET}s"
+	round=$((round + 1))
+	dead=${NODE_ID[$holder]}
+	t0=$(now_ms)
+	sb_stop "$holder" ganesha KILL || it_fail "kill -9 $holder"
+	if [ $((round % 2)) = 1 ]; then
+		it_note "round $round: $holder (node $dead) killed, restarted"
+		sb_ganesha_start "$holder" || it_fail "$holder did not restart"
+		fo_takeover "$holder" "$dead" "$A"
+		ender=$holder
+	else
+		it_note "round $round: $holder (node $dead) killed, $A moves to $other"
+		fo_move "$A" "$holder" "$other"
+		fo_takeover "$other" "$dead" "$A"
+		ender=$other
+	fi
+	[ "$FO_RC" = 0 ] || it_fail "ulm-takeover failed (exit $FO_RC)"
+	reclaim_all
+	t1=$(now_ms)
+	expect_grace_over "$ender" "$dead"
+	it_expect_store "round $round: 1,000 locks held" \
+		'type=write .*kind=lock .*client=ulmt-[ab]-' 1000
+	echo "round $round reclaimed $((t1 - t0)) ms after the kill" >>"$IT_DIR/rounds.log"
+	# After a move the dead node comes back without an address; the
+	# next round kills the node that holds A now.
+	if [ "$ender" != "$holder" ]; then
+		sb_ganesha_start "$holder" || it_fail "$holder did not restart"
+		other=$holder
+		holder=$ender
+	fi
+done
+
+touch "$IT_DIR/checker.stop"
+wait "$CHECKER" || true
+attempts=$(grep -c ' conflict ' "$CHECKER_LOG" || true)
+granted=$(grep -Ec ' conflict .* OK$' "$CHECKER_LOG" || true)
+gaps=$(grep -Ec ' gap .* OK$' "$CHECKER_LOG" || true)
+it_expect_value "conflicting locks granted, of $attempts tried during $round rounds" 0 "$granted"
+[ "$gaps" -gt 0 ] || it_fail "no lock beside a held one was granted"
+it_pass "locks beside held ones granted: $gaps"
+cat "$IT_DIR/rounds.log"
