@@ -309,23 +309,22 @@ static void grace_nodeid(const struct ulmfsal_config *cfg, char *out)
  */
 static void fence_previous_life(ulmrec *rec, uint32_t node)
 {
-	char addr[ULMREC_ADDR_MAX];
-	int rc = ulmrec_addr_get(rec, node, addr, sizeof(addr));
+	char fenced[2 * ULMREC_ADDR_MAX];
+	int rc = ulmrec_fence_node(rec, node, GRACE_FENCE_SECS, fenced,
+				   sizeof(fenced));
 
 	if (rc == -ENOENT)
 		return;
-	if (rc == 0)
-		rc = ulmrec_fence(rec, addr, GRACE_FENCE_SECS);
 	if (rc != 0)
 		LogMajor(COMPONENT_FSAL,
 			 "UNIFIED: cannot blocklist this node's previous RADOS "
-			 "client: %s",
+			 "clients: %s",
 			 strerror(-rc));
 	else
 		LogEvent(COMPONENT_FSAL,
 			 "UNIFIED: blocklisted this node's previous RADOS "
-			 "client %s",
-			 addr);
+			 "clients %s",
+			 fenced);
 }
 
 static ulmrec *cluster_open(const struct ulmfsal_config *cfg)

@@ -109,18 +109,18 @@ int ulmrec_watch_renew(ulmrec *rec);
 
 /** @defgroup fence Node addresses and fencing */
 
-/** @brief Record @p addr as the RADOS client of node @p node's lock
- *  store. @return 0, -EINVAL, -EIO */
-int ulmrec_addr_put(ulmrec *rec, uint32_t node, const char *addr);
-/** @brief Record as node @p node's address the client that holds its
- *  liveness lease now (libulm's RADOS store of the node). @return 0,
- *  -ENOENT (nobody holds it), -EINVAL, -EIO */
+/** @brief Record node @p node's RADOS clients: the one that holds its
+ *  liveness lease now (libulm's lock store) and this connection. Call it
+ *  on the node itself, once its store is open. @return 0, -ENOENT (nobody
+ *  holds the lease), -EINVAL, -EIO */
 int ulmrec_addr_record(ulmrec *rec, uint32_t node);
-/** @return 0, -ENOENT (none recorded), -EIO */
-int ulmrec_addr_get(ulmrec *rec, uint32_t node, char *addr, size_t len);
-/** @brief Blocklist @p addr in the OSD map for @p expire_secs: none of its
- *  writes lands after this returns. @return 0, -EINVAL, -EPERM, -EIO */
-int ulmrec_fence(ulmrec *rec, const char *addr, uint32_t expire_secs);
+
+/** @brief Blocklist node @p node's recorded clients in the OSD map for
+ *  @p expire_secs: none of their writes lands after this returns, and
+ *  their watches go. @p fenced gets the addresses, space-separated.
+ *  @return 0, -ENOENT (none recorded), -EINVAL, -EPERM, -EIO */
+int ulmrec_fence_node(ulmrec *rec, uint32_t node, uint32_t expire_secs,
+		      char *fenced, size_t len);
 
 /** @defgroup nsm NLM clients per service address */
 

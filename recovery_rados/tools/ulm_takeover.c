@@ -251,19 +251,18 @@ static int dead_node_epoch(const struct options *o, uint32_t *epoch)
 
 static int fence(ulmrec *rec, const struct options *o)
 {
-	char addr[ULMREC_ADDR_MAX];
+	char fenced[2 * ULMREC_ADDR_MAX];
 	int rc;
 
 	if (o->no_fence) {
 		printf("fence node %u: skipped (--no-fence)\n", o->dead);
 		return 0;
 	}
-	rc = ulmrec_addr_get(rec, o->dead, addr, sizeof(addr));
-	if (rc == 0)
-		rc = ulmrec_fence(rec, addr, o->fence_secs);
+	rc = ulmrec_fence_node(rec, o->dead, o->fence_secs, fenced,
+			       sizeof(fenced));
 	if (rc == 0)
 		printf("fence node %u: blocklisted %s for %u s\n", o->dead,
-		       addr, o->fence_secs);
+		       fenced, o->fence_secs);
 	else
 		printf("fence node %u: FAILED: %s\n", o->dead,
 		       rc == -ENOENT ? "no client address recorded"
@@ -271,31 +270,12 @@ static int fence(ulmrec *rec, const struct options *o)
 	return rc;
 }
 
-static int begin_recovery(ulmrec *rec, const struct options *o)
+/* Is it dead? Then its last epoch; else say why not. */
+static int check_dead(const struct options *o, uint32_t *epoch)
 {
-	struct ulmrec_entry e = {
-		.node = o->dead,
-		.by = o->self,
-		.grace_secs = o->grace_secs,
-	};
-	struct timespec now;
-	uint32_t epoch = 0;
-	int rc = dead_node_epoch(o, &epoch);
+	int rc = dead_node_epoch(o, epoch);
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	e.started_ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-	/* Every record it made, and none of a life it may begin later. */
-	e.before_epoch = epoch + 1;
-	if (o->grace_nodeid)
-		snprintf(e.grace_nodeid, sizeof(e.grace_nodeid), "%s",
-			 o->grace_nodeid);
-	if (rc == 0)
-		rc = ulmrec_entry_put(rec, &e);
-	if (rc == 0)
-		printf("recovery node %u: records before epoch %u, ended by "
-		       "node %u within %u s\n",
-		       o->dead, e.before_epoch, o->self, o->grace_secs);
-	else if (rc == -EBUSY)
+	if (rc == -EBUSY)
 		printf("recovery node %u: REFUSED: it still holds its liveness "
 		       "lease after %u s, so it may still grant: stop it "
 		       "first\n",
@@ -304,9 +284,37 @@ static int begin_recovery(ulmrec *rec, const struct options *o)
 		printf("recovery node %u: REFUSED: no such node in the lock "
 		       "store\n",
 		       o->dead);
-	else
+	else if (rc != 0)
 		printf("recovery node %u: FAILED: %s\n", o->dead,
 		       ulm_strerror(rc));
+	return rc;
+}
+
+static int begin_recovery(ulmrec *rec, const struct options *o, uint32_t epoch)
+{
+	struct ulmrec_entry e = {
+		.node = o->dead,
+		.by = o->self,
+		.grace_secs = o->grace_secs,
+		/* Every record it made, none of a life it may begin later. */
+		.before_epoch = epoch + 1,
+	};
+	struct timespec now;
+	int rc;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	e.started_ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	if (o->grace_nodeid)
+		snprintf(e.grace_nodeid, sizeof(e.grace_nodeid), "%s",
+			 o->grace_nodeid);
+	rc = ulmrec_entry_put(rec, &e);
+	if (rc == 0)
+		printf("recovery node %u: records before epoch %u, ended by "
+		       "node %u within %u s\n",
+		       o->dead, e.before_epoch, o->self, o->grace_secs);
+	else
+		printf("recovery node %u: FAILED: %s\n", o->dead,
+		       strerror(-rc));
 	return rc;
 }
 
@@ -373,6 +381,7 @@ int main(int argc, char **argv)
 		.wait_secs = DEFAULT_WAIT_SECS,
 	};
 	ulmrec *rec = NULL;
+	uint32_t epoch = 0;
 	int rc, partly = 0;
 
 	if (parse_options(argc, argv, &o) != 0) {
@@ -387,8 +396,11 @@ int main(int argc, char **argv)
 		return EXIT_NOT_PROTECTED;
 	}
 	if (o.dead != o.self) {
-		partly |= fence(rec, &o);
-		rc = begin_recovery(rec, &o);
+		rc = check_dead(&o, &epoch);
+		if (rc == 0) {
+			partly |= fence(rec, &o);
+			rc = begin_recovery(rec, &o, epoch);
+		}
 		if (rc == 0)
 			partly |= start_grace(rec, &o);
 	}

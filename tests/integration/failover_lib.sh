@@ -24,7 +24,9 @@
 #   fo_takeover NODE DEAD_ID ADDR     ulm-takeover in NODE; its output in
 #                                     FO_OUT, its exit status in FO_RC
 #   fo_batch CLIENT WANT              send stdin's commands at once; every
-#                                     reply must match WANT (one check)
+#                                     reply must match WANT (one check);
+#                                     fo_send + fo_expect_all: several
+#                                     clients at once
 #   fo_grace_dump                     `ganesha-rados-grace dump`
 #
 # Only the hub routes: nodes and hosts reach each other and Ceph through
@@ -188,12 +190,21 @@ fo_takeover() {
 	printf '%s\n' "$FO_OUT" | sed 's/^/#   takeover: /'
 }
 
-fo_batch() {
+# fo_send CLIENT: send stdin's commands at once (the client runs them in
+# order); fo_expect_all CLIENT WANT: read as many replies, each matching
+# WANT (one check). Several clients can work at once between the two.
+declare -A FO_SENT=()
+
+fo_send() {
+	local cmds
+	cmds=$(cat)
+	printf '%s\n' "$cmds" >&"${IT_FD_IN[$1]}"
+	FO_SENT[$1]=$cmds
+}
+
+fo_expect_all() {
 	local client=$1 want=$2 line bad=0 n=0
-	local -a cmds
-	mapfile -t cmds
-	printf '%s\n' "${cmds[@]}" >&"${IT_FD_IN[$client]}"
-	for line in "${cmds[@]}"; do
+	while IFS= read -r line; do
 		if ! IFS= read -r -t "$IT_REPLY_TIMEOUT" \
 			-u "${IT_FD_OUT[$client]}" IT_REPLY; then
 			tail -n 20 "$(sb_node_dir "${IT_CLIENT_NODE[$client]}")/client-$client.out"
@@ -206,9 +217,14 @@ fo_batch() {
 			[ "$bad" -gt 3 ] ||
 				printf '# [%s] %s -> %s\n' "$client" "$line" "$IT_REPLY"
 		fi
-	done
+	done <<<"${FO_SENT[$client]}"
 	[ "$bad" = 0 ] || it_fail "[$client] $bad of $n replies are not '$want'"
 	it_pass "[$client] $n commands -> $want"
+}
+
+fo_batch() {
+	fo_send "$1"
+	fo_expect_all "$1" "$2"
 }
 
 # The pool's records, one line each (read-only libulm, from the hub).
