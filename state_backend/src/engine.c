@@ -11,11 +11,15 @@ int key_validate(const struct ulm_key *file)
 		       : -EINVAL;
 }
 
+/* A fenced node refuses at once: the store may be out of its reach, and
+ * a change would wait on it only to be refused. */
 int env_writable(const ulm_env *env)
 {
 	if (!env)
 		return -EINVAL;
-	return env->read_only ? -EROFS : 0;
+	if (env->read_only)
+		return -EROFS;
+	return ulm_env_live(env) ? 0 : ULM_EFENCED;
 }
 
 /* Every lost race means another writer's op went through, so the retry

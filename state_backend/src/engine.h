@@ -37,7 +37,8 @@ int commit(ulm_env *env, struct ulm_table *t, struct change *c);
 void record_init(struct ulm_record *rec, const ulm_env *env,
 		 enum ulm_record_type type, uint64_t start, uint64_t end);
 
-/** -EINVAL, or -EROFS for a read-only env, before any change. */
+/** -EINVAL, -EROFS for a read-only env, ULM_EFENCED for a node that
+ *  lost its liveness lease, before any change. */
 int env_writable(const ulm_env *env);
 
 /** Tell the node holding @p rec about it (event.c). Best effort: a lost

@@ -133,9 +133,13 @@ fo_node() {
 		"${@:3}" || it_fail "node $node: config"
 }
 
+# One second apart: Ganesha 4.3 builds NFSv4 clientids from its start
+# time in seconds, and two nodes started in one second hand out the same
+# ones (a client moved to the other node would then renew a stranger's).
 fo_start() {
 	local node pids=() rc=0
 	for node in "$@"; do
+		[ "${#pids[@]}" = 0 ] || sleep 1.1
 		sb_ganesha_start "$node" &
 		pids+=($!)
 	done
