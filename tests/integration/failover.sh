@@ -20,8 +20,6 @@ FO_GRACE=30
 
 FO_ROUNDS=${FO_ROUNDS:-10}
 FO_BUDGET=${FO_BUDGET:-240}
-FILES=5         # per client and protocol
-LOCKS=50        # per file: 2 clients x 2 protocols x 5 x 50 = 1,000
 A=$(fo_addr 1)
 
 fo_cluster bluestore
@@ -34,73 +32,20 @@ fo_client a h101 "$A" --nsm-listen
 fo_client b h102 "$A" --nsm-listen
 fo_client c h103 "$(fo_addr 3)"
 
-# The commands that take (or reclaim) client $1's locks.
-lock_cmds() {
-	local client=$1 suffix=${2:-} f i
-	echo "v4 renew"
-	for f in $(seq 1 $FILES); do
-		echo "v4 file v4-$client-$f"
-		for i in $(seq 0 $((LOCKS - 1))); do
-			echo "v4 lock write $((i * 10)) 5${suffix:+ $suffix}"
-		done
-	done
-	for f in $(seq 1 $FILES); do
-		for i in $(seq 0 $((LOCKS - 1))); do
-			echo "nlm lock write $((i * 10)) 5 nlm-$client-$f${suffix:+ $suffix}"
-		done
-	done
-}
-
-open_cmds() {
-	local f
-	for f in $(seq 1 $FILES); do echo "v4 open v4-$1-$f both"; done
-}
-
 it_note "1,000 locks through $A (node n1)"
 for cl in a b; do
-	fo_batch "$cl" OK < <(open_cmds "$cl")
-	fo_send "$cl" < <(lock_cmds "$cl")
+	fo_batch "$cl" OK < <(fo_open_cmds "$cl")
+	fo_send "$cl" < <(fo_lock_cmds "$cl")
 done
 for cl in a b; do
 	fo_expect_all "$cl" OK
-	fo_batch c OK < <(open_cmds "$cl")
+	fo_batch c OK < <(fo_open_cmds "$cl")
 done
 it_expect_store "1,000 locks held" 'type=write .*kind=lock .*client=ulmt-[ab]-' 1000
 
-# The checker: through n3, a lock inside a held one (refused: "DENIED",
-# "GRACE"), then one in the gap beside it (granted, then released), in a
-# loop until told to stop. One line per attempt in checker.log.
+# Through n3, throughout: locks inside held ones, and beside them.
 CHECKER_LOG=$IT_DIR/checker.log
-# One command of the checker's; a missing reply is logged, not fatal.
-check_send() {
-	printf '%s\n' "$1" >&"${IT_FD_IN[c]}"
-	IFS= read -r -t "$IT_REPLY_TIMEOUT" -u "${IT_FD_OUT[c]}" IT_REPLY ||
-		IT_REPLY=TIMEOUT
-}
-
-checker() {
-	local n=0 cl f i off reply
-	while [ ! -e "$IT_DIR/checker.stop" ]; do
-		n=$((n + 1))
-		cl=$([ $((n % 2)) = 0 ] && echo a || echo b)
-		f=$((n % FILES + 1))
-		i=$(((n * 7) % LOCKS))
-		off=$((i * 10))
-		if [ $((n % 3)) = 0 ]; then
-			check_send "nlm lock write $((off + 2)) 1 nlm-$cl-$f"
-			echo "$(date +%s.%N) conflict nlm $cl $f $off $IT_REPLY"
-			continue
-		fi
-		check_send "v4 file v4-$cl-$f"
-		check_send "v4 lock write $((off + 2)) 1"
-		echo "$(date +%s.%N) conflict v4 $cl $f $off $IT_REPLY"
-		check_send "v4 lock write $((off + 6)) 2"
-		reply=$IT_REPLY
-		echo "$(date +%s.%N) gap v4 $cl $f $off $reply"
-		[ "$reply" != OK ] || check_send "v4 unlock $((off + 6)) 2"
-	done
-}
-checker >"$CHECKER_LOG" 2>&1 &
+fo_checker c a b >"$CHECKER_LOG" 2>&1 &
 CHECKER=$!
 
 now_ms() { date +%s%3N; }
@@ -112,7 +57,7 @@ reclaim_all() {
 		sb_wait_until 10 eval \
 			"it_send $cl 'nsm notified'; [[ \$IT_REPLY == 'NOTIFIED $A '* ]]" ||
 			it_fail "client $cl got no SM_NOTIFY from $A"
-		fo_send "$cl" < <(lock_cmds "$cl" reclaim)
+		fo_send "$cl" < <(fo_lock_cmds "$cl" reclaim)
 	done
 	for cl in a b; do
 		fo_expect_all "$cl" OK
@@ -165,7 +110,7 @@ while [ "$round" -lt "$FO_ROUNDS" ]; do
 	fi
 done
 
-touch "$IT_DIR/checker.stop"
+touch "$IT_DIR/probe.stop"
 wait "$CHECKER" || true
 attempts=$(grep -c ' conflict ' "$CHECKER_LOG" || true)
 granted=$(grep -Ec ' conflict .* OK$' "$CHECKER_LOG" || true)

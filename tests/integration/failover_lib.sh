@@ -12,7 +12,8 @@
 #                                     hub (10.77.ID.2); its service address
 #                                     10.78.0.ID is on its lo. UNIFIED on the
 #                                     pool (Node_Id ID), RecoveryBackend =
-#                                     rados_cluster (RADOS_KV nodeid nfsID)
+#                                     rados_cluster (RADOS_KV nodeid nfsID;
+#                                     grace database in FO_GRACE_NS)
 #   fo_start NODE...                  start them together (rados_cluster
 #                                     waits for every member to enforce)
 #   fo_host HOST ID                   a client host (ID 100..199), with an
@@ -42,6 +43,7 @@ FO_CEPH_ADDR=10.77.0.1
 FO_GRACE=${FO_GRACE:-10}
 FO_LEASE=${FO_LEASE:-5}
 FO_RADOS_LEASE_MS=${FO_RADOS_LEASE_MS:-2000}
+FO_GRACE_NS=${FO_GRACE_NS:-grace}
 declare -A FO_ID=()
 
 fo__exit() {
@@ -54,7 +56,7 @@ fo__exit() {
 
 fo_grace_db() {
 	ceph_exec "$IT_CEPH" ganesha-rados-grace --cephconf "$IT_CEPH/ceph.conf" \
-		--pool ulm --ns grace "$@"
+		--pool ulm --ns "$FO_GRACE_NS" "$@"
 }
 
 fo_grace_dump() { fo_grace_db dump; }
@@ -113,8 +115,15 @@ fo__wire() {
 	fo__no_dns "$name"
 }
 
+# FO_STOCK=1: the node is stock Ganesha (FSAL VFS, locks in the kernel),
+# rados_cluster only: the anchor of bench/recovery-bench.sh.
 fo_node() {
 	local node=$1 id=$2 addr
+	local fsal=(export="1:$IT_EXPORT:/export:VFS")
+	[ "${FO_STOCK:-0}" = 1 ] || fsal=(store=rados \
+		ceph_conf="$IT_CEPH/ceph.conf" pool=ulm namespace=export \
+		node_id="$id" rados_lease="$FO_RADOS_LEASE_MS" \
+		export="1:$IT_EXPORT:/export:UNIFIED")
 	addr=$(fo_addr "$id")
 	sb_node_create "$node" || it_fail "node $node: namespaces"
 	fo__wire "$node" "$id"
@@ -125,11 +134,8 @@ fo_node() {
 	sb_statd_start "$node" || it_fail "node $node: rpc.statd"
 	fo_grace_db add "nfs$id" >/dev/null || it_fail "grace db: add nfs$id"
 	sb_ganesha_conf "$node" protocols=3,4 lease="$FO_LEASE" \
-		grace="$FO_GRACE" recovery=rados_cluster store=rados \
-		ceph_conf="$IT_CEPH/ceph.conf" pool=ulm namespace=export \
-		node_id="$id" rados_lease="$FO_RADOS_LEASE_MS" \
-		export="1:$IT_EXPORT:/export:UNIFIED" \
-		raw="RADOS_KV { ceph_conf = \"$IT_CEPH/ceph.conf\"; pool = ulm; namespace = grace; nodeid = nfs$id; }" \
+		grace="$FO_GRACE" recovery=rados_cluster "${fsal[@]}" \
+		raw="RADOS_KV { ceph_conf = \"$IT_CEPH/ceph.conf\"; pool = ulm; namespace = $FO_GRACE_NS; nodeid = nfs$id; }" \
 		"${@:3}" || it_fail "node $node: config"
 }
 
@@ -190,7 +196,7 @@ fo_takeover() {
 		--by "${FO_ID[$node]}" --ip "$addr" --grace "$FO_GRACE" \
 		--grace-nodeid "nfs$dead" --ceph-conf "$IT_CEPH/ceph.conf" \
 		--pool ulm --namespace export --grace-pool ulm \
-		--grace-namespace grace --wait 10 "$@" 2>&1) || FO_RC=$?
+		--grace-namespace "$FO_GRACE_NS" --wait 10 "$@" 2>&1) || FO_RC=$?
 	printf '%s\n' "$FO_OUT" | sed 's/^/#   takeover: /'
 }
 
@@ -206,29 +212,102 @@ fo_send() {
 	FO_SENT[$1]=$cmds
 }
 
-fo_expect_all() {
-	local client=$1 want=$2 line bad=0 n=0
+# Read the replies to what fo_send sent; FO_BAD: how many do not match
+# WANT (the first three are printed).
+fo_collect() {
+	local client=$1 want=$2 line
+	FO_BAD=0
+	FO_N=0
 	while IFS= read -r line; do
 		if ! IFS= read -r -t "$IT_REPLY_TIMEOUT" \
 			-u "${IT_FD_OUT[$client]}" IT_REPLY; then
 			tail -n 20 "$(sb_node_dir "${IT_CLIENT_NODE[$client]}")/client-$client.out"
 			it_fail "client $client: no reply to '$line'"
 		fi
-		n=$((n + 1))
+		FO_N=$((FO_N + 1))
 		# shellcheck disable=SC2053 # glob match on purpose
 		if [[ $IT_REPLY != $want ]]; then
-			bad=$((bad + 1))
-			[ "$bad" -gt 3 ] ||
+			FO_BAD=$((FO_BAD + 1))
+			[ "$FO_BAD" -gt 3 ] ||
 				printf '# [%s] %s -> %s\n' "$client" "$line" "$IT_REPLY"
 		fi
 	done <<<"${FO_SENT[$client]}"
-	[ "$bad" = 0 ] || it_fail "[$client] $bad of $n replies are not '$want'"
-	it_pass "[$client] $n commands -> $want"
+}
+
+fo_expect_all() {
+	fo_collect "$1" "$2"
+	[ "$FO_BAD" = 0 ] || it_fail "[$1] $FO_BAD of $FO_N replies are not '$2'"
+	it_pass "[$1] $FO_N commands -> $2"
 }
 
 fo_batch() {
 	fo_send "$1"
 	fo_expect_all "$1" "$2"
+}
+
+# The workload: a client holds FO_FILES x FO_LOCKS write locks over NFSv4
+# (files v4-CLIENT-F) and as many over NLM (files nlm-CLIENT-F), ranges
+# [10 i, 10 i + 4]; two clients hold 1,000.
+FO_FILES=${FO_FILES:-5}
+FO_LOCKS=${FO_LOCKS:-50}
+
+fo_open_cmds() {
+	local f
+	for f in $(seq 1 "$FO_FILES"); do echo "v4 open v4-$1-$f both"; done
+}
+
+# fo_lock_cmds CLIENT [reclaim]: take (or reclaim) CLIENT's locks.
+fo_lock_cmds() {
+	local client=$1 suffix=${2:-} f i
+	echo "v4 renew"
+	for f in $(seq 1 "$FO_FILES"); do
+		echo "v4 file v4-$client-$f"
+		for i in $(seq 0 $((FO_LOCKS - 1))); do
+			echo "v4 lock write $((i * 10)) 5${suffix:+ $suffix}"
+		done
+	done
+	for f in $(seq 1 "$FO_FILES"); do
+		for i in $(seq 0 $((FO_LOCKS - 1))); do
+			echo "nlm lock write $((i * 10)) 5 nlm-$client-$f${suffix:+ $suffix}"
+		done
+	done
+}
+
+# One command of a background prober; a missing reply is logged, not
+# fatal.
+fo__probe_send() {
+	printf '%s\n' "$2" >&"${IT_FD_IN[$1]}"
+	IFS= read -r -t "$IT_REPLY_TIMEOUT" -u "${IT_FD_OUT[$1]}" IT_REPLY ||
+		IT_REPLY=TIMEOUT
+}
+
+# fo_checker CLIENT HOLDERS...: until $IT_DIR/probe.stop exists, try a
+# lock inside one held by a HOLDER (must be refused: DENIED or GRACE),
+# then one in the gap beside it (granted during grace too; released
+# again). One line per attempt on stdout: "TIME conflict|gap ... REPLY".
+# CLIENT must have opened the holders' NFSv4 files (fo_open_cmds).
+fo_checker() {
+	local client=$1 n=0 cl f off reply
+	shift
+	while [ ! -e "$IT_DIR/probe.stop" ]; do
+		n=$((n + 1))
+		cl=${*:$((n % $# + 1)):1}
+		f=$((n % FO_FILES + 1))
+		off=$((((n * 7) % FO_LOCKS) * 10))
+		if [ $((n % 3)) = 0 ]; then
+			fo__probe_send "$client" "nlm lock write $((off + 2)) 1 nlm-$cl-$f"
+			echo "$(date +%s.%N) conflict nlm $cl $f $off $IT_REPLY"
+			continue
+		fi
+		fo__probe_send "$client" "v4 file v4-$cl-$f"
+		fo__probe_send "$client" "v4 lock write $((off + 2)) 1"
+		echo "$(date +%s.%N) conflict v4 $cl $f $off $IT_REPLY"
+		fo__probe_send "$client" "v4 lock write $((off + 6)) 2"
+		reply=$IT_REPLY
+		echo "$(date +%s.%N) gap v4 $cl $f $off $reply"
+		[ "$reply" != OK ] ||
+			fo__probe_send "$client" "v4 unlock $((off + 6)) 2"
+	done
 }
 
 # The pool's records, one line each (read-only libulm, from the hub).

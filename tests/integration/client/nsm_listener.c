@@ -89,17 +89,23 @@ static void set_cb(struct rpc_context *rpc, int status, void *data,
 	w->ok = status == RPC_STATUS_SUCCESS && data && *(uint32_t *)data;
 }
 
-/* PMAPPROC_SET over TCP to the local portmapper. */
+/* PMAPPROC_UNSET (a statd of this host that died), then PMAPPROC_SET,
+ * over TCP to the local portmapper. */
 static int register_port(int port)
 {
 	struct rpc_context *rpc = rpc_init_context();
-	struct set_wait w = {false, false};
+	struct set_wait unset = {false, false}, w = {false, false};
 	int rc;
 
 	if (!rpc)
 		return -ENOMEM;
 	rc = rpc_wait_connect(rpc, "127.0.0.1", PMAP_PORT, PMAP_PROGRAM,
 			      PMAP_V2);
+	if (rc == 0)
+		rc = rpc_pmap2_unset_async(rpc, NSM_PROGRAM, NSM_V1,
+					   IPPROTO_TCP, 0, set_cb, &unset)
+			     ? -EIO
+			     : rpc_wait_done(rpc, &unset.done);
 	if (rc == 0)
 		rc = rpc_pmap2_set_async(rpc, NSM_PROGRAM, NSM_V1, IPPROTO_TCP,
 					 port, set_cb, &w)
