@@ -13,7 +13,8 @@
 #                                     10.78.0.ID is on its lo. UNIFIED on the
 #                                     pool (Node_Id ID), RecoveryBackend =
 #                                     rados_cluster (RADOS_KV nodeid nfsID;
-#                                     grace database in FO_GRACE_NS)
+#                                     lock store in namespace FO_NS, grace
+#                                     database in FO_GRACE_NS)
 #   fo_start NODE...                  start them together (rados_cluster
 #                                     waits for every member to enforce)
 #   fo_host HOST ID                   a client host (ID 100..199), with an
@@ -38,12 +39,12 @@
 . "$IT_SRC/../../scripts/lib/ceph.sh"
 
 IT_CEPH=$IT_DIR/ceph
-IT_RADOS_STORE=rados:ulm/export
 FO_CEPH_ADDR=10.77.0.1
 FO_GRACE=${FO_GRACE:-10}
 FO_LEASE=${FO_LEASE:-5}
 FO_RADOS_LEASE_MS=${FO_RADOS_LEASE_MS:-2000}
 FO_GRACE_NS=${FO_GRACE_NS:-grace}
+FO_NS=${FO_NS:-export}
 declare -A FO_ID=()
 
 fo__exit() {
@@ -121,7 +122,7 @@ fo_node() {
 	local node=$1 id=$2 addr
 	local fsal=(export="1:$IT_EXPORT:/export:VFS")
 	[ "${FO_STOCK:-0}" = 1 ] || fsal=(store=rados \
-		ceph_conf="$IT_CEPH/ceph.conf" pool=ulm namespace=export \
+		ceph_conf="$IT_CEPH/ceph.conf" pool=ulm namespace="$FO_NS" \
 		node_id="$id" rados_lease="$FO_RADOS_LEASE_MS" \
 		export="1:$IT_EXPORT:/export:UNIFIED")
 	addr=$(fo_addr "$id")
@@ -195,7 +196,7 @@ fo_takeover() {
 	FO_OUT=$(sb_exec "$node" "$ULM_IT_TAKEOVER" --node "$dead" \
 		--by "${FO_ID[$node]}" --ip "$addr" --grace "$FO_GRACE" \
 		--grace-nodeid "nfs$dead" --ceph-conf "$IT_CEPH/ceph.conf" \
-		--pool ulm --namespace export --grace-pool ulm \
+		--pool ulm --namespace "$FO_NS" --grace-pool ulm \
 		--grace-namespace "$FO_GRACE_NS" --wait 10 "$@" 2>&1) || FO_RC=$?
 	printf '%s\n' "$FO_OUT" | sed 's/^/#   takeover: /'
 }
@@ -313,6 +314,6 @@ fo_checker() {
 # The pool's records, one line each (read-only libulm, from the hub).
 it_store_list() {
 	sb_exec hub env CEPH_CONF="$IT_CEPH/ceph.conf" \
-		"$ULM_IT_INSPECT" "$IT_RADOS_STORE" ||
-		it_fail "ulm-store-inspect could not read $IT_RADOS_STORE"
+		"$ULM_IT_INSPECT" "rados:ulm/$FO_NS" ||
+		it_fail "ulm-store-inspect could not read rados:ulm/$FO_NS"
 }
