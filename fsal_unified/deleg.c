@@ -33,10 +33,10 @@ static fsal_status_t deleg_grant(const struct ulm_key *key,
 		ulmfsal_recall_add(key, op_ctx->fsal_export->up_ops);
 		return fsalstat(ERR_FSAL_NO_ERROR, 0);
 	}
-	if (rc == -EAGAIN || rc == ULM_EDELEG) {
+	if (rc == -EAGAIN || rc == ULM_EDELEG || rc == ULM_EGRACE) {
 		LogDebug(COMPONENT_FSAL,
-			 "UNIFIED: no delegation: another client holds "
-			 "conflicting state");
+			 "UNIFIED: no delegation: another client holds (or "
+			 "may reclaim) conflicting state");
 		return fsalstat(ERR_FSAL_DELAY, EAGAIN);
 	}
 	return ulmfsal_status(rc, "delegation");

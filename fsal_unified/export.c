@@ -70,7 +70,9 @@ static fsal_status_t get_fs_dynamic_info(struct fsal_export *exp_hdl,
 
 /* libulm grants delegations and queues blocked locks itself, whatever
  * the sub-FSAL can do; Ganesha's export options still decide whether
- * delegations are offered. */
+ * delegations are offered. It keeps grace too (grace.c): Ganesha then
+ * lets OPEN, LOCK and NLM LOCK/SHARE through during its grace period and
+ * libulm refuses only what conflicts with an unreclaimed record. */
 static bool fs_supports(struct fsal_export *exp_hdl,
 			fsal_fsinfo_options_t option)
 {
@@ -78,6 +80,7 @@ static bool fs_supports(struct fsal_export *exp_hdl,
 	case fso_delegations_r:
 	case fso_delegations_w:
 	case fso_lock_support_async_block:
+	case fso_grace_method:
 		return true;
 	default:
 		return ULMFSAL_EXP(exp_hdl, fs_supports, option);

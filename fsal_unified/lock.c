@@ -255,6 +255,27 @@ static int request_lock(fsal_lock_op_t lock_op, void *owner,
 	return rc;
 }
 
+/*
+ * A reclaim of nothing its owner held (never granted, or purged when
+ * grace ended). NLM: denied for the grace period, as Ganesha answers a
+ * late reclaim. NFSv4: Ganesha 4.3 lets an FSAL answer neither
+ * NFS4ERR_RECLAIM_BAD nor NO_GRACE, so the lock is denied.
+ */
+static fsal_status_t refuse_reclaim(const struct lock_call *call,
+				    const fsal_lock_param_t *request,
+				    fsal_lock_param_t *conflicting_lock)
+{
+	LogInfo(COMPONENT_FSAL,
+		"UNIFIED: reclaim of [%" PRIu64 ", %" PRIu64
+		"] refused: its owner has no record there to reclaim",
+		call->start, call->end);
+	if (call->owner.id.protocol == ULM_PROTO_NLM)
+		return fsalstat(ERR_FSAL_IN_GRACE, ENOENT);
+	if (conflicting_lock != NULL)
+		*conflicting_lock = *request;
+	return fsalstat(ERR_FSAL_DELAY, ENOENT);
+}
+
 static fsal_status_t
 acquire_lock(struct fsal_obj_handle *obj_hdl, struct state_t *state,
 	     void *owner, fsal_lock_op_t lock_op, fsal_lock_param_t *request,
@@ -274,6 +295,8 @@ acquire_lock(struct fsal_obj_handle *obj_hdl, struct state_t *state,
 		return fsalstat(ERR_FSAL_BLOCKED, EAGAIN);
 	if (rc == -EAGAIN || rc == ULM_EDELEG)
 		return conflict(call, &holder, conflicting_lock);
+	if (rc == -ENOENT && (req.flags & ULM_FLAG_RECLAIM))
+		return refuse_reclaim(call, request, conflicting_lock);
 	if (rc != 0)
 		return ulmfsal_status(rc, "LOCK");
 
@@ -288,6 +311,8 @@ acquire_lock(struct fsal_obj_handle *obj_hdl, struct state_t *state,
 		return status;
 	}
 	ulm_undo_free(undo);
+	if (call->owner.id.protocol == ULM_PROTO_NLM)
+		ulmfsal_nsm_note(owner);
 	return status;
 }
 

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <netdb.h>
 #include <pthread.h>
 
 #include "FSAL/fsal_init.h"
@@ -92,6 +93,33 @@ static struct config_item unified_items[] = {
 	CONFIG_EOL,
 };
 
+/* Ganesha's RADOS_KV block, item for item (an unknown item would be a
+ * config error), read for the grace database rados_cluster uses. */
+static struct config_item rados_kv_items[] = {
+	CONF_ITEM_PATH("ceph_conf", 1, PATH_MAX, NULL, ulmfsal_config,
+		       rados_kv.ceph_conf),
+	CONF_ITEM_STR("userid", 1, PATH_MAX, NULL, ulmfsal_config,
+		      rados_kv.userid),
+	CONF_ITEM_STR("pool", 1, PATH_MAX, ULMFSAL_DEFAULT_POOL, ulmfsal_config,
+		      rados_kv.pool),
+	CONF_ITEM_STR("namespace", 1, NI_MAXHOST, NULL, ulmfsal_config,
+		      rados_kv.rados_namespace),
+	CONF_ITEM_STR("grace_oid", 1, NI_MAXHOST, "grace", ulmfsal_config,
+		      rados_kv.grace_oid),
+	CONF_ITEM_STR("nodeid", 1, NI_MAXHOST, NULL, ulmfsal_config,
+		      rados_kv.nodeid),
+	CONFIG_EOL,
+};
+
+static struct config_block rados_kv_block = {
+	.dbus_interface_name = "org.ganesha.nfsd.config.fsal.unified.rados_kv",
+	.blk_desc.name = "RADOS_KV",
+	.blk_desc.type = CONFIG_BLOCK,
+	.blk_desc.u.blk.init = noop_conf_init,
+	.blk_desc.u.blk.params = rados_kv_items,
+	.blk_desc.u.blk.commit = noop_conf_commit,
+};
+
 static struct config_block unified_block = {
 	.dbus_interface_name = "org.ganesha.nfsd.config.fsal.unified",
 	.blk_desc.name = "UNIFIED",
@@ -132,6 +160,8 @@ static fsal_status_t init_config(struct fsal_module *module,
 	uint32_t errors_before = err_type->errors;
 
 	(void)load_config_from_parse(config_struct, &unified_block, cfg, true,
+				     err_type);
+	(void)load_config_from_parse(config_struct, &rados_kv_block, cfg, true,
 				     err_type);
 	/* Ganesha calls an unknown token or parameter harmless and uses the
 	 * default; a lock store is no place to guess: refuse. */
@@ -275,7 +305,7 @@ static int env_open_locked(const struct ulmfsal_config *cfg)
 		 : cfg->store == ULM_STORE_RADOS ? cfg->pool
 						 : "no path",
 		 cfg->node_id, ulm_env_epoch(env));
-	ulmfsal_purge_schedule(env, cfg->node_id);
+	ulmfsal_grace_start(env, cfg);
 	ulmfsal_events_start(env);
 	ulmfsal_dbus_start();
 	return 0;
@@ -320,7 +350,7 @@ MODULE_INIT void ulmfsal_init(void)
 MODULE_FINI void ulmfsal_unload(void)
 {
 	ulmfsal_dbus_stop();
-	ulmfsal_purge_stop();
+	ulmfsal_grace_stop();
 	ulmfsal_events_stop();
 	if (env != NULL) {
 		ulm_env_close(env);
@@ -336,4 +366,10 @@ MODULE_FINI void ulmfsal_unload(void)
 	gsh_free(ULMFSAL.config.keyring);
 	gsh_free(ULMFSAL.config.pool);
 	gsh_free(ULMFSAL.config.rados_namespace);
+	gsh_free(ULMFSAL.config.rados_kv.ceph_conf);
+	gsh_free(ULMFSAL.config.rados_kv.userid);
+	gsh_free(ULMFSAL.config.rados_kv.pool);
+	gsh_free(ULMFSAL.config.rados_kv.rados_namespace);
+	gsh_free(ULMFSAL.config.rados_kv.grace_oid);
+	gsh_free(ULMFSAL.config.rados_kv.nodeid);
 }

@@ -195,6 +195,15 @@ static fsal_status_t share_take(const struct share_call *call)
 	gsh_free(holder);
 	if (rc == -EAGAIN)
 		return fsalstat(ERR_FSAL_SHARE_DENIED, EAGAIN);
+	/* A reclaim of no reservation of its owner's (never granted, or
+	 * purged after grace). Ganesha 4.3 lets an FSAL answer neither
+	 * NFS4ERR_RECLAIM_BAD nor NO_GRACE: the reservation is denied. */
+	if (rc == -ENOENT && (call->flags & ULM_FLAG_RECLAIM)) {
+		LogInfo(COMPONENT_FSAL,
+			"UNIFIED: OPEN reclaim refused: no reservation of this "
+			"open-owner is left to reclaim");
+		return fsalstat(ERR_FSAL_SHARE_DENIED, ENOENT);
+	}
 	return ulmfsal_status(rc, "OPEN share reservation");
 }
 

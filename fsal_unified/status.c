@@ -15,6 +15,19 @@ fsal_status_t ulmfsal_status(int rc, const char *what)
 		return fsalstat(ERR_FSAL_NO_ERROR, 0);
 	case -EAGAIN: /* a conflict: the caller reports it */
 		return fsalstat(ERR_FSAL_DELAY, EAGAIN);
+	case ULM_EGRACE: /* an unreclaimed record: retry after grace */
+		LogDebug(COMPONENT_FSAL,
+			 "UNIFIED: %s meets a record still being reclaimed",
+			 what);
+		return fsalstat(ERR_FSAL_IN_GRACE, EAGAIN);
+	case ULM_EFENCED: /* lost the lease: its address will move */
+		LogMajor(
+			COMPONENT_FSAL,
+			"UNIFIED: %s refused: this node lost its liveness "
+			"lease in RADOS (cut off from the cluster?) and grants "
+			"nothing until it has it again",
+			what);
+		return fsalstat(ERR_FSAL_IN_GRACE, EAGAIN);
 	case ULM_EDELEG: /* a recall is on its way: the client retries */
 		LogDebug(COMPONENT_FSAL, "UNIFIED: %s waits for a recall",
 			 what);

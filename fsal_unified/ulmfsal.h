@@ -16,6 +16,7 @@
 #include "fsal.h"
 #include "fsal_api.h"
 #include "ulm.h"
+#include "ulmrec.h"
 
 /** Settings of the module-level UNIFIED { } block. */
 struct ulmfsal_config {
@@ -32,6 +33,16 @@ struct ulmfsal_config {
 	char *rados_namespace;
 	uint32_t lease_ms; /**< liveness lease (libulm: lease_ms) */
 	bool tokens;	   /**< file tokens, write-behind (libulm: tokens) */
+	/* Ganesha's own RADOS_KV block (RecoveryBackend = rados_cluster),
+	 * read too: where its grace database is, and this node's name. */
+	struct {
+		char *ceph_conf;
+		char *userid;
+		char *pool;
+		char *rados_namespace;
+		char *grace_oid;
+		char *nodeid;
+	} rados_kv;
 };
 
 struct ulmfsal_module {
@@ -215,8 +226,12 @@ const struct nfs_argop4 *ulmfsal_nfs4_op(int opcode,
 /** Is this an NFSv4 OPEN reclaiming after a restart (CLAIM_PREVIOUS)? */
 bool ulmfsal_nfs4_open_reclaims(void);
 
-/* purge.c */
-void ulmfsal_purge_schedule(ulm_env *env, uint32_t node);
-void ulmfsal_purge_stop(void);
+/* grace.c: recovery of lock state; the cluster's recovery state */
+void ulmfsal_grace_start(ulm_env *env, const struct ulmfsal_config *cfg);
+void ulmfsal_grace_stop(void);
+ulmrec *ulmfsal_cluster(void);
+
+/* nsm.c: NLM clients per service address, for notification on takeover */
+void ulmfsal_nsm_note(const void *state_owner);
 
 #endif /* ULMFSAL_H */

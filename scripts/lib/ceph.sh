@@ -5,7 +5,9 @@
 #
 #   ceph_start DIR TAG [memstore|bluestore]  start; prints nothing on success
 #                                            (CEPH_NETNS=NS: in that existing
-#                                            namespace, left in place at stop)
+#                                            namespace, left in place at stop;
+#                                            CEPH_ADDR=IP: mon and osd listen
+#                                            there, default 127.0.0.1)
 #   ceph_exec DIR CMD...                     run CMD in the cluster's netns
 #   ceph_osd_stop DIR [SIGNAL]               stop (TERM) or crash (KILL) it
 #   ceph_osd_start DIR                       start the OSD again
@@ -26,6 +28,7 @@ CEPH_TIMEOUT=${CEPH_TIMEOUT:-30}
 # Clients that find no monitor give up after this many seconds.
 CEPH_CLIENT_TIMEOUT=${CEPH_CLIENT_TIMEOUT:-10}
 CEPH_POOL=${CEPH_POOL:-ulm}
+CEPH_ADDR=${CEPH_ADDR:-127.0.0.1}
 
 # sb_pid_alive, sb_wait_until: one definition for every daemon we start.
 # shellcheck source=scripts/lib/sandbox.sh
@@ -46,8 +49,9 @@ ceph_write_conf() {
 	cat >"$dir/ceph.conf" <<EOF
 [global]
 fsid = $(cat "$dir/fsid")
-mon host = v2:127.0.0.1:3300
+mon host = v2:$CEPH_ADDR:3300
 mon initial members = a
+public addr = $CEPH_ADDR
 auth cluster required = none
 auth service required = none
 auth client required = none
@@ -105,7 +109,7 @@ ceph_ready() { ceph_exec "$1" rados -p "$CEPH_POOL" put ulm.ready /dev/null \
 ceph_mon_start() {
 	local dir=$1
 	monmaptool --create --fsid "$(cat "$dir/fsid")" \
-		--addv a "[v2:127.0.0.1:3300]" "$dir/monmap" >/dev/null || return 1
+		--addv a "[v2:$CEPH_ADDR:3300]" "$dir/monmap" >/dev/null || return 1
 	ceph-authtool --create-keyring "$dir/keyring" --gen-key -n mon. \
 		--cap mon 'allow *' >/dev/null || return 1
 	ceph-mon --mkfs -i a -c "$dir/ceph.conf" --monmap "$dir/monmap" \

@@ -270,6 +270,8 @@ sb__fsal_block() {
 
 # sb_ganesha_conf NODE KEY=VALUE...: write NODE/ganesha.conf.
 #   protocols=4|3,4   grace=5   lease=10   graceless=false
+#   recovery=fs|rados_cluster|...    (NFSv4 RecoveryBackend; give its
+#     RADOS_KV block with raw=)
 #   loglevel=EVENT  fsal_log=LEVEL
 #   store=lmdb|memory|...  store_path=DIR  node_id=N  sync=true|false
 #     (any store* / node_id key adds the UNIFIED block; empty values are
@@ -295,6 +297,7 @@ sb__fsal_block() {
 sb_ganesha_conf() {
 	local node=$1 dir conf kv key val
 	local protocols=4 grace=5 lease=10 graceless=false loglevel=EVENT
+	local recovery=""
 	local fsal_log=""
 	local unified=0 store="" store_path="" node_id="" sync="" raw=""
 	local sectype=sys keytab="" krb5_principal=nfs
@@ -310,6 +313,7 @@ sb_ganesha_conf() {
 		grace) grace=$val ;;
 		lease) lease=$val ;;
 		graceless) graceless=$val ;;
+		recovery) recovery=$val ;;
 		loglevel) loglevel=$val ;;
 		fsal_log) fsal_log=$val ;;
 		store) store=$val unified=1 ;;
@@ -357,6 +361,8 @@ sb_ganesha_conf() {
 			"$grace" "$lease"
 		printf '\tGraceless = %s;\n' "$graceless"
 		[ -z "$delegations" ] || printf '\tDelegations = true;\n'
+		[ -z "$recovery" ] ||
+			printf '\tRecoveryBackend = %s;\n' "$recovery"
 		printf '}\n'
 		printf 'LOG {\n\tDefault_Log_Level = %s;\n' "$loglevel"
 		[ -z "$fsal_log" ] ||

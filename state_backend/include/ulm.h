@@ -501,6 +501,63 @@ int ulm_event_wait(ulm_env *env, ulm_event_fn fn, void *arg, int timeout_ms);
 int ulm_node_purge(ulm_env *env, uint32_t node, uint32_t before_epoch,
 		   uint64_t *purged);
 
+/** @defgroup recovery Recovery: grace that blocks only conflicts */
+
+/**
+ * @brief Start recovering @p node's records made before @p before_epoch
+ * (a restart of the node: its new epoch; a dead node taken over: one past
+ * its last epoch). Those records are now unreclaimed. Until
+ * ulm_recovery_end():
+ *  - a request that conflicts with an unreclaimed record of another owner
+ *    (and with no live one) gets ULM_EGRACE, "retry after grace", instead
+ *    of -EAGAIN or a recall; a request that conflicts with nothing is
+ *    granted at once;
+ *  - a request of an owner with the same identity as an unreclaimed
+ *    record (protocol, kind, client and owner bytes: the node may differ,
+ *    e.g. a takeover node) is not refused by it, and supersedes the part
+ *    it overlaps: the owner's past is rewritten as the requesting node's,
+ *    in its epoch. With ULM_FLAG_RECLAIM this is the reclaim's adoption of
+ *    its record (the flag is kept); a reclaim whose range (or share, or
+ *    delegation) is covered neither by such records nor by what the owner
+ *    holds already is refused with -ENOENT. Parts of past records outside
+ *    the request stay unreclaimed;
+ *  - an unreclaimed queued request stands in nobody's way.
+ * Affects this environment only: every environment sharing the store must
+ * be told (for the RADOS store, recovery_rados does it cluster-wide).
+ * Beginning again for the same node replaces its @p before_epoch.
+ * @return 0, -EINVAL, -ENOMEM
+ */
+int ulm_recovery_begin(ulm_env *env, uint32_t node, uint32_t before_epoch);
+
+/**
+ * @brief Forget @p node's recovery (its grace is over). Records left from
+ * before then conflict like any other: purge them first with
+ * ulm_node_purge(). Ending what is not recovering is not an error.
+ * @return 0, -EINVAL
+ */
+int ulm_recovery_end(ulm_env *env, uint32_t node);
+
+/** @brief Is @p node recovering in this environment? If so and
+ *  @p before_epoch is not NULL, it is set to the epoch recovery began for. */
+bool ulm_recovery_epoch(ulm_env *env, uint32_t node, uint32_t *before_epoch);
+
+/** Visitor of ulm_recovery_list(): must not call libulm. */
+typedef int (*ulm_recovery_visit_fn)(uint32_t node, uint32_t before_epoch,
+				     void *arg);
+
+/** @brief Visit the nodes recovering in this environment. @return 0, the
+ *  visitor's non-zero result, -EINVAL */
+int ulm_recovery_list(ulm_env *env, ulm_recovery_visit_fn visit, void *arg);
+
+/**
+ * @brief How many of @p node's unreclaimed records (locks, shares,
+ * delegations; not queued requests) the store still holds: 0 means every
+ * client has reclaimed what it will, and grace may end early.
+ * @return 0 (*@p records is 0 if @p node is not recovering), -EINVAL,
+ *         -ENOMEM, -EIO, ULM_ECORRUPT
+ */
+int ulm_recovery_pending(ulm_env *env, uint32_t node, uint64_t *records);
+
 /** @brief A message for any code libulm returns (static storage). */
 const char *ulm_strerror(int err);
 

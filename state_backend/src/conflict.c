@@ -13,6 +13,12 @@
  *                                    recall *                     writes:
  *                                                                 recall *
  * (* only between different clients; "any W": either side is write.)
+ *
+ * An unreclaimed record (its node is recovering, see recovery.h) refuses
+ * what it would refuse live, with "grace" rather than "held", except a
+ * request of its own identity, which is recovering it; an unreclaimed
+ * queued request refuses nothing. No delegation of a past life is
+ * recalled: its client reclaims it or grace ends.
  */
 #include <string.h>
 #include <time.h>
@@ -95,8 +101,8 @@ static enum conflict_result against_deleg(const struct ulm_lock *held,
 	return clash ? CONFLICT_RECALL : CONFLICT_NONE;
 }
 
-static enum conflict_result judge(const struct ulm_lock *held,
-				  const struct conflict_req *req)
+static enum conflict_result judge_live(const struct ulm_lock *held,
+				       const struct conflict_req *req)
 {
 	bool other_client = !same_client(held->owner, req->owner);
 
@@ -130,9 +136,22 @@ static enum conflict_result judge(const struct ulm_lock *held,
 	return CONFLICT_NONE;
 }
 
+static enum conflict_result judge(const struct ulm_lock *held,
+				  const struct conflict_req *req)
+{
+	if (!lock_unreclaimed(req->recovering, held))
+		return judge_live(held, req);
+	if ((TYPES_WAIT & TYPE_BIT(held->type)) ||
+	    same_identity(held->owner, req->owner))
+		return CONFLICT_NONE;
+	return judge_live(held, req) == CONFLICT_NONE ? CONFLICT_NONE
+						      : CONFLICT_GRACE;
+}
+
 struct search {
 	const struct conflict_req *req;
 	const struct ulm_lock *held;
+	const struct ulm_lock *grace;
 	const struct ulm_lock *recall;
 };
 
@@ -144,6 +163,10 @@ static int search_visit(struct ulm_lock *lock, void *arg)
 	case CONFLICT_HELD:
 		s->held = lock;
 		return 1;
+	case CONFLICT_GRACE:
+		if (!s->grace)
+			s->grace = lock;
+		break;
 	case CONFLICT_RECALL:
 		if (!s->recall)
 			s->recall = lock;
@@ -158,12 +181,19 @@ const struct ulm_lock *conflict_find(const struct ulm_table *t,
 				     const struct conflict_req *req,
 				     enum conflict_result *why)
 {
-	struct search s = {req, NULL, NULL};
+	struct search s = {req, NULL, NULL, NULL};
 
 	table_walk_range(t, req->start, req->end, search_visit, &s);
-	*why = s.held ? CONFLICT_HELD
-		      : (s.recall ? CONFLICT_RECALL : CONFLICT_NONE);
-	return s.held ? s.held : s.recall;
+	if (s.held) {
+		*why = CONFLICT_HELD;
+		return s.held;
+	}
+	if (s.grace) {
+		*why = CONFLICT_GRACE;
+		return s.grace;
+	}
+	*why = s.recall ? CONFLICT_RECALL : CONFLICT_NONE;
+	return s.recall;
 }
 
 struct recall_walk {

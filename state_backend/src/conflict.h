@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "recovery.h"
 #include "table.h"
 
 enum request_kind {
@@ -26,18 +27,21 @@ struct conflict_req {
 	uint8_t deny;	 /**< SHARE */
 	uint64_t queued; /**< LOCK: own place in the queue; UINT64_MAX none */
 	uint64_t now_ms; /**< to tell lapsed queued requests */
+	/** whose records are unreclaimed; NULL: none */
+	struct recovery_set *recovering;
 };
 
 enum conflict_result {
 	CONFLICT_NONE = 0,
 	CONFLICT_HELD,	 /**< refuse: -EAGAIN */
 	CONFLICT_RECALL, /**< a delegation to recall: ULM_EDELEG */
+	CONFLICT_GRACE,	 /**< an unreclaimed record refuses: ULM_EGRACE */
 };
 
 /**
- * The record in the way of @p req: the lowest-start one that refuses it,
- * else the lowest-start delegation to recall, else NULL (@p why says
- * which).
+ * The record in the way of @p req: the lowest-start live one that refuses
+ * it, else the lowest-start unreclaimed one that would, else the
+ * lowest-start delegation to recall, else NULL (@p why says which).
  */
 const struct ulm_lock *conflict_find(const struct ulm_table *t,
 				     const struct conflict_req *req,

@@ -12,7 +12,7 @@ struct deleg_request {
 	struct ulm_lock_info *conflict;
 };
 
-static void deleg_view(const struct ulm_table *t,
+static void deleg_view(ulm_env *env, const struct ulm_table *t,
 		       const struct deleg_request *req, enum request_kind kind,
 		       struct conflict_req *c)
 {
@@ -26,6 +26,7 @@ static void deleg_view(const struct ulm_table *t,
 		.write = req->write,
 		.queued = UINT64_MAX,
 		.now_ms = clock_now_ms(),
+		.recovering = &env->recovering,
 	};
 }
 
@@ -39,8 +40,13 @@ static int deleg_op(ulm_env *env, struct ulm_table *t, void *arg)
 	rc = frozen_gate(env, t, req->flags);
 	if (rc)
 		return rc;
-	deleg_view(t, req, REQ_DELEG, &c);
-	rc = conflict_answer(env, t, &c, req->conflict);
+	deleg_view(env, t, req, REQ_DELEG, &c);
+	rc = (req->flags & ULM_FLAG_RECLAIM)
+		     ? recovery_reclaimable(&env->recovering, t, req->owner,
+					    TYPES_DELEG, 0, ULM_EOF)
+		     : 0;
+	if (!rc)
+		rc = conflict_answer(env, t, &c, req->conflict);
 	if (rc)
 		return rc;
 	record_init(&rec, env,
@@ -105,7 +111,7 @@ static int check_op(ulm_env *env, struct ulm_table *t, void *arg)
 
 	if (rc)
 		return rc;
-	deleg_view(t, req, REQ_ACCESS, &c);
+	deleg_view(env, t, req, REQ_ACCESS, &c);
 	return conflict_answer(env, t, &c, req->conflict);
 }
 

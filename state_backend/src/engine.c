@@ -11,11 +11,15 @@ int key_validate(const struct ulm_key *file)
 		       : -EINVAL;
 }
 
+/* A fenced node refuses at once: the store may be out of its reach, and
+ * a change would wait on it only to be refused. */
 int env_writable(const ulm_env *env)
 {
 	if (!env)
 		return -EINVAL;
-	return env->read_only ? -EROFS : 0;
+	if (env->read_only)
+		return -EROFS;
+	return ulm_env_live(env) ? 0 : ULM_EFENCED;
 }
 
 int frozen_gate(ulm_env *env, const struct ulm_table *t, unsigned flags)
@@ -75,13 +79,19 @@ static struct ulm_lock **alloc_locks(size_t n)
 	return locks;
 }
 
+static struct ulm_towner *put_towner(const struct change *c, size_t i,
+				     struct ulm_towner *owner)
+{
+	return c->put_owner && c->put_owner[i] ? c->put_owner[i] : owner;
+}
+
 static void apply_change(struct ulm_table *t, const struct change *c,
 			 struct ulm_towner *owner, struct ulm_lock **fresh)
 {
 	/* Insert before deleting: the owner lives while it has a record. */
 	for (size_t i = 0; i < c->n_put; i++) {
 		lock_from_record(fresh[i], &c->put[i]);
-		fresh[i]->owner = owner;
+		fresh[i]->owner = put_towner(c, i, owner);
 		table_insert(t, fresh[i]);
 	}
 	for (size_t i = 0; i < c->n_del; i++)
@@ -114,7 +124,10 @@ int commit(ulm_env *env, struct ulm_table *t, struct change *c)
 	for (size_t i = 0; i < c->n_del; i++)
 		store_op_delete(&op, c->del[i]->key.id);
 	for (size_t i = 0; i < c->n_put; i++) {
-		c->put[i].owner = *c->owner;
+		if (put_towner(c, i, NULL))
+			towner_view(c->put_owner[i], &c->put[i].owner);
+		else
+			c->put[i].owner = *c->owner;
 		store_op_put(&op, &c->put[i]);
 	}
 	rc = env->ops->op_execute(env->store, &op);
@@ -177,6 +190,8 @@ int conflict_answer(ulm_env *env, const struct ulm_table *t,
 	conflict_report(l, conflict);
 	if (why == CONFLICT_HELD)
 		return -EAGAIN;
+	if (why == CONFLICT_GRACE)
+		return ULM_EGRACE;
 	ctx.env = env;
 	ctx.t = t;
 	conflict_each_recall(t, req, recall_post, &ctx);
@@ -189,17 +204,38 @@ int whole_record_set(ulm_env *env, struct ulm_table *t,
 {
 	const struct ulm_towner *self = owner_set_find(&t->owners, owner);
 	struct ulm_lock *mine = table_owner_whole(self, types);
-	struct ulm_lock *del[1] = {mine};
-	struct change c = {owner, del, mine ? 1 : 0, rec, 1};
+	struct change c = {owner, NULL, 0, rec, 1, NULL};
+	struct ulm_lock **past;
+	size_t n_past;
+	int rc;
 
 	/* Unchanged: nothing to write. A reclaim after a restart is a
 	 * change: the record must move to the new epoch (or the purge after
 	 * grace takes it) and say it was reclaimed. */
 	if (mine && mine->type == rec->type && mine->access == rec->access &&
 	    mine->deny == rec->deny && mine->node == rec->node &&
-	    mine->epoch == rec->epoch && mine->flags == rec->flags)
+	    mine->epoch == rec->epoch && mine->flags == rec->flags &&
+	    !lock_unreclaimed(&env->recovering, mine))
 		return 0;
-	return commit(env, t, &c);
+	rc = recovery_past(&env->recovering, t, owner, types, 0, ULM_EOF, &past,
+			   &n_past);
+	if (rc)
+		return rc;
+	/* The owner's own record goes, and so does its identity's past on
+	 * any node (its own record is among them if unreclaimed). */
+	c.del = malloc((n_past + 1) * sizeof(*c.del));
+	if (!c.del) {
+		free(past);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n_past; i++)
+		c.del[c.n_del++] = past[i];
+	if (mine && !lock_unreclaimed(&env->recovering, mine))
+		c.del[c.n_del++] = mine;
+	rc = commit(env, t, &c);
+	free(c.del);
+	free(past);
+	return rc;
 }
 
 int whole_record_drop(ulm_env *env, struct ulm_table *t,
@@ -207,7 +243,7 @@ int whole_record_drop(ulm_env *env, struct ulm_table *t,
 {
 	const struct ulm_towner *self = owner_set_find(&t->owners, owner);
 	struct ulm_lock *del[1] = {table_owner_whole(self, types)};
-	struct change c = {owner, del, 1, NULL, 0};
+	struct change c = {owner, del, 1, NULL, 0, NULL};
 
 	return del[0] ? commit(env, t, &c) : 0;
 }

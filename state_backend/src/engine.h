@@ -16,13 +16,17 @@ int with_table(ulm_env *env, const struct ulm_key *file, table_op_fn fn,
 	       void *arg);
 
 /** A change of one file: records to delete (any owners) and records of
- *  one owner to add. */
+ *  one owner to add, or of owners already in the table. */
 struct change {
 	const struct ulm_owner *owner;
 	struct ulm_lock **del;
 	size_t n_del;
 	struct ulm_record *put;
 	size_t n_put;
+	/** NULL, or per put: NULL for @p owner, else the interned owner of
+	 *  the table that put[i] belongs to (the remnant of a past record a
+	 *  recovering owner's request cut; it keeps its owner). */
+	struct ulm_towner **put_owner;
 };
 
 /** Write @p c to the store, then to the table; on success c->put[].id
@@ -37,7 +41,8 @@ void record_init(struct ulm_record *rec, const ulm_env *env,
  *  grant: a dead node's token freezes it (RADOS, docs/rados.md). */
 int frozen_gate(ulm_env *env, const struct ulm_table *t, unsigned flags);
 
-/** -EINVAL, or -EROFS for a read-only env, before any change. */
+/** -EINVAL, -EROFS for a read-only env, ULM_EFENCED for a node that
+ *  lost its liveness lease, before any change. */
 int env_writable(const ulm_env *env);
 
 /** Tell the node holding @p rec about it (event.c). Best effort: a lost
@@ -54,7 +59,7 @@ void queue_wake(ulm_env *env, struct ulm_table *t, uint64_t start,
 void conflict_report(const struct ulm_lock *lock, struct ulm_lock_info *info);
 
 /** Resolve a conflict found for a request: report it, send the recall
- *  of a delegation. @return 0 (none), -EAGAIN, ULM_EDELEG */
+ *  of a delegation. @return 0 (none), -EAGAIN, ULM_EGRACE, ULM_EDELEG */
 int conflict_answer(ulm_env *env, const struct ulm_table *t,
 		    const struct conflict_req *req,
 		    struct ulm_lock_info *conflict);

@@ -4,6 +4,7 @@
 #define ULM_ENV_H
 
 #include <pthread.h>
+#include "recovery.h"
 #include "store.h"
 #include "table.h"
 
@@ -22,6 +23,8 @@ struct ulm_env {
 	uint32_t node_id;
 	uint32_t epoch;
 	bool read_only;
+	/** Nodes whose earlier records are being reclaimed (their grace). */
+	struct recovery_set recovering;
 	struct cache_bucket buckets[CACHE_BUCKETS];
 };
 

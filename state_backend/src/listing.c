@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
-/* Whole-table walks: listing every record, and purging a node's orphans. */
+/* Whole-table walks: listing every record, purging a node's orphans,
+ * counting what a recovering node has left to reclaim. */
 #include <errno.h>
 #include <stdlib.h>
 #include "engine.h"
@@ -141,7 +142,7 @@ static int purge_token(ulm_env *env, const struct ulm_table *t,
 static int purge_op(ulm_env *env, struct ulm_table *t, void *arg)
 {
 	struct purge_ctx *ctx = arg;
-	struct change c = {NULL, NULL, 0, NULL, 0};
+	struct change c = {NULL, NULL, 0, NULL, 0, NULL};
 	int rc = 0;
 
 	ctx->del = malloc((t->count ? t->count : 1) * sizeof(*ctx->del));
@@ -185,5 +186,49 @@ int ulm_node_purge(ulm_env *env, uint32_t node, uint32_t before_epoch,
 	rc = cache_for_each_file(env, purge_file, &ctx);
 	if (purged)
 		*purged = ctx.purged;
+	return rc;
+}
+
+struct pending_ctx {
+	ulm_env *env;
+	uint32_t node;
+	uint64_t records;
+};
+
+static int pending_visit(struct ulm_lock *lock, void *arg)
+{
+	struct pending_ctx *ctx = arg;
+
+	if (lock->node == ctx->node && !(TYPES_WAIT & TYPE_BIT(lock->type)) &&
+	    lock_unreclaimed(&ctx->env->recovering, lock))
+		ctx->records++;
+	return 0;
+}
+
+static int pending_op(ulm_env *env, struct ulm_table *t, void *arg)
+{
+	(void)env;
+	return table_walk(t, pending_visit, arg);
+}
+
+static int pending_file(const struct ulm_key *file, void *arg)
+{
+	struct pending_ctx *ctx = arg;
+
+	return with_table(ctx->env, file, pending_op, ctx);
+}
+
+int ulm_recovery_pending(ulm_env *env, uint32_t node, uint64_t *records)
+{
+	struct pending_ctx ctx = {env, node, 0};
+	int rc;
+
+	if (!env || !records)
+		return -EINVAL;
+	*records = 0;
+	if (!ulm_recovery_epoch(env, node, NULL))
+		return 0;
+	rc = cache_for_each_file(env, pending_file, &ctx);
+	*records = ctx.records;
 	return rc;
 }

@@ -99,8 +99,10 @@ static enum ulm_record_type wait_type(enum ulm_lock_type type)
 }
 
 /* The request's view for the conflict rules. @p queued: the requester's
- * place in the queue (UINT64_MAX: not queued). */
-static void lock_view(const struct ulm_table *t, const struct ulm_owner *owner,
+ * place in the queue (UINT64_MAX: not queued; 0: ahead of every queued
+ * request). */
+static void lock_view(ulm_env *env, const struct ulm_table *t,
+		      const struct ulm_owner *owner,
 		      const struct ulm_span *span, uint64_t queued,
 		      uint64_t now, struct conflict_req *c)
 {
@@ -113,6 +115,7 @@ static void lock_view(const struct ulm_table *t, const struct ulm_owner *owner,
 		.write = span->type == ULM_LOCK_WRITE,
 		.queued = queued,
 		.now_ms = now,
+		.recovering = &env->recovering,
 	};
 }
 
@@ -127,7 +130,7 @@ static int lock_conflict(ulm_env *env, const struct ulm_table *t,
 
 	if (rc)
 		return rc;
-	lock_view(t, req->owner, &req->span, queued, now, &c);
+	lock_view(env, t, req->owner, &req->span, queued, now, &c);
 	return conflict_answer(env, t, &c, req->conflict);
 }
 
@@ -168,7 +171,7 @@ static int queue_join(ulm_env *env, struct ulm_table *t,
 {
 	struct ulm_lock *del[1] = {mine};
 	struct ulm_record rec;
-	struct change c = {req->owner, del, mine ? 1 : 0, &rec, 1};
+	struct change c = {req->owner, del, mine ? 1 : 0, &rec, 1, NULL};
 	bool live = mine && waiter_live(mine, now);
 
 	if (live && mine->expires == req->wait_expires)
@@ -191,24 +194,52 @@ static int test_op(ulm_env *env, struct ulm_table *t, void *arg)
 	return lock_conflict(env, t, req, own_place(t, req, now, &mine), now);
 }
 
-/* An owner's change of [start, end]: its locks near the range, its queued
+/* An owner's change of [start, end]: its locks near the range, the past
+ * records of its identity the range cuts (recovery.h), its queued
  * requests the change ends, the plan, and the change that carries it. */
 struct owner_change {
 	struct ulm_lock **near;
 	struct ulm_span *spans;
 	bool *remove;
 	size_t n;
+	struct ulm_lock **past;
+	size_t n_past;
 	struct ulm_lock **waits;
 	size_t n_waits;
 	struct range_plan plan;
-	struct ulm_record put[RANGE_PLAN_MAX_ADD];
+	size_t n_own_del; /* the owner's own locks deleted: undo restores */
+	struct ulm_record *put;
+	struct ulm_towner **put_owner;
 	struct change change;
 };
 
-static int owner_change_prepare(struct owner_change *oc,
+/* Each past record cut leaves at most a left and a right remnant. */
+#define PAST_MAX_ADD(n) (RANGE_PLAN_MAX_ADD + 2 * (n))
+
+static int owner_change_alloc(struct owner_change *oc)
+{
+	size_t n = oc->n ? oc->n : 1;
+
+	oc->spans = malloc(n * sizeof(*oc->spans));
+	oc->remove = malloc(n * sizeof(*oc->remove));
+	oc->change.del = malloc((oc->n + oc->n_past + oc->n_waits + 1) *
+				sizeof(*oc->change.del));
+	oc->put = calloc(PAST_MAX_ADD(oc->n_past), sizeof(*oc->put));
+	oc->put_owner =
+		calloc(PAST_MAX_ADD(oc->n_past), sizeof(*oc->put_owner));
+	if (!oc->spans || !oc->remove || !oc->change.del || !oc->put ||
+	    !oc->put_owner)
+		return -ENOMEM;
+	return 0;
+}
+
+/* [start, end] is what the owner's locks are looked up in (one byte
+ * wider for an acquire, to merge); @p cut is what the change replaces. */
+static int owner_change_prepare(struct owner_change *oc, ulm_env *env,
 				const struct ulm_table *t,
 				const struct ulm_owner *owner, uint64_t start,
-				uint64_t end, const struct ulm_span *granted)
+				uint64_t end, const struct ulm_span *cut,
+				bool granted)
 {
 	const struct ulm_towner *towner = owner_set_find(&t->owners, owner);
 	int rc;
@@ -217,33 +248,51 @@ static int owner_change_prepare(struct owner_change *oc,
 	oc->change.owner = owner;
 	rc = table_owner_records(towner, TYPES_LOCK, start, end, &oc->near,
 				 &oc->n);
+	/* Unreclaimed locks of the owner are its past, not merged with. */
+	if (!rc)
+		recovery_drop_unreclaimed(&env->recovering, oc->near, &oc->n);
+	if (!rc)
+		rc = recovery_past(&env->recovering, t, owner, TYPES_LOCK,
+				   cut->start, cut->end, &oc->past,
+				   &oc->n_past);
 	if (!rc && granted)
-		rc = table_owner_records(towner, TYPES_WAIT, granted->start,
-					 granted->end, &oc->waits,
-					 &oc->n_waits);
-	if (rc)
-		return rc;
-	oc->spans = malloc((oc->n ? oc->n : 1) * sizeof(*oc->spans));
-	oc->remove = malloc((oc->n ? oc->n : 1) * sizeof(*oc->remove));
-	oc->change.del = malloc((oc->n + oc->n_waits + 1) * sizeof(*oc->near));
-	if (!oc->spans || !oc->remove || !oc->change.del)
-		return -ENOMEM;
-	for (size_t i = 0; i < oc->n; i++)
+		rc = table_owner_records(towner, TYPES_WAIT, cut->start,
+					 cut->end, &oc->waits, &oc->n_waits);
+	if (!rc)
+		rc = owner_change_alloc(oc);
+	for (size_t i = 0; !rc && i < oc->n; i++)
 		lock_span(oc->near[i], &oc->spans[i]);
-	return 0;
+	return rc;
+}
+
+/* A remnant of past record @p p outside the cut keeps its owner, node,
+ * epoch and flags: it is still unreclaimed. */
+static void past_remnant(struct owner_change *oc, const ulm_env *env,
+			 const struct ulm_lock *p, uint64_t start, uint64_t end)
+{
+	struct change *c = &oc->change;
+	struct ulm_record *r = &oc->put[c->n_put];
+
+	record_init(r, env, (enum ulm_record_type)p->type, start, end);
+	r->node = p->node;
+	r->epoch = p->epoch;
+	r->flags = p->flags;
+	oc->put_owner[c->n_put++] = p->owner;
 }
 
 /* Turn the plan into the change: deletes, then the added pieces with
  * their provenance (a remnant keeps the node, epoch and reclaim flag of
- * the lock it remains of); the owner's ended queued requests go last. */
+ * the lock it remains of); then the past records the cut replaces, with
+ * their remnants; the owner's ended queued requests go last. */
 static void owner_change_build(struct owner_change *oc, const ulm_env *env,
-			       unsigned flags)
+			       unsigned flags, const struct ulm_span *cut)
 {
 	struct change *c = &oc->change;
 
 	for (size_t i = 0; i < oc->n; i++)
 		if (oc->remove[i])
 			c->del[c->n_del++] = oc->near[i];
+	oc->n_own_del = c->n_del;
 	for (size_t i = 0; i < oc->plan.n_add; i++) {
 		const struct range_piece *p = &oc->plan.add[i];
 		const struct ulm_lock *src =
@@ -260,10 +309,20 @@ static void owner_change_build(struct owner_change *oc, const ulm_env *env,
 			r->flags = flags & ULM_FLAG_RECLAIM;
 		}
 	}
+	c->put = oc->put;
+	c->put_owner = oc->put_owner;
+	c->n_put = oc->plan.n_add;
+	for (size_t i = 0; i < oc->n_past; i++) {
+		const struct ulm_lock *p = oc->past[i];
+
+		c->del[c->n_del++] = oc->past[i];
+		if (p->key.start < cut->start)
+			past_remnant(oc, env, p, p->key.start, cut->start - 1);
+		if (p->key.end > cut->end)
+			past_remnant(oc, env, p, cut->end + 1, p->key.end);
+	}
 	for (size_t i = 0; i < oc->n_waits; i++)
 		c->del[c->n_del++] = oc->waits[i];
-	c->put = oc->put;
-	c->n_put = oc->plan.n_add;
 }
 
 static void owner_change_fini(struct owner_change *oc)
@@ -271,36 +330,40 @@ static void owner_change_fini(struct owner_change *oc)
 	free(oc->near);
 	free(oc->spans);
 	free(oc->remove);
+	free(oc->past);
 	free(oc->waits);
+	free(oc->put);
+	free(oc->put_owner);
 	free(oc->change.del);
 }
 
-/* The undo restores the owner's locks the change deleted, not the queued
- * requests it ended (those were this very request). */
+/* The undo restores the owner's own locks the change deleted, not the
+ * queued requests it ended (those were this very request) nor the past
+ * it adopted (a refused reclaim is refused: its record is not given
+ * back). */
 static int undo_prepare(const struct ulm_table *t,
 			const struct lock_request *req,
 			const struct owner_change *oc, struct ulm_undo **out)
 {
-	size_t n_locks = oc->change.n_del - oc->n_waits;
 	struct ulm_undo *u;
 
 	*out = NULL;
 	if (!req->undo)
 		return 0;
-	u = undo_alloc(t, req->owner, n_locks);
+	u = undo_alloc(t, req->owner, oc->n_own_del);
 	if (!u)
 		return -ENOMEM;
-	for (size_t i = 0; i < n_locks; i++)
+	for (size_t i = 0; i < oc->n_own_del; i++)
 		undo_rec_from_lock(&u->removed[i], oc->change.del[i]);
 	*out = u;
 	return 0;
 }
 
-static void undo_finish(struct ulm_undo *u, const struct change *c)
+static void undo_finish(struct ulm_undo *u, const struct owner_change *oc)
 {
-	u->n_added = c->n_put;
-	for (size_t i = 0; i < c->n_put; i++) {
-		const struct ulm_record *r = &c->put[i];
+	u->n_added = oc->plan.n_add;
+	for (size_t i = 0; i < oc->plan.n_add; i++) {
+		const struct ulm_record *r = &oc->put[i];
 
 		u->added[i] = (struct undo_rec){
 			r->start, r->end,   r->id,
@@ -318,17 +381,18 @@ static int grant(ulm_env *env, struct ulm_table *t,
 	int rc;
 
 	range_widen(req->span.start, req->span.end, &wstart, &wend);
-	rc = owner_change_prepare(&oc, t, req->owner, wstart, wend, &req->span);
+	rc = owner_change_prepare(&oc, env, t, req->owner, wstart, wend,
+				  &req->span, true);
 	if (!rc) {
 		range_plan_acquire(&req->span, oc.spans, oc.n, oc.remove,
 				   &oc.plan);
-		owner_change_build(&oc, env, req->flags);
+		owner_change_build(&oc, env, req->flags, &req->span);
 		rc = undo_prepare(t, req, &oc, &undo);
 	}
 	if (!rc)
 		rc = commit(env, t, &oc.change);
 	if (!rc && undo) {
-		undo_finish(undo, &oc.change);
+		undo_finish(undo, &oc);
 		*req->undo = undo;
 		undo = NULL;
 	}
@@ -337,13 +401,33 @@ static int grant(ulm_env *env, struct ulm_table *t,
 	return rc;
 }
 
+/* A reclaim is of a lock held before the queue formed: it goes ahead of
+ * every queued request, but only over what its owner's past (or its own
+ * present) covers. */
+static int reclaim_op(ulm_env *env, struct ulm_table *t,
+		      const struct lock_request *req, uint64_t now)
+{
+	int rc = recovery_reclaimable(&env->recovering, t, req->owner,
+				      TYPES_LOCK, req->span.start,
+				      req->span.end);
+
+	if (!rc)
+		rc = lock_conflict(env, t, req, 0, now);
+	return rc ? rc : grant(env, t, req);
+}
+
 static int acquire_op(ulm_env *env, struct ulm_table *t, void *arg)
 {
 	struct lock_request *req = arg;
 	uint64_t now = clock_now_ms();
 	struct ulm_lock *mine;
-	uint64_t place = own_place(t, req, now, &mine);
-	int rc = lock_conflict(env, t, req, place, now);
+	uint64_t place;
+	int rc;
+
+	if (req->flags & ULM_FLAG_RECLAIM)
+		return reclaim_op(env, t, req, now);
+	place = own_place(t, req, now, &mine);
+	rc = lock_conflict(env, t, req, place, now);
 
 	if (rc == -EAGAIN && (req->flags & ULM_FLAG_WAIT)) {
 		int qrc = queue_join(env, t, req, mine, now);
@@ -420,13 +504,13 @@ static int release_op(ulm_env *env, struct ulm_table *t, void *arg)
 {
 	const struct lock_request *req = arg;
 	struct owner_change oc;
-	int rc = owner_change_prepare(&oc, t, req->owner, req->span.start,
-				      req->span.end, NULL);
+	int rc = owner_change_prepare(&oc, env, t, req->owner, req->span.start,
+				      req->span.end, &req->span, false);
 
 	if (!rc) {
 		range_plan_release(req->span.start, req->span.end, oc.spans,
 				   oc.n, oc.remove, &oc.plan);
-		owner_change_build(&oc, env, 0);
+		owner_change_build(&oc, env, 0, &req->span);
 		/* Releasing what is not held writes nothing. */
 		if (oc.change.n_del)
 			rc = commit(env, t, &oc.change);
@@ -464,7 +548,7 @@ static int cancel_op(ulm_env *env, struct ulm_table *t, void *arg)
 {
 	const struct lock_request *req = arg;
 	const struct ulm_towner *self = owner_set_find(&t->owners, req->owner);
-	struct change c = {req->owner, NULL, 0, NULL, 0};
+	struct change c = {req->owner, NULL, 0, NULL, 0, NULL};
 	int rc = table_owner_records(self, TYPES_WAIT, req->span.start,
 				     req->span.end, &c.del, &c.n_del);
 
@@ -501,7 +585,8 @@ static int wake_visit(struct ulm_lock *w, void *arg)
 	if (!(TYPES_WAIT & TYPE_BIT(w->type)) || !waiter_live(w, ctx->now))
 		return 0;
 	towner_view(w->owner, &owner);
-	lock_view(ctx->t, &owner, &span, waiter_place(w), ctx->now, &c);
+	lock_view(ctx->env, ctx->t, &owner, &span, waiter_place(w), ctx->now,
+		  &c);
 	if (!conflict_find(ctx->t, &c, &why))
 		event_post(ctx->env, ULM_EVENT_WAKE, ctx->t, w);
 	return 0;
@@ -542,7 +627,7 @@ static bool is_added(const struct ulm_undo *u, const struct ulm_lock *l)
 
 /* May @r come back? Not over another owner's conflicting lock, and not
  * over or beside a same-type lock the owner took since. */
-static int undo_restorable(const struct ulm_table *t,
+static int undo_restorable(ulm_env *env, const struct ulm_table *t,
 			   const struct ulm_towner *towner,
 			   const struct ulm_undo *u, const struct undo_rec *r)
 {
@@ -556,7 +641,7 @@ static int undo_restorable(const struct ulm_table *t,
 
 	/* Queued requests do not stand in the way of a restore (place 0):
 	 * it gives back what the owner held before they queued. */
-	lock_view(t, &u->owner, &span, 0, clock_now_ms(), &c);
+	lock_view(env, t, &u->owner, &span, 0, clock_now_ms(), &c);
 	if (conflict_find(t, &c, &why))
 		return -EAGAIN;
 	range_widen(r->start, r->end, &wstart, &wend);
@@ -578,7 +663,8 @@ static int undo_op(ulm_env *env, struct ulm_table *t, void *arg)
 	struct ulm_undo *u = arg;
 	const struct ulm_towner *towner = owner_set_find(&t->owners, &u->owner);
 	struct ulm_lock *del[RANGE_PLAN_MAX_ADD];
-	struct change c = {&u->owner, del, u->n_added, NULL, u->n_removed};
+	struct change c = {&u->owner, del,	    u->n_added,
+			   NULL,      u->n_removed, NULL};
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < u->n_added; i++) {
@@ -587,7 +673,7 @@ static int undo_op(ulm_env *env, struct ulm_table *t, void *arg)
 			rc = -EAGAIN;
 	}
 	for (size_t i = 0; !rc && i < u->n_removed; i++)
-		rc = undo_restorable(t, towner, u, &u->removed[i]);
+		rc = undo_restorable(env, t, towner, u, &u->removed[i]);
 	if (rc)
 		return rc;
 	c.put = malloc((u->n_removed ? u->n_removed : 1) * sizeof(*c.put));

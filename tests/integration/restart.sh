@@ -48,7 +48,7 @@ restart_round() {
 
 	sb_ganesha_wait_grace n1 30 || it_fail "node 1's grace never ended"
 	it_expect_store_within $((GRACE + 5)) "node 1's orphans purged after grace" 'node=1 ' 0
-	it_expect_log n1 "the purge is logged" 'purged 4 orphan lock records of node 1'
+	it_expect_log n1 "the purge is logged" 'grace over for node 1 \(grace period elapsed\): purged 4 unreclaimed lock records'
 	it_expect b "v4 lock write 50 1" OK
 	it_expect b "v4 unlock 0 0" OK
 }

@@ -157,6 +157,11 @@ static void test_share_reclaim_flag_listed(void **state)
 	struct ulm_key k = test_key("f");
 	struct test_lock l[4];
 
+	/* A reclaim of nothing is refused; of what the owner holds, kept. */
+	assert_int_equal(
+		ulm_share_acquire(env, &k, &a, RD, WR, ULM_FLAG_RECLAIM, NULL),
+		-ENOENT);
+	assert_int_equal(try_share(env, "f", &a, RD, 0, NULL), 0);
 	assert_int_equal(
 		ulm_share_acquire(env, &k, &a, RD, WR, ULM_FLAG_RECLAIM, NULL),
 		0);

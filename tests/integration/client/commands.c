@@ -7,6 +7,7 @@
 #include "nlm_client.h"
 #include "nsm_client.h"
 #include "rpc_wait.h"
+#include "nsm_listener.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -182,6 +183,31 @@ static bool parse_share(const struct command_args *args, uint32_t *access,
 	*access = a + 1;
 	*deny = d;
 	return true;
+}
+
+/* RENEW now, re-establishing the clientid if the server forgot it (it
+ * restarted, or another took its address): what a client does first
+ * when it learns the server restarted, before it reclaims. */
+static void cmd_v4_renew(struct client_state *state,
+			 const struct command_args *args, FILE *out)
+{
+	(void)args;
+	answer_nfs4(out, nfs4_session_renew(state->nfs4), NULL);
+}
+
+/* Make an opened file current again without an OPEN (e.g. to reclaim
+ * its open and locks after a server restart). */
+static void cmd_v4_file(struct client_state *state,
+			const struct command_args *args, FILE *out)
+{
+	struct nfs4_file *file = nfs4_file_get(state->nfs4, args->argv[0]);
+
+	if (!file) {
+		answer_usage(out, "v4 file FILE (a file opened before)");
+		return;
+	}
+	state->current = file;
+	fputs("OK\n", out);
 }
 
 static void cmd_v4_owner(struct client_state *state,
@@ -438,19 +464,22 @@ static void cmd_nlm_svid(struct client_state *state,
 static void cmd_nlm_lock(struct client_state *state,
 			 const struct command_args *args, FILE *out)
 {
+	static const char *const modes[] = {"block", "reclaim", NULL};
 	struct nlm_range range = {0}, holder;
-	bool block = args->argc == 5;
+	int mode = args->argc == 5 ? parse_word(args->argv[4], modes) : -2;
 	int status;
 
 	if (!parse_range(args->argv, true, &range.write, &range.offset,
 			 &range.length) ||
-	    (block && strcmp(args->argv[4], "block") != 0)) {
-		answer_usage(out,
-			     "nlm lock read|write OFFSET LENGTH FILE [block]");
+	    mode == -1) {
+		answer_usage(out, "nlm lock read|write OFFSET LENGTH FILE "
+				  "[block|reclaim]");
 		return;
 	}
-	status = nlm_client_lock(state->nlm, args->argv[3], state->svid, &range,
-				 block);
+	status = mode == 1 ? nlm_client_reclaim(state->nlm, args->argv[3],
+						state->svid, &range)
+			   : nlm_client_lock(state->nlm, args->argv[3],
+					     state->svid, &range, mode == 0);
 	if (status == NLM4_BLOCKED) {
 		fputs("BLOCKED\n", out);
 		return;
@@ -617,6 +646,23 @@ static void cmd_nsm_notify(struct client_state *state,
 					   nsm_state));
 }
 
+static void cmd_nsm_notified(struct client_state *state,
+			     const struct command_args *args, FILE *out)
+{
+	struct nsm_notice notice;
+
+	(void)args;
+	if (!state->nsm_listening) {
+		answer_usage(out, "no NSM service (start with --nsm-listen)");
+		return;
+	}
+	if (nsm_listener_take(&notice))
+		fprintf(out, "NOTIFIED %s %d %s\n", notice.mon_name,
+			notice.state, notice.from);
+	else
+		fputs("NONE\n", out);
+}
+
 static void cmd_quit(struct client_state *state,
 		     const struct command_args *args, FILE *out)
 {
@@ -629,6 +675,8 @@ static const struct command commands[] = {
 	{"v4", "open", 1, 4, cmd_v4_open,
 	 "v4 open FILE [read|write|both] [deny none|read|write|both]"},
 	{"v4", "owner", 1, 1, cmd_v4_owner, "v4 owner NAME"},
+	{"v4", "file", 1, 1, cmd_v4_file, "v4 file FILE"},
+	{"v4", "renew", 0, 0, cmd_v4_renew, "v4 renew"},
 	{"v4", "lock", 3, 4, cmd_v4_lock,
 	 "v4 lock read|write|readw|writew OFFSET LENGTH [reclaim]"},
 	{"v4", "downgrade", 1, 3, cmd_v4_downgrade,
@@ -650,7 +698,7 @@ static const struct command commands[] = {
 	{"v4", "rename", 2, 2, cmd_v4_rename, "v4 rename FROM TO"},
 	{"nlm", "svid", 1, 1, cmd_nlm_svid, "nlm svid N"},
 	{"nlm", "lock", 4, 5, cmd_nlm_lock,
-	 "nlm lock read|write OFFSET LENGTH FILE [block]"},
+	 "nlm lock read|write OFFSET LENGTH FILE [block|reclaim]"},
 	{"nlm", "cancel", 4, 4, cmd_nlm_cancel,
 	 "nlm cancel read|write OFFSET LENGTH FILE"},
 	{"nlm", "share", 2, 4, cmd_nlm_share,
@@ -660,6 +708,7 @@ static const struct command commands[] = {
 	{"nlm", "free_all", 1, 1, cmd_nlm_free_all, "nlm free_all STATE"},
 	{"nlm", "granted", 0, 1, cmd_nlm_granted, "nlm granted [SECONDS]"},
 	{"nsm", "notify", 1, 1, cmd_nsm_notify, "nsm notify STATE"},
+	{"nsm", "notified", 0, 0, cmd_nsm_notified, "nsm notified"},
 	{"nlm", "test", 4, 4, cmd_nlm_test,
 	 "nlm test read|write OFFSET LENGTH FILE"},
 	{"nlm", "unlock", 3, 3, cmd_nlm_unlock,
@@ -710,13 +759,14 @@ bool command_run(struct client_state *state, char *line, FILE *out)
 	}
 	cmd = find_command(argc, argv, &skip);
 	if (!cmd) {
-		answer_usage(out, "unknown command (v4 open|owner|lock|lockt|"
-				  "unlock|downgrade|release_lockowner|expire|"
-				  "recalls|delegreturn|autoreturn|close|"
-				  "truncate|write|read|remove|rename, "
-				  "nlm svid|lock|test|unlock|cancel|share|"
-				  "unshare|free_all|granted, "
-				  "nsm notify, quit)");
+		answer_usage(out,
+			     "unknown command (v4 open|file|renew|owner|lock|"
+			     "lockt|unlock|downgrade|release_lockowner|"
+			     "expire|recalls|delegreturn|autoreturn|close|"
+			     "truncate|write|read|remove|rename, "
+			     "nlm svid|lock|test|unlock|cancel|share|"
+			     "unshare|free_all|granted, "
+			     "nsm notify|notified, quit)");
 		return false;
 	}
 	args.argc = argc - skip;

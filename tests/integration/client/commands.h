@@ -23,6 +23,7 @@ struct client_state {
 	bool expired;		   /* "v4 expire": no more RENEW */
 	bool callback;		   /* an NFSv4 callback service runs */
 	bool nlm_callback;	   /* the NLM GRANTED service runs */
+	bool nsm_listening;	   /* an NSM (statd) service runs */
 };
 
 /**

@@ -10,6 +10,7 @@
 #include "nfs4_client.h"
 #include "nlm_callback.h"
 #include "nlm_client.h"
+#include "nsm_listener.h"
 #include "rpc_server.h"
 
 #include <errno.h>
@@ -34,6 +35,7 @@ struct options {
 	int renew_secs;
 	bool callback;
 	bool nlm_callback;
+	bool nsm_listen;
 	struct nfs4_security sec;
 };
 
@@ -41,7 +43,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: ulm-nfs-client --server ADDR --export /PSEUDO "
 		     "[--name CLIENTNAME] [--lease-renew SECS] "
-		     "[--v3-export PATH] [--callback]\n"
+		     "[--v3-export PATH] [--callback] [--nsm-listen]\n"
 		     "       [--caller-name NAME] [--nlm-callback]\n"
 		     "       [--sec sys|krb5|krb5i|krb5p] "
 		     "[--gss-service nfs@HOST]\n"
@@ -58,6 +60,9 @@ static void usage(FILE *out)
 		     "--nlm-callback: serve NLM GRANTED_MSG (grants of "
 		     "blocked locks), registered\n"
 		     "  with this host's rpcbind.\n"
+		     "--nsm-listen: serve this host's NSM (statd) SM_NOTIFY, "
+		     "registered with its\n"
+		     "  rpcbind (see \"nsm notified\").\n"
 		     "--sec: NFSv4 over RPCSEC_GSS with the Kerberos tickets "
 		     "of KRB5CCNAME (default sys);\n"
 		     "  --gss-service names the server's principal "
@@ -95,6 +100,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{"callback", no_argument, NULL, 'c'},
 		{"caller-name", required_argument, NULL, 'N'},
 		{"nlm-callback", no_argument, NULL, 'G'},
+		{"nsm-listen", no_argument, NULL, 'L'},
 		{"sec", required_argument, NULL, 'k'},
 		{"gss-service", required_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
@@ -142,6 +148,9 @@ static int parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case 'G':
 			opts->nlm_callback = true;
+			break;
+		case 'L':
+			opts->nsm_listen = true;
 			break;
 		case 'k':
 			if (parse_sec(optarg, &opts->sec.flavour) < 0)
@@ -324,6 +333,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	state.nlm_callback = opts.nlm_callback;
+	if (opts.nsm_listen && (status = nsm_listener_start()) < 0) {
+		fprintf(stderr, "ulm-nfs-client: NSM service: %s\n",
+			strerror(-status));
+		return 1;
+	}
+	state.nsm_listening = opts.nsm_listen;
 	status = nfs4_session_create_sec(opts.server, opts.export, opts.name,
 					 &opts.sec, callback_port, &state.nfs4);
 	if (status != 0) {

@@ -102,12 +102,18 @@ int nfs4_session_renew(struct nfs4_session *session);
 int nfs4_file_open(struct nfs4_session *session, const char *path,
 		   uint32_t access, uint32_t deny, struct nfs4_file **file);
 
+/** The file this session opened at @p path (in any epoch), or NULL. */
+struct nfs4_file *nfs4_file_get(struct nfs4_session *session, const char *path);
+
 /**
  * @brief LOCK @p range for lock-owner @p owner.
  *
  * Uses open_to_lock_owner the first time for (file, owner), the lock
  * stateid after.  With @p reclaim on a file opened before the current
- * epoch, the open is first reclaimed (CLAIM_PREVIOUS).
+ * epoch, the open is first reclaimed (CLAIM_PREVIOUS); if the server
+ * answers NFS4ERR_NO_GRACE (it has no record of this client: it took the
+ * address of the one that had), the file is opened anew and locked
+ * without reclaim, as Linux's "nograce" recovery does.
  *
  * @param[out] denied  Filled with the holder's range on NFS4ERR_DENIED.
  */

@@ -228,6 +228,11 @@ static struct nfs4_file *find_file(struct nfs4_session *session,
 	return NULL;
 }
 
+struct nfs4_file *nfs4_file_get(struct nfs4_session *session, const char *path)
+{
+	return find_file(session, path);
+}
+
 static struct nfs4_file *add_file(struct nfs4_session *session,
 				  const char *path)
 {
@@ -544,6 +549,25 @@ static int send_lock(struct nfs4_session *session, struct nfs4_file *file,
 			 &reply.stateid);
 }
 
+/*
+ * Get the open back in the new epoch. A server that has no record of our
+ * client (another node took its address over) answers NO_GRACE: then, as
+ * Linux's "nograce" recovery does, open anew and lock without reclaim.
+ */
+static int recover_open(struct nfs4_session *session, struct nfs4_file *file,
+			bool *reclaim)
+{
+	struct nfs4_file *same;
+	int status = reclaim_open(session, file);
+
+	if (status != NFS4ERR_NO_GRACE)
+		return status;
+	fprintf(stderr, "nfs4: %s: no grace here: opening anew\n", file->path);
+	*reclaim = false;
+	return nfs4_file_open(session, file->path, file->access, file->deny,
+			      &same);
+}
+
 int nfs4_file_lock(struct nfs4_session *session, struct nfs4_file *file,
 		   const char *owner_name, const struct nfs4_range *range,
 		   bool reclaim, struct nfs4_range *denied)
@@ -554,7 +578,7 @@ int nfs4_file_lock(struct nfs4_session *session, struct nfs4_file *file,
 	if (!owner)
 		return -ENOMEM;
 	if (reclaim && file->epoch != session->epoch)
-		status = reclaim_open(session, file);
+		status = recover_open(session, file, &reclaim);
 	if (status == NFS4_OK)
 		status =
 			send_lock(session, file, owner, range, reclaim, denied);
@@ -562,7 +586,7 @@ int nfs4_file_lock(struct nfs4_session *session, struct nfs4_file *file,
 	if (reclaim && nfs4_server_forgot_us(status)) {
 		status = nfs4_session_recover(session);
 		if (status == NFS4_OK)
-			status = reclaim_open(session, file);
+			status = recover_open(session, file, &reclaim);
 		if (status == NFS4_OK)
 			status = send_lock(session, file, owner, range, reclaim,
 					   denied);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/time.h> /* libnfs.h needs struct timeval */
 
 #include <nfsc/libnfs.h>
@@ -288,11 +289,12 @@ int nlm_client_test(struct nlm_client *client, const char *path, uint32_t svid,
 		&call);
 }
 
-int nlm_client_lock(struct nlm_client *client, const char *path, uint32_t svid,
-		    const struct nlm_range *range, bool block)
+static int lock_once(struct nlm_client *client, const char *path, uint32_t svid,
+		     const struct nlm_range *range, bool block, bool reclaim)
 {
 	struct nlm_call call = {0};
-	NLM4_LOCKargs args = {.block = block, .exclusive = range->write};
+	NLM4_LOCKargs args = {
+		.block = block, .exclusive = range->write, .reclaim = reclaim};
 	int rc = prepare_call(client, path, svid, range, &call);
 
 	if (rc < 0)
@@ -302,6 +304,38 @@ int nlm_client_lock(struct nlm_client *client, const char *path, uint32_t svid,
 	return finish_call(
 		client, rpc_nlm4_lock_async(client->rpc, lock_cb, &args, &call),
 		&call);
+}
+
+/* A connection to a server that died fails the call at once: a server
+ * that came back (or took the address over) gets it on a new one. The
+ * first connection after libnfs gave up reconnecting may fail too. */
+#define LOCK_TRIES    3
+#define LOCK_RETRY_US 200000
+
+static int send_lock(struct nlm_client *client, const char *path, uint32_t svid,
+		     const struct nlm_range *range, bool block, bool reclaim)
+{
+	int rc = -EIO;
+
+	for (int i = 0; i < LOCK_TRIES && (rc == -EIO || rc == -ECONNRESET);
+	     i++) {
+		if (i)
+			usleep(LOCK_RETRY_US);
+		rc = lock_once(client, path, svid, range, block, reclaim);
+	}
+	return rc;
+}
+
+int nlm_client_lock(struct nlm_client *client, const char *path, uint32_t svid,
+		    const struct nlm_range *range, bool block)
+{
+	return send_lock(client, path, svid, range, block, false);
+}
+
+int nlm_client_reclaim(struct nlm_client *client, const char *path,
+		       uint32_t svid, const struct nlm_range *range)
+{
+	return send_lock(client, path, svid, range, false, true);
 }
 
 static void cancel_cb(struct rpc_context *rpc, int status, void *data,

@@ -40,6 +40,11 @@ int nlm_client_test(struct nlm_client *client, const char *path, uint32_t svid,
 int nlm_client_lock(struct nlm_client *client, const char *path, uint32_t svid,
 		    const struct nlm_range *range, bool block);
 
+/** NLM4_LOCK with reclaim set: take back a lock held before the server
+ *  restarted (or its address moved), after its SM_NOTIFY. */
+int nlm_client_reclaim(struct nlm_client *client, const char *path,
+		       uint32_t svid, const struct nlm_range *range);
+
 /** NLM4_CANCEL of a blocked NLM4_LOCK of @p range. */
 int nlm_client_cancel(struct nlm_client *client, const char *path,
 		      uint32_t svid, const struct nlm_range *range);

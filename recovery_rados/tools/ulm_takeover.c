@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * ulm-takeover: run on the node that just took over the service address
+ * of a dead node (the Pacemaker resource agent calls it once the address
+ * is up here). In order:
+ *
+ *  0. wait until the dead node's liveness lease lapsed (it stopped
+ *     granting by then), or refuse;
+ *  1. fence the dead node: blocklist the RADOS client of its lock store,
+ *     so that nothing it still has in flight lands from now on;
+ *  2. begin the recovery of every record it made (epochs up to its last):
+ *     every node now answers conflicts with them "grace", and this node
+ *     ends the recovery (purges what was not reclaimed) early or after
+ *     the grace period;
+ *  3. start a grace period for it in Ganesha's grace database, if it is a
+ *     member (RecoveryBackend = rados_cluster);
+ *  4. send SM_NOTIFY, from the taken address, to the NLM clients that held
+ *     locks through it: they reclaim here.
+ *
+ * With --node equal to --by (the node restarted and serves its own
+ * address again; its Ganesha began its recovery itself) only step 4 runs:
+ * stock Ganesha notifies no NLM client when it restarts.
+ *
+ * One line per step on stdout. Exit 0 if all went well, 1 if the recovery
+ * could not begin (nothing is protected: do not let clients in), 2 if it
+ * began but fencing, the grace database or a notification failed.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sm_notify.h"
+#include "ulm.h"
+#include "ulmrec.h"
+
+#define DEFAULT_GRACE_SECS 90
+#define DEFAULT_FENCE_SECS 3600
+#define DEFAULT_WAIT_SECS  30
+#define DEFAULT_POOL	   "nfs-ganesha"
+#define DEFAULT_NAMESPACE  "ulm"
+#define DEFAULT_GRACE_OID  "grace"
+#define EXIT_NOT_PROTECTED 1
+#define EXIT_PARTLY	   2
+
+struct options {
+	struct ulmrec_config rados;
+	uint32_t dead;
+	uint32_t self;
+	const char *ip;
+	const char *grace_nodeid;
+	unsigned grace_secs;
+	unsigned fence_secs;
+	unsigned wait_secs;
+	bool no_fence;
+	bool have_dead, have_self;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: ulm-takeover --node DEAD_ID --by MY_ID --ip ADDRESS\n"
+		"       [--grace SECONDS] [--grace-nodeid NAME] "
+		"[--fence-secs SECONDS] [--no-fence]\n"
+		"       [--wait SECONDS]   (for the dead node's liveness "
+		"lease to lapse; default %d)\n"
+		"       [--ceph-conf FILE] [--userid NAME] [--keyring FILE]\n"
+		"       [--pool POOL] [--namespace NS]   (UNIFIED's lock "
+		"store; defaults %s, %s)\n"
+		"       [--grace-pool POOL] [--grace-namespace NS] "
+		"[--grace-oid OID]   (RADOS_KV's)\n"
+		"DEAD_ID, MY_ID: UNIFIED Node_Id of the dead node and of this "
+		"one (equal: this\n"
+		"node restarted; only SM_NOTIFY is sent). ADDRESS: the "
+		"service address now here\n"
+		"(SM_NOTIFY goes out of it). --grace-nodeid: the dead node's "
+		"RADOS_KV nodeid\n"
+		"(no grace database change without it).\n",
+		DEFAULT_WAIT_SECS, DEFAULT_POOL, DEFAULT_NAMESPACE);
+}
+
+static bool parse_u32(const char *arg, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || end == arg || v > UINT32_MAX)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"node", required_argument, NULL, 'n'},
+		{"by", required_argument, NULL, 'b'},
+		{"ip", required_argument, NULL, 'i'},
+		{"grace", required_argument, NULL, 'g'},
+		{"grace-nodeid", required_argument, NULL, 'G'},
+		{"fence-secs", required_argument, NULL, 'f'},
+		{"wait", required_argument, NULL, 'w'},
+		{"no-fence", no_argument, NULL, 'F'},
+		{"ceph-conf", required_argument, NULL, 'c'},
+		{"userid", required_argument, NULL, 'u'},
+		{"keyring", required_argument, NULL, 'k'},
+		{"pool", required_argument, NULL, 'p'},
+		{"namespace", required_argument, NULL, 's'},
+		{"grace-pool", required_argument, NULL, 'P'},
+		{"grace-namespace", required_argument, NULL, 'S'},
+		{"grace-oid", required_argument, NULL, 'O'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	uint32_t v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			o->have_dead = parse_u32(optarg, &o->dead);
+			if (!o->have_dead)
+				return -1;
+			break;
+		case 'b':
+			o->have_self = parse_u32(optarg, &o->self);
+			if (!o->have_self)
+				return -1;
+			break;
+		case 'i':
+			o->ip = optarg;
+			break;
+		case 'g':
+			if (!parse_u32(optarg, &v))
+				return -1;
+			o->grace_secs = v;
+			break;
+		case 'f':
+			if (!parse_u32(optarg, &v))
+				return -1;
+			o->fence_secs = v;
+			break;
+		case 'w':
+			if (!parse_u32(optarg, &v))
+				return -1;
+			o->wait_secs = v;
+			break;
+		case 'G':
+			o->grace_nodeid = optarg;
+			break;
+		case 'F':
+			o->no_fence = true;
+			break;
+		case 'c':
+			o->rados.ceph_conf = optarg;
+			break;
+		case 'u':
+			o->rados.userid = optarg;
+			break;
+		case 'k':
+			o->rados.keyring = optarg;
+			break;
+		case 'p':
+			o->rados.pool = optarg;
+			break;
+		case 's':
+			o->rados.rados_namespace = optarg;
+			break;
+		case 'P':
+			o->rados.grace_pool = optarg;
+			break;
+		case 'S':
+			o->rados.grace_namespace = optarg;
+			break;
+		case 'O':
+			o->rados.grace_oid = optarg;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc || !o->have_dead || !o->have_self || !o->ip ||
+	    (o->grace_nodeid && strlen(o->grace_nodeid) >= ULMREC_NODEID_MAX))
+		return -1;
+	if (o->grace_nodeid && !o->rados.grace_oid)
+		o->rados.grace_oid = DEFAULT_GRACE_OID;
+	if (o->rados.grace_oid && !o->rados.grace_pool)
+		o->rados.grace_pool = DEFAULT_POOL;
+	return 0;
+}
+
+struct node_seen {
+	uint32_t node;
+	bool found;
+	struct ulm_node_info info;
+};
+
+static int node_visit(const struct ulm_node_info *node, void *arg)
+{
+	struct node_seen *seen = arg;
+
+	if (node->node == seen->node) {
+		seen->info = *node;
+		seen->found = true;
+	}
+	return 0;
+}
+
+/* Wait (up to --wait) for the node's liveness lease to lapse: a node that
+ * holds it may still grant. Then its last epoch. */
+static int dead_node_epoch(const struct options *o, uint32_t *epoch)
+{
+	struct ulm_env_config cfg = {
+		.store = ULM_STORE_RADOS,
+		.node_id = o->dead,
+		.read_only = true,
+		.ceph_conf = o->rados.ceph_conf,
+		.userid = o->rados.userid,
+		.keyring = o->rados.keyring,
+		.pool = o->rados.pool,
+		.rados_namespace = o->rados.rados_namespace,
+	};
+	struct node_seen seen = {.node = o->dead};
+	struct timespec pause = {0, 100 * 1000000L};
+	time_t deadline = time(NULL) + o->wait_secs;
+	ulm_env *env;
+	int rc = ulm_env_open(&cfg, &env);
+
+	while (!rc) {
+		seen.found = false;
+		rc = ulm_node_list(env, node_visit, &seen);
+		if (rc || !seen.found || !seen.info.live ||
+		    time(NULL) >= deadline)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	if (!rc && !seen.found)
+		rc = -ENOENT;
+	else if (!rc && seen.info.live)
+		rc = -EBUSY;
+	if (!rc)
+		*epoch = seen.info.epoch;
+	if (env)
+		ulm_env_close(env);
+	return rc;
+}
+
+static int fence(ulmrec *rec, const struct options *o)
+{
+	char fenced[2 * ULMREC_ADDR_MAX];
+	int rc;
+
+	if (o->no_fence) {
+		printf("fence node %u: skipped (--no-fence)\n", o->dead);
+		return 0;
+	}
+	rc = ulmrec_fence_node(rec, o->dead, o->fence_secs, fenced,
+			       sizeof(fenced));
+	if (rc == 0)
+		printf("fence node %u: blocklisted %s for %u s\n", o->dead,
+		       fenced, o->fence_secs);
+	else
+		printf("fence node %u: FAILED: %s\n", o->dead,
+		       rc == -ENOENT ? "no client address recorded"
+				     : strerror(-rc));
+	return rc;
+}
+
+/* Is it dead? Then its last epoch; else say why not. */
+static int check_dead(const struct options *o, uint32_t *epoch)
+{
+	int rc = dead_node_epoch(o, epoch);
+
+	if (rc == -EBUSY)
+		printf("recovery node %u: REFUSED: it still holds its liveness "
+		       "lease after %u s, so it may still grant: stop it "
+		       "first\n",
+		       o->dead, o->wait_secs);
+	else if (rc == -ENOENT)
+		printf("recovery node %u: REFUSED: no such node in the lock "
+		       "store\n",
+		       o->dead);
+	else if (rc != 0)
+		printf("recovery node %u: FAILED: %s\n", o->dead,
+		       ulm_strerror(rc));
+	return rc;
+}
+
+static int begin_recovery(ulmrec *rec, const struct options *o, uint32_t epoch)
+{
+	struct ulmrec_entry e = {
+		.node = o->dead,
+		.by = o->self,
+		.grace_secs = o->grace_secs,
+		/* Every record it made, none of a life it may begin later. */
+		.before_epoch = epoch + 1,
+	};
+	struct timespec now;
+	int rc;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	e.started_ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	if (o->grace_nodeid)
+		snprintf(e.grace_nodeid, sizeof(e.grace_nodeid), "%s",
+			 o->grace_nodeid);
+	rc = ulmrec_entry_put(rec, &e);
+	if (rc == 0)
+		printf("recovery node %u: records before epoch %u, ended by "
+		       "node %u within %u s\n",
+		       o->dead, e.before_epoch, o->self, o->grace_secs);
+	else
+		printf("recovery node %u: FAILED: %s\n", o->dead,
+		       strerror(-rc));
+	return rc;
+}
+
+static int start_grace(ulmrec *rec, const struct options *o)
+{
+	int rc;
+
+	if (!o->grace_nodeid)
+		return 0;
+	rc = ulmrec_grace_start(rec, o->grace_nodeid);
+	if (rc == 0)
+		printf("grace database: %s needs grace\n", o->grace_nodeid);
+	else
+		printf("grace database: start for %s FAILED: %s\n",
+		       o->grace_nodeid,
+		       rc == -ENOKEY ? "not a member" : strerror(-rc));
+	return rc;
+}
+
+struct notify_ctx {
+	const struct options *o;
+	uint32_t state;
+	unsigned sent;
+	unsigned failed;
+};
+
+static int notify_one(const char *caller, const char *client_addr, void *arg)
+{
+	struct notify_ctx *n = arg;
+	int rc = sm_notify_send(n->o->ip, client_addr, n->o->ip, (int)n->state);
+
+	printf("sm_notify %s state %u: %s %s %s\n", n->o->ip, n->state, caller,
+	       client_addr, rc == 0 ? "ok" : strerror(-rc));
+	if (rc == 0)
+		n->sent++;
+	else
+		n->failed++;
+	return 0;
+}
+
+static int notify_clients(ulmrec *rec, const struct options *o)
+{
+	struct notify_ctx n = {o, 0, 0, 0};
+	int rc = ulmrec_nsm_next_state(rec, o->ip, &n.state);
+
+	if (rc == 0)
+		rc = ulmrec_nsm_list(rec, o->ip, notify_one, &n);
+	if (rc != 0) {
+		printf("sm_notify %s: FAILED: %s\n", o->ip, strerror(-rc));
+		return rc;
+	}
+	printf("sm_notify %s: %u of %u clients notified\n", o->ip, n.sent,
+	       n.sent + n.failed);
+	return n.failed ? -EIO : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {
+		.rados = {.pool = DEFAULT_POOL,
+			  .rados_namespace = DEFAULT_NAMESPACE},
+		.grace_secs = DEFAULT_GRACE_SECS,
+		.fence_secs = DEFAULT_FENCE_SECS,
+		.wait_secs = DEFAULT_WAIT_SECS,
+	};
+	ulmrec *rec = NULL;
+	uint32_t epoch = 0;
+	int rc, partly = 0;
+
+	if (parse_options(argc, argv, &o) != 0) {
+		usage(stderr);
+		return EXIT_NOT_PROTECTED;
+	}
+	rc = ulmrec_open(&o.rados, &rec);
+	if (rc != 0) {
+		fprintf(stderr,
+			"ulm-takeover: cannot reach RADOS (pool %s): %s\n",
+			o.rados.pool, strerror(-rc));
+		return EXIT_NOT_PROTECTED;
+	}
+	if (o.dead != o.self) {
+		rc = check_dead(&o, &epoch);
+		if (rc == 0) {
+			partly |= fence(rec, &o);
+			rc = begin_recovery(rec, &o, epoch);
+		}
+		if (rc == 0)
+			partly |= start_grace(rec, &o);
+	}
+	if (rc == 0)
+		partly |= notify_clients(rec, &o);
+	ulmrec_close(rec);
+	if (rc != 0)
+		return EXIT_NOT_PROTECTED;
+	return partly ? EXIT_PARTLY : 0;
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# it.failover: two clients hold 1,000 locks (NFSv4 and NLM, half each)
+# through service address A of a three-node cluster on bluestore RADOS.
+# The node serving A is killed -9, again and again: on odd rounds it
+# restarts in place, on even rounds A moves to the other node, which takes
+# the dead node over (ulm-takeover: fence, recovery, grace database,
+# SM_NOTIFY). The clients reclaim every lock; throughout, a checker on the
+# third node tries locks that conflict with held ones (never granted) and
+# locks beside them (granted, also during grace). Every round ends with
+# all 1,000 locks in the store and the recovery ended early ("everything
+# reclaimed"). At least FO_ROUNDS rounds, within FO_BUDGET seconds.
+# shellcheck source=tests/integration/it_lib.sh
+. "$(dirname "$0")/it_lib.sh"
+it_setup failover
+it_need ULM_IT_INSPECT "ulm-store-inspect"
+it_need ULM_IT_TAKEOVER "ulm-takeover"
+FO_GRACE=30
+# shellcheck source=tests/integration/failover_lib.sh
+. "$IT_SRC/failover_lib.sh"
+
+FO_ROUNDS=${FO_ROUNDS:-10}
+FO_BUDGET=${FO_BUDGET:-240}
+A=$(fo_addr 1)
+
+fo_cluster bluestore
+fo_node n1 1
+fo_node n2 2
+fo_node n3 3
+fo_start n1 n2 n3
+for h in 101 102 103; do fo_host "h$h" "$h"; done
+fo_client a h101 "$A" --nsm-listen
+fo_client b h102 "$A" --nsm-listen
+fo_client c h103 "$(fo_addr 3)"
+
+it_note "1,000 locks through $A (node n1)"
+for cl in a b; do
+	fo_batch "$cl" OK < <(fo_open_cmds "$cl")
+	fo_send "$cl" < <(fo_lock_cmds "$cl")
+done
+for cl in a b; do
+	fo_expect_all "$cl" OK
+	fo_batch c OK < <(fo_open_cmds "$cl")
+done
+it_expect_store "1,000 locks held" 'type=write .*kind=lock .*client=ulmt-[ab]-' 1000
+
+# Through n3, throughout: locks inside held ones, and beside them.
+CHECKER_LOG=$IT_DIR/checker.log
+fo_checker c a b >"$CHECKER_LOG" 2>&1 &
+CHECKER=$!
+
+now_ms() { date +%s%3N; }
+
+# Every client reclaims through A after its SM_NOTIFY from A, all at once.
+reclaim_all() {
+	local cl
+	for cl in a b; do
+		sb_wait_until 10 eval \
+			"it_send $cl 'nsm notified'; [[ \$IT_REPLY == 'NOTIFIED $A '* ]]" ||
+			it_fail "client $cl got no SM_NOTIFY from $A"
+		fo_send "$cl" < <(fo_lock_cmds "$cl" reclaim)
+	done
+	for cl in a b; do
+		fo_expect_all "$cl" OK
+	done
+}
+
+# The node ending a recovery logs it; early, as nothing is left.
+expect_grace_over() {
+	local node=$1 dead=$2
+	sb_wait_until "$FO_GRACE" eval \
+		"sb_ganesha_log_since_start $node | grep -q 'grace over for node $dead (everything reclaimed)'" ||
+		it_fail "node $node did not end node $dead's recovery early"
+	it_pass "$node ended node $dead's recovery: everything reclaimed"
+}
+
+holder=n1 other=n2 round=0
+declare -A NODE_ID=([n1]=1 [n2]=2)
+while [ "$round" -lt "$FO_ROUNDS" ]; do
+	[ "$SECONDS" -lt "$FO_BUDGET" ] ||
+		it_fail "only $round rounds within ${FO_BUDGET}s"
+	round=$((round + 1))
+	dead=${NODE_ID[$holder]}
+	t0=$(now_ms)
+	sb_stop "$holder" ganesha KILL || it_fail "kill -9 $holder"
+	if [ $((round % 2)) = 1 ]; then
+		it_note "round $round: $holder (node $dead) killed, restarted"
+		sb_ganesha_start "$holder" || it_fail "$holder did not restart"
+		fo_takeover "$holder" "$dead" "$A"
+		ender=$holder
+	else
+		it_note "round $round: $holder (node $dead) killed, $A moves to $other"
+		fo_move "$A" "$holder" "$other"
+		fo_takeover "$other" "$dead" "$A"
+		ender=$other
+	fi
+	[ "$FO_RC" = 0 ] || it_fail "ulm-takeover failed (exit $FO_RC)"
+	t1=$(now_ms)
+	reclaim_all
+	t2=$(now_ms)
+	expect_grace_over "$ender" "$dead"
+	it_expect_store "round $round: 1,000 locks held" \
+		'type=write .*kind=lock .*client=ulmt-[ab]-' 1000
+	echo "round $round: kill to SM_NOTIFY sent $((t1 - t0)) ms, to 1,000 reclaimed $((t2 - t0)) ms" >>"$IT_DIR/rounds.log"
+	# After a move the dead node comes back without an address; the
+	# next round kills the node that holds A now.
+	if [ "$ender" != "$holder" ]; then
+		sb_ganesha_start "$holder" || it_fail "$holder did not restart"
+		other=$holder
+		holder=$ender
+	fi
+done
+
+touch "$IT_DIR/probe.stop"
+wait "$CHECKER" || true
+attempts=$(grep -c ' conflict ' "$CHECKER_LOG" || true)
+granted=$(grep -Ec ' conflict .* OK$' "$CHECKER_LOG" || true)
+gaps=$(grep -Ec ' gap .* OK$' "$CHECKER_LOG" || true)
+it_expect_value "conflicting locks granted, of $attempts tried during $round rounds" 0 "$granted"
+[ "$gaps" -gt 0 ] || it_fail "no lock beside a held one was granted"
+it_pass "locks beside held ones granted: $gaps"
+cat "$IT_DIR/rounds.log"

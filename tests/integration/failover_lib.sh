@@ -1,0 +1,319 @@
+# shellcheck shell=bash
+# failover_lib.sh: Ganesha nodes that crash, restart and take over each
+# other's service addresses, on one RADOS pool. Source it after it_lib.sh
+# and it_setup, then:
+#
+#   fo_cluster [memstore|bluestore]   the hub: a network namespace routing
+#                                     between all the others, running Ceph
+#                                     (mon and osd on 10.77.0.1) and holding
+#                                     Ganesha's grace database (ns "grace")
+#   fo_node NODE ID [CONF_KEY=V...]   a Ganesha node in a namespace of its
+#                                     own (rpcbind, statd), on a veth to the
+#                                     hub (10.77.ID.2); its service address
+#                                     10.78.0.ID is on its lo. UNIFIED on the
+#                                     pool (Node_Id ID), RecoveryBackend =
+#                                     rados_cluster (RADOS_KV nodeid nfsID;
+#                                     lock store in namespace FO_NS, grace
+#                                     database in FO_GRACE_NS)
+#   fo_start NODE...                  start them together (rados_cluster
+#                                     waits for every member to enforce)
+#   fo_host HOST ID                   a client host (ID 100..199), with an
+#                                     rpcbind (for its NSM service)
+#   fo_client NAME HOST ADDR [ARG..]  an ulm-nfs-client there, of ADDR
+#   fo_addr ID                        the service address of node ID
+#   fo_move ADDR FROM TO              move a service address
+#   fo_cut NODE / fo_heal NODE        cut / restore NODE's path to Ceph
+#   fo_takeover NODE DEAD_ID ADDR     ulm-takeover in NODE; its output in
+#                                     FO_OUT, its exit status in FO_RC
+#   fo_batch CLIENT WANT              send stdin's commands at once; every
+#                                     reply must match WANT (one check);
+#                                     fo_send + fo_expect_all: several
+#                                     clients at once
+#   fo_grace_dump                     `ganesha-rados-grace dump`
+#
+# Only the hub routes: nodes and hosts reach each other and Ceph through
+# it, so a service address moves by moving it and its hub route; a node is
+# cut off from Ceph by a blackhole route, its clients still reach it.
+
+# shellcheck source=scripts/lib/ceph.sh
+. "$IT_SRC/../../scripts/lib/ceph.sh"
+
+IT_CEPH=$IT_DIR/ceph
+FO_CEPH_ADDR=10.77.0.1
+FO_GRACE=${FO_GRACE:-10}
+FO_LEASE=${FO_LEASE:-5}
+FO_RADOS_LEASE_MS=${FO_RADOS_LEASE_MS:-2000}
+FO_GRACE_NS=${FO_GRACE_NS:-grace}
+FO_NS=${FO_NS:-export}
+declare -A FO_ID=()
+
+fo__exit() {
+	local rc=$?
+	sb_cleanup
+	ceph_stop "$IT_CEPH" >/dev/null 2>&1 || true
+	(exit "$rc")
+	it__exit
+}
+
+fo_grace_db() {
+	ceph_exec "$IT_CEPH" ganesha-rados-grace --cephconf "$IT_CEPH/ceph.conf" \
+		--pool ulm --ns "$FO_GRACE_NS" "$@"
+}
+
+fo_grace_dump() { fo_grace_db dump; }
+
+fo_cluster() {
+	local hub
+	sb_node_create hub || it_fail "namespace for the hub"
+	trap fo__exit EXIT
+	hub=$(sb_ns hub)
+	ip -n "$hub" addr add "$FO_CEPH_ADDR/32" dev lo &&
+		ip netns exec "$hub" sysctl -qw net.ipv4.ip_forward=1 ||
+		it_fail "hub addresses"
+	CEPH_NETNS=$hub CEPH_ADDR=$FO_CEPH_ADDR \
+		ceph_start "$IT_CEPH" "$IT_NAME" "${1:-memstore}" ||
+		it_fail "Ceph cluster did not start; logs in $IT_CEPH/log"
+	it_pass "Ceph cluster up (${1:-memstore}, pool ulm, on $FO_CEPH_ADDR)"
+}
+
+fo_addr() { printf '10.78.0.%s' "$1"; }
+
+# No DNS in the sandbox: statd and Ganesha look client addresses up (a
+# lookup that waits for an unreachable name server stalls NLM), so every
+# node and host gets a private /etc/hosts naming the test addresses and a
+# resolv.conf without servers.
+fo__no_dns() {
+	local dir id
+	dir=$(sb_node_dir "$1")
+	{
+		echo "127.0.0.1 localhost"
+		for id in $(seq 1 9) $(seq 100 109); do
+			echo "10.77.$id.2 fo-$id"
+		done
+		for id in $(seq 1 9); do
+			echo "10.78.0.$id fo-service-$id"
+		done
+	} >"$dir/hosts"
+	echo "options timeout:1 attempts:1" >"$dir/resolv.conf"
+	sb_exec "$1" mount --bind "$dir/hosts" /etc/hosts &&
+		sb_exec "$1" mount --bind "$dir/resolv.conf" /etc/resolv.conf ||
+		it_fail "$1: private /etc/hosts"
+}
+
+# A namespace on a veth to the hub: 10.77.ID.2, routed through the hub.
+fo__wire() {
+	local name=$1 id=$2 ns hub
+	ns=$(sb_ns "$name")
+	hub=$(sb_ns hub)
+	ip -n "$hub" link add "h$id" type veth peer name eth0 netns "$ns" &&
+		ip -n "$hub" addr add "10.77.$id.1/24" dev "h$id" &&
+		ip -n "$hub" link set "h$id" up &&
+		ip -n "$ns" addr add "10.77.$id.2/24" dev eth0 &&
+		ip -n "$ns" link set eth0 up &&
+		ip -n "$ns" route add default via "10.77.$id.1" ||
+		it_fail "$name: wiring to the hub"
+	FO_ID[$name]=$id
+	fo__no_dns "$name"
+}
+
+# FO_STOCK=1: the node is stock Ganesha (FSAL VFS, locks in the kernel),
+# rados_cluster only: the anchor of bench/recovery-bench.sh.
+fo_node() {
+	local node=$1 id=$2 addr
+	local fsal=(export="1:$IT_EXPORT:/export:VFS")
+	[ "${FO_STOCK:-0}" = 1 ] || fsal=(store=rados \
+		ceph_conf="$IT_CEPH/ceph.conf" pool=ulm namespace="$FO_NS" \
+		node_id="$id" rados_lease="$FO_RADOS_LEASE_MS" \
+		export="1:$IT_EXPORT:/export:UNIFIED")
+	addr=$(fo_addr "$id")
+	sb_node_create "$node" || it_fail "node $node: namespaces"
+	fo__wire "$node" "$id"
+	ip -n "$(sb_ns "$node")" addr add "$addr/32" dev lo &&
+		ip -n "$(sb_ns hub)" route add "$addr/32" via "10.77.$id.2" ||
+		it_fail "node $node: service address $addr"
+	sb_rpcbind_start "$node" || it_fail "node $node: rpcbind"
+	sb_statd_start "$node" || it_fail "node $node: rpc.statd"
+	fo_grace_db add "nfs$id" >/dev/null || it_fail "grace db: add nfs$id"
+	sb_ganesha_conf "$node" protocols=3,4 lease="$FO_LEASE" \
+		grace="$FO_GRACE" recovery=rados_cluster "${fsal[@]}" \
+		raw="RADOS_KV { ceph_conf = \"$IT_CEPH/ceph.conf\"; pool = ulm; namespace = $FO_GRACE_NS; nodeid = nfs$id; }" \
+		"${@:3}" || it_fail "node $node: config"
+}
+
+# One second apart: Ganesha 4.3 builds NFSv4 clientids from its start
+# time in seconds, and two nodes started in one second hand out the same
+# ones (a client moved to the other node would then renew a stranger's).
+fo_start() {
+	local node pids=() rc=0
+	for node in "$@"; do
+		[ "${#pids[@]}" = 0 ] || sleep 1.1
+		sb_ganesha_start "$node" &
+		pids+=($!)
+	done
+	for node in "${pids[@]}"; do
+		wait "$node" || rc=1
+	done
+	[ "$rc" = 0 ] || it_fail "ganesha.nfsd did not start on all of: $*"
+	it_pass "Ganesha serving on $*"
+}
+
+fo_host() {
+	sb_node_create "$1" || it_fail "host $1: namespaces"
+	fo__wire "$1" "$2"
+	sb_rpcbind_start "$1" || it_fail "host $1: rpcbind"
+}
+
+fo_client() {
+	local name=$1 host=$2 addr=$3
+	shift 3
+	it_proc_start "$name" "$host" "$ULM_IT_CLIENT" --server "$addr" \
+		--export /export --name "ulmt-$name-$$" --lease-renew 1 "$@"
+}
+
+fo_move() {
+	local addr=$1 from=$2 to=$3
+	ip -n "$(sb_ns "$from")" addr del "$addr/32" dev lo 2>/dev/null || true
+	ip -n "$(sb_ns "$to")" addr add "$addr/32" dev lo &&
+		ip -n "$(sb_ns hub)" route replace "$addr/32" \
+			via "10.77.${FO_ID[$to]}.2" ||
+		it_fail "moving $addr from $from to $to"
+}
+
+fo_cut() {
+	ip -n "$(sb_ns "$1")" route add blackhole "$FO_CEPH_ADDR/32" ||
+		it_fail "cutting $1 off Ceph"
+}
+
+fo_heal() {
+	ip -n "$(sb_ns "$1")" route del blackhole "$FO_CEPH_ADDR/32" ||
+		it_fail "reconnecting $1 to Ceph"
+}
+
+fo_takeover() {
+	local node=$1 dead=$2 addr=$3
+	shift 3
+	FO_RC=0
+	FO_OUT=$(sb_exec "$node" "$ULM_IT_TAKEOVER" --node "$dead" \
+		--by "${FO_ID[$node]}" --ip "$addr" --grace "$FO_GRACE" \
+		--grace-nodeid "nfs$dead" --ceph-conf "$IT_CEPH/ceph.conf" \
+		--pool ulm --namespace "$FO_NS" --grace-pool ulm \
+		--grace-namespace "$FO_GRACE_NS" --wait 10 "$@" 2>&1) || FO_RC=$?
+	printf '%s\n' "$FO_OUT" | sed 's/^/#   takeover: /'
+}
+
+# fo_send CLIENT: send stdin's commands at once (the client runs them in
+# order); fo_expect_all CLIENT WANT: read as many replies, each matching
+# WANT (one check). Several clients can work at once between the two.
+declare -A FO_SENT=()
+
+fo_send() {
+	local cmds
+	cmds=$(cat)
+	printf '%s\n' "$cmds" >&"${IT_FD_IN[$1]}"
+	FO_SENT[$1]=$cmds
+}
+
+# Read the replies to what fo_send sent; FO_BAD: how many do not match
+# WANT (the first three are printed).
+fo_collect() {
+	local client=$1 want=$2 line
+	FO_BAD=0
+	FO_N=0
+	while IFS= read -r line; do
+		if ! IFS= read -r -t "$IT_REPLY_TIMEOUT" \
+			-u "${IT_FD_OUT[$client]}" IT_REPLY; then
+			tail -n 20 "$(sb_node_dir "${IT_CLIENT_NODE[$client]}")/client-$client.out"
+			it_fail "client $client: no reply to '$line'"
+		fi
+		FO_N=$((FO_N + 1))
+		# shellcheck disable=SC2053 # glob match on purpose
+		if [[ $IT_REPLY != $want ]]; then
+			FO_BAD=$((FO_BAD + 1))
+			[ "$FO_BAD" -gt 3 ] ||
+				printf '# [%s] %s -> %s\n' "$client" "$line" "$IT_REPLY"
+		fi
+	done <<<"${FO_SENT[$client]}"
+}
+
+fo_expect_all() {
+	fo_collect "$1" "$2"
+	[ "$FO_BAD" = 0 ] || it_fail "[$1] $FO_BAD of $FO_N replies are not '$2'"
+	it_pass "[$1] $FO_N commands -> $2"
+}
+
+fo_batch() {
+	fo_send "$1"
+	fo_expect_all "$1" "$2"
+}
+
+# The workload: a client holds FO_FILES x FO_LOCKS write locks over NFSv4
+# (files v4-CLIENT-F) and as many over NLM (files nlm-CLIENT-F), ranges
+# [10 i, 10 i + 4]; two clients hold 1,000.
+FO_FILES=${FO_FILES:-5}
+FO_LOCKS=${FO_LOCKS:-50}
+
+fo_open_cmds() {
+	local f
+	for f in $(seq 1 "$FO_FILES"); do echo "v4 open v4-$1-$f both"; done
+}
+
+# fo_lock_cmds CLIENT [reclaim]: take (or reclaim) CLIENT's locks.
+fo_lock_cmds() {
+	local client=$1 suffix=${2:-} f i
+	echo "v4 renew"
+	for f in $(seq 1 "$FO_FILES"); do
+		echo "v4 file v4-$client-$f"
+		for i in $(seq 0 $((FO_LOCKS - 1))); do
+			echo "v4 lock write $((i * 10)) 5${suffix:+ $suffix}"
+		done
+	done
+	for f in $(seq 1 "$FO_FILES"); do
+		for i in $(seq 0 $((FO_LOCKS - 1))); do
+			echo "nlm lock write $((i * 10)) 5 nlm-$client-$f${suffix:+ $suffix}"
+		done
+	done
+}
+
+# One command of a background prober; a missing reply is logged, not
+# fatal.
+fo__probe_send() {
+	printf '%s\n' "$2" >&"${IT_FD_IN[$1]}"
+	IFS= read -r -t "$IT_REPLY_TIMEOUT" -u "${IT_FD_OUT[$1]}" IT_REPLY ||
+		IT_REPLY=TIMEOUT
+}
+
+# fo_checker CLIENT HOLDERS...: until $IT_DIR/probe.stop exists, try a
+# lock inside one held by a HOLDER (must be refused: DENIED or GRACE),
+# then one in the gap beside it (granted during grace too; released
+# again). One line per attempt on stdout: "TIME conflict|gap ... REPLY".
+# CLIENT must have opened the holders' NFSv4 files (fo_open_cmds).
+fo_checker() {
+	local client=$1 n=0 cl f off reply
+	shift
+	while [ ! -e "$IT_DIR/probe.stop" ]; do
+		n=$((n + 1))
+		cl=${*:$((n % $# + 1)):1}
+		f=$((n % FO_FILES + 1))
+		off=$((((n * 7) % FO_LOCKS) * 10))
+		if [ $((n % 3)) = 0 ]; then
+			fo__probe_send "$client" "nlm lock write $((off + 2)) 1 nlm-$cl-$f"
+			echo "$(date +%s.%N) conflict nlm $cl $f $off $IT_REPLY"
+			continue
+		fi
+		fo__probe_send "$client" "v4 file v4-$cl-$f"
+		fo__probe_send "$client" "v4 lock write $((off + 2)) 1"
+		echo "$(date +%s.%N) conflict v4 $cl $f $off $IT_REPLY"
+		fo__probe_send "$client" "v4 lock write $((off + 6)) 2"
+		reply=$IT_REPLY
+		echo "$(date +%s.%N) gap v4 $cl $f $off $reply"
+		[ "$reply" != OK ] ||
+			fo__probe_send "$client" "v4 unlock $((off + 6)) 2"
+	done
+}
+
+# The pool's records, one line each (read-only libulm, from the hub).
+it_store_list() {
+	sb_exec hub env CEPH_CONF="$IT_CEPH/ceph.conf" \
+		"$ULM_IT_INSPECT" --store "rados:ulm/$FO_NS" --raw records ||
+		it_fail "ulmctl could not read rados:ulm/$FO_NS"
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# it.failover_partition: node n1 is cut off from Ceph (its OSD and mon
+# connections dropped by a blackhole route) while its clients still reach
+# it. Once its liveness lease lapsed it grants nothing; n2 takes its
+# service address over (fencing n1), the clients reclaim there, and a
+# conflicting lock is never granted. When n1's path to Ceph comes back it
+# still grants nothing (blocklisted, fenced): no record of it lands. A
+# client that does not reclaim within the grace period loses its locks to
+# the purge (another client may take them), and its late reclaim is
+# refused.
+# shellcheck source=tests/integration/it_lib.sh
+. "$(dirname "$0")/it_lib.sh"
+it_setup failover_partition
+it_need ULM_IT_INSPECT "ulm-store-inspect"
+it_need ULM_IT_TAKEOVER "ulm-takeover"
+FO_GRACE=15
+# shellcheck source=tests/integration/failover_lib.sh
+. "$IT_SRC/failover_lib.sh"
+
+A=$(fo_addr 1)
+fo_cluster memstore
+fo_node n1 1
+fo_node n2 2
+fo_start n1 n2
+fo_host h101 101
+fo_host h102 102
+fo_host h103 103
+fo_client a h101 "$A" --nsm-listen
+fo_client late h102 "$A" --nsm-listen
+fo_client c h103 "$(fo_addr 2)"
+
+it_expect a "v4 open f both" OK
+it_expect a "v4 lock write 0 10" OK
+it_expect a "nlm lock write 0 10 g" OK
+it_expect late "v4 open f both" OK
+it_expect late "v4 lock write 100 10" OK
+it_expect late "nlm lock write 100 10 g" OK
+it_expect c "v4 open f both" OK
+
+it_note "n1 loses Ceph; its lease lapses; it must not grant"
+fo_cut n1
+sleep $((FO_RADOS_LEASE_MS / 1000 + 1))
+it_expect a "v4 lock write 200 10" "ERR NFS4ERR_*"
+it_expect a "nlm lock write 200 10 g" "ERR NLM4_*"
+
+it_note "n2 takes $A over: n1 fenced, its records recovering"
+fo_move "$A" n1 n2
+fo_takeover n2 1 "$A"
+it_expect_value "ulm-takeover's exit status" 0 "$FO_RC"
+[[ $FO_OUT == *"fence node 1: blocklisted v1:10.77.1.2:"*" v1:10.77.1.2:"* ]] ||
+	it_fail "both RADOS clients of n1 blocklisted"
+it_pass "both RADOS clients of n1 blocklisted"
+it_expect c "v4 lock write 5 1" "ERR NFS4ERR_GRACE"
+it_expect c "nlm lock write 5 1 g" "ERR NLM4_DENIED_GRACE_PERIOD"
+it_expect c "v4 lock write 50 1" OK
+
+it_note "n1 reaches Ceph again: blocklisted, still fenced, it grants nothing"
+fo_heal n1
+fo_client d h103 10.77.1.2
+it_expect d "v4 open g2 both" "ERR NFS4ERR_GRACE"
+it_expect d "nlm lock write 300 1 g" "ERR NLM4_DENIED_GRACE_PERIOD"
+it_expect_store "nothing of n1's landed" 'start=300 |node=1 .*client=ulmt-d' 0
+it_expect_store "n1's old records still wait for their clients" 'node=1 ' 6
+
+# A real cluster powers a node that lost its lease off (STONITH); here it
+# would keep its kernel locks on the one filesystem all nodes export.
+sb_stop n1 ganesha KILL || it_fail "stopping n1"
+it_expect a "nsm notified" "NOTIFIED $A *"
+it_expect a "v4 renew" OK
+it_expect a "v4 file f" OK
+it_expect a "v4 lock write 0 10 reclaim" OK
+it_expect a "nlm lock write 0 10 g reclaim" OK
+it_expect c "v4 lock write 5 1" "DENIED write 0 10"
+it_expect c "nlm lock write 5 1 g" "*DENIED*"
+# "late" was notified too, but stays silent: its locks stay unreclaimed.
+it_expect c "v4 lock write 105 1" "ERR NFS4ERR_GRACE"
+
+it_note "grace ends: the silent client's locks are purged, its reclaim refused"
+sb_wait_until $((FO_GRACE + 5)) eval \
+	"sb_ganesha_log_since_start n2 | grep -q 'grace over for node 1 (grace period elapsed): purged 3 '" ||
+	it_fail "n2 did not end node 1's recovery after the grace period"
+it_pass "n2 ended node 1's recovery after $FO_GRACE s: 3 records purged"
+it_expect c "v4 lock write 105 1" OK
+it_expect late "nsm notified" "NOTIFIED $A *"
+it_expect late "v4 renew" OK
+it_expect late "v4 file f" OK
+# Through the takeover node its NFSv4 reclaim is an open and lock anew
+# (Ganesha: NO_GRACE for a client it never had); c holds the range now.
+it_expect late "v4 lock write 100 10 reclaim" "DENIED write 105 1"
+it_expect late "nlm lock write 100 10 g reclaim" "ERR NLM4_DENIED_GRACE_PERIOD"
+it_expect a "nlm lock write 400 10 g reclaim" "ERR NLM4_DENIED_GRACE_PERIOD"
+it_expect_store "a's two locks and c's two are all that is held" 'kind=lock' 4
