@@ -21,6 +21,9 @@ PACKAGES=(
 	krb5-kdc krb5-admin-server krb5-user libtirpc-dev
 	# the rados store and its test cluster (one mon, one osd, no mgr)
 	ceph-mon ceph-osd ceph-common librados-dev
+	# recovery: Ganesha's rados_cluster backend (libganesha_rados_recov.so)
+	# and ganesha-rados-grace, whose grace database ULM follows
+	nfs-ganesha-ceph nfs-ganesha-rados-grace
 )
 
 SRC_LIST=/etc/apt/sources.list.d/ulm-deb-src.sources

@@ -25,6 +25,7 @@
 #   fo_cut NODE / fo_heal NODE        cut / restore NODE's path to Ceph
 #   fo_takeover NODE DEAD_ID ADDR     ulm-takeover in NODE; its output in
 #                                     FO_OUT, its exit status in FO_RC
+#   fo_ra NODE ACTION HOME_ID ADDR    the OCF agent (start, stop, monitor)
 #   fo_batch CLIENT WANT              send stdin's commands at once; every
 #                                     reply must match WANT (one check);
 #                                     fo_send + fo_expect_all: several
@@ -239,6 +240,29 @@ fo_expect_all() {
 	fo_collect "$1" "$2"
 	[ "$FO_BAD" = 0 ] || it_fail "[$1] $FO_BAD of $FO_N replies are not '$2'"
 	it_pass "[$1] $FO_N commands -> $2"
+}
+
+# fo_ra NODE ACTION HOME_ID ADDR: the OCF agent recovery_rados/ocf/
+# ulm-takeover, as Pacemaker runs it on NODE; its log in FO_OUT, exit
+# status in FO_RC. On start the hub's route follows the address first
+# (what the gratuitous ARP of a real address change does).
+fo_ra() {
+	local node=$1 action=$2 home=$3 addr=$4
+	FO_RC=0
+	[ "$action" != start ] ||
+		ip -n "$(sb_ns hub)" route replace "$addr/32" \
+			via "10.77.${FO_ID[$node]}.2"
+	FO_OUT=$(sb_exec "$node" env OCF_RESKEY_ip="$addr" OCF_RESKEY_nic=lo \
+		OCF_RESKEY_home_node="$home" \
+		OCF_RESKEY_local_node="${FO_ID[$node]}" \
+		OCF_RESKEY_takeover="$ULM_IT_TAKEOVER" \
+		OCF_RESKEY_ceph_conf="$IT_CEPH/ceph.conf" OCF_RESKEY_pool=ulm \
+		OCF_RESKEY_namespace="$FO_NS" OCF_RESKEY_grace="$FO_GRACE" \
+		OCF_RESKEY_grace_nodeid="nfs$home" OCF_RESKEY_grace_pool=ulm \
+		OCF_RESKEY_grace_namespace="$FO_GRACE_NS" OCF_RESKEY_wait=10 \
+		sh "$IT_SRC/../../recovery_rados/ocf/ulm-takeover" "$action" 2>&1) ||
+		FO_RC=$?
+	printf '%s\n' "$FO_OUT" | sed "s/^/#   $node $action: /"
 }
 
 fo_batch() {
