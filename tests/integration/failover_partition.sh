@@ -56,6 +56,9 @@ it_expect_value "agent start on n2" 0 "$FO_RC"
 it_pass "both RADOS clients of n1 blocklisted"
 fo_ra n2 monitor 1 "$A"
 it_expect_value "agent monitor on n2" 0 "$FO_RC"
+# One dump tells who is in grace, for NFSv4 client records and locks.
+it_expect_value "grace database: node 1 needs grace" "*nfs1	NE*" \
+	"$(fo_grace_dump)"
 it_expect c "v4 lock write 5 1" "ERR NFS4ERR_GRACE"
 it_expect c "nlm lock write 5 1 g" "ERR NLM4_DENIED_GRACE_PERIOD"
 it_expect c "v4 lock write 50 1" OK
@@ -86,6 +89,9 @@ sb_wait_until $((FO_GRACE + 5)) eval \
 	"sb_ganesha_log_since_start n2 | grep -q 'grace over for node 1 (grace period elapsed): purged 3 '" ||
 	it_fail "n2 did not end node 1's recovery after the grace period"
 it_pass "n2 ended node 1's recovery after $FO_GRACE s: 3 records purged"
+sb_wait_until 10 eval "fo_grace_dump | grep -q 'rec=0'" || true
+it_expect_value "grace database: node 1 needs no grace, none in force" \
+	"*rec=0*nfs1	 E*" "$(fo_grace_dump)"
 it_expect c "v4 lock write 105 1" OK
 it_expect late "nsm notified" "NOTIFIED $A *"
 it_expect late "v4 renew" OK
