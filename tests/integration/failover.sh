@@ -33,14 +33,7 @@ fo_client b h102 "$A" --nsm-listen
 fo_client c h103 "$(fo_addr 3)"
 
 it_note "1,000 locks through $A (node n1)"
-for cl in a b; do
-	fo_batch "$cl" OK < <(fo_open_cmds "$cl")
-	fo_send "$cl" < <(fo_lock_cmds "$cl")
-done
-for cl in a b; do
-	fo_expect_all "$cl" OK
-	fo_batch c OK < <(fo_open_cmds "$cl")
-done
+fo_take_locks a b
 it_expect_store "1,000 locks held" 'type=write .*kind=lock .*client=ulmt-[ab]-' 1000
 
 # Through n3, throughout: locks inside held ones, and beside them.
@@ -49,20 +42,6 @@ fo_checker c a b >"$CHECKER_LOG" 2>&1 &
 CHECKER=$!
 
 now_ms() { date +%s%3N; }
-
-# Every client reclaims through A after its SM_NOTIFY from A, all at once.
-reclaim_all() {
-	local cl
-	for cl in a b; do
-		sb_wait_until 10 eval \
-			"it_send $cl 'nsm notified'; [[ \$IT_REPLY == 'NOTIFIED $A '* ]]" ||
-			it_fail "client $cl got no SM_NOTIFY from $A"
-		fo_send "$cl" < <(fo_lock_cmds "$cl" reclaim)
-	done
-	for cl in a b; do
-		fo_expect_all "$cl" OK
-	done
-}
 
 # The node ending a recovery logs it; early, as nothing is left.
 expect_grace_over() {
@@ -95,7 +74,8 @@ while [ "$round" -lt "$FO_ROUNDS" ]; do
 	fi
 	[ "$FO_RC" = 0 ] || it_fail "ulm-takeover failed (exit $FO_RC)"
 	t1=$(now_ms)
-	reclaim_all
+	fo_reclaim "$A" a b
+	it_expect_value "round $round: reclaims granted" 1000 "$FO_RECLAIMED"
 	t2=$(now_ms)
 	expect_grace_over "$ender" "$dead"
 	it_expect_store "round $round: 1,000 locks held" \

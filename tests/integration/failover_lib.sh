@@ -36,10 +36,10 @@
 # it, so a service address moves by moving it and its hub route; a node is
 # cut off from Ceph by a blackhole route, its clients still reach it.
 
-# shellcheck source=scripts/lib/ceph.sh
-. "$IT_SRC/../../scripts/lib/ceph.sh"
+# IT_CEPH and it_rados__exit (nodes first, then the cluster)
+# shellcheck source=tests/integration/rados_lib.sh
+. "$IT_SRC/rados_lib.sh"
 
-IT_CEPH=$IT_DIR/ceph
 FO_CEPH_ADDR=10.77.0.1
 FO_GRACE=${FO_GRACE:-10}
 FO_LEASE=${FO_LEASE:-5}
@@ -47,14 +47,6 @@ FO_RADOS_LEASE_MS=${FO_RADOS_LEASE_MS:-2000}
 FO_GRACE_NS=${FO_GRACE_NS:-grace}
 FO_NS=${FO_NS:-export}
 declare -A FO_ID=()
-
-fo__exit() {
-	local rc=$?
-	sb_cleanup
-	ceph_stop "$IT_CEPH" >/dev/null 2>&1 || true
-	(exit "$rc")
-	it__exit
-}
 
 fo_grace_db() {
 	ceph_exec "$IT_CEPH" ganesha-rados-grace --cephconf "$IT_CEPH/ceph.conf" \
@@ -66,7 +58,7 @@ fo_grace_dump() { fo_grace_db dump; }
 fo_cluster() {
 	local hub
 	sb_node_create hub || it_fail "namespace for the hub"
-	trap fo__exit EXIT
+	trap it_rados__exit EXIT
 	hub=$(sb_ns hub)
 	ip -n "$hub" addr add "$FO_CEPH_ADDR/32" dev lo &&
 		ip netns exec "$hub" sysctl -qw net.ipv4.ip_forward=1 ||
@@ -295,6 +287,42 @@ fo_lock_cmds() {
 		for i in $(seq 0 $((FO_LOCKS - 1))); do
 			echo "nlm lock write $((i * 10)) 5 nlm-$client-$f${suffix:+ $suffix}"
 		done
+	done
+}
+
+# fo_take_locks HOLDER...: each HOLDER's locks (in parallel), then client
+# c opens their NFSv4 files (for fo_checker).
+fo_take_locks() {
+	local cl
+	for cl in "$@"; do
+		fo_batch "$cl" OK < <(fo_open_cmds "$cl")
+		fo_send "$cl" < <(fo_lock_cmds "$cl")
+	done
+	for cl in "$@"; do
+		fo_expect_all "$cl" OK
+		fo_batch c OK < <(fo_open_cmds "$cl")
+	done
+}
+
+# fo_reclaim ADDR HOLDER...: each HOLDER reclaims all its locks through
+# ADDR, once its SM_NOTIFY from ADDR came (ADDR "": at once), in parallel.
+# FO_RECLAIMED: locks granted; FO_REFUSED: commands answered otherwise.
+fo_reclaim() {
+	local addr=$1 cl
+	shift
+	for cl in "$@"; do
+		[ -z "$addr" ] || sb_wait_until 15 eval \
+			"it_send $cl 'nsm notified'; [[ \$IT_REPLY == 'NOTIFIED $addr '* ]]" ||
+			it_fail "client $cl got no SM_NOTIFY from $addr"
+		fo_send "$cl" < <(fo_lock_cmds "$cl" reclaim)
+	done
+	FO_RECLAIMED=0
+	FO_REFUSED=0
+	for cl in "$@"; do
+		fo_collect "$cl" OK
+		# Less the renew and the file selections, all granted.
+		FO_RECLAIMED=$((FO_RECLAIMED + FO_N - FO_BAD - 1 - FO_FILES))
+		FO_REFUSED=$((FO_REFUSED + FO_BAD))
 	done
 }
 
