@@ -6,7 +6,9 @@
 #   bench/nfs-lock-bench.sh [SECONDS_PER_RUN] [CLIENT_COUNTS...]
 #   e.g. bench/nfs-lock-bench.sh 5 1 4
 # ULM_BENCH_STORE=rados: UNIFIED on RADOS instead, on a single-node Ceph
-# cluster (memstore) started in the node's namespace (scripts/lib/ceph.sh).
+# cluster (memstore) started in the node's namespace (scripts/lib/ceph.sh);
+# ULM_BENCH_TOKENS=false: with Rados_Tokens off (every change written
+# through), default true.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-5}
@@ -31,7 +33,9 @@ if [ "${ULM_BENCH_STORE:-lmdb}" = rados ]; then
 	. "$root/scripts/lib/ceph.sh"
 	trap 'sb_cleanup; ceph_stop "$work/ceph"' EXIT
 	CEPH_NETNS=$(sb_ns n1) ceph_start "$work/ceph" bench memstore
-	store=(store=rados ceph_conf="$work/ceph/ceph.conf" pool=ulm namespace=bench)
+	store=(store=rados ceph_conf="$work/ceph/ceph.conf" pool=ulm namespace=bench
+		rados_tokens="${ULM_BENCH_TOKENS:-true}")
+	echo "Rados_Tokens = ${ULM_BENCH_TOKENS:-true}"
 fi
 echo "UNIFIED store: ${ULM_BENCH_STORE:-lmdb}"
 sb_ganesha_conf n1 protocols=4 grace=2 lease=30 "${store[@]}" node_id=1 \

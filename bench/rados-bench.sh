@@ -4,6 +4,9 @@
 # latency of one lock op and throughput at 1, 8 and 32 ops in flight.
 #
 #   bench/rados-bench.sh [SECONDS_PER_RUN] [memstore|bluestore]
+#
+# Twice: file tokens off (every lock op one guarded omap write), then on
+# (the node alone on its files changes them in memory, written behind).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-3}
@@ -16,4 +19,7 @@ work=$(mktemp -d /tmp/ulm-rados-bench.XXXXXX)
 trap 'ceph_stop "$work/ceph"; rm -rf "$work"' EXIT
 ceph_start "$work/ceph" "radosbench" "$store"
 echo "cluster: one mon, one osd ($store), pool $CEPH_POOL, client on the same host"
-ceph_exec "$work/ceph" "$build/bench/rados/ulm-rados-bench" "$seconds"
+for tokens in false true; do
+	ceph_exec "$work/ceph" env ULM_BENCH_TOKENS=$tokens \
+		"$build/bench/rados/ulm-rados-bench" "$seconds"
+done

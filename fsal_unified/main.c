@@ -89,6 +89,7 @@ static struct config_item unified_items[] = {
 	CONF_ITEM_UI32("Rados_Lease_Ms", ULMFSAL_MIN_LEASE_MS,
 		       ULMFSAL_MAX_LEASE_MS, ULMFSAL_DEFAULT_LEASE_MS,
 		       ulmfsal_config, lease_ms),
+	CONF_ITEM_BOOL("Rados_Tokens", true, ulmfsal_config, tokens),
 	CONFIG_EOL,
 };
 
@@ -172,8 +173,9 @@ static fsal_status_t init_config(struct fsal_module *module,
 			"= <directory>, Map_Size = %llu..%llu, Sync = "
 			"true|false, Node_Id = 1..%u, Ceph_Conf = <file>, "
 			"UserId = <name>, Keyring = <file>, Pool = <pool>, "
-			"Namespace = <name>, Rados_Lease_Ms = %u..%u. Exports "
-			"using FSAL UNIFIED are refused until it is fixed.",
+			"Namespace = <name>, Rados_Lease_Ms = %u..%u, "
+			"Rados_Tokens = true|false. Exports using FSAL UNIFIED "
+			"are refused until it is fixed.",
 			ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE, UINT32_MAX,
 			ULMFSAL_MIN_LEASE_MS, ULMFSAL_MAX_LEASE_MS);
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
@@ -187,10 +189,12 @@ static fsal_status_t init_config(struct fsal_module *module,
 	if (cfg->store == ULM_STORE_RADOS)
 		LogInfo(COMPONENT_FSAL,
 			"UNIFIED: Ceph_Conf = %s, UserId = %s, Keyring = %s, "
-			"Pool = %s, Namespace = %s, Rados_Lease_Ms = %" PRIu32,
+			"Pool = %s, Namespace = %s, Rados_Lease_Ms = %" PRIu32
+			", Rados_Tokens = %s",
 			or_default(cfg->ceph_conf), or_default(cfg->userid),
 			or_default(cfg->keyring), cfg->pool,
-			cfg->rados_namespace, cfg->lease_ms);
+			cfg->rados_namespace, cfg->lease_ms,
+			cfg->tokens ? "true" : "false");
 	display_fsinfo(module);
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 }
@@ -283,6 +287,7 @@ static int env_open_locked(const struct ulmfsal_config *cfg)
 		.pool = cfg->pool,
 		.rados_namespace = cfg->rados_namespace,
 		.lease_ms = cfg->lease_ms,
+		.tokens = cfg->tokens ? ULM_TOKENS_ON : ULM_TOKENS_OFF,
 	};
 	int rc = ulm_env_open(&env_cfg, &env);
 

@@ -32,6 +32,7 @@ struct ulmfsal_config {
 	char *pool;
 	char *rados_namespace;
 	uint32_t lease_ms; /**< liveness lease (libulm: lease_ms) */
+	bool tokens;	   /**< file tokens, write-behind (libulm: tokens) */
 	/* Ganesha's own RADOS_KV block (RecoveryBackend = rados_cluster),
 	 * read too: where its grace database is, and this node's name. */
 	struct {

@@ -14,6 +14,9 @@
  *
  * Runs against $CEPH_CONF, pool "ulm" (bench/rados-bench.sh starts a
  * cluster of its own and runs this inside its namespace).
+ * ULM_BENCH_TOKENS=false: file tokens off (every lock op a guarded write);
+ * on (the default), the node alone on its files changes them in memory
+ * and writes behind.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -112,15 +115,21 @@ static int ulm_op(ulm_env *env, const struct ulm_key *file, bool lock)
 
 static ulm_env *ulm_connect(void)
 {
+	const char *tokens = getenv("ULM_BENCH_TOKENS");
 	struct ulm_env_config cfg = {
 		.store = ULM_STORE_RADOS,
 		.node_id = 1,
 		.pool = POOL,
 		.rados_namespace = bench_ns,
+		.tokens = tokens && !strcmp(tokens, "false") ? ULM_TOKENS_OFF
+							     : ULM_TOKENS_ON,
 	};
 	ulm_env *env;
 	int rc = ulm_env_open(&cfg, &env);
 
+	printf("file tokens: %s\n", cfg.tokens == ULM_TOKENS_ON
+					    ? "on (write-behind)"
+					    : "off (every op written)");
 	if (rc)
 		die("ulm_env_open", rc);
 	return env;

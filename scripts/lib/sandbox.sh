@@ -246,7 +246,8 @@ sb__fsal_block() {
 #     (any store* / node_id key adds the UNIFIED block; empty values are
 #      left out, so a test can omit a parameter on purpose)
 #   ceph_conf=FILE  pool=NAME  namespace=NAME   (UNIFIED, Store = rados)
-#   rados_lease=MS                   (UNIFIED Rados_Lease_Ms)
+#   rados_lease=MS  rados_tokens=true|false   (UNIFIED Rados_Lease_Ms,
+#                                    Rados_Tokens)
 #   bind=ADDR                        (NFS_CORE_PARAM Bind_Addr)
 #   export=ID:PATH:PSEUDO:FSALSPEC   (repeatable; see sb__fsal_block)
 #   sectype=sys|krb5,krb5i,krb5p...  (every export's SecType; default sys)
@@ -261,8 +262,9 @@ sb_ganesha_conf() {
 	local fsal_log=""
 	local unified=0 store="" store_path="" node_id="" sync="" raw=""
 	local sectype=sys keytab="" krb5_principal=nfs
-	local ceph_conf="" pool="" namespace="" bind="" rados_lease=""
+	local ceph_conf="" pool="" namespace="" bind=""
 	local exports=()
+	local rados_lease="" rados_tokens=""
 	shift
 	for kv in "$@"; do
 		key=${kv%%=*}
@@ -283,6 +285,7 @@ sb_ganesha_conf() {
 		pool) pool=$val unified=1 ;;
 		namespace) namespace=$val unified=1 ;;
 		rados_lease) rados_lease=$val unified=1 ;;
+		rados_tokens) rados_tokens=$val unified=1 ;;
 		bind) bind=$val ;;
 		export) exports+=("$val") ;;
 		sectype) sectype=$val ;;
@@ -333,6 +336,8 @@ sb_ganesha_conf() {
 				printf '\tNamespace = "%s";\n' "$namespace"
 			[ -z "$rados_lease" ] ||
 				printf '\tRados_Lease_Ms = %s;\n' "$rados_lease"
+			[ -z "$rados_tokens" ] ||
+				printf '\tRados_Tokens = %s;\n' "$rados_tokens"
 			printf '}\n'
 		fi
 		[ -z "$keytab" ] ||

@@ -71,6 +71,13 @@ enum ulm_store_kind {
 	ULM_STORE_RADOS = 3,  /**< Ceph RADOS pool, shared by many nodes */
 };
 
+/** RADOS file tokens (ulm_env_config.tokens; docs/rados.md). */
+enum ulm_tokens {
+	ULM_TOKENS_DEFAULT = 0, /**< on */
+	ULM_TOKENS_ON = 1,
+	ULM_TOKENS_OFF = 2, /**< every change is a synchronous write */
+};
+
 struct ulm_env_config {
 	enum ulm_store_kind store;
 	/** LMDB: directory of the environment (created if missing). */
@@ -102,6 +109,14 @@ struct ulm_env_config {
 	 *  could not renew it in time is fenced (ULM_EFENCED) until it
 	 *  does; other nodes see it dead one lease after its last renewal. */
 	uint32_t lease_ms;
+	/** RADOS: a node that is the only user of a file takes the file's
+	 *  token: it grants from memory and writes the changes behind
+	 *  (grouped, within milliseconds); another node that wants the file
+	 *  asks for it back first. A grant a client saw may then be in this
+	 *  node's memory only until the flush: if the node dies, its token
+	 *  freezes the file (ULM_EGRACE) until its clients reclaimed and
+	 *  ulm_node_purge() ran. */
+	enum ulm_tokens tokens;
 };
 
 enum ulm_protocol {
@@ -536,8 +551,10 @@ int ulm_recovery_list(ulm_env *env, ulm_recovery_visit_fn visit, void *arg);
 
 /**
  * @brief How many of @p node's unreclaimed records (locks, shares,
- * delegations; not queued requests) the store still holds: 0 means every
- * client has reclaimed what it will, and grace may end early.
+ * delegations; not queued requests) the store still holds, plus every file
+ * a dead node's token freezes (RADOS tokens: such a file may hide grants
+ * that were never written): 0 means every client has reclaimed what it
+ * will, and grace may end early.
  * @return 0 (*@p records is 0 if @p node is not recovering), -EINVAL,
  *         -ENOMEM, -EIO, ULM_ECORRUPT
  */

@@ -22,6 +22,18 @@ int env_writable(const ulm_env *env)
 	return ulm_env_live(env) ? 0 : ULM_EFENCED;
 }
 
+int frozen_gate(ulm_env *env, const struct ulm_table *t, unsigned flags)
+{
+	struct ulm_key file;
+	int frozen;
+
+	if ((flags & ULM_FLAG_RECLAIM) || !env->ops->file_frozen)
+		return 0;
+	table_key(t, &file);
+	frozen = env->ops->file_frozen(env->store, &file);
+	return frozen > 0 ? ULM_EGRACE : frozen;
+}
+
 /* Every lost race means another writer's op went through, so the retry
  * loop ends. */
 int with_table(ulm_env *env, const struct ulm_key *file, table_op_fn fn,

@@ -37,6 +37,10 @@ int commit(ulm_env *env, struct ulm_table *t, struct change *c);
 void record_init(struct ulm_record *rec, const ulm_env *env,
 		 enum ulm_record_type type, uint64_t start, uint64_t end);
 
+/** ULM_EGRACE unless the request (@p flags) is a reclaim or the file may
+ *  grant: a dead node's token freezes it (RADOS, docs/rados.md). */
+int frozen_gate(ulm_env *env, const struct ulm_table *t, unsigned flags);
+
 /** -EINVAL, -EROFS for a read-only env, ULM_EFENCED for a node that
  *  lost its liveness lease, before any change. */
 int env_writable(const ulm_env *env);

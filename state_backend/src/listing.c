@@ -122,6 +122,23 @@ static int purge_collect(struct ulm_lock *lock, void *arg)
 	return 0;
 }
 
+/* The node's stale token goes with its records, unfreezing the file;
+ * its waiters are woken as after a purge of records (*woken += 1). */
+static int purge_token(ulm_env *env, const struct ulm_table *t,
+		       const struct purge_ctx *ctx, size_t *woken)
+{
+	struct ulm_key file;
+	int rc;
+
+	if (!env->ops->token_purge)
+		return 0;
+	table_key(t, &file);
+	rc = env->ops->token_purge(env->store, &file, ctx->node,
+				   ctx->before_epoch);
+	*woken += rc > 0;
+	return rc < 0 ? rc : 0;
+}
+
 static int purge_op(ulm_env *env, struct ulm_table *t, void *arg)
 {
 	struct purge_ctx *ctx = arg;
@@ -139,6 +156,8 @@ static int purge_op(ulm_env *env, struct ulm_table *t, void *arg)
 		rc = commit(env, t, &c);
 	if (!rc)
 		ctx->purged += c.n_del;
+	if (!rc)
+		rc = purge_token(env, t, ctx, &c.n_del);
 	/* Requests queued behind the orphans may now go. */
 	if (!rc && c.n_del)
 		queue_wake(env, t, 0, ULM_EOF);
@@ -186,9 +205,16 @@ static int pending_visit(struct ulm_lock *lock, void *arg)
 	return 0;
 }
 
+/* A frozen file counts too: a dead node's token may hide grants it made
+ * in memory, which its clients have yet to reclaim (no early end). */
 static int pending_op(ulm_env *env, struct ulm_table *t, void *arg)
 {
-	(void)env;
+	struct pending_ctx *ctx = arg;
+	int frozen = recovery_file_frozen(env, t);
+
+	if (frozen < 0)
+		return frozen;
+	ctx->records += (uint64_t)frozen;
 	return table_walk(t, pending_visit, arg);
 }
 

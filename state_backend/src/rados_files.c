@@ -23,11 +23,17 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "bytes.h"
 #include "rados_store.h"
 
 #define NOTIFY_JOIN   'J'
 #define NOTIFY_CHANGE 'C'
+/* Every second, unwatch files unused for 5 s, and the least recently
+ * used beyond 8192 (a node holding a token gives it back first). */
+#define TRIM_EVERY_MS 1000
+#define WATCH_IDLE_MS 5000
+#define WATCH_MAX     8192
 /* A join waits this long for every watcher's ack; one that does not ack
  * in time is counted as another node. */
 #define JOIN_TIMEOUT_MS	  5000
@@ -40,12 +46,35 @@ static struct rados_file_bucket *bucket_of(struct rados_store *s, uint64_t hash)
 	return &s->buckets[mix64(hash) % RADOS_FILE_BUCKETS];
 }
 
+struct rados_file_bucket *rados_file_bucket(struct rados_file *f)
+{
+	return bucket_of(f->store, f->hash);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 void rados_files_init(struct rados_store *s)
 {
 	for (size_t i = 0; i < RADOS_FILE_BUCKETS; i++) {
 		pthread_mutex_init(&s->buckets[i].mutex, NULL);
+		pthread_cond_init(&s->buckets[i].cond, NULL);
 		s->buckets[i].files = NULL;
 	}
+	s->trim_every_ms = TRIM_EVERY_MS;
+	s->watch_idle_ms = WATCH_IDLE_MS;
+	s->watch_max = WATCH_MAX;
+}
+
+static void file_free(struct rados_file *f)
+{
+	rados_tokens_free(f);
+	free(f);
 }
 
 void rados_files_fini(struct rados_store *s)
@@ -62,8 +91,9 @@ void rados_files_fini(struct rados_store *s)
 
 		for (; f; f = next) {
 			next = f->next;
-			free(f);
+			file_free(f);
 		}
+		pthread_cond_destroy(&s->buckets[i].cond);
 		pthread_mutex_destroy(&s->buckets[i].mutex);
 	}
 }
@@ -106,28 +136,56 @@ struct rados_file *rados_file_get(struct rados_store *s,
 			b->files = f;
 		}
 	}
+	if (f) {
+		f->refs++;
+		f->used_ns = now_ns();
+	}
 	pthread_mutex_unlock(&b->mutex);
 	return f;
 }
 
+void rados_file_put(struct rados_file *f)
+{
+	struct rados_file_bucket *b = rados_file_bucket(f);
+
+	pthread_mutex_lock(&b->mutex);
+	f->refs--;
+	pthread_mutex_unlock(&b->mutex);
+}
+
+/* What we know may be wrong now. Under our token that means another node
+ * wrote the object, or we may have missed its request: give it back (the
+ * flusher's guarded write finds out which). */
 static void forget_locked(struct rados_file *f)
 {
+	if (f->tstate != TOKEN_NONE) {
+		rados_token_drop_locked(f);
+		return;
+	}
 	f->known = false;
 	f->gen++;
 }
 
-/* librados's thread: another node changed the file, or joined it. */
+/* librados's thread: another node changed the file, joined it, or asks
+ * for it (our token). */
 static void file_notified(void *arg, uint64_t notify_id, uint64_t cookie,
 			  uint64_t notifier, void *data, size_t len)
 {
 	struct rados_file *f = arg;
 	struct rados_store *s = f->store;
 	struct rados_file_bucket *b = bucket_of(s, f->hash);
+	char kind = len == 1 ? *(const char *)data : NOTIFY_CHANGE;
 
+	if (notifier != s->instance &&
+	    (kind == RADOS_NOTIFY_HANDOVER || kind == RADOS_NOTIFY_FLUSH) &&
+	    rados_token_request(f, notify_id, cookie,
+				kind == RADOS_NOTIFY_HANDOVER))
+		return; /* acked once done */
 	if (notifier != s->instance) {
 		pthread_mutex_lock(&b->mutex);
 		f->others = true;
-		if (len != 1 || *(const char *)data != NOTIFY_JOIN)
+		if (kind != NOTIFY_JOIN && kind != RADOS_NOTIFY_HANDOVER &&
+		    kind != RADOS_NOTIFY_FLUSH)
 			forget_locked(f);
 		pthread_mutex_unlock(&b->mutex);
 	}
@@ -207,9 +265,13 @@ int rados_file_watch(struct rados_file *f)
 	if (f->watch)
 		rados_unwatch2(s->io, f->watch);
 	pthread_mutex_lock(&b->mutex);
+	if (f->watch)
+		s->n_watched--;
 	f->watch = 0;
 	f->broken = false;
-	forget_locked(f);
+	/* A token taken with the object it created: nobody else wrote. */
+	if (f->tstate == TOKEN_NONE)
+		forget_locked(f);
 	pthread_mutex_unlock(&b->mutex);
 	rc = rados_watch3(s->io, f->oid, &cookie, file_notified,
 			  file_watch_failed, WATCH_TIMEOUT_S, f);
@@ -219,6 +281,7 @@ int rados_file_watch(struct rados_file *f)
 	pthread_mutex_lock(&b->mutex);
 	f->watch = cookie;
 	f->others |= others;
+	s->n_watched++;
 	pthread_mutex_unlock(&b->mutex);
 	return 0;
 }
@@ -235,15 +298,19 @@ uint64_t rados_file_gen(struct rados_file *f)
 }
 
 void rados_file_learn(struct rados_file *f, uint64_t gen, uint64_t version,
-		      int64_t n_records)
+		      int64_t n_records, const struct rados_token *token)
 {
 	struct rados_file_bucket *b = bucket_of(f->store, f->hash);
 
 	pthread_mutex_lock(&b->mutex);
-	if (f->watch && !f->broken && f->gen == gen) {
+	/* Under our token, memory is ahead of the object. */
+	if (f->watch && !f->broken && f->gen == gen &&
+	    f->tstate == TOKEN_NONE) {
 		f->known = true;
 		f->version = version;
 		f->n_records = n_records;
+		if (token)
+			f->token = *token;
 	}
 	pthread_mutex_unlock(&b->mutex);
 }
@@ -258,15 +325,16 @@ void rados_file_forget(struct rados_file *f)
 }
 
 bool rados_file_known(struct rados_file *f, uint64_t *version,
-		      int64_t *n_records)
+		      int64_t *n_records, struct rados_token *token)
 {
 	struct rados_file_bucket *b = bucket_of(f->store, f->hash);
 	bool known;
 
 	pthread_mutex_lock(&b->mutex);
-	known = f->known && f->watch && !f->broken;
-	*version = f->version;
+	known = f->tstate != TOKEN_NONE || (f->known && f->watch && !f->broken);
+	*version = f->tstate != TOKEN_NONE ? f->view : f->version;
 	*n_records = known ? f->n_records : -1;
+	*token = f->token;
 	pthread_mutex_unlock(&b->mutex);
 	return known;
 }
@@ -283,9 +351,131 @@ void rados_file_changed(struct rados_file *f)
 	others = f->others;
 	pthread_mutex_unlock(&b->mutex);
 	/* The change is made whatever the notify returns: a watcher that
-	 * missed it has a failed or lapsed watch, and re-reads. */
-	if (others)
-		rados_notify2(f->store->io, f->oid, &msg, 1, CHANGE_TIMEOUT_MS,
-			      &reply, &len);
+	 * missed it has a failed or lapsed watch, and re-reads. Who acked
+	 * tells whether others still watch (they unwatch when idle). */
+	if (others &&
+	    !rados_notify2(f->store->io, f->oid, &msg, 1, CHANGE_TIMEOUT_MS,
+			   &reply, &len) &&
+	    reply) {
+		others = others_in_reply(f->store, reply, len);
+		pthread_mutex_lock(&b->mutex);
+		f->others = others;
+		pthread_mutex_unlock(&b->mutex);
+	}
 	rados_buffer_free(reply);
+}
+
+/* A file nobody uses, as it was when the trimmer looked. */
+struct trim_pick {
+	struct rados_file *f;
+	uint64_t used_ns;
+};
+
+struct trim_list {
+	size_t n;
+	struct trim_pick *v;
+};
+
+static int by_last_use(const void *a, const void *b)
+{
+	const struct trim_pick *x = a, *y = b;
+
+	return (x->used_ns > y->used_ns) - (x->used_ns < y->used_ns);
+}
+
+static size_t files_count(struct rados_store *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < RADOS_FILE_BUCKETS; i++) {
+		pthread_mutex_lock(&s->buckets[i].mutex);
+		for (struct rados_file *f = s->buckets[i].files; f; f = f->next)
+			n++;
+		pthread_mutex_unlock(&s->buckets[i].mutex);
+	}
+	return n;
+}
+
+/* Files no caller uses and no flush waits on, least recently used first.
+ * Only the trimmer frees files, so the pointers stay valid. */
+static int trim_candidates(struct rados_store *s, struct trim_list *l)
+{
+	size_t cap = files_count(s);
+
+	l->v = malloc((cap ? cap : 1) * sizeof(*l->v));
+	if (!l->v)
+		return -ENOMEM;
+	for (size_t i = 0; i < RADOS_FILE_BUCKETS; i++) {
+		pthread_mutex_lock(&s->buckets[i].mutex);
+		for (struct rados_file *f = s->buckets[i].files;
+		     f && l->n < cap; f = f->next)
+			if (!f->refs && !f->dirty && !f->flushing)
+				l->v[l->n++] =
+					(struct trim_pick){f, f->used_ns};
+		pthread_mutex_unlock(&s->buckets[i].mutex);
+	}
+	qsort(l->v, l->n, sizeof(*l->v), by_last_use);
+	return 0;
+}
+
+/* Take @f out of the cache if still unused since @used_ns, or give its
+ * token back first (it goes next time). @return true: unlinked, to
+ * unwatch (*watch) and free */
+static bool trim_one(struct rados_file *f, uint64_t used_ns, uint64_t *watch)
+{
+	struct rados_file_bucket *b = rados_file_bucket(f);
+	struct rados_file **p;
+	bool unlinked = false;
+
+	pthread_mutex_lock(&b->mutex);
+	if (f->used_ns != used_ns || f->refs) {
+		/* used since: keep it */
+	} else if (f->tstate != TOKEN_NONE) {
+		rados_token_drop_locked(f);
+	} else if (!f->dirty && !f->flushing) {
+		for (p = &b->files; *p != f; p = &(*p)->next)
+			;
+		*p = f->next;
+		*watch = f->watch;
+		if (f->watch)
+			f->store->n_watched--;
+		unlinked = true;
+	}
+	pthread_mutex_unlock(&b->mutex);
+	return unlinked;
+}
+
+void rados_files_trim(struct rados_store *s)
+{
+	uint64_t now = now_ns(), idle = (uint64_t)s->watch_idle_ms * 1000000;
+	struct trim_list l = {0};
+	struct rados_file **gone;
+	size_t n_gone = 0;
+	unsigned int watched, excess, max = s->watch_max;
+
+	if (trim_candidates(s, &l))
+		return;
+	gone = malloc((l.n ? l.n : 1) * sizeof(*gone));
+	watched = s->n_watched;
+	excess = watched > max ? watched - max : 0;
+	for (size_t i = 0; gone && i < l.n; i++) {
+		uint64_t watch = 0;
+
+		if (now - l.v[i].used_ns < idle && !excess)
+			break;
+		if (!trim_one(l.v[i].f, l.v[i].used_ns, &watch))
+			continue;
+		if (watch) {
+			rados_unwatch2(s->io, watch);
+			excess -= excess > 0;
+		}
+		gone[n_gone++] = l.v[i].f;
+	}
+	/* No callback may run on a file we are about to free. */
+	if (n_gone)
+		rados_watch_flush(s->cluster);
+	for (size_t i = 0; i < n_gone; i++)
+		file_free(gone[i]);
+	free(gone);
+	free(l.v);
 }

@@ -107,37 +107,27 @@ static int lease_first_take(struct rados_store *s)
 	return rc == -EBUSY ? -EBUSY : rados_errno(rc);
 }
 
-static void wait_until(struct rados_store *s, uint64_t deadline)
-{
-	struct timespec ts = {deadline / 1000000000ULL,
-			      (long)(deadline % 1000000000ULL)};
-
-	while (!s->live_stop &&
-	       pthread_cond_timedwait(&s->live_cond, &s->live_mutex, &ts) !=
-		       ETIMEDOUT)
-		;
-}
-
 static void *live_main(void *arg)
 {
 	struct rados_store *s = arg;
 
-	pthread_mutex_lock(&s->live_mutex);
-	while (!s->live_stop) {
+	pthread_mutex_lock(&s->live.mutex);
+	while (!s->live.stop) {
 		bool paused = s->live_paused;
 		uint64_t sent = now_ns(), next;
 		int rc = -EAGAIN;
 
-		pthread_mutex_unlock(&s->live_mutex);
+		pthread_mutex_unlock(&s->live.mutex);
 		if (!paused)
 			rc = lease_lock(s, LIBRADOS_LOCK_FLAG_RENEW);
 		if (!rc)
 			lease_kept(s, sent);
-		pthread_mutex_lock(&s->live_mutex);
+		pthread_mutex_lock(&s->live.mutex);
 		next = sent + (rc ? retry_ms(s) : s->lease_ms / 3) * NS_PER_MS;
-		wait_until(s, next);
+		while (!s->live.stop && rados_thread_wait(&s->live, next))
+			;
 	}
-	pthread_mutex_unlock(&s->live_mutex);
+	pthread_mutex_unlock(&s->live.mutex);
 	return NULL;
 }
 
@@ -160,13 +150,7 @@ static int nodes_register(struct rados_store *s)
 
 void rados_live_init(struct rados_store *s)
 {
-	pthread_condattr_t attr;
-
-	pthread_mutex_init(&s->live_mutex, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->live_cond, &attr);
-	pthread_condattr_destroy(&attr);
+	rados_thread_init(&s->live);
 }
 
 int rados_live_start(struct rados_store *s, uint32_t lease_ms)
@@ -181,37 +165,27 @@ int rados_live_start(struct rados_store *s, uint32_t lease_ms)
 	if (!rc)
 		rc = nodes_register(s);
 	if (!rc)
-		rc = -pthread_create(&s->live_thread, NULL, live_main, s);
-	s->live_running = !rc;
+		rc = rados_thread_start(&s->live, live_main, s);
 	return rc;
 }
 
 /* Stop renewing and give the lease back: this node is dead to others. */
 void rados_live_fini(struct rados_store *s)
 {
-	if (s->live_running) {
-		pthread_mutex_lock(&s->live_mutex);
-		s->live_stop = true;
-		pthread_cond_broadcast(&s->live_cond);
-		pthread_mutex_unlock(&s->live_mutex);
-		pthread_join(s->live_thread, NULL);
-		s->live_running = false;
-	}
+	rados_thread_fini(&s->live);
 	atomic_store(&s->live_until, 0);
 	if (s->live_cookie[0])
 		rados_unlock(s->io, s->live_oid, LIVE_LOCK, s->live_cookie);
-	pthread_cond_destroy(&s->live_cond);
-	pthread_mutex_destroy(&s->live_mutex);
 }
 
 void rados_live_pause(struct ulm_store *store, bool paused)
 {
 	struct rados_store *s = (struct rados_store *)store;
 
-	pthread_mutex_lock(&s->live_mutex);
+	pthread_mutex_lock(&s->live.mutex);
 	s->live_paused = paused;
-	pthread_cond_broadcast(&s->live_cond);
-	pthread_mutex_unlock(&s->live_mutex);
+	pthread_cond_broadcast(&s->live.cond);
+	pthread_mutex_unlock(&s->live.mutex);
 }
 
 /* Does anyone hold @node's lease now? The OSD drops lapsed lockers

@@ -73,6 +73,15 @@ struct ulm_store_ops {
 	/** May this node grant now (it holds its liveness lease)? NULL:
 	 *  always (a store no other node shares a lease with). */
 	bool (*live)(struct ulm_store *store);
+	/** Is the file frozen by a dead node's token (docs/rados.md)? Then
+	 *  only reclaims may grant on it. NULL: no tokens in this store.
+	 *  @return 1, 0, -ENOMEM */
+	int (*file_frozen)(struct ulm_store *store, const struct ulm_key *file);
+	/** Remove the file's token if @p node holds it from an epoch before
+	 *  @p before_epoch (ulm_node_purge()). NULL: no tokens.
+	 *  @return 1 removed, 0 none, -EROFS, -ENOMEM, -EIO */
+	int (*token_purge)(struct ulm_store *store, const struct ulm_key *file,
+			   uint32_t node, uint32_t before_epoch);
 };
 
 /** Largest event message. */

@@ -15,6 +15,11 @@
  *
  * "ulm.meta" holds the record format, "node.<N>" node N's epoch and its
  * mailbox (rados_events.c). Layout and inspection: docs/rados.md.
+ *
+ * This file: connecting, node registration and the store ops. Reads are
+ * in rados_read.c, writes in rados_write.c, the cache of watched files
+ * in rados_files.c, file tokens in rados_tokens.c (holder),
+ * rados_handover.c (others) and rados_flusher.c (write-behind).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,9 +29,6 @@
 #include "rados_store.h"
 
 #define META_OID	  "ulm.meta"
-#define ID_DIGITS	  16
-#define IDS_PER_OP	  65535
-#define OMAP_PER_READ	  1024
 #define REGISTER_TRIES	  100
 #define NOTIFY_TIMEOUT_MS 5000
 
@@ -139,32 +141,51 @@ static void notifies_wait(struct rados_store *s)
 	pthread_mutex_unlock(&s->inflight_mutex);
 }
 
-int rados_u32_get(struct rados_store *s, const char *oid, const char *key,
-		  uint32_t *value, uint64_t *version)
+int rados_value_get(struct rados_store *s, const char *oid, const char *key,
+		    void *buf, size_t *len, uint64_t *version)
 {
 	rados_read_op_t op = rados_create_read_op();
 	rados_omap_iter_t iter;
 	char *k, *v;
-	size_t k_len, v_len;
+	size_t k_len, v_len, cap = *len;
 	int prval = 0, rc;
 
 	if (!op)
 		return -ENOMEM;
-	*value = 0;
+	*len = 0;
 	*version = 0;
 	rados_read_op_omap_get_vals_by_keys(op, &key, 1, &iter, &prval);
 	rc = rados_read_run(s, op, oid, version);
 	rados_release_read_op(op);
-	if (!rc && !prval &&
-	    !rados_omap_get_next2(iter, &k, &v, &k_len, &v_len) && k)
-		*value = v_len == 4 ? get_be32((uint8_t *)v) : UINT32_MAX;
+	rc = rc ? rc : prval;
+	if (!rc && !rados_omap_get_next2(iter, &k, &v, &k_len, &v_len) && k) {
+		*len = v_len;
+		if (v_len > cap)
+			rc = ULM_ECORRUPT;
+		else
+			memcpy(buf, v, v_len);
+	}
 	/* The iterator exists whatever the op returned. */
 	rados_omap_get_end(iter);
 	if (rc == -ENOENT)
 		return 0;
-	if (rc || prval)
-		return rados_errno(rc ? rc : prval);
-	return *value == UINT32_MAX ? ULM_ECORRUPT : 0;
+	return rc == ULM_ECORRUPT ? rc : rados_errno(rc);
+}
+
+int rados_u32_get(struct rados_store *s, const char *oid, const char *key,
+		  uint32_t *value, uint64_t *version)
+{
+	uint8_t buf[4];
+	size_t len = sizeof(buf);
+	int rc = rados_value_get(s, oid, key, buf, &len, version);
+
+	*value = 0;
+	if (rc || !len)
+		return rc;
+	if (len != sizeof(buf))
+		return ULM_ECORRUPT;
+	*value = get_be32(buf);
+	return 0;
 }
 
 /* Set it if the object is still at @version. @return 0, -ECANCELED */
@@ -279,6 +300,8 @@ static void rados_close(struct ulm_store *store)
 {
 	struct rados_store *s = to_rados(store);
 
+	/* Tokens go back while the lease still vouches for this node. */
+	rados_flusher_fini(s);
 	if (s->io)
 		rados_events_fini(s);
 	rados_live_fini(s);
@@ -309,12 +332,14 @@ static int rados_open(const struct ulm_env_config *cfg,
 	s->base.ops = &ulm_store_rados_ops;
 	s->node_id = cfg->node_id;
 	s->read_only = cfg->read_only;
+	s->tokens = !cfg->read_only && cfg->tokens != ULM_TOKENS_OFF;
 	pthread_mutex_init(&s->inflight_mutex, NULL);
 	pthread_cond_init(&s->inflight_cond, NULL);
 	pthread_mutex_init(&s->event_mutex, NULL);
 	pthread_cond_init(&s->event_cond, NULL);
 	rados_files_init(s);
 	rados_live_init(s);
+	rados_flusher_init(s);
 	rc = connect_cluster(s, cfg);
 	if (!rc)
 		rc = format_check(s);
@@ -323,241 +348,18 @@ static int rados_open(const struct ulm_env_config *cfg,
 		rc = rados_live_start(s, cfg->lease_ms);
 	if (!rc)
 		rc = node_register(s, epoch);
+	if (!rc)
+		s->epoch = *epoch;
 	if (!rc && !s->read_only)
 		rc = rados_events_init(s);
+	if (!rc && !s->read_only)
+		rc = rados_flusher_start(s);
 	if (rc) {
 		rados_close(&s->base);
 		return rc;
 	}
 	*store = &s->base;
 	return 0;
-}
-
-/*
- * The file's cache entry, watched unless read-only. @return 1 when the
- * file has no object (version 0, nothing to read), 0 to go on, or an
- * error; *known: the watch vouches for *version and *n_records.
- */
-static int file_watched(struct rados_store *s, const struct ulm_key *file,
-			struct rados_file **f, uint64_t *version,
-			int64_t *n_records, bool *known)
-{
-	int rc = 0;
-
-	*f = rados_file_get(s, file);
-	if (!*f)
-		return -ENOMEM;
-	*version = 0;
-	if (!s->read_only)
-		rc = rados_file_watch(*f);
-	if (rc == -ENOENT)
-		return 1;
-	if (rc)
-		return rados_errno(rc);
-	*known = rados_file_known(*f, version, n_records);
-	return 0;
-}
-
-/* The object's version without reading it when the watch vouches. */
-static int version_get(struct rados_store *s, const struct ulm_key *file,
-		       uint64_t *version)
-{
-	struct rados_file *f;
-	rados_read_op_t op;
-	int64_t n_records;
-	bool known = false;
-	uint64_t gen;
-	int rc = file_watched(s, file, &f, version, &n_records, &known);
-
-	if (rc || known)
-		return rc < 0 ? rc : 0;
-	gen = rados_file_gen(f);
-	op = rados_create_read_op();
-	if (!op)
-		return -ENOMEM;
-	rados_read_op_stat(op, NULL, NULL, NULL);
-	rc = rados_read_run(s, op, f->oid, version);
-	rados_release_read_op(op);
-	if (rc == -ENOENT)
-		return 0;
-	if (!rc)
-		rados_file_learn(f, gen, *version, -1);
-	return rados_errno(rc);
-}
-
-/* A file's records as read, before anything is handed to the engine. */
-struct raw_records {
-	size_t n;
-	size_t cap;
-	struct raw_record {
-		uint64_t id;
-		size_t len;
-		char *bytes;
-	} * v;
-};
-
-static void raw_clear(struct raw_records *r)
-{
-	for (size_t i = 0; i < r->n; i++)
-		free(r->v[i].bytes);
-	r->n = 0;
-}
-
-static int parse_id(const char *key, size_t len, uint64_t *id)
-{
-	char *end;
-
-	if (len != ID_DIGITS)
-		return ULM_ECORRUPT;
-	*id = strtoull(key, &end, 16);
-	return end == key + ID_DIGITS ? 0 : ULM_ECORRUPT;
-}
-
-static int raw_add(struct raw_records *r, const char *key, size_t key_len,
-		   const char *val, size_t val_len)
-{
-	struct raw_record *e;
-
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 16;
-
-		e = realloc(r->v, cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		r->v = e;
-		r->cap = cap;
-	}
-	e = &r->v[r->n];
-	if (parse_id(key, key_len, &e->id))
-		return ULM_ECORRUPT;
-	e->bytes = malloc(val_len ? val_len : 1);
-	if (!e->bytes)
-		return -ENOMEM;
-	memcpy(e->bytes, val, val_len);
-	e->len = val_len;
-	r->n++;
-	return 0;
-}
-
-/* Copy one page out; @after becomes its last key. */
-static int page_copy(rados_omap_iter_t iter, struct raw_records *r, char *after)
-{
-	char *k, *v;
-	size_t kl, vl;
-	int rc = 0;
-
-	while (!rc && !rados_omap_get_next2(iter, &k, &v, &kl, &vl) && k) {
-		rc = raw_add(r, k, kl, v, vl);
-		if (!rc)
-			memcpy(after, k, ID_DIGITS + 1);
-	}
-	return rc;
-}
-
-/* Every record of the object, all of one version (1024 a page; a page
- * of another version means a writer got in: -ECANCELED). */
-static int records_read(struct rados_store *s, const char *oid,
-			struct raw_records *r, uint64_t *version)
-{
-	char after[ID_DIGITS + 1] = "";
-	unsigned char more = 1;
-	bool first = true;
-	int rc = 0;
-
-	*version = 0;
-	while (more && !rc) {
-		rados_read_op_t op = rados_create_read_op();
-		rados_omap_iter_t iter;
-		int prval = 0;
-
-		if (!op)
-			return -ENOMEM;
-		if (!first)
-			rados_read_op_assert_version(op, *version);
-		rados_read_op_omap_get_vals2(op, after, "", OMAP_PER_READ,
-					     &iter, &more, &prval);
-		rc = rados_read_run(s, op, oid, first ? version : NULL);
-		rados_release_read_op(op);
-		if (!rc && !prval)
-			rc = page_copy(iter, r, after);
-		rados_omap_get_end(iter); /* exists whatever the op returned */
-		if (rc == -ERANGE || rc == -EOVERFLOW)
-			return -ECANCELED;
-		if (rc == -ENOENT && first)
-			return 0;
-		rc = rc ? rc : prval;
-		if (rc && rc != ULM_ECORRUPT)
-			rc = rados_errno(rc);
-		first = false;
-	}
-	return rc;
-}
-
-static int records_hand(const struct raw_records *r, store_record_fn fn,
-			void *arg)
-{
-	struct ulm_record rec;
-	int rc = 0;
-
-	for (size_t i = 0; i < r->n && !rc; i++) {
-		rc = record_decode(r->v[i].bytes, r->v[i].len, &rec);
-		rec.id = r->v[i].id;
-		if (!rc)
-			rc = fn(&rec, arg);
-	}
-	return rc;
-}
-
-static int records_load(struct rados_store *s, const struct ulm_key *file,
-			store_record_fn fn, void *arg, uint64_t *version)
-{
-	struct raw_records r = {0};
-	struct rados_file *f;
-	int64_t n_records;
-	bool known = false;
-	uint64_t gen;
-	int rc = file_watched(s, file, &f, version, &n_records, &known);
-
-	/* An emptied file needs no read: its version is all there is. */
-	if (rc || (known && n_records == 0))
-		return rc < 0 ? rc : 0;
-	do {
-		raw_clear(&r);
-		gen = rados_file_gen(f);
-		rc = records_read(s, f->oid, &r, version);
-	} while (rc == -ECANCELED);
-	if (!rc)
-		rc = records_hand(&r, fn, arg);
-	if (!rc)
-		rados_file_learn(f, gen, *version, (int64_t)r.n);
-	raw_clear(&r);
-	free(r.v);
-	return rc;
-}
-
-/* A node that lost its lease cannot tell why a read fails (its client
- * blocklisted, a partition): what it cannot read, it must not grant on. */
-static int fence_error(struct rados_store *s, int rc)
-{
-	if (rc < 0 && rc != ULM_ECORRUPT && !s->read_only && !rados_live_ok(s))
-		return ULM_EFENCED;
-	return rc;
-}
-
-static int rados_file_version(struct ulm_store *store,
-			      const struct ulm_key *file, uint64_t *version)
-{
-	struct rados_store *s = to_rados(store);
-
-	return fence_error(s, version_get(s, file, version));
-}
-
-static int rados_file_load(struct ulm_store *store, const struct ulm_key *file,
-			   store_record_fn fn, void *arg, uint64_t *version)
-{
-	struct rados_store *s = to_rados(store);
-
-	return fence_error(s, records_load(s, file, fn, arg, version));
 }
 
 struct key_list {
@@ -639,155 +441,6 @@ static int rados_file_walk(struct ulm_store *store, store_file_fn fn, void *arg)
 	return rc;
 }
 
-/* The op's omap keys and values, in one allocation. */
-struct op_bufs {
-	char (*del_keys)[ID_DIGITS + 1];
-	char (*put_keys)[ID_DIGITS + 1];
-	const char **del;
-	const char **put;
-	const char **vals;
-	size_t *del_lens;
-	size_t *put_lens;
-	size_t *val_lens;
-	uint8_t *bytes;
-};
-
-static void op_bufs_free(struct op_bufs *b)
-{
-	free(b->del_keys);
-	free(b->put_keys);
-	free(b->del);
-	free(b->put);
-	free(b->vals);
-	free(b->del_lens);
-	free(b->put_lens);
-	free(b->val_lens);
-	free(b->bytes);
-}
-
-static int op_bufs_fill(struct op_bufs *b, struct ulm_store_op *op)
-{
-	size_t nd = op->n_del ? op->n_del : 1, np = op->n_put ? op->n_put : 1;
-	size_t total = 1, used = 0;
-
-	for (size_t i = 0; i < op->n_put; i++)
-		total += record_encoded_len(&op->put[i]);
-	b->del_keys = malloc(nd * sizeof(*b->del_keys));
-	b->put_keys = malloc(np * sizeof(*b->put_keys));
-	b->del = malloc(nd * sizeof(*b->del));
-	b->put = malloc(np * sizeof(*b->put));
-	b->vals = malloc(np * sizeof(*b->vals));
-	b->del_lens = malloc(nd * sizeof(*b->del_lens));
-	b->put_lens = malloc(np * sizeof(*b->put_lens));
-	b->val_lens = malloc(np * sizeof(*b->val_lens));
-	b->bytes = malloc(total);
-	if (!b->del_keys || !b->put_keys || !b->del || !b->put || !b->vals ||
-	    !b->del_lens || !b->put_lens || !b->val_lens || !b->bytes)
-		return -ENOMEM;
-	for (size_t i = 0; i < op->n_del; i++) {
-		snprintf(b->del_keys[i], ID_DIGITS + 1, "%016llx",
-			 (unsigned long long)op->del[i]);
-		b->del[i] = b->del_keys[i];
-		b->del_lens[i] = ID_DIGITS;
-	}
-	for (size_t i = 0; i < op->n_put; i++) {
-		op->put[i].id = (op->version << 16) + i + 1;
-		snprintf(b->put_keys[i], ID_DIGITS + 1, "%016llx",
-			 (unsigned long long)op->put[i].id);
-		b->put[i] = b->put_keys[i];
-		b->put_lens[i] = ID_DIGITS;
-		b->vals[i] = (const char *)b->bytes + used;
-		b->val_lens[i] = record_encoded_len(&op->put[i]);
-		record_encode(&op->put[i], b->bytes + used);
-		used += b->val_lens[i];
-	}
-	return 0;
-}
-
-static rados_write_op_t write_op_build(struct ulm_store_op *op,
-				       const struct op_bufs *b)
-{
-	rados_write_op_t w = rados_create_write_op();
-
-	if (!w)
-		return NULL;
-	if (op->version)
-		rados_write_op_assert_version(w, op->version);
-	else
-		rados_write_op_create(w, LIBRADOS_CREATE_EXCLUSIVE, NULL);
-	if (op->n_del)
-		rados_write_op_omap_rm_keys2(w, b->del, b->del_lens, op->n_del);
-	if (op->n_put)
-		rados_write_op_omap_set2(w, b->put, b->vals, b->put_lens,
-					 b->val_lens, op->n_put);
-	return w;
-}
-
-static int64_t records_after(struct rados_file *f,
-			     const struct ulm_store_op *op)
-{
-	uint64_t version;
-	int64_t n;
-
-	if (!op->version)
-		return (int64_t)op->n_put;
-	if (!rados_file_known(f, &version, &n) || version != op->version ||
-	    n < 0)
-		return -1;
-	return n + (int64_t)op->n_put - (int64_t)op->n_del;
-}
-
-/* A lost race: the object moved past the asserted version, was made by
- * another node first, or was removed by an operator. */
-static bool race_lost(int rc, const struct ulm_store_op *op)
-{
-	return rc == -ERANGE || rc == -EOVERFLOW || rc == -EEXIST ||
-	       (rc == -ENOENT && op->version);
-}
-
-static int rados_op_execute(struct ulm_store *store, struct ulm_store_op *op)
-{
-	struct rados_store *s = to_rados(store);
-	struct rados_file *f = rados_file_get(s, op->file);
-	struct op_bufs b = {0};
-	rados_write_op_t w = NULL;
-	int64_t n_after;
-	uint64_t gen;
-	int rc;
-
-	if (s->read_only)
-		return -EROFS;
-	if (!rados_live_ok(s))
-		return ULM_EFENCED;
-	if (!f)
-		return -ENOMEM;
-	if (op->n_put > IDS_PER_OP)
-		return -ENOLCK;
-	rc = op_bufs_fill(&b, op);
-	if (!rc) {
-		w = write_op_build(op, &b);
-		rc = w ? 0 : -ENOMEM;
-	}
-	if (!rc) {
-		n_after = records_after(f, op);
-		gen = rados_file_gen(f);
-		rc = rados_write_run(s, w, f->oid, &op->new_version);
-		rados_release_write_op(w);
-	}
-	op_bufs_free(&b);
-	if (rc) {
-		/* A failed write may still have happened (a timeout): the
-		 * file's state here is unknown either way. */
-		rados_file_forget(f);
-		return race_lost(rc, op) ? -ECANCELED : rados_errno(rc);
-	}
-	rados_file_learn(f, gen, op->new_version, n_after);
-	if (!op->version)
-		rados_file_watch(f); /* a new object: watch it from now on */
-	rados_file_changed(f);
-	return 0;
-}
-
 const struct ulm_store_ops ulm_store_rados_ops = {
 	.name = "rados",
 	.shared = true,
@@ -801,4 +454,6 @@ const struct ulm_store_ops ulm_store_rados_ops = {
 	.event_take = rados_event_take,
 	.node_list = rados_node_list,
 	.live = rados_live,
+	.file_frozen = rados_file_frozen,
+	.token_purge = rados_token_purge,
 };

@@ -2,6 +2,9 @@
 # it.rados_durability: with bluestore, kill -9 the only OSD while a client
 # takes locks one by one, restart it: every lock whose grant the client
 # saw is in the table afterwards, and locking goes on after the restart.
+# The client is alone on its files, so it holds their tokens: its grants
+# are written behind (and go on in memory while the OSD is down), and
+# the check runs once it closed the store, which writes them all.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
 it_setup rados_durability
@@ -15,7 +18,7 @@ at_least() { [ "$(grants)" -ge "$1" ]; }
 
 it_rados_cluster bluestore
 sb_spawn n0 load env CEPH_CONF="$IT_CEPH/ceph.conf" \
-	"$ULM_IT_LOCK_LOAD" ulm export 5 || it_fail "lock load did not start"
+	"$ULM_IT_LOCK_LOAD" ulm export 5 5000 || it_fail "lock load did not start"
 sb_wait_until 20 at_least 50 || it_fail "no 50 grants before the crash"
 ceph_osd_stop "$IT_CEPH" KILL || it_fail "OSD did not die"
 before=$(grants)

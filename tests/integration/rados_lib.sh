@@ -3,10 +3,11 @@
 # it_lib.sh and it_setup, then:
 #
 #   it_rados_cluster [memstore|bluestore]   a Ceph cluster (scripts/lib/ceph.sh)
-#   it_rados_node NODE ID                   Ganesha NODE (Node_Id ID) serving
+#   it_rados_node NODE ID [KEY=VALUE...]    Ganesha NODE (Node_Id ID) serving
 #                                           $IT_EXPORT as /export through
 #                                           UNIFIED on the pool, NFSv4
-#   it_rados_client CLIENT NODE             an ulm-nfs-client of NODE
+#                                           (KEYs: see sb_ganesha_conf)
+#   it_rados_client CLIENT NODE [OPTION...] an ulm-nfs-client of NODE
 #
 # Only loopback: every node's Ganesha runs in the network namespace of the
 # first node, next to the cluster, on its own address 127.0.0.<ID>, and in
@@ -50,7 +51,7 @@ it_rados_node() {
 	sb_ganesha_conf "$node" protocols=4 lease=4 graceless=true \
 		bind="127.0.0.$id" store=rados ceph_conf="$IT_CEPH/ceph.conf" \
 		pool=ulm namespace=export node_id="$id" \
-		export="1:$IT_EXPORT:/export:UNIFIED" ||
+		export="1:$IT_EXPORT:/export:UNIFIED" "${@:3}" ||
 		it_fail "node $node: config"
 	it_ganesha_up "$node"
 }
@@ -58,7 +59,7 @@ it_rados_node() {
 it_rados_client() {
 	it_proc_start "$1" "$2" "$ULM_IT_CLIENT" \
 		--server "$(sb_ganesha_addr "$2")" --export /export \
-		--name "ulmt-$1-$$" --lease-renew 1
+		--name "ulmt-$1-$$" --lease-renew 1 "${@:3}"
 }
 
 # The pool's locks, one line each (as it_lib.sh's LMDB listing).
@@ -66,4 +67,16 @@ it_store_list() {
 	sb_exec n0 env CEPH_CONF="$IT_CEPH/ceph.conf" \
 		"$ULM_IT_INSPECT" "$IT_RADOS_STORE" ||
 		it_fail "ulm-store-inspect could not read $IT_RADOS_STORE"
+}
+
+# it_rados_tokens: the node id of every file token in the pool, one line
+# each.
+it_rados_tokens() {
+	local obj hex
+	for obj in $(ceph_exec "$IT_CEPH" rados -p ulm -N export ls | grep '^f\.'); do
+		hex=$(ceph_exec "$IT_CEPH" rados -p ulm -N export getomapval \
+			"$obj" '~token' 2>/dev/null |
+			awk '$1 == "00000000" { print $2 $3 $4 $5 }')
+		[ -z "$hex" ] || printf '%d\n' "0x$hex"
+	done
 }

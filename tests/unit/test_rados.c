@@ -24,13 +24,6 @@ static struct fixture *fix(void **state)
 	return *state;
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-
-	nanosleep(&t, NULL);
-}
-
 static void test_rados_epoch_grows_per_open(void **state)
 {
 	struct fixture *f = fix(state);
@@ -72,7 +65,7 @@ static void test_rados_two_nodes_coherent(void **state)
 	for (int ms = 0; rc == -EAGAIN && ms < NOTIFY_WAIT_MS; ms += 10) {
 		rc = try_lock(env2, "f", &b, W, 0, 0, NULL);
 		if (rc == -EAGAIN)
-			sleep_ms(10);
+			test_sleep_ms(10);
 	}
 	assert_int_equal(rc, 0);
 	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 0, &info), -EAGAIN);
@@ -128,7 +121,7 @@ static void *post_later(void *arg)
 {
 	struct late_post *p = arg;
 
-	sleep_ms(p->delay_ms);
+	test_sleep_ms(p->delay_ms);
 	return (void *)(intptr_t)p->store->ops->event_post(p->store, 2, "late",
 							   4);
 }

@@ -16,88 +16,41 @@
 #define W	 ULM_LOCK_WRITE
 #define LEASE_MS 1000
 /* How long a lease change may take to show: a lapse, a renewal. */
-#define SETTLE_MS (3 * LEASE_MS)
+#define SETTLE_MS (4 * LEASE_MS)
 
 static struct fixture *fix(void **state)
 {
 	return *state;
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
-
-	nanosleep(&t, NULL);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-struct node_probe {
-	uint32_t node;
-	struct ulm_node_info seen;
-};
-
-static int find_node(const struct ulm_node_info *n, void *arg)
-{
-	struct node_probe *p = arg;
-
-	if (n->node == p->node)
-		p->seen = *n;
-	return 0;
-}
-
-/* Node @node as @env's listing shows it (epoch 0: not listed). */
-static struct ulm_node_info node_seen(ulm_env *env, uint32_t node)
-{
-	struct node_probe p = {node, {0, 0, false}};
-
-	assert_int_equal(ulm_node_list(env, find_node, &p), 0);
-	return p.seen;
-}
-
-/* Poll until @env's listing shows @node live == @live; false if it did
- * not within SETTLE_MS. */
-static bool node_becomes(ulm_env *env, uint32_t node, bool live)
-{
-	for (int64_t end = now_ms() + SETTLE_MS; now_ms() < end; sleep_ms(20))
-		if (node_seen(env, node).live == live)
-			return true;
-	return false;
-}
-
 static bool env_becomes(ulm_env *env, bool live)
 {
-	for (int64_t end = now_ms() + SETTLE_MS; now_ms() < end; sleep_ms(20))
+	for (int64_t end = test_now_ms() + SETTLE_MS; test_now_ms() < end;
+	     test_sleep_ms(20))
 		if (ulm_env_live(env) == live)
 			return true;
 	return false;
 }
 
-/* The fixture's node 1 again, with the short lease. */
-static void reopen_short_lease(struct fixture *f)
+/* The fixture's node 1 again, with a short lease. */
+static void reopen_with_lease(struct fixture *f, uint32_t lease_ms)
 {
 	ulm_env_close(f->env);
-	f->lease_ms = LEASE_MS;
+	f->lease_ms = lease_ms;
 	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
 }
 
 static void test_live_second_open_of_node_busy(void **state)
 {
 	struct fixture *f = fix(state);
-	int64_t start = now_ms();
+	int64_t start = test_now_ms();
 	ulm_env *again;
 
 	/* It waits one of its own leases for the holder's to lapse; the
 	 * holder (default lease) renews and keeps it. */
 	f->lease_ms = LEASE_MS / 2;
 	assert_int_equal(fixture_open(f, 1, false, &again), -EBUSY);
-	assert_true(now_ms() - start >= LEASE_MS / 2);
+	assert_true(test_now_ms() - start >= LEASE_MS / 2);
 	assert_int_equal(fixture_open(f, 1, true, &again), 0);
 	assert_false(ulm_env_live(again)); /* read-only holds no lease */
 	ulm_env_close(again);
@@ -114,19 +67,19 @@ static void test_live_dead_process_lease_lapses(void **state)
 
 	f->lease_ms = LEASE_MS;
 	pid = fixture_spawn_holder(f, 7, "held");
-	seen = node_seen(f->env, 7);
+	seen = test_node(f->env, 7);
 	assert_int_equal(seen.epoch, 1);
 	assert_true(seen.live);
 	assert_int_equal(kill(pid, SIGKILL), 0);
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
-	start = now_ms();
+	start = test_now_ms();
 	assert_int_equal(fixture_open(f, 7, false, &env7), 0);
-	assert_true(now_ms() - start < SETTLE_MS);
+	assert_true(test_now_ms() - start < SETTLE_MS);
 	assert_int_equal(ulm_env_epoch(env7), 2);
-	assert_true(node_seen(f->env, 7).live);
+	assert_true(test_node(f->env, 7).live);
 	ulm_env_close(env7);
 	/* Closing gives the lease back at once. */
-	assert_false(node_seen(f->env, 7).live);
+	assert_false(test_node(f->env, 7).live);
 }
 
 static void test_live_nodes_listed_with_epochs(void **state)
@@ -135,13 +88,13 @@ static void test_live_nodes_listed_with_epochs(void **state)
 	ulm_env *env2;
 
 	assert_int_equal(fixture_open(f, 2, false, &env2), 0);
-	assert_int_equal(node_seen(f->env, 1).epoch, 1);
-	assert_int_equal(node_seen(f->env, 2).epoch, 1);
-	assert_true(node_seen(env2, 1).live);
-	assert_true(node_seen(f->env, 2).live);
-	assert_int_equal(node_seen(f->env, 3).epoch, 0);
+	assert_int_equal(test_node(f->env, 1).epoch, 1);
+	assert_int_equal(test_node(f->env, 2).epoch, 1);
+	assert_true(test_node(env2, 1).live);
+	assert_true(test_node(f->env, 2).live);
+	assert_int_equal(test_node(f->env, 3).epoch, 0);
 	ulm_env_close(env2);
-	assert_false(node_seen(f->env, 2).live);
+	assert_false(test_node(f->env, 2).live);
 }
 
 /* No renewal gets through (a partition): fenced before the others see
@@ -154,22 +107,24 @@ static void test_live_fenced_without_renewals_then_back(void **state)
 	struct ulm_key k = test_key("f");
 	ulm_env *env2;
 
-	reopen_short_lease(f);
+	/* A fifth of it (the margin) parts the fence from the lapse: room
+	 * for a loaded machine to look in between. */
+	reopen_with_lease(f, 3 * LEASE_MS);
 	assert_int_equal(fixture_open(f, 2, false, &env2), 0);
 	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
 	rados_live_pause(f->env->store, true);
 	assert_true(env_becomes(f->env, false));
 	/* The others still count it live: it stopped first. */
-	assert_true(node_seen(env2, 1).live);
+	assert_true(test_node(env2, 1).live);
 	assert_int_equal(try_lock(f->env, "f", &a, W, 20, 29, NULL),
 			 ULM_EFENCED);
 	assert_int_equal(drop_lock(f->env, "f", &a, 0, 9), ULM_EFENCED);
 	assert_int_equal(ulm_lock_test(f->env, &k, &b, W, 0, 0, NULL), -EAGAIN);
-	assert_true(node_becomes(env2, 1, false));
+	assert_true(test_node_becomes(env2, 1, false, SETTLE_MS));
 	assert_int_not_equal(try_lock(env2, "f", &b, W, 0, 0, NULL), 0);
 	rados_live_pause(f->env->store, false);
 	assert_true(env_becomes(f->env, true));
-	assert_true(node_seen(env2, 1).live);
+	assert_true(test_node(env2, 1).live);
 	assert_int_equal(try_lock(f->env, "f", &a, W, 20, 29, NULL), 0);
 	ulm_env_close(env2);
 }
@@ -185,7 +140,7 @@ static void test_live_blocklisted_node_fenced(void **state)
 	char *addrs = NULL;
 	ulm_env *env2;
 
-	reopen_short_lease(f);
+	reopen_with_lease(f, LEASE_MS);
 	assert_int_equal(fixture_open(f, 2, false, &env2), 0);
 	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
 	s1 = (struct rados_store *)f->env->store;
@@ -196,7 +151,7 @@ static void test_live_blocklisted_node_fenced(void **state)
 	assert_true(env_becomes(f->env, false));
 	assert_int_equal(try_lock(f->env, "f", &a, W, 20, 29, NULL),
 			 ULM_EFENCED);
-	assert_true(node_becomes(env2, 1, false));
+	assert_true(test_node_becomes(env2, 1, false, SETTLE_MS));
 	assert_int_not_equal(try_lock(env2, "f", &b, W, 0, 0, NULL), 0);
 	ulm_env_close(f->env); /* returns, though its client is refused */
 	f->env = NULL;

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "env.h"
+#include "rados_store.h"
 #include "ulm_test.h"
 
 #define NFILES	2
@@ -258,8 +260,23 @@ static void check_listing(ulm_env *env, const struct model *m, int f)
 	assert_int_equal(runs, 0); /* every held byte was listed */
 }
 
+/* Called between bursts of one node's ops. */
+typedef void (*burst_fn)(ulm_env **envs, int n_envs, int burst);
+
+/* An owner of the node whose burst op @i is in (bursts of @burst ops,
+ * nodes in turn); @burst 0: any owner, any node. */
+static int pick_owner(int i, int n_envs, int burst)
+{
+	int node;
+
+	if (!burst)
+		return next_rand() % NOWNERS;
+	node = (i / burst) % n_envs;
+	return node + n_envs * (next_rand() % (NOWNERS / n_envs));
+}
+
 /* Owner o works through envs[o % n_envs] (its node); listings rotate. */
-static void run_random(ulm_env **envs, int n_envs)
+static void run_random(ulm_env **envs, int n_envs, int burst, burst_fn between)
 {
 	struct model *m = calloc(1, sizeof(*m));
 	unsigned int seed = seed_from_env();
@@ -269,9 +286,12 @@ static void run_random(ulm_env **envs, int n_envs)
 	rng = seed * 2654435761ULL + 1;
 	init_owners();
 	for (int i = 0; i < NOPS; i++) {
-		int o = next_rand() % NOWNERS, f = next_rand() % NFILES;
+		int o = pick_owner(i, n_envs, burst), f = next_rand() % NFILES;
 		uint32_t dice = next_rand() % 100;
 		ulm_env *env = envs[o % n_envs];
+
+		if (between && i && i % burst == 0)
+			between(envs, n_envs, i / burst);
 
 		if (dice < 30 && m->undo[o]) {
 			op_undo(env, m, o);
@@ -300,7 +320,7 @@ static void run_random(ulm_env **envs, int n_envs)
 
 static void test_random_matches_model(void **state)
 {
-	run_random(&((struct fixture *)*state)->env, 1);
+	run_random(&((struct fixture *)*state)->env, 1, 0, NULL);
 }
 
 /* Two nodes on one shared store: every answer, refusals and listings
@@ -311,7 +331,39 @@ static void test_random_two_nodes_match_model(void **state)
 	ulm_env *envs[2] = {f->env};
 
 	assert_int_equal(fixture_open(f, 2, false, &envs[1]), 0);
-	run_random(envs, 2);
+	run_random(envs, 2, 0, NULL);
+	ulm_env_close(envs[1]);
+}
+
+/* Every third pause between bursts lasts until both nodes unwatched
+ * the files: the next node alone takes the tokens; after the other
+ * pauses the next node has them handed over, or both write through. */
+static void tokens_move(ulm_env **envs, int n_envs, int burst)
+{
+	for (int64_t end = test_now_ms() + 3000;
+	     burst % 3 == 0 && test_now_ms() < end; test_sleep_ms(5)) {
+		unsigned int watched = 0;
+
+		for (int i = 0; i < n_envs; i++)
+			watched += ((struct rados_store *)envs[i]->store)
+					   ->n_watched;
+		if (!watched)
+			break;
+	}
+}
+
+/* Two nodes in bursts on one store: file tokens move between them (taken
+ * when alone, handed over on request, given back when idle), and every
+ * answer is still the model's. */
+static void test_random_tokens_move_between_nodes(void **state)
+{
+	struct fixture *f = *state;
+	ulm_env *envs[2] = {f->env};
+
+	assert_int_equal(fixture_open(f, 2, false, &envs[1]), 0);
+	test_trim_often(envs, 2, 5, 10);
+	run_random(envs, 2, 40, tokens_move);
+	test_expect_tokens_taken(envs, 2, 10);
 	ulm_env_close(envs[1]);
 }
 
@@ -330,6 +382,9 @@ int main(int argc, char **argv)
 						setup_rados, teardown_env),
 		cmocka_unit_test_setup_teardown(
 			test_random_two_nodes_match_model, setup_rados,
+			teardown_env),
+		cmocka_unit_test_setup_teardown(
+			test_random_tokens_move_between_nodes, setup_rados,
 			teardown_env),
 	};
 

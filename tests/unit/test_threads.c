@@ -30,7 +30,11 @@ struct worker {
 	struct board *board;
 	unsigned int seed;
 	int index;
+	int rounds;
+	int pause_every; /* rounds between pauses of PAUSE_MS; 0: none */
 };
+
+#define PAUSE_MS 15
 
 static const char *const files[NFILES] = {"t0", "t1", "t2"};
 
@@ -61,7 +65,7 @@ static void *hammer(void *arg)
 	snprintf(name, sizeof(name), "t%d", w->index);
 	o = test_owner(w->index % 2 ? ULM_PROTO_NLM : ULM_PROTO_NFS4, "host",
 		       name);
-	for (int r = 0; r < ROUNDS; r++) {
+	for (int r = 0; r < w->rounds; r++) {
 		int f = rand_r(&w->seed) % NFILES;
 		int start = rand_r(&w->seed) % SPACE;
 		int end = start + rand_r(&w->seed) % (SPACE - start);
@@ -81,12 +85,16 @@ static void *hammer(void *arg)
 		rc = ulm_lock_release(w->env, &k, &o, start, end);
 		if (rc)
 			return (void *)(long)rc;
+		if (w->pause_every && r % w->pause_every == 0)
+			test_sleep_ms(PAUSE_MS);
 	}
 	return NULL;
 }
 
-/* Thread i works through envs[i % n_envs]. */
-static void run_threads(struct fixture *f, ulm_env **envs, int n_envs)
+/* Thread i works through envs[i % n_envs] for @rounds, pausing every
+ * @pause_every rounds (0: never). */
+static void run_threads(struct fixture *f, ulm_env **envs, int n_envs,
+			int rounds, int pause_every)
 {
 	struct board board = {.mutex = PTHREAD_MUTEX_INITIALIZER};
 	struct worker w[NTHREADS];
@@ -94,7 +102,9 @@ static void run_threads(struct fixture *f, ulm_env **envs, int n_envs)
 	void *result;
 
 	for (int i = 0; i < NTHREADS; i++) {
-		w[i] = (struct worker){envs[i % n_envs], &board, 1234u + i, i};
+		w[i] = (struct worker){envs[i % n_envs], &board,
+				       1234u + i,	 i,
+				       rounds,		 pause_every};
 		assert_int_equal(pthread_create(&t[i], NULL, hammer, &w[i]), 0);
 	}
 	for (int i = 0; i < NTHREADS; i++) {
@@ -103,7 +113,7 @@ static void run_threads(struct fixture *f, ulm_env **envs, int n_envs)
 	}
 	printf("granted %d, violations %d\n", board.granted, board.violations);
 	assert_int_equal(board.violations, 0);
-	assert_true(board.granted > ROUNDS);
+	assert_true(board.granted > rounds);
 	assert_int_equal(test_list(f->env, NULL, NULL, 0), 0);
 }
 
@@ -111,7 +121,7 @@ static void test_threads_never_grant_conflicts(void **state)
 {
 	struct fixture *f = *state;
 
-	run_threads(f, &f->env, 1);
+	run_threads(f, &f->env, 1, ROUNDS, 0);
 }
 
 /* Three nodes on one shared store, two threads each: every node's cache
@@ -123,9 +133,24 @@ static void test_threads_nodes_never_grant_conflicts(void **state)
 
 	assert_int_equal(fixture_open(f, 2, false, &envs[1]), 0);
 	assert_int_equal(fixture_open(f, 3, false, &envs[2]), 0);
-	run_threads(f, envs, 3);
+	run_threads(f, envs, 3, ROUNDS, 0);
 	ulm_env_close(envs[1]);
 	ulm_env_close(envs[2]);
+}
+
+/* Two nodes whose threads pause now and then, with watches trimmed after
+ * 5 ms: file tokens are taken, handed over and given back all along,
+ * under contention, and still no conflicting pair is granted. */
+static void test_threads_tokens_move_under_contention(void **state)
+{
+	struct fixture *f = *state;
+	ulm_env *envs[2] = {f->env};
+
+	assert_int_equal(fixture_open(f, 2, false, &envs[1]), 0);
+	test_trim_often(envs, 2, 5, 5);
+	run_threads(f, envs, 2, ROUNDS / 4, 25);
+	test_expect_tokens_taken(envs, 2, 10);
+	ulm_env_close(envs[1]);
 }
 
 int main(int argc, char **argv)
@@ -146,6 +171,9 @@ int main(int argc, char **argv)
 			teardown_env),
 		cmocka_unit_test_setup_teardown(
 			test_threads_nodes_never_grant_conflicts, setup_rados,
+			teardown_env),
+		cmocka_unit_test_setup_teardown(
+			test_threads_tokens_move_under_contention, setup_rados,
 			teardown_env),
 	};
 

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include "env.h"
+#include "rados_store.h"
 #include "tmpdir.h"
 #include "ulm_test.h"
 
@@ -62,8 +65,12 @@ int fixture_open(struct fixture *f, uint32_t node, bool read_only,
 		.pool = "ulm",
 		.rados_namespace = f->ns,
 		.lease_ms = f->lease_ms,
+		.tokens = f->tokens,
 	};
+	const char *tokens = getenv("ULM_TEST_TOKENS");
 
+	if (!cfg.tokens && tokens && !strcmp(tokens, "off"))
+		cfg.tokens = ULM_TOKENS_OFF;
 	return ulm_env_open(&cfg, env);
 }
 
@@ -165,6 +172,74 @@ void fixture_holder_main(int argc, char **argv)
 		_exit(1);
 	for (;;)
 		pause();
+}
+
+void test_sleep_ms(int ms)
+{
+	struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&t, NULL);
+}
+
+int64_t test_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+struct node_probe {
+	uint32_t node;
+	struct ulm_node_info seen;
+};
+
+static int find_node(const struct ulm_node_info *n, void *arg)
+{
+	struct node_probe *p = arg;
+
+	if (n->node == p->node)
+		p->seen = *n;
+	return 0;
+}
+
+struct ulm_node_info test_node(ulm_env *env, uint32_t node)
+{
+	struct node_probe p = {node, {0, 0, false}};
+
+	assert_int_equal(ulm_node_list(env, find_node, &p), 0);
+	return p.seen;
+}
+
+bool test_node_becomes(ulm_env *env, uint32_t node, bool live, int ms)
+{
+	for (int64_t end = test_now_ms() + ms; test_now_ms() < end;
+	     test_sleep_ms(20))
+		if (test_node(env, node).live == live)
+			return true;
+	return false;
+}
+
+void test_trim_often(ulm_env **envs, int n, unsigned int trim_ms,
+		     unsigned int idle_ms)
+{
+	for (int i = 0; i < n; i++) {
+		struct rados_store *s = (struct rados_store *)envs[i]->store;
+
+		s->trim_every_ms = trim_ms;
+		s->watch_idle_ms = idle_ms;
+	}
+}
+
+void test_expect_tokens_taken(ulm_env **envs, int n, unsigned int min)
+{
+	unsigned int taken = 0;
+
+	for (int i = 0; i < n; i++)
+		taken += ((struct rados_store *)envs[i]->store)->tokens_taken;
+	printf("tokens taken: %u\n", taken);
+	if (((struct rados_store *)envs[0]->store)->tokens)
+		assert_true(taken >= min);
 }
 
 struct ulm_key test_key(const char *name)

@@ -18,8 +18,11 @@ struct fixture {
 	char path[80]; /* LMDB environment inside it */
 	char ns[64];   /* RADOS: a namespace of this test case's own */
 	enum ulm_store_kind store;
-	uint32_t lease_ms; /* RADOS: liveness lease of envs opened (0: default)
-			    */
+	/* RADOS: the liveness lease of envs opened (0: default) */
+	uint32_t lease_ms;
+	/* RADOS: file tokens of envs opened; default: $ULM_TEST_TOKENS
+	 * ("off": ULM_TOKENS_OFF), else on */
+	enum ulm_tokens tokens;
 	ulm_env *env;
 };
 
@@ -77,6 +80,24 @@ pid_t fixture_spawn_holder(struct fixture *f, uint32_t node, const char *file);
 /** In main(): run as such a holder if asked to (argv[1] "hold"); never
  *  returns then. */
 void fixture_holder_main(int argc, char **argv);
+
+void test_sleep_ms(int ms);
+/** CLOCK_MONOTONIC in ms. */
+int64_t test_now_ms(void);
+/** Node @p node as @p env's ulm_node_list() shows it (epoch 0: not
+ *  listed). */
+struct ulm_node_info test_node(ulm_env *env, uint32_t node);
+/** Poll until @p env lists @p node with live == @p live; false if not
+ *  within @p ms. */
+bool test_node_becomes(ulm_env *env, uint32_t node, bool live, int ms);
+
+/** RADOS: trim the envs' watches every @p trim_ms after @p idle_ms
+ *  unused, so that file tokens move between them within a test. */
+void test_trim_often(ulm_env **envs, int n, unsigned int trim_ms,
+		     unsigned int idle_ms);
+/** RADOS: the envs took at least @p min file tokens in all (if tokens
+ *  are on); prints how many. */
+void test_expect_tokens_taken(ulm_env **envs, int n, unsigned int min);
 
 struct ulm_key test_key(const char *name);
 /** A lock-owner (ULM_OWNER_LOCK) of node 1. */

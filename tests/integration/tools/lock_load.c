@@ -6,7 +6,10 @@
  *   GRANTED file=HEX start=N     the store said yes (a client saw a grant)
  *   FAILED rc=ERRNO              the store said no; nothing was granted
  *
- *   ulm-lock-load POOL NAMESPACE SECONDS     (the cluster from $CEPH_CONF)
+ *   ulm-lock-load POOL NAMESPACE SECONDS [PER_SECOND]
+ *
+ * (the cluster from $CEPH_CONF; PER_SECOND paces the locks, so that a
+ * node granting from memory does not flood the check with millions)
  *
  * Lock i is byte i of file "d<i % 16>", so every grant is a record of its
  * own; durability tests compare this output with the store afterwards.
@@ -38,21 +41,36 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Sleep until @when (now_s() time). */
+static void pace(double when)
+{
+	double wait = when - now_s();
+	struct timespec ts;
+
+	if (wait <= 0)
+		return;
+	ts.tv_sec = (time_t)wait;
+	ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct ulm_env_config cfg = {.store = ULM_STORE_RADOS, .node_id = 1};
-	double until;
+	double start, until, per_second;
 	ulm_env *env;
 	int rc;
 
-	if (argc != 4) {
-		fprintf(stderr,
-			"usage: ulm-lock-load POOL NAMESPACE SECONDS\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: ulm-lock-load POOL NAMESPACE SECONDS "
+				"[PER_SECOND]\n");
 		return 2;
 	}
 	cfg.pool = argv[1];
 	cfg.rados_namespace = argv[2];
-	until = now_s() + atof(argv[3]);
+	start = now_s();
+	until = start + atof(argv[3]);
+	per_second = argc == 5 ? atof(argv[4]) : 0;
 	rc = ulm_env_open(&cfg, &env);
 	if (rc) {
 		fprintf(stderr, "ulm-lock-load: %s\n", ulm_strerror(rc));
@@ -62,6 +80,8 @@ int main(int argc, char **argv)
 		char name[16];
 		struct ulm_key file = {name, 0};
 
+		if (per_second > 0)
+			pace(start + i / per_second);
 		file.len =
 			(size_t)snprintf(name, sizeof(name), "d%lu", i % FILES);
 		rc = ulm_lock_acquire(env, &file, &owner, ULM_LOCK_WRITE, i, i,

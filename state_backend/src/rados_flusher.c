@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * The flusher: one thread per store that writes behind what this node's
+ * tokens hold. Changes gather for FLUSH_DELAY_MS, then every file with
+ * pending changes gets one write op (group commit: all of the file's
+ * changes since its last flush), files in parallel. It also gives tokens
+ * back when asked (another node's request, a lost watch, the trimmer),
+ * all of them when the node is fenced or the store closes, and trims the
+ * watched files every second. A write that fails (an OSD restarting)
+ * stays pending and is sent again.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+#include "rados_store.h"
+
+#define FLUSH_DELAY_MS 2
+#define RETRY_DELAY_MS 100
+/* Closing gives up on writes failing this many rounds in a row: their
+ * tokens stay, and other nodes see them dead once the lease lapses. */
+#define CLOSE_ROUNDS 3
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+void rados_flusher_init(struct rados_store *s)
+{
+	rados_thread_init(&s->flusher);
+}
+
+void rados_flusher_mark(struct rados_file *f)
+{
+	struct rados_store *s = f->store;
+
+	if (f->dirty)
+		return;
+	f->dirty = true;
+	f->refs++; /* the flusher's: dropped once it is done with it */
+	pthread_mutex_lock(&s->flusher.mutex);
+	f->dirty_next = s->dirty;
+	s->dirty = f;
+	if (s->flusher_idle)
+		pthread_cond_signal(&s->flusher.cond);
+	pthread_mutex_unlock(&s->flusher.mutex);
+}
+
+static struct rados_file *dirty_take(struct rados_store *s)
+{
+	struct rados_file *list;
+
+	pthread_mutex_lock(&s->flusher.mutex);
+	list = s->dirty;
+	s->dirty = NULL;
+	pthread_mutex_unlock(&s->flusher.mutex);
+	return list;
+}
+
+/* Done with @f for this round; @again: still pending (a failed write). */
+static void file_done(struct rados_file *f, bool again)
+{
+	struct rados_file_bucket *b = rados_file_bucket(f);
+
+	pthread_mutex_lock(&b->mutex);
+	if (again)
+		rados_flusher_mark(f);
+	f->refs--;
+	pthread_mutex_unlock(&b->mutex);
+}
+
+/* Start the writes of @list, then wait for them all. @return failures */
+static int flush_round(struct rados_file *list, struct flush_job *jobs)
+{
+	size_t n = 0;
+	int failed = 0;
+
+	for (struct rados_file *f = list, *next; f; f = next) {
+		struct rados_file_bucket *b = rados_file_bucket(f);
+		int rc;
+
+		pthread_mutex_lock(&b->mutex);
+		next = f->dirty_next;
+		f->dirty = false;
+		pthread_mutex_unlock(&b->mutex);
+		rc = rados_flush_begin(f, false, &jobs[n]);
+		if (rc == 1) {
+			n++;
+			continue;
+		}
+		failed += rc < 0;
+		file_done(f, rc < 0);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int rc = rados_flush_end(&jobs[i]);
+
+		failed += rc != 0;
+		file_done(jobs[i].f, rc != 0);
+	}
+	return failed;
+}
+
+static size_t list_len(const struct rados_file *list)
+{
+	size_t n = 0;
+
+	for (; list; list = list->dirty_next)
+		n++;
+	return n;
+}
+
+/* Flush what is pending now. @return failures (-1: no memory) */
+static int flush_pending(struct rados_store *s)
+{
+	struct rados_file *list = dirty_take(s);
+	struct flush_job *jobs;
+	int failed;
+
+	if (!list)
+		return 0;
+	jobs = malloc(list_len(list) * sizeof(*jobs));
+	if (!jobs) {
+		/* Put them back: the next round may have memory. */
+		for (struct rados_file *f = list, *next; f; f = next) {
+			next = f->dirty_next;
+			pthread_mutex_lock(&rados_file_bucket(f)->mutex);
+			f->dirty = false;
+			pthread_mutex_unlock(&rados_file_bucket(f)->mutex);
+			file_done(f, true);
+		}
+		return -1;
+	}
+	failed = flush_round(list, jobs);
+	free(jobs);
+	return failed;
+}
+
+/* Fenced or closing: every token goes back (written through). */
+static void drop_all(struct rados_store *s)
+{
+	for (size_t i = 0; i < RADOS_FILE_BUCKETS; i++) {
+		struct rados_file_bucket *b = &s->buckets[i];
+
+		pthread_mutex_lock(&b->mutex);
+		for (struct rados_file *f = b->files; f; f = f->next)
+			rados_token_drop_locked(f);
+		pthread_mutex_unlock(&b->mutex);
+	}
+}
+
+/* Sleep until there is work or @deadline (ms); @pre flusher.mutex held. */
+static void idle_until(struct rados_store *s, uint64_t deadline)
+{
+	s->flusher_idle = true;
+	while (!s->dirty && !s->flusher.stop &&
+	       rados_thread_wait(&s->flusher, deadline * 1000000))
+		;
+	s->flusher_idle = false;
+}
+
+/* One pass: flush, follow the fence, trim. */
+static void flusher_pass(struct rados_store *s, bool *live, uint64_t *trim)
+{
+	if (flush_pending(s))
+		sleep_ms(RETRY_DELAY_MS);
+	if (*live != rados_live_ok(s)) {
+		*live = !*live;
+		if (!*live)
+			drop_all(s);
+	}
+	if (now_ms() >= *trim) {
+		rados_files_trim(s);
+		*trim = now_ms() + s->trim_every_ms;
+	}
+}
+
+static void *flusher_main(void *arg)
+{
+	struct rados_store *s = arg;
+	uint64_t trim = now_ms() + s->trim_every_ms;
+	bool live = true;
+
+	pthread_mutex_lock(&s->flusher.mutex);
+	while (!s->flusher.stop) {
+		bool gather = s->dirty != NULL;
+
+		if (!gather)
+			idle_until(s, trim);
+		pthread_mutex_unlock(&s->flusher.mutex);
+		if (gather)
+			sleep_ms(FLUSH_DELAY_MS); /* let more changes join */
+		flusher_pass(s, &live, &trim);
+		pthread_mutex_lock(&s->flusher.mutex);
+	}
+	pthread_mutex_unlock(&s->flusher.mutex);
+	drop_all(s);
+	for (int failed = 0; failed < CLOSE_ROUNDS;) {
+		int rc = flush_pending(s);
+		bool more;
+
+		pthread_mutex_lock(&s->flusher.mutex);
+		more = s->dirty != NULL;
+		pthread_mutex_unlock(&s->flusher.mutex);
+		if (!more)
+			break;
+		failed += rc != 0;
+	}
+	return NULL;
+}
+
+int rados_flusher_start(struct rados_store *s)
+{
+	return rados_thread_start(&s->flusher, flusher_main, s);
+}
+
+void rados_flusher_fini(struct rados_store *s)
+{
+	rados_thread_fini(&s->flusher);
+}

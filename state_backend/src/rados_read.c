@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * The RADOS store's reads: a file's version and its records, for the
+ * engine. A watched file answers from what this node knows (its own
+ * writes, its token, notifies of others); otherwise the object is read,
+ * its token with it. What is read is used only once no other live node's
+ * token is on it (rados_handover.c).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "rados_store.h"
+
+#define OMAP_PER_READ 1024
+/* A live holder that answers no request for this long: a store failure. */
+#define SETTLE_GIVEUP_S 30
+
+/* The file's cache entry, in use until rados_file_put(), watched unless
+ * read-only. *absent: it has no object (version 0, nothing to read). */
+static int file_open(struct rados_store *s, const struct ulm_key *file,
+		     struct rados_file **f, bool *absent)
+{
+	int rc = 0;
+
+	*absent = false;
+	*f = rados_file_get(s, file);
+	if (!*f)
+		return -ENOMEM;
+	if (!s->read_only)
+		rc = rados_file_watch(*f);
+	if (rc == -ENOENT)
+		*absent = true;
+	else if (rc) {
+		rados_file_put(*f);
+		return rados_errno(rc);
+	}
+	return 0;
+}
+
+static time_t giveup_time(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec + SETTLE_GIVEUP_S;
+}
+
+static bool past(time_t when)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > when;
+}
+
+/* One look at a file: *version and *t, and whatever else @arg wants. */
+typedef int (*look_fn)(struct rados_file *f, uint64_t *version,
+		       struct rados_token *t, void *arg);
+
+/* Look at the file until what was seen may be used: no other live node's
+ * token on it (rados_token_settle()). */
+static int file_look(struct rados_store *s, const struct ulm_key *file,
+		     look_fn look, void *arg, uint64_t *version)
+{
+	time_t giveup = giveup_time();
+	struct rados_file *f;
+	bool absent;
+	int rc = file_open(s, file, &f, &absent);
+
+	*version = 0;
+	if (rc)
+		return rc;
+	for (unsigned int attempt = 0; !absent; attempt++) {
+		struct rados_token t;
+
+		rc = look(f, version, &t, arg);
+		if (!rc)
+			rc = rados_token_settle(f, &t, *version, attempt);
+		if (rc != 1)
+			break;
+		if (past(giveup)) {
+			rc = -EIO;
+			break;
+		}
+	}
+	rados_file_put(f);
+	return rc;
+}
+
+int rados_file_state(struct rados_file *f, uint64_t *version,
+		     struct rados_token *t)
+{
+	uint64_t gen = rados_file_gen(f);
+	int64_t n_records;
+	int rc;
+
+	if (rados_file_known(f, version, &n_records, t))
+		return 0;
+	rc = rados_token_read(f->store, f->oid, version, t);
+	if (!rc)
+		rados_file_learn(f, gen, *version, -1, t);
+	return rc;
+}
+
+static int version_look(struct rados_file *f, uint64_t *version,
+			struct rados_token *t, void *arg)
+{
+	(void)arg;
+	return rados_file_state(f, version, t);
+}
+
+/* A file's records as read, before anything is handed to the engine. */
+struct raw_records {
+	size_t n;
+	size_t cap;
+	struct raw_record {
+		uint64_t id;
+		size_t len;
+		char *bytes;
+	} * v;
+	struct rados_token token;
+};
+
+static void raw_clear(struct raw_records *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i].bytes);
+	r->n = 0;
+	memset(&r->token, 0, sizeof(r->token));
+}
+
+static int parse_id(const char *key, size_t len, uint64_t *id)
+{
+	char *end;
+
+	if (len != RADOS_ID_KEY_LEN)
+		return ULM_ECORRUPT;
+	*id = strtoull(key, &end, 16);
+	return end == key + RADOS_ID_KEY_LEN ? 0 : ULM_ECORRUPT;
+}
+
+static int raw_add(struct raw_records *r, const char *key, size_t key_len,
+		   const char *val, size_t val_len)
+{
+	struct raw_record *e;
+
+	if (key_len == strlen(RADOS_TOKEN_KEY) &&
+	    !memcmp(key, RADOS_TOKEN_KEY, key_len))
+		return rados_token_decode(val, val_len, &r->token);
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 16;
+
+		e = realloc(r->v, cap * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		r->v = e;
+		r->cap = cap;
+	}
+	e = &r->v[r->n];
+	if (parse_id(key, key_len, &e->id))
+		return ULM_ECORRUPT;
+	e->bytes = malloc(val_len ? val_len : 1);
+	if (!e->bytes)
+		return -ENOMEM;
+	memcpy(e->bytes, val, val_len);
+	e->len = val_len;
+	r->n++;
+	return 0;
+}
+
+/* Copy one page out; @after becomes its last key. */
+static int page_copy(rados_omap_iter_t iter, struct raw_records *r, char *after)
+{
+	char *k, *v;
+	size_t kl, vl;
+	int rc = 0;
+
+	while (!rc && !rados_omap_get_next2(iter, &k, &v, &kl, &vl) && k) {
+		rc = kl <= RADOS_ID_KEY_LEN ? raw_add(r, k, kl, v, vl)
+					    : ULM_ECORRUPT;
+		if (!rc) {
+			memcpy(after, k, kl);
+			after[kl] = '\0';
+		}
+	}
+	return rc;
+}
+
+/* Every record of the object and its token, all of one version (1024 a
+ * page; a page of another version means a writer got in: -ECANCELED). */
+static int records_read(struct rados_store *s, const char *oid,
+			struct raw_records *r, uint64_t *version)
+{
+	char after[RADOS_ID_KEY_LEN + 1] = "";
+	unsigned char more = 1;
+	bool first = true;
+	int rc = 0;
+
+	*version = 0;
+	while (more && !rc) {
+		rados_read_op_t op = rados_create_read_op();
+		rados_omap_iter_t iter;
+		int prval = 0;
+
+		if (!op)
+			return -ENOMEM;
+		if (!first)
+			rados_read_op_assert_version(op, *version);
+		rados_read_op_omap_get_vals2(op, after, "", OMAP_PER_READ,
+					     &iter, &more, &prval);
+		rc = rados_read_run(s, op, oid, first ? version : NULL);
+		rados_release_read_op(op);
+		if (!rc && !prval)
+			rc = page_copy(iter, r, after);
+		rados_omap_get_end(iter); /* exists whatever the op returned */
+		if (rc == -ERANGE || rc == -EOVERFLOW)
+			return -ECANCELED;
+		if (rc == -ENOENT && first)
+			return 0;
+		rc = rc ? rc : prval;
+		if (rc && rc != ULM_ECORRUPT)
+			rc = rados_errno(rc);
+		first = false;
+	}
+	return rc;
+}
+
+static int records_hand(const struct raw_records *r, store_record_fn fn,
+			void *arg)
+{
+	struct ulm_record rec;
+	int rc = 0;
+
+	for (size_t i = 0; i < r->n && !rc; i++) {
+		rc = record_decode(r->v[i].bytes, r->v[i].len, &rec);
+		rec.id = r->v[i].id;
+		if (!rc)
+			rc = fn(&rec, arg);
+	}
+	return rc;
+}
+
+/* Read the object into @r, and learn what it holds. Under our token the
+ * object is brought up to date first (the caller holds the engine's lock
+ * on the file: nothing changes it meanwhile). */
+static int object_read(struct rados_file *f, struct raw_records *r,
+		       uint64_t *version)
+{
+	uint64_t gen;
+	int rc = 0;
+
+	if (rados_token_held(f))
+		rc = rados_flush_now(f);
+	if (rc)
+		return rc;
+	do {
+		raw_clear(r);
+		gen = rados_file_gen(f);
+		rc = records_read(f->store, f->oid, r, version);
+	} while (rc == -ECANCELED);
+	if (rc)
+		return rc;
+	rados_file_learn(f, gen, *version, (int64_t)r->n, &r->token);
+	rados_token_loaded(f, *version);
+	return 0;
+}
+
+/* The records too (none to read in an emptied file: its version is
+ * all). */
+static int records_look(struct rados_file *f, uint64_t *version,
+			struct rados_token *t, void *arg)
+{
+	struct raw_records *r = arg;
+	int64_t n_records;
+	int rc = 0;
+
+	raw_clear(r);
+	if (!rados_file_known(f, version, &n_records, t) || n_records) {
+		rc = object_read(f, r, version);
+		*t = r->token;
+	}
+	return rc;
+}
+
+static int records_load(struct rados_store *s, const struct ulm_key *file,
+			store_record_fn fn, void *arg, uint64_t *version)
+{
+	struct raw_records r = {0};
+	int rc = file_look(s, file, records_look, &r, version);
+
+	if (!rc)
+		rc = records_hand(&r, fn, arg);
+	raw_clear(&r);
+	free(r.v);
+	return rc;
+}
+
+/* A node that lost its lease cannot tell why a read fails (its client
+ * blocklisted, a partition): what it cannot read, it must not grant on. */
+static int fence_error(struct rados_store *s, int rc)
+{
+	if (rc < 0 && rc != ULM_ECORRUPT && !s->read_only && !rados_live_ok(s))
+		return ULM_EFENCED;
+	return rc;
+}
+
+int rados_file_version(struct ulm_store *store, const struct ulm_key *file,
+		       uint64_t *version)
+{
+	struct rados_store *s = (struct rados_store *)store;
+
+	return fence_error(s, file_look(s, file, version_look, NULL, version));
+}
+
+int rados_file_load(struct ulm_store *store, const struct ulm_key *file,
+		    store_record_fn fn, void *arg, uint64_t *version)
+{
+	struct rados_store *s = (struct rados_store *)store;
+
+	return fence_error(s, records_load(s, file, fn, arg, version));
+}
