@@ -78,14 +78,7 @@ setup() {
 	fo_client c h103 "$(fo_addr 3)"
 	fo_client p h104 "$(fo_addr 2)"
 	it_expect p "v4 open probe-$1-$2 both" OK
-	for cl in a b; do
-		fo_batch "$cl" OK < <(fo_open_cmds "$cl")
-		fo_send "$cl" < <(fo_lock_cmds "$cl")
-	done
-	for cl in a b; do
-		fo_expect_all "$cl" OK
-		fo_batch c OK < <(fo_open_cmds "$cl")
-	done
+	fo_take_locks a b
 }
 
 teardown() {
@@ -100,25 +93,6 @@ teardown() {
 	for node in n1 n2 n3; do sb_node_destroy "$node"; done
 	# Their files (v4-a-1...) stay: the next system opens them afresh.
 	rm -rf "${IT_EXPORT:?}"/*
-}
-
-# Reclaims of both clients (after SM_NOTIFY with ULM; stock Ganesha sends
-# none: at once); the time the last was answered, and how many granted.
-reclaim_all() {
-	local cl granted=0
-	for cl in a b; do
-		[ "$1" = stock ] || sb_wait_until 15 eval \
-			"it_send $cl 'nsm notified'; [[ \$IT_REPLY == NOTIFIED* ]]" ||
-			it_fail "client $cl got no SM_NOTIFY"
-		fo_send "$cl" < <(fo_lock_cmds "$cl" reclaim)
-	done
-	for cl in a b; do
-		fo_collect "$cl" OK
-		# Less the renew and the FO_FILES file selections, all granted.
-		granted=$((granted + FO_N - FO_BAD - 1 - FO_FILES))
-	done
-	RECLAIMED_AT=$(now)
-	GRANTED=$granted
 }
 
 # After the kill: how soon the prober got a lock, and for how long in all
@@ -154,7 +128,9 @@ run() {
 		fo_move "$A" n1 n2
 		fo_takeover n2 1 "$A"
 	fi
-	reclaim_all "$system"
+	# Stock Ganesha sends no SM_NOTIFY: its clients reclaim at once.
+	fo_reclaim "$([ "$system" = stock ] || echo "$A")" a b
+	RECLAIMED_AT=$(now)
 	# A survivor in grace grants nothing until it lifts it.
 	sb_wait_until $((FO_GRACE * 3)) survivor_grants ||
 		it_fail "the survivor grants no new lock"
@@ -162,7 +138,7 @@ run() {
 	granted_conflicts=$(grep -Ec ' conflict .* OK$' "$IT_DIR/checker.log" || true)
 	RESULT[$system-$mode]=$(printf '%s %s %s %s %s/%s' "$first" "$refused" \
 		"$(awk -v a="$RECLAIMED_AT" -v k="$t_kill" 'BEGIN { printf "%.2f", a - k }')" \
-		"$GRANTED" \
+		"$FO_RECLAIMED" \
 		"$granted_conflicts" "$(grep -c ' conflict ' "$IT_DIR/checker.log" || true)")
 	teardown
 }

@@ -111,23 +111,22 @@ static struct config_item rados_kv_items[] = {
 	CONFIG_EOL,
 };
 
-static struct config_block rados_kv_block = {
-	.dbus_interface_name = "org.ganesha.nfsd.config.fsal.unified.rados_kv",
-	.blk_desc.name = "RADOS_KV",
-	.blk_desc.type = CONFIG_BLOCK,
-	.blk_desc.u.blk.init = noop_conf_init,
-	.blk_desc.u.blk.params = rados_kv_items,
-	.blk_desc.u.blk.commit = noop_conf_commit,
-};
+/* A block read into ULMFSAL.config at init, with nothing to commit. */
+#define ULMFSAL_CONFIG_BLOCK(block, dbus, items)                         \
+	{                                                                \
+		.dbus_interface_name = (dbus), .blk_desc.name = (block), \
+		.blk_desc.type = CONFIG_BLOCK,                           \
+		.blk_desc.u.blk.init = noop_conf_init,                   \
+		.blk_desc.u.blk.params = (items),                        \
+		.blk_desc.u.blk.commit = noop_conf_commit,               \
+	}
 
-static struct config_block unified_block = {
-	.dbus_interface_name = "org.ganesha.nfsd.config.fsal.unified",
-	.blk_desc.name = "UNIFIED",
-	.blk_desc.type = CONFIG_BLOCK,
-	.blk_desc.u.blk.init = noop_conf_init,
-	.blk_desc.u.blk.params = unified_items,
-	.blk_desc.u.blk.commit = noop_conf_commit,
-};
+static struct config_block rados_kv_block = ULMFSAL_CONFIG_BLOCK(
+	"RADOS_KV", "org.ganesha.nfsd.config.fsal.unified.rados_kv",
+	rados_kv_items);
+
+static struct config_block unified_block = ULMFSAL_CONFIG_BLOCK(
+	"UNIFIED", "org.ganesha.nfsd.config.fsal.unified", unified_items);
 
 /* One environment per process: LMDB forbids opening one twice. */
 static pthread_mutex_t env_mutex = PTHREAD_MUTEX_INITIALIZER;

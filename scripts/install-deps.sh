@@ -24,6 +24,9 @@ PACKAGES=(
 	# ulmctl (tables, JSON) and the lockmgr tests (a private system bus;
 	# JSON checked with python3)
 	libsmartcols-dev dbus-daemon dbus-bin python3
+	# recovery: Ganesha's rados_cluster backend (libganesha_rados_recov.so)
+	# and ganesha-rados-grace, whose grace database ULM follows
+	nfs-ganesha-ceph nfs-ganesha-rados-grace
 )
 
 SRC_LIST=/etc/apt/sources.list.d/ulm-deb-src.sources

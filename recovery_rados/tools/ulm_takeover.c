@@ -51,9 +51,9 @@ struct options {
 	uint32_t self;
 	const char *ip;
 	const char *grace_nodeid;
-	unsigned grace_secs;
-	unsigned fence_secs;
-	unsigned wait_secs;
+	uint32_t grace_secs;
+	uint32_t fence_secs;
+	uint32_t wait_secs;
 	bool no_fence;
 	bool have_dead, have_self;
 };
@@ -94,94 +94,63 @@ static bool parse_u32(const char *arg, uint32_t *out)
 	return true;
 }
 
+/* Where each option's value goes: text, a number, or a switch. */
+struct option_target {
+	const char **text;
+	uint32_t *number;
+	bool *flag;
+};
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{"node", required_argument, NULL, 'n'},
-		{"by", required_argument, NULL, 'b'},
-		{"ip", required_argument, NULL, 'i'},
-		{"grace", required_argument, NULL, 'g'},
-		{"grace-nodeid", required_argument, NULL, 'G'},
-		{"fence-secs", required_argument, NULL, 'f'},
-		{"wait", required_argument, NULL, 'w'},
-		{"no-fence", no_argument, NULL, 'F'},
-		{"ceph-conf", required_argument, NULL, 'c'},
-		{"userid", required_argument, NULL, 'u'},
-		{"keyring", required_argument, NULL, 'k'},
-		{"pool", required_argument, NULL, 'p'},
-		{"namespace", required_argument, NULL, 's'},
-		{"grace-pool", required_argument, NULL, 'P'},
-		{"grace-namespace", required_argument, NULL, 'S'},
-		{"grace-oid", required_argument, NULL, 'O'},
-		{"help", no_argument, NULL, 'h'},
+		{"node", required_argument, NULL, 0},
+		{"by", required_argument, NULL, 0},
+		{"ip", required_argument, NULL, 0},
+		{"grace", required_argument, NULL, 0},
+		{"grace-nodeid", required_argument, NULL, 0},
+		{"fence-secs", required_argument, NULL, 0},
+		{"wait", required_argument, NULL, 0},
+		{"no-fence", no_argument, NULL, 0},
+		{"ceph-conf", required_argument, NULL, 0},
+		{"userid", required_argument, NULL, 0},
+		{"keyring", required_argument, NULL, 0},
+		{"pool", required_argument, NULL, 0},
+		{"namespace", required_argument, NULL, 0},
+		{"grace-pool", required_argument, NULL, 0},
+		{"grace-namespace", required_argument, NULL, 0},
+		{"grace-oid", required_argument, NULL, 0},
 		{NULL, 0, NULL, 0},
 	};
-	uint32_t v;
-	int c;
+	const struct option_target targets[] = {
+		{NULL, &o->dead, &o->have_dead},
+		{NULL, &o->self, &o->have_self},
+		{&o->ip, NULL, NULL},
+		{NULL, &o->grace_secs, NULL},
+		{&o->grace_nodeid, NULL, NULL},
+		{NULL, &o->fence_secs, NULL},
+		{NULL, &o->wait_secs, NULL},
+		{NULL, NULL, &o->no_fence},
+		{&o->rados.ceph_conf, NULL, NULL},
+		{&o->rados.userid, NULL, NULL},
+		{&o->rados.keyring, NULL, NULL},
+		{&o->rados.pool, NULL, NULL},
+		{&o->rados.rados_namespace, NULL, NULL},
+		{&o->rados.grace_pool, NULL, NULL},
+		{&o->rados.grace_namespace, NULL, NULL},
+		{&o->rados.grace_oid, NULL, NULL},
+	};
+	int i;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			o->have_dead = parse_u32(optarg, &o->dead);
-			if (!o->have_dead)
-				return -1;
-			break;
-		case 'b':
-			o->have_self = parse_u32(optarg, &o->self);
-			if (!o->have_self)
-				return -1;
-			break;
-		case 'i':
-			o->ip = optarg;
-			break;
-		case 'g':
-			if (!parse_u32(optarg, &v))
-				return -1;
-			o->grace_secs = v;
-			break;
-		case 'f':
-			if (!parse_u32(optarg, &v))
-				return -1;
-			o->fence_secs = v;
-			break;
-		case 'w':
-			if (!parse_u32(optarg, &v))
-				return -1;
-			o->wait_secs = v;
-			break;
-		case 'G':
-			o->grace_nodeid = optarg;
-			break;
-		case 'F':
-			o->no_fence = true;
-			break;
-		case 'c':
-			o->rados.ceph_conf = optarg;
-			break;
-		case 'u':
-			o->rados.userid = optarg;
-			break;
-		case 'k':
-			o->rados.keyring = optarg;
-			break;
-		case 'p':
-			o->rados.pool = optarg;
-			break;
-		case 's':
-			o->rados.rados_namespace = optarg;
-			break;
-		case 'P':
-			o->rados.grace_pool = optarg;
-			break;
-		case 'S':
-			o->rados.grace_namespace = optarg;
-			break;
-		case 'O':
-			o->rados.grace_oid = optarg;
-			break;
-		default:
+	while (getopt_long(argc, argv, "", longopts, &i) == 0) {
+		const struct option_target *t = &targets[i];
+
+		if (t->number && !parse_u32(optarg, t->number))
 			return -1;
-		}
+		if (t->text)
+			*t->text = optarg;
+		if (t->flag)
+			*t->flag = true;
 	}
 	if (optind != argc || !o->have_dead || !o->have_self || !o->ip ||
 	    (o->grace_nodeid && strlen(o->grace_nodeid) >= ULMREC_NODEID_MAX))

@@ -551,8 +551,10 @@ int ulm_recovery_list(ulm_env *env, ulm_recovery_visit_fn visit, void *arg);
 
 /**
  * @brief How many of @p node's unreclaimed records (locks, shares,
- * delegations; not queued requests) the store still holds: 0 means every
- * client has reclaimed what it will, and grace may end early.
+ * delegations; not queued requests) the store still holds, plus every file
+ * a dead node's token freezes (RADOS tokens: such a file may hide grants
+ * that were never written): 0 means every client has reclaimed what it
+ * will, and grace may end early.
  * @return 0 (*@p records is 0 if @p node is not recovering), -EINVAL,
  *         -ENOMEM, -EIO, ULM_ECORRUPT
  */

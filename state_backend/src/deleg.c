@@ -37,16 +37,16 @@ static int deleg_op(ulm_env *env, struct ulm_table *t, void *arg)
 	struct conflict_req c;
 	int rc;
 
-	rc = frozen_gate(env, t, req->flags);
+	rc = frozen_gate(env, t,
+			 recovery_flags(env, t, req->owner, TYPES_DELEG, 0,
+					ULM_EOF, req->flags));
+	if (!rc && (req->flags & ULM_FLAG_RECLAIM))
+		rc = recovery_reclaimable(env, t, req->owner, TYPES_DELEG, 0,
+					  ULM_EOF);
 	if (rc)
 		return rc;
 	deleg_view(env, t, req, REQ_DELEG, &c);
-	rc = (req->flags & ULM_FLAG_RECLAIM)
-		     ? recovery_reclaimable(&env->recovering, t, req->owner,
-					    TYPES_DELEG, 0, ULM_EOF)
-		     : 0;
-	if (!rc)
-		rc = conflict_answer(env, t, &c, req->conflict);
+	rc = conflict_answer(env, t, &c, req->conflict);
 	if (rc)
 		return rc;
 	record_init(&rec, env,

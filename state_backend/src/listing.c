@@ -205,9 +205,16 @@ static int pending_visit(struct ulm_lock *lock, void *arg)
 	return 0;
 }
 
+/* A frozen file counts too: a dead node's token may hide grants it made
+ * in memory, which its clients have yet to reclaim (no early end). */
 static int pending_op(ulm_env *env, struct ulm_table *t, void *arg)
 {
-	(void)env;
+	struct pending_ctx *ctx = arg;
+	int frozen = recovery_file_frozen(env, t);
+
+	if (frozen < 0)
+		return frozen;
+	ctx->records += (uint64_t)frozen;
 	return table_walk(t, pending_visit, arg);
 }
 

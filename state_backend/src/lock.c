@@ -126,7 +126,10 @@ static int lock_conflict(ulm_env *env, const struct ulm_table *t,
 			 uint64_t now)
 {
 	struct conflict_req c;
-	int rc = frozen_gate(env, t, req->flags);
+	int rc = frozen_gate(env, t,
+			     recovery_flags(env, t, req->owner, TYPES_LOCK,
+					    req->span.start, req->span.end,
+					    req->flags));
 
 	if (rc)
 		return rc;
@@ -407,9 +410,8 @@ static int grant(ulm_env *env, struct ulm_table *t,
 static int reclaim_op(ulm_env *env, struct ulm_table *t,
 		      const struct lock_request *req, uint64_t now)
 {
-	int rc = recovery_reclaimable(&env->recovering, t, req->owner,
-				      TYPES_LOCK, req->span.start,
-				      req->span.end);
+	int rc = recovery_reclaimable(env, t, req->owner, TYPES_LOCK,
+				      req->span.start, req->span.end);
 
 	if (!rc)
 		rc = lock_conflict(env, t, req, 0, now);

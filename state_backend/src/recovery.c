@@ -143,15 +143,43 @@ static bool locks_cover(struct ulm_lock **locks, size_t n, uint64_t start,
 	return false;
 }
 
-int recovery_reclaimable(struct recovery_set *set, const struct ulm_table *t,
+int recovery_file_frozen(ulm_env *env, const struct ulm_table *t)
+{
+	struct ulm_key file;
+
+	if (!env->ops->file_frozen)
+		return 0;
+	table_key(t, &file);
+	return env->ops->file_frozen(env->store, &file);
+}
+
+unsigned recovery_flags(ulm_env *env, const struct ulm_table *t,
+			const struct ulm_owner *owner, unsigned types,
+			uint64_t start, uint64_t end, unsigned flags)
+{
+	struct ulm_lock **past;
+	size_t n = 0;
+
+	if (!(flags & ULM_FLAG_RECLAIM) &&
+	    !recovery_past(&env->recovering, t, owner, types, start, end, &past,
+			   &n))
+		free(past);
+	return n ? flags | ULM_FLAG_RECLAIM : flags;
+}
+
+int recovery_reclaimable(ulm_env *env, const struct ulm_table *t,
 			 const struct ulm_owner *owner, unsigned types,
 			 uint64_t start, uint64_t end)
 {
 	const struct ulm_towner *self = owner_set_find(&t->owners, owner);
-	struct ulm_lock **past, **held = NULL, **all;
-	size_t n_past, n_held = 0;
-	int rc =
-		recovery_past(set, t, owner, types, start, end, &past, &n_past);
+	struct ulm_lock **past = NULL, **held = NULL, **all;
+	size_t n_past = 0, n_held = 0;
+	int rc = recovery_file_frozen(env, t);
+
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	rc = recovery_past(&env->recovering, t, owner, types, start, end, &past,
+			   &n_past);
 
 	if (!rc)
 		rc = table_owner_records(self, types, start, end, &held,

@@ -60,14 +60,32 @@ int recovery_past(struct recovery_set *set, const struct ulm_table *t,
 void recovery_drop_unreclaimed(struct recovery_set *set,
 			       struct ulm_lock **locks, size_t *n);
 
+struct ulm_env;
+
+/** Did a dead node's token freeze the file (its table may lack grants
+ *  that node made in memory)? @return 1, 0, or a store error */
+int recovery_file_frozen(struct ulm_env *env, const struct ulm_table *t);
+
 /**
  * May @p owner reclaim [start, end] in records of @p types? Only if its
  * identity's past and what it holds now cover it: a reclaim of what the
- * store never granted (or purged after grace) is refused.
- * @return 0, -ENOENT (nothing to reclaim there), -ENOMEM
+ * store never granted (or purged after grace) is refused. On a file a
+ * dead node's token froze, the table may lack grants that node had not
+ * written yet: any reclaim may go on (conflicts still decide).
+ * @return 0, -ENOENT (nothing to reclaim there), -ENOMEM, store errors
  */
-int recovery_reclaimable(struct recovery_set *set, const struct ulm_table *t,
+int recovery_reclaimable(struct ulm_env *env, const struct ulm_table *t,
 			 const struct ulm_owner *owner, unsigned types,
 			 uint64_t start, uint64_t end);
+
+/**
+ * @p flags, with ULM_FLAG_RECLAIM added when @p owner has a past in
+ * [start, end] (unreclaimed records of its identity): a request of the
+ * owner recovering its own state, which a frozen file lets through like a
+ * reclaim (a client that opens anew after a takeover).
+ */
+unsigned recovery_flags(struct ulm_env *env, const struct ulm_table *t,
+			const struct ulm_owner *owner, unsigned types,
+			uint64_t start, uint64_t end, unsigned flags);
 
 #endif /* ULM_RECOVERY_H */

@@ -29,11 +29,13 @@ static int share_op(ulm_env *env, struct ulm_table *t, void *arg)
 		.recovering = &env->recovering,
 	};
 	struct ulm_record rec;
-	int rc = frozen_gate(env, t, req->flags);
+	int rc = frozen_gate(env, t,
+			     recovery_flags(env, t, req->owner, TYPES_SHARE, 0,
+					    ULM_EOF, req->flags));
 
 	if (!rc && (req->flags & ULM_FLAG_RECLAIM))
-		rc = recovery_reclaimable(&env->recovering, t, req->owner,
-					  TYPES_SHARE, 0, ULM_EOF);
+		rc = recovery_reclaimable(env, t, req->owner, TYPES_SHARE, 0,
+					  ULM_EOF);
 	if (!rc)
 		rc = conflict_answer(env, t, &c, req->conflict);
 	if (rc)

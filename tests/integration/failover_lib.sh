@@ -25,6 +25,7 @@
 #   fo_cut NODE / fo_heal NODE        cut / restore NODE's path to Ceph
 #   fo_takeover NODE DEAD_ID ADDR     ulm-takeover in NODE; its output in
 #                                     FO_OUT, its exit status in FO_RC
+#   fo_ra NODE ACTION HOME_ID ADDR    the OCF agent (start, stop, monitor)
 #   fo_batch CLIENT WANT              send stdin's commands at once; every
 #                                     reply must match WANT (one check);
 #                                     fo_send + fo_expect_all: several
@@ -35,10 +36,10 @@
 # it, so a service address moves by moving it and its hub route; a node is
 # cut off from Ceph by a blackhole route, its clients still reach it.
 
-# shellcheck source=scripts/lib/ceph.sh
-. "$IT_SRC/../../scripts/lib/ceph.sh"
+# IT_CEPH and it_rados__exit (nodes first, then the cluster)
+# shellcheck source=tests/integration/rados_lib.sh
+. "$IT_SRC/rados_lib.sh"
 
-IT_CEPH=$IT_DIR/ceph
 FO_CEPH_ADDR=10.77.0.1
 FO_GRACE=${FO_GRACE:-10}
 FO_LEASE=${FO_LEASE:-5}
@@ -46,14 +47,6 @@ FO_RADOS_LEASE_MS=${FO_RADOS_LEASE_MS:-2000}
 FO_GRACE_NS=${FO_GRACE_NS:-grace}
 FO_NS=${FO_NS:-export}
 declare -A FO_ID=()
-
-fo__exit() {
-	local rc=$?
-	sb_cleanup
-	ceph_stop "$IT_CEPH" >/dev/null 2>&1 || true
-	(exit "$rc")
-	it__exit
-}
 
 fo_grace_db() {
 	ceph_exec "$IT_CEPH" ganesha-rados-grace --cephconf "$IT_CEPH/ceph.conf" \
@@ -65,7 +58,7 @@ fo_grace_dump() { fo_grace_db dump; }
 fo_cluster() {
 	local hub
 	sb_node_create hub || it_fail "namespace for the hub"
-	trap fo__exit EXIT
+	trap it_rados__exit EXIT
 	hub=$(sb_ns hub)
 	ip -n "$hub" addr add "$FO_CEPH_ADDR/32" dev lo &&
 		ip netns exec "$hub" sysctl -qw net.ipv4.ip_forward=1 ||
@@ -241,6 +234,29 @@ fo_expect_all() {
 	it_pass "[$1] $FO_N commands -> $2"
 }
 
+# fo_ra NODE ACTION HOME_ID ADDR: the OCF agent recovery_rados/ocf/
+# ulm-takeover, as Pacemaker runs it on NODE; its log in FO_OUT, exit
+# status in FO_RC. On start the hub's route follows the address first
+# (what the gratuitous ARP of a real address change does).
+fo_ra() {
+	local node=$1 action=$2 home=$3 addr=$4
+	FO_RC=0
+	[ "$action" != start ] ||
+		ip -n "$(sb_ns hub)" route replace "$addr/32" \
+			via "10.77.${FO_ID[$node]}.2"
+	FO_OUT=$(sb_exec "$node" env OCF_RESKEY_ip="$addr" OCF_RESKEY_nic=lo \
+		OCF_RESKEY_home_node="$home" \
+		OCF_RESKEY_local_node="${FO_ID[$node]}" \
+		OCF_RESKEY_takeover="$ULM_IT_TAKEOVER" \
+		OCF_RESKEY_ceph_conf="$IT_CEPH/ceph.conf" OCF_RESKEY_pool=ulm \
+		OCF_RESKEY_namespace="$FO_NS" OCF_RESKEY_grace="$FO_GRACE" \
+		OCF_RESKEY_grace_nodeid="nfs$home" OCF_RESKEY_grace_pool=ulm \
+		OCF_RESKEY_grace_namespace="$FO_GRACE_NS" OCF_RESKEY_wait=10 \
+		sh "$IT_SRC/../../recovery_rados/ocf/ulm-takeover" "$action" 2>&1) ||
+		FO_RC=$?
+	printf '%s\n' "$FO_OUT" | sed "s/^/#   $node $action: /"
+}
+
 fo_batch() {
 	fo_send "$1"
 	fo_expect_all "$1" "$2"
@@ -271,6 +287,42 @@ fo_lock_cmds() {
 		for i in $(seq 0 $((FO_LOCKS - 1))); do
 			echo "nlm lock write $((i * 10)) 5 nlm-$client-$f${suffix:+ $suffix}"
 		done
+	done
+}
+
+# fo_take_locks HOLDER...: each HOLDER's locks (in parallel), then client
+# c opens their NFSv4 files (for fo_checker).
+fo_take_locks() {
+	local cl
+	for cl in "$@"; do
+		fo_batch "$cl" OK < <(fo_open_cmds "$cl")
+		fo_send "$cl" < <(fo_lock_cmds "$cl")
+	done
+	for cl in "$@"; do
+		fo_expect_all "$cl" OK
+		fo_batch c OK < <(fo_open_cmds "$cl")
+	done
+}
+
+# fo_reclaim ADDR HOLDER...: each HOLDER reclaims all its locks through
+# ADDR, once its SM_NOTIFY from ADDR came (ADDR "": at once), in parallel.
+# FO_RECLAIMED: locks granted; FO_REFUSED: commands answered otherwise.
+fo_reclaim() {
+	local addr=$1 cl
+	shift
+	for cl in "$@"; do
+		[ -z "$addr" ] || sb_wait_until 15 eval \
+			"it_send $cl 'nsm notified'; [[ \$IT_REPLY == 'NOTIFIED $addr '* ]]" ||
+			it_fail "client $cl got no SM_NOTIFY from $addr"
+		fo_send "$cl" < <(fo_lock_cmds "$cl" reclaim)
+	done
+	FO_RECLAIMED=0
+	FO_REFUSED=0
+	for cl in "$@"; do
+		fo_collect "$cl" OK
+		# Less the renew and the file selections, all granted.
+		FO_RECLAIMED=$((FO_RECLAIMED + FO_N - FO_BAD - 1 - FO_FILES))
+		FO_REFUSED=$((FO_REFUSED + FO_BAD))
 	done
 }
 

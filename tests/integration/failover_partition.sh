@@ -3,7 +3,8 @@
 # connections dropped by a blackhole route) while its clients still reach
 # it. Once its liveness lease lapsed it grants nothing; n2 takes its
 # service address over (fencing n1), the clients reclaim there, and a
-# conflicting lock is never granted. When n1's path to Ceph comes back it
+# conflicting lock is never granted (the move is the OCF agent's, run as
+# Pacemaker would). When n1's path to Ceph comes back it
 # still grants nothing (blocklisted, fenced): no record of it lands. A
 # client that does not reclaim within the grace period loses its locks to
 # the purge (another client may take them), and its late reclaim is
@@ -43,13 +44,21 @@ sleep $((FO_RADOS_LEASE_MS / 1000 + 1))
 it_expect a "v4 lock write 200 10" "ERR NFS4ERR_*"
 it_expect a "nlm lock write 200 10 g" "ERR NLM4_*"
 
-it_note "n2 takes $A over: n1 fenced, its records recovering"
-fo_move "$A" n1 n2
-fo_takeover n2 1 "$A"
-it_expect_value "ulm-takeover's exit status" 0 "$FO_RC"
+it_note "Pacemaker moves $A to n2 (the OCF agent): n1 fenced, its records recovering"
+fo_ra n1 stop 1 "$A"
+it_expect_value "agent stop on n1" 0 "$FO_RC"
+fo_ra n2 monitor 1 "$A"
+it_expect_value "agent monitor on n2 before start (7: not running)" 7 "$FO_RC"
+fo_ra n2 start 1 "$A"
+it_expect_value "agent start on n2" 0 "$FO_RC"
 [[ $FO_OUT == *"fence node 1: blocklisted v1:10.77.1.2:"*" v1:10.77.1.2:"* ]] ||
 	it_fail "both RADOS clients of n1 blocklisted"
 it_pass "both RADOS clients of n1 blocklisted"
+fo_ra n2 monitor 1 "$A"
+it_expect_value "agent monitor on n2" 0 "$FO_RC"
+# One dump tells who is in grace, for NFSv4 client records and locks.
+it_expect_value "grace database: node 1 needs grace" "*nfs1	NE*" \
+	"$(fo_grace_dump)"
 it_expect c "v4 lock write 5 1" "ERR NFS4ERR_GRACE"
 it_expect c "nlm lock write 5 1 g" "ERR NLM4_DENIED_GRACE_PERIOD"
 it_expect c "v4 lock write 50 1" OK
@@ -80,6 +89,9 @@ sb_wait_until $((FO_GRACE + 5)) eval \
 	"sb_ganesha_log_since_start n2 | grep -q 'grace over for node 1 (grace period elapsed): purged 3 '" ||
 	it_fail "n2 did not end node 1's recovery after the grace period"
 it_pass "n2 ended node 1's recovery after $FO_GRACE s: 3 records purged"
+sb_wait_until 10 eval "fo_grace_dump | grep -q 'rec=0'" || true
+it_expect_value "grace database: node 1 needs no grace, none in force" \
+	"*rec=0*nfs1	 E*" "$(fo_grace_dump)"
 it_expect c "v4 lock write 105 1" OK
 it_expect late "nsm notified" "NOTIFIED $A *"
 it_expect late "v4 renew" OK

@@ -21,6 +21,28 @@ static ulm_env *restart(void **state)
 	return f->env;
 }
 
+/* Client c1's NFSv4 lock-owner a and an NLM owner b, both of node 1. */
+static struct ulm_owner owner_a(void)
+{
+	return test_owner(ULM_PROTO_NFS4, "c1", "a");
+}
+
+static struct ulm_owner owner_b(void)
+{
+	return test_owner(ULM_PROTO_NLM, "host2", "b");
+}
+
+/* a holds write [0, 99] of f when node 1 restarts. */
+static ulm_env *a_holds_then_restart(void **state)
+{
+	struct fixture *f = *state;
+	struct ulm_owner a = owner_a();
+
+	assert_int_equal(try_lock(f->env, "f", &a, ULM_LOCK_WRITE, 0, 99, NULL),
+			 0);
+	return restart(state);
+}
+
 static int reclaim(ulm_env *env, const char *file, const struct ulm_owner *o,
 		   enum ulm_lock_type type, uint64_t start, uint64_t end)
 {
@@ -52,16 +74,12 @@ static uint64_t end_grace(ulm_env *env, uint32_t node)
 
 static void test_recovery_conflict_is_grace_rest_granted(void **state)
 {
-	struct fixture *f = *state;
-	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
-	struct ulm_owner b = test_owner(ULM_PROTO_NLM, "host2", "b");
+	struct ulm_owner a = owner_a();
+	struct ulm_owner b = owner_b();
 	struct ulm_key k = test_key("f");
 	struct ulm_lock_info info;
-	ulm_env *env;
+	ulm_env *env = a_holds_then_restart(state);
 
-	assert_int_equal(try_lock(f->env, "f", &a, ULM_LOCK_WRITE, 0, 99, NULL),
-			 0);
-	env = restart(state);
 	memset(&info, 0, sizeof(info));
 	assert_int_equal(try_lock(env, "f", &b, ULM_LOCK_WRITE, 50, 59, &info),
 			 ULM_EGRACE);
@@ -81,15 +99,11 @@ static void test_recovery_conflict_is_grace_rest_granted(void **state)
 
 static void test_recovery_reclaim_adopts_record(void **state)
 {
-	struct fixture *f = *state;
-	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
-	struct ulm_owner b = test_owner(ULM_PROTO_NLM, "host2", "b");
+	struct ulm_owner a = owner_a();
+	struct ulm_owner b = owner_b();
 	struct test_lock l[4];
-	ulm_env *env;
+	ulm_env *env = a_holds_then_restart(state);
 
-	assert_int_equal(try_lock(f->env, "f", &a, ULM_LOCK_WRITE, 0, 99, NULL),
-			 0);
-	env = restart(state);
 	assert_int_equal(reclaim(env, "f", &a, ULM_LOCK_WRITE, 0, 99), 0);
 	assert_int_equal(test_list(env, "f", l, 4), 1);
 	assert_int_equal(l[0].epoch, 2);
@@ -108,15 +122,11 @@ static void test_recovery_reclaim_adopts_record(void **state)
 
 static void test_recovery_partial_reclaim_keeps_rest_unreclaimed(void **state)
 {
-	struct fixture *f = *state;
-	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
-	struct ulm_owner b = test_owner(ULM_PROTO_NLM, "host2", "b");
+	struct ulm_owner a = owner_a();
+	struct ulm_owner b = owner_b();
 	struct test_lock l[4];
-	ulm_env *env;
+	ulm_env *env = a_holds_then_restart(state);
 
-	assert_int_equal(try_lock(f->env, "f", &a, ULM_LOCK_WRITE, 0, 99, NULL),
-			 0);
-	env = restart(state);
 	assert_int_equal(reclaim(env, "f", &a, ULM_LOCK_WRITE, 0, 49), 0);
 	assert_int_equal(test_list(env, "f", l, 4), 2);
 	assert_true(l[0].start == 0 && l[0].end == 49 && l[0].epoch == 2);
@@ -137,15 +147,11 @@ static void test_recovery_partial_reclaim_keeps_rest_unreclaimed(void **state)
 
 static void test_recovery_reclaim_of_nothing_refused(void **state)
 {
-	struct fixture *f = *state;
-	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
-	struct ulm_owner b = test_owner(ULM_PROTO_NLM, "host2", "b");
+	struct ulm_owner a = owner_a();
+	struct ulm_owner b = owner_b();
 	struct ulm_owner a_read_twin = test_owner(ULM_PROTO_NFS4, "c1", "a2");
-	ulm_env *env;
+	ulm_env *env = a_holds_then_restart(state);
 
-	assert_int_equal(try_lock(f->env, "f", &a, ULM_LOCK_WRITE, 0, 99, NULL),
-			 0);
-	env = restart(state);
 	/* Beyond the record, another owner's, another file: nothing. */
 	assert_int_equal(reclaim(env, "f", &a, ULM_LOCK_WRITE, 90, 150),
 			 -ENOENT);
@@ -161,15 +167,11 @@ static void test_recovery_reclaim_of_nothing_refused(void **state)
 
 static void test_recovery_new_request_of_owner_supersedes(void **state)
 {
-	struct fixture *f = *state;
-	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
-	struct ulm_owner b = test_owner(ULM_PROTO_NLM, "host2", "b");
+	struct ulm_owner a = owner_a();
+	struct ulm_owner b = owner_b();
 	struct test_lock l[4];
-	ulm_env *env;
+	ulm_env *env = a_holds_then_restart(state);
 
-	assert_int_equal(try_lock(f->env, "f", &a, ULM_LOCK_WRITE, 0, 99, NULL),
-			 0);
-	env = restart(state);
 	/* The owner's own past is no conflict; the new lock replaces what
 	 * it overlaps, the rest stays unreclaimed. */
 	assert_int_equal(try_lock(env, "f", &a, ULM_LOCK_READ, 50, 149, NULL),
