@@ -13,8 +13,8 @@ it_need ULM_IT_INSPECT "ulm-store-inspect"
 . "$IT_SRC/rados_lib.sh"
 
 it_rados_cluster memstore
-it_rados_node n1 1
-it_rados_node n2 2
+it_rados_node n1 1 rados_tokens=true
+it_rados_node n2 2 rados_tokens=true
 it_rados_client a n1 # the holder
 it_rados_client b n2 # the blocked writer
 it_rados_client c n2 # a reader beside the writer

@@ -29,7 +29,7 @@ mkdir -p "$LOGS"
 
 it_rados_cluster memstore
 for id in 1 2 3; do
-	it_rados_node "n$id" "$id"
+	it_rados_node "n$id" "$id" rados_tokens=true
 done
 WORKERS=()
 for id in 1 2 3; do
