@@ -90,7 +90,7 @@ teardown() {
 		eval "exec ${IT_FD_IN[$node]}>&- ${IT_FD_OUT[$node]}>&-"
 		rm -f "$IT_DIR/clients/$node.in" "$IT_DIR/clients/$node.out"
 	done
-	for node in n1 n2 n3; do sb_node_destroy "$node"; done
+	for node in n1 n2 n3; do fo_node_destroy "$node"; done
 	# Their files (v4-a-1...) stay: the next system opens them afresh.
 	rm -rf "${IT_EXPORT:?}"/*
 }

@@ -17,6 +17,7 @@
 #                                     database in FO_GRACE_NS)
 #   fo_start NODE...                  start them together (rados_cluster
 #                                     waits for every member to enforce)
+#   fo_node_destroy NODE              remove it (to set up another node)
 #   fo_host HOST ID                   a client host (ID 100..199), with an
 #                                     rpcbind (for its NSM service)
 #   fo_client NAME HOST ADDR [ARG..]  an ulm-nfs-client there, of ADDR
@@ -131,6 +132,13 @@ fo_node() {
 		grace="$FO_GRACE" recovery=rados_cluster "${fsal[@]}" \
 		raw="RADOS_KV { ceph_conf = \"$IT_CEPH/ceph.conf\"; pool = ulm; namespace = $FO_GRACE_NS; nodeid = nfs$id; }" \
 		"${@:3}" || it_fail "node $node: config"
+}
+
+# fo_node_destroy NODE: its processes, namespaces and veth (whose hub end
+# would otherwise linger a moment after the namespace went).
+fo_node_destroy() {
+	sb_node_destroy "$1"
+	ip -n "$(sb_ns hub)" link del "h${FO_ID[$1]}" 2>/dev/null || true
 }
 
 # One second apart: Ganesha 4.3 builds NFSv4 clientids from its start
