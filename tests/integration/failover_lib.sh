@@ -147,9 +147,13 @@ fo_node_destroy() {
 fo_start() {
 	local node pids=() rc=0
 	for node in "$@"; do
-		[ "${#pids[@]}" = 0 ] || sleep 1.1
 		sb_ganesha_start "$node" &
 		pids+=($!)
+		# The next one starts a second after this one did, not after
+		# it was spawned (a busy machine delays a start).
+		sb_wait_until 10 eval "sb_ganesha_log_since_start $node |
+			grep -q 'ganesha.nfsd Starting'" || true
+		sleep 1.1
 	done
 	for node in "${pids[@]}"; do
 		wait "$node" || rc=1
