@@ -18,7 +18,8 @@
 #   - conflicting locks the cluster granted while the checker tried them
 #     (must be 0).
 # ULM_BENCH_LEASE / ULM_BENCH_GRACE: NFSv4 Lease_Lifetime and Grace_Period
-# (default 10 and 20 s), the same for both.
+# (default 10 and 20 s), the same for both. ULM_BENCH_RUNS: which of
+# ulm-restart ulm-move stock-restart (default all three).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(ULM_BUILD_DIR=${ULM_BUILD_DIR:-$root/build} "$root/scripts/build.sh")
@@ -90,7 +91,7 @@ teardown() {
 		eval "exec ${IT_FD_IN[$node]}>&- ${IT_FD_OUT[$node]}>&-"
 		rm -f "$IT_DIR/clients/$node.in" "$IT_DIR/clients/$node.out"
 	done
-	for node in n1 n2 n3; do sb_node_destroy "$node"; done
+	for node in n1 n2 n3; do fo_node_destroy "$node"; done
 	# Their files (v4-a-1...) stay: the next system opens them afresh.
 	rm -rf "${IT_EXPORT:?}"/*
 }
@@ -143,9 +144,8 @@ run() {
 	teardown
 }
 
-run ulm restart
-run ulm move
-run stock restart
+runs=${ULM_BENCH_RUNS:-ulm-restart ulm-move stock-restart}
+for key in $runs; do run "${key%-*}" "${key#*-}"; done
 
 printf '\nRecovery after kill -9 of the node serving 1,000 locks (NFSv4 lease %s s, grace %s s)\n' \
 	"$FO_LEASE" "$FO_GRACE"
@@ -153,7 +153,7 @@ printf '%-14s %15s %16s %16s %16s %18s\n' "" "first new lock" \
 	"new locks refused" "1,000 reclaims" "reclaims granted" "conflicts granted"
 printf '%-14s %15s %16s %16s %16s %18s\n' system "on survivor" \
 	"on survivor" "answered" "" "(tried)"
-for key in ulm-restart ulm-move stock-restart; do
+for key in $runs; do
 	read -r first refused reclaimed granted conflicts <<<"${RESULT[$key]}"
 	printf '%-14s %14ss %15ss %15ss %16s %18s\n' "$key" "$first" \
 		"$refused" "$reclaimed" "$granted/1000" "$conflicts"

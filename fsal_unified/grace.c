@@ -87,14 +87,20 @@ static bool tick_unless_stopped(void)
 	return stopping;
 }
 
+/* Read every entry again on the next tick. */
+static void set_resync(void)
+{
+	PTHREAD_MUTEX_lock(&grace.mutex);
+	grace.resync = true;
+	PTHREAD_MUTEX_unlock(&grace.mutex);
+}
+
 /* librados's thread: another node began or ended a recovery. */
 static void entry_changed(const struct ulmrec_change *change, void *arg)
 {
 	(void)arg;
 	if (change == NULL) {
-		PTHREAD_MUTEX_lock(&grace.mutex);
-		grace.resync = true;
-		PTHREAD_MUTEX_unlock(&grace.mutex);
+		set_resync();
 	} else if (change->removed) {
 		ulm_recovery_end(grace.env, change->entry.node);
 	} else {
@@ -169,7 +175,11 @@ static void recovery_finish(const struct ulmrec_entry *e, const char *why)
 		if (e->grace_nodeid[0] != '\0')
 			lift_later(e->grace_nodeid);
 	}
-	ulm_recovery_end(grace.env, e->node);
+	/* A newer recovery of the node replaced this one: it goes on. */
+	if (rc == -ECANCELED)
+		set_resync();
+	else
+		ulm_recovery_end(grace.env, e->node);
 	if (e->node == grace.node && e->before_epoch == grace.own.before_epoch)
 		grace.own_open = false;
 }
@@ -198,6 +208,8 @@ static const char *due(const struct ulmrec_entry *e, uint64_t now,
 	return NULL;
 }
 
+/* The nodes this env follows (a cluster has fewer; more are not ended
+ * here until the next resync). */
 struct followed {
 	uint32_t nodes[64];
 	size_t n;
@@ -250,7 +262,7 @@ static void cluster_tick(unsigned ticks, uint64_t now, uint64_t serving_ms)
 	PTHREAD_MUTEX_unlock(&grace.mutex);
 	ulmrec_watch_renew(grace.cluster);
 	if (ulmrec_entry_list(grace.cluster, &entries, &n) != 0) {
-		grace.resync = true;
+		set_resync();
 		return;
 	}
 	if (again)

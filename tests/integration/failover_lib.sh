@@ -17,6 +17,7 @@
 #                                     database in FO_GRACE_NS)
 #   fo_start NODE...                  start them together (rados_cluster
 #                                     waits for every member to enforce)
+#   fo_node_destroy NODE              remove it (to set up another node)
 #   fo_host HOST ID                   a client host (ID 100..199), with an
 #                                     rpcbind (for its NSM service)
 #   fo_client NAME HOST ADDR [ARG..]  an ulm-nfs-client there, of ADDR
@@ -133,15 +134,26 @@ fo_node() {
 		"${@:3}" || it_fail "node $node: config"
 }
 
+# fo_node_destroy NODE: its processes, namespaces and veth (whose hub end
+# would otherwise linger a moment after the namespace went).
+fo_node_destroy() {
+	sb_node_destroy "$1"
+	ip -n "$(sb_ns hub)" link del "h${FO_ID[$1]}" 2>/dev/null || true
+}
+
 # One second apart: Ganesha 4.3 builds NFSv4 clientids from its start
 # time in seconds, and two nodes started in one second hand out the same
 # ones (a client moved to the other node would then renew a stranger's).
 fo_start() {
 	local node pids=() rc=0
 	for node in "$@"; do
-		[ "${#pids[@]}" = 0 ] || sleep 1.1
 		sb_ganesha_start "$node" &
 		pids+=($!)
+		# The next one starts a second after this one did, not after
+		# it was spawned (a busy machine delays a start).
+		sb_wait_until 10 eval "sb_ganesha_log_since_start $node |
+			grep -q 'ganesha.nfsd Starting'" || true
+		sleep 1.1
 	done
 	for node in "${pids[@]}"; do
 		wait "$node" || rc=1
