@@ -14,7 +14,7 @@
 it_setup failover
 it_need ULM_IT_INSPECT "ulm-store-inspect"
 it_need ULM_IT_TAKEOVER "ulm-takeover"
-FO_GRACE=10
+FO_GRACE=30
 # shellcheck source=tests/integration/failover_lib.sh
 . "$IT_SRC/failover_lib.sh"
 
