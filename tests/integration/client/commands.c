@@ -707,14 +707,37 @@ static const struct command commands[] = {
 	 "nlm unshare read|write|both [deny none|read|write|both] FILE"},
 	{"nlm", "free_all", 1, 1, cmd_nlm_free_all, "nlm free_all STATE"},
 	{"nlm", "granted", 0, 1, cmd_nlm_granted, "nlm granted [SECONDS]"},
-	{"nsm", "notify", 1, 1, cmd_nsm_notify, "nsm notify STATE"},
-	{"nsm", "notified", 0, 0, cmd_nsm_notified, "nsm notified"},
 	{"nlm", "test", 4, 4, cmd_nlm_test,
 	 "nlm test read|write OFFSET LENGTH FILE"},
 	{"nlm", "unlock", 3, 3, cmd_nlm_unlock,
 	 "nlm unlock OFFSET LENGTH FILE"},
+	{"nsm", "notify", 1, 1, cmd_nsm_notify, "nsm notify STATE"},
+	{"nsm", "notified", 0, 0, cmd_nsm_notified, "nsm notified"},
 	{NULL, "quit", 0, 0, cmd_quit, "quit"},
 };
+
+/* "unknown command (v4 open|owner|..., nlm svid|..., quit)", from the
+ * table, which keeps each protocol's commands together. */
+static void answer_unknown(FILE *out)
+{
+	const char *group = NULL;
+	size_t i;
+
+	fputs("ERR usage: unknown command (", out);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct command *cmd = &commands[i];
+
+		if (i > 0 && cmd->protocol && group &&
+		    strcmp(cmd->protocol, group) == 0)
+			fprintf(out, "|%s", cmd->verb);
+		else
+			fprintf(out, "%s%s%s%s", i > 0 ? ", " : "",
+				cmd->protocol ? cmd->protocol : "",
+				cmd->protocol ? " " : "", cmd->verb);
+		group = cmd->protocol;
+	}
+	fputs(")\n", out);
+}
 
 static const struct command *find_command(int argc, char **argv, int *skip)
 {
@@ -759,14 +782,7 @@ bool command_run(struct client_state *state, char *line, FILE *out)
 	}
 	cmd = find_command(argc, argv, &skip);
 	if (!cmd) {
-		answer_usage(out,
-			     "unknown command (v4 open|file|renew|owner|lock|"
-			     "lockt|unlock|downgrade|release_lockowner|"
-			     "expire|recalls|delegreturn|autoreturn|close|"
-			     "truncate|write|read|remove|rename, "
-			     "nlm svid|lock|test|unlock|cancel|share|"
-			     "unshare|free_all|granted, "
-			     "nsm notify|notified, quit)");
+		answer_unknown(out);
 		return false;
 	}
 	args.argc = argc - skip;
