@@ -35,6 +35,9 @@ struct model {
 static const char *const files[NFILES] = {"fileA", "fileB"};
 static struct ulm_owner owners[NOWNERS];
 static uint64_t rng;
+/* The run's nodes and op, for the report of a wrong answer. */
+static ulm_env **run_envs;
+static int run_n_envs, run_op;
 
 static uint32_t next_rand(void)
 {
@@ -162,6 +165,44 @@ static void forget_undo(struct model *m, int o)
 	m->undo[o] = NULL;
 }
 
+static char cell_char(uint8_t c)
+{
+	return c == ULM_LOCK_WRITE ? 'w' : c ? 'r' : '.';
+}
+
+/* A refusal the model does not make: what was reported, and what each
+ * node lists now (still there on every node: a lost release; gone: a
+ * stale view). */
+static void report_false_refusal(const struct model *m, int f, int o,
+				 const struct ulm_lock_info *info)
+{
+	printf("op %d: owner %d refused on %s by a %s lock [%llu, %llu] of "
+	       "node %u, owner %.*s/%.*s; the model has no conflict\n",
+	       run_op, o, files[f],
+	       info->type == ULM_REC_LOCK_WRITE ? "write" : "read",
+	       (unsigned long long)info->start, (unsigned long long)info->end,
+	       info->node, (int)info->client_len, info->client,
+	       (int)info->owner_len, info->owner);
+	for (int p = 0; p < NOWNERS; p++) {
+		char cells[NCELLS + 1] = {0};
+
+		for (int i = 0; i < NCELLS; i++)
+			cells[i] = cell_char(m->cell[f][p][i]);
+		printf("  model owner %d: %s\n", p, cells);
+	}
+	for (int e = 0; e < run_n_envs; e++) {
+		struct test_lock got[NOWNERS * NCELLS];
+		int n = test_list(run_envs[e], files[f], got, NOWNERS * NCELLS);
+
+		for (int i = 0; i < n; i++)
+			printf("  node %d lists %s/%s type %d [%llu, %llu] "
+			       "node %u\n",
+			       e + 1, got[i].client, got[i].owner, got[i].type,
+			       (unsigned long long)got[i].start,
+			       (unsigned long long)got[i].end, got[i].node);
+	}
+}
+
 static void op_acquire(ulm_env *env, struct model *m, int f, int o,
 		       bool test_only)
 {
@@ -188,6 +229,8 @@ static void op_acquire(ulm_env *env, struct model *m, int f, int o,
 		m->refused++;
 		return;
 	}
+	if (rc == -EAGAIN)
+		report_false_refusal(m, f, o, &info);
 	assert_int_equal(rc, 0);
 	m->granted++;
 	if (test_only)
@@ -285,7 +328,10 @@ static void run_random(ulm_env **envs, int n_envs, int burst, burst_fn between)
 	printf("ULM_SEED=%u\n", seed);
 	rng = seed * 2654435761ULL + 1;
 	init_owners();
+	run_envs = envs;
+	run_n_envs = n_envs;
 	for (int i = 0; i < NOPS; i++) {
+		run_op = i;
 		int o = pick_owner(i, n_envs, burst), f = next_rand() % NFILES;
 		uint32_t dice = next_rand() % 100;
 		ulm_env *env = envs[o % n_envs];
