@@ -267,7 +267,7 @@ bool rados_token_request(struct rados_file *f, uint64_t notify_id,
 	bool later = false;
 
 	pthread_mutex_lock(&b->mutex);
-	f->others = true;
+	rados_file_others_locked(f);
 	/* Without memory the requester times out and asks again. */
 	if (ack && f->tstate != TOKEN_NONE) {
 		*ack = (struct token_ack){f->acks, notify_id, cookie};
