@@ -166,6 +166,12 @@ static void forget_locked(struct rados_file *f)
 	f->gen++;
 }
 
+void rados_file_others_locked(struct rados_file *f)
+{
+	f->others = true;
+	f->others_gen++;
+}
+
 /* librados's thread: another node changed the file, joined it, or asks
  * for it (our token). */
 static void file_notified(void *arg, uint64_t notify_id, uint64_t cookie,
@@ -183,7 +189,7 @@ static void file_notified(void *arg, uint64_t notify_id, uint64_t cookie,
 		return; /* acked once done */
 	if (notifier != s->instance) {
 		pthread_mutex_lock(&b->mutex);
-		f->others = true;
+		rados_file_others_locked(f);
 		if (kind != NOTIFY_JOIN && kind != RADOS_NOTIFY_HANDOVER &&
 		    kind != RADOS_NOTIFY_FLUSH)
 			forget_locked(f);
@@ -345,10 +351,12 @@ void rados_file_changed(struct rados_file *f)
 	const char msg = NOTIFY_CHANGE;
 	char *reply = NULL;
 	size_t len = 0;
+	uint64_t others_gen;
 	bool others;
 
 	pthread_mutex_lock(&b->mutex);
 	others = f->others;
+	others_gen = f->others_gen;
 	pthread_mutex_unlock(&b->mutex);
 	/* The change is made whatever the notify returns: a watcher that
 	 * missed it has a failed or lapsed watch, and re-reads. Who acked
@@ -358,8 +366,14 @@ void rados_file_changed(struct rados_file *f)
 			   &reply, &len) &&
 	    reply) {
 		others = others_in_reply(f->store, reply, len);
+		if (f->store->change_replied)
+			f->store->change_replied(f);
 		pthread_mutex_lock(&b->mutex);
-		f->others = others;
+		/* A node that joined while the notify was out is not in its
+		 * reply, yet watches: it read the object before our next
+		 * change, which it must be told of (no token taken). */
+		if (f->others_gen == others_gen)
+			f->others = others;
 		pthread_mutex_unlock(&b->mutex);
 	}
 	rados_buffer_free(reply);

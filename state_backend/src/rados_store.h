@@ -69,15 +69,16 @@ struct rados_file {
 	struct rados_store *store;
 	uint64_t hash;
 	char oid[RADOS_OID_MAX];
-	unsigned int refs; /* callers using it; 0: the trimmer may free it */
-	uint64_t used_ns;  /* last use (CLOCK_MONOTONIC), for trimming */
-	uint64_t watch;	   /* cookie; 0: not watched */
-	bool broken;	   /* the watch reported an error: watch again */
-	bool known;	   /* version, n_records and token are the object's */
-	bool others;	   /* another node watches: notify our changes */
-	uint64_t gen;	   /* bumped by every invalidation */
-	uint64_t version;  /* object version (0: no object) */
-	int64_t n_records; /* -1: not known */
+	unsigned int refs;   /* callers using it; 0: the trimmer may free it */
+	uint64_t used_ns;    /* last use (CLOCK_MONOTONIC), for trimming */
+	uint64_t watch;	     /* cookie; 0: not watched */
+	bool broken;	     /* the watch reported an error: watch again */
+	bool known;	     /* version, n_records and token are the object's */
+	bool others;	     /* another node watches: notify our changes */
+	uint64_t others_gen; /* bumped each time another node shows up */
+	uint64_t gen;	     /* bumped by every invalidation */
+	uint64_t version;    /* object version (0: no object) */
+	int64_t n_records;   /* -1: not known */
 	struct rados_token token; /* the object's token, when known */
 	bool frozen; /* token of a dead holder: only reclaims may grant */
 	/* Our token (rados_tokens.c). */
@@ -150,6 +151,8 @@ struct rados_store {
 	atomic_uint watch_max;
 	atomic_uint n_watched;
 	atomic_uint tokens_taken; /* for tests and benchmarks */
+	/* Tests: run between a change notify's reply and its use. */
+	void (*change_replied)(struct rados_file *f);
 };
 
 /** One omap value (at most *@p len bytes; *@p len: its length, 0 if
@@ -230,6 +233,9 @@ void rados_file_forget(struct rados_file *f);
  *  token of a healthy watched file. @return false: a read is needed */
 bool rados_file_known(struct rados_file *f, uint64_t *version,
 		      int64_t *n_records, struct rados_token *token);
+/** Another node showed itself on @p f (a notify of it): notify our
+ *  changes from now on. @pre bucket locked */
+void rados_file_others_locked(struct rados_file *f);
 /** Notifies of other nodes asking for a file we hold the token of:
  *  write it and give the token back, or write it only (a reader). */
 #define RADOS_NOTIFY_HANDOVER 'H'

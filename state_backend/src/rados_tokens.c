@@ -201,7 +201,10 @@ static int batch_apply(struct rados_file *f, struct ulm_store_op *op)
 		return rc;
 	f->counter += (uint32_t)op->n_put;
 	f->view = VIRTUAL_BIT | (f->base << 16) | f->counter++;
-	f->n_records += (int64_t)op->n_put - (int64_t)op->n_del;
+	/* A count not known at the take stays so (-1: read it all), or a
+	 * wrong 0 would later skip the read of a file that has records. */
+	if (f->n_records >= 0)
+		f->n_records += (int64_t)op->n_put - (int64_t)op->n_del;
 	op->new_version = f->view;
 	return 0;
 }
@@ -267,7 +270,7 @@ bool rados_token_request(struct rados_file *f, uint64_t notify_id,
 	bool later = false;
 
 	pthread_mutex_lock(&b->mutex);
-	f->others = true;
+	rados_file_others_locked(f);
 	/* Without memory the requester times out and asks again. */
 	if (ack && f->tstate != TOKEN_NONE) {
 		*ack = (struct token_ack){f->acks, notify_id, cookie};

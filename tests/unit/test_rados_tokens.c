@@ -186,6 +186,92 @@ static void test_tokens_return_after_trim(void **state)
 	ulm_env_close(env2);
 }
 
+/* The node that starts watching in test_tokens_join_during_notify. */
+static ulm_env *joiner;
+
+static void join_now(struct rados_file *file)
+{
+	struct ulm_owner c = test_owner(ULM_PROTO_NFS4, "c3", "c");
+	struct ulm_key k = test_key("f");
+
+	file->store->change_replied = NULL;
+	assert_int_equal(ulm_lock_test(joiner, &k, &c, W, 100, 109, NULL), 0);
+}
+
+/* A node that starts watching while a writer's change notify is out is
+ * not in its reply, yet it read the file: the writer must still tell it
+ * of its next change, not take the token behind its back. */
+static void test_tokens_join_during_notify(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c2", "b");
+	struct ulm_key k = test_key("f");
+	struct ulm_lock_info info;
+
+	assert_int_equal(fixture_open(f, 2, false, &joiner), 0);
+	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
+	assert_int_equal(try_lock(joiner, "f", &b, W, 20, 29, NULL), 0);
+	/* Node 2 unwatches; node 1 still counts it as a watcher. */
+	test_trim_often(&joiner, 1, 20, 50);
+	for (int64_t end = test_now_ms() + SETTLE_MS;
+	     rs(joiner)->n_watched && test_now_ms() < end; test_sleep_ms(20))
+		;
+	assert_int_equal(rs(joiner)->n_watched, 0);
+	test_trim_often(&joiner, 1, 20, 60000);
+	/* Node 2 joins once node 1's notify of this change was answered
+	 * without it. */
+	rs(f->env)->change_replied = join_now;
+	assert_int_equal(try_lock(f->env, "f", &a, W, 40, 49, NULL), 0);
+	assert_null(rs(f->env)->change_replied);
+	assert_int_equal(try_lock(f->env, "f", &a, W, 60, 69, NULL), 0);
+	assert_int_equal(ulm_lock_test(joiner, &k, &b, W, 60, 69, &info),
+			 -EAGAIN);
+	assert_int_equal(info.node, 1);
+	assert_int_equal(info.start, 60);
+	ulm_env_close(joiner);
+}
+
+/* Wait until @env watches no file. */
+static void unwatched(ulm_env *env)
+{
+	for (int64_t end = test_now_ms() + SETTLE_MS;
+	     rs(env)->n_watched && test_now_ms() < end; test_sleep_ms(20))
+		;
+	assert_int_equal(rs(env)->n_watched, 0);
+}
+
+/* A token taken while the file's record count is not known (its version
+ * only was read: the table in memory was current) keeps it unknown: the
+ * table is read again in full once the token is back, never taken for
+ * empty. */
+static void test_tokens_taken_with_count_unknown(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c2", "b");
+	struct ulm_key k = test_key("f");
+	ulm_env *env2;
+
+	assert_int_equal(fixture_open(f, 2, false, &env2), 0);
+	test_trim_often(&f->env, 1, 20, 50);
+	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
+	unwatched(f->env);
+	/* Read in full at the object's version, then unwatched again. */
+	assert_int_equal(ulm_lock_test(f->env, &k, &b, W, 100, 109, NULL), 0);
+	unwatched(f->env);
+	test_trim_often(&f->env, 1, 20, 60000);
+	/* The version alone is read: the table is current. */
+	assert_int_equal(try_lock(f->env, "f", &a, W, 20, 29, NULL), 0);
+	assert_int_equal(try_lock(f->env, "f", &a, W, 40, 49, NULL), 0);
+	assert_true(rs(f->env)->tokens_taken >= 2);
+	/* Node 2 has the token handed over: node 1 reads the file again. */
+	assert_int_equal(ulm_lock_test(env2, &k, &b, W, 100, 109, NULL), 0);
+	assert_int_equal(try_lock(f->env, "f", &b, W, 0, 9, NULL), -EAGAIN);
+	assert_int_equal(try_lock(f->env, "f", &b, W, 40, 49, NULL), -EAGAIN);
+	ulm_env_close(env2);
+}
+
 /* The holder dies with its grants in memory: nobody may grant on the
  * file but reclaims, until its node is purged. */
 static void test_tokens_dead_holder_freezes_until_purge(void **state)
@@ -326,6 +412,8 @@ int main(int argc, char **argv)
 		TOKEN_TEST(test_tokens_handed_over_on_request),
 		TOKEN_TEST(test_tokens_reader_sees_holders_grants),
 		TOKEN_TEST(test_tokens_return_after_trim),
+		TOKEN_TEST(test_tokens_join_during_notify),
+		TOKEN_TEST(test_tokens_taken_with_count_unknown),
 		TOKEN_TEST(test_tokens_dead_holder_freezes_until_purge),
 		TOKEN_TEST(test_tokens_fenced_holder_writes_back),
 		TOKEN_TEST(test_tokens_watches_trimmed),
