@@ -170,19 +170,22 @@ static char cell_char(uint8_t c)
 	return c == ULM_LOCK_WRITE ? 'w' : c ? 'r' : '.';
 }
 
-/* A refusal the model does not make: what was reported, and what each
- * node lists now (still there on every node: a lost release; gone: a
- * stale view). */
-static void report_false_refusal(const struct model *m, int f, int o,
-				 const struct ulm_lock_info *info)
+/* An answer that is not the model's: what was asked and answered, the
+ * model, and what each node lists now (a grant over a listed lock: a
+ * stale view; a refusal by a lock no node lists: a lost release). */
+static void report_wrong_answer(const struct model *m, int f, int o, int lowest,
+				int rc, const struct ulm_lock_info *info)
 {
-	printf("op %d: owner %d refused on %s by a %s lock [%llu, %llu] of "
-	       "node %u, owner %.*s/%.*s; the model has no conflict\n",
-	       run_op, o, files[f],
-	       info->type == ULM_REC_LOCK_WRITE ? "write" : "read",
-	       (unsigned long long)info->start, (unsigned long long)info->end,
-	       info->node, (int)info->client_len, info->client,
-	       (int)info->owner_len, info->owner);
+	printf("op %d: owner %d on %s: the model %s, the store answered %d",
+	       run_op, o, files[f], lowest >= 0 ? "refuses" : "grants", rc);
+	if (rc == -EAGAIN)
+		printf(" (a %s lock [%llu, %llu] of node %u, %.*s/%.*s)",
+		       info->type == ULM_REC_LOCK_WRITE ? "write" : "read",
+		       (unsigned long long)info->start,
+		       (unsigned long long)info->end, info->node,
+		       (int)info->client_len, info->client,
+		       (int)info->owner_len, info->owner);
+	printf("\n");
 	for (int p = 0; p < NOWNERS; p++) {
 		char cells[NCELLS + 1] = {0};
 
@@ -223,14 +226,14 @@ static void op_acquire(ulm_env *env, struct model *m, int f, int o,
 	else
 		rc = ulm_lock_acquire(env, &k, &owners[o], type, start, end,
 				      &info, next_rand() % 2 ? &undo : NULL);
+	if ((lowest >= 0) != (rc == -EAGAIN))
+		report_wrong_answer(m, f, o, lowest, rc, &info);
 	if (lowest >= 0) {
 		assert_int_equal(rc, -EAGAIN);
 		check_conflict_info(m, f, o, want, &info, lowest);
 		m->refused++;
 		return;
 	}
-	if (rc == -EAGAIN)
-		report_false_refusal(m, f, o, &info);
 	assert_int_equal(rc, 0);
 	m->granted++;
 	if (test_only)
