@@ -68,6 +68,7 @@ int fixture_open(struct fixture *f, uint32_t node, bool read_only,
 		.rados_namespace = f->ns,
 		.lease_ms = f->lease_ms,
 		.tokens = f->tokens,
+		.op_timeout_s = f->op_timeout_s,
 	};
 	const char *tokens = getenv("ULM_TEST_TOKENS");
 

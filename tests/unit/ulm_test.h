@@ -25,6 +25,8 @@ struct fixture {
 	/* RADOS: file tokens of envs opened; default: $ULM_TEST_TOKENS
 	 * ("off": ULM_TOKENS_OFF), else on */
 	enum ulm_tokens tokens;
+	/* RADOS: the op timeout of envs opened (0: default) */
+	uint32_t op_timeout_s;
 	ulm_env *env;
 	/* Envs of other nodes, closed at teardown (before env), so that a
 	 * failed assertion leaves none open. */
