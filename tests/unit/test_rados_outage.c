@@ -30,7 +30,7 @@
  * the nodes stay live, their calls fail). */
 #define OP_TIMEOUT_S 2
 #define WARM_MS	     1500
-#define STOP_MS	     6000
+#define STOP_MS	     4000
 /* After the resume: every thread must be granted again within this. */
 #define RECOVER_MS   30000
 #define GRANTS_AFTER 5
