@@ -26,6 +26,7 @@ static const char module_name[] = "UNIFIED";
 #define ULMFSAL_MIN_LEASE_MS	  500
 #define ULMFSAL_MAX_LEASE_MS	  3600000
 #define ULMFSAL_DEFAULT_LEASE_MS  15000
+#define ULMFSAL_MAX_OP_TIMEOUT_S  3600
 
 struct ulmfsal_module ULMFSAL = {
 	.module =
@@ -90,6 +91,8 @@ static struct config_item unified_items[] = {
 		       ULMFSAL_MAX_LEASE_MS, ULMFSAL_DEFAULT_LEASE_MS,
 		       ulmfsal_config, lease_ms),
 	CONF_ITEM_BOOL("Rados_Tokens", false, ulmfsal_config, tokens),
+	CONF_ITEM_UI32("Rados_Op_Timeout", 0, ULMFSAL_MAX_OP_TIMEOUT_S, 0,
+		       ulmfsal_config, op_timeout_s),
 	CONFIG_EOL,
 };
 
@@ -174,10 +177,12 @@ static fsal_status_t init_config(struct fsal_module *module,
 			"true|false, Node_Id = 1..%u, Ceph_Conf = <file>, "
 			"UserId = <name>, Keyring = <file>, Pool = <pool>, "
 			"Namespace = <name>, Rados_Lease_Ms = %u..%u, "
-			"Rados_Tokens = true|false. Exports using FSAL UNIFIED "
+			"Rados_Tokens = true|false, Rados_Op_Timeout = 0..%u. "
+			"Exports using FSAL UNIFIED "
 			"are refused until it is fixed.",
 			ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE, UINT32_MAX,
-			ULMFSAL_MIN_LEASE_MS, ULMFSAL_MAX_LEASE_MS);
+			ULMFSAL_MIN_LEASE_MS, ULMFSAL_MAX_LEASE_MS,
+			ULMFSAL_MAX_OP_TIMEOUT_S);
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	}
 
@@ -190,11 +195,11 @@ static fsal_status_t init_config(struct fsal_module *module,
 		LogInfo(COMPONENT_FSAL,
 			"UNIFIED: Ceph_Conf = %s, UserId = %s, Keyring = %s, "
 			"Pool = %s, Namespace = %s, Rados_Lease_Ms = %" PRIu32
-			", Rados_Tokens = %s",
+			", Rados_Tokens = %s, Rados_Op_Timeout = %" PRIu32,
 			or_default(cfg->ceph_conf), or_default(cfg->userid),
 			or_default(cfg->keyring), cfg->pool,
 			cfg->rados_namespace, cfg->lease_ms,
-			cfg->tokens ? "true" : "false");
+			cfg->tokens ? "true" : "false", cfg->op_timeout_s);
 	display_fsinfo(module);
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 }
@@ -288,6 +293,7 @@ static int env_open_locked(const struct ulmfsal_config *cfg)
 		.rados_namespace = cfg->rados_namespace,
 		.lease_ms = cfg->lease_ms,
 		.tokens = cfg->tokens ? ULM_TOKENS_ON : ULM_TOKENS_OFF,
+		.op_timeout_s = cfg->op_timeout_s,
 	};
 	int rc = ulm_env_open(&env_cfg, &env);
 

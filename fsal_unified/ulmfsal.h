@@ -33,6 +33,8 @@ struct ulmfsal_config {
 	char *rados_namespace;
 	uint32_t lease_ms; /**< liveness lease (libulm: lease_ms) */
 	bool tokens;	   /**< file tokens, write-behind (libulm: tokens) */
+	uint32_t op_timeout_s; /**< one RADOS op's bound (libulm: op_timeout_s)
+				*/
 	/* Ganesha's own RADOS_KV block (RecoveryBackend = rados_cluster),
 	 * read too: where its grace database is, and this node's name. */
 	struct {

@@ -117,6 +117,12 @@ struct ulm_env_config {
 	 *  freezes the file (ULM_EGRACE) until its clients reclaimed and
 	 *  ulm_node_purge() ran. */
 	enum ulm_tokens tokens;
+	/** RADOS: seconds one RADOS operation may wait for the cluster (an
+	 *  OSD that hangs or is down) before the call fails with -EIO; 0:
+	 *  ceph.conf's rados_osd_op_timeout, or 30 where ceph.conf leaves
+	 *  Ceph's default (wait forever). A write that timed out may still
+	 *  be applied (docs/rados.md, "Errors"). */
+	uint32_t op_timeout_s;
 };
 
 enum ulm_protocol {

@@ -252,16 +252,21 @@ static int node_register(struct rados_store *s, uint32_t *epoch)
 }
 
 /* A client of a cluster that is down must fail, not hang: bound what
- * ceph.conf left at Ceph's defaults (wait forever, 300 s to mount). */
-static int bound_timeouts(rados_t cluster)
+ * ceph.conf left at Ceph's defaults (wait forever, 300 s to mount), or
+ * set the op timeout the config asks for. */
+static int bound_timeouts(rados_t cluster, uint32_t op_timeout_s)
 {
 	char buf[64];
 	int rc = 0;
 
-	if (!rados_conf_get(cluster, "rados_osd_op_timeout", buf,
-			    sizeof(buf)) &&
-	    strtod(buf, NULL) == 0)
+	if (op_timeout_s) {
+		snprintf(buf, sizeof(buf), "%u", op_timeout_s);
+		rc = rados_conf_set(cluster, "rados_osd_op_timeout", buf);
+	} else if (!rados_conf_get(cluster, "rados_osd_op_timeout", buf,
+				   sizeof(buf)) &&
+		   strtod(buf, NULL) == 0) {
 		rc = rados_conf_set(cluster, "rados_osd_op_timeout", "30");
+	}
 	if (!rc &&
 	    !rados_conf_get(cluster, "client_mount_timeout", buf,
 			    sizeof(buf)) &&
@@ -282,7 +287,7 @@ static int connect_cluster(struct rados_store *s,
 		return rc == -ENOENT || rc == -EACCES ? rc : -EINVAL;
 	if (cfg->keyring && rados_conf_set(s->cluster, "keyring", cfg->keyring))
 		return -EINVAL;
-	if (bound_timeouts(s->cluster))
+	if (bound_timeouts(s->cluster, cfg->op_timeout_s))
 		return -EINVAL;
 	rc = rados_connect(s->cluster);
 	if (rc)

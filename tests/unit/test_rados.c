@@ -51,7 +51,7 @@ static void test_rados_two_nodes_coherent(void **state)
 	ulm_env *env2;
 	int rc = -EAGAIN;
 
-	assert_int_equal(fixture_open(f, 2, false, &env2), 0);
+	env2 = fixture_add_node(f, 2);
 	assert_int_equal(try_lock(env2, "f", &b, R, 100, 109, NULL), 0);
 	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
 	/* Right away: the grant that env2's cache would allow is refused. */
@@ -70,7 +70,6 @@ static void test_rados_two_nodes_coherent(void **state)
 	assert_int_equal(rc, 0);
 	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 0, &info), -EAGAIN);
 	assert_int_equal(info.node, 2);
-	ulm_env_close(env2);
 }
 
 struct events {
@@ -95,7 +94,7 @@ static void test_rados_events_in_order_once(void **state)
 	struct events got = {0};
 	ulm_env *env2;
 
-	assert_int_equal(fixture_open(f, 2, false, &env2), 0);
+	env2 = fixture_add_node(f, 2);
 	assert_int_equal(s1->ops->event_post(s1, 2, "recall", 6), 0);
 	assert_int_equal(s1->ops->event_post(s1, 2, "wake", 4), 0);
 	assert_int_equal(s1->ops->event_post(s1, 2, "x", 0), -EINVAL);
@@ -109,7 +108,6 @@ static void test_rados_events_in_order_once(void **state)
 	assert_int_equal(
 		env2->ops->event_take(env2->store, collect_event, &got, 0), 0);
 	assert_int_equal(got.n, 0);
-	ulm_env_close(env2);
 }
 
 struct late_post {
@@ -135,22 +133,21 @@ static void test_rados_event_take_wakes_on_post(void **state)
 	struct events got = {0};
 	struct timespec t0, t1;
 	pthread_t poster;
-	ulm_env *env2;
-	void *rc;
+	ulm_env *env2 = fixture_add_node(f, 2);
+	void *posted;
+	int taken;
 
-	assert_int_equal(fixture_open(f, 2, false, &env2), 0);
 	assert_int_equal(pthread_create(&poster, NULL, post_later, &p), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(
-		env2->ops->event_take(env2->store, collect_event, &got, 20000),
-		0);
+	taken = env2->ops->event_take(env2->store, collect_event, &got, 20000);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	assert_int_equal(pthread_join(poster, &rc), 0);
-	assert_null(rc);
+	/* Joined before any assertion: the poster uses the fixture's env. */
+	assert_int_equal(pthread_join(poster, &posted), 0);
+	assert_int_equal(taken, 0);
+	assert_null(posted);
 	assert_int_equal(got.n, 1);
 	assert_string_equal(got.msgs[0], "late");
 	assert_true(t1.tv_sec - t0.tv_sec < 10);
-	ulm_env_close(env2);
 }
 
 /* Put raw bytes into a file object's omap, as a damaged store would. */

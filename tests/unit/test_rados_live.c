@@ -110,7 +110,7 @@ static void test_live_fenced_without_renewals_then_back(void **state)
 	/* A fifth of it (the margin) parts the fence from the lapse: room
 	 * for a loaded machine to look in between. */
 	reopen_with_lease(f, 3 * LEASE_MS);
-	assert_int_equal(fixture_open(f, 2, false, &env2), 0);
+	env2 = fixture_add_node(f, 2);
 	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
 	rados_live_pause(f->env->store, true);
 	assert_true(env_becomes(f->env, false));
@@ -126,7 +126,6 @@ static void test_live_fenced_without_renewals_then_back(void **state)
 	assert_true(env_becomes(f->env, true));
 	assert_true(test_node(env2, 1).live);
 	assert_int_equal(try_lock(f->env, "f", &a, W, 20, 29, NULL), 0);
-	ulm_env_close(env2);
 }
 
 /* Ceph's own fence: the OSDs refuse a blocklisted client, so its lease

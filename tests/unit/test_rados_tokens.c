@@ -128,7 +128,7 @@ static void test_tokens_handed_over_on_request(void **state)
 	struct ulm_lock_info info;
 	ulm_env *env2;
 
-	assert_int_equal(fixture_open(f, 2, false, &env2), 0);
+	env2 = fixture_add_node(f, 2);
 	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
 	/* At once: node 1's grant is in its memory only, and still seen. */
 	assert_int_equal(try_lock(env2, "f", &b, W, 5, 5, &info), -EAGAIN);
@@ -141,7 +141,6 @@ static void test_tokens_handed_over_on_request(void **state)
 	assert_int_equal(drop_lock(f->env, "f", &a, 0, 9), 0);
 	assert_int_equal(try_lock(env2, "f", &b, W, 5, 5, NULL), 0);
 	assert_int_equal(rs(env2)->tokens_taken, 0);
-	ulm_env_close(env2);
 }
 
 /* A read-only env asks the holder to write, not to give the token up. */
@@ -168,7 +167,7 @@ static void test_tokens_return_after_trim(void **state)
 	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c2", "b");
 	ulm_env *env2;
 
-	assert_int_equal(fixture_open(f, 2, false, &env2), 0);
+	env2 = fixture_add_node(f, 2);
 	rs(f->env)->trim_every_ms = 20;
 	rs(f->env)->watch_idle_ms = 100;
 	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
@@ -183,7 +182,6 @@ static void test_tokens_return_after_trim(void **state)
 	}
 	assert_int_equal(rs(env2)->tokens_taken, 1);
 	assert_true(object_becomes(f, "f", 2, 2));
-	ulm_env_close(env2);
 }
 
 /* The node that starts watching in test_tokens_join_during_notify. */
@@ -321,7 +319,7 @@ static void test_tokens_fenced_holder_writes_back(void **state)
 	ulm_env_close(f->env);
 	f->lease_ms = LEASE_MS;
 	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
-	assert_int_equal(fixture_open(f, 2, false, &env2), 0);
+	env2 = fixture_add_node(f, 2);
 	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
 	rados_live_pause(f->env->store, true);
 	assert_true(test_node_becomes(env2, 1, false, SETTLE_MS));
@@ -334,7 +332,6 @@ static void test_tokens_fenced_holder_writes_back(void **state)
 	assert_true(test_node_becomes(env2, 1, true, SETTLE_MS));
 	assert_int_equal(try_lock(f->env, "f", &a, W, 41, 41, NULL), -EAGAIN);
 	assert_int_equal(try_lock(f->env, "f", &a, W, 20, 29, NULL), 0);
-	ulm_env_close(env2);
 }
 
 /* Watches stay bounded; trimmed files give their tokens back and still

@@ -377,11 +377,9 @@ static void test_random_matches_model(void **state)
 static void test_random_two_nodes_match_model(void **state)
 {
 	struct fixture *f = *state;
-	ulm_env *envs[2] = {f->env};
+	ulm_env *envs[2] = {f->env, fixture_add_node(f, 2)};
 
-	assert_int_equal(fixture_open(f, 2, false, &envs[1]), 0);
 	run_random(envs, 2, 0, NULL);
-	ulm_env_close(envs[1]);
 }
 
 /* Every third pause between bursts lasts until both nodes unwatched
@@ -407,13 +405,11 @@ static void tokens_move(ulm_env **envs, int n_envs, int burst)
 static void test_random_tokens_move_between_nodes(void **state)
 {
 	struct fixture *f = *state;
-	ulm_env *envs[2] = {f->env};
+	ulm_env *envs[2] = {f->env, fixture_add_node(f, 2)};
 
-	assert_int_equal(fixture_open(f, 2, false, &envs[1]), 0);
 	test_trim_often(envs, 2, 5, 10);
 	run_random(envs, 2, 40, tokens_move);
 	test_expect_tokens_taken(envs, 2, 10);
-	ulm_env_close(envs[1]);
 }
 
 int main(int argc, char **argv)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "ulm_test.h"
@@ -23,6 +24,7 @@ struct board {
 	int writers[NFILES][SPACE];
 	int violations;
 	int granted;
+	atomic_int error; /* the first failed call's; stops every thread */
 };
 
 struct worker {
@@ -56,6 +58,14 @@ static void board_mark(struct board *b, int f, enum ulm_lock_type type,
 	pthread_mutex_unlock(&b->mutex);
 }
 
+/* The first failure stops every thread: the test fails once all joined. */
+static void board_fail(struct board *b, int rc)
+{
+	int none = 0;
+
+	atomic_compare_exchange_strong(&b->error, &none, rc);
+}
+
 static void *hammer(void *arg)
 {
 	struct worker *w = arg;
@@ -65,7 +75,7 @@ static void *hammer(void *arg)
 	snprintf(name, sizeof(name), "t%d", w->index);
 	o = test_owner(w->index % 2 ? ULM_PROTO_NLM : ULM_PROTO_NFS4, "host",
 		       name);
-	for (int r = 0; r < w->rounds; r++) {
+	for (int r = 0; r < w->rounds && !atomic_load(&w->board->error); r++) {
 		int f = rand_r(&w->seed) % NFILES;
 		int start = rand_r(&w->seed) % SPACE;
 		int end = start + rand_r(&w->seed) % (SPACE - start);
@@ -77,14 +87,16 @@ static void *hammer(void *arg)
 
 		if (rc == -EAGAIN)
 			continue;
-		if (rc)
-			return (void *)(long)rc;
-		board_mark(w->board, f, type, start, end, 1);
-		sched_yield();
-		board_mark(w->board, f, type, start, end, -1);
-		rc = ulm_lock_release(w->env, &k, &o, start, end);
-		if (rc)
-			return (void *)(long)rc;
+		if (!rc) {
+			board_mark(w->board, f, type, start, end, 1);
+			sched_yield();
+			board_mark(w->board, f, type, start, end, -1);
+			rc = ulm_lock_release(w->env, &k, &o, start, end);
+		}
+		if (rc) {
+			board_fail(w->board, rc);
+			break;
+		}
 		if (w->pause_every && r % w->pause_every == 0)
 			test_sleep_ms(PAUSE_MS);
 	}
@@ -92,36 +104,51 @@ static void *hammer(void *arg)
 }
 
 /* Thread i works through envs[i % n_envs] for @rounds, pausing every
- * @pause_every rounds (0: never). */
-static void run_threads(struct fixture *f, ulm_env **envs, int n_envs,
-			int rounds, int pause_every)
+ * @pause_every rounds (0: never). Nothing is asserted until every thread
+ * joined (a failed call stops them all), so that the envs are closed
+ * under no running thread. */
+static void run_threads(ulm_env **envs, int n_envs, int rounds, int pause_every,
+			struct board *board)
 {
-	struct board board = {.mutex = PTHREAD_MUTEX_INITIALIZER};
 	struct worker w[NTHREADS];
 	pthread_t t[NTHREADS];
-	void *result;
+	int started = 0;
 
-	for (int i = 0; i < NTHREADS; i++) {
-		w[i] = (struct worker){envs[i % n_envs], &board,
+	for (; started < NTHREADS; started++) {
+		int i = started;
+
+		w[i] = (struct worker){envs[i % n_envs], board,
 				       1234u + i,	 i,
 				       rounds,		 pause_every};
-		assert_int_equal(pthread_create(&t[i], NULL, hammer, &w[i]), 0);
+		if (pthread_create(&t[i], NULL, hammer, &w[i])) {
+			board_fail(board, -EAGAIN);
+			break;
+		}
 	}
-	for (int i = 0; i < NTHREADS; i++) {
-		assert_int_equal(pthread_join(t[i], &result), 0);
-		assert_null(result);
-	}
-	printf("granted %d, violations %d\n", board.granted, board.violations);
-	assert_int_equal(board.violations, 0);
-	assert_true(board.granted > rounds);
+	for (int i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+	printf("granted %d, violations %d, error %s\n", board->granted,
+	       board->violations, ulm_strerror(board->error));
+}
+
+/* What every run must show: no call failed, no conflicting pair was
+ * granted, and nothing is left held. */
+static void expect_clean_run(struct fixture *f, const struct board *board,
+			     int rounds)
+{
+	assert_int_equal(board->error, 0);
+	assert_int_equal(board->violations, 0);
+	assert_true(board->granted > rounds);
 	assert_int_equal(test_list(f->env, NULL, NULL, 0), 0);
 }
 
 static void test_threads_never_grant_conflicts(void **state)
 {
 	struct fixture *f = *state;
+	struct board board = {.mutex = PTHREAD_MUTEX_INITIALIZER};
 
-	run_threads(f, &f->env, 1, ROUNDS, 0);
+	run_threads(&f->env, 1, ROUNDS, 0, &board);
+	expect_clean_run(f, &board, ROUNDS);
 }
 
 /* Three nodes on one shared store, two threads each: every node's cache
@@ -129,13 +156,12 @@ static void test_threads_never_grant_conflicts(void **state)
 static void test_threads_nodes_never_grant_conflicts(void **state)
 {
 	struct fixture *f = *state;
-	ulm_env *envs[3] = {f->env};
+	struct board board = {.mutex = PTHREAD_MUTEX_INITIALIZER};
+	ulm_env *envs[3] = {f->env, fixture_add_node(f, 2),
+			    fixture_add_node(f, 3)};
 
-	assert_int_equal(fixture_open(f, 2, false, &envs[1]), 0);
-	assert_int_equal(fixture_open(f, 3, false, &envs[2]), 0);
-	run_threads(f, envs, 3, ROUNDS, 0);
-	ulm_env_close(envs[1]);
-	ulm_env_close(envs[2]);
+	run_threads(envs, 3, ROUNDS, 0, &board);
+	expect_clean_run(f, &board, ROUNDS);
 }
 
 /* Two nodes whose threads pause now and then, with watches trimmed after
@@ -144,13 +170,13 @@ static void test_threads_nodes_never_grant_conflicts(void **state)
 static void test_threads_tokens_move_under_contention(void **state)
 {
 	struct fixture *f = *state;
-	ulm_env *envs[2] = {f->env};
+	struct board board = {.mutex = PTHREAD_MUTEX_INITIALIZER};
+	ulm_env *envs[2] = {f->env, fixture_add_node(f, 2)};
 
-	assert_int_equal(fixture_open(f, 2, false, &envs[1]), 0);
 	test_trim_often(envs, 2, 5, 5);
-	run_threads(f, envs, 2, ROUNDS / 4, 25);
+	run_threads(envs, 2, ROUNDS / 4, 25, &board);
+	expect_clean_run(f, &board, ROUNDS / 4);
 	test_expect_tokens_taken(envs, 2, 10);
-	ulm_env_close(envs[1]);
 }
 
 int main(int argc, char **argv)

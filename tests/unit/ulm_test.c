@@ -47,6 +47,8 @@ int teardown_env(void **state)
 {
 	struct fixture *f = *state;
 
+	while (f->n_nodes)
+		ulm_env_close(f->nodes[--f->n_nodes]);
 	ulm_env_close(f->env);
 	ulm_tmpdir_remove(f->dir);
 	free(f);
@@ -66,12 +68,23 @@ int fixture_open(struct fixture *f, uint32_t node, bool read_only,
 		.rados_namespace = f->ns,
 		.lease_ms = f->lease_ms,
 		.tokens = f->tokens,
+		.op_timeout_s = f->op_timeout_s,
 	};
 	const char *tokens = getenv("ULM_TEST_TOKENS");
 
 	if (!cfg.tokens && tokens && !strcmp(tokens, "off"))
 		cfg.tokens = ULM_TOKENS_OFF;
 	return ulm_env_open(&cfg, env);
+}
+
+ulm_env *fixture_add_node(struct fixture *f, uint32_t node)
+{
+	ulm_env *env;
+
+	assert_true(f->n_nodes < FIXTURE_NODES);
+	assert_int_equal(fixture_open(f, node, false, &env), 0);
+	f->nodes[f->n_nodes++] = env;
+	return env;
 }
 
 int run_on_both_stores(const char *suite, const struct CMUnitTest *tests,

@@ -13,6 +13,8 @@
 #include <cmocka.h>
 #include "ulm.h"
 
+#define FIXTURE_NODES 4
+
 struct fixture {
 	char dir[64];  /* mkdtemp() directory, removed at teardown */
 	char path[80]; /* LMDB environment inside it */
@@ -23,7 +25,13 @@ struct fixture {
 	/* RADOS: file tokens of envs opened; default: $ULM_TEST_TOKENS
 	 * ("off": ULM_TOKENS_OFF), else on */
 	enum ulm_tokens tokens;
+	/* RADOS: the op timeout of envs opened (0: default) */
+	uint32_t op_timeout_s;
 	ulm_env *env;
+	/* Envs of other nodes, closed at teardown (before env), so that a
+	 * failed assertion leaves none open. */
+	ulm_env *nodes[FIXTURE_NODES];
+	int n_nodes;
 };
 
 /* cmocka setups: a fresh env of one store, in a fresh directory. */
@@ -46,6 +54,10 @@ int teardown_env(void **state);
 /** Open an env on the fixture's store. */
 int fixture_open(struct fixture *f, uint32_t node, bool read_only,
 		 ulm_env **env);
+
+/** Open node @p node on the fixture's store beside its env; teardown
+ *  closes it. Fails the test if it cannot. */
+ulm_env *fixture_add_node(struct fixture *f, uint32_t node);
 
 /** Run @p tests once on each store (memory, then LMDB), each test with a
  *  fresh env; @p suite names the groups. @return failures */

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * The OSD hangs mid-load (SIGSTOP) and comes back (SIGCONT), while threads
+ * of two nodes keep taking and releasing locks. What a user relies on:
+ *  - every call returns, within a bound (the hang plus a few timeouts),
+ *    either success or a clear error (a conflict, -EIO, ULM_EFENCED): no
+ *    crash, no call left hanging once the OSD answers;
+ *  - no conflicting pair is ever granted (the board of test_threads.c);
+ *  - once the OSD is back, service comes back on every node, and the
+ *    table holds exactly the locks whose grant a caller saw and did not
+ *    release. Only bytes that a failed call touched are in doubt (a write
+ *    that timed out may still be applied: docs/rados.md, "Errors") until
+ *    a later call of the same owner settles them.
+ * Runs on a cluster of its own (ctest: unit.rados.outage), whose OSD it
+ * stops: $CEPH_CONF's directory holds the OSD's pid (scripts/lib/ceph.sh).
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "ulm_test.h"
+
+#define NTHREADS 4
+#define NFILES	 3
+#define SPACE	 32
+/* Short RADOS timeouts keep the test short: an op gives up after
+ * OP_TIMEOUT_S seconds; the OSD hangs for STOP_MS, within the default
+ * lease (the nodes stay live, their calls fail) and well within the PG
+ * read lease (16 s: a single OSD hung longer under load keeps its PGs
+ * "laggy" for good, docs/rados.md). */
+#define OP_TIMEOUT_S 2
+#define WARM_MS	     1500
+#define STOP_MS	     4000
+/* After the resume: every thread must be granted again within this. */
+#define RECOVER_MS   30000
+#define GRANTS_AFTER 5
+/* The longest a call may take: a watch or a notify waits for the OSD as
+ * long as it hangs (librados bounds no watch/notify by the op timeout;
+ * docs/rados.md), then a few op and notify timeouts. */
+#define CALL_BOUND_MS 20000
+#define LIST_MAX      4096
+
+static const char *const files[NFILES] = {"o0", "o1", "o2"};
+
+/* What the caller was told about each byte. */
+struct owner_view {
+	char held[NFILES][SPACE];  /* 0, 'R', 'W': grants seen, not released */
+	bool doubt[NFILES][SPACE]; /* a failed call touched it since */
+};
+
+struct board {
+	pthread_mutex_t mutex;
+	int readers[NFILES][SPACE];
+	int writers[NFILES][SPACE];
+	int violations;
+	atomic_bool stop;
+	atomic_bool resumed;
+	atomic_int unexpected; /* the first error that is not a clear one */
+	atomic_llong max_call_ms;
+	atomic_int errors;
+};
+
+struct worker {
+	ulm_env *env;
+	struct board *board;
+	struct owner_view view;
+	unsigned int seed;
+	int index;
+	int granted;
+	int granted_after; /* since the resume */
+};
+
+static void board_mark(struct board *b, int f, enum ulm_lock_type type,
+		       int start, int end, int delta)
+{
+	pthread_mutex_lock(&b->mutex);
+	for (int i = start; i <= end; i++) {
+		if (delta > 0 && (b->writers[f][i] ||
+				  (type == ULM_LOCK_WRITE && b->readers[f][i])))
+			b->violations++;
+		if (type == ULM_LOCK_WRITE)
+			b->writers[f][i] += delta;
+		else
+			b->readers[f][i] += delta;
+	}
+	pthread_mutex_unlock(&b->mutex);
+}
+
+/* A call's answer: its time is checked, a failure is one of the clear
+ * ones, and what it did to the bytes is known (@held, or 0 for a
+ * release) or in doubt. @return rc */
+static int answer(struct worker *w, int64_t began, int rc, int f, int start,
+		  int end, char held)
+{
+	struct board *b = w->board;
+	long long ms = test_now_ms() - began,
+		  max = atomic_load(&b->max_call_ms);
+	int none = 0;
+
+	while (ms > max &&
+	       !atomic_compare_exchange_weak(&b->max_call_ms, &max, ms))
+		;
+	if (rc == -EAGAIN)
+		return rc;
+	if (rc && rc != -EIO && rc != ULM_EFENCED)
+		atomic_compare_exchange_strong(&b->unexpected, &none, rc);
+	if (rc)
+		atomic_fetch_add(&b->errors, 1);
+	for (int i = start; i <= end; i++) {
+		w->view.doubt[f][i] = rc != 0;
+		if (!rc)
+			w->view.held[f][i] = held;
+	}
+	return rc;
+}
+
+static struct ulm_owner owner_of(const struct worker *w, char *name)
+{
+	struct ulm_owner o;
+
+	sprintf(name, "o%d", w->index);
+	o = test_owner(ULM_PROTO_NFS4, "host", name);
+	o.node = (uint32_t)(w->index % 2) + 1;
+	return o;
+}
+
+/* Take a lock on a file this owner holds nothing of, and release it. A
+ * failed release is the caller's too: it no longer counts on the lock. */
+static void one_round(struct worker *w, const struct ulm_owner *o)
+{
+	int f = rand_r(&w->seed) % NFILES;
+	int start = rand_r(&w->seed) % SPACE;
+	int end = start + rand_r(&w->seed) % (SPACE - start);
+	enum ulm_lock_type type =
+		rand_r(&w->seed) % 3 ? ULM_LOCK_READ : ULM_LOCK_WRITE;
+	struct ulm_key k = test_key(files[f]);
+	int64_t began = test_now_ms();
+	int rc = ulm_lock_acquire(w->env, &k, o, type, start, end, NULL, NULL);
+
+	if (answer(w, began, rc, f, start, end,
+		   type == ULM_LOCK_WRITE ? 'W' : 'R'))
+		return;
+	w->granted++;
+	w->granted_after += atomic_load(&w->board->resumed);
+	board_mark(w->board, f, type, start, end, 1);
+	test_sleep_ms(1);
+	board_mark(w->board, f, type, start, end, -1);
+	began = test_now_ms();
+	rc = ulm_lock_release(w->env, &k, o, start, end);
+	answer(w, began, rc, f, start, end, 0);
+}
+
+static void *hammer(void *arg)
+{
+	struct worker *w = arg;
+	char name[16];
+	struct ulm_owner o = owner_of(w, name);
+
+	while (!atomic_load(&w->board->stop))
+		one_round(w, &o);
+	return NULL;
+}
+
+static pid_t osd_pid(void)
+{
+	const char *conf = getenv("CEPH_CONF");
+	char dir[256], path[300];
+	FILE *fp;
+	int pid = 0;
+
+	assert_non_null(conf);
+	snprintf(dir, sizeof(dir), "%s", conf);
+	snprintf(path, sizeof(path), "%s/osd.pid", dirname(dir));
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_int_equal(fscanf(fp, "%d", &pid), 1);
+	fclose(fp);
+	return pid;
+}
+
+static bool all_granted_again(const struct worker *w)
+{
+	for (int i = 0; i < NTHREADS; i++)
+		if (w[i].granted_after < GRANTS_AFTER)
+			return false;
+	return true;
+}
+
+/* Load, hang the OSD, resume, load until every thread was granted again.
+ * Threads are joined before anything is asserted. */
+static void run_outage(struct board *b, struct worker *w, ulm_env **envs)
+{
+	pid_t osd = osd_pid();
+	pthread_t t[NTHREADS];
+	int started = 0, stopped;
+
+	for (; started < NTHREADS; started++) {
+		w[started] = (struct worker){.env = envs[started % 2],
+					     .board = b,
+					     .seed = 77u + started,
+					     .index = started};
+		if (pthread_create(&t[started], NULL, hammer, &w[started]))
+			break;
+	}
+	test_sleep_ms(WARM_MS);
+	stopped = kill(osd, SIGSTOP);
+	test_sleep_ms(STOP_MS);
+	kill(osd, SIGCONT);
+	atomic_store(&b->resumed, true);
+	for (int64_t end = test_now_ms() + RECOVER_MS;
+	     !all_granted_again(w) && test_now_ms() < end; test_sleep_ms(50))
+		;
+	atomic_store(&b->stop, true);
+	for (int i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(started, NTHREADS);
+	assert_int_equal(stopped, 0);
+}
+
+static int owner_index(const struct test_lock *l)
+{
+	return l->owner[0] == 'o' ? atoi(l->owner + 1) : -1;
+}
+
+static int file_index(const struct test_lock *l)
+{
+	for (int f = 0; f < NFILES; f++)
+		if (!strcmp(l->file, files[f]))
+			return f;
+	return -1;
+}
+
+/* The table, byte by byte, as each owner holds it. */
+static void table_read(ulm_env *env, char (*table)[NFILES][SPACE])
+{
+	struct test_lock *l = calloc(LIST_MAX, sizeof(*l));
+	int n = -EIO;
+
+	assert_non_null(l);
+	/* Right after the resume a read may still time out. */
+	for (int64_t end = test_now_ms() + RECOVER_MS;
+	     n < 0 && test_now_ms() < end; test_sleep_ms(100))
+		n = test_list(env, NULL, l, LIST_MAX);
+	for (int i = 0; i < n; i++) {
+		int o = owner_index(&l[i]), f = file_index(&l[i]);
+
+		if (o < 0 || o >= NTHREADS || f < 0 || l[i].end >= SPACE)
+			continue; /* counted as a mismatch by the caller */
+		for (uint64_t b = l[i].start; b <= l[i].end; b++)
+			table[o][f][b] =
+				l[i].type == ULM_REC_LOCK_WRITE ? 'W' : 'R';
+	}
+	free(l);
+	assert_true(n >= 0);
+}
+
+/* Exactly the grants seen, but for bytes in doubt. @return mismatches */
+static int table_check(ulm_env *env, const struct worker *w, int *in_doubt)
+{
+	char(*table)[NFILES][SPACE] = calloc(NTHREADS, sizeof(*table));
+	int mismatches = 0;
+
+	assert_non_null(table);
+	table_read(env, table);
+	*in_doubt = 0;
+	for (int o = 0; o < NTHREADS; o++)
+		for (int f = 0; f < NFILES; f++)
+			for (int b = 0; b < SPACE; b++) {
+				if (w[o].view.doubt[f][b])
+					++*in_doubt;
+				else if (table[o][f][b] != w[o].view.held[f][b])
+					mismatches++;
+			}
+	free(table);
+	return mismatches;
+}
+
+static void outage_under_load(struct fixture *f, enum ulm_tokens tokens)
+{
+	struct board b = {.mutex = PTHREAD_MUTEX_INITIALIZER};
+	struct worker w[NTHREADS];
+	ulm_env *envs[2];
+	int granted = 0, mismatches, in_doubt;
+
+	ulm_env_close(f->env);
+	f->op_timeout_s = OP_TIMEOUT_S;
+	f->tokens = tokens;
+	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
+	envs[0] = f->env;
+	envs[1] = fixture_add_node(f, 2);
+	run_outage(&b, w, envs);
+	for (int i = 0; i < NTHREADS; i++)
+		granted += w[i].granted;
+	mismatches = table_check(f->env, w, &in_doubt);
+	printf("granted %d, errors %d, violations %d, unexpected %s, "
+	       "longest call %lld ms, bytes in doubt %d, mismatches %d\n",
+	       granted, b.errors, b.violations, ulm_strerror(b.unexpected),
+	       (long long)b.max_call_ms, in_doubt, mismatches);
+	assert_int_equal(b.violations, 0);
+	assert_int_equal(b.unexpected, 0);
+	assert_true(b.max_call_ms < CALL_BOUND_MS);
+	assert_true(all_granted_again(w));
+	assert_int_equal(mismatches, 0);
+	/* Written through, every call during the hang waits for the OSD:
+	 * some must have timed out, or the test saw no outage. */
+	if (tokens == ULM_TOKENS_OFF)
+		assert_true(b.errors > 0);
+}
+
+static void test_outage_sync_writes(void **state)
+{
+	outage_under_load(*state, ULM_TOKENS_OFF);
+}
+
+static void test_outage_tokens(void **state)
+{
+	outage_under_load(*state, ULM_TOKENS_ON);
+}
+
+int main(void)
+{
+	const struct CMUnitTest rados[] = {
+		cmocka_unit_test_setup_teardown(test_outage_sync_writes,
+						setup_rados, teardown_env),
+		cmocka_unit_test_setup_teardown(test_outage_tokens, setup_rados,
+						teardown_env),
+	};
+
+	return cmocka_run_group_tests_name("rados", rados, NULL, NULL);
+}
