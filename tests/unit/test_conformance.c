@@ -423,81 +423,127 @@ static void test_strerror_covers_codes(void **state)
 	assert_string_equal(ulm_strerror(-99999), "unknown error");
 }
 
-#define CONFORMANCE(setup)                                                     \
-	{                                                                      \
-		cmocka_unit_test_setup_teardown(test_lock_free_range_granted,  \
-						setup, teardown_env),          \
-			cmocka_unit_test_setup_teardown(                       \
-				test_lock_write_conflict_reports_holder,       \
-				setup, teardown_env),                          \
-			cmocka_unit_test_setup_teardown(                       \
-				test_lock_readers_share, setup, teardown_env), \
-			cmocka_unit_test_setup_teardown(                       \
-				test_lock_own_locks_never_conflict, setup,     \
-				teardown_env),                                 \
-			cmocka_unit_test_setup_teardown(                       \
-				test_lock_owner_fields_all_count, setup,       \
-				teardown_env),                                 \
-			cmocka_unit_test_setup_teardown(                       \
-				test_lock_merge_adjacent_and_overlapping,      \
-				setup, teardown_env),                          \
-			cmocka_unit_test_setup_teardown(                       \
-				test_lock_adjacent_other_type_not_merged,      \
-				setup, teardown_env),                          \
-			cmocka_unit_test_setup_teardown(                       \
-				test_lock_downgrade_splits, setup,             \
-				teardown_env),                                 \
-			cmocka_unit_test_setup_teardown(                       \
-				test_lock_upgrade_blocked_changes_nothing,     \
-				setup, teardown_env),                          \
-			cmocka_unit_test_setup_teardown(                       \
-				test_lock_release_splits, setup,               \
-				teardown_env),                                 \
-			cmocka_unit_test_setup_teardown(                       \
-				test_lock_release_unheld_is_ok, setup,         \
-				teardown_env),                                 \
-			cmocka_unit_test_setup_teardown(test_lock_eof_range,   \
-							setup, teardown_env),  \
-			cmocka_unit_test_setup_teardown(                       \
-				test_lock_files_independent, setup,            \
-				teardown_env),                                 \
-			cmocka_unit_test_setup_teardown(                       \
-				test_lock_invalid_arguments, setup,            \
-				teardown_env),                                 \
-			cmocka_unit_test_setup_teardown(                       \
-				test_undo_restores_replaced_locks, setup,      \
-				teardown_env),                                 \
-			cmocka_unit_test_setup_teardown(                       \
-				test_undo_of_new_lock_removes_it, setup,       \
-				teardown_env),                                 \
-			cmocka_unit_test_setup_teardown(                       \
-				test_undo_refused_after_reader_got_in, setup,  \
-				teardown_env),                                 \
-			cmocka_unit_test_setup_teardown(                       \
-				test_undo_refused_after_owner_changed, setup,  \
-				teardown_env),                                 \
-			cmocka_unit_test_setup_teardown(                       \
-				test_undo_null_on_conflict, setup,             \
-				teardown_env),                                 \
-			cmocka_unit_test_setup_teardown(                       \
-				test_list_all_files_in_order, setup,           \
-				teardown_env),                                 \
-			cmocka_unit_test_setup_teardown(                       \
-				test_purge_removes_older_epochs_of_node,       \
-				setup, teardown_env),                          \
-			cmocka_unit_test_setup_teardown(                       \
-				test_node_list_shows_this_node_live, setup,    \
-				teardown_env),                                 \
-			cmocka_unit_test_setup_teardown(                       \
-				test_strerror_covers_codes, setup,             \
-				teardown_env),                                 \
-	}
+/* Persistent stores (LMDB, RADOS) only. A node that opens again finds
+ * its locks, made in its earlier epoch, and makes new ones in the next. */
+static void test_locks_survive_reopen_in_new_epoch(void **state)
+{
+	struct fixture *f = *state;
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct test_lock l[4];
+
+	assert_int_equal(ulm_env_epoch(f->env), 1);
+	assert_int_equal(acquire(state, "f", &a, W, 0, 9), 0);
+	ulm_env_close(f->env);
+	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
+	assert_int_equal(ulm_env_epoch(f->env), 2);
+	assert_int_equal(test_list(f->env, "f", l, 4), 1);
+	assert_int_equal(l[0].epoch, 1);
+	assert_int_equal(l[0].node, 1);
+	assert_int_equal(acquire(state, "f", &a, W, 20, 29), 0);
+	assert_int_equal(test_list(f->env, "f", l, 4), 2);
+	assert_int_equal(l[1].epoch, 2);
+}
+
+/* A read-only env (an inspector) lists and tests, changes nothing and
+ * registers nothing: the node's next open is its next epoch. */
+static void test_read_only_lists_but_cannot_write(void **state)
+{
+	struct fixture *f = *state;
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct ulm_key k = test_key("f");
+	struct test_lock l[4];
+	ulm_env *ro;
+
+	assert_int_equal(acquire(state, "f", &a, W, 0, 9), 0);
+	ulm_env_close(f->env);
+	f->env = NULL;
+	assert_int_equal(fixture_open(f, 1, true, &ro), 0);
+	assert_int_equal(ulm_env_epoch(ro), 1);
+	assert_int_equal(test_list(ro, NULL, l, 4), 1);
+	assert_int_equal(ulm_lock_test(ro, &k, &a, W, 0, 9, NULL), 0);
+	assert_int_equal(ulm_lock_acquire(ro, &k, &a, W, 20, 29, NULL, NULL),
+			 -EROFS);
+	assert_int_equal(ulm_lock_release(ro, &k, &a, 0, 9), -EROFS);
+	assert_int_equal(ulm_node_purge(ro, 1, 99, NULL), -EROFS);
+	ulm_env_close(ro);
+	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
+	assert_int_equal(ulm_env_epoch(f->env), 2);
+}
+
+#define PERSISTENT(setup)                                                     \
+	cmocka_unit_test_setup_teardown(                                      \
+		test_locks_survive_reopen_in_new_epoch, setup, teardown_env), \
+		cmocka_unit_test_setup_teardown(                              \
+			test_read_only_lists_but_cannot_write, setup,         \
+			teardown_env)
+
+#define CONFORMANCE(setup)                                                    \
+	cmocka_unit_test_setup_teardown(test_lock_free_range_granted, setup,  \
+					teardown_env),                        \
+		cmocka_unit_test_setup_teardown(                              \
+			test_lock_write_conflict_reports_holder, setup,       \
+			teardown_env),                                        \
+		cmocka_unit_test_setup_teardown(test_lock_readers_share,      \
+						setup, teardown_env),         \
+		cmocka_unit_test_setup_teardown(                              \
+			test_lock_own_locks_never_conflict, setup,            \
+			teardown_env),                                        \
+		cmocka_unit_test_setup_teardown(                              \
+			test_lock_owner_fields_all_count, setup,              \
+			teardown_env),                                        \
+		cmocka_unit_test_setup_teardown(                              \
+			test_lock_merge_adjacent_and_overlapping, setup,      \
+			teardown_env),                                        \
+		cmocka_unit_test_setup_teardown(                              \
+			test_lock_adjacent_other_type_not_merged, setup,      \
+			teardown_env),                                        \
+		cmocka_unit_test_setup_teardown(test_lock_downgrade_splits,   \
+						setup, teardown_env),         \
+		cmocka_unit_test_setup_teardown(                              \
+			test_lock_upgrade_blocked_changes_nothing, setup,     \
+			teardown_env),                                        \
+		cmocka_unit_test_setup_teardown(test_lock_release_splits,     \
+						setup, teardown_env),         \
+		cmocka_unit_test_setup_teardown(                              \
+			test_lock_release_unheld_is_ok, setup, teardown_env), \
+		cmocka_unit_test_setup_teardown(test_lock_eof_range, setup,   \
+						teardown_env),                \
+		cmocka_unit_test_setup_teardown(test_lock_files_independent,  \
+						setup, teardown_env),         \
+		cmocka_unit_test_setup_teardown(test_lock_invalid_arguments,  \
+						setup, teardown_env),         \
+		cmocka_unit_test_setup_teardown(                              \
+			test_undo_restores_replaced_locks, setup,             \
+			teardown_env),                                        \
+		cmocka_unit_test_setup_teardown(                              \
+			test_undo_of_new_lock_removes_it, setup,              \
+			teardown_env),                                        \
+		cmocka_unit_test_setup_teardown(                              \
+			test_undo_refused_after_reader_got_in, setup,         \
+			teardown_env),                                        \
+		cmocka_unit_test_setup_teardown(                              \
+			test_undo_refused_after_owner_changed, setup,         \
+			teardown_env),                                        \
+		cmocka_unit_test_setup_teardown(test_undo_null_on_conflict,   \
+						setup, teardown_env),         \
+		cmocka_unit_test_setup_teardown(test_list_all_files_in_order, \
+						setup, teardown_env),         \
+		cmocka_unit_test_setup_teardown(                              \
+			test_purge_removes_older_epochs_of_node, setup,       \
+			teardown_env),                                        \
+		cmocka_unit_test_setup_teardown(                              \
+			test_node_list_shows_this_node_live, setup,           \
+			teardown_env),                                        \
+		cmocka_unit_test_setup_teardown(test_strerror_covers_codes,   \
+						setup, teardown_env)
 
 int main(int argc, char **argv)
 {
-	const struct CMUnitTest memory[] = CONFORMANCE(setup_memory);
-	const struct CMUnitTest lmdb[] = CONFORMANCE(setup_lmdb);
-	const struct CMUnitTest rados[] = CONFORMANCE(setup_rados);
+	const struct CMUnitTest memory[] = {CONFORMANCE(setup_memory)};
+	const struct CMUnitTest lmdb[] = {CONFORMANCE(setup_lmdb),
+					  PERSISTENT(setup_lmdb)};
+	const struct CMUnitTest rados[] = {CONFORMANCE(setup_rados),
+					   PERSISTENT(setup_rados)};
 
 	return RUN_STORE_GROUPS(argc, argv, memory, lmdb, rados);
 }

@@ -18,25 +18,6 @@ static struct fixture *fix(void **state)
 	return *state;
 }
 
-static void test_lmdb_locks_survive_reopen(void **state)
-{
-	struct fixture *f = fix(state);
-	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
-	struct test_lock l[4];
-
-	assert_int_equal(ulm_env_epoch(f->env), 1);
-	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
-	ulm_env_close(f->env);
-	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
-	assert_int_equal(ulm_env_epoch(f->env), 2);
-	assert_int_equal(test_list(f->env, "f", l, 4), 1);
-	assert_int_equal(l[0].epoch, 1);
-	assert_int_equal(l[0].node, 1);
-	assert_int_equal(try_lock(f->env, "f", &a, W, 20, 29, NULL), 0);
-	assert_int_equal(test_list(f->env, "f", l, 4), 2);
-	assert_int_equal(l[1].epoch, 2);
-}
-
 /* Child side of a two-process test: plain exits, no cmocka. */
 static void child_wait(int fd)
 {
@@ -170,30 +151,6 @@ static void test_lmdb_path_is_a_file(void **state)
 	fclose(file);
 	cfg.path = path;
 	assert_int_equal(ulm_env_open(&cfg, &env), -ENOTDIR);
-}
-
-static void test_lmdb_read_only_lists_but_cannot_write(void **state)
-{
-	struct fixture *f = fix(state);
-	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
-	struct ulm_key k = test_key("f");
-	struct test_lock l[4];
-	ulm_env *ro;
-
-	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
-	ulm_env_close(f->env);
-	f->env = NULL;
-	assert_int_equal(fixture_open(f, 1, true, &ro), 0);
-	assert_int_equal(ulm_env_epoch(ro), 1);
-	assert_int_equal(test_list(ro, NULL, l, 4), 1);
-	assert_int_equal(ulm_lock_test(ro, &k, &a, W, 0, 9, NULL), 0);
-	assert_int_equal(try_lock(ro, "f", &a, W, 20, 29, NULL), -EROFS);
-	assert_int_equal(ulm_lock_release(ro, &k, &a, 0, 9), -EROFS);
-	assert_int_equal(ulm_node_purge(ro, 1, 99, NULL), -EROFS);
-	ulm_env_close(ro);
-	/* Nothing was registered: node 1 opens in epoch 2. */
-	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
-	assert_int_equal(ulm_env_epoch(f->env), 2);
 }
 
 static void test_lmdb_read_only_missing_env(void **state)
@@ -353,13 +310,11 @@ static void test_lmdb_full_map_is_enolck(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		LMDB_TEST(test_lmdb_locks_survive_reopen),
 		LMDB_TEST(test_lmdb_two_processes_share_locks),
 		LMDB_TEST(test_lmdb_same_node_busy_while_alive),
 		LMDB_TEST(test_lmdb_dead_holder_frees_node),
 		LMDB_TEST(test_lmdb_zombie_holder_frees_node),
 		LMDB_TEST(test_lmdb_path_is_a_file),
-		LMDB_TEST(test_lmdb_read_only_lists_but_cannot_write),
 		LMDB_TEST(test_lmdb_read_only_missing_env),
 		LMDB_TEST(test_lmdb_corrupt_record_reported),
 		LMDB_TEST(test_lmdb_purge_only_older_epochs),

@@ -24,21 +24,6 @@ static struct fixture *fix(void **state)
 	return *state;
 }
 
-static void test_rados_epoch_grows_per_open(void **state)
-{
-	struct fixture *f = fix(state);
-	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
-	struct test_lock l[4];
-
-	assert_int_equal(ulm_env_epoch(f->env), 1);
-	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
-	ulm_env_close(f->env);
-	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
-	assert_int_equal(ulm_env_epoch(f->env), 2);
-	assert_int_equal(test_list(f->env, "f", l, 4), 1);
-	assert_int_equal(l[0].epoch, 1);
-}
-
 /* Node 2 caches the file, node 1 changes it: node 2 never grants on its
  * stale cache (the write's version guard), and sees the release soon. */
 static void test_rados_two_nodes_coherent(void **state)
@@ -189,21 +174,6 @@ static void test_rados_corrupt_record_reported(void **state)
 	assert_int_equal(test_list(f->env, NULL, l, 4), ULM_ECORRUPT);
 }
 
-static void test_rados_read_only_lists_but_cannot_write(void **state)
-{
-	struct fixture *f = fix(state);
-	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
-	struct test_lock l[4];
-	ulm_env *ro;
-
-	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
-	assert_int_equal(fixture_open(f, 1, true, &ro), 0);
-	assert_int_equal(ulm_env_epoch(ro), 1);
-	assert_int_equal(test_list(ro, NULL, l, 4), 1);
-	assert_int_equal(try_lock(ro, "f", &a, W, 20, 29, NULL), -EROFS);
-	ulm_env_close(ro);
-}
-
 static void test_rados_config_errors(void **state)
 {
 	struct fixture *f = fix(state);
@@ -255,12 +225,10 @@ static void test_rados_unreachable_cluster_is_eio(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		RADOS_TEST(test_rados_epoch_grows_per_open),
 		RADOS_TEST(test_rados_two_nodes_coherent),
 		RADOS_TEST(test_rados_events_in_order_once),
 		RADOS_TEST(test_rados_event_take_wakes_on_post),
 		RADOS_TEST(test_rados_corrupt_record_reported),
-		RADOS_TEST(test_rados_read_only_lists_but_cannot_write),
 		RADOS_TEST(test_rados_config_errors),
 		RADOS_TEST(test_rados_unreachable_cluster_is_eio),
 	};
