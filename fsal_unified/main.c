@@ -90,7 +90,7 @@ static struct config_item unified_items[] = {
 	CONF_ITEM_UI32("Rados_Lease_Ms", ULMFSAL_MIN_LEASE_MS,
 		       ULMFSAL_MAX_LEASE_MS, ULMFSAL_DEFAULT_LEASE_MS,
 		       ulmfsal_config, lease_ms),
-	CONF_ITEM_BOOL("Rados_Tokens", false, ulmfsal_config, tokens),
+	CONF_ITEM_BOOL("Rados_Tokens", true, ulmfsal_config, tokens),
 	CONF_ITEM_UI32("Rados_Op_Timeout", 0, ULMFSAL_MAX_OP_TIMEOUT_S, 0,
 		       ulmfsal_config, op_timeout_s),
 	CONFIG_EOL,
