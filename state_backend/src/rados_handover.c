@@ -59,9 +59,10 @@ static void ask(struct rados_file *f, char kind)
 	size_t len = 0;
 
 	/* Acked once done; a holder that died meanwhile times out, and the
-	 * next look finds it dead. */
-	rados_notify2(f->store->io, f->oid, &kind, 1, ASK_TIMEOUT_MS, &reply,
-		      &len);
+	 * next look finds it dead. Given up on (a hung OSD): looked again. */
+	rados_notify_bounded(f->store, f->oid, &kind, 1, ASK_TIMEOUT_MS,
+			     rados_deadline(f->store, ASK_TIMEOUT_MS), &reply,
+			     &len);
 	rados_buffer_free(reply);
 }
 
