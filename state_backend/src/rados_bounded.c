@@ -19,11 +19,13 @@
 #include <time.h>
 #include "rados_store.h"
 
-enum bounded_kind { BOUNDED_WATCH, BOUNDED_UNWATCH, BOUNDED_NOTIFY };
+/* A notify's answer comes this long after its own timeout at most, on an
+ * OSD that answers. */
+#define NOTIFY_MARGIN_MS 500
 
 struct bounded_op {
 	struct rados_store *store;
-	enum bounded_kind kind;
+	enum rados_bounded_kind kind;
 	rados_completion_t completion;
 	rados_release_fn release; /* NULL: nothing to hand back */
 	void *arg;
@@ -61,9 +63,17 @@ void rados_bounded_fini(struct rados_store *s)
 	pthread_mutex_destroy(&s->pending_mutex);
 }
 
+/* Past the op timeout, a read or write is given up on: so is a watch or
+ * an unwatch. A notify gets as long, or its own timeout and a margin if
+ * longer. Giving up early never changes an answer, only its cost: a join
+ * counts others, a change stays made, an ask is followed by a new look. */
 uint64_t rados_deadline(const struct rados_store *s, uint32_t wait_ms)
 {
-	return now_ns() + ((uint64_t)s->op_timeout_ms + wait_ms) * 1000000ULL;
+	uint64_t ms = wait_ms ? wait_ms + NOTIFY_MARGIN_MS : 0;
+
+	if (ms < s->op_timeout_ms)
+		ms = s->op_timeout_ms;
+	return now_ns() + ms * 1000000ULL;
 }
 
 /* One wait for a change, until @deadline (CLOCK_MONOTONIC ns). @return
@@ -79,7 +89,8 @@ static bool wait_step(struct rados_store *s, uint64_t deadline)
 
 static void op_complete(rados_completion_t c, void *arg);
 
-static struct bounded_op *op_new(struct rados_store *s, enum bounded_kind kind,
+static struct bounded_op *op_new(struct rados_store *s,
+				 enum rados_bounded_kind kind,
 				 rados_release_fn release, void *arg)
 {
 	struct bounded_op *op = calloc(1, sizeof(*op));
@@ -123,7 +134,7 @@ static void op_end(struct bounded_op *op)
 static struct bounded_op *unwatch_start(struct rados_store *s, uint64_t cookie,
 					rados_release_fn release, void *arg)
 {
-	struct bounded_op *op = op_new(s, BOUNDED_UNWATCH, release, arg);
+	struct bounded_op *op = op_new(s, RADOS_BOUNDED_UNWATCH, release, arg);
 	int rc = -ESHUTDOWN;
 
 	if (!op)
@@ -167,7 +178,7 @@ static void op_complete(rados_completion_t c, void *arg)
 	pthread_mutex_unlock(&s->pending_mutex);
 	if (!abandoned)
 		return; /* the caller's now */
-	if (op->kind == BOUNDED_WATCH)
+	if (op->kind == RADOS_BOUNDED_WATCH)
 		abandoned_watch_end(op);
 	else
 		op_end(op);
@@ -185,6 +196,8 @@ static bool op_wait(struct bounded_op *op, uint64_t deadline, int *rc)
 		;
 	done = op->done;
 	op->abandoned = !done;
+	if (!done && deadline)
+		atomic_fetch_add(&s->given_up[op->kind], 1);
 	*rc = done ? op->rc : -ETIMEDOUT;
 	pthread_mutex_unlock(&s->pending_mutex);
 	return done;
@@ -202,7 +215,7 @@ int rados_watch_bounded(struct rados_store *s, const char *oid,
 			uint32_t timeout_s, void *arg, rados_release_fn release,
 			uint64_t deadline, uint64_t *cookie)
 {
-	struct bounded_op *op = op_new(s, BOUNDED_WATCH, release, arg);
+	struct bounded_op *op = op_new(s, RADOS_BOUNDED_WATCH, release, arg);
 	int rc;
 
 	if (!op) {
@@ -237,7 +250,7 @@ int rados_notify_bounded(struct rados_store *s, const char *oid,
 			 const void *msg, size_t len, uint32_t timeout_ms,
 			 uint64_t deadline, char **reply, size_t *reply_len)
 {
-	struct bounded_op *op = op_new(s, BOUNDED_NOTIFY, NULL, NULL);
+	struct bounded_op *op = op_new(s, RADOS_BOUNDED_NOTIFY, NULL, NULL);
 	int rc;
 
 	if (reply)

@@ -112,6 +112,14 @@ struct rados_thread {
 	bool stop; /* under mutex */
 };
 
+/* What rados_bounded.c runs. */
+enum rados_bounded_kind {
+	RADOS_BOUNDED_WATCH,
+	RADOS_BOUNDED_UNWATCH,
+	RADOS_BOUNDED_NOTIFY,
+	RADOS_BOUNDED_KINDS
+};
+
 struct rados_store {
 	struct ulm_store base;
 	rados_t cluster;
@@ -132,6 +140,7 @@ struct rados_store {
 	pthread_cond_t pending_cond; /* on CLOCK_MONOTONIC */
 	unsigned int pending;
 	bool closing;
+	atomic_uint given_up[RADOS_BOUNDED_KINDS]; /* for tests */
 	/* The mailbox: the watch on our node object wakes event_take. */
 	char node_oid[32];
 	uint64_t node_watch;
@@ -209,8 +218,8 @@ int rados_read_run(struct rados_store *s, rados_read_op_t op, const char *oid,
  * ns. A timed-out op returns -ETIMEDOUT and is left to finish alone. */
 void rados_bounded_init(struct rados_store *s);
 void rados_bounded_fini(struct rados_store *s);
-/** The deadline of an op answered like a write (the op timeout) after
- *  waiting @p wait_ms (a notify's own timeout). */
+/** The deadline of a watch or unwatch (0), or of a notify that waits
+ *  @p wait_ms for acks. */
 uint64_t rados_deadline(const struct rados_store *s, uint32_t wait_ms);
 /** Hands @p arg back: the op, and any watch it left behind, no longer
  *  use it (but for callbacks that rados_watch_flush() waits for). */
