@@ -128,11 +128,13 @@ static void op_end(struct bounded_op *op)
 }
 
 /* Remove the watch @cookie; release(@arg) once it is gone. @return the
- * op, not waited for yet; NULL: it ended already (closing: the store's
+ * op, not waited for yet (@waited: the caller waits for it; else it is
+ * the completion's at once); NULL: it ended already (closing: the store's
  * shutdown takes the watch down), or no memory: the watch and @arg stay
  * until close */
 static struct bounded_op *unwatch_start(struct rados_store *s, uint64_t cookie,
-					rados_release_fn release, void *arg)
+					rados_release_fn release, void *arg,
+					bool waited)
 {
 	struct bounded_op *op = op_new(s, RADOS_BOUNDED_UNWATCH, release, arg);
 	int rc = -ESHUTDOWN;
@@ -141,6 +143,7 @@ static struct bounded_op *unwatch_start(struct rados_store *s, uint64_t cookie,
 		return NULL;
 	/* After the drain the ioctx may be going: start nothing. */
 	pthread_mutex_lock(&s->pending_mutex);
+	op->abandoned = !waited;
 	if (!s->closing)
 		rc = rados_aio_unwatch(s->io, cookie, op->completion);
 	pthread_mutex_unlock(&s->pending_mutex);
@@ -157,7 +160,8 @@ static struct bounded_op *unwatch_start(struct rados_store *s, uint64_t cookie,
 static void abandoned_watch_end(struct bounded_op *op)
 {
 	if (!op->rc) {
-		unwatch_start(op->store, op->cookie, op->release, op->arg);
+		unwatch_start(op->store, op->cookie, op->release, op->arg,
+			      false);
 		op->release = NULL; /* the unwatch's now */
 	}
 	op_end(op);
@@ -239,7 +243,7 @@ void rados_unwatch_bounded(struct rados_store *s, uint64_t cookie,
 			   rados_release_fn release, void *arg,
 			   uint64_t deadline)
 {
-	struct bounded_op *op = unwatch_start(s, cookie, release, arg);
+	struct bounded_op *op = unwatch_start(s, cookie, release, arg, true);
 	int rc;
 
 	if (op && op_wait(op, deadline, &rc))
