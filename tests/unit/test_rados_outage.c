@@ -30,22 +30,23 @@
 #define NFILES	 4
 #define SPACE	 32
 /* Short RADOS timeouts keep the test short: an op gives up after
- * OP_TIMEOUT_S seconds; the OSD hangs for STOP_MS, within the default
- * lease less its margin (12 s: the nodes stay live, their calls fail)
- * and within the PG read lease (16 s: a single OSD hung longer under load
- * keeps its PGs "laggy" for good, docs/rados.md). */
+ * OP_TIMEOUT_S seconds; the OSD hangs for STOP_MS, within LEASE_MS less
+ * its margin (24 s: the nodes stay live, their calls fail) and within the
+ * PG read lease (16 s: a single OSD hung longer under load keeps its PGs
+ * "laggy" for good, docs/rados.md). */
 #define OP_TIMEOUT_S 2
+#define LEASE_MS     30000
 #define WARM_MS	     1500
-#define STOP_MS	     10000
+#define STOP_MS	     12000
 /* After the resume: every thread must be granted again within this. */
 #define RECOVER_MS   30000
 #define GRANTS_AFTER 5
 /* The longest a call may take, well under the hang: a notify given up
  * on (a join or a handover request: its 5 s timeout and 0.5 s), then an
- * op timing out (a read), and 2 s for a loaded machine. Measured: 6 s.
- * A call that waited for the OSD as long as it hangs (librados alone
- * bounds no watch or notify) takes more than STOP_MS. */
-#define CALL_BOUND_MS 9500
+ * op timing out (a read), and 3 s for a loaded machine. Measured: 6 s,
+ * 8 s under ASan. A call that waited for the OSD as long as it hangs
+ * (librados alone bounds no watch or notify) takes more than STOP_MS. */
+#define CALL_BOUND_MS 10500
 /* Files idle this long are unwatched (checked every TRIM_MS): used
  * again, watched anew (a watch and a join), also during the hang. */
 #define TRIM_MS	 20
@@ -318,6 +319,7 @@ static void outage_under_load(struct fixture *f, enum ulm_tokens tokens)
 
 	ulm_env_close(f->env);
 	f->op_timeout_s = OP_TIMEOUT_S;
+	f->lease_ms = LEASE_MS;
 	f->tokens = tokens;
 	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
 	envs[0] = f->env;
