@@ -49,8 +49,10 @@ static int verdict_of(struct rados_file *f, const struct rados_token *t,
 		return 0;
 	}
 	rc = rados_node_state(s, t->node, &epoch, &live);
+	if (rc)
+		return rc; /* nothing was learnt (an OSD hang) */
 	*v = live && epoch == t->epoch ? VERDICT_LIVE : VERDICT_DEAD;
-	return rc;
+	return 0;
 }
 
 static void ask(struct rados_file *f, char kind)
