@@ -17,6 +17,8 @@
 #define EVENT_KEY_LEN	33 /* "e" + 16 + 8 + 8 hex digits */
 #define EVENT_PREFIX	"e"
 #define EVENTS_PER_READ 256
+/* A post's wake-up waits this long for the taker's ack. */
+#define WAKE_TIMEOUT_MS 5000
 
 static void node_oid(char *oid, size_t cap, uint32_t node)
 {
@@ -46,15 +48,17 @@ static void events_watch_failed(void *arg, uint64_t cookie, int err)
 	(void)err;
 }
 
+/* A lost watch is replaced; the store outlives both (close drains). */
 static int events_watch(struct rados_store *s)
 {
 	if (s->node_watch && rados_watch_check(s->io, s->node_watch) >= 0)
 		return 0;
 	if (s->node_watch)
-		rados_unwatch2(s->io, s->node_watch);
+		rados_unwatch_bounded(s, s->node_watch, NULL, NULL, 0);
 	s->node_watch = 0;
-	return rados_watch2(s->io, s->node_oid, &s->node_watch, events_notified,
-			    events_watch_failed, s);
+	return rados_watch_bounded(s, s->node_oid, events_notified,
+				   events_watch_failed, 0, s, NULL,
+				   rados_deadline(s, 0), &s->node_watch);
 }
 
 int rados_events_init(struct rados_store *s)
@@ -63,10 +67,10 @@ int rados_events_init(struct rados_store *s)
 	return rados_errno(events_watch(s));
 }
 
-void rados_events_fini(struct rados_store *s)
+void rados_events_fini(struct rados_store *s, uint64_t deadline)
 {
 	if (s->node_watch)
-		rados_unwatch2(s->io, s->node_watch);
+		rados_unwatch_bounded(s, s->node_watch, NULL, NULL, deadline);
 	s->node_watch = 0;
 }
 
@@ -108,7 +112,7 @@ int rados_event_post(struct ulm_store *store, uint32_t node, const void *msg,
 	rc = rados_write_run(s, op, oid, NULL);
 	rados_release_write_op(op);
 	if (!rc)
-		rados_notify_async(s, oid, "E", 1);
+		rados_notify_async(s, oid, "E", 1, WAKE_TIMEOUT_MS);
 	return rados_errno(rc);
 }
 

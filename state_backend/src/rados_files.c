@@ -19,6 +19,12 @@
  * A watcher that does not ack within CHANGE_TIMEOUT_MS (a node that
  * crashed; the OSD drops its watch after WATCH_TIMEOUT_S) delays writers
  * by that much; a live node whose watch failed re-reads anyway.
+ *
+ * Watches and notifies wait for a hung OSD no longer than an op does
+ * (rados_bounded.c). A file stays in memory while a watch of it may still
+ * call back: an op given up on holds a reference until its watch is gone,
+ * and a trimmed file is freed once its unwatch ended and a watch flush
+ * passed.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -66,6 +72,7 @@ void rados_files_init(struct rados_store *s)
 		pthread_cond_init(&s->buckets[i].cond, NULL);
 		s->buckets[i].files = NULL;
 	}
+	pthread_mutex_init(&s->retired_mutex, NULL);
 	s->trim_every_ms = TRIM_EVERY_MS;
 	s->watch_idle_ms = WATCH_IDLE_MS;
 	s->watch_max = WATCH_MAX;
@@ -77,25 +84,32 @@ static void file_free(struct rados_file *f)
 	free(f);
 }
 
-void rados_files_fini(struct rados_store *s)
+void rados_files_unwatch(struct rados_store *s, uint64_t deadline)
 {
 	for (size_t i = 0; i < RADOS_FILE_BUCKETS; i++)
 		for (struct rados_file *f = s->buckets[i].files; f; f = f->next)
 			if (f->watch)
-				rados_unwatch2(s->io, f->watch);
-	/* No callback may run on a file we are about to free. */
-	if (s->io)
-		rados_watch_flush(s->cluster);
-	for (size_t i = 0; i < RADOS_FILE_BUCKETS; i++) {
-		struct rados_file *f = s->buckets[i].files, *next;
+				rados_unwatch_bounded(s, f->watch, NULL, NULL,
+						      deadline);
+}
 
-		for (; f; f = next) {
-			next = f->next;
-			file_free(f);
-		}
+static void files_free(struct rados_file *f)
+{
+	for (struct rados_file *next; f; f = next) {
+		next = f->next;
+		file_free(f);
+	}
+}
+
+void rados_files_fini(struct rados_store *s)
+{
+	for (size_t i = 0; i < RADOS_FILE_BUCKETS; i++) {
+		files_free(s->buckets[i].files);
 		pthread_cond_destroy(&s->buckets[i].cond);
 		pthread_mutex_destroy(&s->buckets[i].mutex);
 	}
+	files_free(s->retired);
+	pthread_mutex_destroy(&s->retired_mutex);
 }
 
 static void oid_of(char *oid, const struct ulm_key *file)
@@ -151,6 +165,12 @@ void rados_file_put(struct rados_file *f)
 	pthread_mutex_lock(&b->mutex);
 	f->refs--;
 	pthread_mutex_unlock(&b->mutex);
+}
+
+/* A watch op's reference, given back once its watch is gone. */
+static void file_unref(void *arg)
+{
+	rados_file_put(arg);
 }
 
 /* What we know may be wrong now. Under our token that means another node
@@ -239,8 +259,10 @@ static bool join(struct rados_file *f)
 	size_t len = 0;
 	bool others = true;
 
-	if (!rados_notify2(s->io, f->oid, &msg, 1, JOIN_TIMEOUT_MS, &reply,
-			   &len) &&
+	/* Given up on (a hung OSD): counted as another node. */
+	if (!rados_notify_bounded(s, f->oid, &msg, 1, JOIN_TIMEOUT_MS,
+				  rados_deadline(s, JOIN_TIMEOUT_MS), &reply,
+				  &len) &&
 	    reply)
 		others = others_in_reply(s, reply, len);
 	rados_buffer_free(reply);
@@ -262,15 +284,14 @@ int rados_file_watch(struct rados_file *f)
 {
 	struct rados_store *s = f->store;
 	struct rados_file_bucket *b = bucket_of(s, f->hash);
-	uint64_t cookie;
+	uint64_t cookie, broken;
 	bool others;
 	int rc;
 
 	if (watch_healthy(f))
 		return 0;
-	if (f->watch)
-		rados_unwatch2(s->io, f->watch);
 	pthread_mutex_lock(&b->mutex);
+	broken = f->watch;
 	if (f->watch)
 		s->n_watched--;
 	f->watch = 0;
@@ -278,9 +299,14 @@ int rados_file_watch(struct rados_file *f)
 	/* A token taken with the object it created: nobody else wrote. */
 	if (f->tstate == TOKEN_NONE)
 		forget_locked(f);
+	f->refs += 1 + (broken != 0); /* the ops': see file_unref() */
 	pthread_mutex_unlock(&b->mutex);
-	rc = rados_watch3(s->io, f->oid, &cookie, file_notified,
-			  file_watch_failed, WATCH_TIMEOUT_S, f);
+	/* Nothing waits for a broken watch to go. */
+	if (broken)
+		rados_unwatch_bounded(s, broken, file_unref, f, 0);
+	rc = rados_watch_bounded(s, f->oid, file_notified, file_watch_failed,
+				 WATCH_TIMEOUT_S, f, file_unref,
+				 rados_deadline(s, 0), &cookie);
 	if (rc)
 		return rc;
 	others = join(f);
@@ -362,8 +388,9 @@ void rados_file_changed(struct rados_file *f)
 	 * missed it has a failed or lapsed watch, and re-reads. Who acked
 	 * tells whether others still watch (they unwatch when idle). */
 	if (others &&
-	    !rados_notify2(f->store->io, f->oid, &msg, 1, CHANGE_TIMEOUT_MS,
-			   &reply, &len) &&
+	    !rados_notify_bounded(f->store, f->oid, &msg, 1, CHANGE_TIMEOUT_MS,
+				  rados_deadline(f->store, CHANGE_TIMEOUT_MS),
+				  &reply, &len) &&
 	    reply) {
 		others = others_in_reply(f->store, reply, len);
 		if (f->store->change_replied)
@@ -459,37 +486,60 @@ static bool trim_one(struct rados_file *f, uint64_t used_ns, uint64_t *watch)
 	return unlinked;
 }
 
+/* A trimmed file whose watch is gone: freed by the next retired_free(). */
+static void retire(void *arg)
+{
+	struct rados_file *f = arg;
+	struct rados_store *s = f->store;
+
+	pthread_mutex_lock(&s->retired_mutex);
+	f->next = s->retired;
+	s->retired = f;
+	pthread_mutex_unlock(&s->retired_mutex);
+}
+
+static void retired_free(struct rados_store *s)
+{
+	struct rados_file *list;
+
+	pthread_mutex_lock(&s->retired_mutex);
+	list = s->retired;
+	s->retired = NULL;
+	pthread_mutex_unlock(&s->retired_mutex);
+	/* No callback may run on a file we are about to free. */
+	if (list)
+		rados_watch_flush(s->cluster);
+	files_free(list);
+}
+
+/* Unwatches still going at the deadline (a hung OSD) retire their files
+ * when they end, for a later pass to free. */
 void rados_files_trim(struct rados_store *s)
 {
 	uint64_t now = now_ns(), idle = (uint64_t)s->watch_idle_ms * 1000000;
+	uint64_t deadline = rados_deadline(s, 0);
 	struct trim_list l = {0};
-	struct rados_file **gone;
-	size_t n_gone = 0;
 	unsigned int watched, excess, max = s->watch_max;
 
 	if (trim_candidates(s, &l))
 		return;
-	gone = malloc((l.n ? l.n : 1) * sizeof(*gone));
 	watched = s->n_watched;
 	excess = watched > max ? watched - max : 0;
-	for (size_t i = 0; gone && i < l.n; i++) {
+	for (size_t i = 0; i < l.n; i++) {
+		struct rados_file *f = l.v[i].f;
 		uint64_t watch = 0;
 
 		if (now - l.v[i].used_ns < idle && !excess)
 			break;
-		if (!trim_one(l.v[i].f, l.v[i].used_ns, &watch))
+		if (!trim_one(f, l.v[i].used_ns, &watch))
 			continue;
 		if (watch) {
-			rados_unwatch2(s->io, watch);
+			rados_unwatch_bounded(s, watch, retire, f, deadline);
 			excess -= excess > 0;
+		} else {
+			retire(f);
 		}
-		gone[n_gone++] = l.v[i].f;
 	}
-	/* No callback may run on a file we are about to free. */
-	if (n_gone)
-		rados_watch_flush(s->cluster);
-	for (size_t i = 0; i < n_gone; i++)
-		file_free(gone[i]);
-	free(gone);
+	retired_free(s);
 	free(l.v);
 }

@@ -49,8 +49,10 @@ static int verdict_of(struct rados_file *f, const struct rados_token *t,
 		return 0;
 	}
 	rc = rados_node_state(s, t->node, &epoch, &live);
+	if (rc)
+		return rc; /* nothing was learnt (an OSD hang) */
 	*v = live && epoch == t->epoch ? VERDICT_LIVE : VERDICT_DEAD;
-	return rc;
+	return 0;
 }
 
 static void ask(struct rados_file *f, char kind)
@@ -59,9 +61,10 @@ static void ask(struct rados_file *f, char kind)
 	size_t len = 0;
 
 	/* Acked once done; a holder that died meanwhile times out, and the
-	 * next look finds it dead. */
-	rados_notify2(f->store->io, f->oid, &kind, 1, ASK_TIMEOUT_MS, &reply,
-		      &len);
+	 * next look finds it dead. Given up on (a hung OSD): looked again. */
+	rados_notify_bounded(f->store, f->oid, &kind, 1, ASK_TIMEOUT_MS,
+			     rados_deadline(f->store, ASK_TIMEOUT_MS), &reply,
+			     &len);
 	rados_buffer_free(reply);
 }
 

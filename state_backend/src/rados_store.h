@@ -6,7 +6,8 @@
  * changes), rados_files.c (the node-side cache of watched file objects),
  * rados_tokens.c, rados_handover.c and rados_flusher.c (file tokens),
  * rados_events.c (the per-node mailbox), rados_live.c (the liveness
- * lease) and rados_thread.c (service threads). Layout: docs/rados.md.
+ * lease), rados_thread.c (service threads) and rados_bounded.c (watch,
+ * unwatch and notify with a deadline). Layout: docs/rados.md.
  */
 #ifndef ULM_RADOS_STORE_H
 #define ULM_RADOS_STORE_H
@@ -111,6 +112,14 @@ struct rados_thread {
 	bool stop; /* under mutex */
 };
 
+/* What rados_bounded.c runs. */
+enum rados_bounded_kind {
+	RADOS_BOUNDED_WATCH,
+	RADOS_BOUNDED_UNWATCH,
+	RADOS_BOUNDED_NOTIFY,
+	RADOS_BOUNDED_KINDS
+};
+
 struct rados_store {
 	struct ulm_store base;
 	rados_t cluster;
@@ -119,12 +128,19 @@ struct rados_store {
 	uint32_t node_id;
 	uint32_t epoch;
 	bool read_only;
-	bool tokens; /* take file tokens (write-behind) when alone */
+	bool tokens;		/* take file tokens (write-behind) when alone */
+	uint32_t op_timeout_ms; /* librados's rados_osd_op_timeout */
 	struct rados_file_bucket buckets[RADOS_FILE_BUCKETS];
-	/* Fire-and-forget notifies still in flight (close waits for them). */
-	pthread_mutex_t inflight_mutex;
-	pthread_cond_t inflight_cond;
-	unsigned int inflight;
+	/* Trimmed files whose watch is gone: freed after a watch flush. */
+	pthread_mutex_t retired_mutex;
+	struct rados_file *retired;
+	/* Watches, unwatches and notifies in flight (rados_bounded.c): close
+	 * waits for them a while, then starts no more (closing). */
+	pthread_mutex_t pending_mutex;
+	pthread_cond_t pending_cond; /* on CLOCK_MONOTONIC */
+	unsigned int pending;
+	bool closing;
+	atomic_uint given_up[RADOS_BOUNDED_KINDS]; /* for tests */
 	/* The mailbox: the watch on our node object wakes event_take. */
 	char node_oid[32];
 	uint64_t node_watch;
@@ -197,12 +213,48 @@ int rados_write_run(struct rados_store *s, rados_write_op_t op, const char *oid,
 int rados_read_run(struct rados_store *s, rados_read_op_t op, const char *oid,
 		   uint64_t *version);
 
+/* Watch, unwatch and notify with a deadline (rados_bounded.c): librados
+ * bounds none of them by its op timeout. Deadlines are CLOCK_MONOTONIC
+ * ns. A timed-out op returns -ETIMEDOUT and is left to finish alone. */
+void rados_bounded_init(struct rados_store *s);
+void rados_bounded_fini(struct rados_store *s);
+/** The deadline of a watch or unwatch (0), or of a notify that waits
+ *  @p wait_ms for acks. */
+uint64_t rados_deadline(const struct rados_store *s, uint32_t wait_ms);
+/** Hands @p arg back: the op, and any watch it left behind, no longer
+ *  use it (but for callbacks that rados_watch_flush() waits for). */
+typedef void (*rados_release_fn)(void *arg);
+/** Watch @p oid with callbacks on @p arg; release(@p arg) (if not NULL)
+ *  once the op is over: before returning if it ended by @p deadline
+ *  (then a watch made, *@p cookie, is the caller's), else once a watch
+ *  made late is taken down. @return 0, -ETIMEDOUT, or a librados error */
+int rados_watch_bounded(struct rados_store *s, const char *oid,
+			rados_watchcb2_t notified, rados_watcherrcb_t failed,
+			uint32_t timeout_s, void *arg, rados_release_fn release,
+			uint64_t deadline, uint64_t *cookie);
+/** Remove watch @p cookie, waiting until @p deadline at most (0: not at
+ *  all); release(@p arg) once it is gone (also when closing). */
+void rados_unwatch_bounded(struct rados_store *s, uint64_t cookie,
+			   rados_release_fn release, void *arg,
+			   uint64_t deadline);
+/** Notify @p oid's watchers, waiting for their acks @p timeout_ms (whole
+ *  seconds) and for the answer until @p deadline. @return 0 or an error;
+ *  *@p reply (free with rados_buffer_free()) may be set either way but
+ *  for -ETIMEDOUT of the deadline */
+int rados_notify_bounded(struct rados_store *s, const char *oid,
+			 const void *msg, size_t len, uint32_t timeout_ms,
+			 uint64_t deadline, char **reply, size_t *reply_len);
 /** Send @p msg to @p oid's watchers without waiting for their acks. */
 void rados_notify_async(struct rados_store *s, const char *oid, const void *msg,
-			size_t len);
+			size_t len, uint32_t timeout_ms);
+/** Close: wait until @p deadline at most for the ops in flight, then
+ *  start no more. @return true: none is left (no callback will come) */
+bool rados_bounded_drain(struct rados_store *s, uint64_t deadline);
 
 void rados_files_init(struct rados_store *s);
-/** Unwatch and free every file. */
+/** Close: unwatch every file, waiting until @p deadline at most. */
+void rados_files_unwatch(struct rados_store *s, uint64_t deadline);
+/** Free every file (no callback may come any more). */
 void rados_files_fini(struct rados_store *s);
 /** The file's entry, created (unwatched, unknown) if new, in use until
  *  rados_file_put(). @return NULL: out of memory */
@@ -358,7 +410,8 @@ void rados_flusher_mark(struct rados_file *f);
 
 /** Watch our node object and take this node's next epoch. */
 int rados_events_init(struct rados_store *s);
-void rados_events_fini(struct rados_store *s);
+/** Unwatch the mailbox, waiting until @p deadline at most. */
+void rados_events_fini(struct rados_store *s, uint64_t deadline);
 int rados_event_post(struct ulm_store *store, uint32_t node, const void *msg,
 		     size_t len);
 int rados_event_take(struct ulm_store *store, store_event_fn fn, void *arg,

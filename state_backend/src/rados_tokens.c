@@ -32,8 +32,6 @@
 
 #define VIRTUAL_BIT (1ULL << 63)
 #define SEGMENT_MAX 0xffffu
-/* An op waits this long for a token being given back (an OSD restart). */
-#define DROP_WAIT_S 30
 
 void rados_token_encode(const struct rados_token *t, uint8_t *buf)
 {
@@ -209,14 +207,22 @@ static int batch_apply(struct rados_file *f, struct ulm_store_op *op)
 	return 0;
 }
 
-/* Wait while the token is being given back; false: it took too long. */
+/* Wait while the token is being given back; false: it took too long. An
+ * op waits as long as a write would (the flusher's write, failing while
+ * an OSD hangs or restarts, is sent again until it lands). */
 static bool drop_wait(struct rados_file *f)
 {
 	struct rados_file_bucket *b = rados_file_bucket(f);
+	uint32_t ms = f->store->op_timeout_ms;
 	struct timespec until;
 
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += DROP_WAIT_S;
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
 	while (f->tstate == TOKEN_DROPPING)
 		if (pthread_cond_timedwait(&b->cond, &b->mutex, &until) ==
 		    ETIMEDOUT)

@@ -28,9 +28,8 @@
 #include "bytes.h"
 #include "rados_store.h"
 
-#define META_OID	  "ulm.meta"
-#define REGISTER_TRIES	  100
-#define NOTIFY_TIMEOUT_MS 5000
+#define META_OID       "ulm.meta"
+#define REGISTER_TRIES 100
 
 static struct rados_store *to_rados(struct ulm_store *store)
 {
@@ -89,56 +88,6 @@ int rados_read_run(struct rados_store *s, rados_read_op_t op, const char *oid,
 		return rc;
 	return run_and_wait(c, version,
 			    rados_aio_read_op_operate(op, s->io, c, oid, 0));
-}
-
-struct notify_ctx {
-	struct rados_store *store;
-	rados_completion_t completion;
-	char *reply;
-	size_t reply_len;
-};
-
-static void notify_done(rados_completion_t c, void *arg)
-{
-	struct notify_ctx *n = arg;
-	struct rados_store *s = n->store;
-
-	rados_buffer_free(n->reply);
-	rados_aio_release(c);
-	free(n);
-	pthread_mutex_lock(&s->inflight_mutex);
-	if (--s->inflight == 0)
-		pthread_cond_broadcast(&s->inflight_cond);
-	pthread_mutex_unlock(&s->inflight_mutex);
-}
-
-void rados_notify_async(struct rados_store *s, const char *oid, const void *msg,
-			size_t len)
-{
-	struct notify_ctx *n = calloc(1, sizeof(*n));
-
-	/* A notify that cannot be sent leaves a watcher's cache stale only
-	 * until its next write, which the version guard refuses. */
-	if (!n ||
-	    rados_aio_create_completion2(n, notify_done, &n->completion)) {
-		free(n);
-		return;
-	}
-	n->store = s;
-	pthread_mutex_lock(&s->inflight_mutex);
-	s->inflight++;
-	pthread_mutex_unlock(&s->inflight_mutex);
-	if (rados_aio_notify(s->io, oid, n->completion, msg, (int)len,
-			     NOTIFY_TIMEOUT_MS, &n->reply, &n->reply_len))
-		notify_done(n->completion, n);
-}
-
-static void notifies_wait(struct rados_store *s)
-{
-	pthread_mutex_lock(&s->inflight_mutex);
-	while (s->inflight)
-		pthread_cond_wait(&s->inflight_cond, &s->inflight_mutex);
-	pthread_mutex_unlock(&s->inflight_mutex);
 }
 
 int rados_value_get(struct rados_store *s, const char *oid, const char *key,
@@ -275,6 +224,17 @@ static int bound_timeouts(rados_t cluster, uint32_t op_timeout_s)
 	return rc;
 }
 
+/* What librados gives a read or write: watches and notifies get as long
+ * (rados_bounded.c). */
+static uint32_t op_timeout_ms(rados_t cluster)
+{
+	char buf[64];
+
+	if (rados_conf_get(cluster, "rados_osd_op_timeout", buf, sizeof(buf)))
+		return 30000;
+	return (uint32_t)(strtod(buf, NULL) * 1000);
+}
+
 static int connect_cluster(struct rados_store *s,
 			   const struct ulm_env_config *cfg)
 {
@@ -289,6 +249,7 @@ static int connect_cluster(struct rados_store *s,
 		return -EINVAL;
 	if (bound_timeouts(s->cluster, cfg->op_timeout_s))
 		return -EINVAL;
+	s->op_timeout_ms = op_timeout_ms(s->cluster);
 	rc = rados_connect(s->cluster);
 	if (rc)
 		return -EIO;
@@ -301,23 +262,31 @@ static int connect_cluster(struct rados_store *s,
 	return 0;
 }
 
+/* Nothing waits on the OSD longer than an op: a hung one leaves its ops
+ * to rados_shutdown(), the ioctx they use too. */
 static void rados_close(struct ulm_store *store)
 {
 	struct rados_store *s = to_rados(store);
+	uint64_t deadline = rados_deadline(s, 0);
+	bool drained;
 
 	/* Tokens go back while the lease still vouches for this node. */
 	rados_flusher_fini(s);
 	if (s->io)
-		rados_events_fini(s);
+		rados_events_fini(s, deadline);
 	rados_live_fini(s);
-	rados_files_fini(s);
-	notifies_wait(s);
 	if (s->io)
+		rados_files_unwatch(s, deadline);
+	drained = rados_bounded_drain(s, deadline);
+	if (s->io && drained) {
+		/* No callback may use the ioctx once it is gone. */
+		rados_watch_flush(s->cluster);
 		rados_ioctx_destroy(s->io);
+	}
 	if (s->cluster)
 		rados_shutdown(s->cluster);
-	pthread_mutex_destroy(&s->inflight_mutex);
-	pthread_cond_destroy(&s->inflight_cond);
+	rados_files_fini(s);
+	rados_bounded_fini(s);
 	pthread_mutex_destroy(&s->event_mutex);
 	pthread_cond_destroy(&s->event_cond);
 	free(s);
@@ -338,8 +307,7 @@ static int rados_open(const struct ulm_env_config *cfg,
 	s->node_id = cfg->node_id;
 	s->read_only = cfg->read_only;
 	s->tokens = !cfg->read_only && cfg->tokens != ULM_TOKENS_OFF;
-	pthread_mutex_init(&s->inflight_mutex, NULL);
-	pthread_cond_init(&s->inflight_cond, NULL);
+	rados_bounded_init(s);
 	pthread_mutex_init(&s->event_mutex, NULL);
 	pthread_cond_init(&s->event_cond, NULL);
 	rados_files_init(s);
