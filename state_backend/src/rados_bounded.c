@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
+#include "clock.h"
 #include "rados_store.h"
 
 /* A notify's answer comes this long after its own timeout at most, on an
@@ -37,14 +38,6 @@ struct bounded_op {
 	bool done;
 	bool abandoned; /* the caller gave up: the completion cleans up */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 void rados_bounded_init(struct rados_store *s)
 {
@@ -73,7 +66,7 @@ uint64_t rados_deadline(const struct rados_store *s, uint32_t wait_ms)
 
 	if (ms < s->op_timeout_ms)
 		ms = s->op_timeout_ms;
-	return now_ns() + ms * 1000000ULL;
+	return clock_now_ns() + ms * 1000000ULL;
 }
 
 /* One wait for a change, until @deadline (CLOCK_MONOTONIC ns). @return

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "clock.h"
 #include "rados_store.h"
 
 #define EVENT_MSG_MAX	4096
@@ -179,15 +180,8 @@ static int remove_taken(struct rados_store *s, const struct taken *t)
 
 static void wait_for_post(struct rados_store *s, uint64_t gen, int timeout_ms)
 {
-	struct timespec until;
+	struct timespec until = clock_realtime_after(timeout_ms);
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&s->event_mutex);
 	while (s->event_gen == gen &&
 	       pthread_cond_timedwait(&s->event_cond, &s->event_mutex,

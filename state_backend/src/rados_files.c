@@ -31,6 +31,7 @@
 #include <string.h>
 #include <time.h>
 #include "bytes.h"
+#include "clock.h"
 #include "rados_store.h"
 
 #define NOTIFY_JOIN   'J'
@@ -55,14 +56,6 @@ static struct rados_file_bucket *bucket_of(struct rados_store *s, uint64_t hash)
 struct rados_file_bucket *rados_file_bucket(struct rados_file *f)
 {
 	return bucket_of(f->store, f->hash);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 void rados_files_init(struct rados_store *s)
@@ -152,7 +145,7 @@ struct rados_file *rados_file_get(struct rados_store *s,
 	}
 	if (f) {
 		f->refs++;
-		f->used_ns = now_ns();
+		f->used_ns = clock_now_ns();
 	}
 	pthread_mutex_unlock(&b->mutex);
 	return f;
@@ -516,7 +509,8 @@ static void retired_free(struct rados_store *s)
  * when they end, for a later pass to free. */
 void rados_files_trim(struct rados_store *s)
 {
-	uint64_t now = now_ns(), idle = (uint64_t)s->watch_idle_ms * 1000000;
+	uint64_t now = clock_now_ns(),
+		 idle = (uint64_t)s->watch_idle_ms * 1000000;
 	uint64_t deadline = rados_deadline(s, 0);
 	struct trim_list l = {0};
 	unsigned int watched, excess, max = s->watch_max;

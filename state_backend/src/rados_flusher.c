@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
+#include "clock.h"
 #include "rados_store.h"
 
 #define FLUSH_DELAY_MS 2
@@ -22,10 +23,7 @@
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_now_ns() / NS_PER_MS;
 }
 
 static void sleep_ms(unsigned int ms)

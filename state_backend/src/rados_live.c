@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "rados_store.h"
 
 #define LIVE_LOCK	 "ulm.live"
@@ -28,16 +29,7 @@
 #define NODE_KEY_LEN	 8
 #define NODES_PER_READ	 1024
 #define LOCKERS_BUF	 4096
-#define NS_PER_MS	 1000000ULL
 #define RETRY_MIN_MS	 50
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static void live_oid(char *oid, size_t cap, uint32_t node)
 {
@@ -78,7 +70,7 @@ static void lease_kept(struct rados_store *s, uint64_t sent)
 
 bool rados_live_ok(struct rados_store *s)
 {
-	return now_ns() < atomic_load(&s->live_until);
+	return clock_now_ns() < atomic_load(&s->live_until);
 }
 
 bool rados_live(struct ulm_store *store)
@@ -90,17 +82,17 @@ bool rados_live(struct ulm_store *store)
  * lapse; a live holder renews it and keeps it. */
 static int lease_first_take(struct rados_store *s)
 {
-	uint64_t start = now_ns();
+	uint64_t start = clock_now_ns();
 	uint64_t give_up = start + (s->lease_ms + retry_ms(s)) * NS_PER_MS;
 	int rc;
 
 	for (;;) {
-		uint64_t sent = now_ns();
+		uint64_t sent = clock_now_ns();
 
 		rc = lease_lock(s, 0);
 		if (!rc)
 			lease_kept(s, sent);
-		if (rc != -EBUSY || now_ns() >= give_up)
+		if (rc != -EBUSY || clock_now_ns() >= give_up)
 			break;
 		usleep(retry_ms(s) * 1000);
 	}
@@ -114,7 +106,7 @@ static void *live_main(void *arg)
 	pthread_mutex_lock(&s->live.mutex);
 	while (!s->live.stop) {
 		bool paused = s->live_paused;
-		uint64_t sent = now_ns(), next;
+		uint64_t sent = clock_now_ns(), next;
 		int rc = -EAGAIN;
 
 		pthread_mutex_unlock(&s->live.mutex);

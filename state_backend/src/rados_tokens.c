@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bytes.h"
+#include "clock.h"
 #include "rados_store.h"
 
 #define VIRTUAL_BIT (1ULL << 63)
@@ -213,16 +214,9 @@ static int batch_apply(struct rados_file *f, struct ulm_store_op *op)
 static bool drop_wait(struct rados_file *f)
 {
 	struct rados_file_bucket *b = rados_file_bucket(f);
-	uint32_t ms = f->store->op_timeout_ms;
-	struct timespec until;
+	struct timespec until =
+		clock_realtime_after((int)f->store->op_timeout_ms);
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	while (f->tstate == TOKEN_DROPPING)
 		if (pthread_cond_timedwait(&b->cond, &b->mutex, &until) ==
 		    ETIMEDOUT)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "clock.h"
 #include "store.h"
 
 struct mem_event {
@@ -101,26 +102,14 @@ static int mem_event_post(struct ulm_store *store, uint32_t node,
 	return 0;
 }
 
-static void deadline_after(struct timespec *ts, int timeout_ms)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += timeout_ms / 1000;
-	ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (ts->tv_nsec >= 1000000000) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000;
-	}
-}
-
 static int mem_event_take(struct ulm_store *store, store_event_fn fn, void *arg,
 			  int timeout_ms)
 {
 	struct mem_store *m = (struct mem_store *)store;
 	struct mem_event *list;
-	struct timespec deadline;
+	struct timespec deadline = clock_realtime_after(timeout_ms);
 	int rc = 0;
 
-	deadline_after(&deadline, timeout_ms > 0 ? timeout_ms : 0);
 	pthread_mutex_lock(&m->mutex);
 	while (!m->head && timeout_ms > 0 &&
 	       pthread_cond_timedwait(&m->posted, &m->mutex, &deadline) == 0)

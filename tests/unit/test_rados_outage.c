@@ -6,7 +6,7 @@
  *    and notify timeouts: watches and notifies are bounded too),
  *    with success or a clear error (a conflict, -EIO, ULM_EFENCED): no
  *    crash, no call left hanging once the OSD answers;
- *  - no conflicting pair is ever granted (the board of test_threads.c);
+ *  - no conflicting pair is ever granted (grant_board.c);
  *  - once the OSD is back, service comes back on every node, and the
  *    table holds exactly the locks whose grant a caller saw and did not
  *    release. Only bytes that a failed call touched are in doubt (a write
@@ -24,11 +24,12 @@
 #include <stdlib.h>
 #include "env.h"
 #include "rados_store.h"
+#include "grant_board.h"
 #include "ulm_test.h"
 
 #define NTHREADS 4
-#define NFILES	 4
-#define SPACE	 32
+#define NFILES	 BOARD_FILES
+#define SPACE	 BOARD_SPACE
 /* Short RADOS timeouts keep the test short: an op gives up after
  * OP_TIMEOUT_S seconds; the OSD hangs for STOP_MS, within LEASE_MS less
  * its margin (24 s: the nodes stay live, their calls fail) and within the
@@ -62,10 +63,7 @@ struct owner_view {
 };
 
 struct board {
-	pthread_mutex_t mutex;
-	int readers[NFILES][SPACE];
-	int writers[NFILES][SPACE];
-	int violations;
+	struct grant_board held;
 	atomic_bool stop;
 	atomic_bool resumed;
 	atomic_int unexpected; /* the first error that is not a clear one */
@@ -82,22 +80,6 @@ struct worker {
 	int granted;
 	int granted_after; /* since the resume */
 };
-
-static void board_mark(struct board *b, int f, enum ulm_lock_type type,
-		       int start, int end, int delta)
-{
-	pthread_mutex_lock(&b->mutex);
-	for (int i = start; i <= end; i++) {
-		if (delta > 0 && (b->writers[f][i] ||
-				  (type == ULM_LOCK_WRITE && b->readers[f][i])))
-			b->violations++;
-		if (type == ULM_LOCK_WRITE)
-			b->writers[f][i] += delta;
-		else
-			b->readers[f][i] += delta;
-	}
-	pthread_mutex_unlock(&b->mutex);
-}
 
 /* A call's answer: its time is checked, a failure is one of the clear
  * ones, and what it did to the bytes is known (@held, or 0 for a
@@ -164,9 +146,9 @@ static void one_round(struct worker *w, const struct ulm_owner *o)
 		return;
 	w->granted++;
 	w->granted_after += atomic_load(&w->board->resumed);
-	board_mark(w->board, f, type, start, end, 1);
+	grant_board_mark(&w->board->held, f, type, start, end, 1);
 	test_sleep_ms(1);
-	board_mark(w->board, f, type, start, end, -1);
+	grant_board_mark(&w->board->held, f, type, start, end, -1);
 	began = test_now_ms();
 	rc = ulm_lock_release(w->env, &k, o, start, end);
 	answer(w, began, rc, f, start, end, 0);
@@ -312,7 +294,7 @@ static unsigned int given_up(ulm_env **envs, enum rados_bounded_kind kind)
 
 static void outage_under_load(struct fixture *f, enum ulm_tokens tokens)
 {
-	struct board b = {.mutex = PTHREAD_MUTEX_INITIALIZER};
+	struct board b = {.held = GRANT_BOARD_INIT};
 	struct worker w[NTHREADS];
 	ulm_env *envs[2];
 	int granted = 0, mismatches, in_doubt;
@@ -332,12 +314,12 @@ static void outage_under_load(struct fixture *f, enum ulm_tokens tokens)
 	printf("granted %d, errors %d, violations %d, unexpected %s, "
 	       "longest call %lld ms, bytes in doubt %d, mismatches %d, "
 	       "given up: watches %u unwatches %u notifies %u\n",
-	       granted, b.errors, b.violations, ulm_strerror(b.unexpected),
+	       granted, b.errors, b.held.violations, ulm_strerror(b.unexpected),
 	       (long long)b.max_call_ms, in_doubt, mismatches,
 	       given_up(envs, RADOS_BOUNDED_WATCH),
 	       given_up(envs, RADOS_BOUNDED_UNWATCH),
 	       given_up(envs, RADOS_BOUNDED_NOTIFY));
-	assert_int_equal(b.violations, 0);
+	assert_int_equal(b.held.violations, 0);
 	assert_int_equal(b.unexpected, 0);
 	assert_true(b.max_call_ms < CALL_BOUND_MS);
 	/* Watches of files used anew and the trimmer's unwatches were given

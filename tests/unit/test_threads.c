@@ -11,19 +11,16 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "grant_board.h"
 #include "ulm_test.h"
 
 #define NTHREADS 6
 #define NFILES	 3
-#define SPACE	 32
+#define SPACE	 BOARD_SPACE
 #define ROUNDS	 3000
 
 struct board {
-	pthread_mutex_t mutex;
-	int readers[NFILES][SPACE];
-	int writers[NFILES][SPACE];
-	int violations;
-	int granted;
+	struct grant_board held;
 	atomic_int error; /* the first failed call's; stops every thread */
 };
 
@@ -39,24 +36,6 @@ struct worker {
 #define PAUSE_MS 15
 
 static const char *const files[NFILES] = {"t0", "t1", "t2"};
-
-/* Check a granted lock in (+1) or out (-1). */
-static void board_mark(struct board *b, int f, enum ulm_lock_type type,
-		       int start, int end, int delta)
-{
-	pthread_mutex_lock(&b->mutex);
-	for (int i = start; i <= end; i++) {
-		if (delta > 0 && (b->writers[f][i] ||
-				  (type == ULM_LOCK_WRITE && b->readers[f][i])))
-			b->violations++;
-		if (type == ULM_LOCK_WRITE)
-			b->writers[f][i] += delta;
-		else
-			b->readers[f][i] += delta;
-	}
-	b->granted += delta > 0;
-	pthread_mutex_unlock(&b->mutex);
-}
 
 /* The first failure stops every thread: the test fails once all joined. */
 static void board_fail(struct board *b, int rc)
@@ -88,9 +67,11 @@ static void *hammer(void *arg)
 		if (rc == -EAGAIN)
 			continue;
 		if (!rc) {
-			board_mark(w->board, f, type, start, end, 1);
+			grant_board_mark(&w->board->held, f, type, start, end,
+					 1);
 			sched_yield();
-			board_mark(w->board, f, type, start, end, -1);
+			grant_board_mark(&w->board->held, f, type, start, end,
+					 -1);
 			rc = ulm_lock_release(w->env, &k, &o, start, end);
 		}
 		if (rc) {
@@ -127,8 +108,8 @@ static void run_threads(ulm_env **envs, int n_envs, int rounds, int pause_every,
 	}
 	for (int i = 0; i < started; i++)
 		pthread_join(t[i], NULL);
-	printf("granted %d, violations %d, error %s\n", board->granted,
-	       board->violations, ulm_strerror(board->error));
+	printf("granted %d, violations %d, error %s\n", board->held.granted,
+	       board->held.violations, ulm_strerror(board->error));
 }
 
 /* What every run must show: no call failed, no conflicting pair was
@@ -137,15 +118,15 @@ static void expect_clean_run(struct fixture *f, const struct board *board,
 			     int rounds)
 {
 	assert_int_equal(board->error, 0);
-	assert_int_equal(board->violations, 0);
-	assert_true(board->granted > rounds);
+	assert_int_equal(board->held.violations, 0);
+	assert_true(board->held.granted > rounds);
 	assert_int_equal(test_list(f->env, NULL, NULL, 0), 0);
 }
 
 static void test_threads_never_grant_conflicts(void **state)
 {
 	struct fixture *f = *state;
-	struct board board = {.mutex = PTHREAD_MUTEX_INITIALIZER};
+	struct board board = {.held = GRANT_BOARD_INIT};
 
 	run_threads(&f->env, 1, ROUNDS, 0, &board);
 	expect_clean_run(f, &board, ROUNDS);
@@ -156,7 +137,7 @@ static void test_threads_never_grant_conflicts(void **state)
 static void test_threads_nodes_never_grant_conflicts(void **state)
 {
 	struct fixture *f = *state;
-	struct board board = {.mutex = PTHREAD_MUTEX_INITIALIZER};
+	struct board board = {.held = GRANT_BOARD_INIT};
 	ulm_env *envs[3] = {f->env, fixture_add_node(f, 2),
 			    fixture_add_node(f, 3)};
 
@@ -170,7 +151,7 @@ static void test_threads_nodes_never_grant_conflicts(void **state)
 static void test_threads_tokens_move_under_contention(void **state)
 {
 	struct fixture *f = *state;
-	struct board board = {.mutex = PTHREAD_MUTEX_INITIALIZER};
+	struct board board = {.held = GRANT_BOARD_INIT};
 	ulm_env *envs[2] = {f->env, fixture_add_node(f, 2)};
 
 	test_trim_often(envs, 2, 5, 5);

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/* Time for libulm's waits: a monotonic clock for intervals and deadlines
+ * of its own, and the realtime deadline that a condition variable on the
+ * default clock takes. */
+#ifndef ULM_CLOCK_H
+#define ULM_CLOCK_H
+
+#include <stdint.h>
+#include <time.h>
+
+#define NS_PER_MS 1000000ULL
+
+/** CLOCK_MONOTONIC, in nanoseconds. */
+uint64_t clock_now_ns(void);
+
+/** CLOCK_REALTIME @ms milliseconds from now (@ms < 0: now), for
+ *  pthread_cond_timedwait() on a default condition variable. */
+struct timespec clock_realtime_after(int ms);
+
+#endif
