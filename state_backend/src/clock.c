@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
+#include <errno.h>
 #include "clock.h"
 
 uint64_t clock_now_ns(void)
@@ -23,4 +24,23 @@ struct timespec clock_realtime_after(int ms)
 		ts.tv_nsec -= 1000000000L;
 	}
 	return ts;
+}
+
+void clock_cond_init(pthread_cond_t *cond)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(cond, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
+bool clock_cond_wait_until(pthread_cond_t *cond, pthread_mutex_t *mutex,
+			   uint64_t deadline_ns)
+{
+	struct timespec ts = {(time_t)(deadline_ns / 1000000000ULL),
+			      (long)(deadline_ns % 1000000000ULL)};
+
+	return pthread_cond_timedwait(cond, mutex, &ts) != ETIMEDOUT;
 }

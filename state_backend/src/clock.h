@@ -5,6 +5,8 @@
 #ifndef ULM_CLOCK_H
 #define ULM_CLOCK_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -16,5 +18,13 @@ uint64_t clock_now_ns(void);
 /** CLOCK_REALTIME @ms milliseconds from now (@ms < 0: now), for
  *  pthread_cond_timedwait() on a default condition variable. */
 struct timespec clock_realtime_after(int ms);
+
+/** A condition variable whose timed waits count on CLOCK_MONOTONIC. */
+void clock_cond_init(pthread_cond_t *cond);
+
+/** One wait on @cond (from clock_cond_init()) until @deadline_ns, a
+ *  clock_now_ns() value. @return false: the deadline passed */
+bool clock_cond_wait_until(pthread_cond_t *cond, pthread_mutex_t *mutex,
+			   uint64_t deadline_ns);
 
 #endif

@@ -33,7 +33,8 @@ struct bounded_op {
 	uint64_t cookie; /* watch: the handle librados gave it */
 	char *reply;	 /* notify: the acks and timeouts */
 	size_t reply_len;
-	/* Under the store's pending_mutex. */
+	/* Under the store's pending_mutex; cond: signalled when done. */
+	pthread_cond_t cond;
 	int rc;
 	bool done;
 	bool abandoned; /* the caller gave up: the completion cleans up */
@@ -41,12 +42,7 @@ struct bounded_op {
 
 void rados_bounded_init(struct rados_store *s)
 {
-	pthread_condattr_t attr;
-
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->pending_cond, &attr);
-	pthread_condattr_destroy(&attr);
+	clock_cond_init(&s->pending_cond);
 	pthread_mutex_init(&s->pending_mutex, NULL);
 }
 
@@ -69,17 +65,6 @@ uint64_t rados_deadline(const struct rados_store *s, uint32_t wait_ms)
 	return clock_now_ns() + ms * 1000000ULL;
 }
 
-/* One wait for a change, until @deadline (CLOCK_MONOTONIC ns). @return
- * false: past it. @pre pending_mutex held */
-static bool wait_step(struct rados_store *s, uint64_t deadline)
-{
-	struct timespec until = {(time_t)(deadline / 1000000000ULL),
-				 (long)(deadline % 1000000000ULL)};
-
-	return pthread_cond_timedwait(&s->pending_cond, &s->pending_mutex,
-				      &until) != ETIMEDOUT;
-}
-
 static void op_complete(rados_completion_t c, void *arg);
 
 static struct bounded_op *op_new(struct rados_store *s,
@@ -94,6 +79,7 @@ static struct bounded_op *op_new(struct rados_store *s,
 		free(op);
 		return NULL;
 	}
+	clock_cond_init(&op->cond);
 	op->store = s;
 	op->kind = kind;
 	op->release = release;
@@ -113,6 +99,7 @@ static void op_end(struct bounded_op *op)
 		op->release(op->arg);
 	rados_buffer_free(op->reply);
 	rados_aio_release(op->completion);
+	pthread_cond_destroy(&op->cond);
 	free(op);
 	pthread_mutex_lock(&s->pending_mutex);
 	if (--s->pending == 0)
@@ -171,7 +158,7 @@ static void op_complete(rados_completion_t c, void *arg)
 	op->rc = rados_aio_get_return_value(c);
 	op->done = true;
 	abandoned = op->abandoned;
-	pthread_cond_broadcast(&s->pending_cond);
+	pthread_cond_signal(&op->cond);
 	pthread_mutex_unlock(&s->pending_mutex);
 	if (!abandoned)
 		return; /* the caller's now */
@@ -189,7 +176,8 @@ static bool op_wait(struct bounded_op *op, uint64_t deadline, int *rc)
 	bool done;
 
 	pthread_mutex_lock(&s->pending_mutex);
-	while (!op->done && wait_step(s, deadline))
+	while (!op->done &&
+	       clock_cond_wait_until(&op->cond, &s->pending_mutex, deadline))
 		;
 	done = op->done;
 	op->abandoned = !done;
@@ -283,7 +271,8 @@ bool rados_bounded_drain(struct rados_store *s, uint64_t deadline)
 	bool drained;
 
 	pthread_mutex_lock(&s->pending_mutex);
-	while (s->pending && wait_step(s, deadline))
+	while (s->pending && clock_cond_wait_until(&s->pending_cond,
+						   &s->pending_mutex, deadline))
 		;
 	drained = !s->pending;
 	s->closing = true;

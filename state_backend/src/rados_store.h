@@ -137,7 +137,7 @@ struct rados_store {
 	/* Watches, unwatches and notifies in flight (rados_bounded.c): close
 	 * waits for them a while, then starts no more (closing). */
 	pthread_mutex_t pending_mutex;
-	pthread_cond_t pending_cond; /* on CLOCK_MONOTONIC */
+	pthread_cond_t pending_cond; /* none left (CLOCK_MONOTONIC) */
 	unsigned int pending;
 	bool closing;
 	atomic_uint given_up[RADOS_BOUNDED_KINDS]; /* for tests */

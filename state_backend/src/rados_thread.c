@@ -1,18 +1,13 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* A store's service thread (the lease renewer, the flusher): a mutex, a
  * condition on CLOCK_MONOTONIC, and a stop flag, both under the mutex. */
-#include <errno.h>
+#include "clock.h"
 #include "rados_store.h"
 
 void rados_thread_init(struct rados_thread *t)
 {
-	pthread_condattr_t attr;
-
 	pthread_mutex_init(&t->mutex, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&t->cond, &attr);
-	pthread_condattr_destroy(&attr);
+	clock_cond_init(&t->cond);
 }
 
 int rados_thread_start(struct rados_thread *t, void *(*fn)(void *), void *arg)
@@ -25,10 +20,7 @@ int rados_thread_start(struct rados_thread *t, void *(*fn)(void *), void *arg)
 
 bool rados_thread_wait(struct rados_thread *t, uint64_t deadline_ns)
 {
-	struct timespec ts = {deadline_ns / 1000000000ULL,
-			      (long)(deadline_ns % 1000000000ULL)};
-
-	return pthread_cond_timedwait(&t->cond, &t->mutex, &ts) != ETIMEDOUT;
+	return clock_cond_wait_until(&t->cond, &t->mutex, deadline_ns);
 }
 
 void rados_thread_fini(struct rados_thread *t)
