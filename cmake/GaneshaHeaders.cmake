@@ -90,8 +90,15 @@ if(NOT EXISTS "${GANESHA_CONFIG_DIR}/include/config.h")
     ERROR_FILE "${GANESHA_CONFIG_DIR}/configure.log"
     RESULT_VARIABLE _rc)
   if(NOT _rc EQUAL 0 OR NOT EXISTS "${GANESHA_CONFIG_DIR}/include/config.h")
-    message(FATAL_ERROR "Ganesha's configure failed; see "
-      "${GANESHA_CONFIG_DIR}/configure.log")
+    file(STRINGS "${GANESHA_CONFIG_DIR}/configure.log" _why
+      REGEX "Could NOT find|CMake Error|Unknown CMake command")
+    list(JOIN _why "\n" _why)
+    # Its cache would keep what it did not find once installed.
+    file(REMOVE "${GANESHA_CONFIG_DIR}/CMakeCache.txt")
+    message(FATAL_ERROR "Ganesha's configure failed:\n${_why}\n"
+      "A missing tool or library is a missing package of "
+      "scripts/debian-packages.txt: run scripts/install-deps.sh. "
+      "Ganesha's log: ${GANESHA_CONFIG_DIR}/configure.log")
   endif()
 endif()
 
