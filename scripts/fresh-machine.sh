@@ -145,6 +145,8 @@ run_in_root() {
 	unshare --mount --pid --fork --propagation private -- bash -c '
 		set -e
 		r=$1; shift
+		# / must be a mount point: ip netns exec makes it a slave.
+		mount --bind "$r" "$r"
 		mount -t proc proc "$r/proc"
 		mount -t sysfs sysfs "$r/sys"
 		mount --rbind /dev "$r/dev"
