@@ -137,15 +137,16 @@ make_root() {
 	git -c advice.detachedHead=false clone --quiet "$src" "$root$checkout"
 }
 
-# A mount and PID namespace of its own, with what a booted machine has
-# mounted, then this script's inside() in the root with a clean
-# environment. Every process left in it dies with it.
+# A mount and PID namespace of its own whose root is the new root
+# (pivot_root, not chroot: nsenter -m into a namespace the suite made
+# lands at that namespace's root, which a chroot would not be), with what
+# a booted machine has mounted; then this script's inside() there with a
+# clean environment. Every process left in it dies with it.
 run_in_root() {
 	# shellcheck disable=SC2016
 	unshare --mount --pid --fork --propagation private -- bash -c '
 		set -e
 		r=$1; shift
-		# / must be a mount point: ip netns exec makes it a slave.
 		mount --bind "$r" "$r"
 		mount -t proc proc "$r/proc"
 		mount -t sysfs sysfs "$r/sys"
@@ -153,7 +154,12 @@ run_in_root() {
 		mount -t tmpfs tmpfs "$r/dev/shm"
 		mount -t tmpfs tmpfs "$r/run"
 		mount -t tmpfs tmpfs "$r/tmp"
-		exec chroot "$r" env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
+		mkdir -p "$r/.oldroot"
+		cd "$r"
+		pivot_root . .oldroot
+		umount -l /.oldroot
+		rmdir /.oldroot
+		exec env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 			"$@"' enter "$root" bash "$checkout/scripts/fresh-machine.sh" --inside
 }
