@@ -120,9 +120,10 @@ base_tarball() {
 	echo "$tar"
 }
 
-# A machine like the ones we are given: root, apt working, no init to
-# start the daemons a package ships (the same policy-rc.d they have), and
-# this checkout's HEAD cloned (not the working tree).
+# A machine like the ones we are given: root, apt working, what boot
+# leaves (/etc/mtab), no init to start the daemons a package ships (the
+# same policy-rc.d they have), and this checkout's HEAD cloned (not the
+# working tree).
 make_root() {
 	local tar
 	if [ -d "$root" ]; then
@@ -132,6 +133,8 @@ make_root() {
 	tar=$(base_tarball)
 	tar -xf "$tar" -C "$root"
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	# What boot makes (systemd-tmpfiles); Ganesha's VFS reads it.
+	ln -sfn ../proc/self/mounts "$root/etc/mtab"
 	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 	chmod 755 "$root/usr/sbin/policy-rc.d"
 	git -c advice.detachedHead=false clone --quiet "$src" "$root$checkout"

@@ -69,7 +69,18 @@ start() {
 		store=lmdb store_path="$state/store" node_id=1 \
 		export="1:$state/export:$pseudo:UNIFIED/VFS" dbus=1
 	sb_ganesha_start "$node"
+	served || {
+		sb_ganesha_log_since_start "$node" | grep -E ':(CRIT|MAJ) :' >&2
+		echo "run.sh: Ganesha runs but does not serve $pseudo (its" \
+			"errors above; log: $state/node/$node/ganesha.log)" >&2
+		exit 1
+	}
 	describe
+}
+
+# Ganesha keeps running with an export it refused: ask as a client would.
+served() {
+	sb_exec "$node" nfs-ls "nfs://127.0.0.1$pseudo?version=4" >/dev/null 2>&1
 }
 
 stop() {

@@ -173,7 +173,7 @@ sb_spawn() {
 	shift 2
 	dir=$(sb_node_dir "$node")
 	holder=$(sb_holder_pid "$node") || return 1
-	rm -f "$dir/$tag.pid" "$dir/$tag.status"
+	rm -f "$dir/$tag.pid" "$dir/$tag.status" "$dir/$tag.stopped"
 	(
 		nsenter -t "$holder" -n -m -- "$@" \
 			<"${SB_SPAWN_IN:-/dev/null}" \
@@ -211,11 +211,24 @@ sb_status() {
 }
 
 # sb_stop NODE TAG [SIGNAL]: signal the process (TERM by default) and wait
-# until it is gone; escalate to KILL after SB_TIMEOUT (and fail).
+# until it is gone. Fails, saying why, if it was not running (it died of
+# something else before: a crash that must not pass for this kill), if it
+# ignored the signal (then it is killed), or if it did not end by that
+# signal (after TERM a clean exit counts). The stop is recorded in
+# NODE/TAG.stopped for sb_unexpected_deaths.
 sb_stop() {
-	local node=$1 tag=$2 sig=${3:-TERM} pid
-	pid=$(sb_pid "$node" "$tag") || return 0
-	sb_pid_alive "$pid" || return 0
+	local node=$1 tag=$2 sig=${3:-TERM} pid dir status
+	dir=$(sb_node_dir "$node")
+	pid=$(sb_pid "$node" "$tag") || {
+		sb_err "node $node: no $tag was started"
+		return 1
+	}
+	if ! sb_pid_alive "$pid"; then
+		sb_err "node $node: $tag (pid $pid) had already ended" \
+			"(status $(sb_status "$node" "$tag")) before SIG$sig"
+		return 1
+	fi
+	echo "$sig" >"$dir/$tag.stopped"
 	kill "-$sig" "$pid" 2>/dev/null || true
 	if ! sb_wait_until "$SB_TIMEOUT" eval "! sb_pid_alive $pid"; then
 		sb_err "node $node: $tag (pid $pid) ignored SIG$sig; killing it"
@@ -223,8 +236,34 @@ sb_stop() {
 		sb_wait_until 5 eval "! sb_pid_alive $pid" || true
 		return 1
 	fi
-	# Let the spawning subshell record the exit status.
-	sb_wait_until 3 test -e "$(sb_node_dir "$node")/$tag.status" || true
+	status=$(sb_status "$node" "$tag")
+	case $sig:$status in
+	KILL:137 | TERM:0 | TERM:143 | INT:0 | INT:130) ;;
+	*)
+		sb_err "node $node: $tag (pid $pid) ended with status" \
+			"${status:-unknown} after SIG$sig"
+		return 1
+		;;
+	esac
+}
+
+# sb_unexpected_deaths [TAG...]: prints "NODE TAG STATUS" for every
+# process of those tags (default: the daemons) that ended while no
+# sb_stop asked it to; fails if there is any.
+sb_unexpected_deaths() {
+	local tags=("$@") dir tag status found=1
+	[ ${#tags[@]} -gt 0 ] || tags=(ganesha rpcbind statd dbus)
+	[ -n "$SB_ROOT" ] && [ -d "$SB_ROOT" ] || return 1
+	for dir in "$SB_ROOT"/*/; do
+		for tag in "${tags[@]}"; do
+			[ -e "$dir/$tag.status" ] || continue
+			[ -e "$dir/$tag.stopped" ] && continue
+			status=$(cat "$dir/$tag.status")
+			echo "$(basename "$dir") $tag $status"
+			found=0
+		done
+	done
+	return $found
 }
 
 # sb_rpcbind_start NODE: rpcbind, needed for NFSv3/NLM (Protocols 3).
@@ -568,9 +607,13 @@ sb_node_destroy() {
 	local node=$1 dir ns f pid
 	dir=$(sb_node_dir "$node")
 	ns=$(sb_ns "$node")
-	for f in "$dir"/*.pid; do
+	# Ganesha first: it exits (status 1) when its system bus goes away
+	# (libdbus's exit_on_disconnect of dbus_bus_get), which would look
+	# like a death the test did not cause.
+	for f in "$dir"/ganesha.pid "$dir"/*.pid; do
 		[ -e "$f" ] || continue
 		case $f in */holder.pid) continue ;; esac
+		sb_alive "$node" "$(basename "$f" .pid)" || continue
 		sb_stop "$node" "$(basename "$f" .pid)" TERM >/dev/null 2>&1 || true
 	done
 	pid=$(cat "$dir/holder.pid" 2>/dev/null || true)
@@ -583,8 +626,17 @@ sb_node_destroy() {
 
 # sb_cleanup: destroy every node under SB_ROOT (files are kept for reading).
 sb_cleanup() {
-	local dir
+	local dir node stops=()
 	[ -n "$SB_ROOT" ] && [ -d "$SB_ROOT" ] || return 0
+	# Every Ganesha at once (a clean stop closes its store: seconds on
+	# RADOS), then each node's other processes and namespaces.
+	for dir in "$SB_ROOT"/*/; do
+		node=$(basename "$dir")
+		sb_alive "$node" ganesha || continue
+		sb_stop "$node" ganesha TERM >/dev/null 2>&1 &
+		stops+=($!)
+	done
+	[ ${#stops[@]} -eq 0 ] || wait "${stops[@]}" || true
 	for dir in "$SB_ROOT"/*/; do
 		[ -e "$dir/holder.pid" ] || continue
 		sb_node_destroy "$(basename "$dir")"

@@ -15,14 +15,14 @@
 #   ULM_IT_CLIENT    ulm-nfs-client             ULM_IT_FSAL   libfsalunified.so
 #   ULM_IT_INSPECT   ulmctl (reads the store)   ULM_IT_LOCAL_LOCK ulm-local-lock
 #   ULM_IT_ULMCTL    ulmctl (the same)
-# An empty path means CMake has no such target: the test is skipped (77).
+# An empty path means CMake has no such target: the test fails (a suite
+# that skips its integration tests must not pass).
 set -euo pipefail
 
 IT_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=scripts/lib/sandbox.sh
 . "${ULM_SANDBOX_LIB:-$IT_SRC/../../scripts/lib/sandbox.sh}"
 
-IT_SKIP=77
 IT_REPLY_TIMEOUT=${IT_REPLY_TIMEOUT:-15}
 IT_CHECKS=0
 IT_REPLY=""
@@ -40,24 +40,41 @@ it_pass() {
 	printf 'ok %d - %s\n' "$IT_CHECKS" "$*"
 }
 
-# it_need VAR WHAT: skip the test unless $VAR names an executable file.
+# it_need VAR WHAT: fail unless $VAR names an executable file.
 it_need() {
 	local path=${!1:-}
-	if [ -z "$path" ]; then
-		echo "SKIP: $2 is not part of this build (\$$1 is empty)"
-		exit "$IT_SKIP"
-	fi
+	[ -n "$path" ] || it_fail "$2 is not part of this build (\$$1 is" \
+		"empty): configure with -DULM_WITH_FSAL=ON"
 	[ -x "$path" ] || [ -f "$path" ] ||
 		it_fail "$2 not found at $path (\$$1): build it first"
+}
+
+# A daemon that ended while the test stopped nothing fails the test, even
+# one that passed every check (a crash must not pass for a kill).
+it__deaths() {
+	local deaths node tag status
+	deaths=$(sb_unexpected_deaths) || return 0
+	while read -r node tag status; do
+		if [ "$status" -gt 128 ]; then
+			printf '# %s on node %s died of signal %d\n' \
+				"$tag" "$node" $((status - 128))
+		else
+			printf '# %s on node %s exited with status %s\n' \
+				"$tag" "$node" "$status"
+		fi
+	done <<<"$deaths"
+	echo "FAIL: a daemon ended that the test did not stop"
+	return 1
 }
 
 it__exit() {
 	local rc=$?
 	trap - EXIT
+	it__deaths || [ "$rc" != 0 ] || rc=1
 	sb_cleanup
 	if [ "$rc" = 0 ]; then
 		echo "PASS: $IT_NAME ($IT_CHECKS checks, ${SECONDS}s)"
-	elif [ "$rc" != "$IT_SKIP" ]; then
+	else
 		echo "FAIL: $IT_NAME after $IT_CHECKS checks (${SECONDS}s);" \
 			"configs, logs and stores are under $IT_DIR"
 	fi
@@ -65,8 +82,10 @@ it__exit() {
 }
 
 # it_setup NAME: fresh work dir ULM_IT_WORK/NAME, namespaces ulmt-NAME-PID.
+# With IT_CONTROL=separate_stores (the negative control, control.sh) every
+# node gets a lock store of its own, and the work dir is NAME-control.
 it_setup() {
-	IT_NAME=$1
+	IT_NAME=$1${IT_CONTROL:+-control}
 	IT_DIR=${ULM_IT_WORK:-/tmp/ulm-it}/$IT_NAME
 	it_need ULM_IT_FSAL "the UNIFIED FSAL (libfsalunified.so)"
 	it_need ULM_IT_CLIENT "the test client ulm-nfs-client"
@@ -102,12 +121,54 @@ it_unified_node() {
 	local node=$1 protocols=$2 id=${3:-1}
 	local extra=("${@:4}") grace=(graceless=true)
 	case " ${extra[*]} " in *" grace="*) grace=() ;; esac
+	local store
+	store=$(it_node_store "$IT_STORE" "$node")
+	mkdir -p "$store"
 	it_node_daemons "$node" "$protocols"
 	sb_ganesha_conf "$node" protocols="$protocols" lease=4 "${grace[@]}" \
-		store=lmdb store_path="$IT_STORE" node_id="$id" sync=true \
+		store=lmdb store_path="$store" node_id="$id" sync=true \
 		export="1:$IT_EXPORT:/export:UNIFIED" "${extra[@]}" ||
 		it_fail "node $node: config"
 	it_ganesha_up "$node"
+}
+
+# it_node_store STORE NODE: the store NODE uses: STORE (an LMDB directory
+# or a RADOS namespace), shared by every node; in the negative control
+# one of NODE's own (STORE-NODE).
+it_node_store() {
+	case ${IT_CONTROL:-} in
+	"") echo "$1" ;;
+	separate_stores) echo "$1-$2" ;;
+	*) it_fail "unknown IT_CONTROL '$IT_CONTROL'" ;;
+	esac
+}
+
+# it_store_conflicts NODE: how many conflicts NODE's UNIFIED was told by
+# its lock store (a kernel lock's refusal does not count), from ulmctl
+# stats over the node's own bus (the node needs dbus=1).
+it_store_conflicts() {
+	local out n
+	out=$(sb_exec "$1" "$ULM_IT_ULMCTL" stats) ||
+		it_fail "node $1: ulmctl stats: $out"
+	n=$(awk '$1 == "conflicts" {print $2}' <<<"$out")
+	[ -n "$n" ] || it_fail "node $1: no conflicts counter in: $out"
+	echo "$n"
+}
+
+# it_expect_store_refusal NODE CLIENT COMMAND EXPECTED: as it_expect, and
+# NODE's lock store decided the refusal: its conflicts count rose (by one,
+# or two where Ganesha asks twice, as NLM LOCK does).
+# On one host every node exports the same directory and UNIFIED mirrors
+# grants into the kernel, which would refuse a cross-node conflict too:
+# the reply alone cannot tell a shared store from a kernel lock.
+it_expect_store_refusal() {
+	local node=$1 before after
+	before=$(it_store_conflicts "$node")
+	it_expect "$2" "$3" "$4"
+	after=$(it_store_conflicts "$node")
+	it_expect_value \
+		"node $node's lock store refused it (conflicts $before -> $after)" \
+		rose "$( ((after > before)) && echo rose || echo "did not rise")"
 }
 
 # it_deleg_nodes PROTOCOLS [CONF_KEY=VALUE...]: nodes n1 and n2 (Node_Id 1

@@ -51,7 +51,7 @@ it_rados_node() {
 		it_fail "node $node: namespaces"
 	sb_ganesha_conf "$node" protocols=4 lease=4 graceless=true \
 		bind="127.0.0.$id" store=rados ceph_conf="$IT_CEPH/ceph.conf" \
-		pool=ulm namespace=export node_id="$id" \
+		pool=ulm namespace="$(it_node_store export "$node")" node_id="$id" \
 		export="1:$IT_EXPORT:/export:UNIFIED" "${@:3}" ||
 		it_fail "node $node: config"
 	it_ganesha_up "$node"
