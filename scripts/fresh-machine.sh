@@ -46,7 +46,10 @@ step() {
 	local name=$1 start rc=0 secs
 	shift
 	start=$(date +%s)
-	say "$name: $*"
+	case $* in
+	*$'\n'*) say "$name" ;;
+	*) say "$name: $*" ;;
+	esac
 	(cd "$checkout" && bash -c "$*") >"$logs_in_root/$name.log" 2>&1 || rc=$?
 	secs=$(($(date +%s) - start))
 	summary+=("$(printf '%-6s %5d s  %s' "$name" "$secs" \

@@ -120,7 +120,7 @@ expect_literal "revoke K's delegation" \
 	"$RC ${OUT#*: }"
 recalled k
 it_expect_store_within 12 "Ganesha revoked K's" "type=deleg.*client=ulmt-k-$$ " 0
-it_expect k "v4 delegreturn" "ERR NFS4ERR_*"
+it_expect k "v4 delegreturn" "ERR NFS4ERR_BAD_STATEID"
 
 it_note "statistics"
 ulmctl stats --raw

@@ -20,6 +20,8 @@ FO_GRACE=30
 
 FO_ROUNDS=${FO_ROUNDS:-10}
 FO_BUDGET=${FO_BUDGET:-240}
+# Probes of the checker that each round must see answered.
+FO_MIN_PROBES=${FO_MIN_PROBES:-5}
 A=$(fo_addr 1)
 
 fo_cluster bluestore
@@ -86,6 +88,7 @@ while [ "$round" -lt "$FO_ROUNDS" ]; do
 	it_expect_store "round $round: 1,000 locks held" \
 		'type=write .*kind=lock .*client=ulmt-[ab]-' 1000
 	echo "round $round: kill to SM_NOTIFY sent $((t1 - t0)) ms, to 1,000 reclaimed $((t2 - t0)) ms" >>"$IT_DIR/rounds.log"
+	echo "$round $t0 $(now_ms)" >>"$IT_DIR/round-times"
 	# After a move the dead node comes back without an address; the
 	# next round kills the node that holds A now.
 	if [ "$ender" != "$holder" ]; then
@@ -96,11 +99,26 @@ while [ "$round" -lt "$FO_ROUNDS" ]; do
 done
 
 touch "$IT_DIR/probe.stop"
-wait "$CHECKER" || true
+checker_rc=0
+wait "$CHECKER" || checker_rc=$?
+it_expect_value "checker exit status" 0 "$checker_rc"
+# A conflicting probe may only be refused: DENIED with the holder, or a
+# grace refusal. Anything else (a TIMEOUT, another error) is a failure.
 attempts=$(grep -c ' conflict ' "$CHECKER_LOG" || true)
 granted=$(grep -Ec ' conflict .* OK$' "$CHECKER_LOG" || true)
+odd=$(grep -E ' (conflict|gap) ' "$CHECKER_LOG" | grep -Ev \
+	' (OK|DENIED write [0-9]+ [0-9]+( [0-9]+)?|ERR NFS4ERR_GRACE|ERR NLM4_DENIED(_GRACE_PERIOD)?)$' || true)
 gaps=$(grep -Ec ' gap .* OK$' "$CHECKER_LOG" || true)
 it_expect_value "conflicting locks granted, of $attempts tried during $round rounds" 0 "$granted"
+it_expect_value "probes answered otherwise than granted or refused (timeouts)" "" "$odd"
 [ "$gaps" -gt 0 ] || it_fail "no lock beside a held one was granted"
 it_pass "locks beside held ones granted: $gaps"
+# Every round was probed: answers between its kill and its end.
+while read -r r start end; do
+	n=$(awk -v s="$start" -v e="$end" '$2 == "conflict" || $2 == "gap" {
+		t = $1 * 1000; if (t >= s && t <= e) n++ } END {print n + 0}' "$CHECKER_LOG")
+	[ "$n" -ge "$FO_MIN_PROBES" ] ||
+		it_fail "round $r: only $n probes answered (at least $FO_MIN_PROBES)"
+	it_pass "round $r: $n probes answered while it ran"
+done <"$IT_DIR/round-times"
 cat "$IT_DIR/rounds.log"

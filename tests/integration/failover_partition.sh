@@ -37,12 +37,40 @@ it_expect late "v4 open f both" OK
 it_expect late "v4 lock write 100 10" OK
 it_expect late "nlm lock write 100 10 g" OK
 it_expect c "v4 open f both" OK
+# g is locked through n1 alone: n1 holds its token and grants on it from
+# memory, with no RADOS call that the cut would make fail.
+it_expect_value "n1 holds g's token" 1 \
+	"$(it_rados_token_of 'type=write start=0 end=9 proto=nlm ')"
 
 it_note "n1 loses Ceph; its lease lapses; it must not grant"
 fo_cut n1
-sleep $((FO_RADOS_LEASE_MS / 1000 + 1))
-it_expect a "v4 lock write 200 10" "ERR NFS4ERR_*"
-it_expect a "nlm lock write 200 10 g" "ERR NLM4_*"
+cut_ms=$(date +%s%3N)
+# A lock on a new range of g again and again: granted (from memory) until
+# the lease lapses, then refused as in grace, and never granted after.
+late_grant="" refused="" grants=0
+for ((i = 1; i <= 100; i++)); do
+	it_send a "nlm lock write $((1000 * i)) 10 g"
+	now_ms=$(date +%s%3N)
+	case $IT_REPLY in
+	OK)
+		grants=$((grants + 1))
+		[ $((now_ms - cut_ms)) -le "$FO_RADOS_LEASE_MS" ] ||
+			late_grant="granted $((now_ms - cut_ms)) ms after the cut"
+		;;
+	ERR\ NLM4_DENIED_GRACE_PERIOD)
+		refused=$((now_ms - cut_ms))
+		break
+		;;
+	*) it_fail "a lock of g after the cut: $IT_REPLY" ;;
+	esac
+	sleep 0.1
+done
+it_expect_value "no grant on n1 later than its lease after the cut" "" "$late_grant"
+[ -n "$refused" ] || it_fail "n1 still granted 100 locks after the cut"
+it_pass "n1 granted $grants, then refused as in grace ${refused} ms after the cut (lease $FO_RADOS_LEASE_MS ms)"
+it_expect a "nlm lock write 200 10 g" "ERR NLM4_DENIED_GRACE_PERIOD"
+it_expect a "v4 lock write 200 10" "ERR NFS4ERR_GRACE"
+it_expect_log n1 "refused for its lost lease" 'lost its liveness lease in RADOS'
 
 it_note "Pacemaker moves $A to n2 (the OCF agent): n1 fenced, its records recovering"
 fo_ra n1 stop 1 "$A"
@@ -80,7 +108,7 @@ it_expect a "v4 file f" OK
 it_expect a "v4 lock write 0 10 reclaim" OK
 it_expect a "nlm lock write 0 10 g reclaim" OK
 it_expect c "v4 lock write 5 1" "DENIED write 0 10"
-it_expect c "nlm lock write 5 1 g" "*DENIED*"
+it_expect c "nlm lock write 5 1 g" "ERR NLM4_DENIED"
 # "late" was notified too, but stays silent: its locks stay unreclaimed.
 it_expect c "v4 lock write 105 1" "ERR NFS4ERR_GRACE"
 

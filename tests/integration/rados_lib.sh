@@ -70,14 +70,35 @@ it_store_list() {
 		it_fail "ulmctl could not read $IT_RADOS_STORE"
 }
 
+# it_rados_token OBJECT: the node id holding the file token of OBJECT
+# (f.KEY), or nothing if none does. A failed read fails the test (its
+# message is the output, which no expected value matches).
+it_rados_token() {
+	local vals hex
+	vals=$(ceph_exec "$IT_CEPH" rados -p ulm -N export listomapvals "$1") ||
+		it_fail "rados listomapvals $1 failed"
+	# The value's first 4 bytes: the node, big-endian.
+	hex=$(awk '$0 == "~token" { t = 1; next }
+		t && $1 == "00000000" { print $2 $3 $4 $5; exit }' <<<"$vals")
+	[ -z "$hex" ] || printf '%d\n' "0x$hex"
+}
+
 # it_rados_tokens: the node id of every file token in the pool, one line
 # each.
 it_rados_tokens() {
-	local obj hex
-	for obj in $(ceph_exec "$IT_CEPH" rados -p ulm -N export ls | grep '^f\.'); do
-		hex=$(ceph_exec "$IT_CEPH" rados -p ulm -N export getomapval \
-			"$obj" '~token' 2>/dev/null |
-			awk '$1 == "00000000" { print $2 $3 $4 $5 }')
-		[ -z "$hex" ] || printf '%d\n' "0x$hex"
+	local objs obj
+	objs=$(ceph_exec "$IT_CEPH" rados -p ulm -N export ls) ||
+		it_fail "rados ls failed"
+	for obj in $(grep '^f\.' <<<"$objs"); do
+		it_rados_token "$obj"
 	done
+}
+
+# it_rados_token_of REGEX: the node holding the token of the file of the
+# one record matching REGEX.
+it_rados_token_of() {
+	local key
+	key=$(it_store_list | grep -E -m 1 -- "$1" | sed -n 's/^file=\([0-9a-f]*\) .*/\1/p')
+	[ -n "$key" ] || it_fail "no record matches /$1/"
+	it_rados_token "f.$key"
 }

@@ -118,6 +118,8 @@ static void test_event_wait_ends_when_event_comes(void **state)
 	/* Joined before any assertion: the thread uses the env. */
 	assert_int_equal(pthread_join(thread, NULL), 0);
 	assert_int_equal(n, 1);
+	/* It waited for the event, sent 50 ms after the wait began. */
+	assert_true(waited >= 45);
 	assert_true(waited < 5000);
 	assert_int_equal(late.rc, ULM_EDELEG);
 	assert_int_equal(ev[0].kind, ULM_EVENT_RECALL);

@@ -68,6 +68,10 @@ struct board {
 	atomic_bool resumed;
 	atomic_int unexpected; /* the first error that is not a clear one */
 	atomic_llong max_call_ms;
+	/* The longest call, told in the output: which, when, its answer. */
+	pthread_mutex_t longest_mutex;
+	char longest[128];
+	atomic_llong stopped_at; /* ms; 0 before the OSD is stopped */
 	atomic_int errors;
 };
 
@@ -84,6 +88,24 @@ struct worker {
 /* A call's answer: its time is checked, a failure is one of the clear
  * ones, and what it did to the bytes is known (@held, or 0 for a
  * release) or in doubt. @return rc */
+static void longest_note(struct worker *w, int64_t began, long long ms, int rc,
+			 int f, char held)
+{
+	struct board *b = w->board;
+
+	long long stopped = atomic_load(&b->stopped_at);
+
+	pthread_mutex_lock(&b->longest_mutex);
+	if (ms >= atomic_load(&b->max_call_ms))
+		snprintf(b->longest, sizeof(b->longest),
+			 "%lld ms, %s of %s by node %d, began %+lld ms from "
+			 "the stop: %s",
+			 ms, held ? "lock" : "unlock", files[f],
+			 w->index % 2 + 1, stopped ? began - stopped : 0,
+			 ulm_strerror(rc));
+	pthread_mutex_unlock(&b->longest_mutex);
+}
+
 static int answer(struct worker *w, int64_t began, int rc, int f, int start,
 		  int end, char held)
 {
@@ -92,6 +114,8 @@ static int answer(struct worker *w, int64_t began, int rc, int f, int start,
 		  max = atomic_load(&b->max_call_ms);
 	int none = 0;
 
+	if (ms > max)
+		longest_note(w, began, ms, rc, f, held);
 	while (ms > max &&
 	       !atomic_compare_exchange_weak(&b->max_call_ms, &max, ms))
 		;
@@ -208,6 +232,7 @@ static void run_outage(struct board *b, struct worker *w, ulm_env **envs)
 			break;
 	}
 	test_sleep_ms(WARM_MS);
+	atomic_store(&b->stopped_at, test_now_ms());
 	stopped = kill(osd, SIGSTOP);
 	test_sleep_ms(STOP_MS);
 	kill(osd, SIGCONT);
@@ -238,8 +263,9 @@ static int file_index(const struct test_lock *l)
 	return -1;
 }
 
-/* The table, byte by byte, as each owner holds it. */
-static void table_read(ulm_env *env, char (*table)[NFILES][SPACE])
+/* The table, byte by byte, as each owner holds it. @return 0, or the
+ * error of the last try to list it */
+static int table_read(ulm_env *env, char (*table)[NFILES][SPACE])
 {
 	struct test_lock *l = calloc(LIST_MAX, sizeof(*l));
 	int n = -EIO;
@@ -259,17 +285,23 @@ static void table_read(ulm_env *env, char (*table)[NFILES][SPACE])
 				l[i].type == ULM_REC_LOCK_WRITE ? 'W' : 'R';
 	}
 	free(l);
-	assert_true(n >= 0);
+	if (n < 0)
+		printf("the table could not be listed for %d ms after the "
+		       "resume: %s\n",
+		       RECOVER_MS, ulm_strerror(n));
+	return n < 0 ? n : 0;
 }
 
-/* Exactly the grants seen, but for bytes in doubt. @return mismatches */
-static int table_check(ulm_env *env, const struct worker *w, int *in_doubt)
+/* Exactly the grants seen, but for bytes in doubt. @return mismatches
+ * (@listed: 0, or why the table could not be read) */
+static int table_check(ulm_env *env, const struct worker *w, int *in_doubt,
+		       int *listed)
 {
 	char(*table)[NFILES][SPACE] = calloc(NTHREADS, sizeof(*table));
 	int mismatches = 0;
 
 	assert_non_null(table);
-	table_read(env, table);
+	*listed = table_read(env, table);
 	*in_doubt = 0;
 	for (int o = 0; o < NTHREADS; o++)
 		for (int f = 0; f < NFILES; f++)
@@ -294,10 +326,11 @@ static unsigned int given_up(ulm_env **envs, enum rados_bounded_kind kind)
 
 static void outage_under_load(struct fixture *f, enum ulm_tokens tokens)
 {
-	struct board b = {.held = GRANT_BOARD_INIT};
+	struct board b = {.held = GRANT_BOARD_INIT,
+			  .longest_mutex = PTHREAD_MUTEX_INITIALIZER};
 	struct worker w[NTHREADS];
 	ulm_env *envs[2];
-	int granted = 0, mismatches, in_doubt;
+	int granted = 0, mismatches, in_doubt, listed;
 
 	ulm_env_close(f->env);
 	f->op_timeout_s = OP_TIMEOUT_S;
@@ -310,7 +343,8 @@ static void outage_under_load(struct fixture *f, enum ulm_tokens tokens)
 	run_outage(&b, w, envs);
 	for (int i = 0; i < NTHREADS; i++)
 		granted += w[i].granted;
-	mismatches = table_check(f->env, w, &in_doubt);
+	mismatches = table_check(f->env, w, &in_doubt, &listed);
+	printf("longest call: %s\n", b.longest);
 	printf("granted %d, errors %d, violations %d, unexpected %s, "
 	       "longest call %lld ms, bytes in doubt %d, mismatches %d, "
 	       "given up: watches %u unwatches %u notifies %u\n",
@@ -327,6 +361,7 @@ static void outage_under_load(struct fixture *f, enum ulm_tokens tokens)
 	assert_true(given_up(envs, RADOS_BOUNDED_WATCH) > 0);
 	assert_true(given_up(envs, RADOS_BOUNDED_UNWATCH) > 0);
 	assert_true(all_granted_again(w));
+	assert_int_equal(listed, 0);
 	assert_int_equal(mismatches, 0);
 	/* Written through, every call during the hang waits for the OSD:
 	 * some must have timed out, or the test saw no outage. */

@@ -82,24 +82,6 @@ static void test_record_bad_fields_are_corrupt(void **state)
 	expect_corrupt_with(32, 0xff); /* client length */
 }
 
-static void test_record_garbage_never_crashes(void **state)
-{
-	struct ulm_record out;
-	uint8_t buf[256];
-
-	(void)state;
-	srand(1);
-	for (int i = 0; i < 10000; i++) {
-		size_t len = (size_t)rand() % sizeof(buf);
-
-		for (size_t j = 0; j < len; j++)
-			buf[j] = (uint8_t)rand();
-		buf[0] = RECORD_FORMAT;
-		/* Almost all are refused; none may read out of bounds. */
-		(void)record_decode(buf, len, &out);
-	}
-}
-
 /* A well-formed record of each type, every format 2 field set. */
 static struct ulm_record sample_of(enum ulm_record_type type)
 {
@@ -172,6 +154,68 @@ static void test_record_format2_round_trip_every_type(void **state)
 		assert_same_record(&in, &out);
 		assert_int_equal(out.id, 77); /* kept beside, not inside */
 	}
+}
+
+/* What decode may say of any bytes: ULM_ECORRUPT, or a record that is
+ * valid and whose encoding is exactly those bytes (nothing ignored). */
+static void expect_corrupt_or_exact(const uint8_t *buf, size_t len)
+{
+	struct ulm_record out;
+	uint8_t again[256];
+	int rc = record_decode(buf, len, &out);
+
+	if (rc == ULM_ECORRUPT)
+		return;
+	assert_int_equal(rc, 0);
+	assert_int_equal(record_validate(&out), 0);
+	assert_int_equal(record_encoded_len(&out), len);
+	record_encode(&out, again);
+	assert_memory_equal(again, buf, len);
+}
+
+static void test_record_garbage_never_crashes(void **state)
+{
+	uint8_t buf[256];
+
+	(void)state;
+	srand(1);
+	for (int i = 0; i < 10000; i++) {
+		size_t len = (size_t)rand() % sizeof(buf);
+
+		for (size_t j = 0; j < len; j++)
+			buf[j] = (uint8_t)rand();
+		if (len)
+			buf[0] = RECORD_FORMAT;
+		/* Almost all are refused; none may read out of bounds. */
+		expect_corrupt_or_exact(buf, len);
+	}
+}
+
+/* Records of every type with a few bytes changed: many still decode,
+ * and each of those must be a valid record of exactly those bytes. */
+static void test_record_mutations_decode_exactly_or_not(void **state)
+{
+	int decoded = 0, tried = 0;
+
+	(void)state;
+	srand(2);
+	for (int type = ULM_REC_LOCK_READ; type <= ULM_REC_WAIT_WRITE; type++) {
+		struct ulm_record in = sample_of(type), out;
+		uint8_t clean[256], buf[256];
+		size_t len = record_encoded_len(&in);
+
+		record_encode(&in, clean);
+		for (int i = 0; i < 2000; i++, tried++) {
+			memcpy(buf, clean, len);
+			for (int n = 1 + rand() % 3; n > 0; n--)
+				buf[1 + (size_t)rand() % (len - 1)] =
+					(uint8_t)rand();
+			expect_corrupt_or_exact(buf, len);
+			decoded += record_decode(buf, len, &out) == 0;
+		}
+	}
+	/* The check above ran on real records, not only on refusals. */
+	assert_true(decoded > tried / 4);
 }
 
 /* The format 1 bytes of @p rec: format 2's first 36 bytes, then the
@@ -326,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_record_truncated_is_corrupt),
 		cmocka_unit_test(test_record_bad_fields_are_corrupt),
 		cmocka_unit_test(test_record_garbage_never_crashes),
+		cmocka_unit_test(test_record_mutations_decode_exactly_or_not),
 		cmocka_unit_test(test_record_format2_round_trip_every_type),
 		cmocka_unit_test(test_record_format1_still_decodes_as_lock),
 		cmocka_unit_test(test_record_malformed_share_is_corrupt),

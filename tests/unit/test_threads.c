@@ -7,17 +7,18 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
+#include <time.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "grant_board.h"
 #include "ulm_test.h"
 
-#define NTHREADS 6
-#define NFILES	 3
-#define SPACE	 BOARD_SPACE
-#define ROUNDS	 3000
+#define NTHREADS    6
+#define NFILES	    3
+#define SPACE	    BOARD_SPACE
+#define ROUNDS	    3000
+#define HOLD_US_MAX 200
 
 struct board {
 	struct grant_board held;
@@ -67,9 +68,14 @@ static void *hammer(void *arg)
 		if (rc == -EAGAIN)
 			continue;
 		if (!rc) {
+			struct timespec hold = {
+				0, 1000L * (rand_r(&w->seed) % HOLD_US_MAX)};
+
 			grant_board_mark(&w->board->held, f, type, start, end,
 					 1);
-			sched_yield();
+			/* Held a while: a conflicting grant to another
+			 * thread meanwhile is seen by the board. */
+			nanosleep(&hold, NULL);
 			grant_board_mark(&w->board->held, f, type, start, end,
 					 -1);
 			rc = ulm_lock_release(w->env, &k, &o, start, end);

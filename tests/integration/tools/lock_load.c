@@ -4,12 +4,15 @@
  * op at a time, and print each lock as soon as it is granted:
  *
  *   GRANTED file=HEX start=N     the store said yes (a client saw a grant)
- *   FAILED rc=ERRNO              the store said no; nothing was granted
+ *   FAILED rc=ERRNO NAME         the store said no; nothing was granted
  *
- *   ulm-lock-load POOL NAMESPACE SECONDS [PER_SECOND]
+ *   ulm-lock-load POOL NAMESPACE SECONDS [PER_SECOND [NODE]]
+ *   ulm-lock-load --try POOL NAMESPACE NODE FILE BYTE
  *
  * (the cluster from $CEPH_CONF; PER_SECOND paces the locks, so that a
- * node granting from memory does not flood the check with millions)
+ * node granting from memory does not flood the check with millions;
+ * NODE is the node id, default 1). --try asks once, as another node would
+ * (owner "try-owner"), and prints one such line.
  *
  * Lock i is byte i of file "d<i % 16>", so every grant is a record of its
  * own; durability tests compare this output with the store afterwards.
@@ -23,7 +26,7 @@
 
 #define FILES 16
 
-static const struct ulm_owner owner = {
+static struct ulm_owner owner = {
 	.protocol = ULM_PROTO_NFS4,
 	.kind = ULM_OWNER_LOCK,
 	.node = 1,
@@ -54,47 +57,80 @@ static void pace(double when)
 	nanosleep(&ts, NULL);
 }
 
+static int open_store(const char *pool, const char *ns, uint32_t node,
+		      ulm_env **env)
+{
+	struct ulm_env_config cfg = {.store = ULM_STORE_RADOS,
+				     .node_id = node,
+				     .pool = pool,
+				     .rados_namespace = ns};
+	int rc = ulm_env_open(&cfg, env);
+
+	if (rc)
+		fprintf(stderr, "ulm-lock-load: %s\n", ulm_strerror(rc));
+	return rc;
+}
+
+/* One lock of byte @i of @name: its line on stdout. @return rc */
+static int lock_byte(ulm_env *env, const char *name, unsigned long i)
+{
+	struct ulm_key file = {name, strlen(name)};
+	int rc = ulm_lock_acquire(env, &file, &owner, ULM_LOCK_WRITE, i, i,
+				  NULL, NULL);
+
+	if (rc) {
+		printf("FAILED rc=%d %s\n", rc, ulm_strerror(rc));
+	} else {
+		printf("GRANTED file=");
+		for (size_t b = 0; b < file.len; b++)
+			printf("%02x", (unsigned char)name[b]);
+		printf(" start=%lu\n", i);
+	}
+	fflush(stdout);
+	return rc;
+}
+
+static int try_once(char **argv)
+{
+	ulm_env *env;
+
+	owner.node = (uint32_t)atoi(argv[2]);
+	owner.owner = "try-owner";
+	if (open_store(argv[0], argv[1], owner.node, &env))
+		return 1;
+	lock_byte(env, argv[3], strtoul(argv[4], NULL, 10));
+	ulm_env_close(env);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct ulm_env_config cfg = {.store = ULM_STORE_RADOS, .node_id = 1};
 	double start, until, per_second;
 	ulm_env *env;
-	int rc;
 
-	if (argc != 4 && argc != 5) {
-		fprintf(stderr, "usage: ulm-lock-load POOL NAMESPACE SECONDS "
-				"[PER_SECOND]\n");
+	if (argc == 7 && !strcmp(argv[1], "--try"))
+		return try_once(argv + 2);
+	if (argc < 4 || argc > 6) {
+		fprintf(stderr,
+			"usage: ulm-lock-load POOL NAMESPACE SECONDS "
+			"[PER_SECOND [NODE]]\n"
+			"       ulm-lock-load --try POOL NAMESPACE NODE "
+			"FILE BYTE\n");
 		return 2;
 	}
-	cfg.pool = argv[1];
-	cfg.rados_namespace = argv[2];
 	start = now_s();
 	until = start + atof(argv[3]);
-	per_second = argc == 5 ? atof(argv[4]) : 0;
-	rc = ulm_env_open(&cfg, &env);
-	if (rc) {
-		fprintf(stderr, "ulm-lock-load: %s\n", ulm_strerror(rc));
+	per_second = argc >= 5 ? atof(argv[4]) : 0;
+	owner.node = argc == 6 ? (uint32_t)atoi(argv[5]) : 1;
+	if (open_store(argv[1], argv[2], owner.node, &env))
 		return 1;
-	}
 	for (unsigned long i = 0; now_s() < until; i++) {
 		char name[16];
-		struct ulm_key file = {name, 0};
 
 		if (per_second > 0)
 			pace(start + i / per_second);
-		file.len =
-			(size_t)snprintf(name, sizeof(name), "d%lu", i % FILES);
-		rc = ulm_lock_acquire(env, &file, &owner, ULM_LOCK_WRITE, i, i,
-				      NULL, NULL);
-		if (rc) {
-			printf("FAILED rc=%d\n", rc);
-		} else {
-			printf("GRANTED file=");
-			for (size_t b = 0; b < file.len; b++)
-				printf("%02x", (unsigned char)name[b]);
-			printf(" start=%lu\n", i);
-		}
-		fflush(stdout);
+		snprintf(name, sizeof(name), "d%lu", i % FILES);
+		lock_byte(env, name, i);
 	}
 	ulm_env_close(env);
 	return 0;
