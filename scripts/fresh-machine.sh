@@ -170,17 +170,22 @@ run_in_root() {
 			"$@"' enter "$root" bash "$checkout/scripts/fresh-machine.sh" --inside
 }
 
-if [ "${1:-}" = --inside ]; then
-	inside
-	exit 0
-fi
-mkdir -p "$work"
-t0=$(date +%s)
-make_root
-say "commit $(git -C "$src" rev-parse --short HEAD) (HEAD, not the working tree)"
-say "root ready in $(($(date +%s) - t0)) s: $root (base cached in $cache)"
-rc=0
-run_in_root || rc=$?
-say "logs: $root$logs_in_root"
-[ $rc = 0 ] || die "after $(($(date +%s) - t0)) s"
-say "PASS in $(($(date +%s) - t0)) s"
+main() {
+	local t0 rc=0
+	if [ "${1:-}" = --inside ]; then
+		inside
+		return
+	fi
+	mkdir -p "$work"
+	t0=$(date +%s)
+	make_root
+	say "commit $(git -C "$src" rev-parse --short HEAD) (HEAD, not the working tree)"
+	say "root ready in $(($(date +%s) - t0)) s: $root (base cached in $cache)"
+	run_in_root || rc=$?
+	say "logs: $root$logs_in_root"
+	[ $rc = 0 ] || die "after $(($(date +%s) - t0)) s"
+	say "PASS in $(($(date +%s) - t0)) s"
+}
+
+# One line: bash reads a script as it runs, and this one runs long.
+main "$@"; exit

@@ -83,6 +83,12 @@ struct worker {
 	int index;
 	int granted;
 	int granted_after; /* since the resume */
+	/* Since the resume: calls answered, refused (-EAGAIN), failed, and
+	 * the last answer (told when a thread is not granted again). */
+	int calls_after;
+	int refused_after;
+	int failed_after;
+	int last_rc;
 };
 
 /* A call's answer: its time is checked, a failure is one of the clear
@@ -116,6 +122,12 @@ static int answer(struct worker *w, int64_t began, int rc, int f, int start,
 
 	if (ms > max)
 		longest_note(w, began, ms, rc, f, held);
+	if (atomic_load(&b->resumed)) {
+		w->calls_after++;
+		w->refused_after += rc == -EAGAIN;
+		w->failed_after += rc && rc != -EAGAIN;
+		w->last_rc = rc;
+	}
 	while (ms > max &&
 	       !atomic_compare_exchange_weak(&b->max_call_ms, &max, ms))
 		;
@@ -243,6 +255,12 @@ static void run_outage(struct board *b, struct worker *w, ulm_env **envs)
 		;
 	printf("granted again after %lld ms\n",
 	       (long long)(test_now_ms() - resumed));
+	for (int i = 0; i < started; i++)
+		printf("  thread %d (node %d): since the resume %d calls, %d "
+		       "granted, %d refused, %d failed, last: %s\n",
+		       i, i % 2 + 1, w[i].calls_after, w[i].granted_after,
+		       w[i].refused_after, w[i].failed_after,
+		       ulm_strerror(w[i].last_rc));
 	atomic_store(&b->stop, true);
 	for (int i = 0; i < started; i++)
 		pthread_join(t[i], NULL);
