@@ -4,6 +4,8 @@
 #   ceph-cluster.sh start DIR [memstore|bluestore]   one mon, one osd, pool ulm
 #   ceph-cluster.sh exec DIR CMD...                  CMD in its namespace,
 #                                                    with CEPH_CONF set
+#   ceph-cluster.sh unlag DIR                        re-peer a PG stuck laggy
+#                                                    after the OSD was paused
 #   ceph-cluster.sh stop DIR
 #
 # Example: ceph-cluster.sh start /tmp/c && ceph-cluster.sh exec /tmp/c rados lspools
@@ -12,7 +14,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib/ceph.sh"
 
 usage() {
-	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -23,6 +25,7 @@ shift 2
 case $cmd in
 start) ceph_start "$dir" "${CEPH_TAG:-ceph}" "${1:-memstore}" ;;
 exec) ceph_exec "$dir" "$@" ;;
+unlag) ceph_unlag "$dir" ;;
 stop) ceph_stop "$dir" ;;
 *) usage ;;
 esac

@@ -11,6 +11,9 @@
 #   ceph_exec DIR CMD...                     run CMD in the cluster's netns
 #   ceph_osd_stop DIR [SIGNAL]               stop (TERM) or crash (KILL) it
 #   ceph_osd_start DIR                       start the OSD again
+#   ceph_unlag DIR                           a PG stuck "laggy" after the
+#                                            OSD was paused: say so and
+#                                            re-peer it (osd down)
 #   ceph_stop DIR                            stop everything, delete the netns
 #
 # DIR holds everything: ceph.conf (clients use CEPH_CONF=DIR/ceph.conf
@@ -29,6 +32,13 @@ CEPH_TIMEOUT=${CEPH_TIMEOUT:-30}
 CEPH_CLIENT_TIMEOUT=${CEPH_CLIENT_TIMEOUT:-10}
 CEPH_POOL=${CEPH_POOL:-ulm}
 CEPH_ADDR=${CEPH_ADDR:-127.0.0.1}
+# A PG's read lease, as a multiple of osd heartbeat grace (20 s); Ceph's
+# default is 0.8 (16 s, renewed every 8 s). An OSD paused longer than
+# half of it can find its PGs past their lease when it resumes, and a
+# PG of a one-OSD pool then stays "laggy" for good, every op waiting for
+# readable (ceph/ceph pull 71663, open): a test that pauses its OSD
+# raises it (2: 40 s, renewed every 20 s).
+CEPH_READ_LEASE_RATIO=${CEPH_READ_LEASE_RATIO:-0.8}
 
 # sb_pid_alive, sb_wait_until: one definition for every daemon we start.
 # shellcheck source=scripts/lib/sandbox.sh
@@ -65,6 +75,7 @@ mon warn on pool no redundancy = false
 osd pool default size = 1
 osd pool default min size = 1
 osd pool default pg autoscale mode = off
+osd pool default read lease ratio = $CEPH_READ_LEASE_RATIO
 osd crush chooseleaf type = 0
 paxos propose interval = 0.01
 paxos min wait = 0.01
@@ -207,6 +218,22 @@ ceph_stop_daemon() {
 }
 
 ceph_osd_stop() { ceph_stop_daemon "$1" osd "${2:-TERM}"; }
+
+# ceph_unlag DIR: if ops wait for a laggy PG ("waiting for readable": see
+# CEPH_READ_LEASE_RATIO above), say so and mark the OSD down:
+# it re-peers and comes back up at once, laggy cleared. Prints nothing
+# when no op waits.
+ceph_unlag() {
+	local dir=$1 waiting
+	waiting=$(ceph_exec "$dir" timeout 10 ceph --admin-daemon \
+		"$dir/run/osd.0.asok" dump_ops_in_flight 2>/dev/null |
+		grep -c '"waiting for readable"' || true)
+	[ "$waiting" -gt 0 ] || return 0
+	echo "Ceph: $waiting ops wait for a laggy PG (its read lease ran out" \
+		"while the OSD was paused); marking osd.0 down to re-peer it"
+	ceph_exec "$dir" timeout 10 ceph osd down 0 >/dev/null 2>&1 ||
+		ceph_err "ceph osd down 0 failed"
+}
 
 ceph_stop() {
 	local dir=$1 rc=0 ns

@@ -595,7 +595,14 @@ XML
 sb_ganesha_wait_grace() {
 	local node=$1 limit=${2:-30}
 	sb_wait_until "$limit" eval \
-		"sb_ganesha_log_since_start $node | grep -Eq 'NOT IN GRACE|skipping GRACE'" || {
+		"! sb_alive $node ganesha || sb_ganesha_log_since_start $node |
+			grep -Eq 'NOT IN GRACE|skipping GRACE'" || true
+	if ! sb_alive "$node" ganesha; then
+		sb_err "node $node: ganesha.nfsd ended (status" \
+			"$(sb_status "$node" ganesha)) while in grace"
+		return 1
+	fi
+	sb_ganesha_log_since_start "$node" | grep -Eq 'NOT IN GRACE|skipping GRACE' || {
 		sb_err "node $node: still in grace after ${limit}s"
 		sb_log_tail "$node"
 		return 1
