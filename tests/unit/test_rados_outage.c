@@ -399,17 +399,21 @@ static void outage_under_load(struct fixture *f, enum ulm_tokens tokens)
 	assert_int_equal(b.held.violations, 0);
 	assert_int_equal(b.unexpected, 0);
 	assert_true(b.max_call_ms < CALL_BOUND_MS);
-	/* Watches of files used anew and the trimmer's unwatches were given
-	 * up on during the hang: the bounded paths ran. */
+	/* Watches of files used anew were given up on during the hang: the
+	 * bounded path ran. */
 	assert_true(given_up(envs, RADOS_BOUNDED_WATCH) > 0);
-	assert_true(given_up(envs, RADOS_BOUNDED_UNWATCH) > 0);
 	assert_true(all_granted_again(w));
 	assert_int_equal(listed, 0);
 	assert_int_equal(mismatches, 0);
 	/* Written through, every call during the hang waits for the OSD:
-	 * some must have timed out, or the test saw no outage. */
-	if (tokens == ULM_TOKENS_OFF)
+	 * some must have timed out, or the test saw no outage; and the
+	 * trimmer's unwatches of idle files were given up on. (With tokens,
+	 * a file whose token is held is trimmed only once given back, which
+	 * the hang prevents: its unwatch may never start.) */
+	if (tokens == ULM_TOKENS_OFF) {
 		assert_true(b.errors > 0);
+		assert_true(given_up(envs, RADOS_BOUNDED_UNWATCH) > 0);
+	}
 }
 
 static void test_outage_sync_writes(void **state)
