@@ -113,11 +113,14 @@ static inline struct fsal_obj_handle *ulmfsal_sub(struct fsal_obj_handle *obj)
 			     (exp)->sub_export->exp_ops.op((exp)->sub_export, \
 							   ##__VA_ARGS__))
 
-/* main.c */
+/* module/state.c: the shared state (ULMFSAL above) and the lock store */
 int ulmfsal_env_open_once(void);
 ulm_env *ulmfsal_env(void);
+void ulmfsal_env_close(void);
+const char *ulmfsal_store_name(uint32_t store);
+const char *ulmfsal_or_default(const char *value);
 
-/* export.c */
+/* export/export.c */
 fsal_status_t ulmfsal_create_export(struct fsal_module *fsal_hdl,
 				    void *parse_node,
 				    struct config_error_type *err_type,
@@ -128,7 +131,7 @@ fsal_status_t ulmfsal_update_export(struct fsal_module *fsal_hdl,
 				    struct fsal_export *original,
 				    struct fsal_module *updated_super);
 
-/* handle.c */
+/* export/handle.c */
 void ulmfsal_handle_ops_init(struct fsal_obj_ops *ops);
 fsal_status_t ulmfsal_wrap_handle(struct fsal_export *exp,
 				  fsal_status_t sub_status,
@@ -142,11 +145,11 @@ fsal_status_t ulmfsal_create_handle(struct fsal_export *exp_hdl,
 				    struct fsal_obj_handle **handle,
 				    struct fsal_attrlist *attrs_out);
 
-/* file.c and xattr.c: fill their part of the object ops */
+/* export/file.c and export/xattr.c: fill their part of the object ops */
 void ulmfsal_file_ops_init(struct fsal_obj_ops *ops);
 void ulmfsal_xattr_ops_init(struct fsal_obj_ops *ops);
 
-/* share.c, deleg.c: fill their part of the object ops */
+/* share/share.c, share/deleg.c: fill their part of the object ops */
 void ulmfsal_share_ops_init(struct fsal_obj_ops *ops);
 void ulmfsal_deleg_ops_init(struct fsal_obj_ops *ops);
 /** May the client of @p state (none: NFSv3) access the file so
@@ -156,7 +159,7 @@ fsal_status_t ulmfsal_deleg_check(struct fsal_obj_handle *obj,
 				  struct state_t *state, unsigned access,
 				  const char *what);
 
-/* recall.c: the up-calls that reach this node's delegation holders */
+/* share/recall.c: the up-calls that reach this node's delegation holders */
 void ulmfsal_recall_add(const struct ulm_key *key,
 			const struct fsal_up_vector *up_ops);
 void ulmfsal_recall_remove(const struct ulm_key *key);
@@ -164,7 +167,7 @@ void ulmfsal_recall_forget_export(const struct fsal_up_vector *up_ops);
 /** @return whether Ganesha took the recall of the file's delegations */
 bool ulmfsal_recall_send(const struct ulm_key *key);
 
-/* blocked.c: NLM requests this node told Ganesha are blocked */
+/* lock/blocked.c: NLM requests this node told Ganesha are blocked */
 /** Ganesha tries a blocking request (LOCKB): until ulmfsal_blocked_wait()
  *  or _remove(), a wake for it is remembered, not called up. */
 void ulmfsal_blocked_try(const struct ulm_key *key, void *owner,
@@ -183,18 +186,18 @@ void ulmfsal_blocked_forget_export(const struct fsal_up_vector *up_ops);
 void ulmfsal_blocked_wake(const struct ulm_key *key,
 			  const struct ulm_lock_info *waiter);
 
-/* events.c: the thread that takes this node's libulm events */
+/* service/events.c: the thread that takes this node's libulm events */
 void ulmfsal_events_start(ulm_env *env);
 void ulmfsal_events_stop(void);
 
-/* lock.c */
+/* lock/lock.c */
 fsal_status_t ulmfsal_lock_op2(struct fsal_obj_handle *obj_hdl,
 			       struct state_t *state, void *owner,
 			       fsal_lock_op_t lock_op,
 			       fsal_lock_param_t *request,
 			       fsal_lock_param_t *conflicting_lock);
 
-/* status.c */
+/* module/status.c */
 /** An FSAL status for a libulm result; store failures are logged. A
  *  conflict (-EAGAIN) or a pending recall (ULM_EDELEG) is ERR_FSAL_DELAY. */
 fsal_status_t ulmfsal_status(int rc, const char *what);
@@ -202,7 +205,7 @@ fsal_status_t ulmfsal_status(int rc, const char *what);
  *  every node. @return 0, or -EINVAL (logged) if it does not fit. */
 int ulmfsal_file_key(struct fsal_obj_handle *obj_hdl, struct ulm_key *key);
 
-/* owner.c */
+/* lock/owner.c */
 /** A libulm owner and the bytes it borrows that Ganesha does not store. */
 struct ulmfsal_owner {
 	struct ulm_owner id;
@@ -213,11 +216,11 @@ int ulmfsal_owner_init(struct ulmfsal_owner *owner, const void *state_owner,
 		       uint32_t node, enum ulm_owner_kind kind);
 int ulmfsal_open_owner_from_request(struct ulmfsal_owner *owner, uint32_t node);
 
-/* dbus.c: the org.ganesha.nfsd.lockmgr interface */
+/* dbus/dbus.c: the org.ganesha.nfsd.lockmgr interface */
 void ulmfsal_dbus_start(void);
 void ulmfsal_dbus_stop(void);
 
-/* request.c: the NFSv4 operation being processed */
+/* module/request.c: the NFSv4 operation being processed */
 struct compound_data;
 struct nfs_argop4;
 /** The arguments of the NFSv4 operation this thread is processing if it
@@ -228,12 +231,12 @@ const struct nfs_argop4 *ulmfsal_nfs4_op(int opcode,
 /** Is this an NFSv4 OPEN reclaiming after a restart (CLAIM_PREVIOUS)? */
 bool ulmfsal_nfs4_open_reclaims(void);
 
-/* grace.c: recovery of lock state; the cluster's recovery state */
+/* grace/grace.c: recovery of lock state; the cluster's recovery state */
 void ulmfsal_grace_start(ulm_env *env, const struct ulmfsal_config *cfg);
 void ulmfsal_grace_stop(void);
 ulmrec *ulmfsal_cluster(void);
 
-/* nsm.c: NLM clients per service address, for notification on takeover */
+/* grace/nsm.c: NLM clients per service address, for notification on takeover */
 void ulmfsal_nsm_note(const void *state_owner);
 
 #endif /* ULMFSAL_H */

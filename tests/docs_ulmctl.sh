@@ -22,7 +22,7 @@ done
 for opt in $(grep -oE -- '--[a-z-]+' <<<"$help" | sort -u); do
 	need "$man" "$page" "$opt"
 done
-for m in $(sed -n 's/^\t\.name = "\([A-Z][A-Za-z]*\)",$/\1/p' "$methods_c"/dbus_*.c "$methods_c"/stats.c); do
+for m in $(sed -n 's/^\t\.name = "\([A-Z][A-Za-z]*\)",$/\1/p' "$methods_c"/dbus/dbus_*.c "$methods_c"/service/stats.c); do
 	need "$dbus_md" "$(cat "$dbus_md")" "### $m("
 done
 [ "$missing" = 0 ] && echo "man page and dbus.md cover every command, option and method"

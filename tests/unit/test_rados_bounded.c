@@ -11,7 +11,7 @@
 #include <rados/librados.h>
 #include <stdatomic.h>
 #include "env.h"
-#include "rados_store.h"
+#include "rados_ops.h"
 #include "ulm_test.h"
 
 #define OID	    "bounded.test"

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include "env.h"
-#include "rados_store.h"
+#include "rados_ops.h"
 #include "ulm_test.h"
 
 #define W	 ULM_LOCK_WRITE

@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "env.h"
-#include "rados_store.h"
+#include "rados_ops.h"
 #include "grant_board.h"
 #include "ulm_test.h"
 

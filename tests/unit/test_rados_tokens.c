@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 #include "env.h"
-#include "rados_store.h"
+#include "rados_ops.h"
 #include "ulm_test.h"
 
 #define R	  ULM_LOCK_READ

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "env.h"
-#include "rados_store.h"
+#include "rados_ops.h"
 #include "ulm_test.h"
 
 #define NFILES	2

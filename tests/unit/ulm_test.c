@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "env.h"
-#include "rados_store.h"
+#include "rados_ops.h"
 #include "tmpdir.h"
 #include "ulm_test.h"
 

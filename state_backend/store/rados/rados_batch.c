@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "rados_store.h"
+#include "rados_io.h"
 
 /* The op's keys and the arrays librados takes; values point into the
  * batch, which must outlive the op. */

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include "clock.h"
-#include "rados_store.h"
+#include "rados_io.h"
 
 /* A notify's answer comes this long after its own timeout at most, on an
  * OSD that answers. */

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include "clock.h"
-#include "rados_store.h"
+#include "rados_events.h"
 
 #define EVENT_MSG_MAX	4096
 #define EVENT_KEY_LEN	33 /* "e" + 16 + 8 + 8 hex digits */

@@ -32,7 +32,7 @@
 #include <time.h>
 #include "bytes.h"
 #include "clock.h"
-#include "rados_store.h"
+#include "rados_files.h"
 
 #define NOTIFY_JOIN   'J'
 #define NOTIFY_CHANGE 'C'
@@ -58,8 +58,10 @@ struct rados_file_bucket *rados_file_bucket(struct rados_file *f)
 	return bucket_of(f->store, f->hash);
 }
 
-void rados_files_init(struct rados_store *s)
+void rados_files_init(struct rados_store *s,
+		      const struct rados_file_hooks *hooks)
 {
+	s->file_hooks = hooks;
 	for (size_t i = 0; i < RADOS_FILE_BUCKETS; i++) {
 		pthread_mutex_init(&s->buckets[i].mutex, NULL);
 		pthread_cond_init(&s->buckets[i].cond, NULL);
@@ -73,7 +75,7 @@ void rados_files_init(struct rados_store *s)
 
 static void file_free(struct rados_file *f)
 {
-	rados_tokens_free(f);
+	f->store->file_hooks->release(f);
 	free(f);
 }
 
@@ -172,7 +174,7 @@ static void file_unref(void *arg)
 static void forget_locked(struct rados_file *f)
 {
 	if (f->tstate != TOKEN_NONE) {
-		rados_token_drop_locked(f);
+		f->store->file_hooks->drop_locked(f);
 		return;
 	}
 	f->known = false;
@@ -197,8 +199,8 @@ static void file_notified(void *arg, uint64_t notify_id, uint64_t cookie,
 
 	if (notifier != s->instance &&
 	    (kind == RADOS_NOTIFY_HANDOVER || kind == RADOS_NOTIFY_FLUSH) &&
-	    rados_token_request(f, notify_id, cookie,
-				kind == RADOS_NOTIFY_HANDOVER))
+	    s->file_hooks->request(f, notify_id, cookie,
+				   kind == RADOS_NOTIFY_HANDOVER))
 		return; /* acked once done */
 	if (notifier != s->instance) {
 		pthread_mutex_lock(&b->mutex);
@@ -465,7 +467,7 @@ static bool trim_one(struct rados_file *f, uint64_t used_ns, uint64_t *watch)
 	if (f->used_ns != used_ns || f->refs) {
 		/* used since: keep it */
 	} else if (f->tstate != TOKEN_NONE) {
-		rados_token_drop_locked(f);
+		f->store->file_hooks->drop_locked(f);
 	} else if (!f->dirty && !f->flushing) {
 		for (p = &b->files; *p != f; p = &(*p)->next)
 			;

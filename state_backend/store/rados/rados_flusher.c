@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include "clock.h"
-#include "rados_store.h"
+#include "rados_ops.h"
 
 #define FLUSH_DELAY_MS 2
 #define RETRY_DELAY_MS 100
@@ -38,22 +38,6 @@ void rados_flusher_init(struct rados_store *s)
 	rados_thread_init(&s->flusher);
 }
 
-void rados_flusher_mark(struct rados_file *f)
-{
-	struct rados_store *s = f->store;
-
-	if (f->dirty)
-		return;
-	f->dirty = true;
-	f->refs++; /* the flusher's: dropped once it is done with it */
-	pthread_mutex_lock(&s->flusher.mutex);
-	f->dirty_next = s->dirty;
-	s->dirty = f;
-	if (s->flusher_idle)
-		pthread_cond_signal(&s->flusher.cond);
-	pthread_mutex_unlock(&s->flusher.mutex);
-}
-
 static struct rados_file *dirty_take(struct rados_store *s)
 {
 	struct rados_file *list;
@@ -72,7 +56,7 @@ static void file_done(struct rados_file *f, bool again)
 
 	pthread_mutex_lock(&b->mutex);
 	if (again)
-		rados_flusher_mark(f);
+		rados_token_queue(f);
 	f->refs--;
 	pthread_mutex_unlock(&b->mutex);
 }

@@ -18,10 +18,9 @@
  */
 #include <errno.h>
 #include <string.h>
-#include "rados_store.h"
+#include "rados_handover.h"
 
 #define ASK_TIMEOUT_MS 5000
-#define PURGE_TRIES    100
 
 enum verdict {
 	VERDICT_FREE,	/* no token */
@@ -68,35 +67,6 @@ static void ask(struct rados_file *f, char kind)
 	rados_buffer_free(reply);
 }
 
-/* Remove the token the object holds at @version. @return 0, 1 (the
- * object moved: look again), or an error */
-static int token_clear(struct rados_file *f, uint64_t version)
-{
-	struct rados_store *s = f->store;
-	rados_write_op_t w = rados_create_write_op();
-	const char *key = RADOS_TOKEN_KEY;
-	size_t key_len = strlen(RADOS_TOKEN_KEY);
-	struct rados_token none = {0};
-	uint64_t gen = rados_file_gen(f);
-	int rc;
-
-	if (!w)
-		return -ENOMEM;
-	rados_write_op_assert_version(w, version);
-	rados_write_op_omap_rm_keys2(w, &key, &key_len, 1);
-	rc = rados_write_run(s, w, f->oid, &version);
-	rados_release_write_op(w);
-	if (rc == -ERANGE || rc == -EOVERFLOW || rc == -ENOENT) {
-		rados_file_forget(f);
-		return 1;
-	}
-	if (rc)
-		return rados_errno(rc);
-	rados_file_learn(f, gen, version, -1, &none);
-	rados_file_changed(f);
-	return 0;
-}
-
 int rados_token_settle(struct rados_file *f, const struct rados_token *t,
 		       uint64_t version, unsigned int attempt)
 {
@@ -108,7 +78,7 @@ int rados_token_settle(struct rados_file *f, const struct rados_token *t,
 		return rc;
 	rados_token_frozen_set(f, v == VERDICT_DEAD);
 	if (v == VERDICT_ORPHAN) {
-		rc = token_clear(f, version);
+		rc = rados_token_clear(f, version);
 		return rc ? rc : 1;
 	}
 	if (v != VERDICT_LIVE || (read_only && attempt))
@@ -131,39 +101,6 @@ int rados_file_frozen(struct ulm_store *store, const struct ulm_key *file)
 	return frozen;
 }
 
-/* Remove the file's token if it is of @node and an epoch in
- * [@min_epoch, @before_epoch) and this env does not hold it.
- * @return 1 removed, 0 no such token, or an error */
-static int token_remove(struct rados_file *f, uint32_t node, uint32_t min_epoch,
-			uint32_t before_epoch)
-{
-	int rc = 1;
-
-	for (int i = 0; rc == 1 && i < PURGE_TRIES; i++) {
-		struct rados_token t;
-		uint64_t version;
-
-		rc = rados_file_state(f, &version, &t);
-		if (rc)
-			return rc;
-		if (rados_token_held(f) || !t.present || t.node != node ||
-		    t.epoch < min_epoch || t.epoch >= before_epoch)
-			return 0;
-		rc = token_clear(f, version);
-		if (!rc)
-			return 1;
-	}
-	return rc == 1 ? -EIO : rc;
-}
-
-int rados_token_clear_own(struct rados_file *f)
-{
-	struct rados_store *s = f->store;
-	int rc = token_remove(f, s->node_id, s->epoch, s->epoch + 1);
-
-	return rc < 0 ? rc : 0;
-}
-
 int rados_token_purge(struct ulm_store *store, const struct ulm_key *file,
 		      uint32_t node, uint32_t before_epoch)
 {
@@ -180,7 +117,7 @@ int rados_token_purge(struct ulm_store *store, const struct ulm_key *file,
 	if (rc == -ENOENT)
 		rc = 0; /* no object, no token */
 	else if (!rc)
-		rc = token_remove(f, node, 0, before_epoch);
+		rc = rados_token_remove(f, node, 0, before_epoch);
 	else
 		rc = rados_errno(rc);
 	rados_file_put(f);

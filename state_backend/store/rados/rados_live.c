@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "clock.h"
-#include "rados_store.h"
+#include "rados_live.h"
 
 #define LIVE_LOCK	 "ulm.live"
 #define NODES_OID	 "ulm.nodes"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "rados_store.h"
+#include "rados_ops.h"
 
 #define OMAP_PER_READ 1024
 /* A live holder that answers no request for this long: a store failure. */
@@ -85,21 +85,6 @@ static int file_look(struct rados_store *s, const struct ulm_key *file,
 		}
 	}
 	rados_file_put(f);
-	return rc;
-}
-
-int rados_file_state(struct rados_file *f, uint64_t *version,
-		     struct rados_token *t)
-{
-	uint64_t gen = rados_file_gen(f);
-	int64_t n_records;
-	int rc;
-
-	if (rados_file_known(f, version, &n_records, t))
-		return 0;
-	rc = rados_token_read(f->store, f->oid, version, t);
-	if (!rc)
-		rados_file_learn(f, gen, *version, -1, t);
 	return rc;
 }
 

@@ -2,7 +2,7 @@
 /* A store's service thread (the lease renewer, the flusher): a mutex, a
  * condition on CLOCK_MONOTONIC, and a stop flag, both under the mutex. */
 #include "clock.h"
-#include "rados_store.h"
+#include "rados_io.h"
 
 void rados_thread_init(struct rados_thread *t)
 {

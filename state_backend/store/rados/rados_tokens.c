@@ -29,10 +29,12 @@
 #include <string.h>
 #include "bytes.h"
 #include "clock.h"
-#include "rados_store.h"
+#include "rados_tokens.h"
 
 #define VIRTUAL_BIT (1ULL << 63)
 #define SEGMENT_MAX 0xffffu
+/* Tries to remove a token while the object keeps moving. */
+#define PURGE_TRIES 100
 
 void rados_token_encode(const struct rados_token *t, uint8_t *buf)
 {
@@ -183,12 +185,29 @@ void rados_token_drop(struct rados_file *f)
 	pthread_mutex_unlock(&b->mutex);
 }
 
+/* The write-behind queue: the flusher (rados_flusher.c) takes it. */
+void rados_token_queue(struct rados_file *f)
+{
+	struct rados_store *s = f->store;
+
+	if (f->dirty)
+		return;
+	f->dirty = true;
+	f->refs++; /* the flusher's: dropped once it is done with it */
+	pthread_mutex_lock(&s->flusher.mutex);
+	f->dirty_next = s->dirty;
+	s->dirty = f;
+	if (s->flusher_idle)
+		pthread_cond_signal(&s->flusher.cond);
+	pthread_mutex_unlock(&s->flusher.mutex);
+}
+
 void rados_token_drop_locked(struct rados_file *f)
 {
 	if (f->tstate != TOKEN_HELD)
 		return;
 	f->tstate = TOKEN_DROPPING;
-	rados_flusher_mark(f);
+	rados_token_queue(f);
 }
 
 /* Under the token: in memory, written behind. */
@@ -255,7 +274,7 @@ int rados_token_execute(struct rados_file *f, struct ulm_store_op *op)
 		}
 		rc = batch_apply(f, op);
 		if (!rc)
-			rados_flusher_mark(f);
+			rados_token_queue(f);
 		break;
 	}
 	pthread_mutex_unlock(&b->mutex);
@@ -279,7 +298,7 @@ bool rados_token_request(struct rados_file *f, uint64_t notify_id,
 		later = true;
 		if (drop)
 			rados_token_drop_locked(f);
-		rados_flusher_mark(f);
+		rados_token_queue(f);
 	}
 	pthread_mutex_unlock(&b->mutex);
 	free(ack);
@@ -527,3 +546,88 @@ void rados_tokens_free(struct rados_file *f)
 	f->acks = NULL;
 	f->acks_sent = NULL;
 }
+
+/* What the object says of the file, read only if not known. */
+int rados_file_state(struct rados_file *f, uint64_t *version,
+		     struct rados_token *t)
+{
+	uint64_t gen = rados_file_gen(f);
+	int64_t n_records;
+	int rc;
+
+	if (rados_file_known(f, version, &n_records, t))
+		return 0;
+	rc = rados_token_read(f->store, f->oid, version, t);
+	if (!rc)
+		rados_file_learn(f, gen, *version, -1, t);
+	return rc;
+}
+
+/* Remove the token the object holds at @version. @return 0, 1 (the
+ * object moved: look again), or an error */
+int rados_token_clear(struct rados_file *f, uint64_t version)
+{
+	struct rados_store *s = f->store;
+	rados_write_op_t w = rados_create_write_op();
+	const char *key = RADOS_TOKEN_KEY;
+	size_t key_len = strlen(RADOS_TOKEN_KEY);
+	struct rados_token none = {0};
+	uint64_t gen = rados_file_gen(f);
+	int rc;
+
+	if (!w)
+		return -ENOMEM;
+	rados_write_op_assert_version(w, version);
+	rados_write_op_omap_rm_keys2(w, &key, &key_len, 1);
+	rc = rados_write_run(s, w, f->oid, &version);
+	rados_release_write_op(w);
+	if (rc == -ERANGE || rc == -EOVERFLOW || rc == -ENOENT) {
+		rados_file_forget(f);
+		return 1;
+	}
+	if (rc)
+		return rados_errno(rc);
+	rados_file_learn(f, gen, version, -1, &none);
+	rados_file_changed(f);
+	return 0;
+}
+
+/* Remove the file's token if it is of @node and an epoch in
+ * [@min_epoch, @before_epoch) and this env does not hold it.
+ * @return 1 removed, 0 no such token, or an error */
+int rados_token_remove(struct rados_file *f, uint32_t node, uint32_t min_epoch,
+		       uint32_t before_epoch)
+{
+	int rc = 1;
+
+	for (int i = 0; rc == 1 && i < PURGE_TRIES; i++) {
+		struct rados_token t;
+		uint64_t version;
+
+		rc = rados_file_state(f, &version, &t);
+		if (rc)
+			return rc;
+		if (rados_token_held(f) || !t.present || t.node != node ||
+		    t.epoch < min_epoch || t.epoch >= before_epoch)
+			return 0;
+		rc = rados_token_clear(f, version);
+		if (!rc)
+			return 1;
+	}
+	return rc == 1 ? -EIO : rc;
+}
+
+int rados_token_clear_own(struct rados_file *f)
+{
+	struct rados_store *s = f->store;
+	int rc = rados_token_remove(f, s->node_id, s->epoch, s->epoch + 1);
+
+	return rc < 0 ? rc : 0;
+}
+
+/* What the files below call up for: see struct rados_file_hooks. */
+const struct rados_file_hooks rados_token_hooks = {
+	.request = rados_token_request,
+	.drop_locked = rados_token_drop_locked,
+	.release = rados_tokens_free,
+};

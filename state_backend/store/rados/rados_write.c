@@ -8,7 +8,7 @@
  * to a file no other node watches takes the file's token too.
  */
 #include <errno.h>
-#include "rados_store.h"
+#include "rados_ops.h"
 
 #define IDS_PER_OP 65535
 
