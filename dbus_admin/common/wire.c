@@ -340,3 +340,75 @@ int ulmv_wire_get_nodes(DBusMessageIter *it, struct ulmv_nodes *set)
 	}
 	return rc;
 }
+
+/* A (key, value) pair of a statistics array: key of DBus @p type. */
+static bool put_stat(DBusMessageIter *array, int type, const void *key,
+		     uint64_t value)
+{
+	DBusMessageIter st;
+
+	return dbus_message_iter_open_container(array, DBUS_TYPE_STRUCT, NULL,
+						&st) &&
+	       put(&st, type, key) && put_u64(&st, value) &&
+	       dbus_message_iter_close_container(array, &st);
+}
+
+bool ulmv_wire_put_counters(DBusMessageIter *it, const char *const *names,
+			    const uint64_t *values, size_t n)
+{
+	DBusMessageIter array;
+	bool ok = dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY,
+						   ULMV_COUNTER_SIG, &array);
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = put_stat(&array, DBUS_TYPE_STRING, &names[i], values[i]);
+	return ok && dbus_message_iter_close_container(it, &array);
+}
+
+bool ulmv_wire_put_buckets(DBusMessageIter *it, const uint64_t *below_us,
+			   const uint64_t *calls, size_t n)
+{
+	DBusMessageIter array;
+	bool ok = dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY,
+						   ULMV_BUCKET_SIG, &array);
+
+	for (size_t i = 0; ok && i < n; i++) {
+		dbus_uint64_t bound = below_us[i];
+
+		ok = put_stat(&array, DBUS_TYPE_UINT64, &bound, calls[i]);
+	}
+	return ok && dbus_message_iter_close_container(it, &array);
+}
+
+int ulmv_wire_get_counters(DBusMessageIter *it,
+			   int (*add)(void *arg, const char *name,
+				      uint64_t value),
+			   void *arg)
+{
+	DBusMessageIter array, st;
+	int rc = ulmv_wire_open_array(it, ULMV_COUNTER_SIG, &array);
+
+	while (rc == 0 && ulmv_wire_next_struct(&array, &st)) {
+		const char *name;
+
+		get(&st, &name);
+		rc = add(arg, name, get_u64(&st));
+	}
+	return rc;
+}
+
+int ulmv_wire_get_buckets(DBusMessageIter *it,
+			  int (*add)(void *arg, uint64_t below_us,
+				     uint64_t calls),
+			  void *arg)
+{
+	DBusMessageIter array, st;
+	int rc = ulmv_wire_open_array(it, ULMV_BUCKET_SIG, &array);
+
+	while (rc == 0 && ulmv_wire_next_struct(&array, &st)) {
+		uint64_t below_us = get_u64(&st);
+
+		rc = add(arg, below_us, get_u64(&st));
+	}
+	return rc;
+}

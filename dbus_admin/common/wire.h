@@ -71,4 +71,29 @@ int ulmv_wire_get_clients(DBusMessageIter *it, struct ulmv_clients *set);
 bool ulmv_wire_put_nodes(DBusMessageIter *it, const struct ulmv_nodes *set);
 int ulmv_wire_get_nodes(DBusMessageIter *it, struct ulmv_nodes *set);
 
+/**
+ * @brief ShowStats's counters: an array of ULMV_COUNTER_SIG, the @p n
+ * pairs @p names[i], @p values[i]. @return false: no memory
+ */
+bool ulmv_wire_put_counters(DBusMessageIter *it, const char *const *names,
+			    const uint64_t *values, size_t n);
+/**
+ * @brief ShowStats's latency: an array of ULMV_BUCKET_SIG, the @p n
+ * pairs @p below_us[i] (UINT64_MAX: the rest), @p calls[i].
+ */
+bool ulmv_wire_put_buckets(DBusMessageIter *it, const uint64_t *below_us,
+			   const uint64_t *calls, size_t n);
+/**
+ * @brief Read those arrays, one add() per element (its non-zero result
+ * stops the read and is returned). @return 0, -EPROTO, or add()'s
+ */
+int ulmv_wire_get_counters(DBusMessageIter *it,
+			   int (*add)(void *arg, const char *name,
+				      uint64_t value),
+			   void *arg);
+int ulmv_wire_get_buckets(DBusMessageIter *it,
+			  int (*add)(void *arg, uint64_t below_us,
+				     uint64_t calls),
+			  void *arg);
+
 #endif /* ULMV_WIRE_H */

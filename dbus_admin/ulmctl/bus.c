@@ -242,40 +242,31 @@ static void *append_one(void **v, size_t *n, size_t size)
 	return bigger + (*n)++ * size;
 }
 
-static int decode_counters(DBusMessageIter *it, struct ulmctl_stats *s)
+static int add_counter(void *arg, const char *name, uint64_t value)
 {
-	DBusMessageIter array, st;
-	struct ulmctl_counter *c;
-	const char *name;
-	int rc = ulmv_wire_open_array(it, ULMV_COUNTER_SIG, &array);
+	struct ulmctl_stats *s = arg;
+	char *copy = strdup(name);
+	struct ulmctl_counter *c = copy ? append_one((void **)&s->counters,
+						     &s->n_counters, sizeof(*c))
+					: NULL;
 
-	while (rc == 0 && ulmv_wire_next_struct(&array, &st)) {
-		c = append_one((void **)&s->counters, &s->n_counters,
-			       sizeof(*c));
-		if (c == NULL)
-			return -ENOMEM;
-		get_basic(&st, DBUS_TYPE_STRING, &name);
-		get_basic(&st, DBUS_TYPE_UINT64, &c->value);
-		c->name = strdup(name);
-		rc = c->name ? 0 : -ENOMEM;
+	if (c == NULL) {
+		free(copy);
+		return -ENOMEM;
 	}
-	return rc;
+	*c = (struct ulmctl_counter){copy, value};
+	return 0;
 }
 
-static int decode_buckets(DBusMessageIter *it, struct ulmctl_stats *s)
+static int add_bucket(void *arg, uint64_t below_us, uint64_t calls)
 {
-	DBusMessageIter array, st;
-	struct ulmctl_bucket *b;
-	int rc = ulmv_wire_open_array(it, ULMV_BUCKET_SIG, &array);
+	struct ulmctl_stats *s = arg;
+	struct ulmctl_bucket *b =
+		append_one((void **)&s->buckets, &s->n_buckets, sizeof(*b));
 
-	while (rc == 0 && ulmv_wire_next_struct(&array, &st)) {
-		b = append_one((void **)&s->buckets, &s->n_buckets, sizeof(*b));
-		if (b == NULL)
-			return -ENOMEM;
-		get_basic(&st, DBUS_TYPE_UINT64, &b->below_us);
-		get_basic(&st, DBUS_TYPE_UINT64, &b->calls);
-	}
-	return rc;
+	if (b)
+		*b = (struct ulmctl_bucket){below_us, calls};
+	return b ? 0 : -ENOMEM;
 }
 
 static int decode_stats(DBusMessageIter *it, void *out)
@@ -283,9 +274,9 @@ static int decode_stats(DBusMessageIter *it, void *out)
 	struct ulmctl_stats *s = out;
 
 	if (ulmv_wire_get_time(it, &s->since) != 0 ||
-	    decode_counters(it, s) != 0)
+	    ulmv_wire_get_counters(it, add_counter, s) != 0)
 		return -EPROTO;
-	return decode_buckets(it, s);
+	return ulmv_wire_get_buckets(it, add_bucket, s);
 }
 
 int ulmctl_bus_stats(const struct ulmctl_args *a, struct ulmctl_stats *out)

@@ -96,44 +96,25 @@ int ulmfsal_stats_store(uint64_t started, int rc)
 	return rc;
 }
 
-static bool put_pair(DBusMessageIter *array, int type, const void *first,
-		     uint64_t second)
-{
-	DBusMessageIter st;
-	dbus_uint64_t value = second;
-
-	return dbus_message_iter_open_container(array, DBUS_TYPE_STRUCT, NULL,
-						&st) &&
-	       dbus_message_iter_append_basic(&st, type, first) &&
-	       dbus_message_iter_append_basic(&st, DBUS_TYPE_UINT64, &value) &&
-	       dbus_message_iter_close_container(array, &st);
-}
-
+/* A snapshot of the counters and of the latency histogram, on the wire. */
 static bool put_counters(DBusMessageIter *it)
 {
-	DBusMessageIter array;
-	bool ok = dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY,
-						   ULMV_COUNTER_SIG, &array);
+	uint64_t values[ULMFSAL_STATS];
 
-	for (int i = 0; ok && i < ULMFSAL_STATS; i++)
-		ok = put_pair(&array, DBUS_TYPE_STRING, &counter_names[i],
-			      atomic_load(&counters[i]));
-	return ok && dbus_message_iter_close_container(it, &array);
+	for (int i = 0; i < ULMFSAL_STATS; i++)
+		values[i] = atomic_load(&counters[i]);
+	return ulmv_wire_put_counters(it, counter_names, values, ULMFSAL_STATS);
 }
 
 static bool put_latency(DBusMessageIter *it)
 {
-	DBusMessageIter array;
-	dbus_uint64_t bound;
-	bool ok = dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY,
-						   ULMV_BUCKET_SIG, &array);
+	uint64_t bounds[LATENCY_BUCKETS], calls[LATENCY_BUCKETS];
 
-	for (int i = 0; ok && i < LATENCY_BUCKETS; i++) {
-		bound = i < LATENCY_BUCKETS - 1 ? 1ULL << i : UINT64_MAX;
-		ok = put_pair(&array, DBUS_TYPE_UINT64, &bound,
-			      atomic_load(&latency[i]));
+	for (int i = 0; i < LATENCY_BUCKETS; i++) {
+		bounds[i] = i < LATENCY_BUCKETS - 1 ? 1ULL << i : UINT64_MAX;
+		calls[i] = atomic_load(&latency[i]);
 	}
-	return ok && dbus_message_iter_close_container(it, &array);
+	return ulmv_wire_put_buckets(it, bounds, calls, LATENCY_BUCKETS);
 }
 
 static bool show_stats(DBusMessageIter *args, DBusMessage *reply,

@@ -56,6 +56,7 @@
 #define TRIM_MS	 20
 #define IDLE_MS	 50
 #define LIST_MAX 4096
+#define HISTORY	 64
 
 static const char *const files[NFILES] = {"o0", "o1", "o2", "o3"};
 
@@ -92,6 +93,13 @@ struct worker {
 	int refused_after;
 	int failed_after;
 	int last_rc;
+	/* The last HISTORY calls, told for a file whose table mismatches. */
+	struct call_log {
+		int64_t at; /* ms from the stop */
+		char op;    /* 'R', 'W' (acquire), 'U' (release) */
+		int f, start, end, rc, ms;
+	} log[HISTORY];
+	unsigned int n_log;
 };
 
 /* A call's answer: its time is checked, a failure is one of the clear
@@ -125,6 +133,14 @@ static int answer(struct worker *w, int64_t began, int rc, int f, int start,
 
 	if (ms > max)
 		longest_note(w, began, ms, rc, f, held);
+	w->log[w->n_log++ % HISTORY] =
+		(struct call_log){began - atomic_load(&b->stopped_at),
+				  held ? held : 'U',
+				  f,
+				  start,
+				  end,
+				  rc,
+				  (int)ms};
 	if (atomic_load(&b->resumed)) {
 		w->calls_after++;
 		w->refused_after += rc == -EAGAIN;
@@ -335,6 +351,21 @@ static int table_read(ulm_env *env, char (*table)[NFILES][SPACE])
 	return n < 0 ? n : 0;
 }
 
+/* The owner's last calls on file @f: what the table should follow. */
+static void calls_print(const struct worker *w, int f)
+{
+	unsigned int first = w->n_log > HISTORY ? w->n_log - HISTORY : 0;
+
+	for (unsigned int i = first; i < w->n_log; i++) {
+		const struct call_log *c = &w->log[i % HISTORY];
+
+		if (c->f == f)
+			printf("  o%d at %+lld ms: %c %d-%d -> %s (%d ms)\n",
+			       w->index, (long long)c->at, c->op, c->start,
+			       c->end, ulm_strerror(c->rc), c->ms);
+	}
+}
+
 /* Exactly the grants seen, but for bytes in doubt. @return mismatches
  * (@listed: 0, or why the table could not be read) */
 static int table_check(ulm_env *env, const struct worker *w, int *in_doubt,
@@ -347,13 +378,27 @@ static int table_check(ulm_env *env, const struct worker *w, int *in_doubt,
 	*listed = table_read(env, table);
 	*in_doubt = 0;
 	for (int o = 0; o < NTHREADS; o++)
-		for (int f = 0; f < NFILES; f++)
+		for (int f = 0; f < NFILES; f++) {
+			int here = 0;
+
 			for (int b = 0; b < SPACE; b++) {
 				if (w[o].view.doubt[f][b])
 					++*in_doubt;
-				else if (table[o][f][b] != w[o].view.held[f][b])
-					mismatches++;
+				else if (table[o][f][b] !=
+					 w[o].view.held[f][b]) {
+					printf("mismatch: owner o%d %s byte "
+					       "%d: "
+					       "table '%c', calls saw '%c'\n",
+					       o, files[f], b,
+					       table[o][f][b] ?: '-',
+					       w[o].view.held[f][b] ?: '-');
+					here++;
+				}
 			}
+			if (here)
+				calls_print(&w[o], f);
+			mismatches += here;
+		}
 	free(table);
 	return mismatches;
 }
