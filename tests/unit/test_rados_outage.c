@@ -471,6 +471,69 @@ static void test_outage_tokens(void **state)
 	outage_under_load(*state, ULM_TOKENS_ON);
 }
 
+/* Wait until @env gives the token of @rf back, at most @ms. */
+static bool token_given_back(struct rados_file *rf, int ms)
+{
+	for (int64_t end = test_now_ms() + ms; test_now_ms() < end;
+	     test_sleep_ms(20))
+		if (!rados_token_held(rf))
+			return true;
+	return false;
+}
+
+/*
+ * A write-behind flush that times out while the OSD hangs is applied once
+ * it resumes; meanwhile the holder made another change and was asked to
+ * give the token back. The flush sent again must be the same (it finds
+ * the object moved and, by the token it set, that its first try landed),
+ * and the token goes back only with the later change written: no grant
+ * is lost for another node to take, none kept that was released.
+ */
+static void test_flush_landed_late_then_drop(void **state)
+{
+	struct fixture *f = *state;
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "host", "a");
+	struct ulm_key k = test_key("late");
+	struct test_lock l[8];
+	struct rados_store *s;
+	struct rados_file *rf;
+	pid_t osd = osd_pid();
+	ulm_env *other;
+	int flushed, later, n;
+
+	ulm_env_close(f->env);
+	f->op_timeout_s = 1;
+	f->tokens = ULM_TOKENS_ON;
+	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
+	s = (struct rados_store *)f->env->store;
+	assert_int_equal(ulm_lock_acquire(f->env, &k, &a, ULM_LOCK_WRITE, 0, 0,
+					  NULL, NULL),
+			 0);
+	assert_true(s->tokens_taken >= 1);
+	assert_int_equal(ulm_lock_acquire(f->env, &k, &a, ULM_LOCK_WRITE, 10,
+					  10, NULL, NULL),
+			 0);
+	rf = rados_file_get(s, &k);
+	assert_non_null(rf);
+	assert_true(rados_token_held(rf));
+	assert_int_equal(kill(osd, SIGSTOP), 0);
+	flushed = rados_flush_now(rf); /* times out; applied on the resume */
+	later = ulm_lock_acquire(f->env, &k, &a, ULM_LOCK_WRITE, 20, 20, NULL,
+				 NULL);
+	pthread_mutex_lock(&rados_file_bucket(rf)->mutex);
+	rados_token_drop_locked(rf); /* as another node's request would */
+	pthread_mutex_unlock(&rados_file_bucket(rf)->mutex);
+	kill(osd, SIGCONT);
+	assert_int_equal(flushed, -EIO);
+	assert_int_equal(later, 0);
+	assert_true(token_given_back(rf, 15000));
+	rados_file_put(rf);
+	other = fixture_add_node(f, 2);
+	n = test_list(other, "late", l, 8);
+	assert_int_equal(n, 3);
+	assert_true(l[0].start == 0 && l[1].start == 10 && l[2].start == 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest rados[] = {
@@ -478,6 +541,9 @@ int main(void)
 						setup_rados, teardown_env),
 		cmocka_unit_test_setup_teardown(test_outage_tokens, setup_rados,
 						teardown_env),
+		cmocka_unit_test_setup_teardown(
+			test_flush_landed_late_then_drop, setup_rados,
+			teardown_env),
 	};
 
 	return cmocka_run_group_tests_name("rados", rados, NULL, NULL);

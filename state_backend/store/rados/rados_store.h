@@ -95,10 +95,12 @@ struct rados_file {
 	uint64_t view; /* the version the engine plans against */
 	uint64_t base; /* ids (base << 16) + counter: see rados_tokens.c */
 	uint32_t counter;
-	struct rados_batch batch;    /* changes not sent yet */
-	struct rados_batch sending;  /* sent, or to send again */
-	bool flushing;		     /* a flush of this file is in flight */
-	struct token_ack *acks;	     /* requests waiting for the next flush */
+	struct rados_batch batch;   /* changes not sent yet */
+	struct rados_batch sending; /* sent, or to send again */
+	bool sending_drop;	/* and the token with it: see flush_prepare() */
+	bool resend;		/* the last flush failed: send it again as is */
+	bool flushing;		/* a flush of this file is in flight */
+	struct token_ack *acks; /* requests waiting for the next flush */
 	struct token_ack *acks_sent; /* requests the flush in flight ends */
 	/* The flusher's list (rados_flusher.c). */
 	struct rados_file *dirty_next;

@@ -368,17 +368,28 @@ static int flush_prepare(struct rados_file *f, bool force,
 			 struct flush_job *job, struct token_ack **done)
 {
 	struct rados_store *s = f->store;
-	bool drop = f->tstate == TOKEN_DROPPING;
+	bool drop;
 
-	if (rados_batch_empty(&f->sending)) {
-		struct rados_batch t = f->sending;
+	/* What a flush sends, and whether the token goes with it, is decided
+	 * once and sent again as is until it lands: a retry that finds the
+	 * object moved tells by its token whether its first try landed (a
+	 * timeout the OSD applied later; flush_check()). Changes and a drop
+	 * that come meanwhile wait for the next flush: the token goes back
+	 * only with everything pending. */
+	if (!f->resend) {
+		if (rados_batch_empty(&f->sending)) {
+			struct rados_batch t = f->sending;
 
-		f->sending = f->batch;
-		f->batch = t;
+			f->sending = f->batch;
+			f->batch = t;
+		}
+		f->sending_drop = f->tstate == TOKEN_DROPPING &&
+				  rados_batch_empty(&f->batch);
 	}
+	drop = f->sending_drop;
 	f->acks_sent = acks_join(f->acks_sent, f->acks);
 	f->acks = NULL;
-	if (!drop && !force && rados_batch_empty(&f->sending)) {
+	if (!drop && !force && !f->resend && rados_batch_empty(&f->sending)) {
 		*done = f->acks_sent; /* everything is written already */
 		f->acks_sent = NULL;
 		return 0;
@@ -505,10 +516,15 @@ int rados_flush_end(struct flush_job *job)
 
 	pthread_mutex_lock(&b->mutex);
 	f->flushing = false;
+	f->resend = rc && rc != -ESTALE && rc != -ESHUTDOWN;
 	if (!rc)
 		acks = flush_done_locked(job, version);
 	else if (rc == -ESTALE || rc == -ESHUTDOWN)
 		acks = token_lost_locked(f);
+	/* A drop asked for while this flush was decided keeps the token:
+	 * the next flush gives it back. */
+	if (!rc && f->tstate == TOKEN_DROPPING)
+		rados_token_queue(f);
 	pthread_cond_broadcast(&b->cond);
 	pthread_mutex_unlock(&b->mutex);
 	/* Others may cache the token: they read again rather than ask. */
