@@ -15,6 +15,7 @@
  * Runs on a cluster of its own (ctest: unit.rados.outage), whose OSD it
  * stops: $CEPH_CONF's directory holds the OSD's pid (scripts/lib/ceph.sh).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <pthread.h>
@@ -471,6 +472,46 @@ static void test_outage_tokens(void **state)
 	outage_under_load(*state, ULM_TOKENS_ON);
 }
 
+/* Has every thread of @pid stopped? kill() only asks: a thread busy on
+ * another core goes on a moment. */
+static bool all_stopped(pid_t pid)
+{
+	char path[300], state = 'T';
+	DIR *tasks;
+	struct dirent *t;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	tasks = opendir(path);
+	if (!tasks)
+		return false;
+	while (state == 'T' && (t = readdir(tasks))) {
+		FILE *fp;
+
+		if (t->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid,
+			 t->d_name);
+		fp = fopen(path, "r");
+		if (fp && fscanf(fp, "%*d (%*[^)]) %c", &state) != 1)
+			state = '?';
+		if (fp)
+			fclose(fp);
+	}
+	closedir(tasks);
+	return state == 'T';
+}
+
+static bool osd_stop(pid_t osd)
+{
+	if (kill(osd, SIGSTOP))
+		return false;
+	for (int64_t end = test_now_ms() + 2000; test_now_ms() < end;
+	     test_sleep_ms(5))
+		if (all_stopped(osd))
+			return true;
+	return false;
+}
+
 /* Wait until @env gives the token of @rf back, at most @ms. */
 static bool token_given_back(struct rados_file *rf, int ms)
 {
@@ -500,6 +541,7 @@ static void test_flush_landed_late_then_drop(void **state)
 	pid_t osd = osd_pid();
 	ulm_env *other;
 	int flushed, later, n;
+	bool stopped;
 
 	ulm_env_close(f->env);
 	f->op_timeout_s = 1;
@@ -516,7 +558,7 @@ static void test_flush_landed_late_then_drop(void **state)
 	rf = rados_file_get(s, &k);
 	assert_non_null(rf);
 	assert_true(rados_token_held(rf));
-	assert_int_equal(kill(osd, SIGSTOP), 0);
+	stopped = osd_stop(osd);
 	flushed = rados_flush_now(rf); /* times out; applied on the resume */
 	later = ulm_lock_acquire(f->env, &k, &a, ULM_LOCK_WRITE, 20, 20, NULL,
 				 NULL);
@@ -524,6 +566,7 @@ static void test_flush_landed_late_then_drop(void **state)
 	rados_token_drop_locked(rf); /* as another node's request would */
 	pthread_mutex_unlock(&rados_file_bucket(rf)->mutex);
 	kill(osd, SIGCONT);
+	assert_true(stopped);
 	assert_int_equal(flushed, -EIO);
 	assert_int_equal(later, 0);
 	assert_true(token_given_back(rf, 15000));
