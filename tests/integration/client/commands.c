@@ -221,6 +221,12 @@ static void cmd_v4_owner(struct client_state *state,
 	fputs("OK\n", out);
 }
 
+static void cmd_v4_open_owner(struct client_state *state,
+			      const struct command_args *args, FILE *out)
+{
+	answer_nfs4(out, nfs4_open_owner_use(state->nfs4, args->argv[0]), NULL);
+}
+
 static bool need_file(struct client_state *state, FILE *out)
 {
 	if (state->current)
@@ -675,6 +681,7 @@ static const struct command commands[] = {
 	{"v4", "open", 1, 4, cmd_v4_open,
 	 "v4 open FILE [read|write|both] [deny none|read|write|both]"},
 	{"v4", "owner", 1, 1, cmd_v4_owner, "v4 owner NAME"},
+	{"v4", "open_owner", 1, 1, cmd_v4_open_owner, "v4 open_owner NAME"},
 	{"v4", "file", 1, 1, cmd_v4_file, "v4 file FILE"},
 	{"v4", "renew", 0, 0, cmd_v4_renew, "v4 renew"},
 	{"v4", "lock", 3, 4, cmd_v4_lock,

@@ -102,7 +102,12 @@ int nfs4_session_renew(struct nfs4_session *session);
 int nfs4_file_open(struct nfs4_session *session, const char *path,
 		   uint32_t access, uint32_t deny, struct nfs4_file **file);
 
-/** The file this session opened at @p path (in any epoch), or NULL. */
+/** Make @p name the open-owner of this session's next OPENs (the first is
+ *  NFS4_OPEN_OWNER). Each open-owner has its own open of a file. */
+int nfs4_open_owner_use(struct nfs4_session *session, const char *name);
+
+/** The file the current open-owner opened at @p path (in any epoch), or
+ *  NULL. */
 struct nfs4_file *nfs4_file_get(struct nfs4_session *session, const char *path);
 
 /**

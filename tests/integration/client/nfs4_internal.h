@@ -13,7 +13,8 @@
 
 #define NFS4_FHSIZE 128
 
-/* A lock-owner's seqid is per owner, across all files (RFC 7530 9.1.7). */
+/* An open- or lock-owner: its seqid is per owner, across all files (RFC
+ * 7530 9.1.7). */
 struct nfs4_lock_owner {
 	char *name;
 	uint32_t seqid;
@@ -29,6 +30,7 @@ struct nfs4_lock_state {
 
 struct nfs4_file {
 	char *path;
+	struct nfs4_lock_owner *open_owner; /* the open's owner */
 	char fh[NFS4_FHSIZE];
 	unsigned int fh_len;
 	stateid4 open_stateid;
@@ -55,15 +57,22 @@ struct nfs4_session {
 			       of the client only when the process restarts */
 	clientid4 clientid;
 	bool have_clientid;
-	int callback_port;   /* 0: no callback service announced */
-	unsigned int epoch;  /* bumped by every new clientid */
-	uint32_t open_seqid; /* of the session's single open-owner */
-	struct nfs4_lock_owner *owners;
+	int callback_port;  /* 0: no callback service announced */
+	unsigned int epoch; /* bumped by every new clientid */
+	struct nfs4_lock_owner *open_owners;
+	struct nfs4_lock_owner *open_owner; /* of the next new open */
+	struct nfs4_lock_owner *owners;	    /* lock-owners */
 	struct nfs4_file *files;
 };
 
-/* The open-owner name; unique per clientid, so a constant is enough. */
+/* The first open-owner's name; unique per clientid. */
 #define NFS4_OPEN_OWNER "ulm-open-owner"
+
+/* The owner named @p name in @p list, added if new; NULL if out of memory. */
+struct nfs4_lock_owner *nfs4_owner_get(struct nfs4_lock_owner **list,
+				       const char *name);
+/* Free every owner of @p list. */
+void nfs4_owners_free(struct nfs4_lock_owner **list);
 
 /* Called from the reply callback, with the reply still alive. */
 typedef void (*nfs4_reply_fn)(const COMPOUND4res *res, void *arg);

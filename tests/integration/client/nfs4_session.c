@@ -304,7 +304,8 @@ int nfs4_session_create_sec(const char *server, const char *export,
 	s->name = strdup(client_name);
 	s->sec.flavour = sec->flavour;
 	s->sec.service = sec->service ? strdup(sec->service) : NULL;
-	if (!s->server || !s->export || !s->name ||
+	s->open_owner = nfs4_owner_get(&s->open_owners, NFS4_OPEN_OWNER);
+	if (!s->server || !s->export || !s->name || !s->open_owner ||
 	    (sec->service && !s->sec.service)) {
 		nfs4_session_destroy(s);
 		return -ENOMEM;
@@ -345,13 +346,8 @@ void nfs4_session_destroy(struct nfs4_session *session)
 		nfs4_file_free(session->files);
 		session->files = next;
 	}
-	while (session->owners) {
-		struct nfs4_lock_owner *next = session->owners->next;
-
-		free(session->owners->name);
-		free(session->owners);
-		session->owners = next;
-	}
+	nfs4_owners_free(&session->owners);
+	nfs4_owners_free(&session->open_owners);
 	drop_connection(session);
 	free((char *)session->sec.service);
 	free(session->server);
