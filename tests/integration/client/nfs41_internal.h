@@ -31,8 +31,7 @@ enum {
 enum {
 	NFS4ERR41_BADSESSION = 10052,
 	NFS4ERR41_DEADSESSION = 10078,
-	NFS4ERR41_CONN_NOT_BOUND = 10055,
-	NFS4ERR41_DELEG_REVOKED = 10087,
+	NFS4ERR41_COMPLETE_ALREADY = 10054,
 };
 
 /* Writes or reads the body of a call or reply; false on an XDR error. */

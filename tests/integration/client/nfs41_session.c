@@ -146,20 +146,6 @@ static int run_call(struct call41 *call)
 	return rc < 0 ? rc : call->status;
 }
 
-int nfs41_compound(struct nfs4_session *session, COMPOUND4args *args,
-		   nfs4_reply_fn on_reply, void *arg, unsigned int *nres)
-{
-	struct call41 call = {.session = session,
-			      .sequenced = true,
-			      .args = args,
-			      .on_reply = on_reply,
-			      .reply_arg = arg};
-	int status = run_call(&call);
-
-	*nres = call.nres;
-	return status;
-}
-
 /* One 4.1 operation, after a SEQUENCE if @p sequenced. */
 static int call_op41(struct nfs4_session *session, bool sequenced, uint32_t op,
 		     nfs41_xdr_fn put, nfs41_xdr_fn get, void *arg)
@@ -172,6 +158,64 @@ static int call_op41(struct nfs4_session *session, bool sequenced, uint32_t op,
 			      .arg41 = arg};
 
 	return run_call(&call);
+}
+
+static bool put_reclaim_complete(ZDR *zdr, void *arg)
+{
+	(void)arg;
+	return put_u32(zdr, 0); /* rca_one_fs: all of them */
+}
+
+/* RECLAIM_COMPLETE: no more reclaims from this client. */
+static int reclaim_complete(struct nfs4_session *session)
+{
+	int status = call_op41(session, true, OP41_RECLAIM_COMPLETE,
+			       put_reclaim_complete, NULL, session);
+
+	if (status == NFS4ERR41_COMPLETE_ALREADY)
+		status = NFS4_OK;
+	if (status >= 0)
+		session->v41.reclaim_pending = false;
+	return status;
+}
+
+/* Whether @p args reclaims (an OPEN CLAIM_PREVIOUS or a reclaiming LOCK). */
+static bool reclaims(const COMPOUND4args *args)
+{
+	uint32_t i;
+
+	for (i = 0; i < args->argarray.argarray_len; i++) {
+		const nfs_argop4 *op = &args->argarray.argarray_val[i];
+
+		if ((op->argop == OP_OPEN &&
+		     op->nfs_argop4_u.opopen.claim.claim == CLAIM_PREVIOUS) ||
+		    (op->argop == OP_LOCK && op->nfs_argop4_u.oplock.reclaim))
+			return true;
+	}
+	return false;
+}
+
+int nfs41_compound(struct nfs4_session *session, COMPOUND4args *args,
+		   nfs4_reply_fn on_reply, void *arg, unsigned int *nres)
+{
+	struct call41 call = {.session = session,
+			      .sequenced = true,
+			      .args = args,
+			      .on_reply = on_reply,
+			      .reply_arg = arg};
+	int status;
+
+	/* The reclaims of a new client ID come first (RFC 8881 18.51.3):
+	 * its first other operation ends them (a lone SEQUENCE does not). */
+	if (session->v41.reclaim_pending && args->argarray.argarray_len &&
+	    !reclaims(args)) {
+		status = reclaim_complete(session);
+		if (status != NFS4_OK)
+			return status;
+	}
+	status = run_call(&call);
+	*nres = call.nres;
+	return status;
 }
 
 int nfs41_call_op(struct nfs4_session *session, uint32_t op, nfs41_xdr_fn put,
@@ -259,12 +303,6 @@ static bool get_create_session(ZDR *zdr, void *arg)
 
 /* ---- the others --------------------------------------------------- */
 
-static bool put_reclaim_complete(ZDR *zdr, void *arg)
-{
-	(void)arg;
-	return put_u32(zdr, 0); /* rca_one_fs: all of them */
-}
-
 static bool put_sessionid(ZDR *zdr, void *arg)
 {
 	struct nfs4_session *session = arg;
@@ -285,8 +323,9 @@ static bool put_clientid(ZDR *zdr, void *arg)
 	return zdr_uint64_t(zdr, &session->clientid);
 }
 
-/* A new client ID and session; nothing to reclaim (this client keeps no
- * state across them), so RECLAIM_COMPLETE at once. */
+/* A new client ID and session; RECLAIM_COMPLETE at once if there is
+ * nothing to reclaim (no file of an earlier one), else after the
+ * reclaims (see nfs41_compound()). */
 static int new_session(struct nfs4_session *session)
 {
 	struct exchange_id ex = {.session = session};
@@ -312,9 +351,8 @@ static int new_session(struct nfs4_session *session)
 	session->v41.have_session = true;
 	session->v41.slot_seqid = 1;
 	session->epoch++;
-	status = call_op41(session, true, OP41_RECLAIM_COMPLETE,
-			   put_reclaim_complete, NULL, session);
-	return status == NFS4ERR_GRACE ? NFS4_OK : status;
+	session->v41.reclaim_pending = true;
+	return session->files ? NFS4_OK : reclaim_complete(session);
 }
 
 int nfs41_establish(struct nfs4_session *session, bool new_connection)

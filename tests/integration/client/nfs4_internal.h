@@ -51,6 +51,7 @@ struct nfs41_state {
 	uint32_t xid;
 	bool back_channel; /* asked for (callbacks wanted) */
 	bool have_session;
+	bool reclaim_pending; /* RECLAIM_COMPLETE not sent yet */
 	char sessionid[NFS41_SESSIONID_SIZE];
 	uint32_t slot_seqid;   /* of slot 0, the only one */
 	uint32_t status_flags; /* sr_status_flags of the last SEQUENCE */
