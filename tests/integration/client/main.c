@@ -184,6 +184,10 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		usage(stderr);
 		return -1;
 	}
+	if (opts->minor && opts->sec.flavour != NFS4_SEC_SYS) {
+		fprintf(stderr, "--minor 1: with --sec sys only\n");
+		return -1;
+	}
 	if (!opts->v3_export)
 		opts->v3_export = opts->export;
 	if (!opts->caller_name)

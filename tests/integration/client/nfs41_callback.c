@@ -43,15 +43,21 @@ static bool skip_referring_calls(ZDR *zdr)
 	return true;
 }
 
-static bool cb_sequence(ZDR *zdr, struct cb_result *res)
+static bool cb_sequence(const struct nfs4_session *session, ZDR *zdr,
+			struct cb_result *res)
 {
 	uint32_t cachethis;
 
-	res->status = NFS4_OK;
-	return zdr_opaque(zdr, res->sessionid, NFS41_SESSIONID_SIZE) &&
-	       zdr_u_int(zdr, &res->seqid) && zdr_u_int(zdr, &res->slotid) &&
-	       zdr_u_int(zdr, &res->highest_slotid) &&
-	       zdr_u_int(zdr, &cachethis) && skip_referring_calls(zdr);
+	if (!zdr_opaque(zdr, res->sessionid, NFS41_SESSIONID_SIZE) ||
+	    !zdr_u_int(zdr, &res->seqid) || !zdr_u_int(zdr, &res->slotid) ||
+	    !zdr_u_int(zdr, &res->highest_slotid) ||
+	    !zdr_u_int(zdr, &cachethis) || !skip_referring_calls(zdr))
+		return false;
+	res->status = memcmp(res->sessionid, session->v41.sessionid,
+			     NFS41_SESSIONID_SIZE) == 0
+			      ? NFS4_OK
+			      : NFS4ERR41_BADSESSION;
+	return true;
 }
 
 static bool cb_recall(ZDR *zdr, struct cb_result *res)
@@ -68,26 +74,23 @@ static bool cb_recall(ZDR *zdr, struct cb_result *res)
 	return true;
 }
 
-/* Decode and run one operation into @p res; false to stop. */
-static bool run_op(ZDR *zdr, struct cb_result *res)
+/* Decode and run one operation into @p res; one that cannot be decoded
+ * (unknown to this client) is illegal and ends the compound. */
+static void run_op(const struct nfs4_session *session, ZDR *zdr,
+		   struct cb_result *res)
 {
 	bool decoded = false;
 
-	if (!zdr_u_int(zdr, &res->op))
-		return false;
-	switch (res->op) {
-	case OP41_CB_SEQUENCE:
-		decoded = cb_sequence(zdr, res);
-		break;
-	case OP_CB_RECALL:
-		decoded = cb_recall(zdr, res);
-		break;
+	if (zdr_u_int(zdr, &res->op)) {
+		if (res->op == OP41_CB_SEQUENCE)
+			decoded = cb_sequence(session, zdr, res);
+		else if (res->op == OP_CB_RECALL)
+			decoded = cb_recall(zdr, res);
 	}
 	if (!decoded) {
 		res->op = OP_CB_ILLEGAL;
 		res->status = NFS4ERR_OP_ILLEGAL;
 	}
-	return decoded;
 }
 
 static bool put_result(ZDR *zdr, struct cb_result *res)
@@ -140,7 +143,7 @@ static void cb_compound(struct nfs4_session *session, uint32_t xid, ZDR *zdr)
 	       reply.status == NFS4_OK) {
 		struct cb_result *res = &reply.res[reply.nres++];
 
-		run_op(zdr, res);
+		run_op(session, zdr, res);
 		reply.status = res->status;
 	}
 	if (nfs4_callback_may_reply())

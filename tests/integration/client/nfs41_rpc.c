@@ -254,11 +254,22 @@ static int receive(struct nfs4_session *session, uint32_t xid,
 	}
 }
 
+/* Different from those of an earlier run of the client, which the
+ * server's duplicate request cache may still hold; never 0 (no call). */
+static uint32_t next_xid(struct nfs4_session *session)
+{
+	if (!session->v41.xid)
+		session->v41.xid =
+			(uint32_t)now_ms() ^ ((uint32_t)getpid() << 16);
+	if (!++session->v41.xid)
+		++session->v41.xid;
+	return session->v41.xid;
+}
+
 int nfs41_rpc_call(struct nfs4_session *session, nfs41_xdr_fn encode,
 		   void *earg, nfs41_xdr_fn decode, void *darg)
 {
-	uint32_t xid =
-		++session->v41.xid ? session->v41.xid : ++session->v41.xid;
+	uint32_t xid = next_xid(session);
 	char *buf = malloc(CALL_BUFFER_SIZE);
 	ZDR zdr;
 	int rc = -EMSGSIZE;
