@@ -37,6 +37,11 @@ enum {
 /* Writes or reads the body of a call or reply; false on an XDR error. */
 typedef bool (*nfs41_xdr_fn)(ZDR *zdr, void *arg);
 
+static inline bool nfs41_put_u32(ZDR *zdr, uint32_t value)
+{
+	return zdr_u_int(zdr, &value);
+}
+
 /* nfs41_rpc.c: the connection. */
 int nfs41_rpc_connect(struct nfs4_session *session);
 void nfs41_rpc_drop(struct nfs4_session *session);
@@ -64,20 +69,32 @@ int nfs41_rpc_reply(struct nfs4_session *session, uint32_t xid,
 void nfs41_callback_call(struct nfs4_session *session, uint32_t xid,
 			 uint32_t proc, ZDR *zdr);
 
+/* nfs41_compound.c */
+
+/* SEQUENCE and libnfs's operations, as nfs4_compound() sends them; the
+ * first one after a new client ID's reclaims sends RECLAIM_COMPLETE. */
+int nfs41_compound(struct nfs4_session *session, COMPOUND4args *args,
+		   nfs4_reply_fn on_reply, void *arg, unsigned int *nres);
+
+/* One 4.1 operation @p op, after a SEQUENCE if @p sequenced: @p put
+ * writes its arguments and @p get reads its results on success (NULL:
+ * none).  Returns its status or a negative errno. */
+int nfs41_call(struct nfs4_session *session, bool sequenced, uint32_t op,
+	       nfs41_xdr_fn put, nfs41_xdr_fn get, void *arg);
+
+/* As nfs41_call() with a SEQUENCE, re-establishing the session first if
+ * needed (what nfs4_compound() does for 4.0 operations). */
+int nfs41_call_op(struct nfs4_session *session, uint32_t op, nfs41_xdr_fn put,
+		  nfs41_xdr_fn get, void *arg);
+
+/* RECLAIM_COMPLETE: no more reclaims from this client ID. */
+int nfs41_reclaim_complete(struct nfs4_session *session);
+
 /* nfs41_session.c */
 
 /* A client ID and session if there is none; after @p new_connection, bind
  * the connection to the session (both channels). */
 int nfs41_establish(struct nfs4_session *session, bool new_connection);
-
-/* SEQUENCE and libnfs's operations, as nfs4_compound() sends them. */
-int nfs41_compound(struct nfs4_session *session, COMPOUND4args *args,
-		   nfs4_reply_fn on_reply, void *arg, unsigned int *nres);
-
-/* SEQUENCE and one 4.1 operation @p op, whose arguments @p put writes
- * and whose results, on success, @p get reads (NULL: none). */
-int nfs41_call_op(struct nfs4_session *session, uint32_t op, nfs41_xdr_fn put,
-		  nfs41_xdr_fn get, void *arg);
 
 /* DESTROY_SESSION and DESTROY_CLIENTID, if there is a session. */
 void nfs41_release(struct nfs4_session *session);
@@ -85,7 +102,7 @@ void nfs41_release(struct nfs4_session *session);
 /* Whether @p status says the server lost our session. */
 bool nfs41_session_lost(int status);
 
-/* The name of a 4.1 error libnfs does not know, or NULL. */
+/* nfs41_names.c: the name of a 4.1 error libnfs does not know, or NULL. */
 const char *nfs41_status_name(int status);
 
 #endif /* ULM_NFS41_INTERNAL_H */

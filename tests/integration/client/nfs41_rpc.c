@@ -155,11 +155,6 @@ static int write_record(int fd, char *buf, size_t len)
 	return 0;
 }
 
-static bool put_u32(ZDR *zdr, uint32_t value)
-{
-	return zdr_u_int(zdr, &value);
-}
-
 /* AUTH_SYS as root of "ulm-nfs-client", no supplementary groups. */
 static bool put_auth_sys(ZDR *zdr)
 {
@@ -167,19 +162,21 @@ static bool put_auth_sys(ZDR *zdr)
 	uint32_t name_len = strlen(machine);
 	uint32_t body_len = 4 + 4 + ((name_len + 3) & ~3u) + 4 + 4 + 4;
 
-	return put_u32(zdr, RPC_AUTH_SYS) && put_u32(zdr, body_len) &&
-	       put_u32(zdr, (uint32_t)time(NULL)) &&
-	       zdr_string(zdr, &machine, 255) && put_u32(zdr, getuid()) &&
-	       put_u32(zdr, getgid()) && put_u32(zdr, 0);
+	return nfs41_put_u32(zdr, RPC_AUTH_SYS) &&
+	       nfs41_put_u32(zdr, body_len) &&
+	       nfs41_put_u32(zdr, (uint32_t)time(NULL)) &&
+	       zdr_string(zdr, &machine, 255) && nfs41_put_u32(zdr, getuid()) &&
+	       nfs41_put_u32(zdr, getgid()) && nfs41_put_u32(zdr, 0);
 }
 
 static bool put_call_header(ZDR *zdr, uint32_t xid)
 {
-	return put_u32(zdr, 0) /* record mark */ && put_u32(zdr, xid) &&
-	       put_u32(zdr, RPC_CALL) && put_u32(zdr, RPC_VERSION) &&
-	       put_u32(zdr, NFS4_PROGRAM) && put_u32(zdr, NFS_V4) &&
-	       put_u32(zdr, NFS4_COMPOUND_PROC) && put_auth_sys(zdr) &&
-	       put_u32(zdr, RPC_AUTH_NONE) && put_u32(zdr, 0);
+	return nfs41_put_u32(zdr, 0) /* record mark */ &&
+	       nfs41_put_u32(zdr, xid) && nfs41_put_u32(zdr, RPC_CALL) &&
+	       nfs41_put_u32(zdr, RPC_VERSION) &&
+	       nfs41_put_u32(zdr, NFS4_PROGRAM) && nfs41_put_u32(zdr, NFS_V4) &&
+	       nfs41_put_u32(zdr, NFS4_COMPOUND_PROC) && put_auth_sys(zdr) &&
+	       nfs41_put_u32(zdr, RPC_AUTH_NONE) && nfs41_put_u32(zdr, 0);
 }
 
 /* Skip an opaque_auth (flavour and body). */
@@ -313,10 +310,12 @@ int nfs41_rpc_reply(struct nfs4_session *session, uint32_t xid,
 	int rc = -EMSGSIZE;
 
 	zdrmem_create(&zdr, buf, sizeof(buf), ZDR_ENCODE);
-	ok = put_u32(&zdr, 0) /* record mark */ && put_u32(&zdr, xid) &&
-	     put_u32(&zdr, RPC_REPLY) && put_u32(&zdr, REPLY_MSG_ACCEPTED) &&
-	     put_u32(&zdr, RPC_AUTH_NONE) && put_u32(&zdr, 0) &&
-	     put_u32(&zdr, encode ? ACCEPT_SUCCESS : ACCEPT_PROC_UNAVAIL) &&
+	ok = nfs41_put_u32(&zdr, 0) /* record mark */ &&
+	     nfs41_put_u32(&zdr, xid) && nfs41_put_u32(&zdr, RPC_REPLY) &&
+	     nfs41_put_u32(&zdr, REPLY_MSG_ACCEPTED) &&
+	     nfs41_put_u32(&zdr, RPC_AUTH_NONE) && nfs41_put_u32(&zdr, 0) &&
+	     nfs41_put_u32(&zdr,
+			   encode ? ACCEPT_SUCCESS : ACCEPT_PROC_UNAVAIL) &&
 	     (!encode || encode(&zdr, arg));
 	if (ok)
 		rc = write_record(session->v41.fd, buf, zdr_getpos(&zdr));
