@@ -97,18 +97,20 @@ static uint32_t zdr_cb_compound_args(ZDR *zdrs, CB_COMPOUND4args *args)
 
 static int cb_compound(struct rpc_context *rpc, struct rpc_msg *call)
 {
-	const CB_COMPOUND4args *args = call->body.cbody.args;
 	nfs_cb_resop4 results[CB_MAX_OPS];
-	CB_COMPOUND4res res = {.status = NFS4_OK, .tag = args->tag};
+	CB_COMPOUND4res res = {.status = NFS4_OK};
+	CB_COMPOUND4args args;
 	unsigned int i = 0;
 
-	while (i < args->argarray.argarray_len && i < CB_MAX_OPS &&
+	/* libnfs decodes into 4-byte aligned memory: copy first. */
+	memcpy(&args, call->body.cbody.args, sizeof(args));
+	res.tag = args.tag;
+	while (i < args.argarray.argarray_len && i < CB_MAX_OPS &&
 	       res.status == NFS4_OK) {
 		nfs_cb_argop4 op;
 
-		/* libnfs decodes into 4-byte aligned memory: copy first. */
 		memcpy(&op,
-		       (const char *)args->argarray.argarray_val +
+		       (const char *)args.argarray.argarray_val +
 			       i * sizeof(op),
 		       sizeof(op));
 		res.status = run_op(&op, &results[i++]);
