@@ -3,6 +3,7 @@
  * operations or one 4.1 operation; RECLAIM_COMPLETE when reclaims end. */
 #include "nfs41_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 /* One compound: SEQUENCE (if @p sequenced), then either one 4.1
@@ -58,7 +59,7 @@ static bool get_sequence(ZDR *zdr, struct nfs4_session *session,
 			 uint32_t *status)
 {
 	char sessionid[NFS41_SESSIONID_SIZE];
-	uint32_t op, seqid, slot, highest, target;
+	uint32_t op, seqid, slot, highest, target, flags;
 
 	if (!zdr_u_int(zdr, &op) || !zdr_u_int(zdr, status))
 		return false;
@@ -67,9 +68,14 @@ static bool get_sequence(ZDR *zdr, struct nfs4_session *session,
 	if (!zdr_opaque(zdr, sessionid, sizeof(sessionid)) ||
 	    !zdr_u_int(zdr, &seqid) || !zdr_u_int(zdr, &slot) ||
 	    !zdr_u_int(zdr, &highest) || !zdr_u_int(zdr, &target) ||
-	    !zdr_u_int(zdr, &session->v41.status_flags))
+	    !zdr_u_int(zdr, &flags))
 		return false;
 	session->v41.slot_seqid++;
+	/* Logged as they change: when the server saw the back channel go
+	 * down, or revoked state, shows in the client's log. */
+	if (flags != session->v41.status_flags)
+		fprintf(stderr, "nfs41: SEQUENCE status flags 0x%x\n", flags);
+	session->v41.status_flags = flags;
 	return true;
 }
 
