@@ -172,16 +172,28 @@ bool nfs41_session_lost(int status)
 	       status == NFS4ERR41_DEADSESSION;
 }
 
+/* A DESTROY_* the server refused is logged: the client's state then
+ * stays until its lease runs out. */
+static void destroy(struct nfs4_session *session, uint32_t op, nfs41_xdr_fn put,
+		    const char *name)
+{
+	int status = nfs41_call(session, false, op, put, NULL, session);
+
+	if (status != NFS4_OK)
+		fprintf(stderr, "nfs41: %s: %s\n", name,
+			nfs4_status_name(status));
+}
+
 void nfs41_release(struct nfs4_session *session)
 {
 	if (session->v41.fd < 0 || !session->v41.have_session)
 		return;
-	nfs41_call(session, false, OP41_DESTROY_SESSION, put_sessionid, NULL,
-		   session);
+	destroy(session, OP41_DESTROY_SESSION, put_sessionid,
+		"DESTROY_SESSION");
 	session->v41.have_session = false;
 	if (session->v41.fd >= 0)
-		nfs41_call(session, false, OP41_DESTROY_CLIENTID, put_clientid,
-			   NULL, session);
+		destroy(session, OP41_DESTROY_CLIENTID, put_clientid,
+			"DESTROY_CLIENTID");
 	session->have_clientid = false;
 }
 
