@@ -452,6 +452,92 @@ static void cmd_v4_rename(struct client_state *state,
 		    NULL);
 }
 
+/* ---- v4, minor version 1 -------------------------------------------- */
+
+static bool need_v41(struct client_state *state, FILE *out)
+{
+	if (nfs4_session_minor(state->nfs4) == 1)
+		return true;
+	answer_usage(out, "NFSv4.1 only (start with --minor 1)");
+	return false;
+}
+
+/* SEQUENCE now: "SEQFLAGS CB_PATH_DOWN RECALLABLE_STATE_REVOKED" or
+ * "SEQFLAGS none". */
+static void cmd_v4_seqflags(struct client_state *state,
+			    const struct command_args *args, FILE *out)
+{
+	uint32_t flags;
+	unsigned int bit;
+	int status;
+
+	(void)args;
+	if (!need_v41(state, out))
+		return;
+	status = nfs4_session_sequence(state->nfs4, &flags);
+	if (status != NFS4_OK) {
+		answer_nfs4(out, status, NULL);
+		return;
+	}
+	fputs(flags ? "SEQFLAGS" : "SEQFLAGS none", out);
+	for (bit = 0; bit < 32; bit++)
+		if (flags & (1u << bit)) {
+			const char *name = nfs4_seqflag_name(bit);
+
+			if (name)
+				fprintf(out, " %s", name);
+			else
+				fprintf(out, " 0x%x", 1u << bit);
+		}
+	fputc('\n', out);
+}
+
+static void cmd_v4_free_stateid(struct client_state *state,
+				const struct command_args *args, FILE *out)
+{
+	(void)args;
+	if (need_v41(state, out))
+		answer_nfs4(out, nfs4_free_stateid(state->nfs4, state->current),
+			    NULL);
+}
+
+/* The delegation stateid's own status: "OK" or "ERR NFS4ERR_...". */
+static void cmd_v4_test_stateid(struct client_state *state,
+				const struct command_args *args, FILE *out)
+{
+	int status, code = NFS4_OK;
+
+	(void)args;
+	if (!need_v41(state, out))
+		return;
+	status = nfs4_test_stateid(state->nfs4, state->current, &code);
+	answer_nfs4(out, status == NFS4_OK ? code : status, NULL);
+}
+
+static void cmd_v4_callback(struct client_state *state,
+			    const struct command_args *args, FILE *out)
+{
+	static const char *const modes[] = {
+		[NFS4_CB_ANSWER] = "answer",
+		[NFS4_CB_ONCE] = "once",
+		[NFS4_CB_MUTE] = "mute",
+		NULL,
+	};
+	int mode = parse_word(args->argv[0], modes);
+
+	if (mode < 0) {
+		answer_usage(out, "v4 callback answer|once|mute");
+		return;
+	}
+	if (!state->callback) {
+		answer_usage(out,
+			     "no callback service (start with --callback)");
+		return;
+	}
+	nfs4_callback_set_mode(mode);
+	fputs("OK\n", out);
+}
+
 /* ---- nlm ----------------------------------------------------------- */
 
 static void cmd_nlm_svid(struct client_state *state,
@@ -694,6 +780,11 @@ static const struct command commands[] = {
 	{"v4", "recalls", 0, 0, cmd_v4_recalls, "v4 recalls"},
 	{"v4", "delegreturn", 0, 0, cmd_v4_delegreturn, "v4 delegreturn"},
 	{"v4", "autoreturn", 1, 1, cmd_v4_autoreturn, "v4 autoreturn on|off"},
+	{"v4", "callback", 1, 1, cmd_v4_callback,
+	 "v4 callback answer|once|mute"},
+	{"v4", "seqflags", 0, 0, cmd_v4_seqflags, "v4 seqflags"},
+	{"v4", "free_stateid", 0, 0, cmd_v4_free_stateid, "v4 free_stateid"},
+	{"v4", "test_stateid", 0, 0, cmd_v4_test_stateid, "v4 test_stateid"},
 	{"v4", "lockt", 3, 3, cmd_v4_lockt,
 	 "v4 lockt read|write OFFSET LENGTH"},
 	{"v4", "unlock", 2, 2, cmd_v4_unlock, "v4 unlock OFFSET LENGTH"},

@@ -44,9 +44,26 @@ struct nfs4_file {
 	struct nfs4_file *next;
 };
 
+#define NFS41_SESSIONID_SIZE 16
+
+/* NFSv4.1: one TCP connection carrying the fore channel and the back
+ * channel, and a session of one slot on it. */
+struct nfs41_state {
+	int fd; /* -1 when not connected */
+	uint32_t xid;
+	bool back_channel; /* asked for (callbacks wanted) */
+	bool have_session;
+	bool reclaim_pending; /* RECLAIM_COMPLETE not sent yet */
+	char sessionid[NFS41_SESSIONID_SIZE];
+	uint32_t slot_seqid;   /* of slot 0, the only one */
+	uint32_t status_flags; /* sr_status_flags of the last SEQUENCE */
+};
+
 struct nfs4_session {
-	/* The connection: rpc for AUTH_SYS, gss for Kerberos; NULL after a
-	 * transport failure. */
+	unsigned int minor; /* NFSv4 minor version, 0 or 1 */
+	struct nfs41_state v41;
+	/* The 4.0 connection: rpc for AUTH_SYS, gss for Kerberos; NULL after
+	 * a transport failure. */
 	struct rpc_context *rpc;
 	struct gss_rpc *gss;
 	struct nfs4_security sec;
