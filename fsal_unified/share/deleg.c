@@ -19,6 +19,34 @@
 #include "stats.h"
 #include "ulmfsal.h"
 
+/*
+ * Can a recall reach the client? Ganesha 4.3 checks only the NFSv4.0
+ * callback channel (get_cb_chan_down() reads cid_cb.v40, also for a 4.1
+ * client, SAL/state_deleg.c:337): a 4.1 client whose sessions have no
+ * back channel up would be granted a delegation nobody can recall.
+ */
+static bool deleg_client_reachable(state_owner_t *owner)
+{
+	nfs_client_id_t *clid = owner->so_owner.so_nfs4_owner.so_clientrec;
+	struct glist_head *node;
+	bool up = false;
+
+	if (clid == NULL)
+		return false;
+	if (clid->cid_minorversion == 0)
+		return !clid->cid_cb.v40.cb_chan_down;
+	PTHREAD_MUTEX_lock(&clid->cid_mutex);
+	glist_for_each(node, &clid->cid_cb.v41.cb_session_list) {
+		nfs41_session_t *session =
+			glist_entry(node, nfs41_session_t, session_link);
+
+		if (atomic_fetch_uint32_t(&session->flags) & session_bc_up)
+			up = true;
+	}
+	PTHREAD_MUTEX_unlock(&clid->cid_mutex);
+	return up;
+}
+
 static fsal_status_t deleg_grant(const struct ulm_key *key,
 				 struct state_t *state,
 				 const struct ulmfsal_owner *client,
@@ -79,6 +107,15 @@ static fsal_status_t lease_op2(struct fsal_obj_handle *obj,
 	switch (deleg) {
 	case FSAL_DELEG_RD:
 	case FSAL_DELEG_WR:
+		/* A reclaim keeps what the client had (Ganesha recalls it at
+		 * once if the channel is down). */
+		if (!ulmfsal_nfs4_open_reclaims() &&
+		    !deleg_client_reachable(owner)) {
+			LogDebug(COMPONENT_FSAL,
+				 "UNIFIED: no delegation: the client has no "
+				 "callback path");
+			return fsalstat(ERR_FSAL_DELAY, ENOTCONN);
+		}
 		return deleg_grant(&key, state, &client, deleg);
 	case FSAL_DELEG_NONE:
 		return deleg_end(&key, state, &client);

@@ -5,6 +5,7 @@
 # once; a holder that answers the recall and keeps the delegation is
 # revoked after the lease: the open then succeeds, and the holder's stateid
 # is gone (Ganesha 4.3 answers NFS4ERR_BAD_STATEID, not DELEG_REVOKED).
+# A client whose sessions have no back channel gets no delegation.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
 it_setup deleg_v41
@@ -20,6 +21,10 @@ it_note "the sessions are up, the back channels too"
 it_expect h "v4 seqflags" "SEQFLAGS none"
 it_expect k "v4 seqflags" "SEQFLAGS none"
 it_expect b "v4 seqflags" "SEQFLAGS CB_PATH_DOWN" # it asked for none
+
+it_note "a client with no back channel gets no delegation (none could be recalled)"
+it_expect b "v4 open f0 read" OK
+it_expect b "v4 close" OK
 
 it_note "a holder that returns the delegation lets the open in at once"
 it_expect h "v4 autoreturn on" OK
