@@ -47,6 +47,9 @@ it_note "every command"
 ulmctl shares
 it_expect_value "shares: A's deny-write" 1 \
 	"$(it__count "^[0-9a-f]{12} rw w nfs4 1 [0-9]+ $A ulm-open-owner $IT_EXPORT/f$" "$(squeeze)")"
+# D's retry renews its queued request: it lapses a lease after the last
+# one (under load the scene's WRITEW can be more than a lease ago).
+it_expect d "v4 lock writew 0 0" "DENIED read 0 0"
 ulmctl waiters
 it_expect_value "waiters: D's WRITEW, lapsing within a lease" 1 \
 	"$(it__count "^[0-9a-f]{12} wait-write 0 eof [1-4]s nfs4 1 $D lo1 $IT_EXPORT/g$" "$(squeeze)")"
