@@ -35,6 +35,7 @@ struct ulmfsal_config {
 	bool tokens;	   /**< file tokens, write-behind (libulm: tokens) */
 	uint32_t op_timeout_s; /**< one RADOS op's bound (libulm: op_timeout_s)
 				*/
+	bool deleg_unwatched;  /**< grant delegations no watch can cover */
 	/* Ganesha's own RADOS_KV block (RecoveryBackend = rados_cluster),
 	 * read too: where its grace database is, and this node's name. */
 	struct {
@@ -166,6 +167,21 @@ void ulmfsal_recall_remove(const struct ulm_key *key);
 void ulmfsal_recall_forget_export(const struct fsal_up_vector *up_ops);
 /** @return whether Ganesha took the recall of the file's delegations */
 bool ulmfsal_recall_send(const struct ulm_key *key);
+
+/* share/watch.c: outside changes (local processes, Samba, knfsd) recall
+ * this node's delegations: kernel lease + inotify over VFS, the sub-FSAL's
+ * own delegation over CEPH, else Delegations_Unwatched decides. */
+/** Before granting: @return 0, or -errno: grant no delegation. */
+int ulmfsal_watch_start(struct fsal_obj_handle *obj, struct state_t *state,
+			void *owner, const struct ulm_key *key, bool write);
+/** The delegation was returned or revoked. */
+void ulmfsal_watch_stop(struct fsal_obj_handle *obj, struct state_t *state,
+			void *owner, const struct ulm_key *key);
+/** The holder opens the file for write through Ganesha: drop the kernel
+ *  lease (Ganesha's open would wait on it), keep the metadata watch; local
+ *  write opens and truncates are no longer caught on this file. */
+void ulmfsal_watch_yield(const struct ulm_key *key);
+void ulmfsal_watch_shutdown(void);
 
 /* lock/blocked.c: NLM requests this node told Ganesha are blocked */
 /** Ganesha tries a blocking request (LOCKB): until ulmfsal_blocked_wait()

@@ -9,8 +9,8 @@
  * for every node. Any other client's conflicting open or lock, on any
  * node or protocol, sends a recall to this node (recall.c). Ganesha then
  * recalls, and revokes what is not returned within the lease; both end
- * in lease_op2(FSAL_DELEG_NONE). The sub-FSAL is not asked: FSAL VFS
- * grants no delegations.
+ * in lease_op2(FSAL_DELEG_NONE). Changes made outside Ganesha are
+ * watched for while a delegation is out (watch.c).
  */
 #include <errno.h>
 
@@ -19,7 +19,9 @@
 #include "stats.h"
 #include "ulmfsal.h"
 
-static fsal_status_t deleg_grant(const struct ulm_key *key,
+static fsal_status_t deleg_grant(struct fsal_obj_handle *obj,
+				 struct state_t *state, void *owner,
+				 const struct ulm_key *key,
 				 const struct ulmfsal_owner *client,
 				 fsal_deleg_t deleg)
 {
@@ -31,7 +33,15 @@ static fsal_status_t deleg_grant(const struct ulm_key *key,
 
 	if (rc == 0) {
 		ulmfsal_recall_add(key, op_ctx->fsal_export->up_ops);
-		return fsalstat(ERR_FSAL_NO_ERROR, 0);
+		if (ulmfsal_watch_start(obj, state, owner, key,
+					type == ULM_DELEG_WRITE) == 0)
+			return fsalstat(ERR_FSAL_NO_ERROR, 0);
+		/* Nothing would tell us of outside changes: none. */
+		ulmfsal_recall_remove(key);
+		rc = ULMFSAL_STORE(
+			ulm_deleg_release(ulmfsal_env(), key, &client->id));
+		return rc == 0 ? fsalstat(ERR_FSAL_DELAY, EAGAIN)
+			       : ulmfsal_status(rc, "delegation");
 	}
 	if (rc == -EAGAIN || rc == ULM_EDELEG || rc == ULM_EGRACE) {
 		LogDebug(COMPONENT_FSAL,
@@ -43,11 +53,14 @@ static fsal_status_t deleg_grant(const struct ulm_key *key,
 }
 
 /* Returned or revoked. At shutdown the record stays for reclaim. */
-static fsal_status_t deleg_end(const struct ulm_key *key,
+static fsal_status_t deleg_end(struct fsal_obj_handle *obj,
+			       struct state_t *state, void *owner,
+			       const struct ulm_key *key,
 			       const struct ulmfsal_owner *client)
 {
 	int rc = 0;
 
+	ulmfsal_watch_stop(obj, state, owner, key);
 	if (!admin_shutdown)
 		rc = ULMFSAL_STORE(
 			ulm_deleg_release(ulmfsal_env(), key, &client->id));
@@ -62,7 +75,6 @@ static fsal_status_t lease_op2(struct fsal_obj_handle *obj,
 	struct ulmfsal_owner client;
 	struct ulm_key key;
 
-	(void)state;
 	if (owner == NULL ||
 	    ulmfsal_owner_init(&client, owner, ULMFSAL.config.node_id,
 			       ULM_OWNER_CLIENT) != 0) {
@@ -76,9 +88,9 @@ static fsal_status_t lease_op2(struct fsal_obj_handle *obj,
 	switch (deleg) {
 	case FSAL_DELEG_RD:
 	case FSAL_DELEG_WR:
-		return deleg_grant(&key, &client, deleg);
+		return deleg_grant(obj, state, owner, &key, &client, deleg);
 	case FSAL_DELEG_NONE:
-		return deleg_end(&key, &client);
+		return deleg_end(obj, state, owner, &key, &client);
 	}
 	return fsalstat(ERR_FSAL_INVAL, EINVAL);
 }

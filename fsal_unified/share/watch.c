@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: LGPL-3.0-or-later
+/**
+ * @file watch.c
+ * @brief FSAL UNIFIED: changes made outside Ganesha recall this node's
+ * delegations.
+ *
+ * libulm recalls a delegation before a conflicting NFS or NLM operation
+ * reaches the sub-FSAL; a local process, Samba or knfsd never asks it.
+ * So, while this node has a delegation out on a file of a VFS export,
+ * UNIFIED holds a kernel read lease on it (fcntl F_SETLEASE): a local
+ * open for write or truncate breaks the lease, the opener waits in the
+ * kernel (up to /proc/sys/fs/lease-break-time) and we recall; the lease
+ * goes once the delegation is returned or revoked. A read lease is not
+ * broken by unlink, rename or chmod (those break only knfsd's own
+ * delegation leases), so an inotify watch on the file recalls on
+ * IN_ATTRIB (chmod, chown, utimes, link count: ln, rm, mv over it),
+ * IN_MOVE_SELF and IN_DELETE_SELF, just after the change.
+ *
+ * Over another sub-FSAL with its own delegations (FSAL_CEPH: libcephfs),
+ * we stack on them; over one with neither, UNIFIED { Delegations_Unwatched }
+ * decides. Where no watch can be had, no delegation is granted.
+ *
+ * One thread waits for lease breaks and inotify events. A lease break is
+ * a signal (F_SETSIG) sent to that thread (F_SETOWN_EX); its handler only
+ * writes the lease's fd into a pipe the thread reads.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "FSAL/fsal_commonlib.h"
+#include "FSAL/fsal_localfs.h"
+#include "nfs_core.h"
+#include "ulmfsal.h"
+
+#define WATCH_EVENTS  (IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF)
+#define WATCH_STOP_FD (-1) /**< written into the pipe: the thread ends */
+
+/*
+ * FSAL_VFS's handle key (Ganesha 4.3, FSAL/FSAL_VFS/os/linux/
+ * handle_syscalls.c, vfs_map_name_to_handle_at): one flags byte (fsid type
+ * in the low bits, the width of the kernel handle type in the top two),
+ * the fsid (sizeof_fsid bytes), the kernel handle type (1, 2 or 4 bytes),
+ * then the opaque kernel handle (struct file_handle's f_handle).
+ */
+#define VFS_KEY_TYPE_8	  0x40
+#define VFS_KEY_TYPE_16	  0x80
+#define VFS_KEY_TYPE_32	  0xC0
+#define VFS_KEY_TYPE_MASK 0xC0
+#define VFS_KEY_DUMMY	  0x20
+#define VFS_KEY_FSID_MASK 0x1F
+#define VFS_KEY_MAX	  59 /* VFS_HANDLE_LEN */
+#define VFS_KERNEL_FH_MIN 4
+#define VFS_KERNEL_FH_MAX 48 /* VFS_MAX_HANDLE */
+
+struct watch {
+	struct watch *next;
+	unsigned holders; /**< delegations granted on this file here */
+	int lease_fd;	  /**< holds the read lease; -1 once yielded */
+	int wd;		  /**< inotify watch */
+	bool recalled;	  /**< since the last holder came */
+	uint16_t key_len;
+	uint8_t key[ULM_KEY_MAX];
+};
+
+static pthread_mutex_t watch_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct watch *watches;
+static pthread_t watch_thread;
+static pid_t watch_tid;	 /**< receives the lease-break signals */
+static bool watch_ready; /**< the thread runs: under watch_mutex */
+static int watch_inotify = -1;
+static int watch_pipe[2] = {-1, -1};
+static int watch_signal;
+
+static struct watch **watch_find(const struct ulm_key *key)
+{
+	struct watch **w = &watches;
+
+	for (; *w; w = &(*w)->next)
+		if ((*w)->key_len == key->len &&
+		    memcmp((*w)->key, key->data, key->len) == 0)
+			return w;
+	return w;
+}
+
+/* Async-signal-safe: the lease's fd goes to the thread through the pipe. */
+static void lease_break_signal(int sig, siginfo_t *info, void *context)
+{
+	int saved_errno = errno;
+	int fd = info->si_fd;
+
+	(void)sig;
+	(void)context;
+	/* Full only with thousands of breaks pending, each to be recalled. */
+	(void)!write(watch_pipe[1], &fd, sizeof(fd));
+	errno = saved_errno;
+}
+
+/*
+ * Recall once per event burst: a chmod or rm is several events. Takes
+ * and drops the mutex; Ganesha's recall runs without it (recall.c).
+ */
+static void recall_matching(bool (*match)(const struct watch *, int), int arg)
+{
+	struct ulm_key key;
+	uint8_t key_buf[ULM_KEY_MAX];
+	struct watch *w;
+	bool found = false;
+
+	PTHREAD_MUTEX_lock(&watch_mutex);
+	for (w = watches; w; w = w->next) {
+		if (w->recalled || !match(w, arg))
+			continue;
+		w->recalled = true;
+		memcpy(key_buf, w->key, w->key_len);
+		key.data = key_buf;
+		key.len = w->key_len;
+		found = true;
+		break;
+	}
+	PTHREAD_MUTEX_unlock(&watch_mutex);
+	if (!found)
+		return;
+	LogEvent(COMPONENT_FSAL,
+		 "UNIFIED: a file with delegations out was opened for write, "
+		 "changed or moved outside Ganesha: recalling");
+	ulmfsal_recall_send(&key);
+}
+
+/* A lease is being broken when F_GETLEASE no longer says F_RDLCK: a stale
+ * fd number in the pipe (lease since closed, fd reused) is told apart. */
+static bool lease_breaking(const struct watch *w, int fd)
+{
+	return w->lease_fd == fd && fcntl(fd, F_GETLEASE) != F_RDLCK;
+}
+
+static bool watches_inode(const struct watch *w, int wd)
+{
+	return w->wd == wd;
+}
+
+/* @return false when asked to stop */
+static bool read_breaks(void)
+{
+	int fds[64];
+	ssize_t n = read(watch_pipe[0], fds, sizeof(fds));
+
+	for (ssize_t i = 0; i < n / (ssize_t)sizeof(fds[0]); i++) {
+		if (fds[i] == WATCH_STOP_FD)
+			return false;
+		recall_matching(lease_breaking, fds[i]);
+	}
+	return true;
+}
+
+static void read_inotify(void)
+{
+	char buf[4096]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n = read(watch_inotify, buf, sizeof(buf));
+	const struct inotify_event *ev;
+
+	for (char *p = buf; n > 0 && p < buf + n; p += sizeof(*ev) + ev->len) {
+		ev = (const struct inotify_event *)p;
+		if (ev->mask & WATCH_EVENTS)
+			recall_matching(watches_inode, ev->wd);
+	}
+}
+
+static void *watch_loop(void *arg)
+{
+	struct pollfd fds[2] = {{.fd = watch_pipe[0], .events = POLLIN},
+				{.fd = watch_inotify, .events = POLLIN}};
+
+	(void)arg;
+	SetNameFunction("ulm_watch");
+	__atomic_store_n(&watch_tid, gettid(), __ATOMIC_RELEASE);
+	for (;;) {
+		if (poll(fds, 2, -1) < 0)
+			continue; /* EINTR: our own lease-break signal */
+		if ((fds[0].revents & POLLIN) && !read_breaks())
+			return NULL;
+		if (fds[1].revents & POLLIN)
+			read_inotify();
+	}
+}
+
+/* Ours, or a signal nobody else in Ganesha has taken. */
+static int signal_install(void)
+{
+	struct sigaction old, sa = {.sa_sigaction = lease_break_signal,
+				    .sa_flags = SA_SIGINFO | SA_RESTART};
+
+	watch_signal = SIGRTMIN + 6;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(watch_signal, NULL, &old) != 0 ||
+	    ((old.sa_flags & SA_SIGINFO) == 0 && old.sa_handler != SIG_DFL)) {
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: signal %d is taken in this process: no "
+			"kernel "
+			"leases, so no delegations over VFS",
+			watch_signal);
+		return -EBUSY;
+	}
+	return sigaction(watch_signal, &sa, NULL) == 0 ? 0 : -errno;
+}
+
+/* The kernel lets a local opener through after lease-break-time whatever
+ * we do: a holder slower than that meets a file changed under it. */
+static void lease_break_time_check(void)
+{
+	FILE *f = fopen("/proc/sys/fs/lease-break-time", "r");
+	unsigned seconds = 0;
+
+	if (f == NULL)
+		return;
+	if (fscanf(f, "%u", &seconds) == 1 &&
+	    seconds < nfs_param.nfsv4_param.lease_lifetime)
+		LogWarn(COMPONENT_FSAL,
+			"UNIFIED: /proc/sys/fs/lease-break-time is %u s, "
+			"shorter than Lease_Lifetime (%u s): a local writer "
+			"may go ahead before a slow delegation holder returns "
+			"or is revoked; raise it",
+			seconds, nfs_param.nfsv4_param.lease_lifetime);
+	fclose(f);
+}
+
+/* Under watch_mutex. */
+static int watch_thread_start(void)
+{
+	int rc;
+
+	if (watch_ready)
+		return 0;
+	rc = signal_install();
+	if (rc != 0)
+		return rc;
+	watch_inotify = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (watch_inotify < 0 || pipe2(watch_pipe, O_CLOEXEC | O_NONBLOCK)) {
+		rc = -errno;
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: cannot watch files for outside changes: "
+			"%s; no delegations over VFS",
+			strerror(-rc));
+		return rc;
+	}
+	rc = -pthread_create(&watch_thread, NULL, watch_loop, NULL);
+	if (rc != 0)
+		return rc;
+	/* The thread's id, for F_SETOWN_EX: it is its first step. */
+	while (__atomic_load_n(&watch_tid, __ATOMIC_ACQUIRE) == 0)
+		usleep(1000);
+	lease_break_time_check();
+	watch_ready = true;
+	return 0;
+}
+
+void ulmfsal_watch_shutdown(void)
+{
+	int stop = WATCH_STOP_FD;
+
+	PTHREAD_MUTEX_lock(&watch_mutex);
+	if (!watch_ready) {
+		PTHREAD_MUTEX_unlock(&watch_mutex);
+		return;
+	}
+	watch_ready = false;
+	PTHREAD_MUTEX_unlock(&watch_mutex);
+	if (write(watch_pipe[1], &stop, sizeof(stop)) == sizeof(stop))
+		pthread_join(watch_thread, NULL);
+}
+
+/*
+ * The kernel file handle inside FSAL_VFS's key, checked against the
+ * format above and the file system the object is on.
+ * @return bytes of the kernel handle, or -EINVAL
+ */
+static int vfs_key_to_kernel_fh(const struct ulm_key *key,
+				const struct fsal_filesystem *fs,
+				struct file_handle *fh)
+{
+	const uint8_t *data = key->data;
+	uint8_t flags = data[0];
+	size_t cursor = 1 + sizeof_fsid(fs->fsid_type), type_len;
+	int32_t type32 = 0;
+	int16_t type16;
+
+	switch (flags & VFS_KEY_TYPE_MASK) {
+	case VFS_KEY_TYPE_8:
+		type_len = 1;
+		break;
+	case VFS_KEY_TYPE_16:
+		type_len = sizeof(int16_t);
+		break;
+	case VFS_KEY_TYPE_32:
+		type_len = sizeof(int32_t);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if ((flags & VFS_KEY_DUMMY) ||
+	    (flags & VFS_KEY_FSID_MASK) != fs->fsid_type ||
+	    key->len > VFS_KEY_MAX ||
+	    key->len < cursor + type_len + VFS_KERNEL_FH_MIN ||
+	    key->len > cursor + type_len + VFS_KERNEL_FH_MAX)
+		return -EINVAL;
+	if (type_len == sizeof(int16_t)) {
+		memcpy(&type16, data + cursor, sizeof(type16));
+		type32 = type16;
+	} else if (type_len == sizeof(int32_t)) {
+		memcpy(&type32, data + cursor, sizeof(type32));
+	} else {
+		type32 = data[cursor];
+	}
+	cursor += type_len;
+	fh->handle_type = type32;
+	fh->handle_bytes = key->len - cursor;
+	memcpy(fh->f_handle, data + cursor, fh->handle_bytes);
+	return fh->handle_bytes;
+}
+
+/* An O_RDONLY fd of our own on the file. O_NONBLOCK: a lease someone else
+ * holds (Samba's) fails the open instead of parking this worker. */
+static int vfs_open_file(struct fsal_obj_handle *obj, const struct ulm_key *key)
+{
+	union {
+		struct file_handle fh;
+		uint8_t buf[sizeof(struct file_handle) + VFS_KERNEL_FH_MAX];
+	} kernel;
+	struct stat st;
+	int mount_fd, fd, rc;
+
+	if (obj->fs == NULL || obj->type != REGULAR_FILE ||
+	    vfs_key_to_kernel_fh(key, obj->fs, &kernel.fh) < 0) {
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: a VFS handle key not as Ganesha 4.3 makes "
+			"them: no delegation");
+		return -EINVAL;
+	}
+	mount_fd = open(obj->fs->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mount_fd < 0)
+		return -errno;
+	fd = open_by_handle_at(mount_fd, &kernel.fh,
+			       O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	rc = fd < 0 ? -errno : 0;
+	close(mount_fd);
+	if (rc == 0 && (fstat(fd, &st) != 0 || st.st_ino != obj->fileid)) {
+		LogCrit(COMPONENT_FSAL, "UNIFIED: a VFS handle key opened "
+					"another file: no delegation");
+		close(fd);
+		rc = -EINVAL;
+	}
+	return rc == 0 ? fd : rc;
+}
+
+/* The lease, its break signal to our thread, and the inotify watch. */
+static int vfs_watch_add(struct watch *w)
+{
+	struct f_owner_ex owner = {.type = F_OWNER_TID, .pid = watch_tid};
+	char path[64];
+
+	if (fcntl(w->lease_fd, F_SETSIG, watch_signal) != 0 ||
+	    fcntl(w->lease_fd, F_SETLEASE, F_RDLCK) != 0 ||
+	    fcntl(w->lease_fd, F_SETOWN_EX, &owner) != 0)
+		return -errno;
+	/* A break before F_SETOWN_EX signalled another thread: look. */
+	if (fcntl(w->lease_fd, F_GETLEASE) != F_RDLCK)
+		return -EAGAIN;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", w->lease_fd);
+	w->wd = inotify_add_watch(watch_inotify, path, WATCH_EVENTS);
+	return w->wd < 0 ? -errno : 0;
+}
+
+static void watch_disarm(struct watch *w)
+{
+	if (w->wd >= 0)
+		inotify_rm_watch(watch_inotify, w->wd); /* EINVAL if deleted */
+	if (w->lease_fd >= 0)
+		close(w->lease_fd); /* drops the lease: a waiting opener goes */
+	w->wd = -1;
+	w->lease_fd = -1;
+}
+
+/* Under watch_mutex. */
+static int vfs_watch_start(struct fsal_obj_handle *obj,
+			   const struct ulm_key *key)
+{
+	struct watch **slot = watch_find(key), *w = *slot;
+	int rc;
+
+	if (w != NULL) {
+		if (w->lease_fd >= 0 &&
+		    fcntl(w->lease_fd, F_GETLEASE) != F_RDLCK)
+			return -EAGAIN; /* being broken: a recall is out */
+		w->holders++;
+		w->recalled = false;
+		return 0;
+	}
+	rc = watch_thread_start();
+	if (rc != 0)
+		return rc;
+	w = gsh_calloc(1, sizeof(*w));
+	w->wd = -1;
+	w->holders = 1;
+	w->key_len = key->len;
+	memcpy(w->key, key->data, key->len);
+	w->lease_fd = vfs_open_file(obj, key);
+	rc = w->lease_fd < 0 ? w->lease_fd : vfs_watch_add(w);
+	if (rc != 0) {
+		LogDebug(COMPONENT_FSAL,
+			 "UNIFIED: no kernel lease on the file (%s: open for "
+			 "write, by Ganesha or a local process?)",
+			 strerror(-rc));
+		watch_disarm(w);
+		if (!ULMFSAL.config.deleg_unwatched) {
+			gsh_free(w);
+			return rc;
+		}
+		/* Granted unwatched: still counted, so that the file's other
+		 * holders are all unwatched, not watched until this one ends.
+		 */
+	}
+	*slot = w;
+	return rc;
+}
+
+static bool sub_is_vfs(void)
+{
+	return strcmp(op_ctx->fsal_export->sub_export->fsal->name, "VFS") == 0;
+}
+
+static struct fsal_obj_ops default_ops;
+
+static void default_ops_fill(void)
+{
+	fsal_default_obj_ops_init(&default_ops);
+}
+
+/* The sub-FSAL's own lease_op2, if it has one (FSAL_CEPH: libcephfs); the
+ * default one only logs "Invoking unsupported FSAL operation". */
+static bool sub_has_leases(struct fsal_obj_handle *obj)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, default_ops_fill);
+	return ulmfsal_sub(obj)->obj_ops->lease_op2 != default_ops.lease_op2;
+}
+
+static int unwatched(const char *why)
+{
+	if (!ULMFSAL.config.deleg_unwatched) {
+		LogDebug(COMPONENT_FSAL, "UNIFIED: no delegation: %s", why);
+		return -EOPNOTSUPP;
+	}
+	LogDebug(COMPONENT_FSAL,
+		 "UNIFIED: delegation without a watch (%s): "
+		 "Delegations_Unwatched = true",
+		 why);
+	return 0;
+}
+
+int ulmfsal_watch_start(struct fsal_obj_handle *obj, struct state_t *state,
+			void *owner, const struct ulm_key *key, bool write)
+{
+	fsal_status_t st;
+	int rc;
+
+	if (sub_is_vfs()) {
+		if (write)
+			return unwatched("a write delegation needs a write "
+					 "lease, which Ganesha's own open fd "
+					 "forbids");
+		PTHREAD_MUTEX_lock(&watch_mutex);
+		rc = vfs_watch_start(obj, key);
+		PTHREAD_MUTEX_unlock(&watch_mutex);
+		return rc == 0 ? 0 : unwatched("no kernel lease on the file");
+	}
+	if (!sub_has_leases(obj))
+		return unwatched("the sub-FSAL cannot tell outside changes");
+	st = ULMFSAL_SUB(obj, lease_op2, state, owner,
+			 write ? FSAL_DELEG_WR : FSAL_DELEG_RD);
+	return FSAL_IS_ERROR(st) ? -(int)(st.minor ? st.minor : EAGAIN) : 0;
+}
+
+void ulmfsal_watch_stop(struct fsal_obj_handle *obj, struct state_t *state,
+			void *owner, const struct ulm_key *key)
+{
+	struct watch **slot, *gone = NULL;
+
+	if (!sub_is_vfs()) {
+		if (sub_has_leases(obj))
+			(void)ULMFSAL_SUB(obj, lease_op2, state, owner,
+					  FSAL_DELEG_NONE);
+		return;
+	}
+	PTHREAD_MUTEX_lock(&watch_mutex);
+	slot = watch_find(key);
+	if (*slot && --(*slot)->holders == 0) {
+		gone = *slot;
+		*slot = gone->next;
+		watch_disarm(gone);
+		gsh_free(gone);
+	}
+	PTHREAD_MUTEX_unlock(&watch_mutex);
+}
+
+void ulmfsal_watch_yield(const struct ulm_key *key)
+{
+	struct watch *w;
+
+	PTHREAD_MUTEX_lock(&watch_mutex);
+	w = *watch_find(key);
+	if (w != NULL && w->lease_fd >= 0) {
+		close(w->lease_fd);
+		w->lease_fd = -1;
+		LogDebug(COMPONENT_FSAL,
+			 "UNIFIED: kernel lease dropped for the holder's own "
+			 "write open; metadata changes are still watched");
+	}
+	PTHREAD_MUTEX_unlock(&watch_mutex);
+}
