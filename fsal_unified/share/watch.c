@@ -17,8 +17,9 @@
  * IN_MOVE_SELF and IN_DELETE_SELF, just after the change.
  *
  * Over another sub-FSAL with its own delegations (FSAL_CEPH: libcephfs),
- * we stack on them; over one with neither, UNIFIED { Delegations_Unwatched }
- * decides. Where no watch can be had, no delegation is granted.
+ * we stack on them. Where no watch can be had, no delegation is granted,
+ * unless UNIFIED { Delegations_Unwatched = true } says that only Ganesha
+ * changes the exports: then nothing is watched.
  *
  * One thread waits for lease breaks and inotify events. A lease break is
  * a signal (F_SETSIG) sent to that thread (F_SETOWN_EX); its handler only
@@ -417,16 +418,11 @@ static int vfs_watch_start(struct fsal_obj_handle *obj,
 			 "write, by Ganesha or a local process?)",
 			 strerror(-rc));
 		watch_disarm(w);
-		if (!ULMFSAL.config.deleg_unwatched) {
-			gsh_free(w);
-			return rc;
-		}
-		/* Granted unwatched: still counted, so that the file's other
-		 * holders are all unwatched, not watched until this one ends.
-		 */
+		gsh_free(w);
+		return rc;
 	}
 	*slot = w;
-	return rc;
+	return 0;
 }
 
 static bool sub_is_vfs(void)
@@ -451,37 +447,34 @@ static bool sub_has_leases(struct fsal_obj_handle *obj)
 	return ulmfsal_sub(obj)->obj_ops->lease_op2 != default_ops.lease_op2;
 }
 
-static int unwatched(const char *why)
+static int no_watch(const char *why)
 {
-	if (!ULMFSAL.config.deleg_unwatched) {
-		LogDebug(COMPONENT_FSAL, "UNIFIED: no delegation: %s", why);
-		return -EOPNOTSUPP;
-	}
-	LogDebug(COMPONENT_FSAL,
-		 "UNIFIED: delegation without a watch (%s): "
-		 "Delegations_Unwatched = true",
-		 why);
-	return 0;
+	LogDebug(COMPONENT_FSAL, "UNIFIED: no delegation: %s", why);
+	return -EOPNOTSUPP;
 }
 
+/* Delegations_Unwatched = true: granted as if only Ganesha changed the
+ * export, nothing watched. */
 int ulmfsal_watch_start(struct fsal_obj_handle *obj, struct state_t *state,
 			void *owner, const struct ulm_key *key, bool write)
 {
 	fsal_status_t st;
 	int rc;
 
+	if (ULMFSAL.config.deleg_unwatched)
+		return 0;
 	if (sub_is_vfs()) {
 		if (write)
-			return unwatched("a write delegation needs a write "
-					 "lease, which Ganesha's own open fd "
-					 "forbids");
+			return no_watch("a write delegation needs a write "
+					"lease, which Ganesha's own open fd "
+					"forbids");
 		PTHREAD_MUTEX_lock(&watch_mutex);
 		rc = vfs_watch_start(obj, key);
 		PTHREAD_MUTEX_unlock(&watch_mutex);
-		return rc == 0 ? 0 : unwatched("no kernel lease on the file");
+		return rc == 0 ? 0 : no_watch("no kernel lease on the file");
 	}
 	if (!sub_has_leases(obj))
-		return unwatched("the sub-FSAL cannot tell outside changes");
+		return no_watch("the sub-FSAL cannot tell outside changes");
 	st = ULMFSAL_SUB(obj, lease_op2, state, owner,
 			 write ? FSAL_DELEG_WR : FSAL_DELEG_RD);
 	return FSAL_IS_ERROR(st) ? -(int)(st.minor ? st.minor : EAGAIN) : 0;
@@ -492,6 +485,8 @@ void ulmfsal_watch_stop(struct fsal_obj_handle *obj, struct state_t *state,
 {
 	struct watch **slot, *gone = NULL;
 
+	if (ULMFSAL.config.deleg_unwatched)
+		return;
 	if (!sub_is_vfs()) {
 		if (sub_has_leases(obj))
 			(void)ULMFSAL_SUB(obj, lease_op2, state, owner,

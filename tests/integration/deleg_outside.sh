@@ -25,6 +25,7 @@ now_ms() { date +%s%3N; }
 
 # local_run CMD...: CMD as a plain process inside node n1, in the export.
 local_run() {
+	# shellcheck disable=SC2016 # expanded by the local shell
 	sb_exec n1 sh -c 'cd "$1" && shift && exec "$@"' sh "$IT_EXPORT" "$@"
 }
 
