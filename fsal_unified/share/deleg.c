@@ -112,6 +112,8 @@ fsal_status_t ulmfsal_deleg_check(struct fsal_obj_handle *obj,
 		who = &client.id;
 	rc = ULMFSAL_STORE(
 		ulm_deleg_check(ulmfsal_env(), &key, who, access, NULL));
+	if (rc == 0 && (access & ULM_SHARE_WRITE))
+		ulmfsal_watch_yield(&key); /* the writer's own delegation */
 	return ulmfsal_status(rc, what);
 }
 

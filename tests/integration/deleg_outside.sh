@@ -13,12 +13,15 @@ it_setup deleg_outside
 it_need ULM_IT_INSPECT "ulm-store-inspect"
 
 RECALL_BOUND_MS=3000 # from the local change to A's CB_RECALL
+LEASE=4
 
-it_unified_node n1 4 1 delegations=readwrite
+it_unified_node n1 4 1 delegations=readwrite lease=$LEASE
 it_client_start a n1 /export --callback # the holder
+it_client_start b n1 /export --callback # a second holder
 # A first OPEN of an open-owner is never delegated (NFSv4.0: the owner is
 # not confirmed yet, Ganesha's should_we_grant_deleg).
 it_expect a "v4 open confirm-owner read" OK
+it_expect b "v4 open confirm-owner read" OK
 RECALLS=0
 
 now_ms() { date +%s%3N; }
@@ -124,6 +127,41 @@ it_expect_value "truncate after the DELEGRETURN" "" \
 it_expect_value "the file is truncated" 0 "$(stat -c %s "$IT_EXPORT/f-ctrunc")"
 it_expect a "v4 close" OK
 
+it_note "two holders share one watch: the one left is recalled"
+echo data >"$IT_EXPORT/f-two"
+it_expect a "v4 open f-two read" "OK deleg=read"
+it_expect b "v4 open f-two read" "OK deleg=read"
+it_expect_store "two read delegations" 'type=deleg-read' 2
+it_expect a "v4 delegreturn" OK
+it_expect a "v4 close" OK
+t0=$(now_ms)
+local_run chmod 600 f-two
+it_expect_within 5 b "v4 recalls" "RECALLS 1"
+it_note "B's CB_RECALL received $(($(now_ms) - t0)) ms after the chmod"
+it_expect b "v4 delegreturn" OK
+it_expect b "v4 close" OK
+it_expect_value "A, gone before the chmod, not recalled" "RECALLS $RECALLS" \
+	"$(it_send a "v4 recalls" && echo "$IT_REPLY")"
+
+it_note "a holder that never returns is revoked, and the local writer goes"
+delegate f-keep
+t0=$(now_ms)
+(
+	local_run sh -c 'exec 3>>f-keep'
+	echo "$? $(now_ms)" >"$IT_DIR/f-keep.done"
+) &
+writer=$!
+expect_recall "$t0"
+wait "$writer"
+read -r status t_done <"$IT_DIR/f-keep.done"
+it_expect_value "the local write open succeeded" 0 "$status"
+it_note "the local write open waited $((t_done - t0)) ms (lease ${LEASE} s)"
+it_expect_value "it waited at most three leases" within \
+	"$( ((t_done - t0 <= 3 * LEASE * 1000)) && echo within || echo "$((t_done - t0)) ms")"
+it_expect_store "the delegation was revoked" 'type=deleg' 0
+it_expect a "v4 delegreturn" "ERR NFS4ERR_BAD_STATEID"
+it_expect a "v4 close" OK
+
 it_note "a local process holds the file open for write: no delegation"
 echo data >"$IT_EXPORT/w"
 rm -f "$IT_DIR/w.ready"
@@ -144,5 +182,5 @@ it_note "a write delegation would need a write lease: none over VFS"
 it_expect a "v4 open wd both" OK
 it_expect_store "no write delegation" 'type=deleg' 0
 it_expect a "v4 close" OK
-it_expect_value "no recall beyond the eight" "RECALLS $RECALLS" \
+it_expect_value "no recall beyond the nine" "RECALLS $RECALLS" \
 	"$(it_send a "v4 recalls" && echo "$IT_REPLY")"
