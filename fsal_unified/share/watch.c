@@ -105,32 +105,38 @@ static void lease_break_signal(int sig, siginfo_t *info, void *context)
 /*
  * Recall once per event burst: a chmod or rm is several events. Takes
  * and drops the mutex; Ganesha's recall runs without it (recall.c).
+ * @return whether a watch matched
  */
-static void recall_matching(bool (*match)(const struct watch *, int), int arg)
+static bool recall_one(bool (*match)(const struct watch *, int), int arg)
 {
 	struct ulm_key key;
 	uint8_t key_buf[ULM_KEY_MAX];
 	struct watch *w;
-	bool found = false;
 
 	PTHREAD_MUTEX_lock(&watch_mutex);
-	for (w = watches; w; w = w->next) {
-		if (w->recalled || !match(w, arg))
-			continue;
+	for (w = watches; w; w = w->next)
+		if (!w->recalled && match(w, arg))
+			break;
+	if (w != NULL) {
 		w->recalled = true;
 		memcpy(key_buf, w->key, w->key_len);
 		key.data = key_buf;
 		key.len = w->key_len;
-		found = true;
-		break;
 	}
 	PTHREAD_MUTEX_unlock(&watch_mutex);
-	if (!found)
-		return;
+	if (w == NULL)
+		return false;
 	LogEvent(COMPONENT_FSAL,
 		 "UNIFIED: a file with delegations out was opened for write, "
 		 "changed or moved outside Ganesha: recalling");
 	ulmfsal_recall_send(&key);
+	return true;
+}
+
+static void recall_matching(bool (*match)(const struct watch *, int), int arg)
+{
+	while (recall_one(match, arg))
+		;
 }
 
 /* A lease is being broken when F_GETLEASE no longer says F_RDLCK: a stale
@@ -143,6 +149,14 @@ static bool lease_breaking(const struct watch *w, int fd)
 static bool watches_inode(const struct watch *w, int wd)
 {
 	return w->wd == wd;
+}
+
+/* The kernel dropped events (IN_Q_OVERFLOW): any file may have changed. */
+static bool any_watch(const struct watch *w, int unused)
+{
+	(void)w;
+	(void)unused;
+	return true;
 }
 
 /* @return false when asked to stop */
@@ -168,7 +182,9 @@ static void read_inotify(void)
 
 	for (char *p = buf; n > 0 && p < buf + n; p += sizeof(*ev) + ev->len) {
 		ev = (const struct inotify_event *)p;
-		if (ev->mask & WATCH_EVENTS)
+		if (ev->mask & IN_Q_OVERFLOW)
+			recall_matching(any_watch, 0);
+		else if (ev->mask & WATCH_EVENTS)
 			recall_matching(watches_inode, ev->wd);
 	}
 }
@@ -200,7 +216,8 @@ static int signal_install(void)
 	watch_signal = SIGRTMIN + 6;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(watch_signal, NULL, &old) != 0 ||
-	    ((old.sa_flags & SA_SIGINFO) == 0 && old.sa_handler != SIG_DFL)) {
+	    (old.sa_handler != SIG_DFL &&
+	     old.sa_sigaction != lease_break_signal)) {
 		LogCrit(COMPONENT_FSAL,
 			"UNIFIED: signal %d is taken in this process: no "
 			"kernel "
@@ -241,8 +258,11 @@ static int watch_thread_start(void)
 	rc = signal_install();
 	if (rc != 0)
 		return rc;
-	watch_inotify = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (watch_inotify < 0 || pipe2(watch_pipe, O_CLOEXEC | O_NONBLOCK)) {
+	if (watch_inotify < 0)
+		watch_inotify = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (watch_pipe[0] < 0 && pipe2(watch_pipe, O_CLOEXEC | O_NONBLOCK))
+		watch_pipe[0] = -1;
+	if (watch_inotify < 0 || watch_pipe[0] < 0) {
 		rc = -errno;
 		LogCrit(COMPONENT_FSAL,
 			"UNIFIED: cannot watch files for outside changes: "
@@ -259,21 +279,6 @@ static int watch_thread_start(void)
 	lease_break_time_check();
 	watch_ready = true;
 	return 0;
-}
-
-void ulmfsal_watch_shutdown(void)
-{
-	int stop = WATCH_STOP_FD;
-
-	PTHREAD_MUTEX_lock(&watch_mutex);
-	if (!watch_ready) {
-		PTHREAD_MUTEX_unlock(&watch_mutex);
-		return;
-	}
-	watch_ready = false;
-	PTHREAD_MUTEX_unlock(&watch_mutex);
-	if (write(watch_pipe[1], &stop, sizeof(stop)) == sizeof(stop))
-		pthread_join(watch_thread, NULL);
 }
 
 /*
@@ -518,4 +523,27 @@ void ulmfsal_watch_yield(const struct ulm_key *key)
 			 "write open; metadata changes are still watched");
 	}
 	PTHREAD_MUTEX_unlock(&watch_mutex);
+}
+
+void ulmfsal_watch_shutdown(void)
+{
+	int stop = WATCH_STOP_FD;
+
+	PTHREAD_MUTEX_lock(&watch_mutex);
+	if (!watch_ready) {
+		PTHREAD_MUTEX_unlock(&watch_mutex);
+		return;
+	}
+	watch_ready = false;
+	PTHREAD_MUTEX_unlock(&watch_mutex);
+	if (write(watch_pipe[1], &stop, sizeof(stop)) == sizeof(stop))
+		pthread_join(watch_thread, NULL);
+	/* Left by a shutdown that keeps delegation records for reclaim. */
+	while (watches != NULL) {
+		struct watch *w = watches;
+
+		watches = w->next;
+		watch_disarm(w);
+		gsh_free(w);
+	}
 }
