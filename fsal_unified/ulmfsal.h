@@ -146,6 +146,12 @@ fsal_status_t ulmfsal_create_handle(struct fsal_export *exp_hdl,
 				    struct fsal_obj_handle **handle,
 				    struct fsal_attrlist *attrs_out);
 
+/* export/vfs_key.c */
+/** An O_RDONLY|O_NONBLOCK fd of our own on a regular file of a VFS export,
+ *  from its handle key (checked against Ganesha 4.3's format and the
+ *  file's inode). @return the fd, or -errno */
+int ulmfsal_vfs_open(struct fsal_obj_handle *obj, const struct ulm_key *key);
+
 /* export/file.c and export/xattr.c: fill their part of the object ops */
 void ulmfsal_file_ops_init(struct fsal_obj_ops *ops);
 void ulmfsal_xattr_ops_init(struct fsal_obj_ops *ops);
