@@ -31,6 +31,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/inotify.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "FSAL/fsal_commonlib.h"
@@ -39,13 +40,19 @@
 
 #define WATCH_EVENTS  (IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF)
 #define WATCH_STOP_FD (-1) /**< written into the pipe: the thread ends */
+/* A lease broken just after the grant is recalled before Ganesha has
+ * created the delegation's state: that recall finds nothing. Sent again
+ * this much later; Ganesha ignores a delegation already being recalled
+ * (src/FSAL_UP/fsal_up_top.c:1495). */
+#define WATCH_RESEND_MS 1000
 
 struct watch {
 	struct watch *next;
-	unsigned holders; /**< delegations granted on this file here */
-	int lease_fd;	  /**< holds the read lease; -1 once yielded */
-	int wd;		  /**< inotify watch */
-	bool recalled;	  /**< since the last holder came */
+	unsigned holders;   /**< delegations granted on this file here */
+	int lease_fd;	    /**< holds the read lease; -1 once yielded */
+	int wd;		    /**< inotify watch */
+	bool recalled;	    /**< since the last holder came */
+	uint64_t resend_at; /**< lease broken: recall once more then (ms) */
 	uint16_t key_len;
 	uint8_t key[ULM_KEY_MAX];
 };
@@ -83,23 +90,35 @@ static void lease_break_signal(int sig, siginfo_t *info, void *context)
 	errno = saved_errno;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /*
  * Recall once per event burst: a chmod or rm is several events. Takes
  * and drops the mutex; Ganesha's recall runs without it (recall.c).
  * @return whether a watch matched
  */
-static bool recall_one(bool (*match)(const struct watch *, int), int arg)
+static bool recall_one(bool (*match)(const struct watch *, int), int arg,
+		       bool resend)
 {
 	struct ulm_key key;
 	uint8_t key_buf[ULM_KEY_MAX];
 	struct watch *w;
+	bool first = false;
 
 	PTHREAD_MUTEX_lock(&watch_mutex);
 	for (w = watches; w; w = w->next)
-		if (!w->recalled && match(w, arg))
+		if (match(w, arg))
 			break;
 	if (w != NULL) {
+		first = !w->recalled;
 		w->recalled = true;
+		w->resend_at = resend ? now_ms() + WATCH_RESEND_MS : 0;
 		memcpy(key_buf, w->key, w->key_len);
 		key.data = key_buf;
 		key.len = w->key_len;
@@ -107,37 +126,61 @@ static bool recall_one(bool (*match)(const struct watch *, int), int arg)
 	PTHREAD_MUTEX_unlock(&watch_mutex);
 	if (w == NULL)
 		return false;
-	LogEvent(COMPONENT_FSAL,
-		 "UNIFIED: a file with delegations out was opened for write, "
-		 "changed or moved outside Ganesha: recalling");
+	if (first)
+		LogEvent(COMPONENT_FSAL,
+			 "UNIFIED: a file with delegations out was opened for "
+			 "write, changed or moved outside Ganesha: recalling");
 	ulmfsal_recall_send(&key);
 	return true;
 }
 
-static void recall_matching(bool (*match)(const struct watch *, int), int arg)
+static void recall_matching(bool (*match)(const struct watch *, int), int arg,
+			    bool resend)
 {
-	while (recall_one(match, arg))
+	while (recall_one(match, arg, resend))
 		;
 }
 
-/* A lease is being broken when F_GETLEASE no longer says F_RDLCK: a stale
- * fd number in the pipe (lease since closed, fd reused) is told apart. */
-static bool lease_breaking(const struct watch *w, int fd)
+/* A lease is being broken when F_GETLEASE no longer says F_RDLCK. */
+static bool breaking(const struct watch *w)
 {
-	return w->lease_fd == fd && fcntl(fd, F_GETLEASE) != F_RDLCK;
+	return w->lease_fd >= 0 && fcntl(w->lease_fd, F_GETLEASE) != F_RDLCK;
+}
+
+/* A stale fd number in the pipe (lease since closed, fd reused) is told
+ * apart by the lease's state. */
+static bool lease_broken(const struct watch *w, int fd)
+{
+	return !w->recalled && w->lease_fd == fd && breaking(w);
+}
+
+static bool resend_due(const struct watch *w, int unused)
+{
+	(void)unused;
+	return w->resend_at != 0 && now_ms() >= w->resend_at;
 }
 
 static bool watches_inode(const struct watch *w, int wd)
 {
-	return w->wd == wd;
+	return !w->recalled && w->wd == wd;
 }
 
 /* The kernel dropped events (IN_Q_OVERFLOW): any file may have changed. */
 static bool any_watch(const struct watch *w, int unused)
 {
-	(void)w;
 	(void)unused;
-	return true;
+	return !w->recalled;
+}
+
+static bool resend_pending(void)
+{
+	struct watch *w;
+
+	PTHREAD_MUTEX_lock(&watch_mutex);
+	for (w = watches; w && w->resend_at == 0; w = w->next)
+		;
+	PTHREAD_MUTEX_unlock(&watch_mutex);
+	return w != NULL;
 }
 
 /* @return false when asked to stop */
@@ -149,7 +192,7 @@ static bool read_breaks(void)
 	for (ssize_t i = 0; i < n / (ssize_t)sizeof(fds[0]); i++) {
 		if (fds[i] == WATCH_STOP_FD)
 			return false;
-		recall_matching(lease_breaking, fds[i]);
+		recall_matching(lease_broken, fds[i], true);
 	}
 	return true;
 }
@@ -164,9 +207,9 @@ static void read_inotify(void)
 	for (char *p = buf; n > 0 && p < buf + n; p += sizeof(*ev) + ev->len) {
 		ev = (const struct inotify_event *)p;
 		if (ev->mask & IN_Q_OVERFLOW)
-			recall_matching(any_watch, 0);
+			recall_matching(any_watch, 0, false);
 		else if (ev->mask & WATCH_EVENTS)
-			recall_matching(watches_inode, ev->wd);
+			recall_matching(watches_inode, ev->wd, false);
 	}
 }
 
@@ -179,8 +222,12 @@ static void *watch_loop(void *arg)
 	SetNameFunction("ulm_watch");
 	__atomic_store_n(&watch_tid, gettid(), __ATOMIC_RELEASE);
 	for (;;) {
-		if (poll(fds, 2, -1) < 0)
-			continue; /* EINTR: our own lease-break signal */
+		int n = poll(fds, 2,
+			     resend_pending() ? WATCH_RESEND_MS / 4 : -1);
+
+		recall_matching(resend_due, 0, false);
+		if (n <= 0)
+			continue; /* or EINTR: our own lease-break signal */
 		if ((fds[0].revents & POLLIN) && !read_breaks())
 			return NULL;
 		if (fds[1].revents & POLLIN)
