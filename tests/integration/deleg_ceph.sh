@@ -7,7 +7,8 @@
 # a read delegation through node 1; B's write open through node 2 makes
 # CephFS recall node 1's libcephfs delegation, which Ganesha turns into a
 # CB_RECALL to A; B's open waits in libcephfs until A returns it. A write
-# delegation is not granted (FSAL_CEPH grants none).
+# delegation is not granted (FSAL_CEPH grants none). Both nodes stop
+# cleanly.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
 it_setup deleg_ceph
@@ -89,3 +90,9 @@ it_expect a "v4 open g1 both" OK
 it_expect a "v4 close" OK
 it_expect_value "no recall beyond the one" "RECALLS 1" \
 	"$(it_send a "v4 recalls" && echo "$IT_REPLY")"
+
+it_note "both nodes stop cleanly (UNIFIED releases FSAL_CEPH's export in its own context)"
+for node in n1 n2; do
+	sb_stop "$node" ganesha TERM || it_fail "node $node: Ganesha did not stop cleanly"
+	it_pass "node $node: ganesha.nfsd ended with status $(sb_status "$node" ganesha) after SIGTERM"
+done
