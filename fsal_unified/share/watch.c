@@ -235,7 +235,8 @@ static void *watch_loop(void *arg)
 	}
 }
 
-/* Ours, or a signal nobody else in Ganesha has taken. */
+/* Ours, or a signal nobody else in Ganesha has taken. Not one of the
+ * first real-time signals, which glibc and others (Samba: +1) use. */
 static int signal_install(void)
 {
 	struct sigaction old, sa = {.sa_sigaction = lease_break_signal,
@@ -247,9 +248,8 @@ static int signal_install(void)
 	    (old.sa_handler != SIG_DFL &&
 	     old.sa_sigaction != lease_break_signal)) {
 		LogCrit(COMPONENT_FSAL,
-			"UNIFIED: signal %d is taken in this process: no "
-			"kernel "
-			"leases, so no delegations over VFS",
+			"UNIFIED: signal %d is taken in this process: "
+			"no kernel leases, so no delegations over VFS",
 			watch_signal);
 		return -EBUSY;
 	}
@@ -319,7 +319,8 @@ static int vfs_watch_add(struct watch *w)
 	    fcntl(w->lease_fd, F_SETLEASE, F_RDLCK) != 0 ||
 	    fcntl(w->lease_fd, F_SETOWN_EX, &owner) != 0)
 		return -errno;
-	/* A break before F_SETOWN_EX signalled another thread: look. */
+	/* Already being broken (a writer opened meanwhile): no delegation;
+	 * its signal, to whichever thread, finds no watch for the fd. */
 	if (fcntl(w->lease_fd, F_GETLEASE) != F_RDLCK)
 		return -EAGAIN;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", w->lease_fd);
