@@ -37,6 +37,8 @@ struct ulmfsal_config {
 				*/
 	/** A recalled delegation is revoked this long after one lease */
 	uint32_t deleg_revoke_margin_s;
+
+	bool deleg_unwatched;  /**< grant delegations no watch can cover */
 	/* Ganesha's own RADOS_KV block (RecoveryBackend = rados_cluster),
 	 * read too: where its grace database is, and this node's name. */
 	struct {
@@ -147,6 +149,12 @@ fsal_status_t ulmfsal_create_handle(struct fsal_export *exp_hdl,
 				    struct fsal_obj_handle **handle,
 				    struct fsal_attrlist *attrs_out);
 
+/* export/vfs_key.c */
+/** An O_RDONLY|O_NONBLOCK fd of our own on a regular file of a VFS export,
+ *  from its handle key (checked against Ganesha 4.3's format and the
+ *  file's inode). @return the fd, or -errno */
+int ulmfsal_vfs_open(struct fsal_obj_handle *obj, const struct ulm_key *key);
+
 /* export/file.c and export/xattr.c: fill their part of the object ops */
 void ulmfsal_file_ops_init(struct fsal_obj_ops *ops);
 void ulmfsal_xattr_ops_init(struct fsal_obj_ops *ops);
@@ -175,6 +183,21 @@ void ulmfsal_revoke_track(struct state_t *state);
 /** Ended, by DELEGRETURN (@p returned) or revocation. */
 void ulmfsal_revoke_end(struct state_t *state, bool returned);
 void ulmfsal_revoke_stop(void);
+
+/* share/watch.c: outside changes (local processes, Samba, knfsd) recall
+ * this node's delegations: kernel lease + inotify over VFS, the sub-FSAL's
+ * own delegation over CEPH, else Delegations_Unwatched decides. */
+/** Before granting: @return 0, or -errno: grant no delegation. */
+int ulmfsal_watch_start(struct fsal_obj_handle *obj, struct state_t *state,
+			void *owner, const struct ulm_key *key, bool write);
+/** The delegation was returned or revoked. */
+void ulmfsal_watch_stop(struct fsal_obj_handle *obj, struct state_t *state,
+			void *owner, const struct ulm_key *key);
+/** The holder opens the file for write through Ganesha: drop the kernel
+ *  lease (Ganesha's open would wait on it), keep the metadata watch; local
+ *  write opens and truncates are no longer caught on this file. */
+void ulmfsal_watch_yield(const struct ulm_key *key);
+void ulmfsal_watch_shutdown(void);
 
 /* lock/blocked.c: NLM requests this node told Ganesha are blocked */
 /** Ganesha tries a blocking request (LOCKB): until ulmfsal_blocked_wait()

@@ -10,12 +10,32 @@
 #include "config_parsing.h"
 #include "ulmfsal.h"
 
+/*
+ * FSAL_CEPH's release puts its root inode through op_ctx's export
+ * (deconstruct_handle, src/FSAL/FSAL_CEPH/internal.c:107): that must be
+ * its own export, not ours; and Ganesha's shutdown releases an export
+ * still referenced with no op_ctx at all (fsal_destroyer.c:120).
+ */
+static void sub_export_release(struct fsal_export *sub_export)
+{
+	struct req_op_context ctx;
+
+	if (op_ctx != NULL) {
+		ULMFSAL_CALL_IN_VOID(sub_export,
+				     sub_export->exp_ops.release(sub_export));
+		return;
+	}
+	init_op_context_simple(&ctx, NULL, sub_export);
+	sub_export->exp_ops.release(sub_export);
+	release_op_context();
+}
+
 static void release(struct fsal_export *exp_hdl)
 {
 	struct fsal_export *sub_export = exp_hdl->sub_export;
 	struct fsal_module *sub_fsal = sub_export->fsal;
 
-	sub_export->exp_ops.release(sub_export);
+	sub_export_release(sub_export);
 	fsal_put(sub_fsal);
 	fsal_detach_export(exp_hdl->fsal, &exp_hdl->exports);
 	free_export_ops(exp_hdl);

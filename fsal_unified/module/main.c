@@ -64,6 +64,8 @@ static struct config_item unified_items[] = {
 	CONF_ITEM_UI32("Delegation_Revoke_Margin", 1,
 		       ULMFSAL_MAX_REVOKE_MARGIN_S, 1, ulmfsal_config,
 		       deleg_revoke_margin_s),
+	CONF_ITEM_BOOL("Delegations_Unwatched", false, ulmfsal_config,
+		       deleg_unwatched),
 	CONFIG_EOL,
 };
 
@@ -130,7 +132,8 @@ static fsal_status_t init_config(struct fsal_module *module,
 			"UserId = <name>, Keyring = <file>, Pool = <pool>, "
 			"Namespace = <name>, Rados_Lease_Ms = %u..%u, "
 			"Rados_Tokens = true|false, Rados_Op_Timeout = 0..%u, "
-			"Delegation_Revoke_Margin = 1..%u. "
+			"Delegation_Revoke_Margin = 1..%u, "
+			"Delegations_Unwatched = true|false. "
 			"Exports using FSAL UNIFIED "
 			"are refused until it is fixed.",
 			ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE, UINT32_MAX,
@@ -141,9 +144,11 @@ static fsal_status_t init_config(struct fsal_module *module,
 
 	LogInfo(COMPONENT_FSAL,
 		"UNIFIED: Store = %s, Store_Path = %s, Map_Size = %" PRIu64
-		", Sync = %s, Node_Id = %" PRIu32,
+		", Sync = %s, Node_Id = %" PRIu32
+		", Delegations_Unwatched = %s",
 		ulmfsal_store_name(cfg->store), cfg->store_path, cfg->map_size,
-		cfg->sync ? "true" : "false", cfg->node_id);
+		cfg->sync ? "true" : "false", cfg->node_id,
+		cfg->deleg_unwatched ? "true" : "false");
 	if (cfg->store == ULM_STORE_RADOS)
 		LogInfo(COMPONENT_FSAL,
 			"UNIFIED: Ceph_Conf = %s, UserId = %s, Keyring = %s, "
@@ -177,6 +182,7 @@ MODULE_FINI void ulmfsal_unload(void)
 {
 	ulmfsal_dbus_stop();
 	ulmfsal_revoke_stop();
+	ulmfsal_watch_shutdown();
 	ulmfsal_grace_stop();
 	ulmfsal_events_stop();
 	ulmfsal_env_close();

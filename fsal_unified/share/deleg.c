@@ -9,8 +9,9 @@
  * for every node. Any other client's conflicting open or lock, on any
  * node or protocol, sends a recall to this node (recall.c). Ganesha then
  * recalls, and revokes what is not returned within the lease (on time and
- * safely: revoke.c); both end in lease_op2(FSAL_DELEG_NONE). The
- * sub-FSAL is not asked: FSAL VFS grants no delegations.
+ * safely: revoke.c); both end in lease_op2(FSAL_DELEG_NONE). Changes
+ * made outside Ganesha are watched for while a delegation is out
+ * (watch.c).
  */
 #include <errno.h>
 
@@ -36,7 +37,8 @@ static bool deleg_client_reachable(state_owner_t *owner)
 	if (clid->cid_minorversion == 0)
 		return !clid->cid_cb.v40.cb_chan_down;
 	PTHREAD_MUTEX_lock(&clid->cid_mutex);
-	glist_for_each(node, &clid->cid_cb.v41.cb_session_list) {
+	glist_for_each(node, &clid->cid_cb.v41.cb_session_list)
+	{
 		nfs41_session_t *session =
 			glist_entry(node, nfs41_session_t, session_link);
 
@@ -47,8 +49,9 @@ static bool deleg_client_reachable(state_owner_t *owner)
 	return up;
 }
 
-static fsal_status_t deleg_grant(const struct ulm_key *key,
-				 struct state_t *state,
+static fsal_status_t deleg_grant(struct fsal_obj_handle *obj,
+				 struct state_t *state, void *owner,
+				 const struct ulm_key *key,
 				 const struct ulmfsal_owner *client,
 				 fsal_deleg_t deleg)
 {
@@ -60,8 +63,17 @@ static fsal_status_t deleg_grant(const struct ulm_key *key,
 
 	if (rc == 0) {
 		ulmfsal_recall_add(key, op_ctx->fsal_export->up_ops);
-		ulmfsal_revoke_track(state);
-		return fsalstat(ERR_FSAL_NO_ERROR, 0);
+		if (ulmfsal_watch_start(obj, state, owner, key,
+					type == ULM_DELEG_WRITE) == 0) {
+			ulmfsal_revoke_track(state);
+			return fsalstat(ERR_FSAL_NO_ERROR, 0);
+		}
+		/* Nothing would tell us of outside changes: none. */
+		ulmfsal_recall_remove(key);
+		rc = ULMFSAL_STORE(
+			ulm_deleg_release(ulmfsal_env(), key, &client->id));
+		return rc == 0 ? fsalstat(ERR_FSAL_DELAY, EAGAIN)
+			       : ulmfsal_status(rc, "delegation");
 	}
 	if (rc == -EAGAIN || rc == ULM_EDELEG || rc == ULM_EGRACE) {
 		LogDebug(COMPONENT_FSAL,
@@ -73,13 +85,16 @@ static fsal_status_t deleg_grant(const struct ulm_key *key,
 }
 
 /* Returned or revoked. At shutdown the record stays for reclaim. */
-static fsal_status_t deleg_end(const struct ulm_key *key, struct state_t *state,
+static fsal_status_t deleg_end(struct fsal_obj_handle *obj,
+			       struct state_t *state, void *owner,
+			       const struct ulm_key *key,
 			       const struct ulmfsal_owner *client)
 {
 	int rc = 0;
 
 	ulmfsal_revoke_end(state,
 			   ulmfsal_nfs4_op(NFS4_OP_DELEGRETURN, NULL) != NULL);
+	ulmfsal_watch_stop(obj, state, owner, key);
 	if (!admin_shutdown)
 		rc = ULMFSAL_STORE(
 			ulm_deleg_release(ulmfsal_env(), key, &client->id));
@@ -116,9 +131,9 @@ static fsal_status_t lease_op2(struct fsal_obj_handle *obj,
 				 "callback path");
 			return fsalstat(ERR_FSAL_DELAY, ENOTCONN);
 		}
-		return deleg_grant(&key, state, &client, deleg);
+		return deleg_grant(obj, state, owner, &key, &client, deleg);
 	case FSAL_DELEG_NONE:
-		return deleg_end(&key, state, &client);
+		return deleg_end(obj, state, owner, &key, &client);
 	}
 	return fsalstat(ERR_FSAL_INVAL, EINVAL);
 }
@@ -140,6 +155,8 @@ fsal_status_t ulmfsal_deleg_check(struct fsal_obj_handle *obj,
 		who = &client.id;
 	rc = ULMFSAL_STORE(
 		ulm_deleg_check(ulmfsal_env(), &key, who, access, NULL));
+	if (rc == 0 && (access & ULM_SHARE_WRITE))
+		ulmfsal_watch_yield(&key); /* the writer's own delegation */
 	return ulmfsal_status(rc, what);
 }
 

@@ -226,6 +226,14 @@ static void share_restore(const struct share_call *call, bool had,
 			ulm_strerror(rc));
 }
 
+/* Granted for write: a delegation still out on the file is the opener's
+ * own, and the sub-FSAL's write open must not wait on its kernel lease. */
+static void write_yield(const struct share_call *call)
+{
+	if (call->access & ULM_SHARE_WRITE)
+		ulmfsal_watch_yield(&call->key);
+}
+
 static fsal_status_t
 sub_open2(struct fsal_obj_handle *obj, struct state_t *state,
 	  fsal_openflags_t openflags, enum fsal_create_mode createmode,
@@ -269,6 +277,7 @@ open_checked(struct fsal_obj_handle *target, struct fsal_obj_handle *obj,
 		status = share_take(&call);
 	if (FSAL_IS_ERROR(status))
 		return status;
+	write_yield(&call);
 	status = sub_open2(obj, state, openflags, createmode, name, attrs_in,
 			   verifier, new_obj, attrs_out, caller_perm_check);
 	if (FSAL_IS_ERROR(status))
@@ -352,6 +361,7 @@ static fsal_status_t reopen2(struct fsal_obj_handle *obj, struct state_t *state,
 	status = share_take(&call);
 	if (FSAL_IS_ERROR(status))
 		return status;
+	write_yield(&call);
 	status = ULMFSAL_SUB(obj, reopen2, state, openflags);
 	if (FSAL_IS_ERROR(status))
 		share_restore(&call, had, old_access, old_deny);

@@ -14,6 +14,9 @@
 #   ceph_unlag DIR                           a PG stuck "laggy" after the
 #                                            OSD was paused: say so and
 #                                            re-peer it (osd down)
+#   ceph_fs_start DIR                        a CephFS "cephfs" on it (pools
+#                                            cephfs_meta, cephfs_data, one
+#                                            ceph-mds), once the cluster is up
 #   ceph_stop DIR                            stop everything, delete the netns
 #
 # DIR holds everything: ceph.conf (clients use CEPH_CONF=DIR/ceph.conf
@@ -235,10 +238,35 @@ ceph_unlag() {
 		ceph_err "ceph osd down 0 failed"
 }
 
+ceph_mds_active() { ceph_exec "$1" ceph mds stat 2>/dev/null | grep -q 'up:active'; }
+
+ceph_fs_start() {
+	local dir=$1 pool
+	for pool in cephfs_meta cephfs_data; do
+		ceph_exec "$dir" ceph --connect-timeout 10 osd pool create \
+			"$pool" 8 8 >>"$dir/log/mkfs.out" 2>&1 || {
+			ceph_err "could not create pool $pool; see $dir/log/mkfs.out"
+			return 1
+		}
+	done
+	ceph_exec "$dir" ceph fs new cephfs cephfs_meta cephfs_data \
+		>>"$dir/log/mkfs.out" 2>&1 || {
+		ceph_err "ceph fs new failed; see $dir/log/mkfs.out"
+		return 1
+	}
+	mkdir -p "$dir/mds"
+	ceph_daemon "$dir" mds ceph-mds -i a --mds_data "$dir/mds"
+	sb_wait_until "$CEPH_TIMEOUT" ceph_mds_active "$dir" || {
+		ceph_err "no active MDS after ${CEPH_TIMEOUT}s; see $dir/log/mds.a.log"
+		return 1
+	}
+}
+
 ceph_stop() {
 	local dir=$1 rc=0 ns
 	[ -f "$dir/netns" ] || return 0
 	ns=$(ceph_ns "$dir")
+	ceph_stop_daemon "$dir" mds || rc=1
 	ceph_stop_daemon "$dir" osd || rc=1
 	ceph_stop_daemon "$dir" mon || rc=1
 	[ -e "$dir/netns.borrowed" ] && return $rc

@@ -318,6 +318,7 @@ sb__fsal_block() {
 #   ceph_conf=FILE  pool=NAME  namespace=NAME   (UNIFIED, Store = rados)
 #   rados_lease=MS  rados_tokens=true|false   (UNIFIED Rados_Lease_Ms,
 #                                    Rados_Tokens)
+#   deleg_unwatched=true|false       (UNIFIED Delegations_Unwatched)
 #   bind=ADDR                        (NFS_CORE_PARAM Bind_Addr)
 #   udp=false|true|mount             (Enable_UDP, default false; rpc.statd
 #     passes SM_NOTIFY on to NLM over UDP only: true for NSM tests)
@@ -342,7 +343,7 @@ sb_ganesha_conf() {
 	local sectype=sys keytab="" krb5_principal=nfs
 	local ceph_conf="" pool="" namespace="" bind="" udp=false dbus=0 delegations=""
 	local exports=()
-	local rados_lease="" rados_tokens=""
+	local rados_lease="" rados_tokens="" deleg_unwatched=""
 	shift
 	for kv in "$@"; do
 		key=${kv%%=*}
@@ -364,6 +365,7 @@ sb_ganesha_conf() {
 		namespace) namespace=$val unified=1 ;;
 		rados_lease) rados_lease=$val unified=1 ;;
 		rados_tokens) rados_tokens=$val unified=1 ;;
+		deleg_unwatched) deleg_unwatched=$val unified=1 ;;
 		bind) bind=$val ;;
 		udp) udp=$val ;;
 		export) exports+=("$val") ;;
@@ -423,6 +425,9 @@ sb_ganesha_conf() {
 				printf '\tRados_Lease_Ms = %s;\n' "$rados_lease"
 			[ -z "$rados_tokens" ] ||
 				printf '\tRados_Tokens = %s;\n' "$rados_tokens"
+			[ -z "$deleg_unwatched" ] ||
+				printf '\tDelegations_Unwatched = %s;\n' \
+					"$deleg_unwatched"
 			printf '}\n'
 		fi
 		[ -z "$keytab" ] ||

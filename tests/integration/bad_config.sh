@@ -41,7 +41,7 @@ bad_case() {
 		"$(sb_exec "$node" nfs-ls 'nfs://127.0.0.1/bad?version=4' 2>&1)"
 }
 
-for node in badstore rostore filestore nosub unknownsub deadrados; do
+for node in badstore badunwatched rostore filestore nosub unknownsub deadrados; do
 	sb_node_create "$node" || it_fail "node $node"
 done
 # The read-only store directory exists only in rostore's mount namespace.
@@ -55,6 +55,12 @@ bad_case badstore "unknown Store value" UNIFIED \
 it_expect_log badstore "the bad value is named" 'bogus'
 it_expect_log badstore "UNIFIED refuses its exports" \
 	'invalid UNIFIED block.*Store = lmdb\|memory'
+
+bad_case badunwatched "Delegations_Unwatched not a boolean" UNIFIED \
+	store=lmdb store_path="$IT_STORE" node_id=1 deleg_unwatched=sometimes
+it_expect_log badunwatched "the bad value is named" 'sometimes'
+it_expect_log badunwatched "the valid values are named" \
+	'invalid UNIFIED block.*Delegations_Unwatched = true\|false'
 
 bad_case rostore "Store_Path on a read-only filesystem" UNIFIED \
 	store=lmdb store_path="$IT_DIR/ro/dir" node_id=1

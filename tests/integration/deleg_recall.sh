@@ -13,7 +13,10 @@
 it_setup deleg_recall
 it_need ULM_IT_INSPECT "ulm-store-inspect"
 
-it_deleg_nodes 3,4
+# libulm's records, unwatched: over VFS a write delegation, or a read one
+# beside the other node's fds (one host: both nodes open the same files),
+# needs Delegations_Unwatched (it.deleg_outside tests the watch).
+it_deleg_nodes 3,4 deleg_unwatched=true
 it_client_start a n1 /export --callback # the holder
 it_client_start b n2                    # conflicts through node 2
 it_client_start c n1                    # conflicts through node 1

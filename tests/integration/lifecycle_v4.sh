@@ -12,7 +12,10 @@ it_setup lifecycle_v4
 it_need ULM_IT_INSPECT "ulm-store-inspect"
 
 LEASE=4
-it_deleg_nodes 4 lease=$LEASE
+# libulm's records, unwatched: over VFS a write delegation, or a read one
+# beside the other node's fds (one host: both nodes open the same files),
+# needs Delegations_Unwatched (it.deleg_outside tests the watch).
+it_deleg_nodes 4 lease=$LEASE deleg_unwatched=true
 it_client_start d n1                    # owners that end
 it_client_start a n1 /export --callback # a client that expires
 it_client_start b n2                    # sees it through node 2

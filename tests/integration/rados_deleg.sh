@@ -13,8 +13,11 @@ it_need ULM_IT_INSPECT "ulm-store-inspect"
 . "$IT_SRC/rados_lib.sh"
 
 it_rados_cluster memstore
-it_rados_node n1 1 delegations=readwrite
-it_rados_node n2 2 delegations=readwrite
+# libulm's records, unwatched: over VFS a write delegation, or a read one
+# beside the other node's fds (one host: both nodes open the same files),
+# needs Delegations_Unwatched (it.deleg_outside tests the watch).
+it_rados_node n1 1 delegations=readwrite deleg_unwatched=true
+it_rados_node n2 2 delegations=readwrite deleg_unwatched=true
 it_rados_client a n1 --callback
 it_rados_client b n2
 it_rados_client c n2

@@ -13,8 +13,12 @@ it_setup reclaim_v4
 it_need ULM_IT_INSPECT "ulm-store-inspect"
 
 GRACE=5
-it_unified_node n1 4 1 delegations=readwrite grace=$GRACE
-it_unified_node n2 4 2 delegations=readwrite
+# libulm's records, unwatched: over VFS a write delegation, or a read one
+# beside the other node's fds (one host: both nodes open the same files),
+# needs Delegations_Unwatched (it.deleg_outside tests the watch).
+it_unified_node n1 4 1 delegations=readwrite grace=$GRACE \
+	deleg_unwatched=true
+it_unified_node n2 4 2 delegations=readwrite deleg_unwatched=true
 it_client_start a n1 /export --callback
 it_client_start b n2
 # (NFSv4.0: an open-owner's first OPEN is never delegated)
