@@ -193,9 +193,11 @@ int ulmfsal_watch_start(struct fsal_obj_handle *obj, struct state_t *state,
 /** The delegation was returned or revoked. */
 void ulmfsal_watch_stop(struct fsal_obj_handle *obj, struct state_t *state,
 			void *owner, const struct ulm_key *key);
-/** The holder opens the file for write through Ganesha: drop the kernel
- *  lease (Ganesha's open would wait on it), keep the metadata watch; local
- *  write opens and truncates are no longer caught on this file. */
+/** Ganesha is about to open the file for write itself (a lock's fd, which
+ *  FSAL commonlib opens read/write; the holder's own write open): drop the
+ *  kernel lease its open would wait on. Local writes and metadata changes
+ *  are then recalled just after they happen (inotify), write opens and
+ *  truncates no longer before. */
 void ulmfsal_watch_yield(const struct ulm_key *key);
 void ulmfsal_watch_shutdown(void);
 

@@ -300,7 +300,12 @@ acquire_lock(struct fsal_obj_handle *obj_hdl, struct state_t *state,
 	if (rc != 0)
 		return ulmfsal_status(rc, "LOCK");
 
-	/* Granted cluster-wide: never block a thread on local holders. */
+	/* Granted cluster-wide: never block a thread on local holders. A
+	 * lock state's first lock opens the file read/write (FSAL commonlib's
+	 * open_for_locks, src/FSAL/commonlib.c:1715), which would wait on a
+	 * delegation's kernel lease while Ganesha holds the file's state lock
+	 * that the recall needs. */
+	ulmfsal_watch_yield(&call->key);
 	status = sub_lock_op2(obj_hdl, state, owner, FSAL_OP_LOCK, request,
 			      conflicting_lock);
 	if (FSAL_IS_ERROR(status)) {

@@ -38,8 +38,11 @@
 #include "nfs_core.h"
 #include "ulmfsal.h"
 
-#define WATCH_EVENTS  (IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF)
-#define WATCH_STOP_FD (-1) /**< written into the pipe: the thread ends */
+#define WATCH_EVENTS (IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF)
+/* Once the lease is yielded, writes too: nobody but an outside writer
+ * can write a file with a read delegation out (Ganesha recalls first). */
+#define WATCH_YIELDED_EVENTS (WATCH_EVENTS | IN_MODIFY)
+#define WATCH_STOP_FD	     (-1) /**< written into the pipe: the thread ends */
 /* A lease broken just after the grant is recalled before Ganesha has
  * created the delegation's state: that recall finds nothing. Sent again
  * this much later; Ganesha ignores a delegation already being recalled
@@ -208,7 +211,7 @@ static void read_inotify(void)
 		ev = (const struct inotify_event *)p;
 		if (ev->mask & IN_Q_OVERFLOW)
 			recall_matching(any_watch, 0, false);
-		else if (ev->mask & WATCH_EVENTS)
+		else if (ev->mask & WATCH_YIELDED_EVENTS)
 			recall_matching(watches_inode, ev->wd, false);
 	}
 }
@@ -462,11 +465,22 @@ void ulmfsal_watch_yield(const struct ulm_key *key)
 	PTHREAD_MUTEX_lock(&watch_mutex);
 	w = *watch_find(key);
 	if (w != NULL && w->lease_fd >= 0) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", w->lease_fd);
+		if (inotify_add_watch(watch_inotify, path,
+				      WATCH_YIELDED_EVENTS | IN_MASK_ADD) < 0)
+			LogWarn(COMPONENT_FSAL,
+				"UNIFIED: cannot watch a delegated file for "
+				"writes: %s; a local write to it may go "
+				"unrecalled",
+				strerror(errno));
 		close(w->lease_fd);
 		w->lease_fd = -1;
 		LogDebug(COMPONENT_FSAL,
-			 "UNIFIED: kernel lease dropped for the holder's own "
-			 "write open; metadata changes are still watched");
+			 "UNIFIED: kernel lease dropped for Ganesha's own "
+			 "write open; local writes and metadata changes are "
+			 "recalled just after they happen");
 	}
 	PTHREAD_MUTEX_unlock(&watch_mutex);
 }

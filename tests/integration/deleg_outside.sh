@@ -6,7 +6,10 @@
 # per case. The truncate and the write open wait in the kernel (UNIFIED's
 # read lease) until A returns the delegation. While a local process has
 # the file open for write, no delegation is granted (no lease can be had);
-# nor is a write delegation over VFS (Delegations_Unwatched is false).
+# nor is a write delegation over VFS (Delegations_Unwatched is false). A
+# lock on a delegated file is answered at once (the lease is dropped for
+# Ganesha's own read/write lock fd) and a local write is then recalled
+# just after it happens (inotify IN_MODIFY).
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
 it_setup deleg_outside
@@ -162,6 +165,22 @@ it_expect_store "the delegation was revoked" 'type=deleg' 0
 it_expect a "v4 delegreturn" "ERR NFS4ERR_BAD_STATEID"
 it_expect a "v4 close" OK
 
+it_note "a lock on a delegated file: granted at once, then local writes are recalled just after"
+# Ganesha opens a lock state's fd read/write (src/FSAL/commonlib.c:1715):
+# the lease is dropped first, or that open would wait on it (holding the
+# file's state lock the recall needs) until lease-break-time.
+delegate f-lock
+t0=$(now_ms)
+it_expect a "v4 lock read 0 10" OK
+it_note "the holder's LOCK took $(($(now_ms) - t0)) ms"
+it_expect_value "LOCK answered within 2 s" within \
+	"$( (($(now_ms) - t0 <= 2000)) && echo within || echo "$(($(now_ms) - t0)) ms")"
+t0=$(now_ms)
+local_run sh -c 'echo more >>f-lock' || it_fail "local write failed"
+expect_recall "$t0"
+it_expect a "v4 unlock 0 10" OK
+give_back f-lock
+
 it_note "a local process holds the file open for write: no delegation"
 echo data >"$IT_EXPORT/w"
 rm -f "$IT_DIR/w.ready"
@@ -182,5 +201,5 @@ it_note "a write delegation would need a write lease: none over VFS"
 it_expect a "v4 open wd both" OK
 it_expect_store "no write delegation" 'type=deleg' 0
 it_expect a "v4 close" OK
-it_expect_value "no recall beyond the nine" "RECALLS $RECALLS" \
+it_expect_value "no recall beyond the ten" "RECALLS $RECALLS" \
 	"$(it_send a "v4 recalls" && echo "$IT_REPLY")"
