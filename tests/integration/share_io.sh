@@ -14,16 +14,29 @@
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
 it_setup share_io
+it_need ULM_IT_INSPECT "ulm-store-inspect"
+it_need ULM_IT_ULMCTL "ulmctl"
 # shellcheck source=tests/integration/share_io_lib.sh
 . "$IT_SRC/share_io_lib.sh"
 
-it_unified_node n1 3,4 1
-it_unified_node n2 3,4 2
+it_unified_node n1 3,4 1 dbus=1
+it_unified_node n2 3,4 2 dbus=1
 it_client_start a n1
 it_client_start b n2
 it_client_start c n1 # beside the holder a: Ganesha's own answer
 
 share_io_seed a f
+
+it_note "ulmctl shares: the deny, its node and client, live on the other node and offline"
+it_expect a "v4 open f read deny write" OK
+shares=$(sb_exec n2 "$ULM_IT_ULMCTL" shares --json) ||
+	it_fail "ulmctl shares on node 2: $shares"
+it_expect_value "node 2 lists node 1's deny of A" "1 r w yes" \
+	"$(python3 -c 'import json,sys; s=json.load(sys.stdin)["shares"]
+print(*[(r["node"], r["access"], r["deny"], "yes" if "ulmt-a-" in r["client"] else "no") for r in s][0])' <<<"$shares")"
+it_expect_store "the store has it" \
+	'type=share start=0 end=eof access=r deny=w proto=nfs4 kind=open node=1 ' 1
+it_expect a "v4 close" OK
 
 for holder in a b; do
 	other=$([ "$holder" = a ] && echo b || echo a)
