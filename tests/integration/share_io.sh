@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # it.share_io: a share reservation holds for I/O that comes without an
 # open of its own (NFSv3 READ, WRITE, SETATTR of the size; NFSv4 ones with
-# the anonymous stateid) on every node, not only on the holder's: two
-# nodes of one LMDB store, the deny taken through either, by NFSv4 OPEN or
-# NLM_SHARE. Each refusal is the answer Ganesha gives on the holder's own
-# node (checked here through a client there): NFS4ERR_LOCKED for READ and
-# WRITE, NFS4ERR_SHARE_DENIED for SETATTR, NFS3ERR_JUKEBOX for NFSv3; the
-# file's bytes and size are read back unchanged, and after CLOSE (or
-# NLM_UNSHARE) every one of them goes through. As on the holder's node,
-# NFSv3 I/O passes the advisory denies (a deny of read; an NLM share's
-# deny of write): Ganesha's bypass. Without UNIFIED's check the writes
-# through the other node land (stock VFS checks denies per process).
+# the anonymous stateid; READ with the all-ones one) on every node, not
+# only on the holder's: two nodes of one LMDB store, the deny taken through
+# either, by NFSv4 OPEN or NLM_SHARE. Each refusal is the answer Ganesha
+# gives on the holder's own node (checked here through a client there):
+# NFS4ERR_LOCKED for READ and WRITE, NFS4ERR_SHARE_DENIED for SETATTR,
+# NFS3ERR_JUKEBOX for NFSv3; the file's bytes and size are read back
+# unchanged, and after CLOSE (or NLM_UNSHARE) every one of them goes
+# through. As on the holder's node, NFSv3 I/O and READ bypass pass the
+# advisory denies (a deny of read; an NLM share's deny of write): Ganesha's
+# bypass. Without UNIFIED's check the writes through the other node land
+# (stock VFS checks denies per process).
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
 it_setup share_io
@@ -44,18 +45,24 @@ for holder in a b; do
 		it_note "$mode held by $holder: writes through the other node"
 		it_expect "$holder" "v4 open f $mode" OK
 		share_io_writes_refused "$other" f
-		[ "$holder" = a ] && share_io_writes_refused c f
+		it_expect "$other" "v4 read_bypass f 0 8" OK
+		if [ "$holder" = a ]; then
+			share_io_writes_refused c f
+			it_expect c "v4 read_bypass f 0 8" OK
+		fi
 		it_expect "$holder" "v4 close" OK
 		share_io_writes_pass "$other" f
 	done
 done
 
-it_note "DENY_READ: anonymous READ refused on both nodes, NFSv3 READ passes"
+it_note "DENY_READ: anonymous READ refused on both nodes; NFSv3 READ and READ bypass pass"
 for holder in a b; do
 	other=$([ "$holder" = a ] && echo b || echo a)
 	it_expect "$holder" "v4 open f write deny read" OK
 	it_expect "$other" "v4 read f 0 8" "ERR NFS4ERR_LOCKED"
 	it_expect c "v4 read f 0 8" "ERR NFS4ERR_LOCKED"
+	it_expect "$other" "v4 read_bypass f 0 8" OK
+	it_expect c "v4 read_bypass f 0 8" OK
 	it_expect "$other" "v3 read f 0 64" "OK $SHARE_IO_SEED"
 	it_expect c "v3 read f 0 64" "OK $SHARE_IO_SEED"
 	it_expect "$holder" "v4 close" OK
@@ -72,6 +79,8 @@ for holder in a b; do
 	share_io_unchanged "$other" f
 	share_io_v4_writes c f "ERR NFS4ERR_LOCKED" "ERR NFS4ERR_SHARE_DENIED"
 	it_expect c "v4 read f 0 8" "ERR NFS4ERR_LOCKED"
+	it_expect "$other" "v4 read_bypass f 0 8" OK
+	it_expect c "v4 read_bypass f 0 8" OK
 	it_expect "$other" "v3 read f 0 64" "OK $SHARE_IO_SEED"
 	share_io_v3_writes "$other" f OK
 	share_io_seed "$other" f

@@ -434,6 +434,13 @@ static void cmd_v4_read(struct client_state *state,
 	       "v4 read FILE OFFSET LENGTH (<= 1 MiB)");
 }
 
+static void cmd_v4_read_bypass(struct client_state *state,
+			       const struct command_args *args, FILE *out)
+{
+	run_io(state, args, out, nfs4_read_bypass,
+	       "v4 read_bypass FILE OFFSET LENGTH (<= 1 MiB)");
+}
+
 static void cmd_v4_remove(struct client_state *state,
 			  const struct command_args *args, FILE *out)
 {
@@ -768,6 +775,8 @@ static const struct command commands[] = {
 	{"v4", "truncate", 2, 2, cmd_v4_truncate, "v4 truncate FILE SIZE"},
 	{"v4", "write", 3, 3, cmd_v4_write, "v4 write FILE OFFSET LENGTH"},
 	{"v4", "read", 3, 3, cmd_v4_read, "v4 read FILE OFFSET LENGTH"},
+	{"v4", "read_bypass", 3, 3, cmd_v4_read_bypass,
+	 "v4 read_bypass FILE OFFSET LENGTH"},
 	{"v4", "remove", 1, 1, cmd_v4_remove, "v4 remove FILE"},
 	{"v4", "rename", 2, 2, cmd_v4_rename, "v4 rename FROM TO"},
 	{"nlm", "svid", 1, 1, cmd_nlm_svid, "nlm svid N"},
