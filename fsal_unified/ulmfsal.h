@@ -35,6 +35,8 @@ struct ulmfsal_config {
 	bool tokens;	   /**< file tokens, write-behind (libulm: tokens) */
 	uint32_t op_timeout_s; /**< one RADOS op's bound (libulm: op_timeout_s)
 				*/
+	/** A recalled delegation is revoked this long after one lease */
+	uint32_t deleg_revoke_margin_s;
 	/* Ganesha's own RADOS_KV block (RecoveryBackend = rados_cluster),
 	 * read too: where its grace database is, and this node's name. */
 	struct {
@@ -174,6 +176,13 @@ void ulmfsal_recall_remove(const struct ulm_key *key);
 void ulmfsal_recall_forget_export(const struct fsal_up_vector *up_ops);
 /** @return whether Ganesha took the recall of the file's delegations */
 bool ulmfsal_recall_send(const struct ulm_key *key);
+
+/* share/revoke.c: delegations revoked in time, without crashing Ganesha */
+/** Granted: hold a reference on the delegation's @p state (lease_op2). */
+void ulmfsal_revoke_track(struct state_t *state);
+/** Ended, by DELEGRETURN (@p returned) or revocation. */
+void ulmfsal_revoke_end(struct state_t *state, bool returned);
+void ulmfsal_revoke_stop(void);
 
 /* lock/blocked.c: NLM requests this node told Ganesha are blocked */
 /** Ganesha tries a blocking request (LOCKB): until ulmfsal_blocked_wait()

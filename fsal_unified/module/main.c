@@ -20,13 +20,14 @@ static const char module_name[] = "UNIFIED";
 #define ULMFSAL_MAX_MAP_SIZE	   (1ULL << 40) /* 1 TiB */
 #define ULMFSAL_DEFAULT_MAP_SIZE   (1ULL << 30)
 /* RADOS_KV's default pool; our own namespace keeps clear of its objects */
-#define ULMFSAL_DEFAULT_POOL	  "nfs-ganesha"
-#define ULMFSAL_DEFAULT_NAMESPACE "ulm"
-#define ULMFSAL_RADOS_NAME_MAX	  256
-#define ULMFSAL_MIN_LEASE_MS	  500
-#define ULMFSAL_MAX_LEASE_MS	  3600000
-#define ULMFSAL_DEFAULT_LEASE_MS  15000
-#define ULMFSAL_MAX_OP_TIMEOUT_S  3600
+#define ULMFSAL_DEFAULT_POOL	    "nfs-ganesha"
+#define ULMFSAL_DEFAULT_NAMESPACE   "ulm"
+#define ULMFSAL_RADOS_NAME_MAX	    256
+#define ULMFSAL_MIN_LEASE_MS	    500
+#define ULMFSAL_MAX_LEASE_MS	    3600000
+#define ULMFSAL_DEFAULT_LEASE_MS    15000
+#define ULMFSAL_MAX_OP_TIMEOUT_S    3600
+#define ULMFSAL_MAX_REVOKE_MARGIN_S 60
 
 static struct config_item_list store_kinds[] = {
 	CONFIG_LIST_TOK("lmdb", ULM_STORE_LMDB),
@@ -60,6 +61,9 @@ static struct config_item unified_items[] = {
 	CONF_ITEM_BOOL("Rados_Tokens", true, ulmfsal_config, tokens),
 	CONF_ITEM_UI32("Rados_Op_Timeout", 0, ULMFSAL_MAX_OP_TIMEOUT_S, 0,
 		       ulmfsal_config, op_timeout_s),
+	CONF_ITEM_UI32("Delegation_Revoke_Margin", 1,
+		       ULMFSAL_MAX_REVOKE_MARGIN_S, 1, ulmfsal_config,
+		       deleg_revoke_margin_s),
 	CONFIG_EOL,
 };
 
@@ -125,12 +129,13 @@ static fsal_status_t init_config(struct fsal_module *module,
 			"true|false, Node_Id = 1..%u, Ceph_Conf = <file>, "
 			"UserId = <name>, Keyring = <file>, Pool = <pool>, "
 			"Namespace = <name>, Rados_Lease_Ms = %u..%u, "
-			"Rados_Tokens = true|false, Rados_Op_Timeout = 0..%u. "
+			"Rados_Tokens = true|false, Rados_Op_Timeout = 0..%u, "
+			"Delegation_Revoke_Margin = 1..%u. "
 			"Exports using FSAL UNIFIED "
 			"are refused until it is fixed.",
 			ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE, UINT32_MAX,
 			ULMFSAL_MIN_LEASE_MS, ULMFSAL_MAX_LEASE_MS,
-			ULMFSAL_MAX_OP_TIMEOUT_S);
+			ULMFSAL_MAX_OP_TIMEOUT_S, ULMFSAL_MAX_REVOKE_MARGIN_S);
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	}
 
@@ -171,6 +176,7 @@ MODULE_INIT void ulmfsal_init(void)
 MODULE_FINI void ulmfsal_unload(void)
 {
 	ulmfsal_dbus_stop();
+	ulmfsal_revoke_stop();
 	ulmfsal_grace_stop();
 	ulmfsal_events_stop();
 	ulmfsal_env_close();

@@ -12,15 +12,19 @@
 #include "fsal_types.h"
 
 enum ulmfsal_counter {
-	ULMFSAL_STAT_LOCK,	  /**< LOCK requests (NLM, NFSv4, 9P) */
-	ULMFSAL_STAT_LOCKT,	  /**< LOCKT / NLM TEST */
-	ULMFSAL_STAT_UNLOCK,	  /**< LOCKU / NLM UNLOCK */
-	ULMFSAL_STAT_CANCEL,	  /**< cancelled blocked requests */
-	ULMFSAL_STAT_CONFLICT,	  /**< store answers "held by another" */
-	ULMFSAL_STAT_RECALL,	  /**< delegation recalls made here */
-	ULMFSAL_STAT_BREAK,	  /**< breaks, revokes, recalls over DBus */
-	ULMFSAL_STAT_STORE_CALL,  /**< calls of libulm */
-	ULMFSAL_STAT_STORE_ERROR, /**< ... that failed (not conflicts) */
+	ULMFSAL_STAT_LOCK,	     /**< LOCK requests (NLM, NFSv4, 9P) */
+	ULMFSAL_STAT_LOCKT,	     /**< LOCKT / NLM TEST */
+	ULMFSAL_STAT_UNLOCK,	     /**< LOCKU / NLM UNLOCK */
+	ULMFSAL_STAT_CANCEL,	     /**< cancelled blocked requests */
+	ULMFSAL_STAT_CONFLICT,	     /**< store answers "held by another" */
+	ULMFSAL_STAT_RECALL,	     /**< delegation recalls made here */
+	ULMFSAL_STAT_DELEG_GRANTED,  /**< delegations granted here */
+	ULMFSAL_STAT_DELEG_RECALLED, /**< ... that Ganesha recalled */
+	ULMFSAL_STAT_DELEG_RETURNED, /**< ... returned (DELEGRETURN) */
+	ULMFSAL_STAT_DELEG_REVOKED,  /**< ... revoked */
+	ULMFSAL_STAT_BREAK,	     /**< breaks, revokes, recalls over DBus */
+	ULMFSAL_STAT_STORE_CALL,     /**< calls of libulm */
+	ULMFSAL_STAT_STORE_ERROR,    /**< ... that failed (not conflicts) */
 	ULMFSAL_STATS
 };
 

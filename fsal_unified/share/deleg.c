@@ -8,9 +8,9 @@
  * options, its own per-node checks) and asks lease_op2; libulm answers
  * for every node. Any other client's conflicting open or lock, on any
  * node or protocol, sends a recall to this node (recall.c). Ganesha then
- * recalls, and revokes what is not returned within the lease; both end
- * in lease_op2(FSAL_DELEG_NONE). The sub-FSAL is not asked: FSAL VFS
- * grants no delegations.
+ * recalls, and revokes what is not returned within the lease (on time and
+ * safely: revoke.c); both end in lease_op2(FSAL_DELEG_NONE). The
+ * sub-FSAL is not asked: FSAL VFS grants no delegations.
  */
 #include <errno.h>
 
@@ -20,6 +20,7 @@
 #include "ulmfsal.h"
 
 static fsal_status_t deleg_grant(const struct ulm_key *key,
+				 struct state_t *state,
 				 const struct ulmfsal_owner *client,
 				 fsal_deleg_t deleg)
 {
@@ -31,6 +32,7 @@ static fsal_status_t deleg_grant(const struct ulm_key *key,
 
 	if (rc == 0) {
 		ulmfsal_recall_add(key, op_ctx->fsal_export->up_ops);
+		ulmfsal_revoke_track(state);
 		return fsalstat(ERR_FSAL_NO_ERROR, 0);
 	}
 	if (rc == -EAGAIN || rc == ULM_EDELEG || rc == ULM_EGRACE) {
@@ -43,11 +45,13 @@ static fsal_status_t deleg_grant(const struct ulm_key *key,
 }
 
 /* Returned or revoked. At shutdown the record stays for reclaim. */
-static fsal_status_t deleg_end(const struct ulm_key *key,
+static fsal_status_t deleg_end(const struct ulm_key *key, struct state_t *state,
 			       const struct ulmfsal_owner *client)
 {
 	int rc = 0;
 
+	ulmfsal_revoke_end(state,
+			   ulmfsal_nfs4_op(NFS4_OP_DELEGRETURN, NULL) != NULL);
 	if (!admin_shutdown)
 		rc = ULMFSAL_STORE(
 			ulm_deleg_release(ulmfsal_env(), key, &client->id));
@@ -62,8 +66,7 @@ static fsal_status_t lease_op2(struct fsal_obj_handle *obj,
 	struct ulmfsal_owner client;
 	struct ulm_key key;
 
-	(void)state;
-	if (owner == NULL ||
+	if (state == NULL || owner == NULL ||
 	    ulmfsal_owner_init(&client, owner, ULMFSAL.config.node_id,
 			       ULM_OWNER_CLIENT) != 0) {
 		LogCrit(COMPONENT_FSAL,
@@ -76,9 +79,9 @@ static fsal_status_t lease_op2(struct fsal_obj_handle *obj,
 	switch (deleg) {
 	case FSAL_DELEG_RD:
 	case FSAL_DELEG_WR:
-		return deleg_grant(&key, &client, deleg);
+		return deleg_grant(&key, state, &client, deleg);
 	case FSAL_DELEG_NONE:
-		return deleg_end(&key, &client);
+		return deleg_end(&key, state, &client);
 	}
 	return fsalstat(ERR_FSAL_INVAL, EINVAL);
 }

@@ -222,6 +222,12 @@ static void cmd_v4_owner(struct client_state *state,
 	fputs("OK\n", out);
 }
 
+static void cmd_v4_open_owner(struct client_state *state,
+			      const struct command_args *args, FILE *out)
+{
+	answer_nfs4(out, nfs4_open_owner_use(state->nfs4, args->argv[0]), NULL);
+}
+
 static bool need_file(struct client_state *state, FILE *out)
 {
 	if (state->current)
@@ -452,6 +458,92 @@ static void cmd_v4_rename(struct client_state *state,
 {
 	answer_nfs4(out, nfs4_rename(state->nfs4, args->argv[0], args->argv[1]),
 		    NULL);
+}
+
+/* ---- v4, minor version 1 -------------------------------------------- */
+
+static bool need_v41(struct client_state *state, FILE *out)
+{
+	if (nfs4_session_minor(state->nfs4) == 1)
+		return true;
+	answer_usage(out, "NFSv4.1 only (start with --minor 1)");
+	return false;
+}
+
+/* SEQUENCE now: "SEQFLAGS CB_PATH_DOWN RECALLABLE_STATE_REVOKED" or
+ * "SEQFLAGS none". */
+static void cmd_v4_seqflags(struct client_state *state,
+			    const struct command_args *args, FILE *out)
+{
+	uint32_t flags;
+	unsigned int bit;
+	int status;
+
+	(void)args;
+	if (!need_v41(state, out))
+		return;
+	status = nfs4_session_sequence(state->nfs4, &flags);
+	if (status != NFS4_OK) {
+		answer_nfs4(out, status, NULL);
+		return;
+	}
+	fputs(flags ? "SEQFLAGS" : "SEQFLAGS none", out);
+	for (bit = 0; bit < 32; bit++)
+		if (flags & (1u << bit)) {
+			const char *name = nfs4_seqflag_name(bit);
+
+			if (name)
+				fprintf(out, " %s", name);
+			else
+				fprintf(out, " 0x%x", 1u << bit);
+		}
+	fputc('\n', out);
+}
+
+static void cmd_v4_free_stateid(struct client_state *state,
+				const struct command_args *args, FILE *out)
+{
+	(void)args;
+	if (need_v41(state, out))
+		answer_nfs4(out, nfs4_free_stateid(state->nfs4, state->current),
+			    NULL);
+}
+
+/* The delegation stateid's own status: "OK" or "ERR NFS4ERR_...". */
+static void cmd_v4_test_stateid(struct client_state *state,
+				const struct command_args *args, FILE *out)
+{
+	int status, code = NFS4_OK;
+
+	(void)args;
+	if (!need_v41(state, out))
+		return;
+	status = nfs4_test_stateid(state->nfs4, state->current, &code);
+	answer_nfs4(out, status == NFS4_OK ? code : status, NULL);
+}
+
+static void cmd_v4_callback(struct client_state *state,
+			    const struct command_args *args, FILE *out)
+{
+	static const char *const modes[] = {
+		[NFS4_CB_ANSWER] = "answer",
+		[NFS4_CB_ONCE] = "once",
+		[NFS4_CB_MUTE] = "mute",
+		NULL,
+	};
+	int mode = parse_word(args->argv[0], modes);
+
+	if (mode < 0) {
+		answer_usage(out, "v4 callback answer|once|mute");
+		return;
+	}
+	if (!state->callback) {
+		answer_usage(out,
+			     "no callback service (start with --callback)");
+		return;
+	}
+	nfs4_callback_set_mode(mode);
+	fputs("OK\n", out);
 }
 
 /* ---- nlm ----------------------------------------------------------- */
@@ -756,6 +848,7 @@ static const struct command commands[] = {
 	{"v4", "open", 1, 4, cmd_v4_open,
 	 "v4 open FILE [read|write|both] [deny none|read|write|both]"},
 	{"v4", "owner", 1, 1, cmd_v4_owner, "v4 owner NAME"},
+	{"v4", "open_owner", 1, 1, cmd_v4_open_owner, "v4 open_owner NAME"},
 	{"v4", "file", 1, 1, cmd_v4_file, "v4 file FILE"},
 	{"v4", "renew", 0, 0, cmd_v4_renew, "v4 renew"},
 	{"v4", "lock", 3, 4, cmd_v4_lock,
@@ -768,6 +861,11 @@ static const struct command commands[] = {
 	{"v4", "recalls", 0, 0, cmd_v4_recalls, "v4 recalls"},
 	{"v4", "delegreturn", 0, 0, cmd_v4_delegreturn, "v4 delegreturn"},
 	{"v4", "autoreturn", 1, 1, cmd_v4_autoreturn, "v4 autoreturn on|off"},
+	{"v4", "callback", 1, 1, cmd_v4_callback,
+	 "v4 callback answer|once|mute"},
+	{"v4", "seqflags", 0, 0, cmd_v4_seqflags, "v4 seqflags"},
+	{"v4", "free_stateid", 0, 0, cmd_v4_free_stateid, "v4 free_stateid"},
+	{"v4", "test_stateid", 0, 0, cmd_v4_test_stateid, "v4 test_stateid"},
 	{"v4", "lockt", 3, 3, cmd_v4_lockt,
 	 "v4 lockt read|write OFFSET LENGTH"},
 	{"v4", "unlock", 2, 2, cmd_v4_unlock, "v4 unlock OFFSET LENGTH"},

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * ulm-nfs-client: one NFSv4.0 client plus an NLM caller, driven by one
- * command per line on stdin, answering one line per command on stdout.
- * Between commands it keeps its NFSv4 lease alive with RENEW (until
- * "v4 expire") and serves its callback services.
+ * ulm-nfs-client: one NFSv4.0 or 4.1 client plus an NLM caller, driven by
+ * one command per line on stdin, answering one line per command on stdout.
+ * Between commands it keeps its NFSv4 lease alive with RENEW or SEQUENCE
+ * (until "v4 expire") and serves its callback services.
  */
 #include "commands.h"
 #include "nfs4_callback.h"
@@ -33,6 +33,7 @@ struct options {
 	char name[128];
 	const char *caller_name;
 	int renew_secs;
+	unsigned int minor;
 	bool callback;
 	bool nlm_callback;
 	bool nsm_listen;
@@ -43,8 +44,9 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: ulm-nfs-client --server ADDR --export /PSEUDO "
 		     "[--name CLIENTNAME] [--lease-renew SECS] "
-		     "[--v3-export PATH] [--callback] [--nsm-listen]\n"
-		     "       [--caller-name NAME] [--nlm-callback]\n"
+		     "[--v3-export PATH] [--callback] [--minor 0|1]\n"
+		     "       [--nsm-listen] [--caller-name NAME] "
+		     "[--nlm-callback]\n"
 		     "       [--sec sys|krb5|krb5i|krb5p] "
 		     "[--gss-service nfs@HOST]\n"
 		     "Reads commands on stdin (see the test contract), "
@@ -55,6 +57,10 @@ static void usage(FILE *out)
 		     "Mount_Path_Pseudo = true).\n"
 		     "--callback: serve the NFSv4 callback program (needed "
 		     "for delegations).\n"
+		     "--minor: NFSv4 minor version (default 0); 4.1 serves "
+		     "callbacks on its session's\n"
+		     "  connection (the back channel) and sends SEQUENCE to "
+		     "renew.\n"
 		     "--caller-name: NLM caller name and NSM mon_name "
 		     "(default --name).\n"
 		     "--nlm-callback: serve NLM GRANTED_MSG (grants of "
@@ -98,6 +104,7 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		{"lease-renew", required_argument, NULL, 'r'},
 		{"v3-export", required_argument, NULL, 'm'},
 		{"callback", no_argument, NULL, 'c'},
+		{"minor", required_argument, NULL, 'M'},
 		{"caller-name", required_argument, NULL, 'N'},
 		{"nlm-callback", no_argument, NULL, 'G'},
 		{"nsm-listen", no_argument, NULL, 'L'},
@@ -143,6 +150,13 @@ static int parse_options(int argc, char **argv, struct options *opts)
 		case 'c':
 			opts->callback = true;
 			break;
+		case 'M':
+			if (strcmp(optarg, "0") && strcmp(optarg, "1")) {
+				fprintf(stderr, "--minor: 0 or 1\n");
+				return -1;
+			}
+			opts->minor = optarg[0] - '0';
+			break;
 		case 'N':
 			opts->caller_name = optarg;
 			break;
@@ -168,6 +182,10 @@ static int parse_options(int argc, char **argv, struct options *opts)
 	}
 	if (!opts->server || !opts->export || optind != argc) {
 		usage(stderr);
+		return -1;
+	}
+	if (opts->minor && opts->sec.flavour != NFS4_SEC_SYS) {
+		fprintf(stderr, "--minor 1: with --sec sys only\n");
 		return -1;
 	}
 	if (!opts->v3_export)
@@ -280,13 +298,23 @@ static void renew(struct client_state *state)
 		fprintf(stderr, "renew: %s\n", nfs4_status_name(status));
 }
 
+/* Callback mode "once" after its last reply: the client falls silent. */
+static void go_silent(struct client_state *state)
+{
+	if (state->expired || !nfs4_callback_silenced())
+		return;
+	fputs("callback: answered the first recall, now silent\n", stderr);
+	nfs4_callback_stop();
+	state->expired = true;
+}
+
 static void serve(struct client_state *state, int renew_secs)
 {
 	struct line_reader reader = {.len = 0};
 	time_t next_renew = now_secs() + renew_secs;
 
 	while (!reader.eof) {
-		struct pollfd fds[1 + RPC_SERVERS_MAX_FDS];
+		struct pollfd fds[2 + RPC_SERVERS_MAX_FDS];
 		time_t left = next_renew - now_secs();
 		int n;
 
@@ -298,10 +326,16 @@ static void serve(struct client_state *state, int renew_secs)
 			continue;
 		}
 		fds[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
-		n = 1 + rpc_servers_fill(fds + 1);
+		/* NFSv4.1 callbacks come on the session's connection. */
+		fds[1] = (struct pollfd){.fd = nfs4_session_fd(state->nfs4),
+					 .events = POLLIN};
+		n = 2 + rpc_servers_fill(fds + 2);
 		if (poll(fds, n, left * 1000) <= 0)
 			continue;
-		rpc_servers_service(fds + 1, n - 1);
+		if (fds[1].revents)
+			nfs4_session_service(state->nfs4);
+		rpc_servers_service(fds + 2, n - 2);
+		go_silent(state);
 		return_recalled(state);
 		if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
@@ -321,7 +355,9 @@ int main(int argc, char **argv)
 		return 2;
 	strcpy(state.owner, "lo1");
 	state.server = opts.server;
-	if (opts.callback && (callback_port = nfs4_callback_start()) < 0) {
+	if (opts.callback && opts.minor)
+		callback_port = NFS4_BACK_CHANNEL;
+	else if (opts.callback && (callback_port = nfs4_callback_start()) < 0) {
 		fprintf(stderr, "ulm-nfs-client: callback service: %s\n",
 			strerror(-callback_port));
 		return 1;
@@ -340,7 +376,8 @@ int main(int argc, char **argv)
 	}
 	state.nsm_listening = opts.nsm_listen;
 	status = nfs4_session_create_sec(opts.server, opts.export, opts.name,
-					 &opts.sec, callback_port, &state.nfs4);
+					 &opts.sec, opts.minor, callback_port,
+					 &state.nfs4);
 	if (status != 0) {
 		fprintf(stderr,
 			"ulm-nfs-client: cannot start an NFSv4 "
@@ -356,6 +393,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	serve(&state, opts.renew_secs);
+	if (!state.expired)
+		nfs4_session_release(state.nfs4);
 	nlm_client_destroy(state.nlm);
 	nfs4_session_destroy(state.nfs4);
 	return 0;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
-/* NFSv4.0 callback service: CB_NULL and CB_COMPOUND { CB_RECALL }. */
+/* NFSv4.0 callback service: CB_NULL and CB_COMPOUND { CB_RECALL }; and
+ * what the client does with the recalls of either minor version. */
 #include "nfs4_callback.h"
 #include "nfs4_client.h"
 #include "rpc_server.h"
@@ -21,18 +22,45 @@
 static struct {
 	unsigned int recalls;
 	bool autoreturn;
+	enum nfs4_callback_mode mode;
+	bool last_reply; /* "once": the next reply is the last one */
+	bool silenced;	 /* "once": that reply went */
 	char queued[MAX_QUEUED][NFS4_STATEID_OTHER_SIZE];
 	unsigned int nqueued;
 } cb;
 
-static nfsstat4 recall(const CB_RECALL4args *args)
+void nfs4_callback_recalled(const char *other, uint32_t seqid, bool truncate)
 {
 	cb.recalls++;
-	fprintf(stderr, "CB_RECALL %u truncate=%d\n", args->stateid.seqid,
-		args->truncate ? 1 : 0);
+	fprintf(stderr, "CB_RECALL %u truncate=%d\n", seqid, truncate ? 1 : 0);
 	if (cb.autoreturn && cb.nqueued < MAX_QUEUED)
-		memcpy(cb.queued[cb.nqueued++], args->stateid.other,
-		       NFS4_STATEID_OTHER_SIZE);
+		memcpy(cb.queued[cb.nqueued++], other, NFS4_STATEID_OTHER_SIZE);
+	if (cb.mode == NFS4_CB_ONCE)
+		cb.last_reply = true;
+}
+
+void nfs4_callback_set_mode(enum nfs4_callback_mode mode)
+{
+	cb.mode = mode;
+}
+
+bool nfs4_callback_may_reply(void)
+{
+	if (cb.mode == NFS4_CB_MUTE || cb.silenced)
+		return false;
+	cb.silenced = cb.last_reply;
+	return true;
+}
+
+bool nfs4_callback_silenced(void)
+{
+	return cb.silenced;
+}
+
+static nfsstat4 recall(const CB_RECALL4args *args)
+{
+	nfs4_callback_recalled(args->stateid.other, args->stateid.seqid,
+			       args->truncate);
 	return NFS4_OK;
 }
 
@@ -53,6 +81,8 @@ static nfsstat4 run_op(const nfs_cb_argop4 *op, nfs_cb_resop4 *res)
 
 static int cb_null(struct rpc_context *rpc, struct rpc_msg *call)
 {
+	if (!nfs4_callback_may_reply())
+		return 0;
 	return rpc_send_reply(rpc, call, NULL, (zdrproc_t)zdr_void, 0);
 }
 
@@ -67,24 +97,28 @@ static uint32_t zdr_cb_compound_args(ZDR *zdrs, CB_COMPOUND4args *args)
 
 static int cb_compound(struct rpc_context *rpc, struct rpc_msg *call)
 {
-	const CB_COMPOUND4args *args = call->body.cbody.args;
 	nfs_cb_resop4 results[CB_MAX_OPS];
-	CB_COMPOUND4res res = {.status = NFS4_OK, .tag = args->tag};
+	CB_COMPOUND4res res = {.status = NFS4_OK};
+	CB_COMPOUND4args args;
 	unsigned int i = 0;
 
-	while (i < args->argarray.argarray_len && i < CB_MAX_OPS &&
+	/* libnfs decodes into 4-byte aligned memory: copy first. */
+	memcpy(&args, call->body.cbody.args, sizeof(args));
+	res.tag = args.tag;
+	while (i < args.argarray.argarray_len && i < CB_MAX_OPS &&
 	       res.status == NFS4_OK) {
 		nfs_cb_argop4 op;
 
-		/* libnfs decodes into 4-byte aligned memory: copy first. */
 		memcpy(&op,
-		       (const char *)args->argarray.argarray_val +
+		       (const char *)args.argarray.argarray_val +
 			       i * sizeof(op),
 		       sizeof(op));
 		res.status = run_op(&op, &results[i++]);
 	}
 	res.resarray.resarray_len = i;
 	res.resarray.resarray_val = results;
+	if (!nfs4_callback_may_reply())
+		return 0;
 	return rpc_send_reply(rpc, call, &res, (zdrproc_t)zdr_CB_COMPOUND4res,
 			      sizeof(res));
 }
@@ -99,6 +133,11 @@ int nfs4_callback_start(void)
 {
 	return rpc_server_start(NFS4_CALLBACK, NFS4_CB_VERSION, cb_procs,
 				sizeof(cb_procs) / sizeof(cb_procs[0]));
+}
+
+void nfs4_callback_stop(void)
+{
+	rpc_server_stop(NFS4_CALLBACK);
 }
 
 unsigned int nfs4_callback_recalls(void)

@@ -2,7 +2,10 @@
 /*
  * A minimal NFSv4.0 client over libnfs raw compounds, for tests and the
  * lock benchmark: one SETCLIENTID per session, one open-owner, any number
- * of lock-owners, and the seqid bookkeeping NFSv4.0 requires.
+ * of lock-owners, and the seqid bookkeeping NFSv4.0 requires.  The same
+ * operations also run over NFSv4.1 (EXCHANGE_ID, a session of one slot
+ * whose connection carries the back channel, SEQUENCE first in every
+ * compound), chosen when the session is created.
  *
  * Every operation returns an nfsstat4 (>= 0, NFS4_OK on success) or a
  * negative errno when no reply arrived (timeout, connection lost).  A call
@@ -62,22 +65,66 @@ int nfs4_session_create(const char *server, const char *export,
 			const char *client_name, struct nfs4_session **session);
 
 /**
- * @brief As nfs4_session_create(), authenticating every RPC as @p sec says
- * and announcing a callback service.
+ * @brief As nfs4_session_create(), authenticating every RPC as @p sec says,
+ * in NFSv4 minor version @p minor, and announcing a callback service.
  *
  * With a Kerberos flavour, a refused GSS context (no or expired ticket,
  * unknown service principal) fails with -EACCES; the reason is printed on
- * stderr in Kerberos's words. @p sec is copied.
- * @param[in] callback_port  TCP port of the client's NFSv4 callback
+ * stderr in Kerberos's words. @p sec is copied.  NFSv4.1 is AUTH_SYS
+ * only (else -EPROTONOSUPPORT).
+ * @param[in] minor          0 or 1.
+ * @param[in] callback_port  4.0: TCP port of the client's NFSv4 callback
  *                           service (program NFS4_CALLBACK), on the local
- *                           address of the connection to the server; 0
- *                           for none (the server then grants no
- *                           delegations).
+ *                           address of the connection to the server.
+ *                           4.1: NFS4_BACK_CHANNEL asks for a back
+ *                           channel on the session's own connection
+ *                           (served by nfs4_session_service()).  0 for
+ *                           none: the server then grants no delegations.
  */
+#define NFS4_BACK_CHANNEL (-1)
 int nfs4_session_create_sec(const char *server, const char *export,
 			    const char *client_name,
-			    const struct nfs4_security *sec, int callback_port,
-			    struct nfs4_session **session);
+			    const struct nfs4_security *sec, unsigned int minor,
+			    int callback_port, struct nfs4_session **session);
+
+/** NFSv4 minor version of @p session. */
+unsigned int nfs4_session_minor(const struct nfs4_session *session);
+
+/**
+ * @brief The socket on which NFSv4.1 callbacks arrive between calls (-1
+ *        for none, e.g. in 4.0): when poll() says it is readable, call
+ *        nfs4_session_service(), which serves them.
+ */
+int nfs4_session_fd(const struct nfs4_session *session);
+int nfs4_session_service(struct nfs4_session *session);
+
+/** NFSv4.1: DESTROY_SESSION and DESTROY_CLIENTID (the server drops what
+ *  the client holds); nothing in 4.0. */
+void nfs4_session_release(struct nfs4_session *session);
+
+/**
+ * @brief NFSv4.1: send a SEQUENCE (it renews the lease) and give its
+ *        sr_status_flags (SEQ4_STATUS_*); NFS4ERR_MINOR_VERS_MISMATCH in
+ *        4.0.
+ */
+int nfs4_session_sequence(struct nfs4_session *session, uint32_t *flags);
+
+/** Name of SEQ4_STATUS_ bit @p bit without its prefix ("CB_PATH_DOWN"),
+ *  NULL past the last. */
+const char *nfs4_seqflag_name(unsigned int bit);
+
+/**
+ * @brief NFSv4.1: FREE_STATEID / TEST_STATEID the delegation of @p file,
+ *        or of any file holding one when @p file holds none (as
+ *        nfs4_delegreturn()).
+ *
+ * FREE_STATEID forgets the delegation on NFS4_OK.  TEST_STATEID gives the
+ * stateid's own status in @p code (NFS4_OK, NFS4ERR_DELEG_REVOKED...).
+ * Both answer NFS4ERR_MINOR_VERS_MISMATCH in 4.0.
+ */
+int nfs4_free_stateid(struct nfs4_session *session, struct nfs4_file *file);
+int nfs4_test_stateid(struct nfs4_session *session, struct nfs4_file *file,
+		      int *code);
 
 /** Close the connection and free every file of @p session (no CLOSE sent). */
 void nfs4_session_destroy(struct nfs4_session *session);
@@ -102,7 +149,12 @@ int nfs4_session_renew(struct nfs4_session *session);
 int nfs4_file_open(struct nfs4_session *session, const char *path,
 		   uint32_t access, uint32_t deny, struct nfs4_file **file);
 
-/** The file this session opened at @p path (in any epoch), or NULL. */
+/** Make @p name the open-owner of this session's next OPENs (the first is
+ *  NFS4_OPEN_OWNER). Each open-owner has its own open of a file. */
+int nfs4_open_owner_use(struct nfs4_session *session, const char *name);
+
+/** The file the current open-owner opened at @p path (in any epoch), or
+ *  NULL. */
 struct nfs4_file *nfs4_file_get(struct nfs4_session *session, const char *path);
 
 /**

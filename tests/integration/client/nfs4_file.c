@@ -21,11 +21,13 @@ static void set_putfh(nfs_argop4 *op, struct nfs4_file *file)
 	op->nfs_argop4_u.opputfh.object.nfs_fh4_val = file->fh;
 }
 
-static void set_open_owner(struct nfs4_session *session, open_owner4 *owner)
+static void set_open_owner(struct nfs4_session *session,
+			   struct nfs4_lock_owner *open_owner,
+			   open_owner4 *owner)
 {
 	owner->clientid = session->clientid;
-	owner->owner.owner_len = strlen(NFS4_OPEN_OWNER);
-	owner->owner.owner_val = NFS4_OPEN_OWNER;
+	owner->owner.owner_len = strlen(open_owner->name);
+	owner->owner.owner_val = open_owner->name;
 }
 
 static void range_from_denied(const LOCK4denied *denied,
@@ -128,11 +130,11 @@ static int open_confirm(struct nfs4_session *session, struct nfs4_file *file,
 	set_putfh(&ops[0], file);
 	ops[1].argop = OP_OPEN_CONFIRM;
 	ops[1].nfs_argop4_u.opopen_confirm.open_stateid = *stateid;
-	ops[1].nfs_argop4_u.opopen_confirm.seqid = session->open_seqid;
+	ops[1].nfs_argop4_u.opopen_confirm.seqid = file->open_owner->seqid;
 	status = nfs4_compound(session, ops, 2, open_confirm_parse, stateid,
 			       &nres);
 	if (nfs4_seqid_advanced(status, nres, OP_AFTER_PUTFH))
-		session->open_seqid++;
+		file->open_owner->seqid++;
 	return status;
 }
 
@@ -168,16 +170,16 @@ static int open_granted(struct nfs4_session *session, struct nfs4_file *file,
 	return NFS4_OK;
 }
 
-static void set_open(struct nfs4_session *session, nfs_argop4 *op,
-		     uint32_t access, uint32_t deny)
+static void set_open(struct nfs4_session *session, struct nfs4_file *file,
+		     nfs_argop4 *op, uint32_t access, uint32_t deny)
 {
 	OPEN4args *open = &op->nfs_argop4_u.opopen;
 
 	op->argop = OP_OPEN;
-	open->seqid = session->open_seqid;
+	open->seqid = file->open_owner->seqid;
 	open->share_access = access;
 	open->share_deny = deny;
-	set_open_owner(session, &open->owner);
+	set_open_owner(session, file->open_owner, &open->owner);
 }
 
 /* LOOKUPs of every directory, then OPEN+GETFH of the last component;
@@ -217,13 +219,15 @@ static void set_create_mode(OPEN4args *open, uint32_t bitmap[2], uint32_t *mode)
 	how->createhow4_u.createattrs.attr_vals.attrlist4_val = (char *)mode;
 }
 
+/* The session's open of @p path by the current open-owner. */
 static struct nfs4_file *find_file(struct nfs4_session *session,
 				   const char *path)
 {
 	struct nfs4_file *file;
 
 	for (file = session->files; file; file = file->next)
-		if (strcmp(file->path, path) == 0)
+		if (strcmp(file->path, path) == 0 &&
+		    file->open_owner == session->open_owner)
 			return file;
 	return NULL;
 }
@@ -231,6 +235,17 @@ static struct nfs4_file *find_file(struct nfs4_session *session,
 struct nfs4_file *nfs4_file_get(struct nfs4_session *session, const char *path)
 {
 	return find_file(session, path);
+}
+
+int nfs4_open_owner_use(struct nfs4_session *session, const char *name)
+{
+	struct nfs4_lock_owner *owner =
+		nfs4_owner_get(&session->open_owners, name);
+
+	if (!owner)
+		return -ENOMEM;
+	session->open_owner = owner;
+	return NFS4_OK;
 }
 
 static struct nfs4_file *add_file(struct nfs4_session *session,
@@ -245,6 +260,7 @@ static struct nfs4_file *add_file(struct nfs4_session *session,
 		free(file);
 		return NULL;
 	}
+	file->open_owner = session->open_owner;
 	file->epoch = session->epoch;
 	file->next = session->files;
 	session->files = file;
@@ -291,11 +307,11 @@ int nfs4_file_open(struct nfs4_session *session, const char *path,
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (attempt && (status = nfs4_session_recover(session)))
 			break;
-		set_open(session, &ops[reply.open_index], access, deny);
+		set_open(session, file, &ops[reply.open_index], access, deny);
 		status = nfs4_compound(session, ops, nops, open_parse, &reply,
 				       &nres);
 		if (nfs4_seqid_advanced(status, nres, reply.open_index))
-			session->open_seqid++;
+			file->open_owner->seqid++;
 		if (status != NFS4ERR_STALE_CLIENTID &&
 		    status != NFS4ERR_EXPIRED)
 			break;
@@ -323,7 +339,7 @@ static int reclaim_open(struct nfs4_session *session, struct nfs4_file *file)
 
 	memset(ops, 0, sizeof(ops));
 	set_putfh(&ops[0], file);
-	set_open(session, &ops[1], file->access, file->deny);
+	set_open(session, file, &ops[1], file->access, file->deny);
 	ops[1].nfs_argop4_u.opopen.openhow.opentype = OPEN4_NOCREATE;
 	ops[1].nfs_argop4_u.opopen.claim.claim = CLAIM_PREVIOUS;
 	/* The delegation held before the restart is reclaimed with it. */
@@ -333,7 +349,7 @@ static int reclaim_open(struct nfs4_session *session, struct nfs4_file *file)
 						 : OPEN_DELEGATE_NONE;
 	status = nfs4_compound(session, ops, 2, open_parse, &reply, &nres);
 	if (nfs4_seqid_advanced(status, nres, OP_AFTER_PUTFH))
-		session->open_seqid++;
+		file->open_owner->seqid++;
 	if (status != NFS4_OK)
 		return status;
 	file->deleg = NFS4_DELEG_NONE; /* unless the reply grants it again */
@@ -367,7 +383,7 @@ int nfs4_file_downgrade(struct nfs4_session *session, struct nfs4_file *file,
 	set_putfh(&ops[0], file);
 	ops[1].argop = OP_OPEN_DOWNGRADE;
 	downgrade->open_stateid = file->open_stateid;
-	downgrade->seqid = session->open_seqid;
+	downgrade->seqid = file->open_owner->seqid;
 	downgrade->share_access = access;
 	downgrade->share_deny = deny;
 	status =
@@ -375,7 +391,7 @@ int nfs4_file_downgrade(struct nfs4_session *session, struct nfs4_file *file,
 	/* Ganesha 4.3 consumes the seqid of a successful OPEN_DOWNGRADE only
 	 * (RFC 7530 9.1.7 says of most errors too). */
 	if (status == NFS4_OK) {
-		session->open_seqid++;
+		file->open_owner->seqid++;
 		file->open_stateid = stateid;
 		file->access = access;
 		file->deny = deny;
@@ -394,11 +410,11 @@ int nfs4_file_close(struct nfs4_session *session, struct nfs4_file *file)
 	memset(ops, 0, sizeof(ops));
 	set_putfh(&ops[0], file);
 	ops[1].argop = OP_CLOSE;
-	ops[1].nfs_argop4_u.opclose.seqid = session->open_seqid;
+	ops[1].nfs_argop4_u.opclose.seqid = file->open_owner->seqid;
 	ops[1].nfs_argop4_u.opclose.open_stateid = file->open_stateid;
 	status = nfs4_compound(session, ops, 2, NULL, NULL, &nres);
 	if (nfs4_seqid_advanced(status, nres, OP_AFTER_PUTFH))
-		session->open_seqid++;
+		file->open_owner->seqid++;
 	/* A delegation outlives the open: keep its handle for DELEGRETURN. */
 	if (status == NFS4_OK && file->deleg == NFS4_DELEG_NONE)
 		remove_file(session, file);
@@ -407,12 +423,12 @@ int nfs4_file_close(struct nfs4_session *session, struct nfs4_file *file)
 
 /* ---- LOCK, LOCKT, LOCKU -------------------------------------------- */
 
-static struct nfs4_lock_owner *get_owner(struct nfs4_session *session,
-					 const char *name)
+struct nfs4_lock_owner *nfs4_owner_get(struct nfs4_lock_owner **list,
+				       const char *name)
 {
 	struct nfs4_lock_owner *owner;
 
-	for (owner = session->owners; owner; owner = owner->next)
+	for (owner = *list; owner; owner = owner->next)
 		if (strcmp(owner->name, name) == 0)
 			return owner;
 	owner = calloc(1, sizeof(*owner));
@@ -423,9 +439,20 @@ static struct nfs4_lock_owner *get_owner(struct nfs4_session *session,
 		free(owner);
 		return NULL;
 	}
-	owner->next = session->owners;
-	session->owners = owner;
+	owner->next = *list;
+	*list = owner;
 	return owner;
+}
+
+void nfs4_owners_free(struct nfs4_lock_owner **list)
+{
+	while (*list) {
+		struct nfs4_lock_owner *next = (*list)->next;
+
+		free((*list)->name);
+		free(*list);
+		*list = next;
+	}
 }
 
 static struct nfs4_lock_state *find_lock_state(struct nfs4_file *file,
@@ -485,7 +512,7 @@ static void set_locker(struct nfs4_session *session, struct nfs4_file *file,
 		return;
 	}
 	locker->new_lock_owner = 1;
-	locker->locker4_u.open_owner.open_seqid = session->open_seqid;
+	locker->locker4_u.open_owner.open_seqid = file->open_owner->seqid;
 	locker->locker4_u.open_owner.open_stateid = file->open_stateid;
 	locker->locker4_u.open_owner.lock_seqid = owner->seqid;
 	set_lock_owner(session, owner,
@@ -496,8 +523,7 @@ static void set_locker(struct nfs4_session *session, struct nfs4_file *file,
  * (Ganesha then checks no lock seqid of an owner without locks, and keeps
  * the lock-owner at lock_seqid only when granted); exist_lock_owner
  * consumes the lock-owner's. */
-static int lock_done(struct nfs4_file *file, struct nfs4_session *session,
-		     struct nfs4_lock_owner *owner,
+static int lock_done(struct nfs4_file *file, struct nfs4_lock_owner *owner,
 		     struct nfs4_lock_state *state, int status, bool advanced,
 		     const stateid4 *stateid)
 {
@@ -509,7 +535,7 @@ static int lock_done(struct nfs4_file *file, struct nfs4_session *session,
 		return status;
 	}
 	if (advanced)
-		session->open_seqid++;
+		file->open_owner->seqid++;
 	if (status != NFS4_OK)
 		return status;
 	owner->seqid++;
@@ -544,7 +570,7 @@ static int send_lock(struct nfs4_session *session, struct nfs4_file *file,
 	lock->length = range->length;
 	set_locker(session, file, owner, state, &lock->locker);
 	status = nfs4_compound(session, ops, 2, lock_parse, &reply, &nres);
-	return lock_done(file, session, owner, state, status,
+	return lock_done(file, owner, state, status,
 			 nfs4_seqid_advanced(status, nres, OP_AFTER_PUTFH),
 			 &reply.stateid);
 }
@@ -572,7 +598,8 @@ int nfs4_file_lock(struct nfs4_session *session, struct nfs4_file *file,
 		   const char *owner_name, const struct nfs4_range *range,
 		   bool reclaim, struct nfs4_range *denied)
 {
-	struct nfs4_lock_owner *owner = get_owner(session, owner_name);
+	struct nfs4_lock_owner *owner =
+		nfs4_owner_get(&session->owners, owner_name);
 	int status = NFS4_OK;
 
 	if (!owner)
@@ -610,7 +637,8 @@ int nfs4_file_lockt(struct nfs4_session *session, struct nfs4_file *file,
 		    const char *owner_name, const struct nfs4_range *range,
 		    struct nfs4_range *denied)
 {
-	struct nfs4_lock_owner *owner = get_owner(session, owner_name);
+	struct nfs4_lock_owner *owner =
+		nfs4_owner_get(&session->owners, owner_name);
 	nfs_argop4 ops[2];
 	LOCKT4args *lockt = &ops[1].nfs_argop4_u.oplockt;
 	int status, attempt;
@@ -653,7 +681,8 @@ static void locku_parse(const COMPOUND4res *res, void *arg)
 int nfs4_file_unlock(struct nfs4_session *session, struct nfs4_file *file,
 		     const char *owner_name, const struct nfs4_range *range)
 {
-	struct nfs4_lock_owner *owner = get_owner(session, owner_name);
+	struct nfs4_lock_owner *owner =
+		nfs4_owner_get(&session->owners, owner_name);
 	struct nfs4_lock_state *state;
 	nfs_argop4 ops[2];
 	LOCKU4args *locku = &ops[1].nfs_argop4_u.oplocku;
@@ -715,7 +744,8 @@ static void forget_owner(struct nfs4_session *session,
 
 int nfs4_release_lockowner(struct nfs4_session *session, const char *owner_name)
 {
-	struct nfs4_lock_owner *owner = get_owner(session, owner_name);
+	struct nfs4_lock_owner *owner =
+		nfs4_owner_get(&session->owners, owner_name);
 	nfs_argop4 op = {.argop = OP_RELEASE_LOCKOWNER};
 	int status;
 

@@ -13,7 +13,8 @@
 
 #define NFS4_FHSIZE 128
 
-/* A lock-owner's seqid is per owner, across all files (RFC 7530 9.1.7). */
+/* An open- or lock-owner: its seqid is per owner, across all files (RFC
+ * 7530 9.1.7). */
 struct nfs4_lock_owner {
 	char *name;
 	uint32_t seqid;
@@ -29,6 +30,7 @@ struct nfs4_lock_state {
 
 struct nfs4_file {
 	char *path;
+	struct nfs4_lock_owner *open_owner; /* the open's owner */
 	char fh[NFS4_FHSIZE];
 	unsigned int fh_len;
 	stateid4 open_stateid;
@@ -42,9 +44,26 @@ struct nfs4_file {
 	struct nfs4_file *next;
 };
 
+#define NFS41_SESSIONID_SIZE 16
+
+/* NFSv4.1: one TCP connection carrying the fore channel and the back
+ * channel, and a session of one slot on it. */
+struct nfs41_state {
+	int fd; /* -1 when not connected */
+	uint32_t xid;
+	bool back_channel; /* asked for (callbacks wanted) */
+	bool have_session;
+	bool reclaim_pending; /* RECLAIM_COMPLETE not sent yet */
+	char sessionid[NFS41_SESSIONID_SIZE];
+	uint32_t slot_seqid;   /* of slot 0, the only one */
+	uint32_t status_flags; /* sr_status_flags of the last SEQUENCE */
+};
+
 struct nfs4_session {
-	/* The connection: rpc for AUTH_SYS, gss for Kerberos; NULL after a
-	 * transport failure. */
+	unsigned int minor; /* NFSv4 minor version, 0 or 1 */
+	struct nfs41_state v41;
+	/* The 4.0 connection: rpc for AUTH_SYS, gss for Kerberos; NULL after
+	 * a transport failure. */
 	struct rpc_context *rpc;
 	struct gss_rpc *gss;
 	struct nfs4_security sec;
@@ -55,15 +74,22 @@ struct nfs4_session {
 			       of the client only when the process restarts */
 	clientid4 clientid;
 	bool have_clientid;
-	int callback_port;   /* 0: no callback service announced */
-	unsigned int epoch;  /* bumped by every new clientid */
-	uint32_t open_seqid; /* of the session's single open-owner */
-	struct nfs4_lock_owner *owners;
+	int callback_port;  /* 0: no callback service announced */
+	unsigned int epoch; /* bumped by every new clientid */
+	struct nfs4_lock_owner *open_owners;
+	struct nfs4_lock_owner *open_owner; /* of the next new open */
+	struct nfs4_lock_owner *owners;	    /* lock-owners */
 	struct nfs4_file *files;
 };
 
-/* The open-owner name; unique per clientid, so a constant is enough. */
+/* The first open-owner's name; unique per clientid. */
 #define NFS4_OPEN_OWNER "ulm-open-owner"
+
+/* The owner named @p name in @p list, added if new; NULL if out of memory. */
+struct nfs4_lock_owner *nfs4_owner_get(struct nfs4_lock_owner **list,
+				       const char *name);
+/* Free every owner of @p list. */
+void nfs4_owners_free(struct nfs4_lock_owner **list);
 
 /* Called from the reply callback, with the reply still alive. */
 typedef void (*nfs4_reply_fn)(const COMPOUND4res *res, void *arg);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
-/* NFSv4.0 session: connection, clientid, lease, and COMPOUND transport. */
-#include "nfs4_internal.h"
+/* NFSv4 session: connection, clientid, lease, and COMPOUND transport
+ * (NFSv4.1's in nfs41_*.c). */
+#include "nfs41_internal.h"
 #include "rpc_wait.h"
 
 #include <arpa/inet.h>
@@ -47,11 +48,12 @@ static void compound_cb(struct rpc_context *rpc, int status, void *data,
 
 static bool connected(const struct nfs4_session *session)
 {
-	return session->rpc || session->gss;
+	return session->rpc || session->gss || session->v41.fd >= 0;
 }
 
 static void drop_connection(struct nfs4_session *session)
 {
+	nfs41_rpc_drop(session);
 	if (session->gss)
 		nfs4_gss_drop(session);
 	if (session->rpc)
@@ -88,7 +90,9 @@ static int compound_send(struct nfs4_session *session, nfs_argop4 *ops,
 
 	args.argarray.argarray_len = nops;
 	args.argarray.argarray_val = ops;
-	if (session->gss)
+	if (session->minor)
+		status = nfs41_compound(session, &args, on_reply, arg, &count);
+	else if (session->gss)
 		status = nfs4_gss_compound(session, &args, on_reply, arg,
 					   &count);
 	else
@@ -181,6 +185,8 @@ static int connect_session(struct nfs4_session *session)
 {
 	int rc;
 
+	if (session->minor)
+		return nfs41_rpc_connect(session);
 	if (session->sec.flavour != NFS4_SEC_SYS)
 		return nfs4_gss_connect(session);
 	session->rpc = rpc_init_context();
@@ -197,10 +203,13 @@ static int connect_session(struct nfs4_session *session)
  * when it said it forgot ours. */
 int nfs4_session_recover(struct nfs4_session *session)
 {
+	bool new_connection = !connected(session);
 	int status = NFS4_OK;
 
-	if (!connected(session))
+	if (new_connection)
 		status = connect_session(session);
+	if (status == NFS4_OK && session->minor)
+		return nfs41_establish(session, new_connection);
 	if (status == NFS4_OK && !session->have_clientid)
 		status = establish_clientid(session);
 	return status;
@@ -211,7 +220,8 @@ bool nfs4_server_forgot_us(int status)
 	/* A stale stateid is from before a server restart: the clientid
 	 * went with it. */
 	return status == NFS4ERR_STALE_CLIENTID ||
-	       status == NFS4ERR_STALE_STATEID || status == NFS4ERR_EXPIRED;
+	       status == NFS4ERR_STALE_STATEID || status == NFS4ERR_EXPIRED ||
+	       nfs41_session_lost(status);
 }
 
 int nfs4_compound(struct nfs4_session *session, nfs_argop4 *ops,
@@ -284,27 +294,34 @@ int nfs4_session_create(const char *server, const char *export,
 {
 	const struct nfs4_security sys = {.flavour = NFS4_SEC_SYS};
 
-	return nfs4_session_create_sec(server, export, client_name, &sys, 0,
+	return nfs4_session_create_sec(server, export, client_name, &sys, 0, 0,
 				       session);
 }
 
 int nfs4_session_create_sec(const char *server, const char *export,
 			    const char *client_name,
-			    const struct nfs4_security *sec, int callback_port,
-			    struct nfs4_session **session)
+			    const struct nfs4_security *sec, unsigned int minor,
+			    int callback_port, struct nfs4_session **session)
 {
-	struct nfs4_session *s = calloc(1, sizeof(*s));
+	struct nfs4_session *s;
 	int status;
 
+	if (minor > 1 || (minor && sec->flavour != NFS4_SEC_SYS))
+		return -EPROTONOSUPPORT;
+	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	s->minor = minor;
+	s->v41.fd = -1;
+	s->v41.back_channel = callback_port != 0;
 	s->callback_port = callback_port;
 	s->server = strdup(server);
 	s->export = strdup(export);
 	s->name = strdup(client_name);
 	s->sec.flavour = sec->flavour;
 	s->sec.service = sec->service ? strdup(sec->service) : NULL;
-	if (!s->server || !s->export || !s->name ||
+	s->open_owner = nfs4_owner_get(&s->open_owners, NFS4_OPEN_OWNER);
+	if (!s->server || !s->export || !s->name || !s->open_owner ||
 	    (sec->service && !s->sec.service)) {
 		nfs4_session_destroy(s);
 		return -ENOMEM;
@@ -328,13 +345,36 @@ int nfs4_session_renew(struct nfs4_session *session)
 	if (status != NFS4_OK)
 		return status;
 	op.nfs_argop4_u.oprenew.clientid = session->clientid;
-	status = nfs4_compound(session, &op, 1, NULL, NULL, NULL);
+	/* NFSv4.1: the SEQUENCE every compound starts with renews. */
+	status = nfs4_compound(session, &op, session->minor ? 0 : 1, NULL, NULL,
+			       NULL);
 	if (nfs4_server_forgot_us(status)) {
 		fprintf(stderr, "nfs4: lease lost (%s), new clientid\n",
 			nfs4_status_name(status));
 		status = nfs4_session_recover(session);
 	}
 	return status;
+}
+
+void nfs4_session_release(struct nfs4_session *session)
+{
+	if (session->minor)
+		nfs41_release(session);
+}
+
+unsigned int nfs4_session_minor(const struct nfs4_session *session)
+{
+	return session->minor;
+}
+
+int nfs4_session_fd(const struct nfs4_session *session)
+{
+	return session->v41.fd;
+}
+
+int nfs4_session_service(struct nfs4_session *session)
+{
+	return session->v41.fd >= 0 ? nfs41_rpc_serve(session) : 0;
 }
 
 void nfs4_session_destroy(struct nfs4_session *session)
@@ -345,13 +385,8 @@ void nfs4_session_destroy(struct nfs4_session *session)
 		nfs4_file_free(session->files);
 		session->files = next;
 	}
-	while (session->owners) {
-		struct nfs4_lock_owner *next = session->owners->next;
-
-		free(session->owners->name);
-		free(session->owners);
-		session->owners = next;
-	}
+	nfs4_owners_free(&session->owners);
+	nfs4_owners_free(&session->open_owners);
 	drop_connection(session);
 	free((char *)session->sec.service);
 	free(session->server);
@@ -371,6 +406,9 @@ const char *nfs4_status_name(int status)
 		return "RPC_AUTHERROR";
 	if (status < 0)
 		return "RPC_ERROR";
+	name = nfs41_status_name(status);
+	if (name)
+		return name;
 	name = nfsstat4_to_str(status);
 	if (strncmp(name, "NFS4", 4) == 0)
 		return name;

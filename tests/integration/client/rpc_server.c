@@ -74,6 +74,22 @@ int rpc_server_start(int program, int version, struct service_proc *procs,
 	return ntohs(addr.sin_port);
 }
 
+void rpc_server_stop(int program)
+{
+	int i, c;
+
+	for (i = 0; i < nservers; i++) {
+		struct rpc_server *server = &servers[i];
+
+		if (server->program != program)
+			continue;
+		for (c = 0; c < server->nconns; c++)
+			rpc_destroy_context(server->conns[c]);
+		close(server->listen_fd);
+		servers[i--] = servers[--nservers];
+	}
+}
+
 int rpc_servers_fill(struct pollfd *fds)
 {
 	int i, c, n = 0;

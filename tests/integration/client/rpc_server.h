@@ -22,6 +22,9 @@ struct service_proc;
 int rpc_server_start(int program, int version, struct service_proc *procs,
 		     int nprocs);
 
+/** Close the listener and the connections of @p program's service. */
+void rpc_server_stop(int program);
+
 /** Fill @p fds (room for RPC_SERVERS_MAX_FDS) with every service's
  *  sockets; returns how many. */
 int rpc_servers_fill(struct pollfd *fds);
