@@ -2,7 +2,8 @@
 # WRITEs per second without an open (NFSv3 WRITE, NFSv4 WRITE with the
 # anonymous stateid) on a file with no share reservation, through a
 # UNIFIED export (LMDB store) against a plain VFS export of the SAME
-# ganesha.nfsd, interleaved in one run. Such I/O passes UNIFIED's
+# ganesha.nfsd, the two run at once in each round of one run (so that the
+# machine's other load slows both alike). Such I/O passes UNIFIED's
 # delegation and share reservation checks (docs/fsal-unified.md); VFS,
 # the sub-FSAL, is the anchor.
 #
@@ -53,22 +54,30 @@ run() {
 # drift between rounds cancels out)
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+# pair PROTO ROUND NODE_A EXPORT_A NAME_A NODE_B EXPORT_B NAME_B: both runs
+# at once, so that whatever else the machine does slows both alike; prints
+# and returns (in RATIO) A's writes/s over B's.
+pair() {
+	run "$3" "$4" "$1" >"$work/a.out" &
+	run "$6" "$7" "$1" >"$work/b.out" &
+	wait
+	printf '%-6s %-9s %12.0f   (round %d)\n' "v$1" "$5" "$(cat "$work/a.out")" "$2" \
+		"v$1" "$8" "$(cat "$work/b.out")" "$2"
+	RATIO=$(awk -v a="$(cat "$work/a.out")" -v b="$(cat "$work/b.out")" 'BEGIN { print a / b }')
+}
+
 printf '%-6s %-9s %12s\n' proto export writes/s
 for proto in 3 4; do
 	vs_vfs=() vs_base=()
 	for round in $(seq "$rounds"); do
-		declare -A w=()
-		for ex in vfs unified ${baseline:+baseline}; do
-			if [ "$ex" = baseline ]; then
-				w[$ex]=$(run n2 unified "$proto")
-			else
-				w[$ex]=$(run n1 "$ex" "$proto")
-			fi
-			printf '%-6s %-9s %12.0f   (round %d)\n' "v$proto" "$ex" "${w[$ex]}" "$round"
-		done
-		vs_vfs+=("$(awk -v u="${w[unified]}" -v v="${w[vfs]}" 'BEGIN { print u / v }')")
-		[ -z "$baseline" ] ||
-			vs_base+=("$(awk -v u="${w[unified]}" -v b="${w[baseline]}" 'BEGIN { print u / b }')")
+		# One Ganesha, two exports: each run has the same server.
+		pair "$proto" "$round" n1 unified unified n1 vfs vfs
+		vs_vfs+=("$RATIO")
+		# Two Ganeshas, one client each.
+		[ -z "$baseline" ] || {
+			pair "$proto" "$round" n1 unified unified n2 unified baseline
+			vs_base+=("$RATIO")
+		}
 	done
 	printf 'RATIO NFSv%s WRITE without an open, unified/vfs = %.3f (median of %d rounds)\n' \
 		"$proto" "$(median "${vs_vfs[@]}")" "$rounds"

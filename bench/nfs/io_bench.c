@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sys/time.h> /* libnfs.h needs struct timeval */
 
@@ -90,8 +91,13 @@ static int run_v4(const struct io_options *opts)
 	struct nfs4_session *session = NULL;
 	unsigned long writes = 0;
 	double begin, end;
-	int status = nfs4_session_create(opts->server, opts->export,
-					 "ulm-io-bench", &session);
+	char name[64];
+	int status;
+
+	/* Runs at once (one per export) must be different clients. */
+	snprintf(name, sizeof(name), "ulm-io-bench-%d", (int)getpid());
+	status =
+		nfs4_session_create(opts->server, opts->export, name, &session);
 
 	begin = now_s();
 	end = begin + opts->seconds;
