@@ -4,15 +4,19 @@
  * protocol and client bytes, so a client's own opens, locks and I/O never
  * recall its own delegation.
  *
- *   held \ request  LOCK             SHARE            DELEG       ACCESS    IO
- *   lock            POSIX            -                any W *     -         -
- *   queued request  POSIX, if ahead  -                any W *     -         -
- *   share           -                deny meets acc.  W, acc W,   - deny any
- * deny *            meets delegation      any W: recall *  W, acc W, deny:  any
- * W *     W or      acc. recall *                     writes:   - recall *
+ *   held \ request  LOCK             SHARE            DELEG       ACCESS
+ *   lock            POSIX            -                any W *     -
+ *   queued request  POSIX, if ahead  -                any W *     -
+ *   share           -                deny meets acc.  W, acc W,   -
+ *                                                     any deny *
+ *   delegation      any W: recall *  W, acc W, deny:  any W *     W or
+ *                                    recall *                     writes:
+ *                                                                 recall *
  * (* only between different clients; "any W": either side is write.)
- * An IO request with bypass meets only a deny of write that is mandatory:
- * not an NLM share's (DOS share modes bind the clients that ask for them).
+ * IO, I/O with no open of its own, meets shares only: another owner's
+ * deny that meets its access; with bypass, only a deny of write that is
+ * mandatory, not an NLM share's (DOS share modes bind the clients that
+ * ask for them).
  *
  * An unreclaimed record (its node is recovering, see recovery.h) refuses
  * what it would refuse live, with "grace" rather than "held", except a

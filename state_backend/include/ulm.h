@@ -452,8 +452,8 @@ int ulm_share_release(ulm_env *env, const struct ulm_key *file,
  *               owner's own reservation is not in its way
  * @param access ULM_SHARE_READ or ULM_SHARE_WRITE (or both)
  * @param flags  0 or ULM_IO_BYPASS
- * @param[out] holder if not NULL and -EAGAIN or ULM_EGRACE is returned:
- *             the reservation in the way
+ * @param[out] holder if not NULL and -EAGAIN, or ULM_EGRACE for an
+ *             unreclaimed deny, is returned: the reservation in the way
  * @return 0; -EAGAIN (a deny refuses it); ULM_EGRACE (an unreclaimed
  *         deny, or a dead node's token freezes the file: retry after
  *         grace); -EINVAL; -ENOMEM; -EIO; ULM_ECORRUPT
