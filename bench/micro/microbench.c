@@ -124,6 +124,22 @@ static void time_conflicts(ulm_env *env, int held, int n, double *out)
 	}
 }
 
+/* I/O with no open on @p key, which no share denies: the check UNIFIED
+ * makes before each such READ, WRITE or truncate. */
+static void time_io_checks(ulm_env *env, const struct ulm_key *key, int n,
+			   double *out)
+{
+	for (int i = 0; i < n; i++) {
+		double t0 = now_ns();
+		int rc = ulm_share_io_check(env, key, NULL, ULM_SHARE_WRITE, 0,
+					    NULL);
+
+		out[i] = now_ns() - t0;
+		if (rc)
+			die("I/O share check", rc);
+	}
+}
+
 static void row(const char *what, double value, const char *unit,
 		const char *target, bool pass)
 {
@@ -173,7 +189,8 @@ static void bench_lmdb(double *acq, double *rel, double *tst)
 	char dir[] = "/tmp/ulm-microbench-XXXXXX", path[64];
 	struct ulm_env_config cfg = {
 		.store = ULM_STORE_LMDB, .path = path, .node_id = 1};
-	struct timing a, r, t;
+	static const struct ulm_key unlocked = {"no-record", 9};
+	struct timing a, r, t, io_none, io_locks;
 	double t0, fill_s;
 	ulm_env *env;
 	int rc;
@@ -192,12 +209,20 @@ static void bench_lmdb(double *acq, double *rel, double *tst)
 	a = summarize(acq, LMDB_SAMPLES);
 	r = summarize(rel, LMDB_SAMPLES);
 	t = summarize(tst, LMDB_SAMPLES);
+	time_io_checks(env, &unlocked, LMDB_SAMPLES, tst);
+	io_none = summarize(tst, LMDB_SAMPLES);
+	time_io_checks(env, &file, LMDB_SAMPLES, tst);
+	io_locks = summarize(tst, LMDB_SAMPLES);
 	printf("\nlmdb store (no fsync), %d locks held on one file\n", HELD);
 	row("acquire while filling, ops/s", HELD / fill_s, "/s", "", true);
 	row("acquire (free range), median", a.median_ns / 1e3, "us", "", true);
 	row("acquire (free range), ops/s", 1e9 / a.median_ns, "/s", "", true);
 	row("release, median", r.median_ns / 1e3, "us", "", true);
 	row("test (conflict), median", t.median_ns / 1e3, "us", "", true);
+	row("I/O share check, no record, med.", io_none.median_ns / 1e3, "us",
+	    "", true);
+	row("I/O share check, locks, no deny", io_locks.median_ns / 1e3, "us",
+	    "", true);
 	ulm_env_close(env);
 	ulm_tmpdir_remove(dir);
 }

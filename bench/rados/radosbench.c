@@ -186,6 +186,38 @@ static void latency(ulm_env *env, rados_ioctx_t io)
 	       lib_p99 / raw_p99 <= TARGET_P99 ? "MET" : "MISSED");
 }
 
+/* Median latency of the I/O share check UNIFIED makes before each READ or
+ * WRITE without an open, on @p file, which no share denies. */
+static double io_check_median_us(ulm_env *env, const struct ulm_key *file)
+{
+	static double v[ROUNDS * OPS_PER_ROUND];
+	size_t n = ROUNDS * OPS_PER_ROUND;
+	double t;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		t = now_s();
+		rc = ulm_share_io_check(env, file, NULL, ULM_SHARE_WRITE, 0,
+					NULL);
+		v[i] = now_s() - t;
+		if (rc)
+			die("I/O share check", rc);
+	}
+	return percentile(v, n, 0.5) * 1e6;
+}
+
+static void io_check_latency(ulm_env *env)
+{
+	const struct ulm_key used = {"latency", 7}, never = {"no-object", 9};
+
+	printf("latency I/O share check, file with an object (watched): "
+	       "median %.1f us\n",
+	       io_check_median_us(env, &used));
+	printf("latency I/O share check, file with no object: median %.1f "
+	       "us\n",
+	       io_check_median_us(env, &never));
+}
+
 struct worker {
 	pthread_t thread;
 	ulm_env *env; /* NULL: raw writes */
@@ -262,6 +294,7 @@ int main(int argc, char **argv)
 	io = raw_connect(&cluster);
 	env = ulm_connect();
 	latency(env, io);
+	io_check_latency(env);
 	for (size_t i = 0; i < sizeof(in_flight) / sizeof(*in_flight); i++) {
 		double raw = throughput(NULL, io, in_flight[i]);
 		double lib = throughput(env, io, in_flight[i]);

@@ -56,21 +56,23 @@ static struct io_done_arg *io_done_arg(struct fsal_obj_handle *obj_hdl,
  * I/O with no state (NFSv3, NFSv4's anonymous stateids) breaks other
  * clients' delegations, granted on any node: a write any delegation, a
  * read a write delegation. They are recalled and the I/O answered
- * ERR_FSAL_DELAY. I/O under an open needs no check: no other client can
- * hold a delegation that open conflicts with.
+ * ERR_FSAL_DELAY. It is refused by a share reservation, taken on any
+ * node, that denies its access. I/O under an open needs no check: no
+ * other client can hold a delegation or a deny that open conflicts with.
  * @return whether the I/O was answered so
  */
-static bool io_delayed_by_deleg(struct fsal_obj_handle *obj_hdl,
-				struct fsal_io_arg *arg, unsigned access,
-				fsal_async_cb done_cb, void *caller_arg)
+static bool io_stopped(struct fsal_obj_handle *obj_hdl, bool bypass,
+		       struct fsal_io_arg *arg, unsigned access,
+		       fsal_async_cb done_cb, void *caller_arg)
 {
+	const char *what = access == ULM_SHARE_WRITE ? "WRITE" : "READ";
 	fsal_status_t status;
 
 	if (arg->state != NULL)
 		return false;
-	status = ulmfsal_deleg_check(obj_hdl, NULL, access,
-				     access == ULM_SHARE_WRITE ? "WRITE"
-							       : "READ");
+	status = ulmfsal_deleg_check(obj_hdl, NULL, access, what);
+	if (!FSAL_IS_ERROR(status))
+		status = ulmfsal_share_io_check(obj_hdl, bypass, access, what);
 	if (!FSAL_IS_ERROR(status))
 		return false;
 	done_cb(obj_hdl, status, arg, caller_arg);
@@ -81,8 +83,8 @@ static void read2(struct fsal_obj_handle *obj_hdl, bool bypass,
 		  fsal_async_cb done_cb, struct fsal_io_arg *read_arg,
 		  void *caller_arg)
 {
-	if (io_delayed_by_deleg(obj_hdl, read_arg, ULM_SHARE_READ, done_cb,
-				caller_arg))
+	if (io_stopped(obj_hdl, bypass, read_arg, ULM_SHARE_READ, done_cb,
+		       caller_arg))
 		return;
 	ULMFSAL_SUB_VOID(obj_hdl, read2, bypass, io_done, read_arg,
 			 io_done_arg(obj_hdl, done_cb, caller_arg));
@@ -92,8 +94,8 @@ static void write2(struct fsal_obj_handle *obj_hdl, bool bypass,
 		   fsal_async_cb done_cb, struct fsal_io_arg *write_arg,
 		   void *caller_arg)
 {
-	if (io_delayed_by_deleg(obj_hdl, write_arg, ULM_SHARE_WRITE, done_cb,
-				caller_arg))
+	if (io_stopped(obj_hdl, bypass, write_arg, ULM_SHARE_WRITE, done_cb,
+		       caller_arg))
 		return;
 	ULMFSAL_SUB_VOID(obj_hdl, write2, bypass, io_done, write_arg,
 			 io_done_arg(obj_hdl, done_cb, caller_arg));

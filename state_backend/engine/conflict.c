@@ -13,6 +13,10 @@
  *                                    recall *                     writes:
  *                                                                 recall *
  * (* only between different clients; "any W": either side is write.)
+ * IO, I/O with no open of its own, meets shares only: another owner's
+ * deny that meets its access; with bypass, only a deny of write that is
+ * mandatory, not an NLM share's (DOS share modes bind the clients that
+ * ask for them).
  *
  * An unreclaimed record (its node is recovering, see recovery.h) refuses
  * what it would refuse live, with "grace" rather than "held", except a
@@ -101,6 +105,32 @@ static enum conflict_result against_deleg(const struct ulm_lock *held,
 	return clash ? CONFLICT_RECALL : CONFLICT_NONE;
 }
 
+/* The denies of a share that refuse an I/O request. */
+static uint8_t io_deny(const struct ulm_lock *held,
+		       const struct conflict_req *req)
+{
+	if (!req->bypass)
+		return held->deny;
+	return held->owner->protocol == ULM_PROTO_NLM
+		       ? 0
+		       : held->deny & ULM_SHARE_WRITE;
+}
+
+static enum conflict_result against_share(const struct ulm_lock *held,
+					  const struct conflict_req *req)
+{
+	bool clash = false;
+
+	if (held->owner == req->self)
+		return CONFLICT_NONE;
+	if (req->kind == REQ_SHARE)
+		clash = (req->access & held->deny) ||
+			(req->deny & held->access);
+	else if (req->kind == REQ_IO)
+		clash = req->access & io_deny(held, req);
+	return clash ? CONFLICT_HELD : CONFLICT_NONE;
+}
+
 static enum conflict_result judge_live(const struct ulm_lock *held,
 				       const struct conflict_req *req)
 {
@@ -124,14 +154,12 @@ static enum conflict_result judge_live(const struct ulm_lock *held,
 			       ? CONFLICT_HELD
 			       : CONFLICT_NONE;
 	case ULM_REC_SHARE:
-		return req->kind == REQ_SHARE && held->owner != req->self &&
-				       ((req->access & held->deny) ||
-					(req->deny & held->access))
-			       ? CONFLICT_HELD
-			       : CONFLICT_NONE;
+		return against_share(held, req);
 	case ULM_REC_DELEG_READ:
 	case ULM_REC_DELEG_WRITE:
-		return other_client ? against_deleg(held, req) : CONFLICT_NONE;
+		return other_client && req->kind != REQ_IO
+			       ? against_deleg(held, req)
+			       : CONFLICT_NONE;
 	}
 	return CONFLICT_NONE;
 }

@@ -14,6 +14,7 @@ enum request_kind {
 	REQ_SHARE,  /**< a share reservation */
 	REQ_DELEG,  /**< a delegation */
 	REQ_ACCESS, /**< I/O or a namespace change, checked for delegations */
+	REQ_IO,	    /**< I/O with no open, checked for share denies */
 };
 
 struct conflict_req {
@@ -25,6 +26,7 @@ struct conflict_req {
 	bool write;	 /**< LOCK, DELEG: write type; ACCESS: writes */
 	uint8_t access;	 /**< SHARE */
 	uint8_t deny;	 /**< SHARE */
+	bool bypass;	 /**< IO: advisory denies let it pass */
 	uint64_t queued; /**< LOCK: own place in the queue; UINT64_MAX none */
 	uint64_t now_ms; /**< to tell lapsed queued requests */
 	/** whose records are unreclaimed; NULL: none */

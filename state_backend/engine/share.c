@@ -121,3 +121,51 @@ int ulm_share_get(ulm_env *env, const struct ulm_key *file,
 		rc = with_table(env, file, get_op, &q);
 	return rc;
 }
+
+struct io_request {
+	const struct ulm_owner *owner; /* NULL: I/O of no owner */
+	uint8_t access;
+	bool bypass;
+	struct ulm_lock_info *holder;
+};
+
+static int io_check_op(ulm_env *env, struct ulm_table *t, void *arg)
+{
+	const struct io_request *req = arg;
+	struct conflict_req c = {
+		.kind = REQ_IO,
+		.owner = req->owner,
+		.self = req->owner ? owner_set_find(&t->owners, req->owner)
+				   : NULL,
+		.start = 0,
+		.end = ULM_EOF,
+		.access = req->access,
+		.bypass = req->bypass,
+		.queued = UINT64_MAX,
+		.now_ms = clock_now_ms(),
+		.recovering = &env->recovering,
+	};
+	int rc = frozen_gate(env, t, 0);
+
+	/* No deny on the file (the common case): decided without a walk. */
+	if (rc || t->denies == 0)
+		return rc;
+	return conflict_answer(env, t, &c, req->holder);
+}
+
+int ulm_share_io_check(ulm_env *env, const struct ulm_key *file,
+		       const struct ulm_owner *owner, unsigned access,
+		       unsigned flags, struct ulm_lock_info *holder)
+{
+	struct io_request req = {owner, access, flags & ULM_IO_BYPASS, holder};
+	int rc = key_validate(file);
+
+	if (!rc && owner)
+		rc = owner_validate(owner);
+	if (!rc && (!env || access < 1 || access > ULM_SHARE_BOTH ||
+		    (flags & ~ULM_IO_BYPASS)))
+		rc = -EINVAL;
+	if (!rc)
+		rc = with_table(env, file, io_check_op, &req);
+	return rc;
+}

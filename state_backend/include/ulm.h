@@ -435,6 +435,33 @@ int ulm_share_get(ulm_env *env, const struct ulm_key *file,
 int ulm_share_release(ulm_env *env, const struct ulm_key *file,
 		      const struct ulm_owner *owner);
 
+/** ulm_share_io_check() flag: the I/O may pass advisory denies (a deny
+ *  of read, a deny of write by an NLM share), as NFS lets NFSv3 I/O and
+ *  NFSv4 READ with the all-ones stateid; an NFSv4 or SMB deny of write
+ *  still refuses it. */
+#define ULM_IO_BYPASS 0x04
+
+/**
+ * @brief May I/O with no open of its own read or change the file's data
+ * (NFSv3 READ/WRITE/SETATTR of the size, NFSv4 I/O with a special
+ * stateid, SMB I/O checked against share modes)? Refused while any other
+ * owner's share reservation denies @p access, on any node. Changes
+ * nothing. Costs one look at the file's cached table: the store is asked
+ * only when the cache cannot tell the table is current (docs/libulm.md).
+ * @param owner  NULL: I/O of no owner, which every deny refuses; else the
+ *               owner's own reservation is not in its way
+ * @param access ULM_SHARE_READ or ULM_SHARE_WRITE (or both)
+ * @param flags  0 or ULM_IO_BYPASS
+ * @param[out] holder if not NULL and -EAGAIN, or ULM_EGRACE for an
+ *             unreclaimed deny, is returned: the reservation in the way
+ * @return 0; -EAGAIN (a deny refuses it); ULM_EGRACE (an unreclaimed
+ *         deny, or a dead node's token freezes the file: retry after
+ *         grace); -EINVAL; -ENOMEM; -EIO; ULM_ECORRUPT
+ */
+int ulm_share_io_check(ulm_env *env, const struct ulm_key *file,
+		       const struct ulm_owner *owner, unsigned access,
+		       unsigned flags, struct ulm_lock_info *holder);
+
 /** @defgroup deleg Delegations */
 
 /**

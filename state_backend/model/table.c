@@ -36,10 +36,16 @@ struct ulm_table *table_create(const struct ulm_key *file, uint64_t hash)
 	t->version = 0;
 	t->stale = true;
 	t->count = 0;
+	t->denies = 0;
 	itree_init(&t->locks, FILE_LINK_TO_KEY);
 	t->key_len = file->len;
 	memcpy(t->key, file->data, file->len);
 	return t;
+}
+
+static bool denies(const struct ulm_lock *lock)
+{
+	return lock->type == ULM_REC_SHARE && lock->deny != 0;
 }
 
 static int delete_visit(struct ulm_lock *lock, void *arg)
@@ -175,6 +181,7 @@ void table_insert(struct ulm_table *table, struct ulm_lock *lock)
 	itree_insert(&lock->owner->locks, &lock->in_owner);
 	lock->owner->nlocks++;
 	table->count++;
+	table->denies += denies(lock);
 }
 
 void table_delete(struct ulm_table *table, struct ulm_lock *lock)
@@ -184,6 +191,7 @@ void table_delete(struct ulm_table *table, struct ulm_lock *lock)
 	itree_remove(&table->locks, &lock->in_file);
 	itree_remove(&owner->locks, &lock->in_owner);
 	table->count--;
+	table->denies -= denies(lock);
 	if (--owner->nlocks == 0) {
 		owner_set_remove(&table->owners, owner);
 		free(owner);

@@ -35,6 +35,8 @@ struct ulm_table {
 	uint64_t version; /**< the store's version these locks are of */
 	bool stale;	  /**< must be re-read from the store */
 	size_t count;
+	/** share records that deny something: I/O checks walk only if any */
+	size_t denies;
 	struct itree locks;
 	struct owner_set owners;
 	uint16_t key_len;

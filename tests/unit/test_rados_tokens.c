@@ -143,6 +143,36 @@ static void test_tokens_handed_over_on_request(void **state)
 	assert_int_equal(rs(env2)->tokens_taken, 0);
 }
 
+/* A deny in node 1's memory under its token refuses node 2's I/O check
+ * at once; once released, the check passes. */
+static void test_tokens_deny_seen_by_io_check(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner a = test_open_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct ulm_key k = test_key("f");
+	struct ulm_lock_info info;
+	ulm_env *env2;
+
+	env2 = fixture_add_node(f, 2);
+	assert_int_equal(
+		ulm_share_io_check(env2, &k, NULL, ULM_SHARE_WRITE, 0, NULL),
+		0);
+	assert_int_equal(try_share(f->env, "f", &a, ULM_SHARE_READ,
+				   ULM_SHARE_WRITE, NULL),
+			 0);
+	assert_int_equal(
+		ulm_share_io_check(env2, &k, NULL, ULM_SHARE_WRITE, 0, &info),
+		-EAGAIN);
+	assert_int_equal(info.node, 1);
+	assert_int_equal(info.deny, ULM_SHARE_WRITE);
+	assert_int_equal(
+		ulm_share_io_check(env2, &k, NULL, ULM_SHARE_READ, 0, NULL), 0);
+	assert_int_equal(ulm_share_release(f->env, &k, &a), 0);
+	assert_int_equal(
+		ulm_share_io_check(env2, &k, NULL, ULM_SHARE_WRITE, 0, NULL),
+		0);
+}
+
 /* A read-only env asks the holder to write, not to give the token up. */
 static void test_tokens_reader_sees_holders_grants(void **state)
 {
@@ -407,6 +437,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		TOKEN_TEST(test_tokens_alone_grants_from_memory),
 		TOKEN_TEST(test_tokens_handed_over_on_request),
+		TOKEN_TEST(test_tokens_deny_seen_by_io_check),
 		TOKEN_TEST(test_tokens_reader_sees_holders_grants),
 		TOKEN_TEST(test_tokens_return_after_trim),
 		TOKEN_TEST(test_tokens_join_during_notify),

@@ -231,6 +231,10 @@ static void test_recovery_shares_and_delegations(void **state)
 	env = restart(state);
 	assert_int_equal(try_share(env, "f", &b, WR, 0, NULL), ULM_EGRACE);
 	assert_int_equal(try_share(env, "f", &b, RD, 0, NULL), 0);
+	/* I/O without an open waits for the deny's reclaim too. */
+	assert_int_equal(ulm_share_io_check(env, &f_key, NULL, WR, 0, NULL),
+			 ULM_EGRACE);
+	assert_int_equal(ulm_share_io_check(env, &f_key, NULL, RD, 0, NULL), 0);
 	/* A past delegation is not recalled: its client may reclaim it. */
 	assert_int_equal(try_access(env, "g", &e, WR, NULL), ULM_EGRACE);
 	expect_no_event(env);
@@ -241,6 +245,8 @@ static void test_recovery_shares_and_delegations(void **state)
 					   ULM_FLAG_RECLAIM, NULL),
 			 0); /* b holds a share now: a reclaim of it */
 	assert_int_equal(try_share(env, "f", &b, WR, 0, NULL), -EAGAIN);
+	assert_int_equal(ulm_share_io_check(env, &f_key, NULL, WR, 0, NULL),
+			 -EAGAIN);
 	assert_int_equal(ulm_deleg_acquire(env, &g_key, &d, ULM_DELEG_READ,
 					   ULM_FLAG_RECLAIM, NULL),
 			 0);

@@ -191,7 +191,67 @@ static void test_share_never_meets_byte_range_locks(void **state)
 	expect_refused(env, &c, RD, 0, "a");
 }
 
-/* LMDB, node 2 in a child process: node 1's deny refuses its open. */
+static int io_check(ulm_env *env, const struct ulm_owner *who, unsigned access,
+		    unsigned flags, struct ulm_lock_info *holder)
+{
+	struct ulm_key key = test_key("f");
+
+	return ulm_share_io_check(env, &key, who, access, flags, holder);
+}
+
+static void test_share_io_refused_by_deny(void **state)
+{
+	ulm_env *env = env_of(state);
+	struct ulm_owner a = test_open_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct ulm_key key = test_key("f");
+	struct ulm_lock_info holder;
+
+	assert_int_equal(io_check(env, NULL, WR, 0, NULL), 0);
+	assert_int_equal(try_share(env, "f", &a, RD, WR, NULL), 0);
+	memset(&holder, 0, sizeof(holder));
+	assert_int_equal(io_check(env, NULL, WR, 0, &holder), -EAGAIN);
+	assert_int_equal(holder.type, ULM_REC_SHARE);
+	assert_int_equal(holder.deny, WR);
+	assert_memory_equal(holder.owner, "a", 1);
+	/* A mandatory deny of write holds against bypass too. */
+	assert_int_equal(io_check(env, NULL, WR, ULM_IO_BYPASS, NULL), -EAGAIN);
+	assert_int_equal(io_check(env, NULL, RD, 0, NULL), 0);
+	/* The holder's own I/O passes its deny. */
+	assert_int_equal(io_check(env, &a, WR, 0, NULL), 0);
+	assert_int_equal(ulm_share_release(env, &key, &a), 0);
+	assert_int_equal(io_check(env, NULL, WR, 0, NULL), 0);
+}
+
+static void test_share_io_bypass_passes_advisory_denies(void **state)
+{
+	ulm_env *env = env_of(state);
+	struct ulm_owner a = test_open_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct ulm_owner dos = test_open_owner(ULM_PROTO_NLM, "pc", "dos");
+	struct ulm_key key = test_key("f");
+
+	assert_int_equal(try_share(env, "f", &a, WR, RD, NULL), 0);
+	assert_int_equal(io_check(env, NULL, RD, 0, NULL), -EAGAIN);
+	assert_int_equal(io_check(env, NULL, RD, ULM_IO_BYPASS, NULL), 0);
+	assert_int_equal(io_check(env, NULL, WR, 0, NULL), 0);
+	assert_int_equal(ulm_share_release(env, &key, &a), 0);
+	assert_int_equal(try_share(env, "f", &dos, BOTH, BOTH, NULL), 0);
+	assert_int_equal(io_check(env, NULL, WR, 0, NULL), -EAGAIN);
+	assert_int_equal(io_check(env, NULL, RD, 0, NULL), -EAGAIN);
+	assert_int_equal(io_check(env, NULL, BOTH, ULM_IO_BYPASS, NULL), 0);
+}
+
+static void test_share_io_invalid(void **state)
+{
+	ulm_env *env = env_of(state);
+
+	assert_int_equal(io_check(env, NULL, 0, 0, NULL), -EINVAL);
+	assert_int_equal(io_check(env, NULL, 4, 0, NULL), -EINVAL);
+	assert_int_equal(io_check(env, NULL, RD, 0x80, NULL), -EINVAL);
+	assert_int_equal(io_check(NULL, NULL, RD, 0, NULL), -EINVAL);
+}
+
+/* LMDB, node 2 in a child process: node 1's deny refuses its open and
+ * its I/O. */
 static int node2_open_refused(ulm_env *env, void *arg)
 {
 	struct ulm_owner b = test_open_owner(ULM_PROTO_SMB, "host2", "b");
@@ -202,6 +262,9 @@ static int node2_open_refused(ulm_env *env, void *arg)
 	NODE_EXPECT(info.type == ULM_REC_SHARE && info.node == 1);
 	NODE_EXPECT(info.deny == WR);
 	NODE_EXPECT(try_share(env, "f", &b, RD, 0, NULL) == 0);
+	NODE_EXPECT(io_check(env, NULL, WR, 0, &info) == -EAGAIN);
+	NODE_EXPECT(info.node == 1 && info.deny == WR);
+	NODE_EXPECT(io_check(env, NULL, RD, 0, NULL) == 0);
 	return 0;
 }
 
@@ -231,6 +294,9 @@ int main(void)
 		cmocka_unit_test(test_share_invalid_modes),
 		cmocka_unit_test(test_share_reclaim_flag_listed),
 		cmocka_unit_test(test_share_never_meets_byte_range_locks),
+		cmocka_unit_test(test_share_io_refused_by_deny),
+		cmocka_unit_test(test_share_io_bypass_passes_advisory_denies),
+		cmocka_unit_test(test_share_io_invalid),
 	};
 	const struct CMUnitTest lmdb[] = {
 		cmocka_unit_test_setup_teardown(test_share_deny_across_nodes,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* Parse and run the commands of the ulm-nfs-client line protocol. */
 #include "commands.h"
+#include "nfs3_io.h"
 #include "nfs4_callback.h"
 #include "nfs4_client.h"
 #include "nlm_callback.h"
@@ -439,6 +440,13 @@ static void cmd_v4_read(struct client_state *state,
 	       "v4 read FILE OFFSET LENGTH (<= 1 MiB)");
 }
 
+static void cmd_v4_read_bypass(struct client_state *state,
+			       const struct command_args *args, FILE *out)
+{
+	run_io(state, args, out, nfs4_read_bypass,
+	       "v4 read_bypass FILE OFFSET LENGTH (<= 1 MiB)");
+}
+
 static void cmd_v4_remove(struct client_state *state,
 			  const struct command_args *args, FILE *out)
 {
@@ -755,6 +763,79 @@ static void cmd_nsm_notified(struct client_state *state,
 		fputs("NONE\n", out);
 }
 
+/* ---- v3 (raw NFSv3 I/O on the NLM client's v3 mount) ------------- */
+
+static void answer_nfs3(FILE *out, int status)
+{
+	if (status == NFS3_IO_OK)
+		fputs("OK\n", out);
+	else
+		fprintf(out, "ERR %s\n", nfs3_status_name(status));
+}
+
+static void cmd_v3_write(struct client_state *state,
+			 const struct command_args *args, FILE *out)
+{
+	uint64_t offset;
+
+	if (!parse_u64(args->argv[1], &offset)) {
+		answer_usage(out, "v3 write FILE OFFSET TEXT");
+		return;
+	}
+	answer_nfs3(out, nfs3_io_write(state->nlm, args->argv[0], offset,
+				       args->argv[2], strlen(args->argv[2])));
+}
+
+/* "OK BYTES" (unprintable bytes as '.'), or the error. */
+static void cmd_v3_read(struct client_state *state,
+			const struct command_args *args, FILE *out)
+{
+	char buf[256];
+	uint64_t offset, length;
+	uint32_t got = 0;
+	int status;
+
+	if (!parse_u64(args->argv[1], &offset) ||
+	    !parse_u64(args->argv[2], &length) || length > sizeof(buf)) {
+		answer_usage(out, "v3 read FILE OFFSET LENGTH (<= 256)");
+		return;
+	}
+	status = nfs3_io_read(state->nlm, args->argv[0], offset, buf, length,
+			      &got);
+	if (status != NFS3_IO_OK) {
+		answer_nfs3(out, status);
+		return;
+	}
+	for (uint32_t i = 0; i < got; i++)
+		if (buf[i] < 0x21 || buf[i] > 0x7e)
+			buf[i] = '.';
+	fprintf(out, "OK %.*s\n", (int)got, buf);
+}
+
+static void cmd_v3_truncate(struct client_state *state,
+			    const struct command_args *args, FILE *out)
+{
+	uint64_t size;
+
+	if (!parse_u64(args->argv[1], &size)) {
+		answer_usage(out, "v3 truncate FILE SIZE");
+		return;
+	}
+	answer_nfs3(out, nfs3_io_truncate(state->nlm, args->argv[0], size));
+}
+
+static void cmd_v3_size(struct client_state *state,
+			const struct command_args *args, FILE *out)
+{
+	uint64_t size = 0;
+	int status = nfs3_io_size(state->nlm, args->argv[0], &size);
+
+	if (status == NFS3_IO_OK)
+		fprintf(out, "OK %llu\n", (unsigned long long)size);
+	else
+		answer_nfs3(out, status);
+}
+
 static void cmd_quit(struct client_state *state,
 		     const struct command_args *args, FILE *out)
 {
@@ -792,6 +873,8 @@ static const struct command commands[] = {
 	{"v4", "truncate", 2, 2, cmd_v4_truncate, "v4 truncate FILE SIZE"},
 	{"v4", "write", 3, 3, cmd_v4_write, "v4 write FILE OFFSET LENGTH"},
 	{"v4", "read", 3, 3, cmd_v4_read, "v4 read FILE OFFSET LENGTH"},
+	{"v4", "read_bypass", 3, 3, cmd_v4_read_bypass,
+	 "v4 read_bypass FILE OFFSET LENGTH"},
 	{"v4", "remove", 1, 1, cmd_v4_remove, "v4 remove FILE"},
 	{"v4", "rename", 2, 2, cmd_v4_rename, "v4 rename FROM TO"},
 	{"nlm", "svid", 1, 1, cmd_nlm_svid, "nlm svid N"},
@@ -811,6 +894,10 @@ static const struct command commands[] = {
 	 "nlm unlock OFFSET LENGTH FILE"},
 	{"nsm", "notify", 1, 1, cmd_nsm_notify, "nsm notify STATE"},
 	{"nsm", "notified", 0, 0, cmd_nsm_notified, "nsm notified"},
+	{"v3", "write", 3, 3, cmd_v3_write, "v3 write FILE OFFSET TEXT"},
+	{"v3", "read", 3, 3, cmd_v3_read, "v3 read FILE OFFSET LENGTH"},
+	{"v3", "truncate", 2, 2, cmd_v3_truncate, "v3 truncate FILE SIZE"},
+	{"v3", "size", 1, 1, cmd_v3_size, "v3 size FILE"},
 	{NULL, "quit", 0, 0, cmd_quit, "quit"},
 };
 

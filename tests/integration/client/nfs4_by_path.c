@@ -117,17 +117,33 @@ int nfs4_write_anonymous(struct nfs4_session *session, const char *path,
 	return status;
 }
 
-int nfs4_read_anonymous(struct nfs4_session *session, const char *path,
-			uint64_t offset, uint32_t length)
+/* READ with a special stateid: all zeros (anonymous) or all ones. */
+static int read_special(struct nfs4_session *session, const char *path,
+			uint64_t offset, uint32_t length, bool all_ones)
 {
 	struct file_compound c;
 	nfs_argop4 *op = file_op(session, path, &c, OP_READ);
 
 	if (!op)
 		return NFS4ERR_INVAL;
+	if (all_ones)
+		memset(&op->nfs_argop4_u.opread.stateid, 0xff,
+		       sizeof(op->nfs_argop4_u.opread.stateid));
 	op->nfs_argop4_u.opread.offset = offset;
 	op->nfs_argop4_u.opread.count = length;
 	return file_send(session, &c);
+}
+
+int nfs4_read_anonymous(struct nfs4_session *session, const char *path,
+			uint64_t offset, uint32_t length)
+{
+	return read_special(session, path, offset, length, false);
+}
+
+int nfs4_read_bypass(struct nfs4_session *session, const char *path,
+		     uint64_t offset, uint32_t length)
+{
+	return read_special(session, path, offset, length, true);
 }
 
 int nfs4_remove(struct nfs4_session *session, const char *path)

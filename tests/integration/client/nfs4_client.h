@@ -220,7 +220,8 @@ int nfs4_file_close(struct nfs4_session *session, struct nfs4_file *file);
  *
  * nfs4_truncate() sets the size of @p path, nfs4_write_anonymous() writes
  * @p length zero bytes and nfs4_read_anonymous() reads, all with the
- * anonymous stateid; nfs4_rename() moves @p from to @p to (paths
+ * anonymous stateid; nfs4_read_bypass() reads with the all-ones stateid
+ * (READ bypass); nfs4_rename() moves @p from to @p to (paths
  * relative to the export).
  */
 int nfs4_truncate(struct nfs4_session *session, const char *path,
@@ -229,6 +230,8 @@ int nfs4_write_anonymous(struct nfs4_session *session, const char *path,
 			 uint64_t offset, uint32_t length);
 int nfs4_read_anonymous(struct nfs4_session *session, const char *path,
 			uint64_t offset, uint32_t length);
+int nfs4_read_bypass(struct nfs4_session *session, const char *path,
+		     uint64_t offset, uint32_t length);
 int nfs4_remove(struct nfs4_session *session, const char *path);
 int nfs4_rename(struct nfs4_session *session, const char *from, const char *to);
 

@@ -138,6 +138,20 @@ found:
 	return 0;
 }
 
+int nlm_client_v3_file(struct nlm_client *client, const char *path,
+		       struct nfs_fh3 *fh, struct rpc_context **rpc)
+{
+	struct nlm_fh4 handle;
+	int rc = lookup_fh(client, path, &handle);
+
+	if (rc)
+		return rc;
+	fh->data.data_len = handle.data.data_len;
+	fh->data.data_val = handle.data.data_val;
+	*rpc = nfs_get_rpc_context(client->nfs3);
+	return 0;
+}
+
 static int ensure_connected(struct nlm_client *client)
 {
 	int rc;

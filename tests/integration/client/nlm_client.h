@@ -68,6 +68,14 @@ const char *nlm_client_caller_name(const struct nlm_client *client);
 int nlm_client_unlock(struct nlm_client *client, const char *path,
 		      uint32_t svid, const struct nlm_range *range);
 
+struct nfs_fh3;
+struct rpc_context;
+/** The NFSv3 handle of @p path (created if missing; valid while the
+ *  client lives) and the RPC context of the v3 mount, for raw NFSv3
+ *  calls. @return 0 or a negative errno */
+int nlm_client_v3_file(struct nlm_client *client, const char *path,
+		       struct nfs_fh3 *fh, struct rpc_context **rpc);
+
 /** "NLM4_GRANTED", "NLM4_DENIED", ..., "RPC_TIMEOUT", "NFS3_LOOKUP_FAILED". */
 const char *nlm_status_name(int status);
 
