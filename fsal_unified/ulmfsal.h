@@ -38,7 +38,7 @@ struct ulmfsal_config {
 	/** A recalled delegation is revoked this long after one lease */
 	uint32_t deleg_revoke_margin_s;
 
-	bool deleg_unwatched;  /**< grant delegations no watch can cover */
+	bool deleg_unwatched; /**< grant delegations no watch can cover */
 	/* Ganesha's own RADOS_KV block (RecoveryBackend = rados_cluster),
 	 * read too: where its grace database is, and this node's name. */
 	struct {
