@@ -245,6 +245,25 @@ uint32_t ulm_env_epoch(const ulm_env *env);
  */
 bool ulm_env_live(const ulm_env *env);
 
+/** What this node went through with its store (ulm_env_stats()). */
+struct ulm_env_stats {
+	bool fenced;	    /**< fenced now (!ulm_env_live()) */
+	uint64_t fences;    /**< times this node fenced itself */
+	uint64_t fenced_ms; /**< time spent fenced, this fence included */
+	/** Releases (unlock, cancel, share drop, delegation return) the store
+	 *  could not take when asked (fenced, a write failed): kept in
+	 *  memory, reported done to the caller, and written before this node
+	 *  grants anything again or as soon as it is live. */
+	uint64_t releases_kept;
+	uint64_t releases_replayed; /**< kept, and written since */
+	/** kept, then refused by the store for good at replay */
+	uint64_t releases_dropped;
+	uint64_t releases_pending; /**< kept, not written yet */
+};
+
+/** @brief Fill @p st (a read-only env: all zero but fenced). */
+void ulm_env_stats(ulm_env *env, struct ulm_env_stats *st);
+
 /** One node registered in the store (ulm_node_list()). */
 struct ulm_node_info {
 	uint32_t node;	/**< node id */

@@ -168,6 +168,10 @@ struct rados_store {
 	_Atomic uint64_t live_until; /* CLOCK_MONOTONIC ns: fenced from then */
 	struct rados_thread live;
 	bool live_paused; /* under live.mutex */
+	/* Fences seen by the lease thread, under live.mutex: how many, the
+	 * time spent in those that ended, the start of the current one. */
+	uint64_t fences, fenced_ns, fence_start;
+	bool fence_open;
 	/* The flusher (rados_flusher.c): files with changes to write or a
 	 * token to give back, and the watch trimmer. */
 	struct rados_thread flusher;

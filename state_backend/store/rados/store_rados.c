@@ -327,6 +327,7 @@ const struct ulm_store_ops ulm_store_rados_ops = {
 	.event_take = rados_event_take,
 	.node_list = rados_node_list,
 	.live = rados_live,
+	.fence_stats = rados_fence_stats,
 	.file_frozen = rados_file_frozen,
 	.token_purge = rados_token_purge,
 };
