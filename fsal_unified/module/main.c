@@ -27,6 +27,8 @@ static const char module_name[] = "UNIFIED";
 #define ULMFSAL_MAX_LEASE_MS	  3600000
 #define ULMFSAL_DEFAULT_LEASE_MS  15000
 #define ULMFSAL_MAX_OP_TIMEOUT_S  3600
+/* A worker waits at most this for RADOS, then its client retries. */
+#define ULMFSAL_DEFAULT_OP_TIMEOUT_S 5
 
 static struct config_item_list store_kinds[] = {
 	CONFIG_LIST_TOK("lmdb", ULM_STORE_LMDB),
@@ -58,8 +60,9 @@ static struct config_item unified_items[] = {
 		       ULMFSAL_MAX_LEASE_MS, ULMFSAL_DEFAULT_LEASE_MS,
 		       ulmfsal_config, lease_ms),
 	CONF_ITEM_BOOL("Rados_Tokens", true, ulmfsal_config, tokens),
-	CONF_ITEM_UI32("Rados_Op_Timeout", 0, ULMFSAL_MAX_OP_TIMEOUT_S, 0,
-		       ulmfsal_config, op_timeout_s),
+	CONF_ITEM_UI32("Rados_Op_Timeout", 0, ULMFSAL_MAX_OP_TIMEOUT_S,
+		       ULMFSAL_DEFAULT_OP_TIMEOUT_S, ulmfsal_config,
+		       op_timeout_s),
 	CONFIG_EOL,
 };
 

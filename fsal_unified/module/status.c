@@ -20,13 +20,13 @@ fsal_status_t ulmfsal_status(int rc, const char *what)
 			 "UNIFIED: %s meets a record still being reclaimed",
 			 what);
 		return fsalstat(ERR_FSAL_IN_GRACE, EAGAIN);
-	case ULM_EFENCED: /* lost the lease: its address will move */
-		LogMajor(
-			COMPONENT_FSAL,
-			"UNIFIED: %s refused: this node lost its liveness "
-			"lease in RADOS (cut off from the cluster?) and grants "
-			"nothing until it has it again",
-			what);
+	case ULM_EFENCED:
+		/* Lost the lease: "retry" (NFS4ERR_GRACE, NLM4_DENIED_GRACE_
+		 * PERIOD). Ganesha 4.3 turns ERR_FSAL_DELAY from a lock call
+		 * into a conflict (state_error_convert). The fence itself is
+		 * logged once, by the event thread. */
+		LogDebug(COMPONENT_FSAL,
+			 "UNIFIED: %s refused: this node is fenced", what);
 		return fsalstat(ERR_FSAL_IN_GRACE, EAGAIN);
 	case ULM_EDELEG: /* a recall is on its way: the client retries */
 		LogDebug(COMPONENT_FSAL, "UNIFIED: %s waits for a recall",

@@ -88,7 +88,8 @@ static void thread_wake(ulm_env *env)
 	struct release_backlog *b = &env->backlog;
 
 	if (!b->running && !b->stop)
-		b->running = !pthread_create(&b->thread, NULL, replay_main, env);
+		b->running =
+			!pthread_create(&b->thread, NULL, replay_main, env);
 	pthread_cond_signal(&b->cond);
 }
 
@@ -107,8 +108,7 @@ static int keep(ulm_env *env, struct kept_release *k)
 }
 
 int release_or_keep(ulm_env *env, release_fn fn, const struct ulm_key *file,
-		    const struct ulm_owner *owner, uint64_t start,
-		    uint64_t end)
+		    const struct ulm_owner *owner, uint64_t start, uint64_t end)
 {
 	struct kept_release *k;
 	int rc = fn(env, file, owner, start, end);

@@ -13,7 +13,7 @@
 struct kept_release;
 
 struct release_backlog {
-	pthread_mutex_t mutex; /* the list, the counters, the thread */
+	pthread_mutex_t mutex;	/* the list, the counters, the thread */
 	pthread_mutex_t replay; /* one replay at a time, oldest first */
 	pthread_cond_t cond;
 	struct kept_release *head, **tail;

@@ -162,8 +162,7 @@ static void test_live_releases_kept_while_fenced(void **state)
 	assert_int_equal(try_share(f->env, "g", &o, ULM_SHARE_BOTH,
 				   ULM_SHARE_BOTH, NULL),
 			 0);
-	assert_int_equal(try_deleg(f->env, "d", &c1, ULM_DELEG_WRITE, NULL),
-			 0);
+	assert_int_equal(try_deleg(f->env, "d", &c1, ULM_DELEG_WRITE, NULL), 0);
 	rados_live_pause(f->env->store, true);
 	assert_true(env_becomes(f->env, false));
 	assert_int_equal(drop_lock(f->env, "f", &a, 0, 9), 0);
@@ -184,8 +183,7 @@ static void test_live_releases_kept_while_fenced(void **state)
 	rados_live_pause(f->env->store, false);
 	assert_true(replayed_becomes(f->env, 3));
 	assert_int_equal(try_lock(env2, "f", &b, W, 0, 9, NULL), 0);
-	assert_int_equal(try_share(env2, "g", &ob, ULM_SHARE_READ, 0, NULL),
-			 0);
+	assert_int_equal(try_share(env2, "g", &ob, ULM_SHARE_READ, 0, NULL), 0);
 	assert_int_equal(try_access(env2, "d", &ob, ULM_SHARE_WRITE, NULL), 0);
 	ulm_env_stats(f->env, &st);
 	assert_false(st.fenced);
@@ -211,9 +209,8 @@ static void test_live_kept_release_after_purge_changes_nothing(void **state)
 	assert_true(env_becomes(f->env, false));
 	assert_int_equal(drop_lock(f->env, "f", &a, 0, 9), 0);
 	assert_true(test_node_becomes(env2, 1, false, SETTLE_MS));
-	assert_int_equal(ulm_node_purge(env2, 1, ulm_env_epoch(f->env) + 1,
-					NULL),
-			 0);
+	assert_int_equal(
+		ulm_node_purge(env2, 1, ulm_env_epoch(f->env) + 1, NULL), 0);
 	assert_int_equal(try_lock(env2, "f", &b, W, 0, 9, NULL), 0);
 	rados_live_pause(f->env->store, false);
 	assert_true(replayed_becomes(f->env, 1));
