@@ -9,7 +9,8 @@
  * meanwhile (never granted twice); this node replays every kept release,
  * oldest first, before it grants anything again (backlog_settle()) and
  * from a thread as soon as it is live, so the other nodes get the range
- * without waiting for a request here.
+ * without waiting for a request here. A grant waits only for the kept
+ * releases of its own file, which are all its table still differs by.
  *
  * A replay releases by owner, and an owner names its node: if this node
  * was taken for dead meanwhile and its records purged or taken over by
@@ -119,16 +120,36 @@ int release_or_keep(ulm_env *env, release_fn fn, const struct ulm_key *file,
 	return k ? keep(env, k) : rc;
 }
 
-/* The oldest kept release is done with (written, or refused for good). */
-static void pop(struct release_backlog *b, bool written)
+static bool key_equal(const struct ulm_key *a, const struct ulm_key *b)
 {
-	struct kept_release *k;
+	return a->len == b->len && !memcmp(a->data, b->data, a->len);
+}
+
+/* The oldest kept release of @file (NULL: of any file), or NULL.
+ * @pre b->mutex held */
+static struct kept_release **oldest(struct release_backlog *b,
+				    const struct ulm_key *file)
+{
+	struct kept_release **at = &b->head;
+
+	while (*at && file && !key_equal(&(*at)->file, file))
+		at = &(*at)->next;
+	return *at ? at : NULL;
+}
+
+/* A kept release is done with (written, or refused for good). Only a
+ * replay unlinks, under b->replay: @k is still where it was found. */
+static void done(struct release_backlog *b, struct kept_release *k,
+		 bool written)
+{
+	struct kept_release **at;
 
 	pthread_mutex_lock(&b->mutex);
-	k = b->head;
-	b->head = k->next;
-	if (!b->head)
-		b->tail = &b->head;
+	for (at = &b->head; *at != k; at = &(*at)->next)
+		;
+	*at = k->next;
+	if (b->tail == &k->next)
+		b->tail = at;
 	if (written)
 		b->replayed++;
 	else
@@ -138,28 +159,57 @@ static void pop(struct release_backlog *b, bool written)
 	free(k);
 }
 
-static int replay(ulm_env *env)
+static struct kept_release *next_of(struct release_backlog *b,
+				    const struct ulm_key *file)
+{
+	struct kept_release **at;
+
+	pthread_mutex_lock(&b->mutex);
+	at = oldest(b, file);
+	pthread_mutex_unlock(&b->mutex);
+	return at ? *at : NULL;
+}
+
+/* Replay the oldest kept release of @file (NULL: any).
+ * @return 1 done, 0 none left, or the error that keeps it */
+static int replay_one(ulm_env *env, const struct ulm_key *file)
 {
 	struct release_backlog *b = &env->backlog;
+	struct kept_release *k;
 	int rc = 0;
 
 	pthread_mutex_lock(&b->replay);
-	while (!rc && atomic_load(&b->pending)) {
-		struct kept_release *k = b->head; /* only replay pops it */
-
+	k = next_of(b, file);
+	if (k) {
 		rc = k->fn(env, &k->file, &k->owner, k->start, k->end);
 		if (!worth_keeping(rc)) {
-			pop(b, rc == 0);
-			rc = 0;
+			done(b, k, rc == 0);
+			rc = 1;
 		}
 	}
 	pthread_mutex_unlock(&b->replay);
 	return rc;
 }
 
-int backlog_settle(ulm_env *env)
+/* One at a time: a grant on another file waits for one release at most. */
+static int replay(ulm_env *env, const struct ulm_key *file)
 {
-	return atomic_load(&env->backlog.pending) ? replay(env) : 0;
+	int rc;
+
+	do
+		rc = replay_one(env, file);
+	while (rc == 1);
+	return rc;
+}
+
+/* Only the file's own kept releases stand in a grant's way: they are
+ * what its table still holds and this node already gave up. */
+int backlog_settle(ulm_env *env, const struct ulm_key *file)
+{
+	if (!atomic_load(&env->backlog.pending) ||
+	    !next_of(&env->backlog, file))
+		return 0;
+	return replay(env, file);
 }
 
 static void *replay_main(void *arg)
@@ -171,7 +221,7 @@ static void *replay_main(void *arg)
 	while (!b->stop) {
 		if (b->head && ulm_env_live(env)) {
 			pthread_mutex_unlock(&b->mutex);
-			replay(env);
+			replay(env, NULL);
 			pthread_mutex_lock(&b->mutex);
 		}
 		if (b->stop)
@@ -200,9 +250,9 @@ void backlog_fini(ulm_env *env)
 	if (running)
 		pthread_join(b->thread, NULL);
 	if (ulm_env_live(env))
-		replay(env);
+		replay(env, NULL);
 	while (b->head)
-		pop(b, false);
+		done(b, b->head, false);
 	pthread_cond_destroy(&b->cond);
 	pthread_mutex_destroy(&b->replay);
 	pthread_mutex_destroy(&b->mutex);

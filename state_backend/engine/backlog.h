@@ -37,15 +37,16 @@ void backlog_fini(ulm_env *env);
 
 /** Release now, or keep the release if the store cannot take it now
  *  (ULM_EFENCED, -EIO): it is replayed before this node grants anything
- *  again. @return 0 (done or kept), or @p fn's other errors */
+ *  on the file again, and by a thread as soon as the node is live. @return 0
+ * (done or kept), or @p fn's other errors */
 int release_or_keep(ulm_env *env, release_fn fn, const struct ulm_key *file,
 		    const struct ulm_owner *owner, uint64_t start,
 		    uint64_t end);
 
-/** Before a grant: replay every kept release.
+/** Before a grant on @p file: replay the file's kept releases.
  *  @return 0, or the error that stopped the replay (ULM_EFENCED, -EIO,
  *  -ENOMEM, -ENOLCK) */
-int backlog_settle(ulm_env *env);
+int backlog_settle(ulm_env *env, const struct ulm_key *file);
 
 /** The backlog's counters, for ulm_env_stats(). */
 void backlog_stats(ulm_env *env, struct ulm_env_stats *st);

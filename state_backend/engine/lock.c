@@ -461,7 +461,7 @@ static int request_run(ulm_env *env, const struct ulm_key *file,
 	if (!rc && (r->flags & ~(ULM_FLAG_RECLAIM | ULM_FLAG_WAIT)))
 		rc = -EINVAL;
 	if (!rc)
-		rc = env_grantable(env);
+		rc = env_grantable(env, file);
 	if (!rc)
 		rc = with_table(env, file, acquire_op, &req);
 	return rc;
@@ -724,7 +724,7 @@ int ulm_undo_apply(ulm_env *env, ulm_undo *undo)
 	int rc = -EINVAL;
 
 	if (env && undo)
-		rc = env->read_only ? -EROFS : backlog_settle(env);
+		rc = env->read_only ? -EROFS : backlog_settle(env, &undo->file);
 	if (!rc)
 		rc = with_table(env, &undo->file, undo_op, undo);
 	ulm_undo_free(undo);

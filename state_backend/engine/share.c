@@ -61,7 +61,7 @@ int ulm_share_acquire(ulm_env *env, const struct ulm_key *file,
 		    deny > ULM_SHARE_BOTH || (flags & ~ULM_FLAG_RECLAIM)))
 		rc = -EINVAL;
 	if (!rc)
-		rc = env_grantable(env);
+		rc = env_grantable(env, file);
 	if (!rc)
 		rc = with_table(env, file, share_op, &req);
 	return rc;
