@@ -189,9 +189,9 @@ void ulmfsal_blocked_wake(const struct ulm_key *key,
 /* service/events.c: the thread that takes this node's libulm events */
 void ulmfsal_events_start(ulm_env *env);
 void ulmfsal_events_stop(void);
-/** @brief Log a change of this node's fence (once each way), from the
- *  event thread. @return fenced now */
-bool ulmfsal_fence_watch(ulm_env *env);
+/* service/fence.c: log this node's fences, once each way */
+void ulmfsal_fence_watch_start(ulm_env *env);
+void ulmfsal_fence_watch_stop(void);
 
 /* lock/lock.c */
 fsal_status_t ulmfsal_lock_op2(struct fsal_obj_handle *obj_hdl,

@@ -176,6 +176,7 @@ MODULE_FINI void ulmfsal_unload(void)
 	ulmfsal_dbus_stop();
 	ulmfsal_grace_stop();
 	ulmfsal_events_stop();
+	ulmfsal_fence_watch_stop();
 	ulmfsal_env_close();
 	if (unregister_fsal(&ULMFSAL.module) != 0)
 		LogCrit(COMPONENT_FSAL, "UNIFIED: unregister_fsal failed: "

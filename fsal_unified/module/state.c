@@ -172,6 +172,7 @@ static int env_open_locked(const struct ulmfsal_config *cfg)
 		 cfg->node_id, ulm_env_epoch(env));
 	ulmfsal_grace_start(env, cfg);
 	ulmfsal_events_start(env);
+	ulmfsal_fence_watch_start(env);
 	ulmfsal_dbus_start();
 	return 0;
 }

@@ -38,7 +38,7 @@ static void *events_loop(void *arg)
 	SetNameFunction("ulm_events");
 	while (atomic_load(&events_running)) {
 		/* A fenced node reads no events: it would fail each time. */
-		if (ulmfsal_fence_watch(env)) {
+		if (!ulm_env_live(env)) {
 			usleep(EVENT_WAIT_MS * 1000);
 			continue;
 		}

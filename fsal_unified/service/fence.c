@@ -3,13 +3,20 @@
  * @file fence.c
  * @brief FSAL UNIFIED: say when this node fences itself (its liveness
  * lease in RADOS could not be renewed in time) and when it is live
- * again, once each, not once per refused call.
+ * again, once each, not once per refused call. A thread of its own
+ * looks every FENCE_LOOK_MS: the event thread may wait for RADOS.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <unistd.h>
 
 #include "ulmfsal.h"
 
-static bool was_fenced;
+#define FENCE_LOOK_MS 100
+
+static pthread_t fence_thread;
+static atomic_bool fence_running;
 
 static void say_fenced(const struct ulm_env_stats *st)
 {
@@ -36,17 +43,41 @@ static void say_live(const struct ulm_env_stats *st)
 		 (unsigned long long)st->releases_pending);
 }
 
-bool ulmfsal_fence_watch(ulm_env *env)
+static void *fence_loop(void *arg)
 {
+	ulm_env *env = arg;
 	struct ulm_env_stats st;
+	bool was_fenced = false;
 
-	ulm_env_stats(env, &st);
-	if (st.fenced != was_fenced) {
-		if (st.fenced)
-			say_fenced(&st);
-		else
-			say_live(&st);
-		was_fenced = st.fenced;
+	SetNameFunction("ulm_fence");
+	while (atomic_load(&fence_running)) {
+		ulm_env_stats(env, &st);
+		if (st.fenced != was_fenced) {
+			if (st.fenced)
+				say_fenced(&st);
+			else
+				say_live(&st);
+			was_fenced = st.fenced;
+		}
+		usleep(FENCE_LOOK_MS * 1000);
 	}
-	return st.fenced;
+	return NULL;
+}
+
+void ulmfsal_fence_watch_start(ulm_env *env)
+{
+	atomic_store(&fence_running, true);
+	if (pthread_create(&fence_thread, NULL, fence_loop, env) != 0) {
+		atomic_store(&fence_running, false);
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: cannot start the fence watch thread: this "
+			"node's fences will not be logged");
+	}
+}
+
+void ulmfsal_fence_watch_stop(void)
+{
+	if (!atomic_exchange(&fence_running, false))
+		return;
+	pthread_join(fence_thread, NULL);
 }

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# it.fence_release: node n1 is cut off from Ceph (its clients still reach
-# it) for longer than its RADOS lease and than the NFSv4 lease; meanwhile
-# its client a unlocks and closes, and its silent client s expires (the
-# reaper unlocks and closes for it). n1 is fenced: it grants nothing, but
-# it keeps every release and reports it done (before: NFS4ERR_GRACE for
-# the LOCKU, the record left in the store for good). The records stay in
-# the store during the fence: b on the healthy n2 is refused, never
-# granted. Once n1 reaches Ceph again it writes the kept releases unasked:
-# b is granted every released range, in a time printed here. The fence is
-# logged once each way and counted in ulmctl stats.
-# Then n1 is cut again, its client unlocks, and n1 is killed (-9) during
+# it.fence_release: nodes n1 (file tokens on) and n3 (tokens off) are cut
+# off from Ceph (their clients still reach them) for longer than their
+# RADOS lease and than the NFSv4 lease; meanwhile a client of each unlocks
+# and closes. A fenced node grants nothing, but keeps every release and
+# reports it done (on main: NFS4ERR_GRACE for the LOCKU, the record left
+# in the store for good). A silent client of each expires once the cut
+# ends (Ganesha's reaper waits for rados_cluster's grace database until
+# then). The records stay in the store during the
+# fence: b on the healthy n2 is refused by n2's store (not by the one
+# kernel all nodes share here), never granted. Once the nodes reach Ceph
+# again they write the kept releases unasked: b is granted every released
+# range, in a time printed here. The fence is logged once each way and
+# counted in ulmctl stats.
+# Then n1 is paused (SIGSTOP) past its RADOS lease, once within the NFSv4
+# lease (its client unlocks meanwhile) and once past it (its silent
+# client expires): b gets both ranges after the resume.
+# Last, n1 is cut again, its client unlocks, and n1 is killed (-9) during
 # the fence: the kept release dies with it; its restart's grace purges
 # its old records, so nothing outlives the grace.
 # shellcheck source=tests/integration/it_lib.sh
@@ -80,85 +86,165 @@ refused_by_store() {
 fo_cluster memstore
 fo_node n1 1 dbus=1
 fo_node n2 2 dbus=1
-fo_start n1 n2
-fo_host h101 101
-fo_host h102 102
-fo_host h103 103
-fo_client a h101 "$(fo_addr 1)"
-fo_client s h102 "$(fo_addr 1)" --lease-renew 3600
-fo_client b h103 "$(fo_addr 2)"
+fo_node n3 3 dbus=1 rados_tokens=false
+fo_start n1 n2 n3
+# Ganesha's reaper, which expires clients, also asks rados_cluster's grace
+# database in RADOS while in grace, and waits there for a cut-off node.
+for n in n1 n2 n3; do
+	sb_ganesha_wait_grace "$n" || it_fail "$n still in grace"
+done
+for id in 101 102 103 104 105 106; do fo_host "h$id" "$id"; done
+# n1 grants under file tokens, n3 writes every change (tokens off); a and
+# s (silent: it renews nothing) are their clients, b the next client.
+fo_client a1 h101 "$(fo_addr 1)"
+fo_client s1 h102 "$(fo_addr 1)" --lease-renew 3600
+fo_client a3 h103 "$(fo_addr 3)"
+fo_client s3 h104 "$(fo_addr 3)" --lease-renew 3600
+fo_client b h105 "$(fo_addr 2)"
+fo_client p1 h106 "$(fo_addr 1)" --lease-renew 3600
 
-it_expect a "v4 open f both" OK
-it_expect a "v4 lock write 0 10" OK
-it_expect a "v4 open h both deny both" OK
-it_expect s "v4 open g both" OK
-it_expect s "v4 lock write 0 10" OK
-it_expect b "v4 open f both" OK
-it_expect b "v4 open g both" OK
-it_expect_store_refusal n2 b "v4 lock write 5 1" "DENIED write 0 10"
-it_expect b "v4 open h read" "ERR NFS4ERR_SHARE_DENIED"
+# hold N: node N's clients lock f$N and g$N [0,9] and open h$N deny both.
+hold() {
+	it_expect "a$1" "v4 open f$1 both" OK
+	it_expect "a$1" "v4 lock write 0 10" OK
+	it_expect "a$1" "v4 open h$1 both deny both" OK
+	it_expect "s$1" "v4 open g$1 both" OK
+	it_expect "s$1" "v4 lock write 0 10" OK
+	it_expect b "v4 open g$1 both" OK
+	it_expect b "v4 open f$1 both" OK
+	it_expect_store_refusal n2 b "v4 lock write 5 1" "DENIED write 0 10"
+	it_expect b "v4 open h$1 read" "ERR NFS4ERR_SHARE_DENIED"
+}
 
-it_note "n1 loses Ceph for longer than its lease and the NFSv4 lease"
+# release N: during the fence a$N unlocks and closes: OK, kept.
+release() {
+	it_expect "a$1" "v4 file f$1" OK
+	it_expect "a$1" "v4 lock write 100 1" "ERR NFS4ERR_GRACE"
+	it_expect "a$1" "v4 unlock 0 10" OK
+	it_expect "a$1" "v4 file h$1" OK
+	it_expect "a$1" "v4 close" OK
+}
+
+# still_held N: the records are in the store: refused on n2, not granted.
+still_held() {
+	it_send b "v4 file f$1"
+	refused_by_store "a$1's range" "v4 lock write 0 10"
+	it_send b "v4 file g$1"
+	refused_by_store "s$1's range" "v4 lock write 0 10"
+}
+
+# granted N T0: b is granted every range released on node N.
+granted() {
+	it_send b "v4 file f$1"
+	granted_after "$2" "n$1 reached Ceph again" 20 "n$1: a$1's unlocked range" "v4 lock write 0 10"
+	it_send b "v4 file g$1"
+	granted_after "$2" "n$1 reached Ceph again" 20 "n$1: s$1's range (expired after the cut)" "v4 lock write 0 10"
+	granted_after "$2" "n$1 reached Ceph again" 20 "n$1: a$1's closed deny-both open" "v4 open h$1 read"
+}
+
+# counted N: one fence logged each way and counted; every release written.
+counted() {
+	sb_wait_until 10 eval "[ \$(log_count n$1 '$LIVE') -ge 1 ]" ||
+		it_fail "n$1 did not log that it is live again"
+	it_expect_value "n$1 logged its fence once" 1 "$(log_count "n$1" "$FENCED")"
+	it_expect_value "n$1 logged it is live again once" 1 "$(log_count "n$1" "$LIVE")"
+	it_expect_value "fences on n$1" 1 "$(node_stat "n$1" fences)"
+	it_expect_value "fenced_now on n$1" 0 "$(node_stat "n$1" fenced_now)"
+	it_expect_value "releases pending on n$1" 0 "$(node_stat "n$1" releases_pending)"
+	it_expect_value "releases replayed on n$1" "$(node_stat "n$1" releases_kept)" \
+		"$(node_stat "n$1" releases_replayed)"
+	it_expect_value "no refused release reached Ganesha on n$1" 0 \
+		"$(log_count "n$1" 'state_unlock failed\|could not drop\|UNLOCK refused')"
+}
+
+hold 1
+hold 3
+
+it_note "n1 and n3 lose Ceph for longer than their lease and the NFSv4 lease"
 fo_cut n1
+fo_cut n3
 cut_ms=$(now_ms)
-sb_wait_until 10 eval "[ \$(log_count n1 '$FENCED') -ge 1 ]" ||
-	it_fail "n1 did not log its fence"
-it_pass "n1 fenced itself $(($(now_ms) - cut_ms)) ms after the cut (RADOS lease $FO_RADOS_LEASE_MS ms)"
-it_expect a "v4 file f" OK
-it_expect a "v4 lock write 100 1" "ERR NFS4ERR_GRACE"
-it_expect a "v4 unlock 0 10" OK
-it_expect a "v4 file h" OK
-it_expect a "v4 close" OK
-it_note "s renews nothing: its lease lapses, Ganesha's reaper releases its state"
-sb_wait_until 30 stat_at_least n1 releases_kept 4 ||
-	it_fail "n1 kept $(node_stat n1 releases_kept) releases, not 4 (a's unlock and close, s's expiry)"
-it_pass "n1 kept $(node_stat n1 releases_kept) releases while fenced, $(node_stat n1 releases_pending) pending"
-it_expect_value "fenced_now on n1" 1 "$(node_stat n1 fenced_now)"
-# The records are still in the store: refused on n2, granted nowhere.
-it_send b "v4 file f"
-refused_by_store "a's range" "v4 lock write 0 10"
-it_send b "v4 file g"
-refused_by_store "s's range" "v4 lock write 0 10"
+for n in 1 3; do
+	sb_wait_until 10 eval "[ \$(log_count n$n '$FENCED') -ge 1 ]" ||
+		it_fail "n$n did not log its fence"
+	it_pass "n$n fenced itself $(($(now_ms) - cut_ms)) ms after the cut (RADOS lease $FO_RADOS_LEASE_MS ms)"
+done
+release 1
+release 3
+# s1 and s3 renew nothing, but their leases end only with the cut:
+# Ganesha's reaper first reads rados_cluster's grace database, and waits
+# there while its node is cut off.
+for n in 1 3; do
+	sb_wait_until 10 stat_at_least "n$n" releases_kept 2 ||
+		it_fail "n$n kept $(node_stat "n$n" releases_kept) releases, not 2 (a's unlock and close)"
+	it_pass "n$n kept $(node_stat "n$n" releases_kept) releases while fenced, $(node_stat "n$n" releases_pending) pending"
+	it_expect_value "fenced_now on n$n" 1 "$(node_stat "n$n" fenced_now)"
+done
+# Past the NFSv4 lease too; the others see n1 and n3 dead meanwhile.
+sb_wait_until 15 eval "[ \$((\$(now_ms) - cut_ms)) -ge $(((FO_LEASE + 2) * 1000)) ]"
+still_held 1
+still_held 3
 it_pass "cut for $(($(now_ms) - cut_ms)) ms"
 
-it_note "n1 reaches Ceph again: it writes what it kept, unasked"
+it_note "n1 and n3 reach Ceph again: they write what they kept, unasked"
 fo_heal n1
+fo_heal n3
 heal_ms=$(now_ms)
-it_send b "v4 file f"
-granted_after "$heal_ms" "n1 reached Ceph again" 20 "a's unlocked range" "v4 lock write 0 10"
-it_send b "v4 file g"
-granted_after "$heal_ms" "n1 reached Ceph again" 20 "expired s's range" "v4 lock write 0 10"
-granted_after "$heal_ms" "n1 reached Ceph again" 20 "a's closed deny-both open" "v4 open h read"
-sb_wait_until 10 eval "[ \$(log_count n1 '$LIVE') -ge 1 ]" ||
-	it_fail "n1 did not log that it is live again"
-it_expect_value "n1 logged its fence once" 1 "$(log_count n1 "$FENCED")"
-it_expect_value "n1 logged it is live again once" 1 "$(log_count n1 "$LIVE")"
-it_expect_value "fences on n1" 1 "$(node_stat n1 fences)"
-it_expect_value "fenced_now on n1" 0 "$(node_stat n1 fenced_now)"
-it_expect_value "releases pending on n1" 0 "$(node_stat n1 releases_pending)"
-it_expect_value "releases replayed on n1" "$(node_stat n1 releases_kept)" \
-	"$(node_stat n1 releases_replayed)"
-it_expect_store "no lock of node 1 left" 'kind=lock node=1 ' 0
-it_expect_store "b's two locks held" 'type=write .*kind=lock .*client=ulmt-b-' 2
+granted 1 "$heal_ms"
+granted 3 "$heal_ms"
+counted 1
+counted 3
+it_expect_store "no lock of node 1 or 3 left" 'kind=lock node=[13] ' 0
+it_expect_store "b's four locks held" 'type=write .*kind=lock .*client=ulmt-b-' 4
 
-it_expect_value "no refused release reached Ganesha" 0 \
-	"$(log_count n1 'state_unlock failed\|could not drop\|UNLOCK refused')"
+# pause N SECONDS: kill -STOP node N's Ganesha that long.
+ganesha_pid() { cat "$(sb_node_dir "$1")/ganesha.pidfile"; }
 
-it_note "n1 cut again; a unlocks during the fence; n1 killed (-9) then"
-it_expect a "v4 open k both" OK
-it_expect a "v4 lock write 0 10" OK
+it_note "n1 paused (SIGSTOP) 4 s: past its RADOS lease, within the NFSv4 lease; a1 unlocks meanwhile"
+it_expect a1 "v4 open p both" OK
+it_expect a1 "v4 lock write 0 10" OK
+it_expect b "v4 open p both" OK
+kill -STOP "$(ganesha_pid n1)" || it_fail "SIGSTOP n1"
+sleep 3
+it_send b "v4 file p"
+refused_by_store "a1's range on p (n1 paused)" "v4 lock write 0 10"
+fo_send a1 <<<"v4 unlock 0 10"
+sleep 1
+kill -CONT "$(ganesha_pid n1)" || it_fail "SIGCONT n1"
+cont_ms=$(now_ms)
+fo_expect_all a1 OK
+granted_after "$cont_ms" "n1 resumed" 20 "a1's range unlocked during the pause" "v4 lock write 0 10"
+
+it_note "n1 paused (SIGSTOP) 8 s: past the NFSv4 lease; its silent client p1 expires"
+it_expect p1 "v4 open q both" OK
+it_expect p1 "v4 lock write 0 10" OK
+it_expect b "v4 open q both" OK
+kill -STOP "$(ganesha_pid n1)" || it_fail "SIGSTOP n1"
+sleep 3
+it_send b "v4 file q"
+refused_by_store "p1's range on q (n1 paused)" "v4 lock write 0 10"
+sleep 5
+kill -CONT "$(ganesha_pid n1)" || it_fail "SIGCONT n1"
+cont_ms=$(now_ms)
+granted_after "$cont_ms" "n1 resumed" 30 "expired p1's range" "v4 lock write 0 10"
+it_pass "n1 fenced $(node_stat n1 fences) times in all, $(node_stat n1 fenced_seconds) s; releases kept $(node_stat n1 releases_kept), written $(node_stat n1 releases_replayed)"
+
+it_note "n1 cut again; a1 unlocks during the fence; n1 killed (-9) then"
+it_expect a1 "v4 open k both" OK
+it_expect a1 "v4 lock write 0 10" OK
 it_expect b "v4 open k both" OK
+fences=$(log_count n1 "$FENCED")
 fo_cut n1
-sb_wait_until 10 eval "[ \$(log_count n1 '$FENCED') -ge 2 ]" ||
-	it_fail "n1 did not log its second fence"
-it_expect a "v4 unlock 0 10" OK
+sb_wait_until 10 eval "[ \$(log_count n1 '$FENCED') -gt $fences ]" ||
+	it_fail "n1 did not log its fence"
+it_expect a1 "v4 unlock 0 10" OK
 it_expect_value "releases pending on n1" 1 "$(node_stat n1 releases_pending)"
 sb_stop n1 ganesha KILL || it_fail "kill -9 of n1"
 fo_heal n1
-it_expect_store "a's lock outlived n1" 'start=0 end=9 .*kind=lock .*client=ulmt-a-' 1
+it_expect_store "a1's lock outlived n1" 'start=0 end=9 .*kind=lock .*client=ulmt-a1-' 1
 restart_ms=$(now_ms)
 sb_ganesha_start n1 || it_fail "n1 did not restart"
 granted_after "$restart_ms" "n1 restarted" $((FO_GRACE + 20)) \
-	"a's range unlocked before the crash (grace $FO_GRACE s)" \
+	"a1's range unlocked before the crash (grace $FO_GRACE s)" \
 	"v4 lock write 0 10"
 it_expect_store "nothing of node 1's first life left" 'node=1 epoch=1 ' 0
