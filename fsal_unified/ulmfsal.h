@@ -35,6 +35,8 @@ struct ulmfsal_config {
 	bool tokens;	   /**< file tokens, write-behind (libulm: tokens) */
 	uint32_t op_timeout_s; /**< one RADOS op's bound (libulm: op_timeout_s)
 				*/
+	uint32_t peer_wait_s;  /**< wait for another node (libulm:
+				    peer_wait_s) */
 	/* Ganesha's own RADOS_KV block (RecoveryBackend = rados_cluster),
 	 * read too: where its grace database is, and this node's name. */
 	struct {
@@ -204,6 +206,8 @@ fsal_status_t ulmfsal_lock_op2(struct fsal_obj_handle *obj_hdl,
 /** An FSAL status for a libulm result; store failures are logged. A
  *  conflict (-EAGAIN) or a pending recall (ULM_EDELEG) is ERR_FSAL_DELAY. */
 fsal_status_t ulmfsal_status(int rc, const char *what);
+/** As ulmfsal_status(), for lock_op2 (retry-later as grace). */
+fsal_status_t ulmfsal_lock_status(int rc, const char *what);
 /** The file's key in libulm: the sub-FSAL's handle key, the same on
  *  every node. @return 0, or -EINVAL (logged) if it does not fit. */
 int ulmfsal_file_key(struct fsal_obj_handle *obj_hdl, struct ulm_key *key);

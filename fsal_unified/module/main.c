@@ -20,13 +20,15 @@ static const char module_name[] = "UNIFIED";
 #define ULMFSAL_MAX_MAP_SIZE	   (1ULL << 40) /* 1 TiB */
 #define ULMFSAL_DEFAULT_MAP_SIZE   (1ULL << 30)
 /* RADOS_KV's default pool; our own namespace keeps clear of its objects */
-#define ULMFSAL_DEFAULT_POOL	  "nfs-ganesha"
-#define ULMFSAL_DEFAULT_NAMESPACE "ulm"
-#define ULMFSAL_RADOS_NAME_MAX	  256
-#define ULMFSAL_MIN_LEASE_MS	  500
-#define ULMFSAL_MAX_LEASE_MS	  3600000
-#define ULMFSAL_DEFAULT_LEASE_MS  15000
-#define ULMFSAL_MAX_OP_TIMEOUT_S  3600
+#define ULMFSAL_DEFAULT_POOL	    "nfs-ganesha"
+#define ULMFSAL_DEFAULT_NAMESPACE   "ulm"
+#define ULMFSAL_RADOS_NAME_MAX	    256
+#define ULMFSAL_MIN_LEASE_MS	    500
+#define ULMFSAL_MAX_LEASE_MS	    3600000
+#define ULMFSAL_DEFAULT_LEASE_MS    15000
+#define ULMFSAL_MAX_OP_TIMEOUT_S    3600
+#define ULMFSAL_MAX_PEER_WAIT_S	    60
+#define ULMFSAL_DEFAULT_PEER_WAIT_S 1
 /* A worker waits at most this for RADOS, then its client retries. */
 #define ULMFSAL_DEFAULT_OP_TIMEOUT_S 5
 
@@ -63,6 +65,9 @@ static struct config_item unified_items[] = {
 	CONF_ITEM_UI32("Rados_Op_Timeout", 0, ULMFSAL_MAX_OP_TIMEOUT_S,
 		       ULMFSAL_DEFAULT_OP_TIMEOUT_S, ulmfsal_config,
 		       op_timeout_s),
+	CONF_ITEM_UI32("Rados_Peer_Wait", 1, ULMFSAL_MAX_PEER_WAIT_S,
+		       ULMFSAL_DEFAULT_PEER_WAIT_S, ulmfsal_config,
+		       peer_wait_s),
 	CONFIG_EOL,
 };
 
@@ -128,12 +133,12 @@ static fsal_status_t init_config(struct fsal_module *module,
 			"true|false, Node_Id = 1..%u, Ceph_Conf = <file>, "
 			"UserId = <name>, Keyring = <file>, Pool = <pool>, "
 			"Namespace = <name>, Rados_Lease_Ms = %u..%u, "
-			"Rados_Tokens = true|false, Rados_Op_Timeout = 0..%u. "
-			"Exports using FSAL UNIFIED "
-			"are refused until it is fixed.",
+			"Rados_Tokens = true|false, Rados_Op_Timeout = 0..%u, "
+			"Rados_Peer_Wait = 1..%u. Exports using FSAL "
+			"UNIFIED are refused until it is fixed.",
 			ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE, UINT32_MAX,
 			ULMFSAL_MIN_LEASE_MS, ULMFSAL_MAX_LEASE_MS,
-			ULMFSAL_MAX_OP_TIMEOUT_S);
+			ULMFSAL_MAX_OP_TIMEOUT_S, ULMFSAL_MAX_PEER_WAIT_S);
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	}
 
@@ -146,12 +151,14 @@ static fsal_status_t init_config(struct fsal_module *module,
 		LogInfo(COMPONENT_FSAL,
 			"UNIFIED: Ceph_Conf = %s, UserId = %s, Keyring = %s, "
 			"Pool = %s, Namespace = %s, Rados_Lease_Ms = %" PRIu32
-			", Rados_Tokens = %s, Rados_Op_Timeout = %" PRIu32,
+			", Rados_Tokens = %s, Rados_Op_Timeout = %" PRIu32
+			", Rados_Peer_Wait = %" PRIu32,
 			ulmfsal_or_default(cfg->ceph_conf),
 			ulmfsal_or_default(cfg->userid),
 			ulmfsal_or_default(cfg->keyring), cfg->pool,
 			cfg->rados_namespace, cfg->lease_ms,
-			cfg->tokens ? "true" : "false", cfg->op_timeout_s);
+			cfg->tokens ? "true" : "false", cfg->op_timeout_s,
+			cfg->peer_wait_s);
 	display_fsinfo(module);
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 }

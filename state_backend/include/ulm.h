@@ -49,6 +49,10 @@ extern "C" {
 	(-4101) /**< the request meets state still being recovered \
 		     (an unreclaimed record or a dead node's file  \
 		     token): retry after grace */
+#define ULM_EBUSY                                                      \
+	(-4102) /**< another node holding the file's state (its token) \
+		     did not answer within ulm_env_config.peer_wait_s: \
+		     nothing was done, retry */
 
 /** Last byte of a file: a range ending here runs to end of file. */
 #define ULM_EOF UINT64_MAX
@@ -123,6 +127,13 @@ struct ulm_env_config {
 	 *  Ceph's default (wait forever). A write that timed out may still
 	 *  be applied (docs/rados.md, "Errors"). */
 	uint32_t op_timeout_s;
+	/** RADOS: seconds a call waits for another node's answer, once
+	 *  for the watchers' acks of its join and once for a live token
+	 *  holder's handover, before it gives up: ULM_EBUSY, nothing done
+	 *  (0: 1; whole seconds: Ceph counts a notify's timeout so). A
+	 *  paused or partitioned holder is asked again by the retry, until
+	 *  its lease lapses and its files freeze (ULM_EGRACE). */
+	uint32_t peer_wait_s;
 };
 
 enum ulm_protocol {

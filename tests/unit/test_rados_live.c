@@ -250,6 +250,67 @@ static void test_live_blocklisted_node_fenced(void **state)
 	ulm_env_close(env2);
 }
 
+/* The file is shared (the other node opened it) when its lock is
+ * released during the fence. */
+static void test_live_kept_release_on_shared_file(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct ulm_owner oa = test_open_owner(ULM_PROTO_NFS4, "c1", "oa");
+	struct ulm_owner ob = test_open_owner(ULM_PROTO_NFS4, "c2", "ob");
+	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c2", "b");
+	ulm_env *env2;
+
+	reopen_with_lease(f, 3 * LEASE_MS);
+	env2 = fixture_add_node(f, 2);
+	assert_int_equal(try_share(f->env, "p", &oa, ULM_SHARE_BOTH, 0, NULL),
+			 0);
+	assert_int_equal(try_lock(f->env, "p", &a, W, 0, 9, NULL), 0);
+	assert_int_equal(try_share(env2, "p", &ob, ULM_SHARE_BOTH, 0, NULL), 0);
+	rados_live_pause(f->env->store, true);
+	assert_true(test_node_becomes(env2, 1, false, SETTLE_MS));
+	assert_int_not_equal(try_lock(env2, "p", &b, W, 0, 9, NULL), 0);
+	assert_int_equal(drop_lock(f->env, "p", &a, 0, 9), 0);
+	rados_live_pause(f->env->store, false);
+	assert_true(replayed_becomes(f->env, 1));
+	assert_int_equal(try_lock(env2, "p", &b, W, 0, 9, NULL), 0);
+}
+
+/* A live token holder that does not answer (paused) is waited for at
+ * most peer_wait_s twice (its join, then its handover): ULM_EBUSY,
+ * nothing granted, where the wait was 5 s per notify before. Once it
+ * answers, the request goes through. */
+static void test_live_silent_holder_wait_bounded(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c2", "b");
+	int64_t start, took;
+	int paused_rc, resumed_rc, held_rc;
+	pid_t pid;
+
+	f->lease_ms = 20 * LEASE_MS; /* live all along */
+	f->peer_wait_s = 1;
+	pid = fixture_spawn_holder(f, 7, "held");
+	reopen_with_lease(f, 20 * LEASE_MS);
+	/* The holder is resumed and killed before any check: a failed one
+	 * must leave no stopped process behind (ctest would wait on it). */
+	kill(pid, SIGSTOP);
+	start = test_now_ms();
+	paused_rc = try_lock(f->env, "held", &b, W, 20, 29, NULL);
+	took = test_now_ms() - start;
+	kill(pid, SIGCONT);
+	resumed_rc = try_lock(f->env, "held", &b, W, 20, 29, NULL);
+	held_rc = try_lock(f->env, "held", &b, W, 5, 5, NULL);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	print_message("silent holder: %s after %lld ms\n",
+		      ulm_strerror(paused_rc), (long long)took);
+	assert_int_equal(paused_rc, ULM_EBUSY);
+	assert_true(took < 4000);
+	assert_int_equal(resumed_rc, 0);
+	assert_int_equal(held_rc, -EAGAIN);
+}
+
 #define LIVE_TEST(fn) \
 	cmocka_unit_test_setup_teardown(fn, setup_rados, teardown_env)
 
@@ -263,6 +324,8 @@ int main(int argc, char **argv)
 		LIVE_TEST(test_live_blocklisted_node_fenced),
 		LIVE_TEST(test_live_releases_kept_while_fenced),
 		LIVE_TEST(test_live_kept_release_after_purge_changes_nothing),
+		LIVE_TEST(test_live_silent_holder_wait_bounded),
+		LIVE_TEST(test_live_kept_release_on_shared_file),
 	};
 
 	fixture_holder_main(argc, argv);

@@ -142,6 +142,7 @@ struct rados_store {
 	bool read_only;
 	bool tokens;		/* take file tokens (write-behind) when alone */
 	uint32_t op_timeout_ms; /* librados's rados_osd_op_timeout */
+	uint32_t peer_wait_ms;	/* ulm_env_config.peer_wait_s, in ms */
 	struct rados_file_bucket buckets[RADOS_FILE_BUCKETS];
 	const struct rados_file_hooks *file_hooks; /* rados_files.h */
 	/* Trimmed files whose watch is gone: freed after a watch flush. */
