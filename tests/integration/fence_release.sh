@@ -278,3 +278,30 @@ granted_after "$restart_ms" "n1 restarted" $((FO_GRACE + 20)) \
 	"a1's range unlocked before the crash (grace $FO_GRACE s)" \
 	"v4 lock write 0 10"
 it_expect_store "nothing of node 1's first life left" 'node=1 epoch=1 ' 0
+
+it_note "ulmctl nodes shows each node's lease; break node clears a dead node's records, never a live one's"
+nodes_on_n2() { sb_exec n2 "$ULM_IT_ULMCTL" nodes --raw; }
+store_ctl() {
+	sb_exec hub env CEPH_CONF="$IT_CEPH/ceph.conf" "$ULM_IT_INSPECT" \
+		--store "rados:ulm/$FO_NS" "$@"
+}
+# A client of n3's own (a3's and p3's state expired with the pauses).
+fo_client c3 h104 "$(fo_addr 3)"
+it_expect c3 "v4 open z both" OK
+it_expect c3 "v4 lock write 0 10" OK
+it_expect_value "n2 sees node 3 live" "*node=3 *lease=live*" "$(nodes_on_n2 | grep '^node=3 ')"
+it_expect_value "the store sees node 3 live" "*node=3 *lease=live*" "$(store_ctl nodes --raw | grep '^node=3 ')"
+rc=0
+out=$(store_ctl break node 3 2>&1) || rc=$?
+it_expect_value "break node 3 while it runs: exit 1" 1 "$rc"
+it_expect_value "break node 3 while it runs: refused" "*node 3 is live*nothing removed*" "$out"
+n3_records=$(it_store_count 'node=3 ')
+[ "$n3_records" -ge 1 ] || it_fail "node 3 holds no record to break"
+it_pass "n3's $n3_records records kept"
+sb_stop n3 ganesha KILL || it_fail "kill -9 of n3"
+sb_wait_until 10 eval "nodes_on_n2 | grep -q '^node=3 .*lease=dead'" ||
+	it_fail "n2 does not see node 3 dead: $(nodes_on_n2)"
+it_pass "n2 sees node 3 dead once its lease lapsed: $(nodes_on_n2 | grep '^node=3 ')"
+out=$(store_ctl break node 3 2>&1) || it_fail "break node 3: $out"
+it_expect_value "break node 3 once dead" "node 3: $n3_records records removed*" "$out"
+it_expect_store "nothing of node 3 left" 'node=3 ' 0

@@ -13,6 +13,10 @@
 #include "rados_ops.h"
 
 #define OMAP_PER_READ 1024
+/* A read-only env (an inspector) has no client to retry for it: it asks a
+ * silent holder until its lease lapses (the file then freezes), up to
+ * this, then fails with -EIO. */
+#define READER_GIVEUP_MS 30000
 
 /* The file's cache entry, in use until rados_file_put(), watched unless
  * read-only. *absent: it has no object (version 0, nothing to read). */
@@ -48,7 +52,8 @@ typedef int (*look_fn)(struct rados_file *f, uint64_t *version,
 static int file_look(struct rados_store *s, const struct ulm_key *file,
 		     look_fn look, void *arg, uint64_t *version)
 {
-	uint64_t giveup = clock_now_ns() + s->peer_wait_ms * NS_PER_MS;
+	uint64_t wait_ms = s->read_only ? READER_GIVEUP_MS : s->peer_wait_ms;
+	uint64_t giveup = clock_now_ns() + wait_ms * NS_PER_MS;
 	struct rados_file *f;
 	bool absent;
 	int rc = file_open(s, file, &f, &absent);
@@ -65,7 +70,7 @@ static int file_look(struct rados_store *s, const struct ulm_key *file,
 		if (rc != 1)
 			break;
 		if (clock_now_ns() >= giveup) {
-			rc = ULM_EBUSY;
+			rc = s->read_only ? -EIO : ULM_EBUSY;
 			break;
 		}
 	}
