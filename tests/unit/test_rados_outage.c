@@ -5,8 +5,7 @@
  *  - every call returns within a bound well under the hang (a few op
  *    and notify timeouts: watches and notifies are bounded too),
  *    with success or a clear error (a conflict, -EIO, ULM_EFENCED,
- *    ULM_EBUSY): no
- *    crash, no call left hanging once the OSD answers;
+ *    ULM_EBUSY): no crash, no call left hanging once the OSD answers;
  *  - no conflicting pair is ever granted (grant_board.c);
  *  - once the OSD is back, service comes back on every node, and the
  *    table holds exactly the locks whose grant a caller saw and did not
