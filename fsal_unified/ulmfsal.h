@@ -35,6 +35,8 @@ struct ulmfsal_config {
 	bool tokens;	   /**< file tokens, write-behind (libulm: tokens) */
 	uint32_t op_timeout_s; /**< one RADOS op's bound (libulm: op_timeout_s)
 				*/
+	uint32_t peer_wait_s;  /**< wait for another node (libulm:
+				    peer_wait_s) */
 	/** A recalled delegation is revoked this long after one lease */
 	uint32_t deleg_revoke_margin_s;
 
@@ -231,6 +233,9 @@ void ulmfsal_blocked_wake(const struct ulm_key *key,
 /* service/events.c: the thread that takes this node's libulm events */
 void ulmfsal_events_start(ulm_env *env);
 void ulmfsal_events_stop(void);
+/* service/fence.c: log this node's fences, once each way */
+void ulmfsal_fence_watch_start(ulm_env *env);
+void ulmfsal_fence_watch_stop(void);
 
 /* lock/lock.c */
 fsal_status_t ulmfsal_lock_op2(struct fsal_obj_handle *obj_hdl,
@@ -243,6 +248,8 @@ fsal_status_t ulmfsal_lock_op2(struct fsal_obj_handle *obj_hdl,
 /** An FSAL status for a libulm result; store failures are logged. A
  *  conflict (-EAGAIN) or a pending recall (ULM_EDELEG) is ERR_FSAL_DELAY. */
 fsal_status_t ulmfsal_status(int rc, const char *what);
+/** As ulmfsal_status(), for lock_op2 (retry-later as grace). */
+fsal_status_t ulmfsal_lock_status(int rc, const char *what);
 /** The file's key in libulm: the sub-FSAL's handle key, the same on
  *  every node. @return 0, or -EINVAL (logged) if it does not fit. */
 int ulmfsal_file_key(struct fsal_obj_handle *obj_hdl, struct ulm_key *key);

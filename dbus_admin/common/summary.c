@@ -159,3 +159,47 @@ void ulmv_nodes_free(struct ulmv_nodes *set)
 	free(set->v);
 	memset(set, 0, sizeof(*set));
 }
+
+struct lease_visit {
+	struct ulmv_nodes *set;
+	ulm_env *env;
+	uint32_t self;
+};
+
+static int lease_of(const struct ulm_node_info *info, void *arg)
+{
+	struct lease_visit *v = arg;
+	struct ulmv_node *n = ulmv_nodes_get(v->set, info->node);
+
+	if (!n)
+		return -ENOMEM;
+	if (info->epoch > n->epoch)
+		n->epoch = info->epoch;
+	if (info->node == v->self && !ulm_env_live(v->env))
+		n->lease = ULMV_LEASE_FENCED;
+	else
+		n->lease = info->live ? ULMV_LEASE_LIVE : ULMV_LEASE_DEAD;
+	return 0;
+}
+
+int ulmv_nodes_leases(struct ulmv_nodes *set, ulm_env *env, uint32_t self)
+{
+	struct lease_visit v = {set, env, self};
+	int rc = ulm_node_list(env, lease_of, &v);
+
+	nodes_sort(set);
+	return rc;
+}
+
+const char *ulmv_lease_name(uint32_t lease)
+{
+	switch (lease) {
+	case ULMV_LEASE_LIVE:
+		return "live";
+	case ULMV_LEASE_FENCED:
+		return "fenced";
+	case ULMV_LEASE_DEAD:
+		return "dead";
+	}
+	return "unknown";
+}

@@ -34,11 +34,20 @@ struct ulmv_clients {
 	size_t cap;
 };
 
+/** A node's liveness lease in the store, as the asker sees it. */
+enum ulmv_lease {
+	ULMV_LEASE_UNKNOWN, /**< not registered in the store */
+	ULMV_LEASE_LIVE,    /**< held: the node may grant */
+	ULMV_LEASE_FENCED, /**< the asked node itself lost it: grants nothing */
+	ULMV_LEASE_DEAD,   /**< lapsed: other nodes may take its records */
+};
+
 /** One node: the latest epoch its records carry, and what they are. */
 struct ulmv_node {
 	uint32_t node;
 	uint32_t epoch;
-	bool local; /**< the node the answering Ganesha runs as */
+	bool local;	/**< the node the answering Ganesha runs as */
+	uint32_t lease; /**< enum ulmv_lease */
 	uint32_t count[ULMV_FAMILIES];
 };
 
@@ -63,5 +72,11 @@ int ulmv_nodes_add(struct ulmv_nodes *set, const struct ulmv_record *r);
 int ulmv_nodes_count(struct ulmv_nodes *set,
 		     const struct ulmv_records *records);
 void ulmv_nodes_free(struct ulmv_nodes *set);
+/** @brief Add every node registered in @p env's store, with its lease
+ *  (@p self: the node @p env runs as, fenced when it is not live; 0:
+ *  none, a read-only env), then sort. @return 0, or libulm's error */
+int ulmv_nodes_leases(struct ulmv_nodes *set, ulm_env *env, uint32_t self);
+/** @brief "live", "fenced", "dead" or "unknown". */
+const char *ulmv_lease_name(uint32_t lease);
 
 #endif /* ULMV_SUMMARY_H */

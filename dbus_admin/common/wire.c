@@ -318,7 +318,8 @@ bool ulmv_wire_put_nodes(DBusMessageIter *it, const struct ulmv_nodes *set)
 		ok = dbus_message_iter_open_container(&array, DBUS_TYPE_STRUCT,
 						      NULL, &st) &&
 		     put_u32(&st, n->node) && put_u32(&st, n->epoch) &&
-		     put_bool(&st, n->local) && put_counts(&st, n->count) &&
+		     put_bool(&st, n->local) && put_u32(&st, n->lease) &&
+		     put_counts(&st, n->count) &&
 		     dbus_message_iter_close_container(&array, &st);
 	}
 	return ok && dbus_message_iter_close_container(it, &array);
@@ -336,6 +337,7 @@ int ulmv_wire_get_nodes(DBusMessageIter *it, struct ulmv_nodes *set)
 			return -ENOMEM;
 		n->epoch = get_u32(&st);
 		n->local = get_bool(&st);
+		n->lease = get_u32(&st);
 		get_counts(&st, n->count);
 	}
 	return rc;

@@ -31,7 +31,7 @@
 /** protocol, client, node, locks, shares, delegations, waiters */
 #define ULMV_CLIENT_SIG "(ssuuuuu)"
 /** node, epoch, local, locks, shares, delegations, waiters */
-#define ULMV_NODE_SIG "(uubuuuu)"
+#define ULMV_NODE_SIG "(uubuuuuu)"
 /** name, value */
 #define ULMV_COUNTER_SIG "(st)"
 /** upper bound in microseconds (UINT64_MAX: the rest), count */

@@ -33,8 +33,9 @@ static const struct ulmctl_command commands[] = {
 	 "one file: its key, path and records"},
 	{"stats", ULMCTL_STATS, 0, "stats",
 	 "lock counters and lock store latency of the Ganesha asked"},
-	{"break", ULMCTL_BREAK, 2, "break lock|share|delegation ID",
-	 "break a lock, revoke a share reservation or a delegation"},
+	{"break", ULMCTL_BREAK, 2, "break lock|share|delegation|node ID",
+	 "break a lock, revoke a share reservation or a delegation; with "
+	 "--store: clear a dead node's records"},
 	{"recall", ULMCTL_RECALL, 1, "recall ID", "recall a delegation"},
 };
 
@@ -261,7 +262,8 @@ static const struct ulmctl_command *find_command(const char *name)
 static int parse_command(int argc, char **argv, struct ulmctl_args *a,
 			 char *why, size_t why_len)
 {
-	static const char *const kinds[] = {"lock", "share", "delegation"};
+	static const char *const kinds[] = {"lock", "share", "delegation",
+					    "node"};
 	const struct ulmctl_command *c;
 	int operands = argc - optind - 1;
 
@@ -281,12 +283,12 @@ static int parse_command(int argc, char **argv, struct ulmctl_args *a,
 	if (c->listing == ULMCTL_BREAK && operands == 2) {
 		a->break_kind = argv[optind + 1];
 		a->operand = argv[optind + 2];
-		for (size_t i = 0; i < 3; i++)
+		for (size_t i = 0; i < 4; i++)
 			if (strcmp(a->break_kind, kinds[i]) == 0)
 				return ULMCTL_EXIT_OK;
 		return usage_error(why, why_len,
-				   "break what: lock, share or delegation, not "
-				   "'%s'",
+				   "break what: lock, share, delegation or "
+				   "node, not '%s'",
 				   a->break_kind);
 	}
 	a->operand = operands ? argv[optind + 1] : NULL;
@@ -318,6 +320,16 @@ static int check_offline(const struct ulmctl_args *a, char *why, size_t why_len)
 					   "--ceph-conf, --user and --keyring "
 					   "go with --store rados:POOL");
 	}
+	if (l == ULMCTL_BREAK && a->break_kind &&
+	    (a->store != NULL) != (strcmp(a->break_kind, "node") == 0))
+		return usage_error(why, why_len,
+				   a->store
+					   ? "with --store only 'break node N' "
+					     "(a dead node's records); the "
+					     "others need a running Ganesha"
+					   : "break node needs --store (it "
+					     "clears a dead node's records "
+					     "in the store itself)");
 	if (a->store == NULL)
 		return ULMCTL_EXIT_OK;
 	if (strcmp(a->store, "") == 0 || strcmp(a->store, "lmdb:") == 0 ||
@@ -327,7 +339,7 @@ static int check_offline(const struct ulmctl_args *a, char *why, size_t why_len)
 				   "--store '%s': give lmdb:DIR (or DIR) or "
 				   "rados:POOL[/NAMESPACE]",
 				   a->store);
-	if (l == ULMCTL_STATS || l == ULMCTL_BREAK || l == ULMCTL_RECALL)
+	if (l == ULMCTL_STATS || l == ULMCTL_RECALL)
 		return usage_error(why, why_len,
 				   "%s needs a running Ganesha (drop --store)",
 				   a->command->name);

@@ -35,7 +35,7 @@ static int run_records(const struct ulmctl_args *a)
 	return rc;
 }
 
-/* Offline, clients and nodes are counted here from the records. */
+/* Offline, clients are counted here from the records. */
 static int run_clients(const struct ulmctl_args *a)
 {
 	struct ulmv_records set = {0};
@@ -55,18 +55,13 @@ static int run_clients(const struct ulmctl_args *a)
 
 static int run_nodes(const struct ulmctl_args *a)
 {
-	struct ulmv_records set = {0};
 	struct ulmv_nodes nodes = {0};
-	int rc = a->store ? ulmctl_store_records(a, &set)
+	int rc = a->store ? ulmctl_store_nodes(a, &nodes)
 			  : ulmctl_bus_nodes(a, &nodes);
 
-	if (rc == ULMCTL_EXIT_OK && a->store &&
-	    ulmv_nodes_count(&nodes, &set) != 0)
-		rc = ulmctl_fail("out of memory");
 	if (rc == ULMCTL_EXIT_OK)
 		rc = ulmctl_print_nodes(a, &nodes);
 	ulmv_nodes_free(&nodes);
-	ulmv_records_free(&set);
 	return rc;
 }
 
@@ -123,6 +118,8 @@ int main(int argc, char **argv)
 	case ULMCTL_STATS:
 		return run_stats(&a);
 	case ULMCTL_BREAK:
+		return a.store ? ulmctl_store_break_node(&a)
+			       : ulmctl_bus_act(&a);
 	case ULMCTL_RECALL:
 		return ulmctl_bus_act(&a);
 	default:

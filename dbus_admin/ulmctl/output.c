@@ -317,11 +317,21 @@ static char *nd_local(const void *row, enum ulmctl_format f)
 	return strdup(local ? "yes" : "no");
 }
 
+static char *nd_lease(const void *row, enum ulmctl_format f)
+{
+	(void)f;
+	return strdup(ulmv_lease_name(NODE(row)->lease));
+}
+
 static const struct column node_columns[] = {
 	{"node", 4, R, NUM, "node id", nd_node},
 	{"epoch", 5, R, NUM, "its latest epoch (the asked node's current one)",
 	 nd_epoch},
 	{"local", 5, 0, BOOL, "the Ganesha asked runs as this node", nd_local},
+	{"lease", 7, 0, STR,
+	 "its liveness lease: live, fenced (the asked node lost it), dead "
+	 "(lapsed), unknown",
+	 nd_lease},
 	{"locks", 5, R, NUM, "byte-range locks", nd_LOCK},
 	{"shares", 6, R, NUM, "share reservations", nd_SHARE},
 	{"delegations", 11, R, NUM, "delegations", nd_DELEG},
@@ -340,7 +350,7 @@ static const struct view node_view = {
 	"nodes",
 	node_columns,
 	sizeof(node_columns) / sizeof(node_columns[0]),
-	"node,epoch,local,locks,shares,delegations,waiters",
+	"node,epoch,local,lease,locks,shares,delegations,waiters",
 	sizeof(struct ulmv_node),
 	false};
 

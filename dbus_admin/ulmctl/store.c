@@ -6,6 +6,8 @@
  * Paths are Ganesha's to know: files show by key.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,7 +63,10 @@ static int open_store(const struct ulmctl_args *a, ulm_env **env)
 	return rc;
 }
 
-int ulmctl_store_records(const struct ulmctl_args *a, struct ulmv_records *out)
+/* The records, and with @p nodes the nodes they are of and every
+ * registered node's lease. */
+static int store_read(const struct ulmctl_args *a, struct ulmv_records *out,
+		      struct ulmv_nodes *nodes)
 {
 	struct ulmv_filter f;
 	char why[256];
@@ -74,6 +79,10 @@ int ulmctl_store_records(const struct ulmctl_args *a, struct ulmv_records *out)
 	rc = open_store(a, &env);
 	if (rc == 0) {
 		rc = ulmv_collect(env, &f, out);
+		if (rc == 0 && nodes)
+			rc = ulmv_nodes_count(nodes, out);
+		if (rc == 0 && nodes)
+			rc = ulmv_nodes_leases(nodes, env, 0);
 		ulm_env_close(env);
 		if (rc != 0)
 			rc = ulmctl_fail("reading the lock store %s: %s",
@@ -81,6 +90,20 @@ int ulmctl_store_records(const struct ulmctl_args *a, struct ulmv_records *out)
 	}
 	ulmv_filter_free(&f);
 	return rc ? ULMCTL_EXIT_ERROR : ULMCTL_EXIT_OK;
+}
+
+int ulmctl_store_records(const struct ulmctl_args *a, struct ulmv_records *out)
+{
+	return store_read(a, out, NULL);
+}
+
+int ulmctl_store_nodes(const struct ulmctl_args *a, struct ulmv_nodes *out)
+{
+	struct ulmv_records records = {0};
+	int rc = store_read(a, &records, out);
+
+	ulmv_records_free(&records);
+	return rc;
 }
 
 int ulmctl_store_file(const struct ulmctl_args *a, struct ulmctl_file *out)
@@ -102,4 +125,56 @@ int ulmctl_store_file(const struct ulmctl_args *a, struct ulmctl_file *out)
 	if (out->key == NULL || out->path == NULL)
 		return ulmctl_fail("out of memory");
 	return ulmctl_store_records(&by_key, &out->records);
+}
+
+/*
+ * A node is live while it holds its liveness lease (RADOS: its cls_lock
+ * on live.<node> has not lapsed at the OSD; LMDB: the process that opened
+ * the store as that node runs). Opening the store as that node, for
+ * writing, takes its lease: a live holder keeps it and the open fails
+ * with -EBUSY after one lease. Once it is ours, the node cannot come back
+ * meanwhile; its new epoch's purge removes all it made before, tokens
+ * included (what a restart of the node does at the end of its grace).
+ * Its own lease is short: a live node is refused after BREAK_LEASE_MS.
+ */
+#define BREAK_LEASE_MS 2000
+
+int ulmctl_store_break_node(const struct ulmctl_args *a)
+{
+	struct ulm_env_config cfg;
+	uint64_t purged = 0;
+	char *pool, *end;
+	unsigned long node = strtoul(a->operand, &end, 10);
+	ulm_env *env = NULL;
+	int rc;
+
+	if (*end || node == 0 || node > UINT32_MAX)
+		return ulmctl_fail("'%s' is not a node id (1..%u)", a->operand,
+				   UINT32_MAX);
+	rc = store_config(a, &cfg, &pool);
+	cfg.read_only = false;
+	cfg.node_id = (uint32_t)node;
+	cfg.lease_ms = BREAK_LEASE_MS;
+	if (rc == 0)
+		rc = ulm_env_open(&cfg, &env);
+	if (rc == 0)
+		rc = ulm_node_purge(env, cfg.node_id, ulm_env_epoch(env),
+				    &purged);
+	if (rc == 0)
+		printf("node %lu: %" PRIu64 " records removed (epochs before "
+		       "%u); its liveness lease had lapsed\n",
+		       node, purged, ulm_env_epoch(env));
+	if (env)
+		ulm_env_close(env);
+	free(pool);
+	if (rc == -EBUSY)
+		return ulmctl_fail("node %lu is live: it holds its liveness "
+				   "lease (its Ganesha runs and renews it); "
+				   "nothing removed. Stop it first, or let "
+				   "ulm-takeover recover its clients",
+				   node);
+	if (rc != 0)
+		return ulmctl_fail("break node %lu in %s: %s", node, a->store,
+				   ulm_strerror(rc));
+	return ULMCTL_EXIT_OK;
 }

@@ -141,6 +141,12 @@ int ulmctl_bus_act(const struct ulmctl_args *a);
 /* store.c: the lock store itself, read-only, no Ganesha needed. */
 int ulmctl_store_records(const struct ulmctl_args *a, struct ulmv_records *out);
 int ulmctl_store_file(const struct ulmctl_args *a, struct ulmctl_file *out);
+/** @brief Nodes of the store's records, and every registered node with
+ *  its lease. */
+int ulmctl_store_nodes(const struct ulmctl_args *a, struct ulmv_nodes *out);
+/** @brief break node N --store: remove every record and file token of
+ *  node N, refused while N holds its liveness lease. */
+int ulmctl_store_break_node(const struct ulmctl_args *a);
 
 /* output.c */
 int ulmctl_print_records(const struct ulmctl_args *a,

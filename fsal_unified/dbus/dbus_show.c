@@ -320,7 +320,9 @@ static bool count_nodes(struct ulmv_nodes *nodes, DBusError *error)
 		self->epoch = ulm_env_epoch(ulmfsal_env());
 	}
 	ok = ok && collect(&l, error) &&
-	     ulmv_nodes_count(nodes, &l.records) == 0;
+	     ulmv_nodes_count(nodes, &l.records) == 0 &&
+	     ulmv_nodes_leases(nodes, ulmfsal_env(), ULMFSAL.config.node_id) ==
+		     0;
 	listing_free(&l);
 	return ok;
 }

@@ -179,7 +179,7 @@ static fsal_status_t test_lock(struct fsal_obj_handle *obj_hdl,
 	if (rc == -EAGAIN || rc == ULM_EDELEG)
 		return conflict(call, &holder, conflicting_lock);
 	if (rc != 0)
-		return ulmfsal_status(rc, "LOCKT");
+		return ulmfsal_lock_status(rc, "LOCKT");
 	return test_local_lock(obj_hdl, state, owner, request,
 			       conflicting_lock);
 }
@@ -298,7 +298,7 @@ acquire_lock(struct fsal_obj_handle *obj_hdl, struct state_t *state,
 	if (rc == -ENOENT && (req.flags & ULM_FLAG_RECLAIM))
 		return refuse_reclaim(call, request, conflicting_lock);
 	if (rc != 0)
-		return ulmfsal_status(rc, "LOCK");
+		return ulmfsal_lock_status(rc, "LOCK");
 
 	/* Granted cluster-wide: never block a thread on local holders. A
 	 * lock state's first lock opens the file read/write (FSAL commonlib's
@@ -365,7 +365,7 @@ static fsal_status_t release_lock(struct fsal_obj_handle *obj_hdl,
 
 	/* Release the local lock even when the store failed. */
 	if (rc != 0)
-		return ulmfsal_status(rc, "UNLOCK");
+		return ulmfsal_lock_status(rc, "UNLOCK");
 	if (FSAL_IS_ERROR(sub_status))
 		LogMajor(COMPONENT_FSAL,
 			 "UNIFIED: sub-FSAL failed to unlock [%" PRIu64

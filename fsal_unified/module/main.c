@@ -28,6 +28,10 @@ static const char module_name[] = "UNIFIED";
 #define ULMFSAL_DEFAULT_LEASE_MS    15000
 #define ULMFSAL_MAX_OP_TIMEOUT_S    3600
 #define ULMFSAL_MAX_REVOKE_MARGIN_S 60
+#define ULMFSAL_MAX_PEER_WAIT_S	    60
+#define ULMFSAL_DEFAULT_PEER_WAIT_S 1
+/* A worker waits at most this for RADOS, then its client retries. */
+#define ULMFSAL_DEFAULT_OP_TIMEOUT_S 5
 
 static struct config_item_list store_kinds[] = {
 	CONFIG_LIST_TOK("lmdb", ULM_STORE_LMDB),
@@ -59,8 +63,12 @@ static struct config_item unified_items[] = {
 		       ULMFSAL_MAX_LEASE_MS, ULMFSAL_DEFAULT_LEASE_MS,
 		       ulmfsal_config, lease_ms),
 	CONF_ITEM_BOOL("Rados_Tokens", true, ulmfsal_config, tokens),
-	CONF_ITEM_UI32("Rados_Op_Timeout", 0, ULMFSAL_MAX_OP_TIMEOUT_S, 0,
-		       ulmfsal_config, op_timeout_s),
+	CONF_ITEM_UI32("Rados_Op_Timeout", 0, ULMFSAL_MAX_OP_TIMEOUT_S,
+		       ULMFSAL_DEFAULT_OP_TIMEOUT_S, ulmfsal_config,
+		       op_timeout_s),
+	CONF_ITEM_UI32("Rados_Peer_Wait", 1, ULMFSAL_MAX_PEER_WAIT_S,
+		       ULMFSAL_DEFAULT_PEER_WAIT_S, ulmfsal_config,
+		       peer_wait_s),
 	CONF_ITEM_UI32("Delegation_Revoke_Margin", 1,
 		       ULMFSAL_MAX_REVOKE_MARGIN_S, 1, ulmfsal_config,
 		       deleg_revoke_margin_s),
@@ -132,13 +140,15 @@ static fsal_status_t init_config(struct fsal_module *module,
 			"UserId = <name>, Keyring = <file>, Pool = <pool>, "
 			"Namespace = <name>, Rados_Lease_Ms = %u..%u, "
 			"Rados_Tokens = true|false, Rados_Op_Timeout = 0..%u, "
+			"Rados_Peer_Wait = 1..%u, "
 			"Delegation_Revoke_Margin = 1..%u, "
 			"Delegations_Unwatched = true|false. "
 			"Exports using FSAL UNIFIED "
 			"are refused until it is fixed.",
 			ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE, UINT32_MAX,
 			ULMFSAL_MIN_LEASE_MS, ULMFSAL_MAX_LEASE_MS,
-			ULMFSAL_MAX_OP_TIMEOUT_S, ULMFSAL_MAX_REVOKE_MARGIN_S);
+			ULMFSAL_MAX_OP_TIMEOUT_S, ULMFSAL_MAX_PEER_WAIT_S,
+			ULMFSAL_MAX_REVOKE_MARGIN_S);
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	}
 
@@ -153,12 +163,14 @@ static fsal_status_t init_config(struct fsal_module *module,
 		LogInfo(COMPONENT_FSAL,
 			"UNIFIED: Ceph_Conf = %s, UserId = %s, Keyring = %s, "
 			"Pool = %s, Namespace = %s, Rados_Lease_Ms = %" PRIu32
-			", Rados_Tokens = %s, Rados_Op_Timeout = %" PRIu32,
+			", Rados_Tokens = %s, Rados_Op_Timeout = %" PRIu32
+			", Rados_Peer_Wait = %" PRIu32,
 			ulmfsal_or_default(cfg->ceph_conf),
 			ulmfsal_or_default(cfg->userid),
 			ulmfsal_or_default(cfg->keyring), cfg->pool,
 			cfg->rados_namespace, cfg->lease_ms,
-			cfg->tokens ? "true" : "false", cfg->op_timeout_s);
+			cfg->tokens ? "true" : "false", cfg->op_timeout_s,
+			cfg->peer_wait_s);
 	display_fsinfo(module);
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 }
@@ -185,6 +197,7 @@ MODULE_FINI void ulmfsal_unload(void)
 	ulmfsal_watch_shutdown();
 	ulmfsal_grace_stop();
 	ulmfsal_events_stop();
+	ulmfsal_fence_watch_stop();
 	ulmfsal_env_close();
 	if (unregister_fsal(&ULMFSAL.module) != 0)
 		LogCrit(COMPONENT_FSAL, "UNIFIED: unregister_fsal failed: "

@@ -154,6 +154,7 @@ static int env_open_locked(const struct ulmfsal_config *cfg)
 		.lease_ms = cfg->lease_ms,
 		.tokens = cfg->tokens ? ULM_TOKENS_ON : ULM_TOKENS_OFF,
 		.op_timeout_s = cfg->op_timeout_s,
+		.peer_wait_s = cfg->peer_wait_s,
 	};
 	int rc = ulm_env_open(&env_cfg, &env);
 
@@ -172,6 +173,7 @@ static int env_open_locked(const struct ulmfsal_config *cfg)
 		 cfg->node_id, ulm_env_epoch(env));
 	ulmfsal_grace_start(env, cfg);
 	ulmfsal_events_start(env);
+	ulmfsal_fence_watch_start(env);
 	ulmfsal_dbus_start();
 	return 0;
 }

@@ -20,14 +20,11 @@ fsal_status_t ulmfsal_status(int rc, const char *what)
 			 "UNIFIED: %s meets a record still being reclaimed",
 			 what);
 		return fsalstat(ERR_FSAL_IN_GRACE, EAGAIN);
-	case ULM_EFENCED: /* lost the lease: its address will move */
-		LogMajor(
-			COMPONENT_FSAL,
-			"UNIFIED: %s refused: this node lost its liveness "
-			"lease in RADOS (cut off from the cluster?) and grants "
-			"nothing until it has it again",
-			what);
-		return fsalstat(ERR_FSAL_IN_GRACE, EAGAIN);
+	case ULM_EFENCED: /* logged once, by the fence watch thread */
+	case ULM_EBUSY:	  /* the node holding the file did not answer */
+		LogDebug(COMPONENT_FSAL, "UNIFIED: %s: retry later: %s", what,
+			 ulm_strerror(rc));
+		return fsalstat(ERR_FSAL_DELAY, EAGAIN);
 	case ULM_EDELEG: /* a recall is on its way: the client retries */
 		LogDebug(COMPONENT_FSAL, "UNIFIED: %s waits for a recall",
 			 what);
@@ -53,6 +50,19 @@ fsal_status_t ulmfsal_status(int rc, const char *what)
 			ulm_strerror(rc));
 		return fsalstat(ERR_FSAL_IO, EIO);
 	}
+}
+
+/* As ulmfsal_status(), for lock_op2: Ganesha 4.3 turns ERR_FSAL_DELAY
+ * from a lock call into a conflict (SAL/state_misc.c,
+ * state_error_convert()), so "retry later" is said as grace there
+ * (NFS4ERR_GRACE, NLM4_DENIED_GRACE_PERIOD), which clients retry. */
+fsal_status_t ulmfsal_lock_status(int rc, const char *what)
+{
+	fsal_status_t status = ulmfsal_status(rc, what);
+
+	if (rc == ULM_EFENCED || rc == ULM_EBUSY)
+		status.major = ERR_FSAL_IN_GRACE;
+	return status;
 }
 
 /* The sub-FSAL's handle key names the file the same way on every node. */

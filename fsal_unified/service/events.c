@@ -37,6 +37,11 @@ static void *events_loop(void *arg)
 
 	SetNameFunction("ulm_events");
 	while (atomic_load(&events_running)) {
+		/* A fenced node reads no events: it would fail each time. */
+		if (!ulm_env_live(env)) {
+			usleep(EVENT_WAIT_MS * 1000);
+			continue;
+		}
 		rc = ulm_event_wait(env, handle_event, NULL, EVENT_WAIT_MS);
 		if (rc != 0) {
 			LogMajor(COMPONENT_FSAL,

@@ -100,14 +100,57 @@ int ulmfsal_stats_store(uint64_t started, int rc)
 	return rc;
 }
 
+/* What libulm counts of this node's fences, after the counters. */
+enum env_counter {
+	ENV_FENCED_NOW,
+	ENV_FENCES,
+	ENV_FENCED_SECONDS,
+	ENV_RELEASES_KEPT,
+	ENV_RELEASES_REPLAYED,
+	ENV_RELEASES_PENDING,
+	ENV_COUNTERS
+};
+
+static const char *const env_counter_names[ENV_COUNTERS] = {
+	[ENV_FENCED_NOW] = "fenced_now",
+	[ENV_FENCES] = "fences",
+	[ENV_FENCED_SECONDS] = "fenced_seconds",
+	[ENV_RELEASES_KEPT] = "releases_kept",
+	[ENV_RELEASES_REPLAYED] = "releases_replayed",
+	[ENV_RELEASES_PENDING] = "releases_pending",
+};
+
+static void env_counters(uint64_t *values)
+{
+	struct ulm_env_stats st;
+
+	ulm_env_stats(ulmfsal_env(), &st);
+	values[ENV_FENCED_NOW] = st.fenced;
+	values[ENV_FENCES] = st.fences;
+	values[ENV_FENCED_SECONDS] = st.fenced_ms / 1000;
+	values[ENV_RELEASES_KEPT] = st.releases_kept;
+	values[ENV_RELEASES_REPLAYED] = st.releases_replayed;
+	values[ENV_RELEASES_PENDING] = st.releases_pending;
+}
+
 /* A snapshot of the counters and of the latency histogram, on the wire. */
 static bool put_counters(DBusMessageIter *it)
 {
-	uint64_t values[ULMFSAL_STATS];
+	const char *names[ULMFSAL_STATS + ENV_COUNTERS];
+	uint64_t values[ULMFSAL_STATS + ENV_COUNTERS];
+	size_t n = ULMFSAL_STATS;
 
-	for (int i = 0; i < ULMFSAL_STATS; i++)
+	for (int i = 0; i < ULMFSAL_STATS; i++) {
+		names[i] = counter_names[i];
 		values[i] = atomic_load(&counters[i]);
-	return ulmv_wire_put_counters(it, counter_names, values, ULMFSAL_STATS);
+	}
+	if (ulmfsal_env()) {
+		for (int i = 0; i < ENV_COUNTERS; i++)
+			names[n + i] = env_counter_names[i];
+		env_counters(values + n);
+		n += ENV_COUNTERS;
+	}
+	return ulmv_wire_put_counters(it, names, values, n);
 }
 
 static bool put_latency(DBusMessageIter *it)

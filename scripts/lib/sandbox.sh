@@ -316,8 +316,10 @@ sb__fsal_block() {
 #     (any store* / node_id key adds the UNIFIED block; empty values are
 #      left out, so a test can omit a parameter on purpose)
 #   ceph_conf=FILE  pool=NAME  namespace=NAME   (UNIFIED, Store = rados)
-#   rados_lease=MS  rados_tokens=true|false   (UNIFIED Rados_Lease_Ms,
-#                                    Rados_Tokens)
+#   rados_lease=MS  rados_tokens=true|false  rados_op_timeout=S
+#                                    (UNIFIED Rados_Lease_Ms, Rados_Tokens,
+#                                     Rados_Op_Timeout; default 5 s with
+#                                     ceph_conf, as Ganesha's)
 #   deleg_unwatched=true|false       (UNIFIED Delegations_Unwatched)
 #   bind=ADDR                        (NFS_CORE_PARAM Bind_Addr)
 #   udp=false|true|mount             (Enable_UDP, default false; rpc.statd
@@ -343,7 +345,7 @@ sb_ganesha_conf() {
 	local sectype=sys keytab="" krb5_principal=nfs
 	local ceph_conf="" pool="" namespace="" bind="" udp=false dbus=0 delegations=""
 	local exports=()
-	local rados_lease="" rados_tokens="" deleg_unwatched=""
+	local rados_lease="" rados_tokens="" rados_op_timeout="" deleg_unwatched=""
 	shift
 	for kv in "$@"; do
 		key=${kv%%=*}
@@ -366,6 +368,7 @@ sb_ganesha_conf() {
 		rados_lease) rados_lease=$val unified=1 ;;
 		rados_tokens) rados_tokens=$val unified=1 ;;
 		deleg_unwatched) deleg_unwatched=$val unified=1 ;;
+		rados_op_timeout) rados_op_timeout=$val unified=1 ;;
 		bind) bind=$val ;;
 		udp) udp=$val ;;
 		export) exports+=("$val") ;;
@@ -428,6 +431,9 @@ sb_ganesha_conf() {
 			[ -z "$deleg_unwatched" ] ||
 				printf '\tDelegations_Unwatched = %s;\n' \
 					"$deleg_unwatched"
+			[ -z "$ceph_conf" ] ||
+				printf '\tRados_Op_Timeout = %s;\n' \
+					"${rados_op_timeout:-5}"
 			printf '}\n'
 		fi
 		[ -z "$keytab" ] ||

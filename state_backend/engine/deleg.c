@@ -80,7 +80,7 @@ int ulm_deleg_acquire(ulm_env *env, const struct ulm_key *file,
 		    (flags & ~ULM_FLAG_RECLAIM)))
 		rc = -EINVAL;
 	if (!rc)
-		rc = env_writable(env);
+		rc = env_grantable(env, file);
 	if (!rc)
 		rc = with_table(env, file, deleg_op, &req);
 	return rc;
@@ -91,16 +91,24 @@ static int undeleg_op(ulm_env *env, struct ulm_table *t, void *arg)
 	return whole_record_drop(env, t, arg, TYPES_DELEG);
 }
 
+static int undeleg_now(ulm_env *env, const struct ulm_key *file,
+		       const struct ulm_owner *owner, uint64_t start,
+		       uint64_t end)
+{
+	int rc = env_writable(env);
+
+	(void)start;
+	(void)end;
+	return rc ? rc : with_table(env, file, undeleg_op, (void *)owner);
+}
+
 int ulm_deleg_release(ulm_env *env, const struct ulm_key *file,
 		      const struct ulm_owner *owner)
 {
 	int rc = client_validate(file, owner);
 
-	if (!rc)
-		rc = env_writable(env);
-	if (!rc)
-		rc = with_table(env, file, undeleg_op, (void *)owner);
-	return rc;
+	return rc ? rc
+		  : release_or_keep(env, undeleg_now, file, owner, 0, ULM_EOF);
 }
 
 static int check_op(ulm_env *env, struct ulm_table *t, void *arg)
@@ -128,7 +136,7 @@ int ulm_deleg_check(ulm_env *env, const struct ulm_key *file,
 	if (!rc && (access < 1 || access > ULM_SHARE_BOTH))
 		rc = -EINVAL;
 	if (!rc)
-		rc = env_writable(env);
+		rc = env_grantable(env, file);
 	if (!rc)
 		rc = with_table(env, file, check_op, &req);
 	return rc;

@@ -22,6 +22,13 @@ int env_writable(const ulm_env *env)
 	return ulm_env_live(env) ? 0 : ULM_EFENCED;
 }
 
+int env_grantable(ulm_env *env, const struct ulm_key *file)
+{
+	int rc = env_writable(env);
+
+	return rc ? rc : backlog_settle(env, file);
+}
+
 int frozen_gate(ulm_env *env, const struct ulm_table *t, unsigned flags)
 {
 	struct ulm_key file;

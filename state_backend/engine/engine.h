@@ -45,6 +45,10 @@ int frozen_gate(ulm_env *env, const struct ulm_table *t, unsigned flags);
  *  lost its liveness lease, before any change. */
 int env_writable(const ulm_env *env);
 
+/** env_writable(), and the file's kept releases written first
+ *  (backlog.c): before anything that may grant on @p file. */
+int env_grantable(ulm_env *env, const struct ulm_key *file);
+
 /** Tell the node holding @p rec about it (event.c). Best effort: a lost
  *  event is logged by no one and retried by the next conflict. */
 void event_post(ulm_env *env, enum ulm_event_kind kind,

@@ -41,6 +41,7 @@ int ulm_env_open(const struct ulm_env_config *cfg, ulm_env **envp)
 	}
 	cache_init(env);
 	recovery_set_init(&env->recovering);
+	backlog_init(&env->backlog);
 	*envp = env;
 	return 0;
 }
@@ -49,6 +50,7 @@ void ulm_env_close(ulm_env *env)
 {
 	if (!env)
 		return;
+	backlog_fini(env);
 	cache_fini(env);
 	recovery_set_fini(&env->recovering);
 	env->ops->close(env->store);

@@ -4,6 +4,7 @@
 #define ULM_ENV_H
 
 #include <pthread.h>
+#include "backlog.h"
 #include "recovery.h"
 #include "store.h"
 #include "table.h"
@@ -25,6 +26,8 @@ struct ulm_env {
 	bool read_only;
 	/** Nodes whose earlier records are being reclaimed (their grace). */
 	struct recovery_set recovering;
+	/** Releases the store could not take yet (backlog.c). */
+	struct release_backlog backlog;
 	struct cache_bucket buckets[CACHE_BUCKETS];
 };
 

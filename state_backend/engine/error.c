@@ -20,6 +20,9 @@ const char *ulm_strerror(int err)
 	case ULM_EGRACE:
 		return "the lock state of this file is being recovered; retry "
 		       "after grace";
+	case ULM_EBUSY:
+		return "the node holding this file's lock state did not answer "
+		       "in time; retry";
 	case ULM_EFORMAT:
 		return "the store was written by an unknown format version";
 	case -EAGAIN:

@@ -461,7 +461,7 @@ static int request_run(ulm_env *env, const struct ulm_key *file,
 	if (!rc && (r->flags & ~(ULM_FLAG_RECLAIM | ULM_FLAG_WAIT)))
 		rc = -EINVAL;
 	if (!rc)
-		rc = env_writable(env);
+		rc = env_grantable(env, file);
 	if (!rc)
 		rc = with_table(env, file, acquire_op, &req);
 	return rc;
@@ -530,20 +530,35 @@ static int owner_range_change(ulm_env *env, const struct ulm_key *file,
 {
 	struct lock_request req = {
 		owner, {start, end, ULM_LOCK_READ}, 0, 0, NULL, NULL};
-	int rc = request_validate(file, owner, start, end);
+	int rc = env_writable(env);
 
-	if (!rc)
-		rc = env_writable(env);
 	if (!rc)
 		rc = with_table(env, file, op, &req);
 	return rc;
+}
+
+static int release_now(ulm_env *env, const struct ulm_key *file,
+		       const struct ulm_owner *owner, uint64_t start,
+		       uint64_t end)
+{
+	return owner_range_change(env, file, owner, start, end, release_op);
+}
+
+/* Valid requests only are kept: a replay must not fail for good. */
+static int range_release(ulm_env *env, const struct ulm_key *file,
+			 const struct ulm_owner *owner, uint64_t start,
+			 uint64_t end, release_fn now)
+{
+	int rc = request_validate(file, owner, start, end);
+
+	return rc ? rc : release_or_keep(env, now, file, owner, start, end);
 }
 
 int ulm_lock_release(ulm_env *env, const struct ulm_key *file,
 		     const struct ulm_owner *owner, uint64_t start,
 		     uint64_t end)
 {
-	return owner_range_change(env, file, owner, start, end, release_op);
+	return range_release(env, file, owner, start, end, release_now);
 }
 
 static int cancel_op(ulm_env *env, struct ulm_table *t, void *arg)
@@ -563,10 +578,17 @@ static int cancel_op(ulm_env *env, struct ulm_table *t, void *arg)
 	return rc;
 }
 
+static int cancel_now(ulm_env *env, const struct ulm_key *file,
+		      const struct ulm_owner *owner, uint64_t start,
+		      uint64_t end)
+{
+	return owner_range_change(env, file, owner, start, end, cancel_op);
+}
+
 int ulm_lock_cancel(ulm_env *env, const struct ulm_key *file,
 		    const struct ulm_owner *owner, uint64_t start, uint64_t end)
 {
-	return owner_range_change(env, file, owner, start, end, cancel_op);
+	return range_release(env, file, owner, start, end, cancel_now);
 }
 
 struct wake_ctx {
@@ -702,9 +724,9 @@ int ulm_undo_apply(ulm_env *env, ulm_undo *undo)
 	int rc = -EINVAL;
 
 	if (env && undo)
-		rc = env->read_only
-			     ? -EROFS
-			     : with_table(env, &undo->file, undo_op, undo);
+		rc = env->read_only ? -EROFS : backlog_settle(env, &undo->file);
+	if (!rc)
+		rc = with_table(env, &undo->file, undo_op, undo);
 	ulm_undo_free(undo);
 	return rc;
 }

@@ -61,7 +61,7 @@ int ulm_share_acquire(ulm_env *env, const struct ulm_key *file,
 		    deny > ULM_SHARE_BOTH || (flags & ~ULM_FLAG_RECLAIM)))
 		rc = -EINVAL;
 	if (!rc)
-		rc = env_writable(env);
+		rc = env_grantable(env, file);
 	if (!rc)
 		rc = with_table(env, file, share_op, &req);
 	return rc;
@@ -72,6 +72,17 @@ static int unshare_op(ulm_env *env, struct ulm_table *t, void *arg)
 	return whole_record_drop(env, t, arg, TYPES_SHARE);
 }
 
+static int unshare_now(ulm_env *env, const struct ulm_key *file,
+		       const struct ulm_owner *owner, uint64_t start,
+		       uint64_t end)
+{
+	int rc = env_writable(env);
+
+	(void)start;
+	(void)end;
+	return rc ? rc : with_table(env, file, unshare_op, (void *)owner);
+}
+
 int ulm_share_release(ulm_env *env, const struct ulm_key *file,
 		      const struct ulm_owner *owner)
 {
@@ -79,11 +90,8 @@ int ulm_share_release(ulm_env *env, const struct ulm_key *file,
 
 	if (!rc)
 		rc = owner_validate(owner);
-	if (!rc)
-		rc = env_writable(env);
-	if (!rc)
-		rc = with_table(env, file, unshare_op, (void *)owner);
-	return rc;
+	return rc ? rc
+		  : release_or_keep(env, unshare_now, file, owner, 0, ULM_EOF);
 }
 
 struct share_query {

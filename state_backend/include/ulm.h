@@ -49,6 +49,10 @@ extern "C" {
 	(-4101) /**< the request meets state still being recovered \
 		     (an unreclaimed record or a dead node's file  \
 		     token): retry after grace */
+#define ULM_EBUSY                                                      \
+	(-4102) /**< another node holding the file's state (its token) \
+		     did not answer within ulm_env_config.peer_wait_s: \
+		     nothing was done, retry */
 
 /** Last byte of a file: a range ending here runs to end of file. */
 #define ULM_EOF UINT64_MAX
@@ -123,6 +127,13 @@ struct ulm_env_config {
 	 *  Ceph's default (wait forever). A write that timed out may still
 	 *  be applied (docs/rados.md, "Errors"). */
 	uint32_t op_timeout_s;
+	/** RADOS: seconds a call waits for another node's answer, once
+	 *  for the watchers' acks of its join and once for a live token
+	 *  holder's handover, before it gives up: ULM_EBUSY, nothing done
+	 *  (0: 1; whole seconds: Ceph counts a notify's timeout so). A
+	 *  paused or partitioned holder is asked again by the retry, until
+	 *  its lease lapses and its files freeze (ULM_EGRACE). */
+	uint32_t peer_wait_s;
 };
 
 enum ulm_protocol {
@@ -244,6 +255,25 @@ uint32_t ulm_env_epoch(const ulm_env *env);
  * env, which holds no lease, never is.
  */
 bool ulm_env_live(const ulm_env *env);
+
+/** What this node went through with its store (ulm_env_stats()). */
+struct ulm_env_stats {
+	bool fenced;	    /**< fenced now (!ulm_env_live()) */
+	uint64_t fences;    /**< times this node fenced itself */
+	uint64_t fenced_ms; /**< time spent fenced, this fence included */
+	/** Releases (unlock, cancel, share drop, delegation return) the store
+	 *  could not take when asked (fenced, a write failed): kept in
+	 *  memory, reported done to the caller, and written before this node
+	 *  grants anything again or as soon as it is live. */
+	uint64_t releases_kept;
+	uint64_t releases_replayed; /**< kept, and written since */
+	/** kept, then refused by the store for good at replay */
+	uint64_t releases_dropped;
+	uint64_t releases_pending; /**< kept, not written yet */
+};
+
+/** @brief Fill @p st (a read-only env: all zero but fenced). */
+void ulm_env_stats(ulm_env *env, struct ulm_env_stats *st);
 
 /** One node registered in the store (ulm_node_list()). */
 struct ulm_node_info {

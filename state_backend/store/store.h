@@ -73,6 +73,10 @@ struct ulm_store_ops {
 	/** May this node grant now (it holds its liveness lease)? NULL:
 	 *  always (a store no other node shares a lease with). */
 	bool (*live)(struct ulm_store *store);
+	/** How often this node fenced itself and for how long in all (ms,
+	 *  the current fence included). NULL: never fenced. */
+	void (*fence_stats)(struct ulm_store *store, uint64_t *fences,
+			    uint64_t *fenced_ms);
 	/** Is the file frozen by a dead node's token (docs/rados.md)? Then
 	 *  only reclaims may grant on it. NULL: no tokens in this store.
 	 *  @return 1, 0, -ENOMEM */

@@ -88,8 +88,9 @@ expect_rows "client C through node 2" ShowClients "" "^nfs4 ulmt-c-$$ 2 1 1 0 0$
 expect_rows "client D: a share, a waiter" ShowClients "" "^nfs4 ulmt-d-$$ 1 0 1 0 1$" 1
 expect_rows "NLM clients" ShowClients 'protocol,nlm' . 1
 lockmgr ShowNodes
-it_expect_value "nodes: 1 (this one: 2 locks, 2 shares, 1 waiter) and 2" \
-	"1 E true 2 2 0 1, 2 E false 1 1 0 0" \
+# After "local": the lease, 1 = live (enum ulmv_lease).
+it_expect_value "nodes: 1 (this one: live, 2 locks, 2 shares, 1 waiter) and 2 (live)" \
+	"1 E true 1 2 2 0 1, 2 E false 1 1 1 0 0" \
 	"$(sed -E 's/^([0-9]+) [0-9]+ /\1 E /' <<<"$ROWS" | paste -sd, | sed 's/,/, /g')"
 
 it_note "statistics"

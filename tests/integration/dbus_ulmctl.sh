@@ -61,7 +61,7 @@ it_expect_value "clients" "$(printf '%s\n' \
 	"nlm $B 1 1 0 0 0" "nfs4 $A 1 1 1 0 0" "nfs4 $D 1 0 1 0 1" \
 	"nfs4 $C 2 1 1 0 0")" "$(squeeze)"
 ulmctl nodes
-it_expect_value "nodes" "NODE EPOCH LOCAL LOCKS SHARES DELEGATIONS WAITERS|1 1 yes 2 2 0 1|2 1 no 1 1 0 0" \
+it_expect_value "nodes" "NODE EPOCH LOCAL LEASE LOCKS SHARES DELEGATIONS WAITERS|1 1 yes live 2 2 0 1|2 1 no live 1 1 0 0" \
 	"$(squeeze | sed 's/^ //' | paste -sd'|')"
 ulmctl file "$IT_EXPORT/f"
 it_expect_value "file: its path and three records" "File: $IT_EXPORT/f|Records: 3" \
@@ -99,9 +99,9 @@ ulmctl_expect "unknown command" 2 \
 ulmctl_expect "two formats" 2 \
 	"ulmctl: --json and --raw are mutually exclusive" locks --json --raw
 ulmctl_expect "break without id" 2 \
-	"ulmctl: usage: ulmctl break lock|share|delegation ID" break lock
+	"ulmctl: usage: ulmctl break lock|share|delegation|node ID" break lock
 ulmctl_expect "break what" 2 \
-	"ulmctl: break what: lock, share or delegation, not 'flock'" \
+	"ulmctl: break what: lock, share, delegation or node, not 'flock'" \
 	break flock 0123456789ab
 ulmctl_expect "bad protocol" 2 \
 	"ulmctl: protocol must be nlm, nfs4, smb, local or 9p, not 'ftp'" \

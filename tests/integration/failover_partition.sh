@@ -94,7 +94,9 @@ it_expect c "v4 lock write 50 1" OK
 it_note "n1 reaches Ceph again: blocklisted, still fenced, it grants nothing"
 fo_heal n1
 fo_client d h103 10.77.1.2
-it_expect d "v4 open g2 both" "ERR NFS4ERR_GRACE"
+# A fenced node's OPEN is "retry later"; its locks say grace (Ganesha 4.3
+# takes a lock call's ERR_FSAL_DELAY for a conflict).
+it_expect d "v4 open g2 both" "ERR NFS4ERR_DELAY"
 it_expect d "nlm lock write 300 1 g" "ERR NLM4_DENIED_GRACE_PERIOD"
 it_expect_store "nothing of n1's landed" 'start=300 |node=1 .*client=ulmt-d' 0
 it_expect_store "n1's old records still wait for their clients" 'node=1 ' 6

@@ -118,7 +118,6 @@ static void test_live_fenced_without_renewals_then_back(void **state)
 	assert_true(test_node(env2, 1).live);
 	assert_int_equal(try_lock(f->env, "f", &a, W, 20, 29, NULL),
 			 ULM_EFENCED);
-	assert_int_equal(drop_lock(f->env, "f", &a, 0, 9), ULM_EFENCED);
 	assert_int_equal(ulm_lock_test(f->env, &k, &b, W, 0, 0, NULL), -EAGAIN);
 	assert_true(test_node_becomes(env2, 1, false, SETTLE_MS));
 	assert_int_not_equal(try_lock(env2, "f", &b, W, 0, 0, NULL), 0);
@@ -126,6 +125,100 @@ static void test_live_fenced_without_renewals_then_back(void **state)
 	assert_true(env_becomes(f->env, true));
 	assert_true(test_node(env2, 1).live);
 	assert_int_equal(try_lock(f->env, "f", &a, W, 20, 29, NULL), 0);
+}
+
+static bool replayed_becomes(ulm_env *env, uint64_t replayed)
+{
+	struct ulm_env_stats st;
+
+	for (int64_t end = test_now_ms() + SETTLE_MS; test_now_ms() < end;
+	     test_sleep_ms(20)) {
+		ulm_env_stats(env, &st);
+		if (st.releases_replayed == replayed && !st.releases_pending)
+			return true;
+	}
+	return false;
+}
+
+/* An unlock, a close and a delegation return while fenced are kept and
+ * reported done; the records stay (refused to others, never granted
+ * twice) until the node is live again, which writes them at once,
+ * unasked: the other node gets the ranges. */
+static void test_live_releases_kept_while_fenced(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct ulm_owner o = test_open_owner(ULM_PROTO_NFS4, "c1", "o");
+	struct ulm_owner c1 = test_client(ULM_PROTO_NFS4, "c1");
+	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c2", "b");
+	struct ulm_owner ob = test_open_owner(ULM_PROTO_NFS4, "c2", "ob");
+	struct ulm_key k = test_key("f"), g = test_key("g"), d = test_key("d");
+	struct ulm_env_stats st;
+	ulm_env *env2;
+
+	reopen_with_lease(f, 3 * LEASE_MS);
+	env2 = fixture_add_node(f, 2);
+	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
+	assert_int_equal(try_share(f->env, "g", &o, ULM_SHARE_BOTH,
+				   ULM_SHARE_BOTH, NULL),
+			 0);
+	assert_int_equal(try_deleg(f->env, "d", &c1, ULM_DELEG_WRITE, NULL), 0);
+	rados_live_pause(f->env->store, true);
+	assert_true(env_becomes(f->env, false));
+	assert_int_equal(drop_lock(f->env, "f", &a, 0, 9), 0);
+	assert_int_equal(ulm_share_release(f->env, &g, &o), 0);
+	assert_int_equal(ulm_deleg_release(f->env, &d, &c1), 0);
+	ulm_env_stats(f->env, &st);
+	assert_true(st.fenced);
+	assert_int_equal(st.fences, 1);
+	assert_int_equal(st.releases_kept, 3);
+	assert_int_equal(st.releases_pending, 3);
+	/* Still in the store: refused here and there, granted nowhere. */
+	assert_int_equal(ulm_lock_test(f->env, &k, &b, W, 0, 0, NULL), -EAGAIN);
+	assert_int_equal(try_lock(f->env, "f", &b, W, 0, 0, NULL), ULM_EFENCED);
+	assert_int_not_equal(try_lock(env2, "f", &b, W, 0, 0, NULL), 0);
+	assert_int_not_equal(try_share(env2, "g", &ob, ULM_SHARE_READ, 0, NULL),
+			     0);
+	test_sleep_ms(LEASE_MS / 2);
+	rados_live_pause(f->env->store, false);
+	assert_true(replayed_becomes(f->env, 3));
+	assert_int_equal(try_lock(env2, "f", &b, W, 0, 9, NULL), 0);
+	assert_int_equal(try_share(env2, "g", &ob, ULM_SHARE_READ, 0, NULL), 0);
+	assert_int_equal(try_access(env2, "d", &ob, ULM_SHARE_WRITE, NULL), 0);
+	ulm_env_stats(f->env, &st);
+	assert_false(st.fenced);
+	assert_int_equal(st.fences, 1);
+	assert_true(st.fenced_ms >= LEASE_MS / 2);
+}
+
+/* Taken for dead while fenced: the others purge its records and grant
+ * the range again; its kept release then finds nothing of its own and
+ * removes nothing of theirs. */
+static void test_live_kept_release_after_purge_changes_nothing(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c2", "b");
+	struct test_lock seen[4];
+	ulm_env *env2;
+
+	reopen_with_lease(f, 3 * LEASE_MS);
+	env2 = fixture_add_node(f, 2);
+	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
+	rados_live_pause(f->env->store, true);
+	assert_true(env_becomes(f->env, false));
+	assert_int_equal(drop_lock(f->env, "f", &a, 0, 9), 0);
+	assert_true(test_node_becomes(env2, 1, false, SETTLE_MS));
+	assert_int_equal(
+		ulm_node_purge(env2, 1, ulm_env_epoch(f->env) + 1, NULL), 0);
+	assert_int_equal(try_lock(env2, "f", &b, W, 0, 9, NULL), 0);
+	rados_live_pause(f->env->store, false);
+	assert_true(replayed_becomes(f->env, 1));
+	assert_int_equal(test_list(env2, "f", seen, 4), 1);
+	assert_int_equal(seen[0].start, 0);
+	assert_int_equal(seen[0].end, 9);
+	assert_int_equal(seen[0].node, 2);
+	assert_int_equal(try_lock(f->env, "f", &a, W, 5, 5, NULL), -EAGAIN);
 }
 
 /* Ceph's own fence: the OSDs refuse a blocklisted client, so its lease
@@ -157,6 +250,67 @@ static void test_live_blocklisted_node_fenced(void **state)
 	ulm_env_close(env2);
 }
 
+/* The file is shared (the other node opened it) when its lock is
+ * released during the fence. */
+static void test_live_kept_release_on_shared_file(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct ulm_owner oa = test_open_owner(ULM_PROTO_NFS4, "c1", "oa");
+	struct ulm_owner ob = test_open_owner(ULM_PROTO_NFS4, "c2", "ob");
+	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c2", "b");
+	ulm_env *env2;
+
+	reopen_with_lease(f, 3 * LEASE_MS);
+	env2 = fixture_add_node(f, 2);
+	assert_int_equal(try_share(f->env, "p", &oa, ULM_SHARE_BOTH, 0, NULL),
+			 0);
+	assert_int_equal(try_lock(f->env, "p", &a, W, 0, 9, NULL), 0);
+	assert_int_equal(try_share(env2, "p", &ob, ULM_SHARE_BOTH, 0, NULL), 0);
+	rados_live_pause(f->env->store, true);
+	assert_true(test_node_becomes(env2, 1, false, SETTLE_MS));
+	assert_int_not_equal(try_lock(env2, "p", &b, W, 0, 9, NULL), 0);
+	assert_int_equal(drop_lock(f->env, "p", &a, 0, 9), 0);
+	rados_live_pause(f->env->store, false);
+	assert_true(replayed_becomes(f->env, 1));
+	assert_int_equal(try_lock(env2, "p", &b, W, 0, 9, NULL), 0);
+}
+
+/* A live token holder that does not answer (paused) is waited for at
+ * most peer_wait_s twice (its join, then its handover): ULM_EBUSY,
+ * nothing granted, where the wait was 5 s per notify before. Once it
+ * answers, the request goes through. */
+static void test_live_silent_holder_wait_bounded(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c2", "b");
+	int64_t start, took;
+	int paused_rc, resumed_rc, held_rc;
+	pid_t pid;
+
+	f->lease_ms = 20 * LEASE_MS; /* live all along */
+	f->peer_wait_s = 1;
+	pid = fixture_spawn_holder(f, 7, "held");
+	reopen_with_lease(f, 20 * LEASE_MS);
+	/* The holder is resumed and killed before any check: a failed one
+	 * must leave no stopped process behind (ctest would wait on it). */
+	kill(pid, SIGSTOP);
+	start = test_now_ms();
+	paused_rc = try_lock(f->env, "held", &b, W, 20, 29, NULL);
+	took = test_now_ms() - start;
+	kill(pid, SIGCONT);
+	resumed_rc = try_lock(f->env, "held", &b, W, 20, 29, NULL);
+	held_rc = try_lock(f->env, "held", &b, W, 5, 5, NULL);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	print_message("silent holder: %s after %lld ms\n",
+		      ulm_strerror(paused_rc), (long long)took);
+	assert_int_equal(paused_rc, ULM_EBUSY);
+	assert_true(took < 4000);
+	assert_int_equal(resumed_rc, 0);
+	assert_int_equal(held_rc, -EAGAIN);
+}
+
 #define LIVE_TEST(fn) \
 	cmocka_unit_test_setup_teardown(fn, setup_rados, teardown_env)
 
@@ -168,6 +322,10 @@ int main(int argc, char **argv)
 		LIVE_TEST(test_live_nodes_listed_with_epochs),
 		LIVE_TEST(test_live_fenced_without_renewals_then_back),
 		LIVE_TEST(test_live_blocklisted_node_fenced),
+		LIVE_TEST(test_live_releases_kept_while_fenced),
+		LIVE_TEST(test_live_kept_release_after_purge_changes_nothing),
+		LIVE_TEST(test_live_silent_holder_wait_bounded),
+		LIVE_TEST(test_live_kept_release_on_shared_file),
 	};
 
 	fixture_holder_main(argc, argv);

@@ -4,8 +4,8 @@
  * of two nodes keep taking and releasing locks. What a user relies on:
  *  - every call returns within a bound well under the hang (a few op
  *    and notify timeouts: watches and notifies are bounded too),
- *    with success or a clear error (a conflict, -EIO, ULM_EFENCED): no
- *    crash, no call left hanging once the OSD answers;
+ *    with success or a clear error (a conflict, -EIO, ULM_EFENCED,
+ *    ULM_EBUSY): no crash, no call left hanging once the OSD answers;
  *  - no conflicting pair is ever granted (grant_board.c);
  *  - once the OSD is back, service comes back on every node, and the
  *    table holds exactly the locks whose grant a caller saw and did not
@@ -153,7 +153,7 @@ static int answer(struct worker *w, int64_t began, int rc, int f, int start,
 		;
 	if (rc == -EAGAIN)
 		return rc;
-	if (rc && rc != -EIO && rc != ULM_EFENCED)
+	if (rc && rc != -EIO && rc != ULM_EFENCED && rc != ULM_EBUSY)
 		atomic_compare_exchange_strong(&b->unexpected, &none, rc);
 	if (rc)
 		atomic_fetch_add(&b->errors, 1);

@@ -59,10 +59,11 @@ static void test_parse_break_and_recall(void **state)
 	assert_int_equal(a.command->listing, ULMCTL_RECALL);
 	assert_int_equal(parse(ARGC(bad), bad, &a, why), ULMCTL_EXIT_USAGE);
 	assert_string_equal(
-		why, "break what: lock, share or delegation, not 'flock'");
+		why,
+		"break what: lock, share, delegation or node, not 'flock'");
 	assert_int_equal(parse(ARGC(few), few, &a, why), ULMCTL_EXIT_USAGE);
-	assert_string_equal(why,
-			    "usage: ulmctl break lock|share|delegation ID");
+	assert_string_equal(
+		why, "usage: ulmctl break lock|share|delegation|node ID");
 }
 
 /* Each line is refused with this message. */

@@ -69,6 +69,8 @@ int fixture_open(struct fixture *f, uint32_t node, bool read_only,
 		.lease_ms = f->lease_ms,
 		.tokens = f->tokens,
 		.op_timeout_s = f->op_timeout_s,
+		.peer_wait_s =
+			f->peer_wait_s ? f->peer_wait_s : FIXTURE_PEER_WAIT_S,
 	};
 	const char *tokens = getenv("ULM_TEST_TOKENS");
 

@@ -15,6 +15,8 @@
 
 #define FIXTURE_NODES 4
 
+#define FIXTURE_PEER_WAIT_S 5
+
 struct fixture {
 	char dir[64];  /* mkdtemp() directory, removed at teardown */
 	char path[80]; /* LMDB environment inside it */
@@ -27,6 +29,10 @@ struct fixture {
 	enum ulm_tokens tokens;
 	/* RADOS: the op timeout of envs opened (0: default) */
 	uint32_t op_timeout_s;
+	/* RADOS: how long envs opened wait for another node (0:
+	 * FIXTURE_PEER_WAIT_S: suites that load two cores shared with
+	 * others must not take a slow handover for a silent node) */
+	uint32_t peer_wait_s;
 	ulm_env *env;
 	/* Envs of other nodes, closed at teardown (before env), so that a
 	 * failed assertion leaves none open. */

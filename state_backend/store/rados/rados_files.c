@@ -43,7 +43,6 @@
 #define WATCH_MAX     8192
 /* A join waits this long for every watcher's ack; one that does not ack
  * in time is counted as another node. */
-#define JOIN_TIMEOUT_MS	  5000
 #define CHANGE_TIMEOUT_MS 1000
 /* The OSD forgets the watch of a client silent this long (Ceph: 30). */
 #define WATCH_TIMEOUT_S 10
@@ -255,8 +254,8 @@ static bool join(struct rados_file *f)
 	bool others = true;
 
 	/* Given up on (a hung OSD): counted as another node. */
-	if (!rados_notify_bounded(s, f->oid, &msg, 1, JOIN_TIMEOUT_MS,
-				  rados_deadline(s, JOIN_TIMEOUT_MS), &reply,
+	if (!rados_notify_bounded(s, f->oid, &msg, 1, s->peer_wait_ms,
+				  rados_deadline(s, s->peer_wait_ms), &reply,
 				  &len) &&
 	    reply)
 		others = others_in_reply(s, reply, len);

@@ -20,8 +20,6 @@
 #include <string.h>
 #include "rados_handover.h"
 
-#define ASK_TIMEOUT_MS 5000
-
 enum verdict {
 	VERDICT_FREE,	/* no token */
 	VERDICT_MINE,	/* ours, in memory */
@@ -61,9 +59,9 @@ static void ask(struct rados_file *f, char kind)
 
 	/* Acked once done; a holder that died meanwhile times out, and the
 	 * next look finds it dead. Given up on (a hung OSD): looked again. */
-	rados_notify_bounded(f->store, f->oid, &kind, 1, ASK_TIMEOUT_MS,
-			     rados_deadline(f->store, ASK_TIMEOUT_MS), &reply,
-			     &len);
+	rados_notify_bounded(f->store, f->oid, &kind, 1, f->store->peer_wait_ms,
+			     rados_deadline(f->store, f->store->peer_wait_ms),
+			     &reply, &len);
 	rados_buffer_free(reply);
 }
 

@@ -99,6 +99,42 @@ static int lease_first_take(struct rados_store *s)
 	return rc == -EBUSY ? -EBUSY : rados_errno(rc);
 }
 
+/* Count a fence once, from the moment the lease ran out, and its end.
+ * @pre live.mutex held */
+static void fence_note(struct rados_store *s)
+{
+	uint64_t now = clock_now_ns(), until = atomic_load(&s->live_until);
+
+	if (now >= until && !s->fence_open) {
+		s->fences++;
+		s->fence_start = until;
+		s->fence_open = true;
+	} else if (now < until && s->fence_open) {
+		s->fenced_ns += now - s->fence_start;
+		s->fence_open = false;
+	}
+}
+
+void rados_fence_stats(struct ulm_store *store, uint64_t *fences,
+		       uint64_t *fenced_ms)
+{
+	struct rados_store *s = (struct rados_store *)store;
+	uint64_t now = clock_now_ns(), until = atomic_load(&s->live_until);
+	uint64_t ns;
+
+	pthread_mutex_lock(&s->live.mutex);
+	*fences = s->fences;
+	ns = s->fenced_ns;
+	if (s->fence_open)
+		ns += now - s->fence_start;
+	else if (now >= until) { /* not noted yet: a renewal is on its way */
+		++*fences;
+		ns += now - until;
+	}
+	pthread_mutex_unlock(&s->live.mutex);
+	*fenced_ms = ns / NS_PER_MS;
+}
+
 static void *live_main(void *arg)
 {
 	struct rados_store *s = arg;
@@ -109,12 +145,14 @@ static void *live_main(void *arg)
 		uint64_t sent = clock_now_ns(), next;
 		int rc = -EAGAIN;
 
+		fence_note(s);
 		pthread_mutex_unlock(&s->live.mutex);
 		if (!paused)
 			rc = lease_lock(s, LIBRADOS_LOCK_FLAG_RENEW);
 		if (!rc)
 			lease_kept(s, sent);
 		pthread_mutex_lock(&s->live.mutex);
+		fence_note(s);
 		next = sent + (rc ? retry_ms(s) : s->lease_ms / 3) * NS_PER_MS;
 		while (!s->live.stop && rados_thread_wait(&s->live, next))
 			;

@@ -19,6 +19,9 @@ void rados_live_fini(struct rados_store *s);
 bool rados_live_ok(struct rados_store *s);
 /** The store op: rados_live_ok(). */
 bool rados_live(struct ulm_store *store);
+/** The store op: times fenced and time spent fenced. */
+void rados_fence_stats(struct ulm_store *store, uint64_t *fences,
+		       uint64_t *fenced_ms);
 /** Tests: stop (true) or resume renewals, as a partition would. */
 void rados_live_pause(struct ulm_store *store, bool paused);
 /** A node's current epoch (0: never opened) and whether its lease is

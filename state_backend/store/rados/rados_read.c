@@ -9,12 +9,14 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include "clock.h"
 #include "rados_ops.h"
 
 #define OMAP_PER_READ 1024
-/* A live holder that answers no request for this long: a store failure. */
-#define SETTLE_GIVEUP_S 30
+/* A read-only env (an inspector) has no client to retry for it: it asks a
+ * silent holder until its lease lapses (the file then freezes), up to
+ * this, then fails with -EIO. */
+#define READER_GIVEUP_MS 30000
 
 /* The file's cache entry, in use until rados_file_put(), watched unless
  * read-only. *absent: it has no object (version 0, nothing to read). */
@@ -38,32 +40,20 @@ static int file_open(struct rados_store *s, const struct ulm_key *file,
 	return 0;
 }
 
-static time_t giveup_time(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec + SETTLE_GIVEUP_S;
-}
-
-static bool past(time_t when)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec > when;
-}
-
 /* One look at a file: *version and *t, and whatever else @arg wants. */
 typedef int (*look_fn)(struct rados_file *f, uint64_t *version,
 		       struct rados_token *t, void *arg);
 
 /* Look at the file until what was seen may be used: no other live node's
- * token on it (rados_token_settle()). */
+ * token on it (rados_token_settle()). A holder that does not hand it over
+ * within peer_wait_s (paused, cut off, overloaded) is not waited for:
+ * ULM_EBUSY, the caller's client retries; its files freeze once its lease
+ * lapsed. */
 static int file_look(struct rados_store *s, const struct ulm_key *file,
 		     look_fn look, void *arg, uint64_t *version)
 {
-	time_t giveup = giveup_time();
+	uint64_t wait_ms = s->read_only ? READER_GIVEUP_MS : s->peer_wait_ms;
+	uint64_t giveup = clock_now_ns() + wait_ms * NS_PER_MS;
 	struct rados_file *f;
 	bool absent;
 	int rc = file_open(s, file, &f, &absent);
@@ -79,8 +69,8 @@ static int file_look(struct rados_store *s, const struct ulm_key *file,
 			rc = rados_token_settle(f, &t, *version, attempt);
 		if (rc != 1)
 			break;
-		if (past(giveup)) {
-			rc = -EIO;
+		if (clock_now_ns() >= giveup) {
+			rc = s->read_only ? -EIO : ULM_EBUSY;
 			break;
 		}
 	}

@@ -142,6 +142,7 @@ struct rados_store {
 	bool read_only;
 	bool tokens;		/* take file tokens (write-behind) when alone */
 	uint32_t op_timeout_ms; /* librados's rados_osd_op_timeout */
+	uint32_t peer_wait_ms;	/* ulm_env_config.peer_wait_s, in ms */
 	struct rados_file_bucket buckets[RADOS_FILE_BUCKETS];
 	const struct rados_file_hooks *file_hooks; /* rados_files.h */
 	/* Trimmed files whose watch is gone: freed after a watch flush. */
@@ -168,6 +169,10 @@ struct rados_store {
 	_Atomic uint64_t live_until; /* CLOCK_MONOTONIC ns: fenced from then */
 	struct rados_thread live;
 	bool live_paused; /* under live.mutex */
+	/* Fences seen by the lease thread, under live.mutex: how many, the
+	 * time spent in those that ended, the start of the current one. */
+	uint64_t fences, fenced_ns, fence_start;
+	bool fence_open;
 	/* The flusher (rados_flusher.c): files with changes to write or a
 	 * token to give back, and the watch trimmer. */
 	struct rados_thread flusher;

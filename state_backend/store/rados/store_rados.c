@@ -29,8 +29,9 @@
 #include "rados_events.h"
 #include "rados_ops.h"
 
-#define META_OID       "ulm.meta"
-#define REGISTER_TRIES 100
+#define PEER_WAIT_DEFAULT_S 1
+#define META_OID	    "ulm.meta"
+#define REGISTER_TRIES	    100
 
 static struct rados_store *to_rados(struct ulm_store *store)
 {
@@ -150,6 +151,9 @@ static int connect_cluster(struct rados_store *s,
 	if (bound_timeouts(s->cluster, cfg->op_timeout_s))
 		return -EINVAL;
 	s->op_timeout_ms = op_timeout_ms(s->cluster);
+	s->peer_wait_ms =
+		(cfg->peer_wait_s ? cfg->peer_wait_s : PEER_WAIT_DEFAULT_S) *
+		1000;
 	rc = rados_connect(s->cluster);
 	if (rc)
 		return -EIO;
@@ -327,6 +331,7 @@ const struct ulm_store_ops ulm_store_rados_ops = {
 	.event_take = rados_event_take,
 	.node_list = rados_node_list,
 	.live = rados_live,
+	.fence_stats = rados_fence_stats,
 	.file_frozen = rados_file_frozen,
 	.token_purge = rados_token_purge,
 };
