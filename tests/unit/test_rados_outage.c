@@ -46,11 +46,14 @@
 /* After the resume: every thread must be granted again within this. */
 #define RECOVER_MS   30000
 #define GRANTS_AFTER 5
-/* The longest a call may take, well under the hang: a notify given up
- * on (a join or a handover request: its 5 s timeout and 0.5 s), then an
- * op timing out (a read), and 3 s for a loaded machine. Measured: 6 s,
- * 8 s under ASan. A call that waited for the OSD as long as it hangs
- * (librados alone bounds no watch or notify) takes more than STOP_MS. */
+/* How long a call waits for the other node (Rados_Peer_Wait), once for a
+ * join and once for a handover. */
+#define PEER_WAIT_S 2
+/* The longest a call may take, well under the hang: a join and a
+ * handover given up on (PEER_WAIT_S each, and 0.5 s), then an op timing
+ * out (a read), and 3 s for a loaded machine. Measured: 6 s, 8 s under
+ * ASan. A call that waited for the OSD as long as it hangs (librados alone
+ * bounds no watch or notify) takes more than STOP_MS. */
 #define CALL_BOUND_MS 10500
 /* Files idle this long are unwatched (checked every TRIM_MS): used
  * again, watched anew (a watch and a join), also during the hang. */
@@ -423,6 +426,7 @@ static void outage_under_load(struct fixture *f, enum ulm_tokens tokens)
 
 	ulm_env_close(f->env);
 	f->op_timeout_s = OP_TIMEOUT_S;
+	f->peer_wait_s = PEER_WAIT_S;
 	f->lease_ms = LEASE_MS;
 	f->tokens = tokens;
 	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
