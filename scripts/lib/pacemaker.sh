@@ -13,6 +13,8 @@
 #                                corosync then pacemakerd on each; return
 #                                once every member sees all of them online
 #   pcmk_online NODE             the members NODE's crm_mon -1 shows online
+#   pcmk_load NODE FILE N=V...   load a crmsh configuration, its ${N}s
+#                                filled in
 #   pcmk_crm NODE ARG...         crm (crmsh) on NODE
 #   pcmk_stop                    stop Pacemaker (and the resources it runs)
 #                                then Corosync on every member, together;
@@ -179,19 +181,38 @@ pcmk_start() {
 	done
 }
 
+# pcmk_load NODE FILE NAME=VALUE...: load a crmsh configuration whose
+# ${NAME}s are given (config_samples/pacemaker-ulm.crm); fails, naming
+# them, if any is left unset.
+pcmk_load() {
+	local node=$1 file=$2 kv names="" out
+	shift 2
+	out=$(sb_node_dir "$node")/$(basename "$file")
+	for kv in "$@"; do names+=" \${${kv%%=*}}"; done
+	env "$@" envsubst "$names" <"$file" >"$out" || return 1
+	# shellcheck disable=SC2016 # a literal ${NAME}
+	if grep -n '\${[A-Z_0-9]*}' "$out" >&2; then
+		pcmk_err "$file: values missing for the \${NAME}s above"
+		return 1
+	fi
+	pcmk_crm "$node" configure load update "$out"
+}
+
 pcmk_crm() {
 	local node=$1
 	shift
 	sb_exec "$node" crm "$@"
 }
 
-# End every process left in NODE's network namespace (resources Pacemaker
-# started and did not stop), but the namespace holder.
+# End every process left in NODE's network namespace that sandbox.sh did
+# not start (resources Pacemaker started and did not stop).
 pcmk__sweep() {
-	local node=$1 holder pid
-	holder=$(sb_holder_pid "$node") || return 0
+	local node=$1 dir pid ours
+	dir=$(sb_node_dir "$node")
+	ours=" $(cat "$dir"/*.pid 2>/dev/null | tr '\n' ' ') "
 	for pid in $(ip netns pids "$(sb_ns "$node")" 2>/dev/null); do
-		[ "$pid" = "$holder" ] || kill -9 "$pid" 2>/dev/null || true
+		case $ours in *" $pid "*) continue ;; esac
+		kill -9 "$pid" 2>/dev/null || true
 	done
 }
 
