@@ -89,7 +89,8 @@ for node in nfs1 nfs2 nfs3; do
 done
 pcmk_load nfs1 "$SAMPLE" IP1="$(ip_of 1)" IP2="$(ip_of 2)" IP3="$(ip_of 3)" \
 	CIDR=32 NIC=svc GANESHA_CONF=/etc/ganesha/ganesha.conf \
-	CEPH_CONF="$IT_CEPH/ceph.conf" TAKEOVER="$ULM_IT_TAKEOVER" \
+	CEPH_CONF="$IT_CEPH/ceph.conf" POOL=ulm NAMESPACE="$FO_NS" \
+	GRACE_NAMESPACE="$FO_GRACE_NS" TAKEOVER="$ULM_IT_TAKEOVER" \
 	GRACE="$FO_GRACE" WAIT=10 || it_fail "crm configure load $SAMPLE"
 it_pass "loaded $(basename "$SAMPLE")"
 
