@@ -29,19 +29,7 @@ fo_node n1 1
 fo_node n2 2
 fo_node n3 3
 fo_start n1 n2 n3
-for h in 101 102 103; do fo_host "h$h" "$h"; done
-fo_client a h101 "$A" --nsm-listen
-fo_client b h102 "$A" --nsm-listen
-fo_client c h103 "$(fo_addr 3)"
-
-it_note "1,000 locks through $A (node n1)"
-fo_take_locks a b
-it_expect_store "1,000 locks held" 'type=write .*kind=lock .*client=ulmt-[ab]-' 1000
-
-# Through n3, throughout: locks inside held ones, and beside them.
-CHECKER_LOG=$IT_DIR/checker.log
-fo_checker c a b >"$CHECKER_LOG" 2>&1 &
-CHECKER=$!
+fo_workload "$A" "$(fo_addr 3)"
 
 now_ms() { date +%s%3N; }
 
@@ -98,15 +86,11 @@ while [ "$round" -lt "$FO_ROUNDS" ]; do
 	fi
 done
 
-touch "$IT_DIR/probe.stop"
-checker_rc=0
-wait "$CHECKER" || checker_rc=$?
-it_expect_value "checker exit status" 0 "$checker_rc"
-fo_checker_verdict "$CHECKER_LOG" "during $round rounds"
+fo_checker_end "during $round rounds"
 # Every round was probed: answers between its kill and its end.
 while read -r r start end; do
 	n=$(awk -v s="$start" -v e="$end" '$2 == "conflict" || $2 == "gap" {
-		t = $1 * 1000; if (t >= s && t <= e) n++ } END {print n + 0}' "$CHECKER_LOG")
+		t = $1 * 1000; if (t >= s && t <= e) n++ } END {print n + 0}' "$FO_CHECKER_LOG")
 	[ "$n" -ge "$FO_MIN_PROBES" ] ||
 		it_fail "round $r: only $n probes answered (at least $FO_MIN_PROBES)"
 	it_pass "round $r: $n probes answered while it ran"

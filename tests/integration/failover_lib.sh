@@ -32,9 +32,11 @@
 #                                     reply must match WANT (one check);
 #                                     fo_send + fo_expect_all: several
 #                                     clients at once
-#   fo_checker CLIENT HOLDERS... / fo_checker_verdict LOG WHEN
-#                                     probes of held locks and of the gaps
-#                                     beside them, and their verdict
+#   fo_workload ADDR CHECK_ADDR       1,000 locks of clients a, b through
+#                                     ADDR; c probes them (fo_checker:
+#                                     held locks and the gaps beside them)
+#                                     through CHECK_ADDR until
+#                                     fo_checker_end WHEN, the verdict
 #   fo_grace_dump                     `ganesha-rados-grace dump`
 #
 # Only the hub routes: nodes and hosts reach each other and Ceph through
@@ -386,11 +388,32 @@ fo_checker() {
 	done
 }
 
-# fo_checker_verdict LOG WHEN: what fo_checker saw (its output in LOG):
-# no conflicting lock granted, every probe answered, locks beside held
-# ones granted. WHEN ends the count's line ("during 10 rounds").
-fo_checker_verdict() {
-	local log=$1 when=$2 attempts granted odd gaps
+# fo_workload ADDR CHECK_ADDR: client hosts h101..h103; clients a and b
+# (NSM listeners) take 1,000 locks through ADDR; client c, of CHECK_ADDR,
+# runs fo_checker on them in the background (FO_CHECKER, its output in
+# FO_CHECKER_LOG) until fo_checker_end.
+fo_workload() {
+	local addr=$1 check_addr=$2 h
+	for h in 101 102 103; do fo_host "h$h" "$h"; done
+	fo_client a h101 "$addr" --nsm-listen
+	fo_client b h102 "$addr" --nsm-listen
+	fo_client c h103 "$check_addr"
+	it_note "1,000 locks through $addr"
+	fo_take_locks a b
+	it_expect_store "1,000 locks held" 'type=write .*kind=lock .*client=ulmt-[ab]-' 1000
+	FO_CHECKER_LOG=$IT_DIR/checker.log
+	fo_checker c a b >"$FO_CHECKER_LOG" 2>&1 &
+	FO_CHECKER=$!
+}
+
+# fo_checker_end WHEN: stop fo_workload's checker; what it saw: no
+# conflicting lock granted, every probe answered, locks beside held ones
+# granted. WHEN ends the count's line ("during 10 rounds").
+fo_checker_end() {
+	local when=$1 log=$FO_CHECKER_LOG rc=0 attempts granted odd gaps
+	touch "$IT_DIR/probe.stop"
+	wait "$FO_CHECKER" || rc=$?
+	it_expect_value "checker exit status" 0 "$rc"
 	# A conflicting probe may only be refused: DENIED with the holder, or a
 	# grace refusal. Anything else (a TIMEOUT, another error) is a failure.
 	attempts=$(grep -c ' conflict ' "$log" || true)

@@ -110,17 +110,7 @@ for node in nfs1 nfs2 nfs3; do
 		it_fail "$node: Ganesha still in grace"
 done
 
-for h in 101 102 103; do fo_host "h$h" "$h"; done
-fo_client a h101 "$A" --nsm-listen
-fo_client b h102 "$A" --nsm-listen
-fo_client c h103 "$(ip_of 3)"
-it_note "1,000 locks through $A (nfs1)"
-fo_take_locks a b
-it_expect_store "1,000 locks held" 'type=write .*kind=lock .*client=ulmt-[ab]-' 1000
-
-CHECKER_LOG=$IT_DIR/checker.log
-fo_checker c a b >"$CHECKER_LOG" 2>&1 &
-CHECKER=$!
+fo_workload "$A" "$(ip_of 3)"
 
 now_ms() { date +%s%3N; }
 pid=$(cat "$(sb_node_dir nfs1)/run/ganesha/ganesha.pid") || it_fail "nfs1: no Ganesha pid"
@@ -169,10 +159,6 @@ it_expect a "nlm unlock 5000 5 nlm-a-1" OK
 it_expect b "v4 file v4-b-1" OK
 it_expect b "v4 lock write 5000 5" OK
 
-touch "$IT_DIR/probe.stop"
-checker_rc=0
-wait "$CHECKER" || checker_rc=$?
-it_expect_value "checker exit status" 0 "$checker_rc"
-fo_checker_verdict "$CHECKER_LOG" "through nfs3 during the crash and takeover"
+fo_checker_end "through nfs3 during the crash and takeover"
 echo "pcmk_crash: kill -9 to ip-nfs1 started on nfs2 (crm_mon) $((t_moved - t0)) ms," \
 	"to first reclaim granted $((t_first - t0)) ms, to 1,000 reclaimed $((t_all - t0)) ms"
