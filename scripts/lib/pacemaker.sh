@@ -8,7 +8,8 @@
 #                                nodeid ID, ring address ADDR): its own
 #                                /etc/corosync, /var/lib/corosync,
 #                                /var/lib/pacemaker, /var/log/pacemaker,
-#                                /dev/shm and OCF agents (PCMK_AGENTS)
+#                                /dev/shm, OCF agents (PCMK_AGENTS) and
+#                                fence agents (PCMK_FENCE_AGENTS)
 #   pcmk_start CLUSTER           write corosync.conf on every member, start
 #                                corosync then pacemakerd on each; return
 #                                once every member sees all of them online
@@ -28,10 +29,12 @@
 # nodelist (the nodes share one UTS namespace, so one hostname).
 # Environment: PCMK_AGENTS: "PROVIDER:FILE..." OCF agents each node sees
 # under /usr/lib/ocf/resource.d/PROVIDER (Pacemaker 2.1 looks there only);
+# PCMK_FENCE_AGENTS: "FILE..." fence agents each node sees in /usr/sbin;
 # PCMK_TIMEOUT: seconds for the cluster to form (default 60).
 
 PCMK_TIMEOUT=${PCMK_TIMEOUT:-60}
 PCMK_AGENTS=${PCMK_AGENTS:-}
+PCMK_FENCE_AGENTS=${PCMK_FENCE_AGENTS:-}
 PCMK_OCF_DIR=/usr/lib/ocf/resource.d
 # Member records, "ID NODE ADDR", in pcmk_node order.
 PCMK_MEMBERS=()
@@ -61,6 +64,20 @@ pcmk__agents() {
 	pcmk__bind "$node" "$ocf" "$PCMK_OCF_DIR"
 }
 
+# Fence agents: Pacemaker's fencer runs /usr/sbin/fence_*; the node sees
+# PCMK_FENCE_AGENTS there too, through a read-only overlay.
+pcmk__fence_agents() {
+	local node=$1 sbin agent
+	[ -n "$PCMK_FENCE_AGENTS" ] || return 0
+	sbin=$(pcmk__dir "$node")/sbin
+	mkdir -p "$sbin" || return 1
+	for agent in $PCMK_FENCE_AGENTS; do
+		ln -sfn "$agent" "$sbin/" || return 1
+	done
+	sb_exec "$node" mount -t overlay overlay -o "lowerdir=$sbin:/usr/sbin" \
+		/usr/sbin
+}
+
 pcmk_node() {
 	local node=$1 id=$2 addr=$3 dir sub
 	dir=$(pcmk__dir "$node")
@@ -78,7 +95,7 @@ pcmk_node() {
 		pcmk__bind "$node" "$dir/lib-pacemaker" /var/lib/pacemaker &&
 		pcmk__bind "$node" "$dir/log-pacemaker" /var/log/pacemaker &&
 		pcmk__bind "$node" "$dir/shm" /dev/shm &&
-		pcmk__agents "$node" || {
+		pcmk__agents "$node" && pcmk__fence_agents "$node" || {
 		pcmk_err "node $node: private cluster directories"
 		return 1
 	}

@@ -8,7 +8,9 @@
 # nfs1 over there (ulm-takeover: fence, recovery, grace, SM_NOTIFY); the
 # clients reclaim every lock through the address and go on. Throughout, a
 # checker on nfs3 tries locks conflicting with held ones: none granted.
-# Prints the time from the kill to the first reclaim granted.
+# Prints the time from the kill to the first reclaim granted. Last,
+# Pacemaker's fencer fences nfs3 (stonith_admin --fence, fence_ulm_ceph):
+# its Ganesha, still running, is blocklisted in Ceph and refuses locks.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
 it_setup pcmk_crash
@@ -23,6 +25,7 @@ FO_GRACE=20
 OCF=$IT_SRC/../../recovery_rados/ocf
 SAMPLE=$IT_SRC/../../config_samples/pacemaker-ulm.crm
 PCMK_AGENTS="ulm:$OCF/ganesha ulm:$OCF/ulm-takeover"
+PCMK_FENCE_AGENTS=$OCF/fence_ulm_ceph
 NET=192.0.2
 ip_of() { printf '%s.1%s' "$NET" "$1"; }
 A=$(ip_of 1)
@@ -160,5 +163,23 @@ it_expect b "v4 file v4-b-1" OK
 it_expect b "v4 lock write 5000 5" OK
 
 fo_checker_end "through nfs3 during the crash and takeover"
+
+# Fencing through Pacemaker: fence_ulm_ceph blocklists nfs3's RADOS
+# clients; its Ganesha runs on but cannot renew its lease, and refuses.
+it_expect c "v4 file v4-a-1" OK
+it_expect c "v4 lock write 9000 5" OK
+fence_out=$(sb_exec nfs2 stonith_admin --fence nfs3 --timeout 60 2>&1) ||
+	it_fail "stonith_admin --fence nfs3: $fence_out"
+it_pass "stonith_admin --fence nfs3: exit status 0"
+history=$(sb_exec nfs2 stonith_admin --history nfs3 2>&1 | tr -s ' \t' ' ')
+[[ $history == *"off of nfs3 successful"* ]] || {
+	printf '%s\n' "$history"
+	it_fail "stonith_admin --history nfs3 shows no successful off"
+}
+it_pass "stonith_admin --history nfs3: $(grep -o 'off of nfs3 successful.*' <<<"$history" | head -n 1)"
+it_expect_value "ulm-takeover --status of node 3" "node 3: not live" \
+	"$(sb_exec nfs2 "$ULM_IT_TAKEOVER" --node 3 --status \
+		--ceph-conf "$IT_CEPH/ceph.conf" --pool ulm --namespace "$FO_NS")"
+it_expect_within 10 c "v4 lock write 9100 5" "ERR NFS4ERR_GRACE"
 echo "pcmk_crash: kill -9 to ip-nfs1 started on nfs2 (crm_mon) $((t_moved - t0)) ms," \
 	"to first reclaim granted $((t_first - t0)) ms, to 1,000 reclaimed $((t_all - t0)) ms"
