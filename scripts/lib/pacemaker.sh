@@ -17,9 +17,9 @@
 #   pcmk_load NODE FILE N=V...   load a crmsh configuration, its ${N}s
 #                                filled in
 #   pcmk_crm NODE ARG...         crm (crmsh) on NODE
-#   pcmk_stop                    stop Pacemaker (and the resources it runs)
-#                                then Corosync on every member, together;
-#                                end whatever they left in the namespaces
+#   pcmk_stop                    maintenance mode, then stop Pacemaker and
+#                                Corosync on every member, together; end
+#                                the resources left in the namespaces
 #
 # Why each path is private: libqb's IPC (how crm_mon, the Pacemaker daemons
 # and Corosync talk) is abstract unix sockets, one set per network
@@ -235,7 +235,6 @@ pcmk__sweep() {
 
 pcmk__stop_node() {
 	local node=$1
-	# pacemakerd stops the node's resources first, then its daemons.
 	if sb_alive "$node" pacemakerd; then
 		SB_TIMEOUT=$PCMK_TIMEOUT sb_stop "$node" pacemakerd TERM || true
 	fi
@@ -247,6 +246,14 @@ pcmk__stop_node() {
 
 pcmk_stop() {
 	local pids=() member id node addr
+	# Leave the resources as they are (no stops, no moves, no takeovers
+	# while members go one by one): the sweep ends them.
+	for member in "${PCMK_MEMBERS[@]}"; do
+		read -r id node addr <<<"$member"
+		sb_alive "$node" pacemakerd || continue
+		sb_exec "$node" crm_attribute -t crm_config -n maintenance-mode \
+			-v true >/dev/null 2>&1 && break
+	done
 	for member in "${PCMK_MEMBERS[@]}"; do
 		read -r id node addr <<<"$member"
 		pcmk__stop_node "$node" &

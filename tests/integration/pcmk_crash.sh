@@ -71,11 +71,16 @@ for id in 1 2 3; do pcmk_ganesha_node "nfs$id" "$id"; done
 glog() { cat "$(sb_node_dir "$1")/log-ganesha/ganesha.log" 2>/dev/null; }
 
 # ocf-tester (resource-agents) on both agents, as Pacemaker would run them
-# on nfs1: start, monitor, stop, twice each, exit codes checked.
+# on nfs1: start, monitor, stop, twice each, exit codes checked. It also
+# runs meta-data as nobody, who may not reach the checkout (/root/ulm on
+# a fresh machine): the agents go to a tmpfs of nfs1's mount namespace.
+sb_exec nfs1 mount -t tmpfs -o mode=755 ulm-ocf /mnt &&
+	sb_exec nfs1 install -m 755 "$OCF/ganesha" "$OCF/ulm-takeover" /mnt ||
+	it_fail "nfs1: agents for ocf-tester"
 ocf_test() {
 	local agent=$1 out
 	shift
-	out=$(sb_exec nfs1 ocf-tester -n "test-$agent" "$@" "$OCF/$agent" 2>&1) || {
+	out=$(sb_exec nfs1 ocf-tester -n "test-$agent" "$@" "/mnt/$agent" 2>&1) || {
 		printf '%s\n' "$out" | sed 's/^/#   /'
 		it_fail "ocf-tester $agent"
 	}
@@ -181,5 +186,12 @@ it_expect_value "ulm-takeover --status of node 3" "node 3: not live" \
 	"$(sb_exec nfs2 "$ULM_IT_TAKEOVER" --node 3 --status \
 		--ceph-conf "$IT_CEPH/ceph.conf" --pool ulm --namespace "$FO_NS")"
 it_expect_within 10 c "v4 lock write 9100 5" "ERR NFS4ERR_GRACE"
+# Told it was fenced, nfs3's Pacemaker stops and stays down (fence-reaction
+# stop: "We were allegedly just fenced"); its peers see it gone.
+sb_wait_until 20 eval "! pcmk_online nfs2 | grep -qw nfs3" || {
+	sb_exec nfs2 crm_mon -1
+	it_fail "crm_mon -1 on nfs2 still shows nfs3 online after its fencing"
+}
+it_pass "crm_mon -1 on nfs2: online $(pcmk_online nfs2) (nfs3's Pacemaker stopped itself)"
 echo "pcmk_crash: kill -9 to ip-nfs1 started on nfs2 (crm_mon) $((t_moved - t0)) ms," \
 	"to first reclaim granted $((t_first - t0)) ms, to 1,000 reclaimed $((t_all - t0)) ms"
