@@ -57,8 +57,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		"${missing[@]}" >/dev/null
 fi
-# Debian's ganesha unit may have started a system-wide daemon; ours run in
-# namespaces and must not meet it.
+# Debian's units may have started system-wide daemons (Ganesha; Corosync
+# and Pacemaker as a one-node cluster); ours run in namespaces and must
+# not meet them.
 if command -v systemctl >/dev/null; then
-	systemctl disable --now nfs-ganesha >/dev/null 2>&1 || true
+	systemctl disable --now nfs-ganesha pacemaker corosync \
+		>/dev/null 2>&1 || true
 fi

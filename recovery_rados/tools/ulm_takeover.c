@@ -55,6 +55,8 @@ struct options {
 	uint32_t fence_secs;
 	uint32_t wait_secs;
 	bool no_fence;
+	bool fence_only;
+	bool status_only;
 	bool have_dead, have_self;
 };
 
@@ -71,13 +73,20 @@ static void usage(FILE *out)
 		"store; defaults %s, %s)\n"
 		"       [--grace-pool POOL] [--grace-namespace NS] "
 		"[--grace-oid OID]   (RADOS_KV's)\n"
+		"       ulm-takeover --node ID --fence-only|--status "
+		"[--fence-secs S] [RADOS options]\n"
 		"DEAD_ID, MY_ID: UNIFIED Node_Id of the dead node and of this "
 		"one (equal: this\n"
 		"node restarted; only SM_NOTIFY is sent). ADDRESS: the "
 		"service address now here\n"
 		"(SM_NOTIFY goes out of it). --grace-nodeid: the dead node's "
 		"RADOS_KV nodeid\n"
-		"(no grace database change without it).\n",
+		"(no grace database change without it).\n"
+		"--fence-only: blocklist node ID's RADOS clients, nothing "
+		"else (a fence agent's\n"
+		"off). --status: print whether node ID holds its liveness "
+		"lease (\"live\": it\n"
+		"may grant) or not (\"not live\").\n",
 		DEFAULT_WAIT_SECS, DEFAULT_POOL, DEFAULT_NAMESPACE);
 }
 
@@ -112,6 +121,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"fence-secs", required_argument, NULL, 0},
 		{"wait", required_argument, NULL, 0},
 		{"no-fence", no_argument, NULL, 0},
+		{"fence-only", no_argument, NULL, 0},
+		{"status", no_argument, NULL, 0},
 		{"ceph-conf", required_argument, NULL, 0},
 		{"userid", required_argument, NULL, 0},
 		{"keyring", required_argument, NULL, 0},
@@ -131,6 +142,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{NULL, &o->fence_secs, NULL},
 		{NULL, &o->wait_secs, NULL},
 		{NULL, NULL, &o->no_fence},
+		{NULL, NULL, &o->fence_only},
+		{NULL, NULL, &o->status_only},
 		{&o->rados.ceph_conf, NULL, NULL},
 		{&o->rados.userid, NULL, NULL},
 		{&o->rados.keyring, NULL, NULL},
@@ -152,6 +165,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 		if (t->flag)
 			*t->flag = true;
 	}
+	/* One node, one action: no takeover options needed. */
+	if (o->fence_only || o->status_only)
+		return optind == argc && o->have_dead &&
+				       !(o->fence_only && o->status_only)
+			       ? 0
+			       : -1;
 	if (optind != argc || !o->have_dead || !o->have_self || !o->ip ||
 	    (o->grace_nodeid && strlen(o->grace_nodeid) >= ULMREC_NODEID_MAX))
 		return -1;
@@ -340,6 +359,24 @@ static int notify_clients(ulmrec *rec, const struct options *o)
 	return n.failed ? -EIO : 0;
 }
 
+/* --status: one look at the node's liveness lease. */
+static int print_status(const struct options *o)
+{
+	struct options once = *o;
+	uint32_t epoch;
+	int rc;
+
+	once.wait_secs = 0;
+	rc = dead_node_epoch(&once, &epoch);
+	if (rc == 0 || rc == -EBUSY)
+		printf("node %u: %s\n", o->dead, rc ? "live" : "not live");
+	else
+		printf("node %u: FAILED: %s\n", o->dead,
+		       rc == -ENOENT ? "no such node in the lock store"
+				     : ulm_strerror(rc));
+	return rc == -EBUSY ? 0 : rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = {
@@ -357,12 +394,19 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_NOT_PROTECTED;
 	}
+	if (o.status_only)
+		return print_status(&o) ? EXIT_NOT_PROTECTED : 0;
 	rc = ulmrec_open(&o.rados, &rec);
 	if (rc != 0) {
 		fprintf(stderr,
 			"ulm-takeover: cannot reach RADOS (pool %s): %s\n",
 			o.rados.pool, strerror(-rc));
 		return EXIT_NOT_PROTECTED;
+	}
+	if (o.fence_only) {
+		rc = fence(rec, &o);
+		ulmrec_close(rec);
+		return rc ? EXIT_NOT_PROTECTED : 0;
 	}
 	if (o.dead != o.self) {
 		rc = check_dead(&o, &epoch);

@@ -29,19 +29,7 @@ fo_node n1 1
 fo_node n2 2
 fo_node n3 3
 fo_start n1 n2 n3
-for h in 101 102 103; do fo_host "h$h" "$h"; done
-fo_client a h101 "$A" --nsm-listen
-fo_client b h102 "$A" --nsm-listen
-fo_client c h103 "$(fo_addr 3)"
-
-it_note "1,000 locks through $A (node n1)"
-fo_take_locks a b
-it_expect_store "1,000 locks held" 'type=write .*kind=lock .*client=ulmt-[ab]-' 1000
-
-# Through n3, throughout: locks inside held ones, and beside them.
-CHECKER_LOG=$IT_DIR/checker.log
-fo_checker c a b >"$CHECKER_LOG" 2>&1 &
-CHECKER=$!
+fo_workload "$A" "$(fo_addr 3)"
 
 now_ms() { date +%s%3N; }
 
@@ -98,25 +86,11 @@ while [ "$round" -lt "$FO_ROUNDS" ]; do
 	fi
 done
 
-touch "$IT_DIR/probe.stop"
-checker_rc=0
-wait "$CHECKER" || checker_rc=$?
-it_expect_value "checker exit status" 0 "$checker_rc"
-# A conflicting probe may only be refused: DENIED with the holder, or a
-# grace refusal. Anything else (a TIMEOUT, another error) is a failure.
-attempts=$(grep -c ' conflict ' "$CHECKER_LOG" || true)
-granted=$(grep -Ec ' conflict .* OK$' "$CHECKER_LOG" || true)
-odd=$(grep -E ' (conflict|gap) ' "$CHECKER_LOG" | grep -Ev \
-	' (OK|DENIED write [0-9]+ [0-9]+( [0-9]+)?|ERR NFS4ERR_GRACE|ERR NLM4_DENIED(_GRACE_PERIOD)?)$' || true)
-gaps=$(grep -Ec ' gap .* OK$' "$CHECKER_LOG" || true)
-it_expect_value "conflicting locks granted, of $attempts tried during $round rounds" 0 "$granted"
-it_expect_value "probes answered otherwise than granted or refused (timeouts)" "" "$odd"
-[ "$gaps" -gt 0 ] || it_fail "no lock beside a held one was granted"
-it_pass "locks beside held ones granted: $gaps"
+fo_checker_end "during $round rounds"
 # Every round was probed: answers between its kill and its end.
 while read -r r start end; do
 	n=$(awk -v s="$start" -v e="$end" '$2 == "conflict" || $2 == "gap" {
-		t = $1 * 1000; if (t >= s && t <= e) n++ } END {print n + 0}' "$CHECKER_LOG")
+		t = $1 * 1000; if (t >= s && t <= e) n++ } END {print n + 0}' "$FO_CHECKER_LOG")
 	[ "$n" -ge "$FO_MIN_PROBES" ] ||
 		it_fail "round $r: only $n probes answered (at least $FO_MIN_PROBES)"
 	it_pass "round $r: $n probes answered while it ran"

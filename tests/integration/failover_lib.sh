@@ -17,6 +17,7 @@
 #                                     database in FO_GRACE_NS)
 #   fo_start NODE...                  start them together (rados_cluster
 #                                     waits for every member to enforce)
+#   fo_node_unaddressed NODE ID ...   the same without a service address
 #   fo_node_destroy NODE              remove it (to set up another node)
 #   fo_host HOST ID                   a client host (ID 100..199), with an
 #                                     rpcbind (for its NSM service)
@@ -31,6 +32,11 @@
 #                                     reply must match WANT (one check);
 #                                     fo_send + fo_expect_all: several
 #                                     clients at once
+#   fo_workload ADDR CHECK_ADDR       1,000 locks of clients a, b through
+#                                     ADDR; c probes them (fo_checker:
+#                                     held locks and the gaps beside them)
+#                                     through CHECK_ADDR until
+#                                     fo_checker_end WHEN, the verdict
 #   fo_grace_dump                     `ganesha-rados-grace dump`
 #
 # Only the hub routes: nodes and hosts reach each other and Ceph through
@@ -114,17 +120,24 @@ fo__wire() {
 # rados_cluster only: the anchor of bench/recovery-bench.sh.
 fo_node() {
 	local node=$1 id=$2 addr
+	addr=$(fo_addr "$id")
+	fo_node_unaddressed "$@"
+	ip -n "$(sb_ns "$node")" addr add "$addr/32" dev lo &&
+		ip -n "$(sb_ns hub)" route add "$addr/32" via "10.77.$id.2" ||
+		it_fail "node $node: service address $addr"
+}
+
+# fo_node_unaddressed NODE ID [CONF_KEY=V...]: fo_node without a service
+# address (something else, e.g. Pacemaker, puts one there).
+fo_node_unaddressed() {
+	local node=$1 id=$2
 	local fsal=(export="1:$IT_EXPORT:/export:VFS")
 	[ "${FO_STOCK:-0}" = 1 ] || fsal=(store=rados \
 		ceph_conf="$IT_CEPH/ceph.conf" pool=ulm namespace="$FO_NS" \
 		node_id="$id" rados_lease="$FO_RADOS_LEASE_MS" \
 		export="1:$IT_EXPORT:/export:UNIFIED")
-	addr=$(fo_addr "$id")
 	sb_node_create "$node" || it_fail "node $node: namespaces"
 	fo__wire "$node" "$id"
-	ip -n "$(sb_ns "$node")" addr add "$addr/32" dev lo &&
-		ip -n "$(sb_ns hub)" route add "$addr/32" via "10.77.$id.2" ||
-		it_fail "node $node: service address $addr"
 	sb_rpcbind_start "$node" || it_fail "node $node: rpcbind"
 	sb_statd_start "$node" || it_fail "node $node: rpc.statd"
 	fo_grace_db add "nfs$id" >/dev/null || it_fail "grace db: add nfs$id"
@@ -373,6 +386,45 @@ fo_checker() {
 		[ "$reply" != OK ] ||
 			fo__probe_send "$client" "v4 unlock $((off + 6)) 2"
 	done
+}
+
+# fo_workload ADDR CHECK_ADDR: client hosts h101..h103; clients a and b
+# (NSM listeners) take 1,000 locks through ADDR; client c, of CHECK_ADDR,
+# runs fo_checker on them in the background (FO_CHECKER, its output in
+# FO_CHECKER_LOG) until fo_checker_end.
+fo_workload() {
+	local addr=$1 check_addr=$2 h
+	for h in 101 102 103; do fo_host "h$h" "$h"; done
+	fo_client a h101 "$addr" --nsm-listen
+	fo_client b h102 "$addr" --nsm-listen
+	fo_client c h103 "$check_addr"
+	it_note "1,000 locks through $addr"
+	fo_take_locks a b
+	it_expect_store "1,000 locks held" 'type=write .*kind=lock .*client=ulmt-[ab]-' 1000
+	FO_CHECKER_LOG=$IT_DIR/checker.log
+	fo_checker c a b >"$FO_CHECKER_LOG" 2>&1 &
+	FO_CHECKER=$!
+}
+
+# fo_checker_end WHEN: stop fo_workload's checker; what it saw: no
+# conflicting lock granted, every probe answered, locks beside held ones
+# granted. WHEN ends the count's line ("during 10 rounds").
+fo_checker_end() {
+	local when=$1 log=$FO_CHECKER_LOG rc=0 attempts granted odd gaps
+	touch "$IT_DIR/probe.stop"
+	wait "$FO_CHECKER" || rc=$?
+	it_expect_value "checker exit status" 0 "$rc"
+	# A conflicting probe may only be refused: DENIED with the holder, or a
+	# grace refusal. Anything else (a TIMEOUT, another error) is a failure.
+	attempts=$(grep -c ' conflict ' "$log" || true)
+	granted=$(grep -Ec ' conflict .* OK$' "$log" || true)
+	odd=$(grep -E ' (conflict|gap) ' "$log" | grep -Ev \
+		' (OK|DENIED write [0-9]+ [0-9]+( [0-9]+)?|ERR NFS4ERR_GRACE|ERR NLM4_DENIED(_GRACE_PERIOD)?)$' || true)
+	gaps=$(grep -Ec ' gap .* OK$' "$log" || true)
+	it_expect_value "conflicting locks granted, of $attempts tried $when" 0 "$granted"
+	it_expect_value "probes answered otherwise than granted or refused (timeouts)" "" "$odd"
+	[ "$gaps" -gt 0 ] || it_fail "no lock beside a held one was granted"
+	it_pass "locks beside held ones granted: $gaps"
 }
 
 # The pool's records, one line each (read-only libulm, from the hub).
