@@ -174,10 +174,11 @@ fsal_status_t ulmfsal_deleg_check(struct fsal_obj_handle *obj,
 /* share/share_io.c */
 /** May I/O with no open of its own (NFSv3, NFSv4 special stateids) access
  *  the file so (ULM_SHARE_READ, ULM_SHARE_WRITE), with Ganesha's @p bypass?
- *  A share reservation on any node that denies it: ERR_FSAL_SHARE_DENIED,
- *  as the sub-FSAL answers for its own. */
-fsal_status_t ulmfsal_share_io_check(struct fsal_obj_handle *obj, bool bypass,
-				     unsigned access, const char *what);
+ *  Another client's delegation in the way, on any node, is recalled:
+ *  ERR_FSAL_DELAY. A share reservation on any node that denies it:
+ *  ERR_FSAL_SHARE_DENIED, as the sub-FSAL answers for its own. */
+fsal_status_t ulmfsal_io_check(struct fsal_obj_handle *obj, bool bypass,
+			       unsigned access, const char *what);
 
 /* share/recall.c: the up-calls that reach this node's delegation holders */
 void ulmfsal_recall_add(const struct ulm_key *key,

@@ -70,9 +70,7 @@ static bool io_stopped(struct fsal_obj_handle *obj_hdl, bool bypass,
 
 	if (arg->state != NULL)
 		return false;
-	status = ulmfsal_deleg_check(obj_hdl, NULL, access, what);
-	if (!FSAL_IS_ERROR(status))
-		status = ulmfsal_share_io_check(obj_hdl, bypass, access, what);
+	status = ulmfsal_io_check(obj_hdl, bypass, access, what);
 	if (!FSAL_IS_ERROR(status))
 		return false;
 	done_cb(obj_hdl, status, arg, caller_arg);

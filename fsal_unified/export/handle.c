@@ -196,13 +196,15 @@ static fsal_status_t setattr2(struct fsal_obj_handle *obj_hdl, bool bypass,
 {
 	fsal_status_t status = fsalstat(ERR_FSAL_NO_ERROR, 0);
 
+	/* A truncate under no open also meets every node's denies of
+	 * write. */
 	if (FSAL_TEST_MASK(attrib_set->valid_mask, ATTR_SIZE))
-		status = recall_for_change(obj_hdl, state, "SETATTR size");
-	/* A truncate under no open meets every node's denies of write. */
-	if (!FSAL_IS_ERROR(status) && state == NULL &&
-	    FSAL_TEST_MASK(attrib_set->valid_mask, ATTR_SIZE))
-		status = ulmfsal_share_io_check(
-			obj_hdl, bypass, ULM_SHARE_WRITE, "SETATTR size");
+		status = state == NULL && obj_hdl->type == REGULAR_FILE
+				 ? ulmfsal_io_check(obj_hdl, bypass,
+						    ULM_SHARE_WRITE,
+						    "SETATTR size")
+				 : recall_for_change(obj_hdl, state,
+						     "SETATTR size");
 	if (FSAL_IS_ERROR(status))
 		return status;
 	return ULMFSAL_SUB(obj_hdl, setattr2, bypass, state, attrib_set);

@@ -2,9 +2,13 @@
 /**
  * @file share_io.c
  * @brief FSAL UNIFIED: I/O without an open of its own (NFSv3 READ, WRITE
- * and SETATTR of the size; NFSv4 ones with a special stateid) meets the
- * share reservations of every node, not only the sub-FSAL's of this one.
+ * and SETATTR of the size; NFSv4 ones with a special stateid) breaks
+ * other clients' delegations and meets the share reservations of every
+ * node, not only the sub-FSAL's of this one: one look at the file's
+ * table (libulm's ulm_share_io_check with ULM_IO_RECALL).
  *
+ * A delegation in the way is recalled and the I/O answered
+ * ERR_FSAL_DELAY (NFS4ERR_DELAY, NFS3ERR_JUKEBOX).
  * The answer is the sub-FSAL's own for a local deny: ERR_FSAL_SHARE_DENIED,
  * which Ganesha turns into NFS4ERR_LOCKED (READ, WRITE) or
  * NFS4ERR_SHARE_DENIED (SETATTR) and NFS3ERR_JUKEBOX. Ganesha's bypass
@@ -25,8 +29,8 @@ static void log_refusal(const struct ulm_lock_info *holder, const char *what)
 		 what, holder->access, holder->deny, holder->node);
 }
 
-fsal_status_t ulmfsal_share_io_check(struct fsal_obj_handle *obj, bool bypass,
-				     unsigned access, const char *what)
+fsal_status_t ulmfsal_io_check(struct fsal_obj_handle *obj, bool bypass,
+			       unsigned access, const char *what)
 {
 	struct ulm_lock_info *holder = NULL;
 	struct ulm_key key;
@@ -39,9 +43,9 @@ fsal_status_t ulmfsal_share_io_check(struct fsal_obj_handle *obj, bool bypass,
 	/* The holder is worth its 2 KiB only when it is logged. */
 	if (isDebug(COMPONENT_FSAL))
 		holder = gsh_malloc(sizeof(*holder));
-	rc = ULMFSAL_STORE(ulm_share_io_check(ulmfsal_env(), &key, NULL, access,
-					      bypass ? ULM_IO_BYPASS : 0,
-					      holder));
+	rc = ULMFSAL_STORE(ulm_share_io_check(
+		ulmfsal_env(), &key, NULL, access,
+		ULM_IO_RECALL | (bypass ? ULM_IO_BYPASS : 0), holder));
 	if (rc == -EAGAIN && holder != NULL)
 		log_refusal(holder, what);
 	gsh_free(holder);

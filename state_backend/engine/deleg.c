@@ -111,16 +111,25 @@ int ulm_deleg_release(ulm_env *env, const struct ulm_key *file,
 		  : release_or_keep(env, undeleg_now, file, owner, 0, ULM_EOF);
 }
 
+int deleg_access_answer(ulm_env *env, const struct ulm_table *t,
+			const struct ulm_owner *owner, bool write,
+			struct ulm_lock_info *conflict)
+{
+	struct deleg_request req = {owner, write, 0, conflict};
+	struct conflict_req c;
+
+	deleg_view(env, t, &req, REQ_ACCESS, &c);
+	return conflict_answer(env, t, &c, conflict);
+}
+
 static int check_op(ulm_env *env, struct ulm_table *t, void *arg)
 {
 	const struct deleg_request *req = arg;
-	struct conflict_req c;
 	int rc = frozen_gate(env, t, 0);
 
-	if (rc)
-		return rc;
-	deleg_view(env, t, req, REQ_ACCESS, &c);
-	return conflict_answer(env, t, &c, req->conflict);
+	return rc ? rc
+		  : deleg_access_answer(env, t, req->owner, req->write,
+					req->conflict);
 }
 
 int ulm_deleg_check(ulm_env *env, const struct ulm_key *file,

@@ -62,6 +62,13 @@ void queue_wake(ulm_env *env, struct ulm_table *t, uint64_t start,
 /** Fill @p info from @p lock if @p info is not NULL. */
 void conflict_report(const struct ulm_lock *lock, struct ulm_lock_info *info);
 
+/** deleg.c: do other clients' delegations on @p t stand in the way of
+ * @p owner's (NULL: no client's) access? They are recalled: ULM_EDELEG
+ * (@p conflict filled if not NULL); else 0. */
+int deleg_access_answer(ulm_env *env, const struct ulm_table *t,
+			const struct ulm_owner *owner, bool write,
+			struct ulm_lock_info *conflict);
+
 /** Resolve a conflict found for a request: report it, send the recall
  *  of a delegation. @return 0 (none), -EAGAIN, ULM_EGRACE, ULM_EDELEG */
 int conflict_answer(ulm_env *env, const struct ulm_table *t,

@@ -134,6 +134,7 @@ struct io_request {
 	const struct ulm_owner *owner; /* NULL: I/O of no owner */
 	uint8_t access;
 	bool bypass;
+	bool recall; /* ULM_IO_RECALL */
 	struct ulm_lock_info *holder;
 };
 
@@ -155,6 +156,11 @@ static int io_check_op(ulm_env *env, struct ulm_table *t, void *arg)
 	};
 	int rc = frozen_gate(env, t, 0);
 
+	/* Delegations first: a recall makes the client retry anyway. */
+	if (!rc && req->recall)
+		rc = deleg_access_answer(env, t, req->owner,
+					 req->access & ULM_SHARE_WRITE,
+					 req->holder);
 	/* No deny on the file (the common case): decided without a walk. */
 	if (rc || t->denies == 0)
 		return rc;
@@ -165,14 +171,18 @@ int ulm_share_io_check(ulm_env *env, const struct ulm_key *file,
 		       const struct ulm_owner *owner, unsigned access,
 		       unsigned flags, struct ulm_lock_info *holder)
 {
-	struct io_request req = {owner, access, flags & ULM_IO_BYPASS, holder};
+	struct io_request req = {owner, access, flags & ULM_IO_BYPASS,
+				 flags & ULM_IO_RECALL, holder};
 	int rc = key_validate(file);
 
 	if (!rc && owner)
 		rc = owner_validate(owner);
 	if (!rc && (!env || access < 1 || access > ULM_SHARE_BOTH ||
-		    (flags & ~ULM_IO_BYPASS)))
+		    (flags & ~(ULM_IO_BYPASS | ULM_IO_RECALL))))
 		rc = -EINVAL;
+	/* A recall is an event to send: as ulm_deleg_check(). */
+	if (!rc && req.recall)
+		rc = env_grantable(env, file);
 	if (!rc)
 		rc = with_table(env, file, io_check_op, &req);
 	return rc;

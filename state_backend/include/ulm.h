@@ -470,6 +470,11 @@ int ulm_share_release(ulm_env *env, const struct ulm_key *file,
  *  NFSv4 READ with the all-ones stateid; an NFSv4 or SMB deny of write
  *  still refuses it. */
 #define ULM_IO_BYPASS 0x04
+/** ulm_share_io_check() flag: first break other clients' delegations the
+ *  I/O conflicts with (a write: any; a read: a write delegation), on any
+ *  node, as ulm_deleg_check() does: they are recalled and ULM_EDELEG is
+ *  returned. One visit of the file's table decides both. */
+#define ULM_IO_RECALL 0x08
 
 /**
  * @brief May I/O with no open of its own read or change the file's data
@@ -481,10 +486,12 @@ int ulm_share_release(ulm_env *env, const struct ulm_key *file,
  * @param owner  NULL: I/O of no owner, which every deny refuses; else the
  *               owner's own reservation is not in its way
  * @param access ULM_SHARE_READ or ULM_SHARE_WRITE (or both)
- * @param flags  0 or ULM_IO_BYPASS
+ * @param flags  0, ULM_IO_BYPASS, ULM_IO_RECALL
  * @param[out] holder if not NULL and -EAGAIN, or ULM_EGRACE for an
  *             unreclaimed deny, is returned: the reservation in the way
- * @return 0; -EAGAIN (a deny refuses it); ULM_EGRACE (an unreclaimed
+ *             (ULM_EDELEG: a delegation recalled)
+ * @return 0; -EAGAIN (a deny refuses it); ULM_EDELEG (ULM_IO_RECALL: a
+ *         delegation is recalled, retry); ULM_EGRACE (an unreclaimed
  *         deny, or a dead node's token freezes the file: retry after
  *         grace); -EINVAL; -ENOMEM; -EIO; ULM_ECORRUPT
  */

@@ -199,9 +199,20 @@ enum attempt {
 	TRY_WRITE_ACCESS,
 	TRY_NFS3_READ,
 	TRY_NFS3_WRITE,
+	TRY_IO_READ, /* the I/O check: delegations and denies at once */
+	TRY_IO_WRITE,
 };
 
-#define N_ATTEMPTS (TRY_NFS3_WRITE + 1)
+#define N_ATTEMPTS (TRY_IO_WRITE + 1)
+
+static int try_io(ulm_env *env, const char *file, unsigned access,
+		  struct ulm_lock_info *conflict)
+{
+	struct ulm_key key = test_key(file);
+
+	return ulm_share_io_check(env, &key, NULL, access, ULM_IO_RECALL,
+				  conflict);
+}
 
 static int attempt(ulm_env *env, const char *file, enum attempt what,
 		   struct ulm_lock_info *conflict)
@@ -228,6 +239,10 @@ static int attempt(ulm_env *env, const char *file, enum attempt what,
 		return try_access(env, file, NULL, RD, conflict);
 	case TRY_NFS3_WRITE:
 		return try_access(env, file, NULL, WR, conflict);
+	case TRY_IO_READ:
+		return try_io(env, file, RD, conflict);
+	case TRY_IO_WRITE:
+		return try_io(env, file, WR, conflict);
 	}
 	return -EINVAL;
 }
@@ -272,7 +287,7 @@ static void test_deleg_read_recalled_by_writes_and_denies(void **state)
 	static const bool recalls[N_ATTEMPTS] = {
 		[TRY_WRITE_LOCK] = true, [TRY_WRITE_OPEN] = true,
 		[TRY_DENY] = true,	 [TRY_WRITE_ACCESS] = true,
-		[TRY_NFS3_WRITE] = true,
+		[TRY_NFS3_WRITE] = true, [TRY_IO_WRITE] = true,
 	};
 
 	attempts_against(env_of(state), ULM_DELEG_READ, recalls);
@@ -281,7 +296,8 @@ static void test_deleg_read_recalled_by_writes_and_denies(void **state)
 static void test_deleg_write_recalled_by_anything(void **state)
 {
 	static const bool recalls[N_ATTEMPTS] = {
-		true, true, true, true, true, true, true, true, true,
+		true, true, true, true, true, true,
+		true, true, true, true, true,
 	};
 
 	attempts_against(env_of(state), ULM_DELEG_WRITE, recalls);
