@@ -317,9 +317,13 @@ sb__fsal_block() {
 #      left out, so a test can omit a parameter on purpose)
 #   ceph_conf=FILE  pool=NAME  namespace=NAME   (UNIFIED, Store = rados)
 #   rados_lease=MS  rados_tokens=true|false  rados_op_timeout=S
-#                                    (UNIFIED Rados_Lease_Ms, Rados_Tokens,
-#                                     Rados_Op_Timeout; default 5 s with
-#                                     ceph_conf, as Ganesha's)
+#   rados_peer_wait=S                (UNIFIED Rados_Lease_Ms, Rados_Tokens,
+#                                     Rados_Op_Timeout: default 5 s with
+#                                     ceph_conf, as Ganesha's;
+#                                     Rados_Peer_Wait: default 3 s, not
+#                                     Ganesha's 1 s, for a healthy node
+#                                     answering a handover on a machine
+#                                     loaded by a parallel suite)
 #   deleg_unwatched=true|false       (UNIFIED Delegations_Unwatched)
 #   bind=ADDR                        (NFS_CORE_PARAM Bind_Addr)
 #   udp=false|true|mount             (Enable_UDP, default false; rpc.statd
@@ -346,6 +350,7 @@ sb_ganesha_conf() {
 	local ceph_conf="" pool="" namespace="" bind="" udp=false dbus=0 delegations=""
 	local exports=()
 	local rados_lease="" rados_tokens="" rados_op_timeout="" deleg_unwatched=""
+	local rados_peer_wait=""
 	shift
 	for kv in "$@"; do
 		key=${kv%%=*}
@@ -369,6 +374,7 @@ sb_ganesha_conf() {
 		rados_tokens) rados_tokens=$val unified=1 ;;
 		deleg_unwatched) deleg_unwatched=$val unified=1 ;;
 		rados_op_timeout) rados_op_timeout=$val unified=1 ;;
+		rados_peer_wait) rados_peer_wait=$val unified=1 ;;
 		bind) bind=$val ;;
 		udp) udp=$val ;;
 		export) exports+=("$val") ;;
@@ -434,6 +440,9 @@ sb_ganesha_conf() {
 			[ -z "$ceph_conf" ] ||
 				printf '\tRados_Op_Timeout = %s;\n' \
 					"${rados_op_timeout:-5}"
+			[ -z "$ceph_conf" ] ||
+				printf '\tRados_Peer_Wait = %s;\n' \
+					"${rados_peer_wait:-3}"
 			printf '}\n'
 		fi
 		[ -z "$keytab" ] ||

@@ -94,9 +94,10 @@ refused_by_store() {
 }
 
 fo_cluster memstore
-fo_node n1 1 dbus=1
-fo_node n2 2 dbus=1
-fo_node n3 3 dbus=1 rados_tokens=false
+# Rados_Peer_Wait as Ganesha's default: the bound of b's OPEN below.
+fo_node n1 1 dbus=1 rados_peer_wait=1
+fo_node n2 2 dbus=1 rados_peer_wait=1
+fo_node n3 3 dbus=1 rados_tokens=false rados_peer_wait=1
 fo_start n1 n2 n3
 # Ganesha's reaper, which expires clients, also asks rados_cluster's grace
 # database in RADOS while in grace, and waits there for a cut-off node.
@@ -230,18 +231,23 @@ kill -CONT "$(ganesha_pid n1)" || it_fail "SIGCONT n1"
 it_pass "b's OPEN of t while n1 is paused: $IT_REPLY after $took ms"
 it_expect_within 10 b "v4 open t read" OK
 
-it_note "n3 paused (SIGSTOP) 4 s: past its RADOS lease, within the NFSv4 lease; a3 unlocks meanwhile"
+it_note "n3 paused (SIGSTOP) ~3 s: past its RADOS lease, within the NFSv4 lease; a3 unlocks meanwhile"
 it_expect a3 "v4 open p both" OK
 it_expect a3 "v4 lock write 0 10" OK
 it_expect b "v4 open p both" OK
 kill -STOP "$(ganesha_pid n3)" || it_fail "SIGSTOP n3"
-sleep 3
+stop_ms=$(now_ms)
+# Past the RADOS lease (2 s), and short of the NFSv4 lease (5 s) less a
+# renewal (1 s) whatever b's refusal takes on a loaded machine: a3's
+# state must outlive the pause.
+sleep 2.2
 it_send b "v4 file p"
 refused_by_store "a3's range on p (n3 paused)" "v4 lock write 0 10"
 fo_send a3 <<<"v4 unlock 0 10"
-sleep 1
+sleep 0.3
 kill -CONT "$(ganesha_pid n3)" || it_fail "SIGCONT n3"
 cont_ms=$(now_ms)
+it_note "n3 was paused $((cont_ms - stop_ms)) ms"
 fo_expect_all a3 OK
 granted_after "$cont_ms" "n3 resumed" 20 "a3's range unlocked during the pause" "v4 lock write 0 10"
 
