@@ -3,8 +3,9 @@
  * A release must never be lost: once Ganesha dropped a lock, a share or
  * a delegation (an unlock, a close, a return, a client's expiry), the
  * store must drop it too, or the record blocks everyone for good. While
- * this node is fenced, or its write failed, the store cannot take it now:
- * the release is kept here and the caller told it is done. The record
+ * this node is fenced, its write failed, or the node holding the file's
+ * token does not answer, the store cannot take it now: the release is
+ * kept here and the caller told it is done. The record
  * stays in the store until the replay, so the range is refused to others
  * meanwhile (never granted twice); this node replays every kept release,
  * oldest first, before it grants anything again (backlog_settle()) and
@@ -74,11 +75,13 @@ static struct kept_release *kept_new(release_fn fn, const struct ulm_key *file,
 	return k;
 }
 
-/* Can the store take it later? Anything else would fail again. */
+/* Can the store take it later? Anything else would fail again. A node
+ * holding the file that does not answer (ULM_EBUSY) will, or its lease
+ * lapses and its records go with its purge. */
 static bool worth_keeping(int rc)
 {
-	return rc == ULM_EFENCED || rc == -EIO || rc == -ENOMEM ||
-	       rc == -ENOLCK;
+	return rc == ULM_EFENCED || rc == ULM_EBUSY || rc == -EIO ||
+	       rc == -ENOMEM || rc == -ENOLCK;
 }
 
 static void *replay_main(void *arg);

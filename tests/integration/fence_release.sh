@@ -13,11 +13,10 @@
 # range, in a time printed here. The fence is logged once each way and
 # counted in ulmctl stats.
 # Then n1 is paused (SIGSTOP): b's OPEN of a file n1 holds the token of
-# is answered NFS4ERR_DELAY within Rados_Peer_Wait twice. n3 is paused
-# past its RADOS lease, once within the NFSv4 lease (its client unlocks
-# meanwhile) and once past it (its silent client expires): b gets both
-# ranges after the resume. (n1's own pause with an unlock is left out:
-# its token table loses the lock, see docs/testing.md.)
+# is answered NFS4ERR_DELAY within Rados_Peer_Wait twice. n1, then n3,
+# is paused past its RADOS lease within the NFSv4 lease while its client
+# unlocks; n3 once more past the NFSv4 lease (its silent client expires):
+# b gets every range after the resume.
 # Last, n1 is cut again, its client unlocks, and n1 is killed (-9) during
 # the fence: the kept release dies with it; its restart's grace purges
 # its old records, so nothing outlives the grace.
@@ -231,25 +230,32 @@ kill -CONT "$(ganesha_pid n1)" || it_fail "SIGCONT n1"
 it_pass "b's OPEN of t while n1 is paused: $IT_REPLY after $took ms"
 it_expect_within 10 b "v4 open t read" OK
 
-it_note "n3 paused (SIGSTOP) ~3 s: past its RADOS lease, within the NFSv4 lease; a3 unlocks meanwhile"
-it_expect a3 "v4 open p both" OK
-it_expect a3 "v4 lock write 0 10" OK
-it_expect b "v4 open p both" OK
-kill -STOP "$(ganesha_pid n3)" || it_fail "SIGSTOP n3"
-stop_ms=$(now_ms)
-# Past the RADOS lease (2 s), and short of the NFSv4 lease (5 s) less a
-# renewal (1 s) whatever b's refusal takes on a loaded machine: a3's
-# state must outlive the pause.
-sleep 2.2
-it_send b "v4 file p"
-refused_by_store "a3's range on p (n3 paused)" "v4 lock write 0 10"
-fo_send a3 <<<"v4 unlock 0 10"
-sleep 0.3
-kill -CONT "$(ganesha_pid n3)" || it_fail "SIGCONT n3"
-cont_ms=$(now_ms)
-it_note "n3 was paused $((cont_ms - stop_ms)) ms"
-fo_expect_all a3 OK
-granted_after "$cont_ms" "n3 resumed" 20 "a3's range unlocked during the pause" "v4 lock write 0 10"
+# paused_unlock N FILE: node N paused ~3 s (past its RADOS lease, within
+# the NFSv4 lease) while its client aN, sharing FILE with b, unlocks.
+paused_unlock() {
+	local n=$1 file=$2 stop_ms
+	it_note "n$n paused (SIGSTOP) ~3 s: past its RADOS lease, within the NFSv4 lease; a$n unlocks meanwhile"
+	it_expect "a$n" "v4 open $file both" OK
+	it_expect "a$n" "v4 lock write 0 10" OK
+	it_expect b "v4 open $file both" OK
+	kill -STOP "$(ganesha_pid "n$n")" || it_fail "SIGSTOP n$n"
+	stop_ms=$(now_ms)
+	# Past the RADOS lease (2 s), and short of the NFSv4 lease (5 s)
+	# less a renewal (1 s) whatever b's refusal takes on a loaded
+	# machine: a$n's state must outlive the pause.
+	sleep 2.2
+	it_send b "v4 file $file"
+	refused_by_store "a$n's range on $file (n$n paused)" "v4 lock write 0 10"
+	fo_send "a$n" <<<"v4 unlock 0 10"
+	sleep 0.3
+	kill -CONT "$(ganesha_pid "n$n")" || it_fail "SIGCONT n$n"
+	cont_ms=$(now_ms)
+	it_note "n$n was paused $((cont_ms - stop_ms)) ms"
+	fo_expect_all "a$n" OK
+	granted_after "$cont_ms" "n$n resumed" 20 "a$n's range unlocked during the pause" "v4 lock write 0 10"
+}
+paused_unlock 1 u
+paused_unlock 3 p
 
 it_note "n3 paused (SIGSTOP) 8 s: past the NFSv4 lease; its silent client p3 expires"
 it_expect p3 "v4 open q both" OK

@@ -311,6 +311,56 @@ static void test_live_silent_holder_wait_bounded(void **state)
 	assert_int_equal(held_rc, -EAGAIN);
 }
 
+/* A release that meets another node's token whose holder does not answer
+ * (paused, cut off: ULM_EBUSY after peer_wait_s) is kept like a fenced
+ * one: Ganesha drops its own lock whatever the unlock returns (a retried
+ * LOCKU is answered OK), so a refused release would leave the record
+ * refusing everyone for good. Here node 1's watch of the file was trimmed
+ * while its lock stayed, so the holder, alone on the file, took its
+ * token. */
+static void test_live_release_meeting_silent_holder_kept(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c2", "b");
+	struct rados_store *s;
+	struct ulm_env_stats st;
+	int released_rc, refused_rc, granted_rc;
+	bool replayed;
+	pid_t pid;
+
+	f->lease_ms = 20 * LEASE_MS; /* live all along */
+	f->peer_wait_s = 1;
+	reopen_with_lease(f, 20 * LEASE_MS);
+	s = (struct rados_store *)f->env->store;
+	assert_int_equal(try_lock(f->env, "held", &a, W, 20, 29, NULL), 0);
+	s->trim_every_ms = 20;
+	s->watch_idle_ms = 50;
+	for (int64_t end = test_now_ms() + SETTLE_MS;
+	     s->n_watched && test_now_ms() < end; test_sleep_ms(20))
+		;
+	assert_int_equal(s->n_watched, 0);
+	s->watch_idle_ms = 60000;
+	pid = fixture_spawn_holder(f, 7, "held");
+	/* Resumed and killed before any check (see the test above). */
+	kill(pid, SIGSTOP);
+	released_rc = drop_lock(f->env, "held", &a, 20, 29);
+	refused_rc = try_lock(f->env, "held", &b, W, 20, 29, NULL);
+	ulm_env_stats(f->env, &st);
+	kill(pid, SIGCONT);
+	replayed = replayed_becomes(f->env, 1);
+	granted_rc = try_lock(f->env, "held", &b, W, 20, 29, NULL);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	print_message("release meeting a silent holder: %s\n",
+		      ulm_strerror(released_rc));
+	assert_int_equal(released_rc, 0);
+	assert_int_equal(st.releases_kept, 1);
+	assert_int_not_equal(refused_rc, 0); /* the record is still there */
+	assert_true(replayed);
+	assert_int_equal(granted_rc, 0);
+}
+
 #define LIVE_TEST(fn) \
 	cmocka_unit_test_setup_teardown(fn, setup_rados, teardown_env)
 
@@ -326,6 +376,7 @@ int main(int argc, char **argv)
 		LIVE_TEST(test_live_kept_release_after_purge_changes_nothing),
 		LIVE_TEST(test_live_silent_holder_wait_bounded),
 		LIVE_TEST(test_live_kept_release_on_shared_file),
+		LIVE_TEST(test_live_release_meeting_silent_holder_kept),
 	};
 
 	fixture_holder_main(argc, argv);
