@@ -175,6 +175,7 @@ static int lease_of(const struct ulm_node_info *info, void *arg)
 		return -ENOMEM;
 	if (info->epoch > n->epoch)
 		n->epoch = info->epoch;
+	n->lease_end_ms = info->lease_end_ms;
 	if (info->node == v->self && !ulm_env_live(v->env))
 		n->lease = ULMV_LEASE_FENCED;
 	else

@@ -48,6 +48,10 @@ struct ulmv_node {
 	uint32_t epoch;
 	bool local;	/**< the node the answering Ganesha runs as */
 	uint32_t lease; /**< enum ulmv_lease */
+	/** when its lease ends unless renewed, as it last recorded it
+	 *  (CLOCK_REALTIME ms; 0: unknown): for a node not live, when it
+	 *  became so */
+	uint64_t lease_end_ms;
 	uint32_t count[ULMV_FAMILIES];
 };
 

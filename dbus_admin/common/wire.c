@@ -319,6 +319,7 @@ bool ulmv_wire_put_nodes(DBusMessageIter *it, const struct ulmv_nodes *set)
 						      NULL, &st) &&
 		     put_u32(&st, n->node) && put_u32(&st, n->epoch) &&
 		     put_bool(&st, n->local) && put_u32(&st, n->lease) &&
+		     put_u64(&st, n->lease_end_ms) &&
 		     put_counts(&st, n->count) &&
 		     dbus_message_iter_close_container(&array, &st);
 	}
@@ -338,6 +339,7 @@ int ulmv_wire_get_nodes(DBusMessageIter *it, struct ulmv_nodes *set)
 		n->epoch = get_u32(&st);
 		n->local = get_bool(&st);
 		n->lease = get_u32(&st);
+		n->lease_end_ms = get_u64(&st);
 		get_counts(&st, n->count);
 	}
 	return rc;

@@ -30,8 +30,9 @@
 #define ULMV_RECORD_SIG "(sssqsttss" ULMV_TIME_SIG "bssuuss)"
 /** protocol, client, node, locks, shares, delegations, waiters */
 #define ULMV_CLIENT_SIG "(ssuuuuu)"
-/** node, epoch, local, locks, shares, delegations, waiters */
-#define ULMV_NODE_SIG "(uubuuuuu)"
+/** node, epoch, local, lease, lease end (ms), locks, shares, delegations,
+ *  waiters */
+#define ULMV_NODE_SIG "(uubutuuuu)"
 /** name, value */
 #define ULMV_COUNTER_SIG "(st)"
 /** upper bound in microseconds (UINT64_MAX: the rest), count */

@@ -30,20 +30,31 @@ char *ulmctl_format_end(uint64_t end)
 			      : ulmctl_text("%" PRIu64, end);
 }
 
-char *ulmctl_format_expires(uint64_t expires_ms, uint64_t now_ms)
+/* @s seconds: "12s", "3m20s", "2h5m". */
+static char *duration_text(uint64_t s)
 {
-	uint64_t s;
-
-	if (expires_ms == 0)
-		return ulmctl_text("never");
-	if (expires_ms <= now_ms)
-		return ulmctl_text("lapsed");
-	s = (expires_ms - now_ms + 999) / 1000;
 	if (s < 60)
 		return ulmctl_text("%" PRIu64 "s", s);
 	if (s < 3600)
 		return ulmctl_text("%" PRIu64 "m%" PRIu64 "s", s / 60, s % 60);
 	return ulmctl_text("%" PRIu64 "h%" PRIu64 "m", s / 3600, s / 60 % 60);
+}
+
+char *ulmctl_format_expires(uint64_t expires_ms, uint64_t now_ms)
+{
+	if (expires_ms == 0)
+		return ulmctl_text("never");
+	if (expires_ms <= now_ms)
+		return ulmctl_text("lapsed");
+	return duration_text((expires_ms - now_ms + 999) / 1000);
+}
+
+char *ulmctl_format_age(uint64_t since_ms, uint64_t now_ms)
+{
+	if (since_ms == 0)
+		return ulmctl_text("?");
+	return duration_text(since_ms < now_ms ? (now_ms - since_ms) / 1000
+					       : 0);
 }
 
 /* The bytes of an identity's text: \xNN escapes decoded. */

@@ -323,6 +323,19 @@ static char *nd_lease(const void *row, enum ulmctl_format f)
 	return strdup(ulmv_lease_name(NODE(row)->lease));
 }
 
+/* A node not live: for how long in a table, since when (CLOCK_REALTIME
+ * ms) otherwise. */
+static char *nd_since(const void *row, enum ulmctl_format f)
+{
+	const struct ulmv_node *n = NODE(row);
+
+	if (n->lease != ULMV_LEASE_FENCED && n->lease != ULMV_LEASE_DEAD)
+		return NULL;
+	if (f == ULMCTL_TABLE)
+		return ulmctl_format_age(n->lease_end_ms, now_ms());
+	return n->lease_end_ms ? number(n->lease_end_ms) : NULL;
+}
+
 static const struct column node_columns[] = {
 	{"node", 4, R, NUM, "node id", nd_node},
 	{"epoch", 5, R, NUM, "its latest epoch (the asked node's current one)",
@@ -332,6 +345,10 @@ static const struct column node_columns[] = {
 	 "its liveness lease: live, fenced (the asked node lost it), dead "
 	 "(lapsed), unknown",
 	 nd_lease},
+	{"since", 5, R, NUM,
+	 "fenced or dead: for how long (since its lease ended, as it last "
+	 "recorded it; ms since the epoch in --raw and --json)",
+	 nd_since},
 	{"locks", 5, R, NUM, "byte-range locks", nd_LOCK},
 	{"shares", 6, R, NUM, "share reservations", nd_SHARE},
 	{"delegations", 11, R, NUM, "delegations", nd_DELEG},
@@ -350,7 +367,7 @@ static const struct view node_view = {
 	"nodes",
 	node_columns,
 	sizeof(node_columns) / sizeof(node_columns[0]),
-	"node,epoch,local,lease,locks,shares,delegations,waiters",
+	"node,epoch,local,lease,since,locks,shares,delegations,waiters",
 	sizeof(struct ulmv_node),
 	false};
 

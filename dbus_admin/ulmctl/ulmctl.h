@@ -174,6 +174,9 @@ char *ulmctl_format_end(uint64_t end);
 /** Time left until @p expires_ms (CLOCK_REALTIME ms) from @p now_ms:
  *  "never" for 0, "lapsed", "12s", "3m20s", "2h5m". */
 char *ulmctl_format_expires(uint64_t expires_ms, uint64_t now_ms);
+/** Time since @p since_ms (CLOCK_REALTIME ms) at @p now_ms, as above;
+ *  "?" for 0 (not known), "0s" for a time still to come. */
+char *ulmctl_format_age(uint64_t since_ms, uint64_t now_ms);
 /** An identity's text (ulmv_text()) for people (@p human): as it is if
  *  printable, else 0x and its bytes in hex; else the text itself. */
 char *ulmctl_format_identity(const char *text, bool human);

@@ -22,6 +22,7 @@ fsal_status_t ulmfsal_status(int rc, const char *what)
 		return fsalstat(ERR_FSAL_IN_GRACE, EAGAIN);
 	case ULM_EFENCED: /* logged once, by the fence watch thread */
 	case ULM_EBUSY:	  /* the node holding the file did not answer */
+	case -ETIMEDOUT:  /* nor did the store, within the call's bound */
 		LogDebug(COMPONENT_FSAL, "UNIFIED: %s: retry later: %s", what,
 			 ulm_strerror(rc));
 		return fsalstat(ERR_FSAL_DELAY, EAGAIN);
@@ -60,7 +61,7 @@ fsal_status_t ulmfsal_lock_status(int rc, const char *what)
 {
 	fsal_status_t status = ulmfsal_status(rc, what);
 
-	if (rc == ULM_EFENCED || rc == ULM_EBUSY)
+	if (rc == ULM_EFENCED || rc == ULM_EBUSY || rc == -ETIMEDOUT)
 		status.major = ERR_FSAL_IN_GRACE;
 	return status;
 }

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backlog.h"
+#include "call_bound.h"
 #include "clock.h"
 #include "env.h"
 
@@ -77,11 +78,12 @@ static struct kept_release *kept_new(release_fn fn, const struct ulm_key *file,
 
 /* Can the store take it later? Anything else would fail again. A node
  * holding the file that does not answer (ULM_EBUSY) will, or its lease
- * lapses and its records go with its purge. */
+ * lapses and its records go with its purge. A release that timed out
+ * may have landed: replayed, it finds nothing to release. */
 static bool worth_keeping(int rc)
 {
-	return rc == ULM_EFENCED || rc == ULM_EBUSY || rc == -EIO ||
-	       rc == -ENOMEM || rc == -ENOLCK;
+	return rc == ULM_EFENCED || rc == ULM_EBUSY || rc == -ETIMEDOUT ||
+	       rc == -EIO || rc == -ENOMEM || rc == -ENOLCK;
 }
 
 static void *replay_main(void *arg);
@@ -181,7 +183,9 @@ static int replay_one(ulm_env *env, const struct ulm_key *file)
 	struct kept_release *k;
 	int rc = 0;
 
-	pthread_mutex_lock(&b->replay);
+	/* The replay thread's release may be waiting on the store. */
+	if (!call_bound_lock(&b->replay))
+		return -ETIMEDOUT;
 	k = next_of(b, file);
 	if (k) {
 		rc = k->fn(env, &k->file, &k->owner, k->start, k->end);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bytes.h"
+#include "call_bound.h"
 #include "env.h"
 
 void cache_init(ulm_env *env)
@@ -34,12 +35,13 @@ uint64_t cache_key_hash(const struct ulm_key *file)
 	return hash_bytes(HASH_SEED, file->data, file->len);
 }
 
+/* Another call on a file of the bucket holds it while it waits on the
+ * store: waited for until this call's deadline at most. */
 struct cache_bucket *cache_lock(ulm_env *env, uint64_t hash)
 {
 	struct cache_bucket *b = &env->buckets[mix64(hash) % CACHE_BUCKETS];
 
-	pthread_mutex_lock(&b->mutex);
-	return b;
+	return call_bound_lock(&b->mutex) ? b : NULL;
 }
 
 void cache_unlock(struct cache_bucket *bucket)

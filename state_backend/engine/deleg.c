@@ -80,9 +80,7 @@ int ulm_deleg_acquire(ulm_env *env, const struct ulm_key *file,
 		    (flags & ~ULM_FLAG_RECLAIM)))
 		rc = -EINVAL;
 	if (!rc)
-		rc = env_grantable(env, file);
-	if (!rc)
-		rc = with_table(env, file, deleg_op, &req);
+		rc = with_grantable_table(env, file, deleg_op, &req);
 	return rc;
 }
 
@@ -145,8 +143,6 @@ int ulm_deleg_check(ulm_env *env, const struct ulm_key *file,
 	if (!rc && (access < 1 || access > ULM_SHARE_BOTH))
 		rc = -EINVAL;
 	if (!rc)
-		rc = env_grantable(env, file);
-	if (!rc)
-		rc = with_table(env, file, check_op, &req);
+		rc = with_grantable_table(env, file, check_op, &req);
 	return rc;
 }

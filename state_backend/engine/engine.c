@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "call_bound.h"
 #include "engine.h"
 
 int key_validate(const struct ulm_key *file)
@@ -22,13 +23,6 @@ int env_writable(const ulm_env *env)
 	return ulm_env_live(env) ? 0 : ULM_EFENCED;
 }
 
-int env_grantable(ulm_env *env, const struct ulm_key *file)
-{
-	int rc = env_writable(env);
-
-	return rc ? rc : backlog_settle(env, file);
-}
-
 int frozen_gate(ulm_env *env, const struct ulm_table *t, unsigned flags)
 {
 	struct ulm_key file;
@@ -42,26 +36,53 @@ int frozen_gate(ulm_env *env, const struct ulm_table *t, unsigned flags)
 }
 
 /* Every lost race means another writer's op went through, so the retry
- * loop ends. */
+ * loop ends. The call answers within the store's bound: past it, a lost
+ * race or a file busy with another call here is not waited for. */
 int with_table(ulm_env *env, const struct ulm_key *file, table_op_fn fn,
 	       void *arg)
 {
 	uint64_t hash = cache_key_hash(file);
+	uint64_t outer = call_bound_begin(env->store->call_ms);
 	struct cache_bucket *bucket = cache_lock(env, hash);
 	struct ulm_table *table = NULL;
-	int rc;
+	int rc = bucket ? 0 : -ETIMEDOUT;
 
-	do {
+	while (bucket) {
 		rc = cache_table(env, bucket, file, hash, &table);
 		if (!rc) {
 			rc = fn(env, table, arg);
 			if (rc == -ECANCELED)
 				table->stale = true;
 		}
-	} while (rc == -ECANCELED);
+		if (rc != -ECANCELED)
+			break;
+		if (call_bound_passed()) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+	}
 	if (table)
 		cache_put(bucket, table);
-	cache_unlock(bucket);
+	if (bucket)
+		cache_unlock(bucket);
+	call_bound_end(outer);
+	return rc;
+}
+
+/* A grant waits for the file's kept releases first, within one bound. */
+int with_grantable_table(ulm_env *env, const struct ulm_key *file,
+			 table_op_fn fn, void *arg)
+{
+	uint64_t outer;
+	int rc = env_writable(env);
+
+	if (rc)
+		return rc;
+	outer = call_bound_begin(env->store->call_ms);
+	rc = backlog_settle(env, file);
+	if (!rc)
+		rc = with_table(env, file, fn, arg);
+	call_bound_end(outer);
 	return rc;
 }
 

@@ -11,9 +11,17 @@
 typedef int (*table_op_fn)(ulm_env *env, struct ulm_table *table, void *arg);
 
 /** Run @p fn on the file's fresh table, again while it returns
- *  -ECANCELED (the store moved under its plan). */
+ *  -ECANCELED (the store moved under its plan), all within the store's
+ *  call bound (struct ulm_store.call_ms). @return @p fn's result, an
+ *  error of the store, or -ETIMEDOUT (the bound passed: retry) */
 int with_table(ulm_env *env, const struct ulm_key *file, table_op_fn fn,
 	       void *arg);
+
+/** with_table() for anything that may grant on @p file: env_writable()
+ *  first, and the file's kept releases written (backlog.c) within the
+ *  same bound. */
+int with_grantable_table(ulm_env *env, const struct ulm_key *file,
+			 table_op_fn fn, void *arg);
 
 /** A change of one file: records to delete (any owners) and records of
  *  one owner to add, or of owners already in the table. */
@@ -44,10 +52,6 @@ int frozen_gate(ulm_env *env, const struct ulm_table *t, unsigned flags);
 /** -EINVAL, -EROFS for a read-only env, ULM_EFENCED for a node that
  *  lost its liveness lease, before any change. */
 int env_writable(const ulm_env *env);
-
-/** env_writable(), and the file's kept releases written first
- *  (backlog.c): before anything that may grant on @p file. */
-int env_grantable(ulm_env *env, const struct ulm_key *file);
 
 /** Tell the node holding @p rec about it (event.c). Best effort: a lost
  *  event is logged by no one and retried by the next conflict. */

@@ -36,7 +36,8 @@ int key_validate(const struct ulm_key *file);
 void cache_init(ulm_env *env);
 void cache_fini(ulm_env *env);
 uint64_t cache_key_hash(const struct ulm_key *file);
-/** Lock the bucket of a file's table. */
+/** Lock the bucket of a file's table. @return NULL: the call's bound
+ *  (util/call_bound.h) passed first */
 struct cache_bucket *cache_lock(ulm_env *env, uint64_t hash);
 void cache_unlock(struct cache_bucket *bucket);
 

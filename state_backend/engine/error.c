@@ -23,6 +23,9 @@ const char *ulm_strerror(int err)
 	case ULM_EBUSY:
 		return "the node holding this file's lock state did not answer "
 		       "in time; retry";
+	case -ETIMEDOUT:
+		return "the lock store did not answer in time; retry (a change "
+		       "may have been made)";
 	case ULM_EFORMAT:
 		return "the store was written by an unknown format version";
 	case -EAGAIN:

@@ -461,9 +461,7 @@ static int request_run(ulm_env *env, const struct ulm_key *file,
 	if (!rc && (r->flags & ~(ULM_FLAG_RECLAIM | ULM_FLAG_WAIT)))
 		rc = -EINVAL;
 	if (!rc)
-		rc = env_grantable(env, file);
-	if (!rc)
-		rc = with_table(env, file, acquire_op, &req);
+		rc = with_grantable_table(env, file, acquire_op, &req);
 	return rc;
 }
 

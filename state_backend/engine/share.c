@@ -61,9 +61,7 @@ int ulm_share_acquire(ulm_env *env, const struct ulm_key *file,
 		    deny > ULM_SHARE_BOTH || (flags & ~ULM_FLAG_RECLAIM)))
 		rc = -EINVAL;
 	if (!rc)
-		rc = env_grantable(env, file);
-	if (!rc)
-		rc = with_table(env, file, share_op, &req);
+		rc = with_grantable_table(env, file, share_op, &req);
 	return rc;
 }
 
@@ -181,9 +179,9 @@ int ulm_share_io_check(ulm_env *env, const struct ulm_key *file,
 		    (flags & ~(ULM_IO_BYPASS | ULM_IO_RECALL))))
 		rc = -EINVAL;
 	/* A recall is an event to send: as ulm_deleg_check(). */
-	if (!rc && req.recall)
-		rc = env_grantable(env, file);
 	if (!rc)
-		rc = with_table(env, file, io_check_op, &req);
+		rc = req.recall ? with_grantable_table(env, file, io_check_op,
+						       &req)
+				: with_table(env, file, io_check_op, &req);
 	return rc;
 }

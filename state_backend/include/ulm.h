@@ -36,7 +36,13 @@ extern "C" {
 #define ULM_VERSION_MAJOR 0
 #define ULM_VERSION_MINOR 1
 
-/** @defgroup errors Error codes of libulm's own (other errors are -errno) */
+/** @defgroup errors Error codes of libulm's own (other errors are -errno).
+ *  Any call that waits on a shared store (RADOS) may also answer
+ *  -ETIMEDOUT: the store did not answer within the call's bound
+ *  (op_timeout_s and peer_wait_s of ulm_env_config, in all); retry. A
+ *  change that timed out may still have been made, as with -EIO. (A
+ *  release, unshare or delegation return the store cannot take now is
+ *  kept, written later, and answers 0.) */
 #define ULM_ECORRUPT (-4097) /**< a stored record failed to decode */
 #define ULM_EFORMAT  (-4098) /**< store written by an unknown format version */
 #define ULM_EDELEG                                              \
@@ -122,7 +128,7 @@ struct ulm_env_config {
 	 *  ulm_node_purge() ran. */
 	enum ulm_tokens tokens;
 	/** RADOS: seconds one RADOS operation may wait for the cluster (an
-	 *  OSD that hangs or is down) before the call fails with -EIO; 0:
+	 *  OSD that hangs or is down) before it fails with -ETIMEDOUT; 0:
 	 *  ceph.conf's rados_osd_op_timeout, or 30 where ceph.conf leaves
 	 *  Ceph's default (wait forever). A write that timed out may still
 	 *  be applied (docs/rados.md, "Errors"). */
@@ -283,6 +289,11 @@ struct ulm_node_info {
 	 *  "live" object has not lapsed; LMDB: the process that opened it
 	 *  runs; memory: always, the store has only this node) */
 	bool live;
+	/** RADOS: when its lease ends unless renewed, as it last recorded
+	 *  (CLOCK_REALTIME ms; 0: unknown): for a node not live, when the
+	 *  other nodes could first count it dead (a renewal that could not
+	 *  record makes it a little later). */
+	uint64_t lease_end_ms;
 };
 
 /** Visitor for ulm_node_list(): 0 to go on, anything else stops the walk

@@ -16,6 +16,9 @@
 /** Every store's handle starts with this. */
 struct ulm_store {
 	const struct ulm_store_ops *ops;
+	/** How long one libulm call may wait on the store in all, in ms
+	 *  (util/call_bound.h); 0: unbounded (a store of this host). */
+	uint32_t call_ms;
 };
 
 struct ulm_store_op {

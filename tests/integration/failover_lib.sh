@@ -224,9 +224,13 @@ fo_takeover() {
 # WANT (one check). Several clients can work at once between the two.
 declare -A FO_SENT=()
 
+declare -A FO_SENT_MS=()
+
 fo_send() {
 	local cmds
 	cmds=$(cat)
+	it_now_ms
+	FO_SENT_MS[$1]=$IT_NOW_MS
 	printf '%s\n' "$cmds" >&"${IT_FD_IN[$1]}"
 	FO_SENT[$1]=$cmds
 }
@@ -243,6 +247,10 @@ fo_collect() {
 			tail -n 20 "$(sb_node_dir "${IT_CLIENT_NODE[$client]}")/client-$client.out"
 			it_fail "client $client: no reply to '$line'"
 		fi
+		# The client sends each command once it has the answer
+		# to the one before.
+		it_journal "$client" "${FO_SENT_MS[$client]}" "$line"
+		FO_SENT_MS[$client]=$IT_NOW_MS
 		FO_N=$((FO_N + 1))
 		# shellcheck disable=SC2053 # glob match on purpose
 		if [[ $IT_REPLY != $want ]]; then

@@ -20,6 +20,8 @@
 # Last, n1 is cut again, its client unlocks, and n1 is killed (-9) during
 # the fence: the kept release dies with it; its restart's grace purges
 # its old records, so nothing outlives the grace.
+# Through it all, no two clients held conflicting locks or opens at once
+# (it_grant_check, over every answer each client got).
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
 it_setup fence_release
@@ -310,10 +312,22 @@ it_expect_value "break node 3 while it runs: refused" "*node 3 is live*nothing r
 n3_records=$(it_store_count 'node=3 ')
 [ "$n3_records" -ge 1 ] || it_fail "node 3 holds no record to break"
 it_pass "n3's $n3_records records kept"
+kill_ms=$(now_ms)
 sb_stop n3 ganesha KILL || it_fail "kill -9 of n3"
 sb_wait_until 10 eval "nodes_on_n2 | grep -q '^node=3 .*lease=dead'" ||
 	it_fail "n2 does not see node 3 dead: $(nodes_on_n2)"
 it_pass "n2 sees node 3 dead once its lease lapsed: $(nodes_on_n2 | grep '^node=3 ')"
+# Dead since its last renewal's lease ended: after the kill, within one
+# lease of it.
+since=$(store_ctl nodes --raw | sed -n 's/^node=3 .* since=\([0-9]*\) .*/\1/p')
+[ -n "$since" ] && [ "$since" -ge "$kill_ms" ] &&
+	[ "$since" -le $((kill_ms + FO_RADOS_LEASE_MS)) ] ||
+	it_fail "node 3 dead since '$since', killed at $kill_ms (lease $FO_RADOS_LEASE_MS ms)"
+it_pass "node 3 dead since $((since - kill_ms)) ms after its kill: $(store_ctl nodes | awk '$1 == 3')"
 out=$(store_ctl break node 3 2>&1) || it_fail "break node 3: $out"
 it_expect_value "break node 3 once dead" "node 3: $n3_records records removed*" "$out"
 it_expect_store "nothing of node 3 left" 'node=3 ' 0
+
+# Over the whole run, by what every client was answered: s1, s3 and p3
+# renew nothing (their state ends with its lease at the earliest).
+it_grant_check --silent s1,s3,p3 --lease "$FO_LEASE"

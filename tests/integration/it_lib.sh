@@ -241,10 +241,26 @@ it_client_stop() {
 	sb_stop "${IT_CLIENT_NODE[$1]}" "client-$1" TERM || true
 }
 
+# it_now_ms: the wall clock in ms, in IT_NOW_MS (no process started).
+it_now_ms() {
+	IT_NOW_MS=${EPOCHREALTIME/./}
+	IT_NOW_MS=${IT_NOW_MS:0:-3}
+}
+
+# it_journal CLIENT SENT_MS COMMAND: log COMMAND and its answer IT_REPLY,
+# answered now, for it_grant_check.
+it_journal() {
+	it_now_ms
+	printf '%s\t%s\t%s\t%s\t%s\n' "$2" "$IT_NOW_MS" "$1" "$3" \
+		"$IT_REPLY" >>"$IT_DIR/journal"
+}
+
 # it_send CLIENT COMMAND: one command, its reply in IT_REPLY.
 it_send() {
-	local client=$1 cmd=$2 node
+	local client=$1 cmd=$2 node sent
 	node=${IT_CLIENT_NODE[$client]}
+	it_now_ms
+	sent=$IT_NOW_MS
 	printf '%s\n' "$cmd" >&"${IT_FD_IN[$client]}"
 	if ! IFS= read -r -t "$IT_REPLY_TIMEOUT" -u "${IT_FD_OUT[$client]}" \
 		IT_REPLY; then
@@ -252,6 +268,20 @@ it_send() {
 		tail -n 20 "$(sb_node_dir "$node")/client-$client.out" || true
 		it_fail "client $client: no reply to '$cmd' within ${IT_REPLY_TIMEOUT}s"
 	fi
+	it_journal "$client" "$sent" "$cmd"
+}
+
+# it_grant_check [--silent CLIENTS --lease SECONDS]: by every answer the
+# test's clients got (it_journal), no two of them ever held conflicting
+# locks or opens at the same time (tools/grant_check.py; CLIENTS renew
+# nothing, their state may end a lease after their last answer).
+it_grant_check() {
+	local out
+	if ! out=$(python3 "$IT_SRC/tools/grant_check.py" "$IT_DIR/journal" "$@"); then
+		printf '%s\n' "$out" | sed 's/^/# /'
+		it_fail "two clients held conflicting grants at once"
+	fi
+	it_pass "${out##*$'\n'}"
 }
 
 # it_expect CLIENT COMMAND EXPECTED: EXPECTED is a glob ("DENIED write 0 100 *").

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <time.h>
+#include "clock.h"
 #include "env.h"
 #include "rados_ops.h"
 #include "ulm_test.h"
@@ -85,6 +86,8 @@ static void test_live_dead_process_lease_lapses(void **state)
 static void test_live_nodes_listed_with_epochs(void **state)
 {
 	struct fixture *f = fix(state);
+	struct ulm_node_info seen;
+	uint64_t before;
 	ulm_env *env2;
 
 	assert_int_equal(fixture_open(f, 2, false, &env2), 0);
@@ -93,8 +96,13 @@ static void test_live_nodes_listed_with_epochs(void **state)
 	assert_true(test_node(env2, 1).live);
 	assert_true(test_node(f->env, 2).live);
 	assert_int_equal(test_node(f->env, 3).epoch, 0);
+	/* A live node's lease ends ahead; a closed one's when it closed. */
+	before = clock_wall_ms();
+	assert_true(test_node(f->env, 2).lease_end_ms > before);
 	ulm_env_close(env2);
-	assert_false(test_node(f->env, 2).live);
+	seen = test_node(f->env, 2);
+	assert_false(seen.live);
+	assert_in_range(seen.lease_end_ms, before, clock_wall_ms());
 }
 
 /* No renewal gets through (a partition): fenced before the others see
@@ -105,6 +113,7 @@ static void test_live_fenced_without_renewals_then_back(void **state)
 	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
 	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c2", "b");
 	struct ulm_key k = test_key("f");
+	uint64_t paused;
 	ulm_env *env2;
 
 	/* A fifth of it (the margin) parts the fence from the lapse: room
@@ -112,6 +121,7 @@ static void test_live_fenced_without_renewals_then_back(void **state)
 	reopen_with_lease(f, 3 * LEASE_MS);
 	env2 = fixture_add_node(f, 2);
 	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
+	paused = clock_wall_ms();
 	rados_live_pause(f->env->store, true);
 	assert_true(env_becomes(f->env, false));
 	/* The others still count it live: it stopped first. */
@@ -120,6 +130,11 @@ static void test_live_fenced_without_renewals_then_back(void **state)
 			 ULM_EFENCED);
 	assert_int_equal(ulm_lock_test(f->env, &k, &b, W, 0, 0, NULL), -EAGAIN);
 	assert_true(test_node_becomes(env2, 1, false, SETTLE_MS));
+	/* Dead since its last renewal's lease ended: after the pause began,
+	 * at most one lease (renewed every third of it) after. */
+	assert_in_range(test_node(env2, 1).lease_end_ms, paused,
+			paused + 3 * LEASE_MS);
+	assert_true(test_node(env2, 1).lease_end_ms <= clock_wall_ms());
 	assert_int_not_equal(try_lock(env2, "f", &b, W, 0, 0, NULL), 0);
 	rados_live_pause(f->env->store, false);
 	assert_true(env_becomes(f->env, true));

@@ -220,7 +220,7 @@ static int find_node(const struct ulm_node_info *n, void *arg)
 
 struct ulm_node_info test_node(ulm_env *env, uint32_t node)
 {
-	struct node_probe p = {node, {0, 0, false}};
+	struct node_probe p = {node, {0, 0, false, 0}};
 
 	assert_int_equal(ulm_node_list(env, find_node, &p), 0);
 	return p.seen;

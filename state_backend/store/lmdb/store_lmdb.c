@@ -796,10 +796,11 @@ static int nodes_collect(struct lmdb_store *s, MDB_txn *txn,
 		rc = node_decode(&v, &e);
 		if (!rc)
 			rc = node_array_add(
-				a, (struct ulm_node_info){
-					   get_be32((uint8_t *)k.mv_data + 4),
-					   e.epoch,
-					   holder_alive(e.pid, e.pid_start)});
+				a,
+				(struct ulm_node_info){
+					get_be32((uint8_t *)k.mv_data + 4),
+					e.epoch,
+					holder_alive(e.pid, e.pid_start), 0});
 		if (rc)
 			break;
 	}

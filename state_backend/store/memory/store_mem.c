@@ -133,7 +133,7 @@ static int mem_event_take(struct ulm_store *store, store_event_fn fn, void *arg,
 static int mem_node_list(struct ulm_store *store, store_node_fn fn, void *arg)
 {
 	struct mem_store *m = (struct mem_store *)store;
-	struct ulm_node_info self = {m->node_id, 1, true};
+	struct ulm_node_info self = {m->node_id, 1, true, 0};
 
 	return fn(&self, arg);
 }

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
+#include "call_bound.h"
 #include "clock.h"
 #include "rados_io.h"
 
@@ -54,15 +55,16 @@ void rados_bounded_fini(struct rados_store *s)
 
 /* Past the op timeout, a read or write is given up on: so is a watch or
  * an unwatch. A notify gets as long, or its own timeout and a margin if
- * longer. Giving up early never changes an answer, only its cost: a join
- * counts others, a change stays made, an ask is followed by a new look. */
+ * longer. Neither outlasts the call it serves (util/call_bound.h). Giving up
+ * early never changes an answer, only its cost: a join counts others, a change
+ * stays made, an ask is followed by a new look. */
 uint64_t rados_deadline(const struct rados_store *s, uint32_t wait_ms)
 {
 	uint64_t ms = wait_ms ? wait_ms + NOTIFY_MARGIN_MS : 0;
 
 	if (ms < s->op_timeout_ms)
 		ms = s->op_timeout_ms;
-	return clock_now_ns() + ms * 1000000ULL;
+	return call_bound_clip(clock_now_ns() + ms * NS_PER_MS);
 }
 
 static void op_complete(rados_completion_t c, void *arg);

@@ -63,7 +63,7 @@ void rados_files_init(struct rados_store *s,
 	s->file_hooks = hooks;
 	for (size_t i = 0; i < RADOS_FILE_BUCKETS; i++) {
 		pthread_mutex_init(&s->buckets[i].mutex, NULL);
-		pthread_cond_init(&s->buckets[i].cond, NULL);
+		clock_cond_init(&s->buckets[i].cond);
 		s->buckets[i].files = NULL;
 	}
 	pthread_mutex_init(&s->retired_mutex, NULL);

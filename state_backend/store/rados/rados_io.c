@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include "bytes.h"
+#include "call_bound.h"
 #include "rados_io.h"
 
 int rados_errno(int rc)
@@ -19,9 +20,20 @@ int rados_errno(int rc)
 	case -ENOSPC:
 	case -EDQUOT:
 		return -ENOLCK;
+	case -ETIMEDOUT: /* no answer in time: a write may still land */
+		return -ETIMEDOUT;
 	}
-	/* Timeouts, lost connections, refused caps: the store failed. */
+	/* Lost connections, refused caps: the store failed. */
 	return -EIO;
+}
+
+/* No op starts past the deadline of the call it serves
+ * (util/call_bound.h): the call answers now. */
+static int completion_new(rados_completion_t *c)
+{
+	return call_bound_passed()
+		       ? -ETIMEDOUT
+		       : rados_aio_create_completion2(NULL, NULL, c);
 }
 
 static int run_and_wait(rados_completion_t c, uint64_t *version, int rc)
@@ -42,7 +54,7 @@ int rados_write_run(struct rados_store *s, rados_write_op_t op, const char *oid,
 		    uint64_t *version)
 {
 	rados_completion_t c;
-	int rc = rados_aio_create_completion2(NULL, NULL, &c);
+	int rc = completion_new(&c);
 
 	if (rc)
 		return rc;
@@ -55,7 +67,7 @@ int rados_read_run(struct rados_store *s, rados_read_op_t op, const char *oid,
 		   uint64_t *version)
 {
 	rados_completion_t c;
-	int rc = rados_aio_create_completion2(NULL, NULL, &c);
+	int rc = completion_new(&c);
 
 	if (rc)
 		return rc;

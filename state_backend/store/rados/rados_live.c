@@ -20,10 +20,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "bytes.h"
 #include "clock.h"
 #include "rados_live.h"
 
 #define LIVE_LOCK	 "ulm.live"
+#define LEASE_END_KEY	 "lease_end"
 #define NODES_OID	 "ulm.nodes"
 #define LEASE_DEFAULT_MS 15000
 #define NODE_KEY_LEN	 8
@@ -61,11 +63,32 @@ static int lease_lock(struct rados_store *s, uint8_t flags)
 				    s->live_cookie, desc, &duration, flags);
 }
 
-/* A renewal sent at @sent succeeded: live until its lease, less margin. */
-static void lease_kept(struct rados_store *s, uint64_t sent)
+/* Record on the lease's object when the lease ends unless renewed
+ * (CLOCK_REALTIME ms): once it lapsed, when the node died for the others
+ * (ulm_node_info.lease_end_ms). Best effort: the lease holds without. */
+static void lease_end_record(struct rados_store *s, uint64_t end_ms)
+{
+	rados_write_op_t op = rados_create_write_op();
+	uint8_t buf[8];
+	const char *key = LEASE_END_KEY, *val = (const char *)buf;
+	size_t key_len = strlen(LEASE_END_KEY), val_len = sizeof(buf);
+
+	if (!op)
+		return;
+	put_be64(buf, end_ms);
+	rados_write_op_omap_set2(op, &key, &val, &key_len, &val_len, 1);
+	rados_write_run(s, op, s->live_oid, NULL);
+	rados_release_write_op(op);
+}
+
+/* A renewal sent at @sent (@sent_wall_ms by the wall clock) succeeded:
+ * live until its lease, less margin. */
+static void lease_kept(struct rados_store *s, uint64_t sent,
+		       uint64_t sent_wall_ms)
 {
 	atomic_store(&s->live_until,
 		     sent + (s->lease_ms - margin_ms(s)) * NS_PER_MS);
+	lease_end_record(s, sent_wall_ms + s->lease_ms);
 }
 
 bool rados_live_ok(struct rados_store *s)
@@ -87,11 +110,11 @@ static int lease_first_take(struct rados_store *s)
 	int rc;
 
 	for (;;) {
-		uint64_t sent = clock_now_ns();
+		uint64_t sent = clock_now_ns(), sent_wall_ms = clock_wall_ms();
 
 		rc = lease_lock(s, 0);
 		if (!rc)
-			lease_kept(s, sent);
+			lease_kept(s, sent, sent_wall_ms);
 		if (rc != -EBUSY || clock_now_ns() >= give_up)
 			break;
 		usleep(retry_ms(s) * 1000);
@@ -142,7 +165,8 @@ static void *live_main(void *arg)
 	pthread_mutex_lock(&s->live.mutex);
 	while (!s->live.stop) {
 		bool paused = s->live_paused;
-		uint64_t sent = clock_now_ns(), next;
+		uint64_t sent = clock_now_ns(), sent_wall_ms = clock_wall_ms();
+		uint64_t next;
 		int rc = -EAGAIN;
 
 		fence_note(s);
@@ -150,7 +174,7 @@ static void *live_main(void *arg)
 		if (!paused)
 			rc = lease_lock(s, LIBRADOS_LOCK_FLAG_RENEW);
 		if (!rc)
-			lease_kept(s, sent);
+			lease_kept(s, sent, sent_wall_ms);
 		pthread_mutex_lock(&s->live.mutex);
 		fence_note(s);
 		next = sent + (rc ? retry_ms(s) : s->lease_ms / 3) * NS_PER_MS;
@@ -202,8 +226,12 @@ int rados_live_start(struct rados_store *s, uint32_t lease_ms)
 /* Stop renewing and give the lease back: this node is dead to others. */
 void rados_live_fini(struct rados_store *s)
 {
+	bool held = rados_live_ok(s);
+
 	rados_thread_fini(&s->live);
 	atomic_store(&s->live_until, 0);
+	if (held)
+		lease_end_record(s, clock_wall_ms());
 	if (s->live_cookie[0])
 		rados_unlock(s->io, s->live_oid, LIVE_LOCK, s->live_cookie);
 }
@@ -249,6 +277,22 @@ int rados_node_state(struct rados_store *s, uint32_t node, uint32_t *epoch,
 	if (!rc)
 		rc = lease_held(s, node, live);
 	return rc;
+}
+
+/* What lease_end_record() wrote last for @node; 0: nothing readable. */
+static int lease_end_read(struct rados_store *s, uint32_t node,
+			  uint64_t *end_ms)
+{
+	char oid[32];
+	uint8_t buf[8];
+	size_t len = sizeof(buf);
+	uint64_t version;
+	int rc;
+
+	live_oid(oid, sizeof(oid), node);
+	rc = rados_value_get(s, oid, LEASE_END_KEY, buf, &len, &version);
+	*end_ms = !rc && len == sizeof(buf) ? get_be64(buf) : 0;
+	return rc == ULM_ECORRUPT ? 0 : rc;
 }
 
 static int node_from_key(const char *key, size_t len, uint32_t *node)
@@ -308,10 +352,13 @@ int rados_node_list(struct ulm_store *store, store_node_fn fn, void *arg)
 	while (!rc && more) {
 		rc = nodes_page(s, after, nodes, &n, &more);
 		for (size_t i = 0; !rc && i < n; i++) {
-			struct ulm_node_info info = {nodes[i], 0, false};
+			struct ulm_node_info info = {nodes[i], 0, false, 0};
 
 			rc = rados_node_state(s, nodes[i], &info.epoch,
 					      &info.live);
+			if (!rc)
+				rc = lease_end_read(s, nodes[i],
+						    &info.lease_end_ms);
 			if (!rc)
 				rc = fn(&info, arg);
 		}

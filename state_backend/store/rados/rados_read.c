@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "call_bound.h"
 #include "clock.h"
 #include "rados_ops.h"
 
@@ -53,7 +54,7 @@ static int file_look(struct rados_store *s, const struct ulm_key *file,
 		     look_fn look, void *arg, uint64_t *version)
 {
 	uint64_t wait_ms = s->read_only ? READER_GIVEUP_MS : s->peer_wait_ms;
-	uint64_t giveup = clock_now_ns() + wait_ms * NS_PER_MS;
+	uint64_t giveup = call_bound_clip(clock_now_ns() + wait_ms * NS_PER_MS);
 	struct rados_file *f;
 	bool absent;
 	int rc = file_open(s, file, &f, &absent);

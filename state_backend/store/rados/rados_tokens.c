@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bytes.h"
+#include "call_bound.h"
 #include "clock.h"
 #include "rados_tokens.h"
 
@@ -229,16 +230,16 @@ static int batch_apply(struct rados_file *f, struct ulm_store_op *op)
 
 /* Wait while the token is being given back; false: it took too long. An
  * op waits as long as a write would (the flusher's write, failing while
- * an OSD hangs or restarts, is sent again until it lands). */
+ * an OSD hangs or restarts, is sent again until it lands), within its
+ * call's bound. */
 static bool drop_wait(struct rados_file *f)
 {
 	struct rados_file_bucket *b = rados_file_bucket(f);
-	struct timespec until =
-		clock_realtime_after((int)f->store->op_timeout_ms);
+	uint64_t deadline = call_bound_clip(
+		clock_now_ns() + f->store->op_timeout_ms * NS_PER_MS);
 
 	while (f->tstate == TOKEN_DROPPING)
-		if (pthread_cond_timedwait(&b->cond, &b->mutex, &until) ==
-		    ETIMEDOUT)
+		if (!clock_cond_wait_until(&b->cond, &b->mutex, deadline))
 			return false;
 	return true;
 }
@@ -257,7 +258,7 @@ int rados_token_execute(struct rados_file *f, struct ulm_store_op *op)
 		if (f->tstate == TOKEN_DROPPING) {
 			/* Planned on the table in memory: plan again on the
 			 * object once it is written. */
-			rc = drop_wait(f) ? -ECANCELED : -EIO;
+			rc = drop_wait(f) ? -ECANCELED : -ETIMEDOUT;
 			break;
 		}
 		if (op->version != f->view) {
@@ -542,7 +543,8 @@ int rados_flush_end(struct flush_job *job)
 int rados_flush_now(struct rados_file *f)
 {
 	struct flush_job job;
-	int rc = rados_flush_begin(f, true, &job);
+	int rc = call_bound_passed() ? -ETIMEDOUT
+				     : rados_flush_begin(f, true, &job);
 
 	return rc == 1 ? rados_flush_end(&job) : rc;
 }

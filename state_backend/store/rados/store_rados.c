@@ -218,6 +218,11 @@ static int rados_open(const struct ulm_env_config *cfg,
 	rados_live_init(s);
 	rados_flusher_init(s);
 	rc = connect_cluster(s, cfg);
+	/* A call waits one op timeout and one peer wait in all; nothing
+	 * new starts later, so it answers within one more op timeout (an op
+	 * begun just before). An inspector asks a silent holder longer. */
+	if (!s->read_only)
+		s->base.call_ms = s->op_timeout_ms + s->peer_wait_ms;
 	if (!rc)
 		rc = format_check(s);
 	/* The lease first: two processes must not both take an epoch. */
