@@ -434,13 +434,17 @@ fo_checker_end() {
 	it_pass "locks beside held ones granted: $gaps"
 }
 
-# fo_grace KIND NAME COLUMNS: the row of `ulmctl grace` (read from RADOS
-# on the hub) of node or address NAME: --raw, "kind=K name=N" then
-# COLUMNS (comma-separated) that have a value.
-fo_grace() {
+# fo_ulmctl_grace [OPTION...]: `ulmctl grace`, read from RADOS on the hub.
+fo_ulmctl_grace() {
 	sb_exec hub env CEPH_CONF="$IT_CEPH/ceph.conf" "$ULM_IT_ULMCTL" \
-		--store "rados:ulm/$FO_NS" --grace-db "ulm/$FO_GRACE_NS" --raw \
-		-o "kind,name,$3" grace | grep "^kind=$1 name=$2 " ||
+		--store "rados:ulm/$FO_NS" --grace-db "ulm/$FO_GRACE_NS" "$@" grace
+}
+
+# fo_grace KIND NAME COLUMNS: the row of `ulmctl grace` of node or
+# address NAME: --raw, "kind=K name=N" then COLUMNS (comma-separated)
+# that have a value.
+fo_grace() {
+	fo_ulmctl_grace --raw -o "kind,name,$3" | grep "^kind=$1 name=$2 " ||
 		it_fail "ulmctl grace shows no $1 $2"
 }
 

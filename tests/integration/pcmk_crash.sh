@@ -96,6 +96,7 @@ plog=$(pcmk__dir nfs2)/log-pacemaker/pacemaker.log
 sb_wait_until 10 grep -q "INFO: grace: kind=node name=1 .*by=2 " "$plog" ||
 	it_fail "no grace report of the ganesha monitor in $plog"
 it_pass "nfs2's Pacemaker log: $(grep -o 'ganesha.*INFO: grace: kind=node name=1 .*' "$plog" | tail -n 1)"
+fo_ulmctl_grace | sed 's/^/#   /'
 checks_ms=$(($(now_ms) - t_first))
 fo_reclaim "" a b
 it_expect_value "reclaims granted through nfs2" 1000 "$FO_RECLAIMED"
