@@ -37,6 +37,8 @@ static const struct ulmctl_command commands[] = {
 	 "break a lock, revoke a share reservation or a delegation; with "
 	 "--store: clear a dead node's records"},
 	{"recall", ULMCTL_RECALL, 1, "recall ID", "recall a delegation"},
+	{"grace", ULMCTL_GRACE, 0, "grace",
+	 "who is in grace, cluster-wide (--store rados:POOL)"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -76,6 +78,9 @@ void ulmctl_usage(FILE *out)
 	      "      --user NAME         RADOS: cephx user without "
 	      "\"client.\"\n"
 	      "      --keyring FILE      RADOS: keyring\n"
+	      "      --grace-db POOL[/NAMESPACE[/OID]]\n"
+	      "                          grace: Ganesha's grace database "
+	      "(RADOS_KV)\n"
 	      "  -t, --timeout SECONDS   DBus: how long to wait for Ganesha "
 	      "(default 25)\n"
 	      "\n  -h, --help              this help\n"
@@ -124,6 +129,7 @@ enum long_only {
 	OPT_CEPH_CONF,
 	OPT_USER,
 	OPT_KEYRING,
+	OPT_GRACE_DB,
 	OPT_LIST_COLUMNS,
 };
 
@@ -143,6 +149,7 @@ static const struct option options[] = {
 	{"ceph-conf", required_argument, NULL, OPT_CEPH_CONF},
 	{"user", required_argument, NULL, OPT_USER},
 	{"keyring", required_argument, NULL, OPT_KEYRING},
+	{"grace-db", required_argument, NULL, OPT_GRACE_DB},
 	{"timeout", required_argument, NULL, 't'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -233,6 +240,9 @@ static int parse_option(int opt, struct ulmctl_args *a, char *why,
 		return ULMCTL_EXIT_OK;
 	case OPT_KEYRING:
 		a->keyring = optarg;
+		return ULMCTL_EXIT_OK;
+	case OPT_GRACE_DB:
+		a->grace_db = optarg;
 		return ULMCTL_EXIT_OK;
 	case 't':
 		return set_timeout(a, optarg, why, why_len);
@@ -330,6 +340,16 @@ static int check_offline(const struct ulmctl_args *a, char *why, size_t why_len)
 					   : "break node needs --store (it "
 					     "clears a dead node's records "
 					     "in the store itself)");
+	if (a->grace_db && l != ULMCTL_GRACE)
+		return usage_error(why, why_len, "--grace-db goes with grace");
+	/* Grace is the cluster's: RADOS holds it, no one Ganesha does. */
+	if (l == ULMCTL_GRACE && !a->list_columns &&
+	    (a->store == NULL || strncmp(a->store, "rados:", 6) != 0 ||
+	     a->n_filters))
+		return usage_error(why, why_len,
+				   "grace reads the cluster's state in RADOS: "
+				   "give --store rados:POOL[/NAMESPACE], no "
+				   "filters");
 	if (a->store == NULL)
 		return ULMCTL_EXIT_OK;
 	if (strcmp(a->store, "") == 0 || strcmp(a->store, "lmdb:") == 0 ||

@@ -88,6 +88,17 @@ static int run_stats(const struct ulmctl_args *a)
 	return rc;
 }
 
+static int run_grace(const struct ulmctl_args *a)
+{
+	struct ulmctl_grace grace = {0};
+	int rc = ulmctl_grace_read(a, &grace);
+
+	if (rc == ULMCTL_EXIT_OK)
+		rc = ulmctl_print_grace(a, &grace);
+	ulmctl_grace_free(&grace);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct ulmctl_args a;
@@ -117,6 +128,8 @@ int main(int argc, char **argv)
 		return run_file(&a);
 	case ULMCTL_STATS:
 		return run_stats(&a);
+	case ULMCTL_GRACE:
+		return run_grace(&a);
 	case ULMCTL_BREAK:
 		return a.store ? ulmctl_store_break_node(&a)
 			       : ulmctl_bus_act(&a);

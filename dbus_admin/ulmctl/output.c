@@ -17,6 +17,7 @@
 #include <libsmartcols/libsmartcols.h>
 
 #include "ulmctl.h"
+#include "ulmrec.h"
 
 /* A value of a row for one format (malloc'd), or NULL: none. */
 typedef char *(*value_fn)(const void *row, enum ulmctl_format format);
@@ -371,9 +372,168 @@ static const struct view node_view = {
 	sizeof(struct ulmv_node),
 	false};
 
+/* ---- grace ----------------------------------------------------- */
+
+#define GRACE(row) ((const struct ulmctl_grace_row *)(row))
+
+static char *gr_kind(const void *row, enum ulmctl_format f)
+{
+	(void)f;
+	return strdup(GRACE(row)->kind);
+}
+
+static char *gr_name(const void *row, enum ulmctl_format f)
+{
+	(void)f;
+	return strdup(GRACE(row)->name);
+}
+
+static char *gr_node(const void *row, enum ulmctl_format f)
+{
+	(void)f;
+	return GRACE(row)->node ? number(GRACE(row)->node) : NULL;
+}
+
+static char *gr_at(const void *row, enum ulmctl_format f)
+{
+	(void)f;
+	return GRACE(row)->at ? number(GRACE(row)->at) : NULL;
+}
+
+static char *gr_member(const void *row, enum ulmctl_format f)
+{
+	(void)f;
+	return *GRACE(row)->member ? strdup(GRACE(row)->member) : NULL;
+}
+
+/* As ganesha-rados-grace dump shows them: N (need), E (enforcing). */
+static char *gr_ganesha(const void *row, enum ulmctl_format f)
+{
+	int flags = GRACE(row)->ganesha;
+
+	(void)f;
+	if (flags < 0)
+		return NULL;
+	if (!(flags & (ULMREC_GRACE_NEED | ULMREC_GRACE_ENFORCING)))
+		return strdup("none");
+	return ulmctl_text("%s%s", flags & ULMREC_GRACE_NEED ? "N" : "",
+			   flags & ULMREC_GRACE_ENFORCING ? "E" : "");
+}
+
+static char *gr_grace(const void *row, enum ulmctl_format f)
+{
+	bool grace = GRACE(row)->grace;
+
+	if (f == ULMCTL_JSON) /* libsmartcols: "0" is false */
+		return strdup(grace ? "1" : "0");
+	return strdup(grace ? "yes" : "no");
+}
+
+static bool recovering(const void *row)
+{
+	return GRACE(row)->by != 0;
+}
+
+static char *gr_by(const void *row, enum ulmctl_format f)
+{
+	(void)f;
+	return recovering(row) ? number(GRACE(row)->by) : NULL;
+}
+
+/* A table: the local time it began; else CLOCK_REALTIME ms. */
+static char *gr_since(const void *row, enum ulmctl_format f)
+{
+	time_t t = (time_t)(GRACE(row)->since_ms / 1000);
+	struct tm tm;
+	char buf[16];
+
+	if (!recovering(row))
+		return NULL;
+	if (f != ULMCTL_TABLE)
+		return number(GRACE(row)->since_ms);
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%H:%M:%S", &tm) == 0)
+		return NULL;
+	return strdup(buf);
+}
+
+/* Until ULM ends the recovery at the latest: a table says "12s", JSON
+ * and raw the milliseconds (0 once lapsed). */
+static char *gr_left(const void *row, enum ulmctl_format f)
+{
+	uint64_t now = now_ms(), ends = GRACE(row)->ends_ms;
+
+	if (!recovering(row))
+		return NULL;
+	if (f == ULMCTL_TABLE)
+		return ulmctl_format_expires(ends, now);
+	return number(ends > now ? ends - now : 0);
+}
+
+static char *gr_reclaimed(const void *row, enum ulmctl_format f)
+{
+	(void)f;
+	return recovering(row) ? number(GRACE(row)->reclaimed) : NULL;
+}
+
+static char *gr_unreclaimed(const void *row, enum ulmctl_format f)
+{
+	(void)f;
+	return recovering(row) ? number(GRACE(row)->unreclaimed) : NULL;
+}
+
+static char *gr_clients(const void *row, enum ulmctl_format f)
+{
+	const char *clients = GRACE(row)->clients;
+
+	(void)f;
+	return clients && *clients ? strdup(clients) : NULL;
+}
+
+static const struct column grace_columns[] = {
+	{"kind", 7, 0, STR,
+	 "node, address (a service address) or member "
+	 "(of Ganesha's grace database, no node known)",
+	 gr_kind},
+	{"name", 10, 0, STR, "node id, address or member name", gr_name},
+	{"node", 4, R, NUM, "node: itself; address: whose clients use it",
+	 gr_node},
+	{"at", 2, R, NUM, "address: the node serving it", gr_at},
+	{"member", 6, 0, STR, "the node's name in Ganesha's grace database",
+	 gr_member},
+	{"ganesha", 7, 0, STR, "its flags there: N needs grace, E enforces it",
+	 gr_ganesha},
+	{"grace", 5, 0, BOOL,
+	 "in grace: its records are being recovered, or "
+	 "Ganesha's N",
+	 gr_grace},
+	{"since", 8, R, NUM, "when ULM's recovery began", gr_since},
+	{"left", 6, R, NUM, "time until it ends at the latest (ms in JSON)",
+	 gr_left},
+	{"by", 2, R, NUM, "the node that ends it (purges what is left)", gr_by},
+	{"reclaimed", 9, R, NUM,
+	 "reclaims the ending node adopted in its "
+	 "life",
+	 gr_reclaimed},
+	{"unreclaimed", 11, R, NUM, "records still to reclaim", gr_unreclaimed},
+	{"clients", 0.4, T, STR, "clients that have not reclaimed yet",
+	 gr_clients},
+};
+
+static const struct view grace_view = {
+	"grace",
+	grace_columns,
+	sizeof(grace_columns) / sizeof(grace_columns[0]),
+	"kind,name,node,at,member,ganesha,grace,since,left,by,reclaimed,"
+	"unreclaimed,clients",
+	sizeof(struct ulmctl_grace_row),
+	false};
+
 static const struct view *view_of(enum ulmctl_listing listing)
 {
 	switch (listing) {
+	case ULMCTL_GRACE:
+		return &grace_view;
 	case ULMCTL_CLIENTS:
 		return &client_view;
 	case ULMCTL_NODES:
@@ -578,6 +738,25 @@ int ulmctl_print_file(const struct ulmctl_args *a,
 	}
 	return print_view(a, view_of(ULMCTL_FILE), file->records.v,
 			  file->records.n);
+}
+
+/* A table says first what Ganesha's grace database says. */
+int ulmctl_print_grace(const struct ulmctl_args *a,
+		       const struct ulmctl_grace *grace)
+{
+	if (a->format == ULMCTL_TABLE && !a->noheadings) {
+		if (!grace->have_db)
+			printf("Grace database: not read (--grace-db)\n\n");
+		else if (grace->rec)
+			printf("Grace database: epoch %" PRIu64 ", grace in "
+			       "force since epoch %" PRIu64 "\n\n",
+			       grace->cur, grace->rec);
+		else
+			printf("Grace database: epoch %" PRIu64 ", no grace in "
+			       "force\n\n",
+			       grace->cur);
+	}
+	return print_view(a, &grace_view, grace->v, grace->n);
 }
 
 int ulmctl_check_columns(const struct ulmctl_args *a, char *why, size_t why_len)

@@ -14,9 +14,7 @@
 #include "collect.h"
 #include "ulmctl.h"
 
-/* The store STORE names: lmdb:DIR, DIR, or rados:POOL[/NAMESPACE].
- * @p pool_buf (freed by the caller) holds the pool and namespace. */
-static int store_config(const struct ulmctl_args *a, struct ulm_env_config *cfg,
+int ulmctl_store_config(const struct ulmctl_args *a, struct ulm_env_config *cfg,
 			char **pool_buf)
 {
 	const char *spec = a->store;
@@ -49,7 +47,7 @@ static int open_store(const struct ulmctl_args *a, ulm_env **env)
 {
 	struct ulm_env_config cfg;
 	char *pool;
-	int rc = store_config(a, &cfg, &pool);
+	int rc = ulmctl_store_config(a, &cfg, &pool);
 
 	if (rc == -EINVAL)
 		rc = ulmctl_fail("--store %s: give lmdb:DIR or "
@@ -63,9 +61,7 @@ static int open_store(const struct ulmctl_args *a, ulm_env **env)
 	return rc;
 }
 
-/* The records, and with @p nodes the nodes they are of and every
- * registered node's lease. */
-static int store_read(const struct ulmctl_args *a, struct ulmv_records *out,
+int ulmctl_store_read(const struct ulmctl_args *a, struct ulmv_records *out,
 		      struct ulmv_nodes *nodes)
 {
 	struct ulmv_filter f;
@@ -78,8 +74,8 @@ static int store_read(const struct ulmctl_args *a, struct ulmv_records *out,
 		return ulmctl_fail("%s", why);
 	rc = open_store(a, &env);
 	if (rc == 0) {
-		rc = ulmv_collect(env, &f, out);
-		if (rc == 0 && nodes)
+		rc = out ? ulmv_collect(env, &f, out) : 0;
+		if (rc == 0 && nodes && out)
 			rc = ulmv_nodes_count(nodes, out);
 		if (rc == 0 && nodes)
 			rc = ulmv_nodes_leases(nodes, env, 0);
@@ -94,13 +90,13 @@ static int store_read(const struct ulmctl_args *a, struct ulmv_records *out,
 
 int ulmctl_store_records(const struct ulmctl_args *a, struct ulmv_records *out)
 {
-	return store_read(a, out, NULL);
+	return ulmctl_store_read(a, out, NULL);
 }
 
 int ulmctl_store_nodes(const struct ulmctl_args *a, struct ulmv_nodes *out)
 {
 	struct ulmv_records records = {0};
-	int rc = store_read(a, &records, out);
+	int rc = ulmctl_store_read(a, &records, out);
 
 	ulmv_records_free(&records);
 	return rc;
@@ -151,7 +147,7 @@ int ulmctl_store_break_node(const struct ulmctl_args *a)
 	if (*end || node == 0 || node > UINT32_MAX)
 		return ulmctl_fail("'%s' is not a node id (1..%u)", a->operand,
 				   UINT32_MAX);
-	rc = store_config(a, &cfg, &pool);
+	rc = ulmctl_store_config(a, &cfg, &pool);
 	cfg.read_only = false;
 	cfg.node_id = (uint32_t)node;
 	cfg.lease_ms = BREAK_LEASE_MS;

@@ -45,8 +45,9 @@ struct ulmctl_args {
 	const char *ceph_conf;
 	const char *user;
 	const char *keyring;
-	int timeout_ms;	   /**< DBus call timeout */
-	bool list_columns; /**< --list-columns: print them, do nothing */
+	const char *grace_db; /**< grace: POOL[/NAMESPACE[/OID]] */
+	int timeout_ms;	      /**< DBus call timeout */
+	bool list_columns;    /**< --list-columns: print them, do nothing */
 	size_t n_filters;
 	const char *filter_names[ULMCTL_FILTERS_MAX];
 	const char *filter_values[ULMCTL_FILTERS_MAX];
@@ -65,6 +66,7 @@ enum ulmctl_listing {
 	ULMCTL_STATS,
 	ULMCTL_BREAK,
 	ULMCTL_RECALL,
+	ULMCTL_GRACE,
 };
 
 struct ulmctl_command {
@@ -125,7 +127,36 @@ struct ulmctl_stats {
 	struct ulmctl_bucket *buckets;
 };
 
+/** One row of the grace command: a node of the lock store, a service
+ *  address, or a grace database member that names no known node. */
+struct ulmctl_grace_row {
+	const char *kind;   /**< "node", "address", "member" */
+	char *name;	    /**< node id, address, member name */
+	uint32_t node;	    /**< whose records (node), clients (address) */
+	uint32_t at;	    /**< address: the node serving it; else 0 */
+	char *member;	    /**< the node's grace database member; "" */
+	int ganesha;	    /**< its flags there (ULMREC_GRACE_*); -1: none */
+	bool grace;	    /**< ULM recovers its records, or Ganesha's NEED */
+	uint32_t by;	    /**< ULM's recovery: the node ending it; 0: none */
+	uint64_t since_ms;  /**< when it began (CLOCK_REALTIME ms) */
+	uint64_t ends_ms;   /**< when it ends at the latest */
+	uint64_t reclaimed; /**< reclaims adopted by @p by in its life */
+	uint64_t unreclaimed; /**< records left to reclaim */
+	char *clients;	      /**< clients holding those, comma-separated */
+};
+
+/** The grace command's view of the cluster. */
+struct ulmctl_grace {
+	bool have_db; /**< Ganesha's grace database was read */
+	uint64_t cur; /**< its current epoch */
+	uint64_t rec; /**< its recovery epoch (0: no grace in force) */
+	struct ulmctl_grace_row *v;
+	size_t n;
+	size_t cap;
+};
+
 void ulmctl_file_free(struct ulmctl_file *file);
+void ulmctl_grace_free(struct ulmctl_grace *grace);
 void ulmctl_stats_free(struct ulmctl_stats *stats);
 
 /* bus.c: a running Ganesha, over the system bus. Each returns an exit
@@ -139,6 +170,16 @@ int ulmctl_bus_stats(const struct ulmctl_args *a, struct ulmctl_stats *out);
 int ulmctl_bus_act(const struct ulmctl_args *a);
 
 /* store.c: the lock store itself, read-only, no Ganesha needed. */
+/** @brief The store --store names (lmdb:DIR, DIR, rados:POOL[/NAMESPACE])
+ *  as libulm's read-only config; @p pool_buf (free() it) holds the pool
+ *  and namespace. @return 0, -EINVAL, -ENOMEM */
+int ulmctl_store_config(const struct ulmctl_args *a, struct ulm_env_config *cfg,
+			char **pool_buf);
+/** @brief The records meeting the filters (@p out NULL: none read), and
+ *  with @p nodes the nodes they are of and every registered node with its
+ *  lease. */
+int ulmctl_store_read(const struct ulmctl_args *a, struct ulmv_records *out,
+		      struct ulmv_nodes *nodes);
 int ulmctl_store_records(const struct ulmctl_args *a, struct ulmv_records *out);
 int ulmctl_store_file(const struct ulmctl_args *a, struct ulmctl_file *out);
 /** @brief Nodes of the store's records, and every registered node with
@@ -147,6 +188,10 @@ int ulmctl_store_nodes(const struct ulmctl_args *a, struct ulmv_nodes *out);
 /** @brief break node N --store: remove every record and file token of
  *  node N, refused while N holds its liveness lease. */
 int ulmctl_store_break_node(const struct ulmctl_args *a);
+
+/* grace.c: grace in the cluster, from RADOS (recovery entries, service
+ * addresses, records, Ganesha's grace database). */
+int ulmctl_grace_read(const struct ulmctl_args *a, struct ulmctl_grace *out);
 
 /* output.c */
 int ulmctl_print_records(const struct ulmctl_args *a,
@@ -159,6 +204,8 @@ int ulmctl_print_file(const struct ulmctl_args *a,
 		      const struct ulmctl_file *file);
 int ulmctl_print_stats(const struct ulmctl_args *a,
 		       const struct ulmctl_stats *stats);
+int ulmctl_print_grace(const struct ulmctl_args *a,
+		       const struct ulmctl_grace *grace);
 /** @brief Are the -o columns known to the command? @return 0 or -EINVAL
  *  (@p why says which) */
 int ulmctl_check_columns(const struct ulmctl_args *a, char *why,

@@ -11,13 +11,16 @@
  *    a takeover can fence (blocklist) a node declared dead;
  *  - NSM lists: per service address, the NLM clients (caller name and
  *    address) to send SM_NOTIFY to when another node takes it over;
+ *  - service addresses: which node serves each, whose clients use it
+ *    (ulmctl grace shows them);
  *  - Ganesha's grace database (RecoveryBackend = rados_cluster, managed by
  *    ganesha-rados-grace): read, start for a node, lift for a node, so
  *    that one `ganesha-rados-grace dump` tells who is in grace for NFSv4
  *    client records and for lock records alike.
  *
  * Objects live in the lock store's pool and namespace: "recovery" (omap
- * "node.<8 hex>" -> entry, "addr.<8 hex>" -> address) and "nsm.<address>"
+ * "node.<8 hex>" -> entry, "addr.<8 hex>" -> address, "ip.<service
+ * address>" -> service) and "nsm.<address>"
  * (omap "c.<caller>" -> client address, "state" -> NSM state). The grace
  * database is Ganesha's own object (RADOS_KV pool, namespace, grace_oid).
  *
@@ -140,6 +143,27 @@ int ulmrec_nsm_list(ulmrec *rec, const char *server_addr, ulmrec_nsm_fn fn,
  *  restart"), stored so that it only grows. @return 0, -EIO */
 int ulmrec_nsm_next_state(ulmrec *rec, const char *server_addr,
 			  uint32_t *state);
+
+/** @defgroup services Service addresses: whose clients use each, where */
+
+/** One service address, as the last ulm-takeover for it left it. */
+struct ulmrec_service {
+	char addr[ULMREC_ADDR_MAX];
+	uint32_t node;	   /**< whose clients reclaim through it */
+	uint32_t at;	   /**< the node serving it since since_ms */
+	uint64_t since_ms; /**< CLOCK_REALTIME ms */
+	/** @p node's name in the grace database; "" if none. */
+	char grace_nodeid[ULMREC_NODEID_MAX];
+};
+
+/** @brief Store @p s, replacing what its address had. @return 0,
+ *  -EINVAL, -EIO */
+int ulmrec_service_put(ulmrec *rec, const struct ulmrec_service *s);
+
+/** @brief Every service address, in a malloc'd array (free() it).
+ *  @return 0, -EIO, -ENOMEM, -EBADMSG */
+int ulmrec_service_list(ulmrec *rec, struct ulmrec_service **services,
+			size_t *n);
 
 /** @defgroup grace Ganesha's grace database (rados_cluster) */
 

@@ -18,21 +18,6 @@
 #define ENTRY_PREFIX	 "node."
 #define ENTRY_KEY_LEN	 14 /* "node." + 8 hex + NUL */
 
-static void put_be(uint8_t *p, uint64_t v, int bytes)
-{
-	for (int i = bytes - 1; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t get_be(const uint8_t *p, int bytes)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < bytes; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static void entry_key(char *key, uint32_t node)
 {
 	snprintf(key, ENTRY_KEY_LEN, ENTRY_PREFIX "%08x", node);

@@ -38,4 +38,20 @@ int omap_each(rados_ioctx_t io, const char *oid, const char *prefix,
 int omap_put(rados_ioctx_t io, const char *oid, const char *key,
 	     const void *val, size_t len);
 
+/* Big-endian integers of @p bytes bytes, as our omap values hold them. */
+static inline void put_be(uint8_t *p, uint64_t v, int bytes)
+{
+	for (int i = bytes - 1; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static inline uint64_t get_be(const uint8_t *p, int bytes)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < bytes; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
 #endif /* ULMREC_INTERNAL_H */

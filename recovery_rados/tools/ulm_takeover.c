@@ -14,16 +14,20 @@
  *     the grace period;
  *  3. start a grace period for it in Ganesha's grace database, if it is a
  *     member (RecoveryBackend = rados_cluster);
- *  4. send SM_NOTIFY, from the taken address, to the NLM clients that held
+ *  4. record the address as served here, for the dead node's clients
+ *     (ulmctl grace);
+ *  5. send SM_NOTIFY, from the taken address, to the NLM clients that held
  *     locks through it: they reclaim here.
  *
  * With --node equal to --by (the node restarted and serves its own
- * address again; its Ganesha began its recovery itself) only step 4 runs:
+ * address again; its Ganesha began its recovery itself) only steps 4 and
+ * 5 run:
  * stock Ganesha notifies no NLM client when it restarts.
  *
  * One line per step on stdout. Exit 0 if all went well, 1 if the recovery
  * could not begin (nothing is protected: do not let clients in), 2 if it
- * began but fencing, the grace database or a notification failed.
+ * began but fencing, the grace database, the address's record or a
+ * notification failed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -322,6 +326,30 @@ static int start_grace(ulmrec *rec, const struct options *o)
 	return rc;
 }
 
+/* For operators (ulmctl grace): where the address is, whose clients. */
+static int record_service(ulmrec *rec, const struct options *o)
+{
+	struct ulmrec_service s = {.node = o->dead, .at = o->self};
+	struct timespec now;
+	int rc;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	s.since_ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	snprintf(s.addr, sizeof(s.addr), "%s", o->ip);
+	if (o->grace_nodeid)
+		snprintf(s.grace_nodeid, sizeof(s.grace_nodeid), "%s",
+			 o->grace_nodeid);
+	rc = ulmrec_service_put(rec, &s);
+	if (rc == 0)
+		printf("service address %s: clients of node %u, served by "
+		       "node %u\n",
+		       o->ip, o->dead, o->self);
+	else
+		printf("service address %s: recording it FAILED: %s\n", o->ip,
+		       strerror(-rc));
+	return rc;
+}
+
 struct notify_ctx {
 	const struct options *o;
 	uint32_t state;
@@ -417,6 +445,8 @@ int main(int argc, char **argv)
 		if (rc == 0)
 			partly |= start_grace(rec, &o);
 	}
+	if (rc == 0)
+		partly |= record_service(rec, &o);
 	if (rc == 0)
 		partly |= notify_clients(rec, &o);
 	ulmrec_close(rec);

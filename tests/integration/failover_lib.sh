@@ -38,6 +38,7 @@
 #                                     through CHECK_ADDR until
 #                                     fo_checker_end WHEN, the verdict
 #   fo_grace_dump                     `ganesha-rados-grace dump`
+#   fo_grace KIND NAME COLUMNS        a row of `ulmctl grace` (--raw)
 #
 # Only the hub routes: nodes and hosts reach each other and Ceph through
 # it, so a service address moves by moving it and its hub route; a node is
@@ -306,19 +307,24 @@ fo_open_cmds() {
 	for f in $(seq 1 "$FO_FILES"); do echo "v4 open v4-$1-$f both"; done
 }
 
-# fo_lock_cmds CLIENT [reclaim]: take (or reclaim) CLIENT's locks.
+# fo_lock_cmds CLIENT [reclaim|unlock]: take, reclaim or release CLIENT's
+# locks.
 fo_lock_cmds() {
-	local client=$1 suffix=${2:-} f i
+	local client=$1 op="lock write" suffix="" f i
+	case ${2:-} in
+	reclaim) suffix=" reclaim" ;;
+	unlock) op=unlock ;;
+	esac
 	echo "v4 renew"
 	for f in $(seq 1 "$FO_FILES"); do
 		echo "v4 file v4-$client-$f"
 		for i in $(seq 0 $((FO_LOCKS - 1))); do
-			echo "v4 lock write $((i * 10)) 5${suffix:+ $suffix}"
+			echo "v4 $op $((i * 10)) 5$suffix"
 		done
 	done
 	for f in $(seq 1 "$FO_FILES"); do
 		for i in $(seq 0 $((FO_LOCKS - 1))); do
-			echo "nlm lock write $((i * 10)) 5 nlm-$client-$f${suffix:+ $suffix}"
+			echo "nlm $op $((i * 10)) 5 nlm-$client-$f$suffix"
 		done
 	done
 }
@@ -406,9 +412,10 @@ fo_workload() {
 	fo_client a h101 "$addr" --nsm-listen
 	fo_client b h102 "$addr" --nsm-listen
 	fo_client c h103 "$check_addr"
-	it_note "1,000 locks through $addr"
+	it_note "$((4 * FO_FILES * FO_LOCKS)) locks through $addr"
 	fo_take_locks a b
-	it_expect_store "1,000 locks held" 'type=write .*kind=lock .*client=ulmt-[ab]-' 1000
+	it_expect_store "$((4 * FO_FILES * FO_LOCKS)) locks held" \
+		'type=write .*kind=lock .*client=ulmt-[ab]-' $((4 * FO_FILES * FO_LOCKS))
 	FO_CHECKER_LOG=$IT_DIR/checker.log
 	fo_checker c a b >"$FO_CHECKER_LOG" 2>&1 &
 	FO_CHECKER=$!
@@ -433,6 +440,20 @@ fo_checker_end() {
 	it_expect_value "probes answered otherwise than granted or refused (timeouts)" "" "$odd"
 	[ "$gaps" -gt 0 ] || it_fail "no lock beside a held one was granted"
 	it_pass "locks beside held ones granted: $gaps"
+}
+
+# fo_ulmctl_grace [OPTION...]: `ulmctl grace`, read from RADOS on the hub.
+fo_ulmctl_grace() {
+	sb_exec hub env CEPH_CONF="$IT_CEPH/ceph.conf" "$ULM_IT_ULMCTL" \
+		--store "rados:ulm/$FO_NS" --grace-db "ulm/$FO_GRACE_NS" "$@" grace
+}
+
+# fo_grace KIND NAME COLUMNS: the row of `ulmctl grace` of node or
+# address NAME: --raw, "kind=K name=N" then COLUMNS (comma-separated)
+# that have a value.
+fo_grace() {
+	fo_ulmctl_grace --raw -o "kind,name,$3" | grep "^kind=$1 name=$2 " ||
+		it_fail "ulmctl grace shows no $1 $2"
 }
 
 # The pool's records, one line each (read-only libulm, from the hub).

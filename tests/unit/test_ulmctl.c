@@ -132,6 +132,31 @@ static void test_parse_offline_limits(void **state)
 	assert_string_equal(a.user, "admin");
 }
 
+/* Grace is the cluster's, in RADOS: never one Ganesha's, nor LMDB's. */
+static void test_parse_grace_needs_rados(void **state)
+{
+	static const char *why_grace =
+		"grace reads the cluster's state in RADOS: give --store "
+		"rados:POOL[/NAMESPACE], no filters";
+	char *bus[] = {"ulmctl", "grace"};
+	char *lmdb[] = {"ulmctl", "-s", "/x", "grace"};
+	char *filter[] = {"ulmctl", "-s", "rados:p", "--node", "1", "grace"};
+	char *db[] = {"ulmctl", "-s", "rados:p", "--grace-db", "p/g", "locks"};
+	char *ok[] = {"ulmctl",	    "-s",  "rados:p/ns",
+		      "--grace-db", "p/g", "grace"};
+	struct ulmctl_args a;
+	char why[256];
+
+	(void)state;
+	expect_usage(ARGC(bus), bus, why_grace);
+	expect_usage(ARGC(lmdb), lmdb, why_grace);
+	expect_usage(ARGC(filter), filter, why_grace);
+	expect_usage(ARGC(db), db, "--grace-db goes with grace");
+	assert_int_equal(parse(ARGC(ok), ok, &a, why), ULMCTL_EXIT_OK);
+	assert_int_equal(a.command->listing, ULMCTL_GRACE);
+	assert_string_equal(a.grace_db, "p/g");
+}
+
 static void test_format_values(void **state)
 {
 	struct {
@@ -425,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_parse_break_and_recall),
 		cmocka_unit_test(test_parse_refuses_bad_lines),
 		cmocka_unit_test(test_parse_offline_limits),
+		cmocka_unit_test(test_parse_grace_needs_rados),
 		cmocka_unit_test(test_format_values),
 		cmocka_unit_test(test_text_hex_and_words),
 		cmocka_unit_test(test_record_id_names_one_record),
