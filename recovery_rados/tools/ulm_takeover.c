@@ -282,6 +282,15 @@ static int check_dead(const struct options *o, uint32_t *epoch)
 	return rc;
 }
 
+/* CLOCK_REALTIME in ms: what operators read (ulmctl grace). */
+static uint64_t wall_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+}
+
 static int begin_recovery(ulmrec *rec, const struct options *o, uint32_t epoch)
 {
 	struct ulmrec_entry e = {
@@ -291,11 +300,9 @@ static int begin_recovery(ulmrec *rec, const struct options *o, uint32_t epoch)
 		/* Every record it made, none of a life it may begin later. */
 		.before_epoch = epoch + 1,
 	};
-	struct timespec now;
 	int rc;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	e.started_ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	e.started_ms = wall_ms();
 	if (o->grace_nodeid)
 		snprintf(e.grace_nodeid, sizeof(e.grace_nodeid), "%s",
 			 o->grace_nodeid);
@@ -329,12 +336,10 @@ static int start_grace(ulmrec *rec, const struct options *o)
 /* For operators (ulmctl grace): where the address is, whose clients. */
 static int record_service(ulmrec *rec, const struct options *o)
 {
-	struct ulmrec_service s = {.node = o->dead, .at = o->self};
-	struct timespec now;
+	struct ulmrec_service s = {
+		.node = o->dead, .at = o->self, .since_ms = wall_ms()};
 	int rc;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	s.since_ms = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	snprintf(s.addr, sizeof(s.addr), "%s", o->ip);
 	if (o->grace_nodeid)
 		snprintf(s.grace_nodeid, sizeof(s.grace_nodeid), "%s",
