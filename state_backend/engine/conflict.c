@@ -5,7 +5,7 @@
  * recall its own delegation.
  *
  *   held \ request  LOCK             SHARE            DELEG       ACCESS
- *   lock            POSIX            -                any W *     -
+ *   lock            POSIX, Windows   -                any W *     -
  *   queued request  POSIX, if ahead  -                any W *     -
  *   share           -                deny meets acc.  W, acc W,   -
  *                                                     any deny *
@@ -61,13 +61,21 @@ static bool same_client(const struct ulm_towner *held,
 	       memcmp(held->id, req->client, req->client_len) == 0;
 }
 
+/* Another owner's lock clashes where either is a write. Of its own
+ * locks, POSIX merges; a Windows request stacks on them, unless it is
+ * exclusive (MS-FSA 2.1.5.7). A Windows lock of length 0 clashes with
+ * nothing. */
 static bool locks_clash(const struct ulm_lock *held,
 			const struct conflict_req *req)
 {
-	return held->owner != req->self &&
-	       range_overlap(held->key.start, held->key.end, req->start,
-			     req->end) &&
-	       (req->write || record_lock_type(held->type) == ULM_LOCK_WRITE);
+	if ((held->flags & ULM_FLAG_EMPTY) || req->empty ||
+	    !range_overlap(held->key.start, held->key.end, req->start,
+			   req->end))
+		return false;
+	if (held->owner != req->self)
+		return req->write ||
+		       record_lock_type(held->type) == ULM_LOCK_WRITE;
+	return req->windows && req->write;
 }
 
 static bool is_write(uint8_t type)

@@ -24,6 +24,8 @@ struct conflict_req {
 	uint64_t start;
 	uint64_t end;
 	bool write;	 /**< LOCK, DELEG: write type; ACCESS: writes */
+	bool windows;	 /**< LOCK: a Windows lock (stacks on its own) */
+	bool empty;	 /**< LOCK: a Windows lock of length 0 */
 	uint8_t access;	 /**< SHARE */
 	uint8_t deny;	 /**< SHARE */
 	bool bypass;	 /**< IO: advisory denies let it pass */

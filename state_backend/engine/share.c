@@ -71,13 +71,12 @@ static int unshare_op(ulm_env *env, struct ulm_table *t, void *arg)
 }
 
 static int unshare_now(ulm_env *env, const struct ulm_key *file,
-		       const struct ulm_owner *owner, uint64_t start,
-		       uint64_t end)
+		       const struct ulm_owner *owner,
+		       const struct release_range *range)
 {
 	int rc = env_writable(env);
 
-	(void)start;
-	(void)end;
+	(void)range; /* the whole file */
 	return rc ? rc : with_table(env, file, unshare_op, (void *)owner);
 }
 
@@ -89,7 +88,7 @@ int ulm_share_release(ulm_env *env, const struct ulm_key *file,
 	if (!rc)
 		rc = owner_validate(owner);
 	return rc ? rc
-		  : release_or_keep(env, unshare_now, file, owner, 0, ULM_EOF);
+		  : release_or_keep(env, unshare_now, file, owner, &WHOLE_FILE);
 }
 
 struct share_query {

@@ -202,13 +202,18 @@ enum ulm_deleg_type {
 /** Request and record flags. */
 #define ULM_FLAG_RECLAIM 0x01 /**< made by a reclaim after a restart */
 #define ULM_FLAG_WAIT	 0x02 /**< request: queue it if it conflicts */
+/** record: a Windows (SMB) byte-range lock (ulm_winlock_acquire()) */
+#define ULM_FLAG_WINDOWS 0x04
+/** record: with ULM_FLAG_WINDOWS, of length 0 at its start: it conflicts
+ *  with nothing, and only an unlock of length 0 there removes it */
+#define ULM_FLAG_EMPTY 0x08
 
 /** A record as libulm reports it (conflicts, listings). Owns its bytes. */
 struct ulm_lock_info {
 	enum ulm_record_type type;
 	uint64_t start;
 	uint64_t end;	  /**< inclusive; ULM_EOF: to end of file */
-	unsigned flags;	  /**< ULM_FLAG_RECLAIM */
+	unsigned flags;	  /**< ULM_FLAG_RECLAIM, _WINDOWS, _EMPTY */
 	unsigned access;  /**< shares: ULM_SHARE_* bits the owner opened */
 	unsigned deny;	  /**< shares: ULM_SHARE_* bits it denies others */
 	uint64_t expires; /**< waiters: CLOCK_REALTIME ms it lapses; 0 never */
@@ -416,13 +421,53 @@ int ulm_lock_test(ulm_env *env, const struct ulm_key *file,
 
 /**
  * @brief Release the owner's locks within [start, end], splitting ranges
- * that reach beyond it. Releasing what is not held is not an error.
+ * that reach beyond it. Releasing what is not held is not an error. The
+ * owner's Windows locks (ulm_winlock_acquire()) are never split: those
+ * wholly within the range go (an SMB handle closed: 0 to ULM_EOF), the
+ * others stay.
  * @return 0; -EINVAL; -EROFS read-only env; -ENOLCK store full (a split
  *         adds a record); -ENOMEM; -EIO; ULM_ECORRUPT
  */
 int ulm_lock_release(ulm_env *env, const struct ulm_key *file,
 		     const struct ulm_owner *owner, uint64_t start,
 		     uint64_t end);
+
+/** @defgroup winlock Byte-range locks (Windows semantics, SMB) */
+
+/**
+ * @brief Take a Windows byte-range lock: [@p offset, @p offset +
+ * @p length) as one lock of its own, as SMB2 LOCK does (MS-FSA 2.1.5.7).
+ * Unlike POSIX locks it never merges with, splits or converts the
+ * owner's other locks: a second lock of the same range stacks. It is
+ * refused by an overlapping lock of another owner (of any protocol)
+ * where either is exclusive (ULM_LOCK_WRITE), and by an overlapping lock
+ * of its own owner if it is exclusive itself (a shared lock may stack on
+ * the owner's exclusive one). A lock of length 0 conflicts with nothing.
+ * POSIX requests of other owners meet these locks as they meet POSIX
+ * ones; another client's delegation is recalled as for
+ * ulm_lock_acquire().
+ * @param owner  the SMB open (ULM_OWNER_LOCK: the client's identity, the
+ *               handle as owner bytes)
+ * @param flags  0 (no reclaim, no queue: Samba retries blocking locks)
+ * @return 0; -EAGAIN (conflict filled); ULM_EDELEG; -EINVAL (a range past
+ *         the 64-bit end: offset + length > 2^64); other errors as
+ *         ulm_lock_acquire()
+ */
+int ulm_winlock_acquire(ulm_env *env, const struct ulm_key *file,
+			const struct ulm_owner *owner, enum ulm_lock_type type,
+			uint64_t offset, uint64_t length, unsigned flags,
+			struct ulm_lock_info *conflict);
+
+/**
+ * @brief Remove one of the owner's Windows locks of exactly this range,
+ * an exclusive one first if both kinds stack there. A release the store
+ * cannot take now is kept and written later (as ulm_lock_release()).
+ * @return 0; -ENOENT (no such lock: STATUS_RANGE_NOT_LOCKED); -EINVAL;
+ *         other errors as ulm_lock_release()
+ */
+int ulm_winlock_release(ulm_env *env, const struct ulm_key *file,
+			const struct ulm_owner *owner, uint64_t offset,
+			uint64_t length);
 
 /**
  * @brief Visitor for listings. @p lock is valid during the call only.
