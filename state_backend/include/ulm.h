@@ -555,6 +555,31 @@ int ulm_share_io_check(ulm_env *env, const struct ulm_key *file,
 		       const struct ulm_owner *owner, unsigned access,
 		       unsigned flags, struct ulm_lock_info *holder);
 
+/** ulm_io_check() flag: meet other owners' share denies (I/O with no open
+ *  of its own: what ulm_share_io_check() checks). */
+#define ULM_IO_SHARES 0x10
+/** ulm_io_check() flag: meet other owners' Windows locks in the range
+ *  (the mandatory bridge: SMB byte-range locks bind NFS I/O too). */
+#define ULM_IO_LOCKS 0x20
+
+/**
+ * @brief May I/O of [@p start, @p end] read or change the file's data?
+ * What @p flags name, decided in one visit of the file's table:
+ * ULM_IO_RECALL as for ulm_share_io_check(); ULM_IO_SHARES: refused by
+ * another owner's deny of @p access (ULM_IO_BYPASS passes advisory
+ * ones); ULM_IO_LOCKS: refused by another owner's Windows lock
+ * (ulm_winlock_acquire()) in the range, an exclusive one for a read, any
+ * for a write (MS-FSA 2.1.4.10; ULM_IO_BYPASS passes none). A file with
+ * no deny and no Windows lock is answered from its cached table without
+ * a walk. Changes nothing.
+ * @param[out] holder the share or the Windows lock in the way (its type
+ *             tells which), as for ulm_share_io_check()
+ * @return as ulm_share_io_check()
+ */
+int ulm_io_check(ulm_env *env, const struct ulm_key *file,
+		 const struct ulm_owner *owner, unsigned access, uint64_t start,
+		 uint64_t end, unsigned flags, struct ulm_lock_info *holder);
+
 /** @defgroup deleg Delegations */
 
 /**

@@ -192,6 +192,50 @@ static void test_winlock_invalid(void **state)
 			 -EINVAL);
 }
 
+static int io(ulm_env *env, const struct ulm_owner *o, unsigned access,
+	      uint64_t start, uint64_t end, unsigned flags,
+	      struct ulm_lock_info *holder)
+{
+	struct ulm_key k = test_key("f");
+
+	return ulm_io_check(env, &k, o, access, start, end, flags, holder);
+}
+
+/* The mandatory bridge: I/O meets other owners' Windows locks in its
+ * range (an exclusive one refuses a read, any a write), never POSIX ones,
+ * and only when asked. */
+static void test_winlock_io_check(void **state)
+{
+	ulm_env *env = env_of(state);
+	struct ulm_owner a = smb("h1"), b = smb("h2");
+	struct ulm_owner nfs = test_owner(ULM_PROTO_NFS4, "c1", "lo");
+	const unsigned rd = ULM_SHARE_READ, wr = ULM_SHARE_WRITE;
+	const unsigned locks = ULM_IO_LOCKS;
+	struct ulm_lock_info holder;
+
+	assert_int_equal(try_lock(env, "f", &nfs, W, 500, 599, NULL), 0);
+	assert_int_equal(io(env, NULL, wr, 500, 599, locks, NULL), 0);
+	assert_int_equal(win_lock(env, &a, W, 0, 100, NULL), 0);
+	assert_int_equal(win_lock(env, &b, R, 200, 100, NULL), 0);
+	assert_int_equal(win_lock(env, &b, W, 150, 0, NULL), 0);
+	assert_int_equal(io(env, NULL, rd, 50, 60, locks, &holder), -EAGAIN);
+	assert_int_equal(holder.type, ULM_REC_LOCK_WRITE);
+	assert_int_equal(holder.flags, ULM_FLAG_WINDOWS);
+	assert_true(holder.start == 0 && holder.end == 99);
+	assert_int_equal(io(env, NULL, wr, 99, 99, locks, NULL), -EAGAIN);
+	assert_int_equal(io(env, NULL, wr, 99, 99, locks | ULM_IO_BYPASS, NULL),
+			 -EAGAIN);
+	assert_int_equal(io(env, NULL, wr, 99, 99, 0, NULL), 0);
+	assert_int_equal(io(env, NULL, wr, 100, 199, locks, NULL), 0);
+	assert_int_equal(io(env, NULL, rd, 250, 260, locks, NULL), 0);
+	assert_int_equal(io(env, &nfs, wr, 250, 260, locks, &holder), -EAGAIN);
+	assert_int_equal(holder.type, ULM_REC_LOCK_READ);
+	/* The lock's own open passes its locks. */
+	assert_int_equal(io(env, &a, wr, 0, 99, locks, NULL), 0);
+	assert_int_equal(win_unlock(env, &a, 0, 100), 0);
+	assert_int_equal(io(env, NULL, wr, 0, 99, locks, NULL), 0);
+}
+
 static int node2_posix_refused(ulm_env *env, void *arg)
 {
 	struct ulm_owner nfs = test_owner(ULM_PROTO_NFS4, "c2", "lo");
@@ -225,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_winlock_range_limits),
 		cmocka_unit_test(test_winlock_release_all_never_splits),
 		cmocka_unit_test(test_winlock_invalid),
+		cmocka_unit_test(test_winlock_io_check),
 	};
 	const struct CMUnitTest lmdb[] = {
 		cmocka_unit_test_setup_teardown(test_winlock_across_nodes,
