@@ -184,6 +184,15 @@ static void recovery_finish(const struct ulmrec_entry *e, const char *why)
 		grace.own_open = false;
 }
 
+/* Does this env follow the entry's recovery, of that very epoch? */
+static bool following(const struct ulmrec_entry *e)
+{
+	uint32_t before_epoch;
+
+	return ulm_recovery_epoch(grace.env, e->node, &before_epoch) &&
+	       before_epoch == e->before_epoch;
+}
+
 /* Ours to end now? Early when nothing is left to reclaim. */
 static const char *due(const struct ulmrec_entry *e, uint64_t now,
 		       uint64_t serving_ms)
@@ -202,6 +211,11 @@ static const char *due(const struct ulmrec_entry *e, uint64_t now,
 		start = serving_ms;
 	if (serving_ms && now >= start + grace_ms)
 		return "grace period elapsed";
+	/* libulm counts only what this env follows: an entry it does not
+	 * follow yet would look fully reclaimed, and its purge would free
+	 * every record still to be reclaimed. */
+	if (!following(e))
+		return NULL;
 	rc = ulm_recovery_pending(grace.env, e->node, &left);
 	if (rc == 0 && left == 0)
 		return "everything reclaimed";
@@ -265,6 +279,13 @@ static void cluster_tick(unsigned ticks, uint64_t now, uint64_t serving_ms)
 		set_resync();
 		return;
 	}
+	/* A new entry is followed at once, not at the next resync: its
+	 * notify may come after this listing, and meanwhile its node's
+	 * records would refuse the reclaims they are waiting for. */
+	for (size_t i = 0; !again && i < n; i++)
+		if (!following(&entries[i]))
+			ulm_recovery_begin(grace.env, entries[i].node,
+					   entries[i].before_epoch);
 	if (again)
 		resync(entries, n);
 	for (size_t i = 0; i < n; i++) {
