@@ -33,6 +33,9 @@ static const struct ulmctl_command commands[] = {
 	 "one file: its key, path and records"},
 	{"stats", ULMCTL_STATS, 0, "stats",
 	 "lock counters and lock store latency of the Ganesha asked"},
+	{"metrics", ULMCTL_METRICS, 0, "metrics",
+	 "the metrics in Prometheus' text format (node_exporter's textfile "
+	 "collector)"},
 	{"break", ULMCTL_BREAK, 2, "break lock|share|delegation|node ID",
 	 "break a lock, revoke a share reservation or a delegation; with "
 	 "--store: clear a dead node's records"},
@@ -359,7 +362,7 @@ static int check_offline(const struct ulmctl_args *a, char *why, size_t why_len)
 				   "--store '%s': give lmdb:DIR (or DIR) or "
 				   "rados:POOL[/NAMESPACE]",
 				   a->store);
-	if (l == ULMCTL_STATS || l == ULMCTL_RECALL)
+	if (l == ULMCTL_STATS || l == ULMCTL_METRICS || l == ULMCTL_RECALL)
 		return usage_error(why, why_len,
 				   "%s needs a running Ganesha (drop --store)",
 				   a->command->name);

@@ -64,6 +64,7 @@ enum ulmctl_listing {
 	ULMCTL_NODES,
 	ULMCTL_FILE,
 	ULMCTL_STATS,
+	ULMCTL_METRICS,
 	ULMCTL_BREAK,
 	ULMCTL_RECALL,
 	ULMCTL_GRACE,
@@ -166,6 +167,8 @@ int ulmctl_bus_clients(const struct ulmctl_args *a, struct ulmv_clients *out);
 int ulmctl_bus_nodes(const struct ulmctl_args *a, struct ulmv_nodes *out);
 int ulmctl_bus_file(const struct ulmctl_args *a, struct ulmctl_file *out);
 int ulmctl_bus_stats(const struct ulmctl_args *a, struct ulmctl_stats *out);
+/** @brief Print the metrics' text (ShowMetrics) on stdout. */
+int ulmctl_bus_metrics(const struct ulmctl_args *a);
 /** break and recall: prints Ganesha's answer on stdout. */
 int ulmctl_bus_act(const struct ulmctl_args *a);
 
