@@ -203,43 +203,76 @@ static void fsal_store_metrics(FILE *out,
 		  snap->latency_sum_ns / 1e9);
 }
 
+/* A libulm latency histogram (ulm_store_bucket_us bounds). */
+static void latency(FILE *out, const char *name, const char *labels,
+		    const struct ulm_latency *l)
+{
+	double bounds[ULM_STORE_BUCKETS];
+
+	for (int i = 0; i < ULM_STORE_BUCKETS; i++)
+		bounds[i] = ulm_store_bucket_us[i] / 1e6;
+	histogram(out, name, labels, bounds, l->buckets, ULM_STORE_BUCKETS,
+		  l->sum_us / 1e6);
+}
+
+/* One counter family with a series per store call. */
+static void per_call(FILE *out, const char *name, const char *help,
+		     const char *backend, const uint64_t *values)
+{
+	family(out, name, "counter", help);
+	for (int k = 0; k < ULM_STORE_CALLS; k++)
+		fprintf(out, "%s{backend=\"%s\",call=\"%s\"} %" PRIu64 "\n",
+			name, backend, ulm_store_call_name(k), values[k]);
+}
+
+static void token_metrics(FILE *out, const struct ulm_store_stats *st)
+{
+	char labels[64];
+
+	snprintf(labels, sizeof(labels), "backend=\"%s\"", st->backend);
+	family(out, "ulm_store_tokens_taken_total", "counter",
+	       "RADOS file tokens this node took, alone on a file.");
+	fprintf(out, "ulm_store_tokens_taken_total{%s} %" PRIu64 "\n", labels,
+		st->tokens.taken);
+	family(out, "ulm_store_tokens_given_total", "counter",
+	       "RADOS file tokens this node gave back because another node "
+	       "asked.");
+	fprintf(out, "ulm_store_tokens_given_total{%s} %" PRIu64 "\n", labels,
+		st->tokens.given);
+	family(out, "ulm_store_token_handover_seconds", "histogram",
+	       "This node asking another for a file's token: the wait.");
+	latency(out, "ulm_store_token_handover_seconds", labels,
+		&st->tokens.asked);
+}
+
 static void store_metrics(FILE *out)
 {
+	uint64_t errors[ULM_STORE_CALLS], timeouts[ULM_STORE_CALLS];
 	struct ulm_store_stats st;
-	double bounds[ULM_STORE_BUCKETS];
 	char labels[64];
 
 	ulm_store_stats(ulmfsal_env(), &st);
 	if (st.backend == NULL)
 		return;
-	for (int i = 0; i < ULM_STORE_BUCKETS; i++)
-		bounds[i] = ulm_store_bucket_us[i] / 1e6;
 	family(out, "ulm_store_call_duration_seconds", "histogram",
 	       "Time of one call of the lock store (LMDB, RADOS) by libulm.");
 	for (int k = 0; k < ULM_STORE_CALLS; k++) {
 		snprintf(labels, sizeof(labels), "backend=\"%s\",call=\"%s\"",
 			 st.backend, ulm_store_call_name(k));
-		histogram(out, "ulm_store_call_duration_seconds", labels,
-			  bounds, st.call[k].buckets, ULM_STORE_BUCKETS,
-			  st.call[k].sum_us / 1e6);
+		latency(out, "ulm_store_call_duration_seconds", labels,
+			&st.call[k].time);
 	}
-	family(out, "ulm_store_call_errors_total", "counter",
-	       "Store calls that failed (a lost race is none).");
-	for (int k = 0; k < ULM_STORE_CALLS; k++)
-		fprintf(out,
-			"ulm_store_call_errors_total{backend=\"%s\",call=\"%"
-			"s\"} "
-			"%" PRIu64 "\n",
-			st.backend, ulm_store_call_name(k), st.call[k].errors);
-	family(out, "ulm_store_call_timeouts_total", "counter",
-	       "Store calls cut at the lock call's bound.");
-	for (int k = 0; k < ULM_STORE_CALLS; k++)
-		fprintf(out,
-			"ulm_store_call_timeouts_total{backend=\"%s\",call=\"%"
-			"s\"}"
-			" %" PRIu64 "\n",
-			st.backend, ulm_store_call_name(k),
-			st.call[k].timeouts);
+	for (int k = 0; k < ULM_STORE_CALLS; k++) {
+		errors[k] = st.call[k].errors;
+		timeouts[k] = st.call[k].timeouts;
+	}
+	per_call(out, "ulm_store_call_errors_total",
+		 "Store calls that failed (a lost race is none).", st.backend,
+		 errors);
+	per_call(out, "ulm_store_call_timeouts_total",
+		 "Store calls cut at the lock call's bound.", st.backend,
+		 timeouts);
+	token_metrics(out, &st);
 }
 
 char *ulmfsal_metrics_render(size_t *len)

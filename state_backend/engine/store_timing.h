@@ -4,16 +4,12 @@
 #ifndef ULM_STORE_TIMING_H
 #define ULM_STORE_TIMING_H
 
-#include <stdatomic.h>
-#include <stdint.h>
-#include "ulm.h"
+#include "latency.h"
 
 struct store_call_timing {
-	atomic_uint_fast64_t calls;
+	struct latency_histogram time;
 	atomic_uint_fast64_t errors;
 	atomic_uint_fast64_t timeouts;
-	atomic_uint_fast64_t sum_us;
-	atomic_uint_fast64_t buckets[ULM_STORE_BUCKETS + 1];
 };
 
 struct store_timing {

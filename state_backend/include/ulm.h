@@ -298,19 +298,33 @@ enum ulm_store_call {
 #define ULM_STORE_BUCKETS 14
 extern const uint64_t ulm_store_bucket_us[ULM_STORE_BUCKETS];
 
+/** A latency histogram since the env opened. */
+struct ulm_latency {
+	uint64_t count;
+	uint64_t sum_us;
+	/** events per bucket (not cumulative); the last: over every bound */
+	uint64_t buckets[ULM_STORE_BUCKETS + 1];
+};
+
 /** One kind of store call since the env opened. */
 struct ulm_store_call_stats {
-	uint64_t calls;
+	struct ulm_latency time;
 	uint64_t errors;   /**< failed (a lost race, -ECANCELED, is none) */
 	uint64_t timeouts; /**< ... of them, cut at the call's bound */
-	uint64_t sum_us;
-	/** calls per bucket (not cumulative); the last: over every bound */
-	uint64_t buckets[ULM_STORE_BUCKETS + 1];
+};
+
+/** RADOS file tokens (docs/rados.md); all zero in other stores. */
+struct ulm_token_stats {
+	uint64_t taken; /**< tokens this node took (alone on a file) */
+	uint64_t given; /**< ... given back because another node asked */
+	/** this node asking another for a file's token: the wait */
+	struct ulm_latency asked;
 };
 
 struct ulm_store_stats {
 	const char *backend; /**< "lmdb", "rados", "memory" */
 	struct ulm_store_call_stats call[ULM_STORE_CALLS];
+	struct ulm_token_stats tokens;
 };
 
 /** @brief Fill @p st (relaxed counters: cheap, lock-free). */
