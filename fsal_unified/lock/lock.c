@@ -436,5 +436,8 @@ fsal_status_t ulmfsal_lock_op2(struct fsal_obj_handle *obj_hdl,
 					conflicting_lock, &call);
 
 	ulmfsal_stats_op(counted_op(lock_op), call.owner.id.protocol, status);
+	if (request != NULL && request->lock_reclaim &&
+	    counted_op(lock_op) == ULMFSAL_OP_LOCK)
+		ulmfsal_stats_reclaim(ULMFSAL_OP_LOCK, status);
 	return status;
 }

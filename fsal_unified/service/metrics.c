@@ -121,6 +121,10 @@ static void recovery_metrics(FILE *out)
 
 static void op_metrics(FILE *out, const struct ulmfsal_stats_snapshot *snap)
 {
+	/* what a client may reclaim after a restart */
+	static const enum ulmfsal_op reclaimed[] = {ULMFSAL_OP_LOCK,
+						    ULMFSAL_OP_SHARE};
+
 	family(out, "ulm_operations_total", "counter",
 	       "Requests UNIFIED answered, by operation, client protocol and "
 	       "result.");
@@ -138,6 +142,17 @@ static void op_metrics(FILE *out, const struct ulmfsal_stats_snapshot *snap)
 						protocol_names[p],
 						ulmfsal_result_name(r),
 						snap->ops[o][p][r]);
+	family(out, "ulm_reclaims_total", "counter",
+	       "Reclaims after a restart (locks, share reservations), by "
+	       "result; ok: adopted.");
+	for (size_t i = 0; i < sizeof(reclaimed) / sizeof(reclaimed[0]); i++)
+		for (int r = 0; r < ULMFSAL_RESULTS; r++)
+			fprintf(out,
+				"ulm_reclaims_total{op=\"%s\",result=\"%s\"} "
+				"%" PRIu64 "\n",
+				ulmfsal_op_name(reclaimed[i]),
+				ulmfsal_result_name(r),
+				snap->reclaims[reclaimed[i]][r]);
 	one(out, "ulm_conflicts_total", "counter",
 	    "libulm calls answered \"held by another\" (a lock, share or "
 	    "delegation in the way).",

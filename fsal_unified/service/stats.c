@@ -17,6 +17,7 @@ const uint64_t ulmfsal_recall_bucket_s[ULMFSAL_RECALL_BUCKETS - 1] = {
 static atomic_uint_fast64_t counters[ULMFSAL_STATS];
 static atomic_uint_fast64_t ops[ULMFSAL_OPS][ULMFSAL_PROTOCOLS]
 			       [ULMFSAL_RESULTS];
+static atomic_uint_fast64_t reclaims[ULMFSAL_OPS][ULMFSAL_RESULTS];
 static atomic_uint_fast64_t latency[ULMFSAL_LATENCY_BUCKETS];
 static atomic_uint_fast64_t latency_sum_ns;
 static atomic_uint_fast64_t recall[ULMFSAL_RECALL_BUCKETS];
@@ -112,6 +113,11 @@ void ulmfsal_stats_op(enum ulmfsal_op op, uint32_t protocol,
 	    1);
 }
 
+void ulmfsal_stats_reclaim(enum ulmfsal_op op, fsal_status_t answer)
+{
+	add(&reclaims[op][result_of(answer)], 1);
+}
+
 void ulmfsal_stats_recall_returned(uint64_t seconds)
 {
 	unsigned i = 0;
@@ -168,6 +174,9 @@ void ulmfsal_stats_snapshot(struct ulmfsal_stats_snapshot *snap)
 		for (int p = 0; p < ULMFSAL_PROTOCOLS; p++)
 			for (int r = 0; r < ULMFSAL_RESULTS; r++)
 				snap->ops[o][p][r] = get(&ops[o][p][r]);
+	for (int o = 0; o < ULMFSAL_OPS; o++)
+		for (int r = 0; r < ULMFSAL_RESULTS; r++)
+			snap->reclaims[o][r] = get(&reclaims[o][r]);
 	for (int i = 0; i < ULMFSAL_LATENCY_BUCKETS; i++)
 		snap->latency[i] = get(&latency[i]);
 	snap->latency_sum_ns = get(&latency_sum_ns);

@@ -63,6 +63,7 @@ struct ulmfsal_stats_snapshot {
 	struct timespec since; /**< CLOCK_REALTIME of the start */
 	uint64_t counters[ULMFSAL_STATS];
 	uint64_t ops[ULMFSAL_OPS][ULMFSAL_PROTOCOLS][ULMFSAL_RESULTS];
+	uint64_t reclaims[ULMFSAL_OPS][ULMFSAL_RESULTS]; /**< of ops */
 	uint64_t latency[ULMFSAL_LATENCY_BUCKETS];
 	uint64_t latency_sum_ns;
 	uint64_t recall[ULMFSAL_RECALL_BUCKETS];
@@ -75,6 +76,8 @@ void ulmfsal_stats_count(enum ulmfsal_counter counter);
 /** @brief Count one request and its answer; @p protocol: ULM_PROTO_*. */
 void ulmfsal_stats_op(enum ulmfsal_op op, uint32_t protocol,
 		      fsal_status_t answer);
+/** @brief Count a reclaim (a lock or share after a restart) too. */
+void ulmfsal_stats_reclaim(enum ulmfsal_op op, fsal_status_t answer);
 /** @brief A recalled delegation came back after @p seconds. */
 void ulmfsal_stats_recall_returned(uint64_t seconds);
 void ulmfsal_stats_snapshot(struct ulmfsal_stats_snapshot *snap);

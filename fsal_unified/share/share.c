@@ -212,6 +212,8 @@ static fsal_status_t share_take(const struct share_call *call)
 	fsal_status_t status = share_acquire(call);
 
 	ulmfsal_stats_op(ULMFSAL_OP_SHARE, call->owner.id.protocol, status);
+	if (call->flags & ULM_FLAG_RECLAIM)
+		ulmfsal_stats_reclaim(ULMFSAL_OP_SHARE, status);
 	return status;
 }
 

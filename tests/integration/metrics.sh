@@ -5,7 +5,8 @@
 # clients moves the counters exactly as predicted; ulmctl metrics prints
 # the same text over DBus; the sample Grafana dashboard asks only for
 # metrics served; a bad Metrics_Port is a config error naming the valid
-# range, and Ganesha keeps running.
+# range, and Ganesha keeps running; a port in use is logged and the
+# exports are served without the endpoint.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
 it_setup metrics
@@ -43,10 +44,10 @@ moved() {
 			printf "%s +%g\n", $1, $3 - $2 }'
 }
 
-# expect_moved NODE WHAT LINES: NODE's counters moved exactly so.
+# expect_moved BEFORE AFTER WHAT LINES: the counters moved exactly so.
 expect_moved() {
-	it_expect_value "$1: $2" "$(printf '%s\n' "${@:3}" | sort)" \
-		"$(moved "$1-before" "$1-after")"
+	it_expect_value "$2: $3" "$(printf '%s\n' "${@:4}" | sort)" \
+		"$(moved "$1" "$2")"
 }
 
 it_note "the endpoint, parsed by Prometheus' parser and checked strictly"
@@ -75,12 +76,12 @@ it_expect a "v4 open g both deny write" OK
 it_expect c "v4 open g write" "*SHARE_DENIED*"
 scrape n1 n1-after
 scrape n2 n2-after
-expect_moved n1 "3 locks, 1 unlock (NFSv4), 1 NLM lock, 2 opens" \
+expect_moved n1-before n1-after "3 locks, 1 unlock (NFSv4), 1 NLM lock, 2 opens" \
 	'ulm_operations_total{op="lock",protocol="nfs4",result="ok"} +3' \
 	'ulm_operations_total{op="unlock",protocol="nfs4",result="ok"} +1' \
 	'ulm_operations_total{op="lock",protocol="nlm",result="ok"} +1' \
 	'ulm_operations_total{op="share",protocol="nfs4",result="ok"} +2'
-expect_moved n2 "2 lock conflicts, 1 share deny: 3 conflicts; 1 open" \
+expect_moved n2-before n2-after "2 lock conflicts, 1 share deny: 3 conflicts; 1 open" \
 	'ulm_operations_total{op="lock",protocol="nfs4",result="conflict"} +2' \
 	'ulm_operations_total{op="share",protocol="nfs4",result="denied"} +1' \
 	'ulm_operations_total{op="share",protocol="nfs4",result="ok"} +1' \
@@ -98,6 +99,26 @@ scrape n1 n1-again
 it_expect_value "ulmctl metrics = GET /metrics" same \
 	"$(cmp -s <(printf '%s\n' "$ulmctl_out") "$IT_DIR/n1-again.prom" &&
 		echo same || diff <(printf '%s\n' "$ulmctl_out") "$IT_DIR/n1-again.prom")"
+
+it_note "node 1 restarts with a grace period: recovery, then a reclaim"
+sb_ganesha_conf n1 protocols=3,4 lease=4 grace=20 store=lmdb \
+	store_path="$(it_node_store "$IT_STORE" n1)" node_id=1 sync=true \
+	export="1:$IT_EXPORT:/export:UNIFIED" dbus=1 metrics_port=$PORT ||
+	it_fail "node 1: config"
+sb_stop n1 ganesha TERM || it_fail "node 1 did not stop"
+sb_ganesha_start n1 || it_fail "node 1 did not restart"
+scrape n1 n1-restarted
+it_expect_value "in grace: node 1 reclaims its records from before epoch 2" \
+	1 "$(grep -c '^ulm_recovery_in_progress{node="1",before_epoch="2"} 1$' \
+		"$IT_DIR/n1-restarted.prom")"
+it_expect a "v4 file f" OK
+it_expect a "v4 lock write 100 10 reclaim" OK
+scrape n1 n1-reclaimed
+expect_moved n1-restarted n1-reclaimed "A's lock and open reclaimed" \
+	'ulm_reclaims_total{op="lock",result="ok"} +1' \
+	'ulm_operations_total{op="lock",protocol="nfs4",result="ok"} +1' \
+	'ulm_reclaims_total{op="share",result="ok"} +1' \
+	'ulm_operations_total{op="share",protocol="nfs4",result="ok"} +1'
 
 it_note "the sample Grafana dashboard"
 it_expect_value "valid JSON, 12 panels" 12 \
@@ -120,4 +141,21 @@ it_expect_log bad "the valid range is named" \
 	'invalid UNIFIED block.*Metrics_Port = 0\.\.65535 \(0: off\)'
 it_expect_value "bad: nothing listens on the port" 000 \
 	"$(sb_exec bad curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/metrics" || true)"
+
+it_note "the port taken by another program: logged, the exports still served"
+# Node 2 restarts while another program holds its metrics port.
+sb_stop n2 ganesha TERM || it_fail "node 2 did not stop"
+sb_spawn n2 squatter /usr/bin/python3 -c "import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('0.0.0.0', $PORT)); s.listen(); time.sleep(120)" ||
+	it_fail "n2: the program holding port $PORT"
+sb_wait_until 5 sb_exec n2 sh -c "ss -ltn | grep -q ':$PORT '" ||
+	it_fail "n2: nothing listens on $PORT"
+it_ganesha_up n2
+it_expect_log n2 "the endpoint's failure is named" \
+	"UNIFIED: metrics not served on 0\.0\.0\.0 port $PORT: Address already in use"
+it_client_start e n2
+it_expect e "v4 open h both" OK
+it_expect e "v4 lock write 0 10" OK
+sb_stop n2 squatter TERM || true
 it_grant_check
