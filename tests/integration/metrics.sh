@@ -72,12 +72,22 @@ it_expect c "v4 lock write 0 10" "DENIED write 0 10"
 it_expect c "v4 lock read 105 1" "DENIED write 100 10"
 it_expect a "v4 unlock 0 10" OK
 it_expect b "nlm lock read 300 10 f" OK
+it_expect b "nlm lock write 100 10 f block" BLOCKED
+scrape n1 n1-blocked
+it_expect_value "B's blocking lock waits: 1 blocked waiter" "ulm_blocked_waiters 1" \
+	"$(grep '^ulm_blocked_waiters ' "$IT_DIR/n1-blocked.prom")"
+it_expect b "nlm cancel write 100 10 f" OK
 it_expect a "v4 open g both deny write" OK
 it_expect c "v4 open g write" "*SHARE_DENIED*"
 scrape n1 n1-after
 scrape n2 n2-after
-expect_moved n1-before n1-after "3 locks, 1 unlock (NFSv4), 1 NLM lock, 2 opens" \
+it_expect_value "the cancelled request waits no more" "ulm_blocked_waiters 0" \
+	"$(grep '^ulm_blocked_waiters ' "$IT_DIR/n1-after.prom")"
+expect_moved n1-before n1-after "3 locks, 1 unlock (NFSv4), 1 NLM lock, 1 NLM lock blocked (a conflict) and cancelled, 2 opens" \
 	'ulm_operations_total{op="lock",protocol="nfs4",result="ok"} +3' \
+	'ulm_operations_total{op="lock",protocol="nlm",result="blocked"} +1' \
+	'ulm_operations_total{op="cancel",protocol="nlm",result="ok"} +1' \
+	'ulm_conflicts_total{} +1' \
 	'ulm_operations_total{op="unlock",protocol="nfs4",result="ok"} +1' \
 	'ulm_operations_total{op="lock",protocol="nlm",result="ok"} +1' \
 	'ulm_operations_total{op="share",protocol="nfs4",result="ok"} +2'
