@@ -368,6 +368,16 @@ static int check_offline(const struct ulmctl_args *a, char *why, size_t why_len)
 					     "in the store itself)");
 	if (a->grace_db && l != ULMCTL_GRACE)
 		return usage_error(why, why_len, "--grace-db goes with grace");
+	if ((a->delay_s != DEFAULT_DELAY_S || a->iterations) && l != ULMCTL_TOP)
+		return usage_error(why, why_len,
+				   "--delay and --iterations go with top");
+	if ((l == ULMCTL_METRICS || l == ULMCTL_TOP) &&
+	    (a->format != ULMCTL_TABLE || a->columns || a->noheadings ||
+	     a->n_filters))
+		return usage_error(why, why_len,
+				   "%s has a format of its own: no --json, "
+				   "--raw, -o, -n or filters",
+				   a->command->name);
 	/* Grace is the cluster's: RADOS holds it, no one Ganesha does. */
 	if (l == ULMCTL_GRACE && !a->list_columns &&
 	    (a->store == NULL || strncmp(a->store, "rados:", 6) != 0 ||
