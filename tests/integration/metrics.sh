@@ -131,7 +131,7 @@ expect_moved n1-restarted n1-reclaimed "A's lock and open reclaimed" \
 	'ulm_operations_total{op="share",protocol="nfs4",result="ok"} +1'
 
 it_note "the sample Grafana dashboard"
-it_expect_value "valid JSON, 12 panels" 12 \
+it_expect_value "valid JSON, 14 panels" 14 \
 	"$($PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["panels"]))' "$DASHBOARD")"
 exprs=$($PY "$CHECK" exprs "$DASHBOARD" "$IT_DIR/n1-after.prom") ||
 	it_fail "dashboard: $exprs"
