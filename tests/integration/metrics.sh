@@ -152,6 +152,19 @@ it_expect_log bad "the valid range is named" \
 it_expect_value "bad: nothing listens on the port" 000 \
 	"$(sb_exec bad curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/metrics" || true)"
 
+it_note "a Metrics_Address that is a name: a config error naming it"
+sb_stop bad ganesha TERM || it_fail "bad did not stop"
+sb_ganesha_conf bad graceless=true store=lmdb store_path="$IT_DIR/bad-store" \
+	node_id=3 metrics_port=$PORT metrics_address=nfs1.example \
+	export="1:$IT_EXPORT:/export:UNIFIED" || it_fail "config of bad"
+sb_ganesha_start bad || true
+it_expect_value "bad: ganesha.nfsd still running" running \
+	"$(sb_alive bad ganesha && echo running || sb_status bad ganesha)"
+it_expect_log bad "the address is named, and why" \
+	'UNIFIED: Metrics_Address = "nfs1\.example" is no IPv4 or IPv6 address'
+it_expect_log bad "UNIFIED refuses its exports" \
+	'invalid UNIFIED block.*Metrics_Address = <IPv4 or IPv6 address>'
+
 it_note "the port taken by another program: logged, the exports still served"
 # Node 2 restarts while another program holds its metrics port.
 sb_stop n2 ganesha TERM || it_fail "node 2 did not stop"
