@@ -10,21 +10,15 @@
 # ULM_BENCH_TOKENS=false: with Rados_Tokens off (every change written
 # through), default true.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-5}
 shift || true
 counts=("${@:-1 4}")
 read -r -a counts <<<"${counts[*]}"
 
-build=$(ULM_BUILD_DIR=${ULM_BUILD_DIR:-$root/build} "$root/scripts/build.sh")
+# shellcheck source=bench_lib.sh
+. "$(dirname "$0")/bench_lib.sh"
+bench_init bench
 bench=$build/bench/nfs/ulm-nfs-bench
-# shellcheck source=../scripts/lib/sandbox.sh
-. "$root/scripts/lib/sandbox.sh"
-SB_UNIFIED_MODULE=$build/fsal_unified/libfsalunified.so
-
-work=$(mktemp -d /tmp/ulm-bench.XXXXXX)
-sb_init "$work/sb" "ulmt-bench-$$"
-trap 'sb_cleanup' EXIT
 mkdir -p "$work/vfs" "$work/unified" "$work/store"
 sb_node_create n1
 store=(store=lmdb store_path="$work/store")

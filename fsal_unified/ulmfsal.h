@@ -40,7 +40,9 @@ struct ulmfsal_config {
 	/** A recalled delegation is revoked this long after one lease */
 	uint32_t deleg_revoke_margin_s;
 
-	bool deleg_unwatched; /**< grant delegations no watch can cover */
+	bool deleg_unwatched;  /**< grant delegations no watch can cover */
+	char *metrics_address; /**< where /metrics listens */
+	uint16_t metrics_port; /**< 0: no /metrics */
 	/* Ganesha's own RADOS_KV block (RecoveryBackend = rados_cluster),
 	 * read too: where its grace database is, and this node's name. */
 	struct {
@@ -241,6 +243,8 @@ bool ulmfsal_blocked_wait(const struct ulm_key *key, void *owner,
 bool ulmfsal_blocked_remove(const struct ulm_key *key, void *owner,
 			    const fsal_lock_param_t *lock);
 void ulmfsal_blocked_forget_export(const struct fsal_up_vector *up_ops);
+/** How many requests wait (the metrics' blocked waiters). */
+size_t ulmfsal_blocked_count(void);
 void ulmfsal_blocked_wake(const struct ulm_key *key,
 			  const struct ulm_lock_info *waiter);
 

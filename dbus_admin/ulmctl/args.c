@@ -6,6 +6,7 @@
  * make ambiguous).
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #define DEFAULT_TIMEOUT_S 25 /* libdbus's own default */
 #define MAX_TIMEOUT_S	  3600
+#define DEFAULT_DELAY_S	  2
 
 static const struct ulmctl_command commands[] = {
 	{"locks", ULMCTL_LOCKS, 0, "locks", "byte-range locks"},
@@ -33,6 +35,12 @@ static const struct ulmctl_command commands[] = {
 	 "one file: its key, path and records"},
 	{"stats", ULMCTL_STATS, 0, "stats",
 	 "lock counters and lock store latency of the Ganesha asked"},
+	{"metrics", ULMCTL_METRICS, 0, "metrics",
+	 "the metrics in Prometheus' text format (node_exporter's textfile "
+	 "collector)"},
+	{"top", ULMCTL_TOP, 0, "top",
+	 "a refreshing view: lock rates, nodes (waiters, grace), the busiest "
+	 "files and clients ('q' quits)"},
 	{"break", ULMCTL_BREAK, 2, "break lock|share|delegation|node ID",
 	 "break a lock, revoke a share reservation or a delegation; with "
 	 "--store: clear a dead node's records"},
@@ -83,6 +91,10 @@ void ulmctl_usage(FILE *out)
 	      "(RADOS_KV)\n"
 	      "  -t, --timeout SECONDS   DBus: how long to wait for Ganesha "
 	      "(default 25)\n"
+	      "\ntop:\n"
+	      "      --delay SECONDS     between refreshes (default 2)\n"
+	      "      --iterations N      refreshes, then exit (default: "
+	      "until 'q')\n"
 	      "\n  -h, --help              this help\n"
 	      "  -V, --version           version\n"
 	      "\nExit status: 0 done, 1 failed (message on stderr), 2 bad "
@@ -131,6 +143,8 @@ enum long_only {
 	OPT_KEYRING,
 	OPT_GRACE_DB,
 	OPT_LIST_COLUMNS,
+	OPT_DELAY,
+	OPT_ITERATIONS,
 };
 
 static const struct option options[] = {
@@ -151,6 +165,8 @@ static const struct option options[] = {
 	{"keyring", required_argument, NULL, OPT_KEYRING},
 	{"grace-db", required_argument, NULL, OPT_GRACE_DB},
 	{"timeout", required_argument, NULL, 't'},
+	{"delay", required_argument, NULL, OPT_DELAY},
+	{"iterations", required_argument, NULL, OPT_ITERATIONS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -182,19 +198,18 @@ static int set_format(struct ulmctl_args *a, enum ulmctl_format format,
 	return ULMCTL_EXIT_OK;
 }
 
-static int set_timeout(struct ulmctl_args *a, const char *value, char *why,
-		       size_t why_len)
+/* --NAME's value: a decimal number in [min, max] (of @p unit). */
+static int set_number(const char *name, const char *value, int min, int max,
+		      const char *unit, int *out, char *why, size_t why_len)
 {
 	char *end;
-	long seconds = strtol(value, &end, 10);
+	long n = strtol(value, &end, 10);
 
-	if (*value < '0' || *value > '9' || *end || seconds < 1 ||
-	    seconds > MAX_TIMEOUT_S)
-		return usage_error(
-			why, why_len,
-			"--timeout must be 1 to %d seconds, not '%s'",
-			MAX_TIMEOUT_S, value);
-	a->timeout_ms = (int)seconds * 1000;
+	if (*value < '0' || *value > '9' || *end || n < min || n > max)
+		return usage_error(why, why_len,
+				   "--%s must be %d to %d%s, not '%s'", name,
+				   min, max, unit, value);
+	*out = (int)n;
 	return ULMCTL_EXIT_OK;
 }
 
@@ -215,6 +230,8 @@ static int add_filter(struct ulmctl_args *a, const char *name,
 static int parse_option(int opt, struct ulmctl_args *a, char *why,
 			size_t why_len)
 {
+	int rc;
+
 	switch (opt) {
 	case 'J':
 		return set_format(a, ULMCTL_JSON, why, why_len);
@@ -245,7 +262,16 @@ static int parse_option(int opt, struct ulmctl_args *a, char *why,
 		a->grace_db = optarg;
 		return ULMCTL_EXIT_OK;
 	case 't':
-		return set_timeout(a, optarg, why, why_len);
+		rc = set_number("timeout", optarg, 1, MAX_TIMEOUT_S, " seconds",
+				&a->timeout_ms, why, why_len);
+		a->timeout_ms *= 1000;
+		return rc;
+	case OPT_DELAY:
+		return set_number("delay", optarg, 1, MAX_TIMEOUT_S, " seconds",
+				  &a->delay_s, why, why_len);
+	case OPT_ITERATIONS:
+		return set_number("iterations", optarg, 1, INT_MAX / 2, "",
+				  &a->iterations, why, why_len);
 	case 'h':
 		ulmctl_usage(stdout);
 		return -1;
@@ -342,6 +368,16 @@ static int check_offline(const struct ulmctl_args *a, char *why, size_t why_len)
 					     "in the store itself)");
 	if (a->grace_db && l != ULMCTL_GRACE)
 		return usage_error(why, why_len, "--grace-db goes with grace");
+	if ((a->delay_s != DEFAULT_DELAY_S || a->iterations) && l != ULMCTL_TOP)
+		return usage_error(why, why_len,
+				   "--delay and --iterations go with top");
+	if ((l == ULMCTL_METRICS || l == ULMCTL_TOP) &&
+	    (a->format != ULMCTL_TABLE || a->columns || a->noheadings ||
+	     a->n_filters))
+		return usage_error(why, why_len,
+				   "%s has a format of its own: no --json, "
+				   "--raw, -o, -n or filters",
+				   a->command->name);
 	/* Grace is the cluster's: RADOS holds it, no one Ganesha does. */
 	if (l == ULMCTL_GRACE && !a->list_columns &&
 	    (a->store == NULL || strncmp(a->store, "rados:", 6) != 0 ||
@@ -359,7 +395,8 @@ static int check_offline(const struct ulmctl_args *a, char *why, size_t why_len)
 				   "--store '%s': give lmdb:DIR (or DIR) or "
 				   "rados:POOL[/NAMESPACE]",
 				   a->store);
-	if (l == ULMCTL_STATS || l == ULMCTL_RECALL)
+	if (l == ULMCTL_STATS || l == ULMCTL_METRICS || l == ULMCTL_TOP ||
+	    l == ULMCTL_RECALL)
 		return usage_error(why, why_len,
 				   "%s needs a running Ganesha (drop --store)",
 				   a->command->name);
@@ -386,6 +423,7 @@ int ulmctl_parse(int argc, char **argv, struct ulmctl_args *a, char *why,
 
 	memset(a, 0, sizeof(*a));
 	a->timeout_ms = DEFAULT_TIMEOUT_S * 1000;
+	a->delay_s = DEFAULT_DELAY_S;
 	optind = 0; /* GNU: start afresh (tests parse many lines) */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "Jrno:s:t:hV", options, NULL)) !=

@@ -284,6 +284,33 @@ int ulmctl_bus_stats(const struct ulmctl_args *a, struct ulmctl_stats *out)
 	return show(a, "ShowStats", NULL, decode_stats, out, &out->time);
 }
 
+int ulmctl_bus_metrics_text(const struct ulmctl_args *a, char **out)
+{
+	DBusMessage *reply = call(a, "ShowMetrics", NULL);
+	const char *text;
+	DBusMessageIter it;
+
+	if (reply == NULL)
+		return ULMCTL_EXIT_ERROR;
+	if (!dbus_message_iter_init(reply, &it) ||
+	    !get_basic(&it, DBUS_TYPE_STRING, &text))
+		return bad_reply(reply, "ShowMetrics");
+	*out = strdup(text);
+	dbus_message_unref(reply);
+	return *out ? ULMCTL_EXIT_OK : ulmctl_fail("no memory");
+}
+
+int ulmctl_bus_metrics(const struct ulmctl_args *a)
+{
+	char *text = NULL;
+	int rc = ulmctl_bus_metrics_text(a, &text);
+
+	if (rc == ULMCTL_EXIT_OK)
+		fputs(text, stdout);
+	free(text);
+	return rc;
+}
+
 static const char *act_method(const struct ulmctl_args *a)
 {
 	if (a->command->listing == ULMCTL_RECALL)

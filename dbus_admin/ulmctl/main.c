@@ -130,6 +130,10 @@ int main(int argc, char **argv)
 		return run_stats(&a);
 	case ULMCTL_GRACE:
 		return run_grace(&a);
+	case ULMCTL_METRICS:
+		return ulmctl_bus_metrics(&a);
+	case ULMCTL_TOP:
+		return ulmctl_top(&a);
 	case ULMCTL_BREAK:
 		return a.store ? ulmctl_store_break_node(&a)
 			       : ulmctl_bus_act(&a);

@@ -47,6 +47,8 @@ struct ulmctl_args {
 	const char *keyring;
 	const char *grace_db; /**< grace: POOL[/NAMESPACE[/OID]] */
 	int timeout_ms;	      /**< DBus call timeout */
+	int delay_s;	      /**< top: seconds between refreshes */
+	int iterations;	      /**< top: refreshes before it ends; 0: q */
 	bool list_columns;    /**< --list-columns: print them, do nothing */
 	size_t n_filters;
 	const char *filter_names[ULMCTL_FILTERS_MAX];
@@ -64,6 +66,8 @@ enum ulmctl_listing {
 	ULMCTL_NODES,
 	ULMCTL_FILE,
 	ULMCTL_STATS,
+	ULMCTL_METRICS,
+	ULMCTL_TOP,
 	ULMCTL_BREAK,
 	ULMCTL_RECALL,
 	ULMCTL_GRACE,
@@ -166,6 +170,14 @@ int ulmctl_bus_clients(const struct ulmctl_args *a, struct ulmv_clients *out);
 int ulmctl_bus_nodes(const struct ulmctl_args *a, struct ulmv_nodes *out);
 int ulmctl_bus_file(const struct ulmctl_args *a, struct ulmctl_file *out);
 int ulmctl_bus_stats(const struct ulmctl_args *a, struct ulmctl_stats *out);
+/** @brief The metrics' text (ShowMetrics), malloc'd into @p out. */
+int ulmctl_bus_metrics_text(const struct ulmctl_args *a, char **out);
+/** @brief Print the metrics' text on stdout. */
+int ulmctl_bus_metrics(const struct ulmctl_args *a);
+
+/* top.c */
+/** @brief The refreshing view, until 'q', a signal or --iterations. */
+int ulmctl_top(const struct ulmctl_args *a);
 /** break and recall: prints Ganesha's answer on stdout. */
 int ulmctl_bus_act(const struct ulmctl_args *a);
 

@@ -27,6 +27,7 @@ extern struct gsh_dbus_method ulmfsal_dbus_show_file;
 extern struct gsh_dbus_method ulmfsal_dbus_show_clients;
 extern struct gsh_dbus_method ulmfsal_dbus_show_nodes;
 extern struct gsh_dbus_method ulmfsal_dbus_show_stats;
+extern struct gsh_dbus_method ulmfsal_dbus_show_metrics;
 extern struct gsh_dbus_method ulmfsal_dbus_break_lock;
 extern struct gsh_dbus_method ulmfsal_dbus_revoke_share;
 extern struct gsh_dbus_method ulmfsal_dbus_recall_delegation;

@@ -150,6 +150,18 @@ bool ulmfsal_blocked_remove(const struct ulm_key *key, void *owner,
 	return gone != NULL;
 }
 
+size_t ulmfsal_blocked_count(void)
+{
+	const struct blocked_request *b;
+	size_t n = 0;
+
+	PTHREAD_MUTEX_lock(&blocked_mutex);
+	for (b = blocked_list; b; b = b->next)
+		n++;
+	PTHREAD_MUTEX_unlock(&blocked_mutex);
+	return n;
+}
+
 void ulmfsal_blocked_forget_export(const struct fsal_up_vector *up_ops)
 {
 	struct blocked_request **b, *gone;

@@ -375,13 +375,11 @@ static fsal_status_t release_lock(struct fsal_obj_handle *obj_hdl,
 	return sub_status;
 }
 
-fsal_status_t ulmfsal_lock_op2(struct fsal_obj_handle *obj_hdl,
-			       struct state_t *state, void *owner,
-			       fsal_lock_op_t lock_op,
-			       fsal_lock_param_t *request,
-			       fsal_lock_param_t *conflicting_lock)
+static fsal_status_t
+dispatch(struct fsal_obj_handle *obj_hdl, struct state_t *state, void *owner,
+	 fsal_lock_op_t lock_op, fsal_lock_param_t *request,
+	 fsal_lock_param_t *conflicting_lock, struct lock_call *call)
 {
-	struct lock_call call = {0};
 	fsal_status_t status;
 
 	if (owner == NULL || request == NULL) {
@@ -390,26 +388,56 @@ fsal_status_t ulmfsal_lock_op2(struct fsal_obj_handle *obj_hdl,
 			owner == NULL ? "owner" : "lock");
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	}
-	ulmfsal_stats_lock_op(lock_op);
-	status = prepare_call(obj_hdl, owner, lock_op, request, &call);
+	status = prepare_call(obj_hdl, owner, lock_op, request, call);
 	if (FSAL_IS_ERROR(status))
 		return status;
 
 	switch (lock_op) {
 	case FSAL_OP_LOCKT:
 		return test_lock(obj_hdl, state, owner, request,
-				 conflicting_lock, &call);
+				 conflicting_lock, call);
 	case FSAL_OP_LOCK:
 	case FSAL_OP_LOCKB:
 		return acquire_lock(obj_hdl, state, owner, lock_op, request,
-				    conflicting_lock, &call);
+				    conflicting_lock, call);
 	case FSAL_OP_UNLOCK:
-		return release_lock(obj_hdl, state, owner, request, &call);
+		return release_lock(obj_hdl, state, owner, request, call);
 	case FSAL_OP_CANCEL:
-		return cancel_lock(owner, request, &call);
+		return cancel_lock(owner, request, call);
 	default:
 		LogCrit(COMPONENT_FSAL, "UNIFIED: unknown lock operation %d",
 			lock_op);
 		return fsalstat(ERR_FSAL_NOTSUPP, ENOTSUP);
 	}
+}
+
+static enum ulmfsal_op counted_op(fsal_lock_op_t lock_op)
+{
+	switch (lock_op) {
+	case FSAL_OP_LOCKT:
+		return ULMFSAL_OP_LOCKT;
+	case FSAL_OP_UNLOCK:
+		return ULMFSAL_OP_UNLOCK;
+	case FSAL_OP_CANCEL:
+		return ULMFSAL_OP_CANCEL;
+	default:
+		return ULMFSAL_OP_LOCK;
+	}
+}
+
+fsal_status_t ulmfsal_lock_op2(struct fsal_obj_handle *obj_hdl,
+			       struct state_t *state, void *owner,
+			       fsal_lock_op_t lock_op,
+			       fsal_lock_param_t *request,
+			       fsal_lock_param_t *conflicting_lock)
+{
+	struct lock_call call = {0};
+	fsal_status_t status = dispatch(obj_hdl, state, owner, lock_op, request,
+					conflicting_lock, &call);
+
+	ulmfsal_stats_op(counted_op(lock_op), call.owner.id.protocol, status);
+	if (request != NULL && request->lock_reclaim &&
+	    counted_op(lock_op) == ULMFSAL_OP_LOCK)
+		ulmfsal_stats_reclaim(ULMFSAL_OP_LOCK, status);
+	return status;
 }

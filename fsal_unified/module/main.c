@@ -11,6 +11,7 @@
 
 #include "FSAL/fsal_init.h"
 #include "config_parsing.h"
+#include "metrics.h"
 #include "ulmfsal.h"
 
 static const char module_name[] = "UNIFIED";
@@ -32,6 +33,8 @@ static const char module_name[] = "UNIFIED";
 #define ULMFSAL_DEFAULT_PEER_WAIT_S 1
 /* A worker waits at most this for RADOS, then its client retries. */
 #define ULMFSAL_DEFAULT_OP_TIMEOUT_S 5
+/* Off unless Metrics_Port is set; then on every address of the host. */
+#define ULMFSAL_DEFAULT_METRICS_ADDRESS "0.0.0.0"
 
 static struct config_item_list store_kinds[] = {
 	CONFIG_LIST_TOK("lmdb", ULM_STORE_LMDB),
@@ -74,6 +77,11 @@ static struct config_item unified_items[] = {
 		       deleg_revoke_margin_s),
 	CONF_ITEM_BOOL("Delegations_Unwatched", false, ulmfsal_config,
 		       deleg_unwatched),
+	CONF_ITEM_STR("Metrics_Address", 1, INET6_ADDRSTRLEN,
+		      ULMFSAL_DEFAULT_METRICS_ADDRESS, ulmfsal_config,
+		      metrics_address),
+	CONF_ITEM_UI16("Metrics_Port", 0, UINT16_MAX, 0, ulmfsal_config,
+		       metrics_port),
 	CONFIG_EOL,
 };
 
@@ -112,6 +120,22 @@ static struct config_block rados_kv_block = ULMFSAL_CONFIG_BLOCK(
 static struct config_block unified_block = ULMFSAL_CONFIG_BLOCK(
 	"UNIFIED", "org.ganesha.nfsd.config.fsal.unified", unified_items);
 
+/* Metrics_Address must be a numeric address: no name is looked up. */
+static bool metrics_address_valid(const struct ulmfsal_config *cfg)
+{
+	struct sockaddr_storage addr;
+	socklen_t len;
+	int rc = ulmfsal_metrics_address(cfg->metrics_address,
+					 cfg->metrics_port, &addr, &len);
+
+	if (rc != 0)
+		LogCrit(COMPONENT_CONFIG,
+			"UNIFIED: Metrics_Address = \"%s\" is no IPv4 or IPv6 "
+			"address: %s",
+			cfg->metrics_address, gai_strerror(rc));
+	return rc == 0;
+}
+
 /* One environment per process: LMDB forbids opening one twice. */
 static fsal_status_t init_config(struct fsal_module *module,
 				 config_file_t config_struct,
@@ -130,7 +154,8 @@ static fsal_status_t init_config(struct fsal_module *module,
 	/* Ganesha calls an unknown token or parameter harmless and uses the
 	 * default; a lock store is no place to guess: refuse. */
 	self->config_valid = config_error_is_harmless(err_type) &&
-			     err_type->errors == errors_before;
+			     err_type->errors == errors_before &&
+			     metrics_address_valid(cfg);
 	if (!self->config_valid) {
 		LogCrit(COMPONENT_FSAL,
 			"UNIFIED: invalid UNIFIED block (see the config errors "
@@ -142,7 +167,9 @@ static fsal_status_t init_config(struct fsal_module *module,
 			"Rados_Tokens = true|false, Rados_Op_Timeout = 0..%u, "
 			"Rados_Peer_Wait = 1..%u, "
 			"Delegation_Revoke_Margin = 1..%u, "
-			"Delegations_Unwatched = true|false. "
+			"Delegations_Unwatched = true|false, "
+			"Metrics_Address = <IPv4 or IPv6 address>, "
+			"Metrics_Port = 0..65535 (0: off). "
 			"Exports using FSAL UNIFIED "
 			"are refused until it is fixed.",
 			ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE, UINT32_MAX,
@@ -192,6 +219,7 @@ MODULE_INIT void ulmfsal_init(void)
 
 MODULE_FINI void ulmfsal_unload(void)
 {
+	ulmfsal_metrics_http_stop();
 	ulmfsal_dbus_stop();
 	ulmfsal_revoke_stop();
 	ulmfsal_watch_shutdown();
@@ -209,6 +237,7 @@ MODULE_FINI void ulmfsal_unload(void)
 	gsh_free(ULMFSAL.config.keyring);
 	gsh_free(ULMFSAL.config.pool);
 	gsh_free(ULMFSAL.config.rados_namespace);
+	gsh_free(ULMFSAL.config.metrics_address);
 	gsh_free(ULMFSAL.config.rados_kv.ceph_conf);
 	gsh_free(ULMFSAL.config.rados_kv.userid);
 	gsh_free(ULMFSAL.config.rados_kv.pool);

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <pthread.h>
 
+#include "metrics.h"
 #include "ulmfsal.h"
 
 struct ulmfsal_module ULMFSAL = {
@@ -175,6 +176,7 @@ static int env_open_locked(const struct ulmfsal_config *cfg)
 	ulmfsal_events_start(env);
 	ulmfsal_fence_watch_start(env);
 	ulmfsal_dbus_start();
+	ulmfsal_metrics_http_start();
 	return 0;
 }
 

@@ -1,31 +1,31 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /**
  * @file stats.c
- * @brief FSAL UNIFIED: lock counters and a histogram of lock store
- * latency (log2 buckets of microseconds), and the DBus method showing
- * them. Counters are relaxed atomics: a reader may see one call counted
- * and not yet timed.
+ * @brief FSAL UNIFIED: what clients asked and how they were answered,
+ * delegation events, and the latency of libulm calls (fixed buckets), read
+ * by ShowStats and the metrics. Counters are relaxed atomic adds, cheap on
+ * the lock path: a reader may see one call counted and not yet timed.
  */
 #include <stdatomic.h>
-#include <time.h>
 
-#include "dbus_admin.h"
 #include "stats.h"
 
-/* Bucket i counts calls of [2^(i-1), 2^i) us (bucket 0: under 1 us); the
- * last one every slower call (over 2^22 us, about 4 s). */
-#define LATENCY_BUCKETS 24
+const uint64_t ulmfsal_recall_bucket_s[ULMFSAL_RECALL_BUCKETS - 1] = {
+	1, 2, 5, 10, 30, 60, 120,
+};
 
 static atomic_uint_fast64_t counters[ULMFSAL_STATS];
-static atomic_uint_fast64_t latency[LATENCY_BUCKETS];
+static atomic_uint_fast64_t ops[ULMFSAL_OPS][ULMFSAL_PROTOCOLS]
+			       [ULMFSAL_RESULTS];
+static atomic_uint_fast64_t reclaims[ULMFSAL_OPS][ULMFSAL_RESULTS];
+static atomic_uint_fast64_t latency[ULMFSAL_LATENCY_BUCKETS];
+static atomic_uint_fast64_t latency_sum_ns;
+static atomic_uint_fast64_t recall[ULMFSAL_RECALL_BUCKETS];
+static atomic_uint_fast64_t recall_sum_s;
 static struct timespec since;
 static pthread_once_t since_once = PTHREAD_ONCE_INIT;
 
 static const char *const counter_names[ULMFSAL_STATS] = {
-	[ULMFSAL_STAT_LOCK] = "lock",
-	[ULMFSAL_STAT_LOCKT] = "lockt",
-	[ULMFSAL_STAT_UNLOCK] = "unlock",
-	[ULMFSAL_STAT_CANCEL] = "cancel",
 	[ULMFSAL_STAT_CONFLICT] = "conflicts",
 	[ULMFSAL_STAT_RECALL] = "recalls",
 	[ULMFSAL_STAT_DELEG_GRANTED] = "deleg_granted",
@@ -37,6 +37,36 @@ static const char *const counter_names[ULMFSAL_STATS] = {
 	[ULMFSAL_STAT_STORE_ERROR] = "store_errors",
 };
 
+static const char *const op_names[ULMFSAL_OPS] = {
+	[ULMFSAL_OP_LOCK] = "lock",	[ULMFSAL_OP_LOCKT] = "lockt",
+	[ULMFSAL_OP_UNLOCK] = "unlock", [ULMFSAL_OP_CANCEL] = "cancel",
+	[ULMFSAL_OP_SHARE] = "share",
+};
+
+static const char *const result_names[ULMFSAL_RESULTS] = {
+	[ULMFSAL_RESULT_OK] = "ok",
+	[ULMFSAL_RESULT_CONFLICT] = "conflict",
+	[ULMFSAL_RESULT_BLOCKED] = "blocked",
+	[ULMFSAL_RESULT_GRACE] = "grace",
+	[ULMFSAL_RESULT_DENIED] = "denied",
+	[ULMFSAL_RESULT_ERROR] = "error",
+};
+
+const char *ulmfsal_counter_name(enum ulmfsal_counter counter)
+{
+	return counter_names[counter];
+}
+
+const char *ulmfsal_op_name(enum ulmfsal_op op)
+{
+	return op_names[op];
+}
+
+const char *ulmfsal_result_name(enum ulmfsal_result result)
+{
+	return result_names[result];
+}
+
 static void set_since(void)
 {
 	clock_gettime(CLOCK_REALTIME, &since);
@@ -47,28 +77,56 @@ void ulmfsal_stats_start(void)
 	pthread_once(&since_once, set_since);
 }
 
-void ulmfsal_stats_count(enum ulmfsal_counter counter)
+static void add(atomic_uint_fast64_t *counter, uint64_t n)
 {
-	atomic_fetch_add_explicit(&counters[counter], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(counter, n, memory_order_relaxed);
 }
 
-void ulmfsal_stats_lock_op(fsal_lock_op_t lock_op)
+void ulmfsal_stats_count(enum ulmfsal_counter counter)
 {
-	switch (lock_op) {
-	case FSAL_OP_LOCK:
-	case FSAL_OP_LOCKB:
-		ulmfsal_stats_count(ULMFSAL_STAT_LOCK);
-		break;
-	case FSAL_OP_LOCKT:
-		ulmfsal_stats_count(ULMFSAL_STAT_LOCKT);
-		break;
-	case FSAL_OP_UNLOCK:
-		ulmfsal_stats_count(ULMFSAL_STAT_UNLOCK);
-		break;
-	case FSAL_OP_CANCEL:
-		ulmfsal_stats_count(ULMFSAL_STAT_CANCEL);
-		break;
+	add(&counters[counter], 1);
+}
+
+static enum ulmfsal_result result_of(fsal_status_t answer)
+{
+	switch (answer.major) {
+	case ERR_FSAL_NO_ERROR:
+		return ULMFSAL_RESULT_OK;
+	case ERR_FSAL_DELAY: /* lock_op2: Ganesha reports a conflict */
+		return ULMFSAL_RESULT_CONFLICT;
+	case ERR_FSAL_BLOCKED:
+		return ULMFSAL_RESULT_BLOCKED;
+	case ERR_FSAL_IN_GRACE:
+		return ULMFSAL_RESULT_GRACE;
+	case ERR_FSAL_SHARE_DENIED:
+		return ULMFSAL_RESULT_DENIED;
+	default:
+		return ULMFSAL_RESULT_ERROR;
 	}
+}
+
+void ulmfsal_stats_op(enum ulmfsal_op op, uint32_t protocol,
+		      fsal_status_t answer)
+{
+	add(&ops[op][protocol < ULMFSAL_PROTOCOLS ? protocol : 0]
+		[result_of(answer)],
+	    1);
+}
+
+void ulmfsal_stats_reclaim(enum ulmfsal_op op, fsal_status_t answer)
+{
+	add(&reclaims[op][result_of(answer)], 1);
+}
+
+void ulmfsal_stats_recall_returned(uint64_t seconds)
+{
+	unsigned i = 0;
+
+	while (i < ULMFSAL_RECALL_BUCKETS - 1 &&
+	       seconds > ulmfsal_recall_bucket_s[i])
+		i++;
+	add(&recall[i], 1);
+	add(&recall_sum_s, seconds);
 }
 
 uint64_t ulmfsal_stats_clock(void)
@@ -83,110 +141,46 @@ static unsigned bucket_of(uint64_t us)
 {
 	unsigned bucket = us ? 64 - __builtin_clzll(us) : 0;
 
-	return bucket < LATENCY_BUCKETS ? bucket : LATENCY_BUCKETS - 1;
+	return bucket < ULMFSAL_LATENCY_BUCKETS ? bucket
+						: ULMFSAL_LATENCY_BUCKETS - 1;
 }
 
 int ulmfsal_stats_store(uint64_t started, int rc)
 {
-	uint64_t us = (ulmfsal_stats_clock() - started) / 1000;
+	uint64_t ns = ulmfsal_stats_clock() - started;
 
 	ulmfsal_stats_count(ULMFSAL_STAT_STORE_CALL);
 	if (rc == -EAGAIN || rc == ULM_EDELEG)
 		ulmfsal_stats_count(ULMFSAL_STAT_CONFLICT);
 	else if (rc != 0 && rc != -ENOENT) /* -ENOENT: "none" */
 		ulmfsal_stats_count(ULMFSAL_STAT_STORE_ERROR);
-	atomic_fetch_add_explicit(&latency[bucket_of(us)], 1,
-				  memory_order_relaxed);
+	add(&latency[bucket_of(ns / 1000)], 1);
+	add(&latency_sum_ns, ns);
 	return rc;
 }
 
-/* What libulm counts of this node's fences, after the counters. */
-enum env_counter {
-	ENV_FENCED_NOW,
-	ENV_FENCES,
-	ENV_FENCED_SECONDS,
-	ENV_RELEASES_KEPT,
-	ENV_RELEASES_REPLAYED,
-	ENV_RELEASES_PENDING,
-	ENV_COUNTERS
-};
-
-static const char *const env_counter_names[ENV_COUNTERS] = {
-	[ENV_FENCED_NOW] = "fenced_now",
-	[ENV_FENCES] = "fences",
-	[ENV_FENCED_SECONDS] = "fenced_seconds",
-	[ENV_RELEASES_KEPT] = "releases_kept",
-	[ENV_RELEASES_REPLAYED] = "releases_replayed",
-	[ENV_RELEASES_PENDING] = "releases_pending",
-};
-
-static void env_counters(uint64_t *values)
+static uint64_t get(const atomic_uint_fast64_t *counter)
 {
-	struct ulm_env_stats st;
-
-	ulm_env_stats(ulmfsal_env(), &st);
-	values[ENV_FENCED_NOW] = st.fenced;
-	values[ENV_FENCES] = st.fences;
-	values[ENV_FENCED_SECONDS] = st.fenced_ms / 1000;
-	values[ENV_RELEASES_KEPT] = st.releases_kept;
-	values[ENV_RELEASES_REPLAYED] = st.releases_replayed;
-	values[ENV_RELEASES_PENDING] = st.releases_pending;
+	return atomic_load_explicit(counter, memory_order_relaxed);
 }
 
-/* A snapshot of the counters and of the latency histogram, on the wire. */
-static bool put_counters(DBusMessageIter *it)
+void ulmfsal_stats_snapshot(struct ulmfsal_stats_snapshot *snap)
 {
-	const char *names[ULMFSAL_STATS + ENV_COUNTERS];
-	uint64_t values[ULMFSAL_STATS + ENV_COUNTERS];
-	size_t n = ULMFSAL_STATS;
-
-	for (int i = 0; i < ULMFSAL_STATS; i++) {
-		names[i] = counter_names[i];
-		values[i] = atomic_load(&counters[i]);
-	}
-	if (ulmfsal_env()) {
-		for (int i = 0; i < ENV_COUNTERS; i++)
-			names[n + i] = env_counter_names[i];
-		env_counters(values + n);
-		n += ENV_COUNTERS;
-	}
-	return ulmv_wire_put_counters(it, names, values, n);
-}
-
-static bool put_latency(DBusMessageIter *it)
-{
-	uint64_t bounds[LATENCY_BUCKETS], calls[LATENCY_BUCKETS];
-
-	for (int i = 0; i < LATENCY_BUCKETS; i++) {
-		bounds[i] = i < LATENCY_BUCKETS - 1 ? 1ULL << i : UINT64_MAX;
-		calls[i] = atomic_load(&latency[i]);
-	}
-	return ulmv_wire_put_buckets(it, bounds, calls, LATENCY_BUCKETS);
-}
-
-static bool show_stats(DBusMessageIter *args, DBusMessage *reply,
-		       DBusError *error)
-{
-	DBusMessageIter iter;
-	struct timespec now;
-
-	if (args != NULL)
-		return ulmfsal_dbus_invalid(error, "ShowStats takes no "
-						   "arguments");
 	ulmfsal_stats_start();
-	clock_gettime(CLOCK_REALTIME, &now);
-	dbus_message_iter_init_append(reply, &iter);
-	gsh_dbus_append_timestamp(&iter, &now);
-	gsh_dbus_append_timestamp(&iter, &since);
-	return put_counters(&iter) && put_latency(&iter);
+	snap->since = since;
+	for (int i = 0; i < ULMFSAL_STATS; i++)
+		snap->counters[i] = get(&counters[i]);
+	for (int o = 0; o < ULMFSAL_OPS; o++)
+		for (int p = 0; p < ULMFSAL_PROTOCOLS; p++)
+			for (int r = 0; r < ULMFSAL_RESULTS; r++)
+				snap->ops[o][p][r] = get(&ops[o][p][r]);
+	for (int o = 0; o < ULMFSAL_OPS; o++)
+		for (int r = 0; r < ULMFSAL_RESULTS; r++)
+			snap->reclaims[o][r] = get(&reclaims[o][r]);
+	for (int i = 0; i < ULMFSAL_LATENCY_BUCKETS; i++)
+		snap->latency[i] = get(&latency[i]);
+	snap->latency_sum_ns = get(&latency_sum_ns);
+	for (int i = 0; i < ULMFSAL_RECALL_BUCKETS; i++)
+		snap->recall[i] = get(&recall[i]);
+	snap->recall_sum_s = get(&recall_sum_s);
 }
-
-struct gsh_dbus_method ulmfsal_dbus_show_stats = {
-	.name = "ShowStats",
-	.method = show_stats,
-	.args = {ULMFSAL_DBUS_TIME_REPLY,
-		 ULMFSAL_DBUS_ARG("since", ULMV_TIME_SIG, "out"),
-		 ULMFSAL_DBUS_ARG("counters", "a" ULMV_COUNTER_SIG, "out"),
-		 ULMFSAL_DBUS_ARG("latency", "a" ULMV_BUCKET_SIG, "out"),
-		 END_ARG_LIST},
-};

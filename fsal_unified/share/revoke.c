@@ -180,6 +180,7 @@ void ulmfsal_revoke_track(struct state_t *state)
 void ulmfsal_revoke_end(struct state_t *state, bool returned)
 {
 	bool found = false, recalled = false;
+	time_t asked = state->state_data.deleg.sd_clfile_stats.cfd_r_time;
 	struct held_deleg *d;
 
 	PTHREAD_MUTEX_lock(&held_mutex);
@@ -194,6 +195,10 @@ void ulmfsal_revoke_end(struct state_t *state, bool returned)
 		return;
 	ulmfsal_stats_count(returned ? ULMFSAL_STAT_DELEG_RETURNED
 				     : ULMFSAL_STAT_DELEG_REVOKED);
+	/* cfd_r_time: Ganesha's first recall attempt (seconds) */
+	if (returned && asked != 0)
+		ulmfsal_stats_recall_returned((
+			uint64_t)(time(NULL) > asked ? time(NULL) - asked : 0));
 	if (!returned)
 		LogEvent(COMPONENT_FSAL,
 			 "UNIFIED: a delegation was revoked (%s)",

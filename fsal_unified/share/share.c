@@ -179,7 +179,7 @@ static fsal_status_t share_call_init(struct fsal_obj_handle *obj,
 }
 
 /* A deny is NFS4ERR_SHARE_DENIED (NLM: denied); a recall, a retry. */
-static fsal_status_t share_take(const struct share_call *call)
+static fsal_status_t share_acquire(const struct share_call *call)
 {
 	struct ulm_lock_info *holder = gsh_malloc(sizeof(*holder));
 	int rc = ULMFSAL_STORE(ulm_share_acquire(
@@ -205,6 +205,16 @@ static fsal_status_t share_take(const struct share_call *call)
 		return fsalstat(ERR_FSAL_SHARE_DENIED, ENOENT);
 	}
 	return ulmfsal_status(rc, "OPEN share reservation");
+}
+
+static fsal_status_t share_take(const struct share_call *call)
+{
+	fsal_status_t status = share_acquire(call);
+
+	ulmfsal_stats_op(ULMFSAL_OP_SHARE, call->owner.id.protocol, status);
+	if (call->flags & ULM_FLAG_RECLAIM)
+		ulmfsal_stats_reclaim(ULMFSAL_OP_SHARE, status);
+	return status;
 }
 
 /* Put back what the owner held before (or nothing), after the sub-FSAL

@@ -339,6 +339,7 @@ sb__fsal_block() {
 #     every export's Delegations = RW)
 #   dbus=1                           (sb_ganesha_start starts a private
 #     system bus in the node first: sb_dbus_start)
+#   metrics_port=N metrics_address=A (UNIFIED's /metrics endpoint)
 #   raw=TEXT                         (appended verbatim)
 sb_ganesha_conf() {
 	local node=$1 dir conf kv key val
@@ -350,7 +351,7 @@ sb_ganesha_conf() {
 	local ceph_conf="" pool="" namespace="" bind="" udp=false dbus=0 delegations=""
 	local exports=()
 	local rados_lease="" rados_tokens="" rados_op_timeout="" deleg_unwatched=""
-	local rados_peer_wait=""
+	local rados_peer_wait="" metrics_port="" metrics_address=""
 	shift
 	for kv in "$@"; do
 		key=${kv%%=*}
@@ -375,6 +376,8 @@ sb_ganesha_conf() {
 		deleg_unwatched) deleg_unwatched=$val unified=1 ;;
 		rados_op_timeout) rados_op_timeout=$val unified=1 ;;
 		rados_peer_wait) rados_peer_wait=$val unified=1 ;;
+		metrics_port) metrics_port=$val unified=1 ;;
+		metrics_address) metrics_address=$val unified=1 ;;
 		bind) bind=$val ;;
 		udp) udp=$val ;;
 		export) exports+=("$val") ;;
@@ -443,6 +446,11 @@ sb_ganesha_conf() {
 			[ -z "$ceph_conf" ] ||
 				printf '\tRados_Peer_Wait = %s;\n' \
 					"${rados_peer_wait:-3}"
+			[ -z "$metrics_port" ] ||
+				printf '\tMetrics_Port = %s;\n' "$metrics_port"
+			[ -z "$metrics_address" ] ||
+				printf '\tMetrics_Address = "%s";\n' \
+					"$metrics_address"
 			printf '}\n'
 		fi
 		[ -z "$keytab" ] ||

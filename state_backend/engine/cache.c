@@ -74,7 +74,9 @@ static int reload(ulm_env *env, const struct ulm_key *file, struct ulm_table *t)
 	int rc;
 
 	table_clear(t);
-	rc = env->ops->file_load(env->store, file, load_record, t, &t->version);
+	rc = STORE_TIMED(env, ULM_STORE_CALL_LOAD,
+			 env->ops->file_load(env->store, file, load_record, t,
+					     &t->version));
 	if (rc)
 		table_clear(t);
 	t->stale = rc != 0;
@@ -90,7 +92,9 @@ static int refresh(ulm_env *env, const struct ulm_key *file,
 	if (!env->ops->shared)
 		return 0;
 	if (!t->stale) {
-		rc = env->ops->file_version(env->store, file, &version);
+		rc = STORE_TIMED(
+			env, ULM_STORE_CALL_VERSION,
+			env->ops->file_version(env->store, file, &version));
 		if (rc || version == t->version)
 			return rc;
 	}

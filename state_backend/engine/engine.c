@@ -158,7 +158,8 @@ int commit(ulm_env *env, struct ulm_table *t, struct change *c)
 			c->put[i].owner = *c->owner;
 		store_op_put(&op, &c->put[i]);
 	}
-	rc = env->ops->op_execute(env->store, &op);
+	rc = STORE_TIMED(env, ULM_STORE_CALL_WRITE,
+			 env->ops->op_execute(env->store, &op));
 	if (!rc) {
 		/* Point of no return. */
 		for (size_t i = 0; i < c->n_put; i++)

@@ -7,6 +7,7 @@
 #include "backlog.h"
 #include "recovery.h"
 #include "store.h"
+#include "store_timing.h"
 #include "table.h"
 
 /* Files hash to buckets; a bucket's mutex guards its tables for a whole
@@ -28,6 +29,8 @@ struct ulm_env {
 	struct recovery_set recovering;
 	/** Releases the store could not take yet (backlog.c). */
 	struct release_backlog backlog;
+	/** The store calls' latency (ulm_store_stats()). */
+	struct store_timing timing;
 	struct cache_bucket buckets[CACHE_BUCKETS];
 };
 

@@ -286,6 +286,52 @@ struct ulm_env_stats {
 /** @brief Fill @p st (a read-only env: all zero but fenced). */
 void ulm_env_stats(ulm_env *env, struct ulm_env_stats *st);
 
+/** What the engine asks of its store, timed by ulm_store_stats(). */
+enum ulm_store_call {
+	ULM_STORE_CALL_VERSION, /**< is a cached file table current? */
+	ULM_STORE_CALL_LOAD,	/**< read one file's records */
+	ULM_STORE_CALL_WRITE,	/**< write one file's change atomically */
+	ULM_STORE_CALLS
+};
+
+/** Latency buckets: upper bounds in microseconds, and one more (+Inf). */
+#define ULM_STORE_BUCKETS 14
+extern const uint64_t ulm_store_bucket_us[ULM_STORE_BUCKETS];
+
+/** A latency histogram since the env opened. */
+struct ulm_latency {
+	uint64_t count;
+	uint64_t sum_us;
+	/** events per bucket (not cumulative); the last: over every bound */
+	uint64_t buckets[ULM_STORE_BUCKETS + 1];
+};
+
+/** One kind of store call since the env opened. */
+struct ulm_store_call_stats {
+	struct ulm_latency time;
+	uint64_t errors;   /**< failed (a lost race, -ECANCELED, is none) */
+	uint64_t timeouts; /**< ... of them, cut at the call's bound */
+};
+
+/** RADOS file tokens (docs/rados.md); all zero in other stores. */
+struct ulm_token_stats {
+	uint64_t taken; /**< tokens this node took (alone on a file) */
+	uint64_t given; /**< ... given back because another node asked */
+	/** this node asking another for a file's token: the wait */
+	struct ulm_latency asked;
+};
+
+struct ulm_store_stats {
+	const char *backend; /**< "lmdb", "rados", "memory" */
+	struct ulm_store_call_stats call[ULM_STORE_CALLS];
+	struct ulm_token_stats tokens;
+};
+
+/** @brief Fill @p st (relaxed counters: cheap, lock-free). */
+void ulm_store_stats(ulm_env *env, struct ulm_store_stats *st);
+/** @brief "version", "load", "write". */
+const char *ulm_store_call_name(enum ulm_store_call call);
+
 /** One node registered in the store (ulm_node_list()). */
 struct ulm_node_info {
 	uint32_t node;	/**< node id */

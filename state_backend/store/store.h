@@ -89,6 +89,9 @@ struct ulm_store_ops {
 	 *  @return 1 removed, 0 none, -EROFS, -ENOMEM, -EIO */
 	int (*token_purge)(struct ulm_store *store, const struct ulm_key *file,
 			   uint32_t node, uint32_t before_epoch);
+	/** Tokens taken, given back and asked for. NULL: no tokens. */
+	void (*token_stats)(struct ulm_store *store,
+			    struct ulm_token_stats *st);
 };
 
 /** Largest event message. */

@@ -3,7 +3,8 @@
 # involved (--store rados:POOL/NAMESPACE, the cluster from --ceph-conf or
 # $CEPH_CONF): the locks and shares of clients of three Ganesha nodes on
 # one pool, cluster-wide, as a table, JSON and KEY=VALUE lines, counted per
-# node; node 1's Ganesha lists the same records over DBus; a missing pool
+# node; node 1's Ganesha lists the same records over DBus, and its
+# metrics its RADOS file tokens (taken, given back); a missing pool
 # or keyring is a clear error (exit 1).
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
@@ -52,6 +53,17 @@ ulmctl records --raw
 it_expect_value "the same record ids" "$ids" "$(ids)"
 ulmctl locks --node 2 -n -o path
 it_expect_value "node 2's lock, named by its path" "$IT_EXPORT/f" "$(squeeze)"
+
+it_note "node 1's metrics (ulmctl metrics): its RADOS calls and file tokens"
+ulmctl metrics
+it_expect_value "node 1 on RADOS" 'ulm_node_info{node="1",store="rados",epoch="1"} 1' \
+	"$(grep '^ulm_node_info' <<<"$OUT")"
+# A alone on f: node 1 took f's token; B's open through node 2 asked for it.
+it_expect_value "node 1 took f's token and gave it back when node 2 asked" \
+	"taken 1 given 1" \
+	"$(awk '/^ulm_store_tokens_taken_total\{backend="rados"\}/ { t = $2 }
+		/^ulm_store_tokens_given_total\{backend="rados"\}/ { g = $2 }
+		END { print "taken", t, "given", g }' <<<"$OUT")"
 
 it_note "errors"
 ulmctl_expect "missing pool" 1 \

@@ -8,6 +8,8 @@
 # received the CB_RECALL on its callback channel, returns the delegation;
 # then it succeeds. Across nodes the recall travels from node 2's libulm
 # request to node 1's event thread and Ganesha's delegrecall up-call.
+# Node 1's /metrics counts every grant and return, and times each recall
+# to its return.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
 it_setup deleg_recall
@@ -16,7 +18,7 @@ it_need ULM_IT_INSPECT "ulm-store-inspect"
 # libulm's records, unwatched: over VFS a write delegation, or a read one
 # beside the other node's fds (one host: both nodes open the same files),
 # needs Delegations_Unwatched (it.deleg_outside tests the watch).
-it_deleg_nodes 3,4 deleg_unwatched=true
+it_deleg_nodes 3,4 deleg_unwatched=true metrics_port=9464
 it_client_start a n1 /export --callback # the holder
 it_client_start b n2                    # conflicts through node 2
 it_client_start c n1                    # conflicts through node 1
@@ -86,3 +88,14 @@ recall_case f20 both c "v4 read f20 0 10" "ERR NFS4ERR_DELAY"
 recall_case f14 read c "v4 rename f14 f14-renamed" "ERR NFS4ERR_DELAY"
 recall_case f15 read c "v4 remove f15" "ERR NFS4ERR_DELAY"
 it_expect_store "no delegation left" 'type=deleg' 0
+
+it_note "what node 1's metrics counted (GET /metrics)"
+metrics=$(sb_exec n1 curl -sS http://127.0.0.1:9464/metrics) ||
+	it_fail "node 1: GET /metrics"
+it_expect_value "16 delegations granted (15 cases and f7), 16 returned, none revoked" \
+	"granted 16|returned 16|revoked 0" \
+	"$(sed -n 's/^ulm_delegations_total{event="\(granted\|returned\|revoked\)"} /\1 /p' <<<"$metrics" | paste -sd'|')"
+it_expect_value "the 15 recalled ones timed to their return, each within 5 s" "15 15" \
+	"$(awk '/^ulm_delegation_recall_return_seconds_count / { n = $2 }
+		/^ulm_delegation_recall_return_seconds_bucket\{le="5"\}/ { b = $2 }
+		END { print n, b }' <<<"$metrics")"

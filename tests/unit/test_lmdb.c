@@ -354,6 +354,7 @@ static void test_lmdb_full_map_is_enolck(void **state)
 	struct ulm_owner o = test_owner(ULM_PROTO_NFS4, "c", "o");
 	struct test_lock *l = calloc(1000, sizeof(*l));
 	ulm_env *env;
+	struct ulm_store_stats st;
 	int granted = 0, rc = 0;
 
 	snprintf(path, sizeof(path), "%s/small", f->dir);
@@ -367,6 +368,14 @@ static void test_lmdb_full_map_is_enolck(void **state)
 	}
 	assert_int_equal(rc, -ENOLCK);
 	assert_int_equal(test_list(env, "f", l, 1000), granted);
+	/* What the metrics show: every write timed, the refused one an
+	 * error, none a timeout. */
+	ulm_store_stats(env, &st);
+	assert_string_equal(st.backend, "lmdb");
+	assert_int_equal(st.call[ULM_STORE_CALL_WRITE].time.count, granted + 1);
+	assert_int_equal(st.call[ULM_STORE_CALL_WRITE].errors, 1);
+	assert_int_equal(st.call[ULM_STORE_CALL_WRITE].timeouts, 0);
+	assert_int_equal(st.tokens.taken, 0);
 	ulm_env_close(env);
 	free(l);
 }

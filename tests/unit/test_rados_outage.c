@@ -18,6 +18,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <pthread.h>
 #include <signal.h>
@@ -421,6 +422,23 @@ static unsigned int given_up(ulm_env **envs, enum rados_bounded_kind kind)
 	return n;
 }
 
+/* Store calls of both envs cut at their bound (ulm_store_stats()). */
+static uint64_t store_timeouts(ulm_env **envs)
+{
+	struct ulm_store_stats st;
+	uint64_t n = 0;
+
+	for (int i = 0; i < 2; i++) {
+		ulm_store_stats(envs[i], &st);
+		for (int k = 0; k < ULM_STORE_CALLS; k++) {
+			assert_true(st.call[k].errors >= st.call[k].timeouts);
+			n += st.call[k].timeouts;
+		}
+	}
+	printf("store calls timed out: %" PRIu64 "\n", n);
+	return n;
+}
+
 static void outage_under_load(struct fixture *f, enum ulm_tokens tokens)
 {
 	struct board b = {.held = GRANT_BOARD_INIT,
@@ -471,6 +489,8 @@ static void outage_under_load(struct fixture *f, enum ulm_tokens tokens)
 		 * a failed store (NFS4ERR_IO). */
 		assert_true(b.timeouts > 0);
 		assert_true(given_up(envs, RADOS_BOUNDED_UNWATCH) > 0);
+		/* ... and the metrics saw store calls cut at the bound. */
+		assert_true(store_timeouts(envs) > 0);
 	}
 }
 

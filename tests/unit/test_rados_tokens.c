@@ -125,6 +125,7 @@ static void test_tokens_handed_over_on_request(void **state)
 	struct fixture *f = fix(state);
 	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
 	struct ulm_owner b = test_owner(ULM_PROTO_NLM, "c2", "b");
+	struct ulm_store_stats st1, st2;
 	struct ulm_lock_info info;
 	ulm_env *env2;
 
@@ -141,6 +142,16 @@ static void test_tokens_handed_over_on_request(void **state)
 	assert_int_equal(drop_lock(f->env, "f", &a, 0, 9), 0);
 	assert_int_equal(try_lock(env2, "f", &b, W, 5, 5, NULL), 0);
 	assert_int_equal(rs(env2)->tokens_taken, 0);
+	/* What the metrics show: node 1 took one and gave it back when
+	 * node 2 asked, node 2's asks were timed. */
+	ulm_store_stats(f->env, &st1);
+	ulm_store_stats(env2, &st2);
+	assert_string_equal(st1.backend, "rados");
+	assert_int_equal(st1.tokens.taken, 1);
+	assert_int_equal(st1.tokens.given, 1);
+	assert_int_equal(st2.tokens.taken, 0);
+	assert_true(st2.tokens.asked.count >= 1);
+	assert_true(st2.call[ULM_STORE_CALL_WRITE].time.count >= 1);
 }
 
 /* A deny in node 1's memory under its token refuses node 2's I/O check

@@ -132,6 +132,40 @@ static void test_parse_offline_limits(void **state)
 	assert_string_equal(a.user, "admin");
 }
 
+/* metrics and top: over DBus only, in formats of their own; top's
+ * options with top alone. */
+static void test_parse_metrics_and_top(void **state)
+{
+	char *metrics_json[] = {"ulmctl", "metrics", "-J"};
+	char *top_filter[] = {"ulmctl", "top", "--node", "1"};
+	char *top_store[] = {"ulmctl", "-s", "/x", "top"};
+	char *delay_elsewhere[] = {"ulmctl", "--delay", "5", "locks"};
+	char *bad_delay[] = {"ulmctl", "top", "--delay", "0"};
+	char *bad_iterations[] = {"ulmctl", "top", "--iterations", "x"};
+	char *ok[] = {"ulmctl", "top", "--delay", "3", "--iterations", "2"};
+	struct ulmctl_args a;
+	char why[256];
+
+	(void)state;
+	expect_usage(ARGC(metrics_json), metrics_json,
+		     "metrics has a format of its own: no --json, --raw, -o, "
+		     "-n or filters");
+	expect_usage(ARGC(top_filter), top_filter,
+		     "top has a format of its own: no --json, --raw, -o, -n "
+		     "or filters");
+	expect_usage(ARGC(top_store), top_store,
+		     "top needs a running Ganesha (drop --store)");
+	expect_usage(ARGC(delay_elsewhere), delay_elsewhere,
+		     "--delay and --iterations go with top");
+	expect_usage(ARGC(bad_delay), bad_delay,
+		     "--delay must be 1 to 3600 seconds, not '0'");
+	expect_usage(ARGC(bad_iterations), bad_iterations,
+		     "--iterations must be 1 to 1073741823, not 'x'");
+	assert_int_equal(parse(ARGC(ok), ok, &a, why), ULMCTL_EXIT_OK);
+	assert_int_equal(a.delay_s, 3);
+	assert_int_equal(a.iterations, 2);
+}
+
 /* Grace is the cluster's, in RADOS: never one Ganesha's, nor LMDB's. */
 static void test_parse_grace_needs_rados(void **state)
 {
@@ -450,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_parse_break_and_recall),
 		cmocka_unit_test(test_parse_refuses_bad_lines),
 		cmocka_unit_test(test_parse_offline_limits),
+		cmocka_unit_test(test_parse_metrics_and_top),
 		cmocka_unit_test(test_parse_grace_needs_rados),
 		cmocka_unit_test(test_format_values),
 		cmocka_unit_test(test_text_hex_and_words),

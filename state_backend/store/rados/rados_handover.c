@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include "clock.h"
 #include "rados_handover.h"
 
 enum verdict {
@@ -54,6 +55,7 @@ static int verdict_of(struct rados_file *f, const struct rados_token *t,
 
 static void ask(struct rados_file *f, char kind)
 {
+	uint64_t started = clock_now_ns();
 	char *reply = NULL;
 	size_t len = 0;
 
@@ -63,6 +65,18 @@ static void ask(struct rados_file *f, char kind)
 			     rados_deadline(f->store, f->store->peer_wait_ms),
 			     &reply, &len);
 	rados_buffer_free(reply);
+	if (kind == RADOS_NOTIFY_HANDOVER)
+		latency_add(&f->store->handover_asked,
+			    (clock_now_ns() - started) / 1000);
+}
+
+void rados_token_stats(struct ulm_store *store, struct ulm_token_stats *st)
+{
+	struct rados_store *s = (struct rados_store *)store;
+
+	st->taken = atomic_load(&s->tokens_taken);
+	st->given = atomic_load(&s->tokens_given);
+	latency_read(&s->handover_asked, &st->asked);
 }
 
 int rados_token_settle(struct rados_file *f, const struct rados_token *t,

@@ -20,4 +20,7 @@ int rados_file_frozen(struct ulm_store *store, const struct ulm_key *file);
 int rados_token_purge(struct ulm_store *store, const struct ulm_key *file,
 		      uint32_t node, uint32_t before_epoch);
 
+/** Store op: tokens taken, given back, asked for (ulm_store_stats()). */
+void rados_token_stats(struct ulm_store *store, struct ulm_token_stats *st);
+
 #endif /* ULM_RADOS_HANDOVER_H */

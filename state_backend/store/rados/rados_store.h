@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <rados/librados.h>
 #include <stdatomic.h>
+#include "latency.h"
 #include "store.h"
 
 /* "f." + two hex digits per key byte + NUL */
@@ -184,7 +185,9 @@ struct rados_store {
 	atomic_uint watch_idle_ms;
 	atomic_uint watch_max;
 	atomic_uint n_watched;
-	atomic_uint tokens_taken; /* for tests and benchmarks */
+	atomic_uint tokens_taken; /* ulm_store_stats(), tests, benchmarks */
+	atomic_uint tokens_given; /* ... given back to a node that asked */
+	struct latency_histogram handover_asked; /* our asks: their wait */
 	/* Tests: run between a change notify's reply and its use. */
 	void (*change_replied)(struct rados_file *f);
 };

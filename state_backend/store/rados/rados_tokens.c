@@ -297,6 +297,8 @@ bool rados_token_request(struct rados_file *f, uint64_t notify_id,
 		f->acks = ack;
 		ack = NULL;
 		later = true;
+		if (drop && f->tstate == TOKEN_HELD)
+			f->store->tokens_given++;
 		if (drop)
 			rados_token_drop_locked(f);
 		rados_token_queue(f);

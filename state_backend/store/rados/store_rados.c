@@ -343,4 +343,5 @@ const struct ulm_store_ops ulm_store_rados_ops = {
 	.fence_stats = rados_fence_stats,
 	.file_frozen = rados_file_frozen,
 	.token_purge = rados_token_purge,
+	.token_stats = rados_token_stats,
 };
