@@ -97,7 +97,8 @@ static bool address_here(const char *addr)
 /**
  * @brief Did NLM owner @p state_owner leave with the service address it
  * used (the address is no longer on this host)? Its releases here are
- * then no business of the store's.
+ * then no business of the store's. Only in a cluster (Store = rados): a
+ * single node has no address to move.
  */
 bool ulmfsal_nsm_left(const void *state_owner)
 {
@@ -105,7 +106,8 @@ bool ulmfsal_nsm_left(const void *state_owner)
 	const state_nlm_client_t *client = so->so_owner.so_nlm_owner.so_client;
 	char server[INET6_ADDRSTRLEN];
 
-	return so->so_type == STATE_LOCK_OWNER_NLM && client != NULL &&
+	return ulmfsal_cluster() != NULL &&
+	       so->so_type == STATE_LOCK_OWNER_NLM && client != NULL &&
 	       addr_text(&client->slc_server_addr, server, sizeof(server)) &&
 	       !address_here(server);
 }
