@@ -305,5 +305,6 @@ ulmrec *ulmfsal_cluster(void);
 
 /* grace/nsm.c: NLM clients per service address, for notification on takeover */
 void ulmfsal_nsm_note(const void *state_owner);
+bool ulmfsal_nsm_left(const void *state_owner);
 
 #endif /* ULMFSAL_H */

@@ -9,8 +9,16 @@
  * in memory remembers what was written). Entries are never removed here:
  * notifying a client that holds nothing any more only makes it reclaim
  * nothing.
+ *
+ * Also: has a client left with its address? Once a service address moved
+ * to another node (a planned move: ulm-takeover --left), its NLM clients
+ * reclaim their locks there, and the node they left forgets them; what it
+ * releases of theirs then must not reach the store, where their records
+ * are now the new node's (an owner has no node: the release would drop
+ * them).
  */
 #include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -66,6 +74,42 @@ static bool noted(uint64_t h, bool forget)
 	*slot = forget ? 0 : h;
 	PTHREAD_MUTEX_unlock(&nsm_mutex);
 	return seen;
+}
+
+/* Is @p addr (as text) one of this host's addresses now? */
+static bool address_here(const char *addr)
+{
+	struct ifaddrs *all, *ifa;
+	char here[INET6_ADDRSTRLEN];
+	bool found = false;
+
+	if (getifaddrs(&all) != 0)
+		return true; /* unknown: keep releasing as usual */
+	for (ifa = all; ifa != NULL && !found; ifa = ifa->ifa_next)
+		found = ifa->ifa_addr != NULL &&
+			addr_text((const sockaddr_t *)ifa->ifa_addr, here,
+				  sizeof(here)) &&
+			strcmp(here, addr) == 0;
+	freeifaddrs(all);
+	return found;
+}
+
+/**
+ * @brief Did NLM owner @p state_owner leave with the service address it
+ * used (the address is no longer on this host)? Its releases here are
+ * then no business of the store's. Only in a cluster (Store = rados): a
+ * single node has no address to move.
+ */
+bool ulmfsal_nsm_left(const void *state_owner)
+{
+	const state_owner_t *so = state_owner;
+	const state_nlm_client_t *client = so->so_owner.so_nlm_owner.so_client;
+	char server[INET6_ADDRSTRLEN];
+
+	return ulmfsal_cluster() != NULL &&
+	       so->so_type == STATE_LOCK_OWNER_NLM && client != NULL &&
+	       addr_text(&client->slc_server_addr, server, sizeof(server)) &&
+	       !address_here(server);
 }
 
 /**

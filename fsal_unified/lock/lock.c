@@ -342,6 +342,19 @@ static fsal_status_t cancel_lock(void *owner, fsal_lock_param_t *request,
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 }
 
+static bool left_with_address(const struct lock_call *call, void *owner)
+{
+	if (call->owner.id.protocol != ULM_PROTO_NLM ||
+	    !ulmfsal_nsm_left(owner))
+		return false;
+	LogDebug(COMPONENT_FSAL,
+		 "UNIFIED: UNLOCK [%" PRIu64 ", %" PRIu64
+		 "] of an NLM client that left with its service address: "
+		 "its records stay (the new node's)",
+		 call->start, call->end);
+	return true;
+}
+
 static fsal_status_t release_lock(struct fsal_obj_handle *obj_hdl,
 				  struct state_t *state, void *owner,
 				  fsal_lock_param_t *request,
@@ -354,9 +367,12 @@ static fsal_status_t release_lock(struct fsal_obj_handle *obj_hdl,
 	 * At shutdown Ganesha removes every export and unlocks every lock
 	 * on the way. The records must outlive this process: its clients
 	 * reclaim them after a restart, and other nodes keep respecting
-	 * them meanwhile. Only the kernel locks go.
+	 * them meanwhile. Only the kernel locks go. So too when the owner
+	 * is an NLM client that left with its service address (planned
+	 * move): it reclaimed its locks on the address's new node, which
+	 * holds the records now.
 	 */
-	if (!admin_shutdown)
+	if (!admin_shutdown && !left_with_address(call, owner))
 		rc = ULMFSAL_STORE(ulm_lock_release(ulmfsal_env(), &call->key,
 						    &call->owner.id,
 						    call->start, call->end));

@@ -16,13 +16,26 @@
 #define NSM_NOTIFY    6
 #define NSM_NAME_MAX  1024 /* SM_MAXSTRLEN */
 #define RPC_WAIT_SECS 5
+/* NLM's private procedure by which the local statd tells lockd that a
+ * monitored host rebooted (Ganesha: accepted from the loopback only). */
+#define NLM_PROGRAM   100021
+#define NLM_VERSION   4
+#define NLM_NULL      0
+#define NLM_SM_NOTIFY 16
+#define NLM_PRIV_LEN  16
 
 struct stat_chge {
 	char *mon_name;
 	int state;
 };
 
-/* SM_NOTIFY returns nothing. */
+struct nlm_sm_notify {
+	char *mon_name;
+	int state;
+	char priv[NLM_PRIV_LEN];
+};
+
+/* SM_NOTIFY returns nothing; NULL takes nothing. */
 static bool_t xdr_nothing(XDR *xdrs, void *res)
 {
 	(void)xdrs;
@@ -34,6 +47,13 @@ static bool_t xdr_stat_chge(XDR *xdrs, struct stat_chge *args)
 {
 	return xdr_string(xdrs, &args->mon_name, NSM_NAME_MAX) &&
 	       xdr_int(xdrs, &args->state);
+}
+
+static bool_t xdr_nlm_sm_notify(XDR *xdrs, struct nlm_sm_notify *args)
+{
+	return xdr_string(xdrs, &args->mon_name, NSM_NAME_MAX) &&
+	       xdr_int(xdrs, &args->state) &&
+	       xdr_opaque(xdrs, args->priv, NLM_PRIV_LEN);
 }
 
 /* A TCP connection to @p to:@p port out of @p from. @return fd or -errno */
@@ -89,28 +109,55 @@ static int call_from(const struct in_addr *from, const struct in_addr *to,
 	return st == RPC_SUCCESS ? 0 : st == RPC_TIMEDOUT ? -ETIMEDOUT : -EIO;
 }
 
+/* Ask @p to's portmapper for @p prog's TCP port, then call @p proc there;
+ * both out of @p from. */
+static int call_program(const struct in_addr *from, const struct in_addr *to,
+			rpcprog_t prog, rpcvers_t vers, rpcproc_t proc,
+			xdrproc_t xargs, void *args)
+{
+	struct pmap map = {prog, vers, IPPROTO_TCP, 0};
+	u_long port = 0;
+	int rc = call_from(from, to, PMAPPORT, PMAPPROG, PMAPVERS,
+			   PMAPPROC_GETPORT, (xdrproc_t)xdr_pmap, &map,
+			   (xdrproc_t)xdr_u_long, &port);
+
+	if (!rc && (port == 0 || port > 65535))
+		rc = -ENOENT;
+	if (!rc)
+		rc = call_from(from, to, (unsigned short)port, prog, vers, proc,
+			       xargs, args, (xdrproc_t)xdr_nothing, NULL);
+	return rc;
+}
+
 int sm_notify_send(const char *from_addr, const char *client_addr,
 		   const char *mon_name, int state)
 {
-	struct pmap map = {NSM_PROGRAM, NSM_VERSION, IPPROTO_TCP, 0};
 	struct stat_chge args = {(char *)mon_name, state};
 	struct in_addr from, to;
-	u_long port = 0;
-	int rc;
 
 	if (inet_pton(AF_INET, from_addr, &from) != 1 ||
 	    inet_pton(AF_INET, client_addr, &to) != 1 || !mon_name ||
 	    strlen(mon_name) > NSM_NAME_MAX)
 		return -EINVAL;
-	rc = call_from(&from, &to, PMAPPORT, PMAPPROG, PMAPVERS,
-		       PMAPPROC_GETPORT, (xdrproc_t)xdr_pmap, &map,
-		       (xdrproc_t)xdr_u_long, &port);
-	if (!rc && (port == 0 || port > 65535))
-		rc = -ENOENT;
-	if (!rc)
-		rc = call_from(&from, &to, (unsigned short)port, NSM_PROGRAM,
-			       NSM_VERSION, NSM_NOTIFY,
-			       (xdrproc_t)xdr_stat_chge, &args,
-			       (xdrproc_t)xdr_nothing, NULL);
-	return rc;
+	return call_program(&from, &to, NSM_PROGRAM, NSM_VERSION, NSM_NOTIFY,
+			    (xdrproc_t)xdr_stat_chge, &args);
+}
+
+int nlm_local_ping(void)
+{
+	struct in_addr lo = {htonl(INADDR_LOOPBACK)};
+
+	return call_program(&lo, &lo, NLM_PROGRAM, NLM_VERSION, NLM_NULL,
+			    (xdrproc_t)xdr_nothing, NULL);
+}
+
+int nlm_local_sm_notify(const char *mon_name, int state)
+{
+	struct nlm_sm_notify args = {(char *)mon_name, state, {0}};
+	struct in_addr lo = {htonl(INADDR_LOOPBACK)};
+
+	if (!mon_name || strlen(mon_name) > NSM_NAME_MAX)
+		return -EINVAL;
+	return call_program(&lo, &lo, NLM_PROGRAM, NLM_VERSION, NLM_SM_NOTIFY,
+			    (xdrproc_t)xdr_nlm_sm_notify, &args);
 }

@@ -16,4 +16,18 @@
 int sm_notify_send(const char *from_addr, const char *client_addr,
 		   const char *mon_name, int state);
 
+/**
+ * @brief Does this host's NLM server (Ganesha's) answer a NULL call over
+ * the loopback? @return 0, or as sm_notify_send
+ */
+int nlm_local_ping(void);
+
+/**
+ * @brief Tell this host's NLM server, as its statd would, that host
+ * @p mon_name rebooted with NSM state @p state: it drops every lock and
+ * share that host holds there, except locks taken in state @p state.
+ * @return 0, or as sm_notify_send
+ */
+int nlm_local_sm_notify(const char *mon_name, int state);
+
 #endif /* ULM_SM_NOTIFY_H */

@@ -22,7 +22,17 @@
  * With --node equal to --by (the node restarted and serves its own
  * address again; its Ganesha began its recovery itself) only steps 4 and
  * 5 run:
- * stock Ganesha notifies no NLM client when it restarts.
+ * stock Ganesha notifies no NLM client when it restarts. So too when the
+ * address was released by its last node (a planned move, below): that
+ * node lives on and forgot the clients, nothing is to be recovered.
+ *
+ * --left, on the node the address just left (the agent's stop): this
+ * node's Ganesha forgets the address's NLM clients (an NLM SM_NOTIFY over
+ * the loopback for each, as if they had rebooted; UNIFIED keeps their
+ * records, which they reclaim on the address's next node), then the
+ * address is recorded as released. Only if the local Ganesha answers: a
+ * node whose Ganesha died releases nothing, and the next node takes it
+ * over.
  *
  * One line per step on stdout. Exit 0 if all went well, 1 if the recovery
  * could not begin (nothing is protected: do not let clients in), 2 if it
@@ -61,6 +71,7 @@ struct options {
 	bool no_fence;
 	bool fence_only;
 	bool status_only;
+	bool left;
 	bool have_dead, have_self;
 };
 
@@ -79,6 +90,8 @@ static void usage(FILE *out)
 		"[--grace-oid OID]   (RADOS_KV's)\n"
 		"       ulm-takeover --node ID --fence-only|--status "
 		"[--fence-secs S] [RADOS options]\n"
+		"       ulm-takeover --node ID --ip ADDRESS --left [RADOS "
+		"options]\n"
 		"DEAD_ID, MY_ID: UNIFIED Node_Id of the dead node and of this "
 		"one (equal: this\n"
 		"node restarted; only SM_NOTIFY is sent). ADDRESS: the "
@@ -90,7 +103,11 @@ static void usage(FILE *out)
 		"else (a fence agent's\n"
 		"off). --status: print whether node ID holds its liveness "
 		"lease (\"live\": it\n"
-		"may grant) or not (\"not live\").\n",
+		"may grant) or not (\"not live\").\n"
+		"--left: ADDRESS (node ID's clients) just left this node: "
+		"the local Ganesha\n"
+		"forgets its NLM clients, their records stay for the next "
+		"node.\n",
 		DEFAULT_WAIT_SECS, DEFAULT_POOL, DEFAULT_NAMESPACE);
 }
 
@@ -127,6 +144,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"no-fence", no_argument, NULL, 0},
 		{"fence-only", no_argument, NULL, 0},
 		{"status", no_argument, NULL, 0},
+		{"left", no_argument, NULL, 0},
 		{"ceph-conf", required_argument, NULL, 0},
 		{"userid", required_argument, NULL, 0},
 		{"keyring", required_argument, NULL, 0},
@@ -148,6 +166,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{NULL, NULL, &o->no_fence},
 		{NULL, NULL, &o->fence_only},
 		{NULL, NULL, &o->status_only},
+		{NULL, NULL, &o->left},
 		{&o->rados.ceph_conf, NULL, NULL},
 		{&o->rados.userid, NULL, NULL},
 		{&o->rados.keyring, NULL, NULL},
@@ -175,6 +194,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 				       !(o->fence_only && o->status_only)
 			       ? 0
 			       : -1;
+	if (o->left)
+		return optind == argc && o->have_dead && o->ip ? 0 : -1;
 	if (optind != argc || !o->have_dead || !o->have_self || !o->ip ||
 	    (o->grace_nodeid && strlen(o->grace_nodeid) >= ULMREC_NODEID_MAX))
 		return -1;
@@ -333,11 +354,12 @@ static int start_grace(ulmrec *rec, const struct options *o)
 	return rc;
 }
 
-/* For operators (ulmctl grace): where the address is, whose clients. */
-static int record_service(ulmrec *rec, const struct options *o)
+/* For operators (ulmctl grace): where the address is (@p at; 0: released
+ * by its last node), whose clients. */
+static int record_service(ulmrec *rec, const struct options *o, uint32_t at)
 {
 	struct ulmrec_service s = {
-		.node = o->dead, .at = o->self, .since_ms = wall_ms()};
+		.node = o->dead, .at = at, .since_ms = wall_ms()};
 	int rc;
 
 	snprintf(s.addr, sizeof(s.addr), "%s", o->ip);
@@ -345,10 +367,13 @@ static int record_service(ulmrec *rec, const struct options *o)
 		snprintf(s.grace_nodeid, sizeof(s.grace_nodeid), "%s",
 			 o->grace_nodeid);
 	rc = ulmrec_service_put(rec, &s);
-	if (rc == 0)
+	if (rc == 0 && at)
 		printf("service address %s: clients of node %u, served by "
 		       "node %u\n",
-		       o->ip, o->dead, o->self);
+		       o->ip, o->dead, at);
+	else if (rc == 0)
+		printf("service address %s: clients of node %u, released\n",
+		       o->ip, o->dead);
 	else
 		printf("service address %s: recording it FAILED: %s\n", o->ip,
 		       strerror(-rc));
@@ -390,6 +415,76 @@ static int notify_clients(ulmrec *rec, const struct options *o)
 	printf("sm_notify %s: %u of %u clients notified\n", o->ip, n.sent,
 	       n.sent + n.failed);
 	return n.failed ? -EIO : 0;
+}
+
+/* Was the address released by its last node (--left), not lost with it? */
+static bool released(ulmrec *rec, const struct options *o)
+{
+	struct ulmrec_service *all = NULL;
+	size_t n = 0;
+	bool yes = false;
+
+	if (ulmrec_service_list(rec, &all, &n) != 0)
+		return false;
+	for (size_t i = 0; i < n && !yes; i++)
+		yes = strcmp(all[i].addr, o->ip) == 0 && all[i].at == 0 &&
+		      all[i].node == o->dead;
+	free(all);
+	if (yes)
+		printf("move: %s was released by its last node: no takeover\n",
+		       o->ip);
+	return yes;
+}
+
+struct forget_ctx {
+	unsigned forgotten;
+	unsigned failed;
+};
+
+/* The NSM state that no lock of a client has (clients count from 1
+ * up): Ganesha keeps locks taken in the state a notification names. */
+#define NSM_STATE_NONE (-1)
+
+/* Ganesha looks an NLM client up by its caller name, or by its address
+ * (NSM_Use_Caller_Name = false, the default): tell it both. */
+static int forget_one(const char *caller, const char *client_addr, void *arg)
+{
+	struct forget_ctx *f = arg;
+	int rc = nlm_local_sm_notify(caller, NSM_STATE_NONE);
+
+	if (rc == 0 && strcmp(caller, client_addr) != 0)
+		rc = nlm_local_sm_notify(client_addr, NSM_STATE_NONE);
+	printf("left: forget %s %s: %s\n", caller, client_addr,
+	       rc == 0 ? "ok" : strerror(-rc));
+	if (rc == 0)
+		f->forgotten++;
+	else
+		f->failed++;
+	return 0;
+}
+
+/* --left: see the head of this file. */
+static int leave(ulmrec *rec, const struct options *o)
+{
+	struct forget_ctx f = {0, 0};
+	int rc = nlm_local_ping();
+
+	if (rc != 0) {
+		printf("left %s: the local Ganesha does not answer (%s): "
+		       "not released, the next node takes it over\n",
+		       o->ip, strerror(-rc));
+		return EXIT_NOT_PROTECTED;
+	}
+	rc = ulmrec_nsm_list(rec, o->ip, forget_one, &f);
+	if (rc != 0)
+		printf("left %s: its NLM clients: FAILED: %s\n", o->ip,
+		       strerror(-rc));
+	else
+		printf("left %s: %u of %u NLM clients forgotten here\n", o->ip,
+		       f.forgotten, f.forgotten + f.failed);
+	/* It lives: nothing of it is to be recovered, whatever it could not
+	 * forget (that stays in its memory, not in the store). */
+	return record_service(rec, o, 0) || rc || f.failed ? EXIT_PARTLY : 0;
 }
 
 /* --status: one look at the node's liveness lease. */
@@ -441,7 +536,12 @@ int main(int argc, char **argv)
 		ulmrec_close(rec);
 		return rc ? EXIT_NOT_PROTECTED : 0;
 	}
-	if (o.dead != o.self) {
+	if (o.left) {
+		rc = leave(rec, &o);
+		ulmrec_close(rec);
+		return rc;
+	}
+	if (o.dead != o.self && !released(rec, &o)) {
 		rc = check_dead(&o, &epoch);
 		if (rc == 0) {
 			partly |= fence(rec, &o);
@@ -451,7 +551,7 @@ int main(int argc, char **argv)
 			partly |= start_grace(rec, &o);
 	}
 	if (rc == 0)
-		partly |= record_service(rec, &o);
+		partly |= record_service(rec, &o, o.self);
 	if (rc == 0)
 		partly |= notify_clients(rec, &o);
 	ulmrec_close(rec);

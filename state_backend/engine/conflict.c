@@ -194,6 +194,8 @@ static enum conflict_result judge_live(const struct ulm_lock *held,
 static enum conflict_result judge(const struct ulm_lock *held,
 				  const struct conflict_req *req)
 {
+	if (lock_handed_over(held, req->owner, req->handover))
+		return CONFLICT_NONE;
 	if (!lock_unreclaimed(req->recovering, held))
 		return judge_live(held, req);
 	if ((TYPES_WAIT & TYPE_BIT(held->type)) ||

@@ -35,6 +35,8 @@ struct conflict_req {
 	uint64_t now_ms; /**< to tell lapsed queued requests */
 	/** whose records are unreclaimed; NULL: none */
 	struct recovery_set *recovering;
+	bool handover; /**< LOCK: takes over its identity's (lock_handed_over)
+			*/
 };
 
 enum conflict_result {

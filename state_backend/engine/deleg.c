@@ -42,7 +42,7 @@ static int deleg_op(ulm_env *env, struct ulm_table *t, void *arg)
 					ULM_EOF, req->flags));
 	if (!rc && (req->flags & ULM_FLAG_RECLAIM))
 		rc = recovery_reclaimable(env, t, req->owner, TYPES_DELEG, 0,
-					  ULM_EOF);
+					  ULM_EOF, false);
 	if (rc)
 		return rc;
 	deleg_view(env, t, req, REQ_DELEG, &c);

@@ -246,8 +246,8 @@ int whole_record_set(ulm_env *env, struct ulm_table *t,
 	    mine->epoch == rec->epoch && mine->flags == rec->flags &&
 	    !lock_unreclaimed(&env->recovering, mine))
 		return 0;
-	rc = recovery_past(&env->recovering, t, owner, types, 0, ULM_EOF, &past,
-			   &n_past);
+	rc = recovery_past(&env->recovering, t, owner, types, 0, ULM_EOF, false,
+			   &past, &n_past);
 	if (rc)
 		return rc;
 	/* The owner's own record goes, and so does its identity's past on

@@ -93,6 +93,14 @@ struct lock_request {
 	ulm_undo **undo;
 };
 
+/* An NLM reclaim takes over its identity's locks held through another
+ * node (recovery.h, lock_handed_over). */
+static bool lock_handover(const struct lock_request *req)
+{
+	return (req->flags & ULM_FLAG_RECLAIM) &&
+	       req->owner->protocol == ULM_PROTO_NLM;
+}
+
 static enum ulm_record_type wait_type(enum ulm_lock_type type)
 {
 	return type == ULM_LOCK_WRITE ? ULM_REC_WAIT_WRITE : ULM_REC_WAIT_READ;
@@ -134,6 +142,7 @@ static int lock_conflict(ulm_env *env, const struct ulm_table *t,
 	if (rc)
 		return rc;
 	lock_view(env, t, req->owner, &req->span, queued, now, &c);
+	c.handover = lock_handover(req);
 	return conflict_answer(env, t, &c, req->conflict);
 }
 
@@ -256,12 +265,13 @@ static void windows_keep_whole(struct ulm_lock **near, size_t *n,
 }
 
 /* [start, end] is what the owner's locks are looked up in (one byte
- * wider for an acquire, to merge); @p cut is what the change replaces. */
+ * wider for an acquire, to merge); @p cut is what the change replaces
+ * (@p handover: also what it takes over). */
 static int owner_change_prepare(struct owner_change *oc, ulm_env *env,
 				const struct ulm_table *t,
 				const struct ulm_owner *owner, uint64_t start,
 				uint64_t end, const struct ulm_span *cut,
-				bool granted)
+				bool granted, bool handover)
 {
 	const struct ulm_towner *towner = owner_set_find(&t->owners, owner);
 	int rc;
@@ -277,7 +287,7 @@ static int owner_change_prepare(struct owner_change *oc, ulm_env *env,
 		windows_keep_whole(oc->near, &oc->n, cut, !granted);
 	if (!rc)
 		rc = recovery_past(&env->recovering, t, owner, TYPES_LOCK,
-				   cut->start, cut->end, &oc->past,
+				   cut->start, cut->end, handover, &oc->past,
 				   &oc->n_past);
 	if (!rc && granted)
 		rc = table_owner_records(towner, TYPES_WAIT, cut->start,
@@ -406,7 +416,7 @@ static int grant(ulm_env *env, struct ulm_table *t,
 
 	range_widen(req->span.start, req->span.end, &wstart, &wend);
 	rc = owner_change_prepare(&oc, env, t, req->owner, wstart, wend,
-				  &req->span, true);
+				  &req->span, true, lock_handover(req));
 	if (!rc) {
 		range_plan_acquire(&req->span, oc.spans, oc.n, oc.remove,
 				   &oc.plan);
@@ -432,7 +442,8 @@ static int reclaim_op(ulm_env *env, struct ulm_table *t,
 		      const struct lock_request *req, uint64_t now)
 {
 	int rc = recovery_reclaimable(env, t, req->owner, TYPES_LOCK,
-				      req->span.start, req->span.end);
+				      req->span.start, req->span.end,
+				      lock_handover(req));
 
 	if (!rc)
 		rc = lock_conflict(env, t, req, 0, now);
@@ -526,7 +537,7 @@ static int release_op(ulm_env *env, struct ulm_table *t, void *arg)
 	const struct lock_request *req = arg;
 	struct owner_change oc;
 	int rc = owner_change_prepare(&oc, env, t, req->owner, req->span.start,
-				      req->span.end, &req->span, false);
+				      req->span.end, &req->span, false, false);
 
 	if (!rc) {
 		range_plan_release(req->span.start, req->span.end, oc.spans,

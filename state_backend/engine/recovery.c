@@ -63,10 +63,18 @@ bool same_identity(const struct ulm_towner *held, const struct ulm_owner *owner)
 		       owner->owner_len) == 0);
 }
 
+bool lock_handed_over(const struct ulm_lock *held,
+		      const struct ulm_owner *owner, bool handover)
+{
+	return handover && held->node != owner->node &&
+	       same_identity(held->owner, owner);
+}
+
 struct past_search {
 	struct recovery_set *set;
 	const struct ulm_owner *owner;
 	unsigned types;
+	bool handover;
 	struct ulm_lock **found;
 	size_t n;
 };
@@ -77,20 +85,23 @@ static int past_visit(struct ulm_lock *lock, void *arg)
 
 	if ((s->types & TYPE_BIT(lock->type)) &&
 	    same_identity(lock->owner, s->owner) &&
-	    lock_unreclaimed(s->set, lock))
+	    (lock_unreclaimed(s->set, lock) ||
+	     lock_handed_over(lock, s->owner, s->handover)))
 		s->found[s->n++] = lock;
 	return 0;
 }
 
 int recovery_past(struct recovery_set *set, const struct ulm_table *t,
 		  const struct ulm_owner *owner, unsigned types, uint64_t start,
-		  uint64_t end, struct ulm_lock ***out, size_t *n)
+		  uint64_t end, bool handover, struct ulm_lock ***out,
+		  size_t *n)
 {
-	struct past_search s = {set, owner, types, NULL, 0};
+	struct past_search s = {set, owner, types, handover, NULL, 0};
 
 	*out = NULL;
 	*n = 0;
-	if (__atomic_load_n(&set->n, __ATOMIC_ACQUIRE) == 0 || !t->count)
+	if ((__atomic_load_n(&set->n, __ATOMIC_ACQUIRE) == 0 && !handover) ||
+	    !t->count)
 		return 0;
 	s.found = malloc(t->count * sizeof(*s.found));
 	if (!s.found)
@@ -161,15 +172,15 @@ unsigned recovery_flags(ulm_env *env, const struct ulm_table *t,
 	size_t n = 0;
 
 	if (!(flags & ULM_FLAG_RECLAIM) &&
-	    !recovery_past(&env->recovering, t, owner, types, start, end, &past,
-			   &n))
+	    !recovery_past(&env->recovering, t, owner, types, start, end, false,
+			   &past, &n))
 		free(past);
 	return n ? flags | ULM_FLAG_RECLAIM : flags;
 }
 
 int recovery_reclaimable(ulm_env *env, const struct ulm_table *t,
 			 const struct ulm_owner *owner, unsigned types,
-			 uint64_t start, uint64_t end)
+			 uint64_t start, uint64_t end, bool handover)
 {
 	const struct ulm_towner *self = owner_set_find(&t->owners, owner);
 	struct ulm_lock **past = NULL, **held = NULL, **all;
@@ -178,8 +189,8 @@ int recovery_reclaimable(ulm_env *env, const struct ulm_table *t,
 
 	if (rc)
 		return rc > 0 ? 0 : rc;
-	rc = recovery_past(&env->recovering, t, owner, types, start, end, &past,
-			   &n_past);
+	rc = recovery_past(&env->recovering, t, owner, types, start, end,
+			   handover, &past, &n_past);
 
 	if (!rc)
 		rc = table_owner_records(self, types, start, end, &held,

@@ -47,14 +47,26 @@ bool same_identity(const struct ulm_towner *held,
 		   const struct ulm_owner *owner);
 
 /**
+ * Does a request of @p owner take over @p held, a live record of its
+ * identity made through another node? Only an NLM reclaim of a lock
+ * (@p handover): its client followed its service address to this node
+ * (a planned move) and reclaims there what it holds; the node it left
+ * forgot it.
+ */
+bool lock_handed_over(const struct ulm_lock *held,
+		      const struct ulm_owner *owner, bool handover);
+
+/**
  * The unreclaimed records of @p owner's identity (any node) whose type is
- * in @p types and that overlap [start, end]: its past, which a request of
- * the owner supersedes.
+ * in @p types and that overlap [start, end], and with @p handover the
+ * live ones it takes over (lock_handed_over): its past, which a request
+ * of the owner supersedes.
  * @return 0 and a malloc'd array in @p out (NULL when @p n is 0), -ENOMEM
  */
 int recovery_past(struct recovery_set *set, const struct ulm_table *t,
 		  const struct ulm_owner *owner, unsigned types, uint64_t start,
-		  uint64_t end, struct ulm_lock ***out, size_t *n);
+		  uint64_t end, bool handover, struct ulm_lock ***out,
+		  size_t *n);
 
 /** Drop the unreclaimed records from @p locks (kept in order). */
 void recovery_drop_unreclaimed(struct recovery_set *set,
@@ -71,12 +83,13 @@ int recovery_file_frozen(struct ulm_env *env, const struct ulm_table *t);
  * identity's past and what it holds now cover it: a reclaim of what the
  * store never granted (or purged after grace) is refused. On a file a
  * dead node's token froze, the table may lack grants that node had not
- * written yet: any reclaim may go on (conflicts still decide).
+ * written yet: any reclaim may go on (conflicts still decide). With
+ * @p handover the past includes what it takes over (recovery_past).
  * @return 0, -ENOENT (nothing to reclaim there), -ENOMEM, store errors
  */
 int recovery_reclaimable(struct ulm_env *env, const struct ulm_table *t,
 			 const struct ulm_owner *owner, unsigned types,
-			 uint64_t start, uint64_t end);
+			 uint64_t start, uint64_t end, bool handover);
 
 /**
  * @p flags, with ULM_FLAG_RECLAIM added when @p owner has a past in

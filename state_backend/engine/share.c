@@ -35,7 +35,7 @@ static int share_op(ulm_env *env, struct ulm_table *t, void *arg)
 
 	if (!rc && (req->flags & ULM_FLAG_RECLAIM))
 		rc = recovery_reclaimable(env, t, req->owner, TYPES_SHARE, 0,
-					  ULM_EOF);
+					  ULM_EOF, false);
 	if (!rc)
 		rc = conflict_answer(env, t, &c, req->conflict);
 	if (rc)

@@ -17,6 +17,8 @@
 #   pc_ganesha_on NODES   crm_mon shows Ganesha started on NODES exactly
 #   pc_glog NODE          NODE's Ganesha log
 #   pc_pid NODE           NODE's ganesha.nfsd pid
+#   pc_fenced NODE [TEXT] stonith_admin --history NODE (on nfs2) shows a
+#                         successful off or reboot of NODE (and TEXT)
 #
 # Pacemaker is stopped before the sandbox at exit (it stops the Ganeshas
 # it runs).
@@ -81,6 +83,17 @@ pc_glog() { cat "$(sb_node_dir "$1")/log-ganesha/ganesha.log" 2>/dev/null; }
 pc_pid() {
 	cat "$(sb_node_dir "$1")/run/ganesha/ganesha.pid" ||
 		it_fail "$1: no Ganesha pid"
+}
+
+pc_fenced() {
+	local node=$1 want=${2:-} history
+	history=$(sb_exec nfs2 stonith_admin --history "$node" 2>&1 | tr -s ' \t' ' ')
+	# Pacemaker asks for a reboot (pcmk_reboot_action=off makes it an off).
+	[[ $history =~ (off|reboot)\ of\ $node\ successful && $history == *"$want"* ]] || {
+		printf '%s\n' "$history"
+		it_fail "stonith_admin --history $node: no successful fencing${want:+ with $want}"
+	}
+	it_pass "stonith_admin --history $node: $(grep -Eo "(off|reboot) of $node successful.*" <<<"$history" | head -n 1)"
 }
 
 pc_status() { sb_exec nfs3 crm_mon -1 2>&1 | tr -s ' \t' ' '; }

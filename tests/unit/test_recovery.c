@@ -293,6 +293,49 @@ static void test_recovery_takeover_by_another_node(void **state)
 	assert_int_equal(l[0].flags, ULM_FLAG_RECLAIM);
 }
 
+/* A planned move: node 1 lives on, its NLM client followed the service
+ * address to node 2 and reclaims there: no recovery, the reclaim takes
+ * over its own records (an NFSv4 reclaim does not; a plain lock of the
+ * client still meets them). */
+static int node2_gets_moved_client(ulm_env *env, void *arg)
+{
+	struct ulm_owner a = test_owner(ULM_PROTO_NLM, "host1", "a");
+	struct ulm_owner b = test_owner(ULM_PROTO_NLM, "host2", "b");
+	struct ulm_owner v4 = test_owner(ULM_PROTO_NFS4, "host1", "a");
+	struct test_lock l[4];
+
+	(void)arg;
+	a.node = b.node = v4.node = 2;
+	NODE_EXPECT(try_lock(env, "f", &a, ULM_LOCK_WRITE, 0, 9, NULL) ==
+		    -EAGAIN);
+	NODE_EXPECT(reclaim(env, "f", &v4, ULM_LOCK_WRITE, 0, 99) == -ENOENT);
+	NODE_EXPECT(reclaim(env, "f", &a, ULM_LOCK_WRITE, 0, 99) == 0);
+	NODE_EXPECT(test_list(env, "f", l, 4) == 1);
+	NODE_EXPECT(l[0].node == 2 && l[0].start == 0 && l[0].end == 99);
+	NODE_EXPECT(try_lock(env, "f", &b, ULM_LOCK_READ, 50, 50, NULL) ==
+		    -EAGAIN);
+	NODE_EXPECT(reclaim(env, "f", &a, ULM_LOCK_WRITE, 100, 109) == -ENOENT);
+	return 0;
+}
+
+static void test_recovery_nlm_reclaim_takes_over_moved_client(void **state)
+{
+	struct fixture *f = *state;
+	struct ulm_owner a = test_owner(ULM_PROTO_NLM, "host1", "a");
+	struct ulm_key k = test_key("f");
+	struct test_lock l[4];
+
+	assert_int_equal(try_lock(f->env, "f", &a, ULM_LOCK_WRITE, 0, 99, NULL),
+			 0);
+	assert_int_equal(fixture_run_node(f, 2, node2_gets_moved_client, NULL),
+			 0);
+	/* Node 1 forgets the client: its release leaves node 2's record. */
+	assert_int_equal(ulm_lock_release(f->env, &k, &a, 0, 99), 0);
+	assert_int_equal(test_list(f->env, "f", l, 4), 1);
+	assert_int_equal(l[0].node, 2);
+	assert_int_equal(l[0].flags, ULM_FLAG_RECLAIM);
+}
+
 static void test_recovery_api_checks(void **state)
 {
 	struct fixture *f = *state;
@@ -319,6 +362,7 @@ int main(void)
 		T(test_recovery_past_waiter_blocks_nobody),
 		T(test_recovery_shares_and_delegations),
 		T(test_recovery_takeover_by_another_node),
+		T(test_recovery_nlm_reclaim_takes_over_moved_client),
 		T(test_recovery_api_checks),
 	};
 #undef T

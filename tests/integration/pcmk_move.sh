@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# it.pcmk_move: a planned move under Pacemaker. Two NLM clients hold locks
+# through nfs1's service address; `crm resource move ip-nfs1 nfs2`. nfs1's
+# stop of the address makes its Ganesha forget their NLM state without
+# releasing their records (ulm-takeover --left), nfs2's start finds the
+# address released (no takeover, no grace anywhere) and sends SM_NOTIFY;
+# the clients reclaim through nfs2, outside any grace period, and go on.
+# Throughout: a prober of the address tests a held lock (always DENIED,
+# never a grace refusal; its longest pause is printed), a checker on nfs3
+# tries locks inside held ones (none granted), and afterwards nfs1 has
+# released nothing of theirs (the store still holds every lock, now
+# nfs2's) and holds nothing of theirs in memory (a client of nfs1 gets
+# their ranges once they unlocked through nfs2).
+# shellcheck source=tests/integration/it_lib.sh
+. "$(dirname "$0")/it_lib.sh"
+it_setup pcmk_move
+it_need ULM_IT_INSPECT "ulm-store-inspect"
+it_need ULM_IT_TAKEOVER "ulm-takeover"
+# shellcheck source=tests/integration/pcmk_lib.sh
+. "$IT_SRC/pcmk_lib.sh"
+A=$(pc_ip 1)
+FILES=2
+LOCKS=20
+HELD=$((2 * FILES * LOCKS))
+
+pc_cluster
+pc_up
+
+for h in 101 102 103 104 105; do fo_host "h$h" "$h"; done
+fo_client a h101 "$A" --nsm-listen
+fo_client b h102 "$A" --nsm-listen
+fo_client c h103 "$(pc_ip 3)"
+fo_client p h104 "$A"
+fo_client e h105 10.77.1.2
+
+# move_locks CLIENT [reclaim|unlock]: CLIENT's NLM locks, files mv-CLIENT-F,
+# ranges [10 i, 10 i + 4].
+move_locks() {
+	local op="lock write" suffix="" f i
+	case ${2:-} in
+	reclaim) suffix=" reclaim" ;;
+	unlock) op=unlock ;;
+	esac
+	for f in $(seq 1 "$FILES"); do
+		for i in $(seq 0 $((LOCKS - 1))); do
+			echo "nlm $op $((i * 10)) 5 mv-$1-$f$suffix"
+		done
+	done
+}
+for cl in a b; do fo_send "$cl" < <(move_locks "$cl"); done
+for cl in a b; do fo_expect_all "$cl" OK; done
+it_expect_store "$HELD NLM locks held through nfs1" \
+	'type=write .*node=1 .*client=ulmt-[ab]-' "$HELD"
+
+# Background: c (nfs3) tries a lock inside a held one; p (the moved
+# address) tests b's first lock. One line each: TIME ASKED_MS ANSWERED_MS
+# WHO REPLY.
+probe() {
+	local client=$1 n=0 cl f off cmd sent
+	# Until told to stop, or the test ended (failed).
+	while [ ! -e "$IT_DIR/probe.stop" ] && kill -0 $$ 2>/dev/null; do
+		n=$((n + 1))
+		cl=$([ $((n % 2)) = 0 ] && echo a || echo b)
+		f=$((n % FILES + 1))
+		off=$((((n * 7) % LOCKS) * 10))
+		cmd="nlm lock write $((off + 2)) 1 mv-$cl-$f"
+		[ "$client" = c ] || cmd="nlm test write 0 5 mv-b-1"
+		it_now_ms
+		sent=$IT_NOW_MS
+		fo__probe_send "$client" "$cmd"
+		it_journal "$client" "$sent" "$cmd"
+		echo "$sent $IT_NOW_MS $client $IT_REPLY"
+		[ "$client" != c ] || [ "$IT_REPLY" != OK ] ||
+			fo__probe_send c "nlm unlock $((off + 2)) 1 mv-$cl-$f"
+	done
+}
+probe c >"$IT_DIR/checker.log" 2>&1 &
+checker=$!
+probe p >"$IT_DIR/prober.log" 2>&1 &
+prober=$!
+sleep 1
+
+it_now_ms
+t0=$IT_NOW_MS
+sb_exec nfs1 crm resource move ip-nfs1 nfs2 >/dev/null 2>&1 ||
+	it_fail "crm resource move ip-nfs1 nfs2"
+sb_wait_until 60 pc_placed ip-nfs1 nfs2 || {
+	pc_status
+	it_fail "Pacemaker did not move ip-nfs1 to nfs2"
+}
+it_now_ms
+it_pass "crm_mon -1: ip-nfs1 started on nfs2 $((IT_NOW_MS - t0)) ms after crm resource move"
+pc_ganesha_on nfs1 nfs2 nfs3 || {
+	pc_status
+	it_fail "crm_mon -1: Ganesha not started on all three"
+}
+it_pass "crm_mon -1: Ganesha still started on nfs1 nfs2 nfs3"
+
+# What each node's agent did (Pacemaker's logs).
+plog() { cat "$(pcmk__dir "$1")/log-pacemaker/pacemaker.log"; }
+line=$(plog nfs1 | grep -o "left $A: [0-9]* of [0-9]* NLM clients forgotten here" | tail -n 1)
+it_expect_value "nfs1's stop of ip-nfs1" "left $A: 2 of 2 NLM clients forgotten here" "$line"
+plog nfs2 | grep -q "move: $A was released by its last node: no takeover" ||
+	it_fail "nfs2's start of ip-nfs1 took node 1 over"
+it_pass "nfs2's start of ip-nfs1: released by its last node, no takeover"
+it_expect_value "ulmctl grace: node 1" "kind=node name=1 grace=no ganesha=@(E|none)" \
+	"$(fo_grace node 1 grace,ganesha)"
+
+# The clients reclaim through nfs2 once notified: every reclaim granted,
+# none refused for grace; the records are nfs2's, nothing was released.
+for cl in a b; do
+	sb_wait_until 15 eval "it_send $cl 'nsm notified'; [[ \$IT_REPLY == 'NOTIFIED $A '* ]]" ||
+		it_fail "client $cl got no SM_NOTIFY from $A"
+	fo_send "$cl" < <(move_locks "$cl" reclaim)
+done
+for cl in a b; do fo_expect_all "$cl" OK; done
+it_expect_store "$HELD locks held, all nfs2's" \
+	'type=write .*node=2 .*client=ulmt-[ab]-' "$HELD"
+
+# Their next LOCK, TEST and UNLOCK through nfs2, each answered at once.
+slowest=0
+for cmd in "nlm lock write 5000 5 mv-a-1" "nlm test write 0 5 mv-a-1" \
+	"nlm unlock 5000 5 mv-a-1"; do
+	it_now_ms
+	sent=$IT_NOW_MS
+	it_expect a "$cmd" OK
+	it_now_ms
+	[ $((IT_NOW_MS - sent)) -le "$slowest" ] || slowest=$((IT_NOW_MS - sent))
+done
+[ "$slowest" -lt 1000 ] || it_fail "an NLM call through nfs2 took $slowest ms"
+it_pass "a's LOCK, TEST, UNLOCK through nfs2: slowest answer $slowest ms"
+
+# nfs1 is done with them (the old node forgot them at the stop): still
+# nothing of theirs released.
+sleep 2
+it_expect_store "after nfs1 forgot them: $HELD locks, nfs2's" \
+	'type=write .*node=2 .*client=ulmt-[ab]-' "$HELD"
+
+touch "$IT_DIR/probe.stop"
+wait "$checker" "$prober" || it_fail "a prober failed"
+granted=$(grep -c ' OK$' "$IT_DIR/checker.log" || true)
+tried=$(wc -l <"$IT_DIR/checker.log")
+it_expect_value "conflicting locks granted through nfs3, of $tried tried" 0 "$granted"
+denied=' (DENIED write [0-9]+ [0-9]+( [0-9]+)?|ERR NLM4_DENIED)$'
+odd=$(grep -Ev "$denied" "$IT_DIR/checker.log" || true)
+it_expect_value "checker answers other than DENIED (grace, timeouts)" "" "$odd"
+# The prober's connection to the address breaks when it moves (the test
+# client does not retransmit as a kernel's lockd does: it answers
+# RPC_ERROR and the next call connects to nfs2); anything else is odd.
+odd=$(grep -Ev "$denied| ERR RPC_ERROR$" "$IT_DIR/prober.log" || true)
+it_expect_value "prober answers other than DENIED or a broken connection" "" "$odd"
+# The pause a client saw: the longest time between two DENIED answers.
+pause=$(grep -E "$denied" "$IT_DIR/prober.log" | awk 'NR > 1 {
+	gap = $2 - prev; if (gap > max) max = gap } { prev = $2 }
+	END { print max + 0 }')
+it_pass "prober of $A: $(grep -Ec "$denied" "$IT_DIR/prober.log") NLM TESTs answered DENIED ($(grep -c RPC_ERROR "$IT_DIR/prober.log") broken connections), longest pause between two answers $pause ms"
+[ "$pause" -lt 10000 ] || it_fail "the prober waited $pause ms for an answer"
+
+# Once a and b unlocked through nfs2, a client of nfs1 gets their ranges:
+# nfs1 kept nothing of theirs in memory either.
+for cl in a b; do fo_send "$cl" < <(move_locks "$cl" unlock); done
+for cl in a b; do fo_expect_all "$cl" OK; done
+it_expect e "nlm lock write 0 5 mv-a-1" OK
+it_expect e "nlm lock write 190 5 mv-b-2" OK
+it_grant_check
+echo "pcmk_move: crm resource move to ip-nfs1 on nfs2 (crm_mon)," \
+	"prober's longest NLM pause $pause ms, slowest NLM call after $slowest ms"
