@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * vfs_ulm: Samba's share modes and byte-range locks in libulm, so that
+ * SMB opens and locks meet NFS ones (Ganesha's UNIFIED FSAL) in one table.
+ * Included after Samba's "includes.h" and "smbd/smbd.h".
+ */
+#ifndef VFS_ULM_H
+#define VFS_ULM_H
+
+#include "ulm.h"
+
+#define VFS_ULM_MODULE "ulm"
+
+/* A tree connect's view of the store: one per share, made at connect. */
+struct vfs_ulm_conn {
+	ulm_env *env; /* the process's one environment (env.c) */
+	uint32_t node;
+	bool fsid_device; /* Ganesha's NFS_CORE_PARAM Fsid_Device */
+	size_t client_len;
+	char client[ULM_ID_MAX]; /* the SMB client's address */
+};
+
+/* The smbd process's environment, opened by the first tree connect and
+ * closed by the last disconnect (LMDB: one open per process), with the
+ * [global] section's "ulm:" parameters. */
+int vfs_ulm_env_get(ulm_env **env, uint32_t *node);
+void vfs_ulm_env_put(void);
+
+/* The file's key as FSAL_VFS under UNIFIED names it (key.c). */
+int vfs_ulm_key(int fd, bool fsid_device, uint8_t *buf, struct ulm_key *key);
+
+/* The owner of an open's share mode (ULM_OWNER_OPEN) or byte-range locks
+ * (ULM_OWNER_LOCK): the open handle of this smbd (node). @p buf holds the
+ * owner bytes and must outlive @p owner. */
+void vfs_ulm_owner(const struct vfs_ulm_conn *c, const files_struct *fsp,
+		   enum ulm_owner_kind kind, uint8_t buf[8],
+		   struct ulm_owner *owner);
+
+int vfs_ulm_filesystem_sharemode(vfs_handle_struct *handle, files_struct *fsp,
+				 uint32_t share_access, uint32_t access_mask);
+
+NTSTATUS vfs_ulm_brl_lock_windows(vfs_handle_struct *handle,
+				  struct byte_range_lock *br_lck,
+				  struct lock_struct *plock);
+bool vfs_ulm_brl_unlock_windows(vfs_handle_struct *handle,
+				struct byte_range_lock *br_lck,
+				const struct lock_struct *plock);
+bool vfs_ulm_strict_lock_check(vfs_handle_struct *handle, files_struct *fsp,
+			       struct lock_struct *plock);
+
+#endif /* VFS_ULM_H */
