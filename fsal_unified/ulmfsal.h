@@ -171,14 +171,27 @@ fsal_status_t ulmfsal_deleg_check(struct fsal_obj_handle *obj,
 				  struct state_t *state, unsigned access,
 				  const char *what);
 
+/* export/export.c: a UNIFIED export, Ganesha's and its own settings */
+struct ulmfsal_export {
+	struct fsal_export export;
+	/** Smb_Locks_Mandatory: NFS I/O meets SMB byte-range locks */
+	bool smb_locks_mandatory;
+};
+
+/** Does NFS I/O through @p exp meet SMB (Windows) byte-range locks? */
+bool ulmfsal_smb_locks_mandatory(const struct fsal_export *exp);
+
 /* share/share_io.c */
-/** May I/O with no open of its own (NFSv3, NFSv4 special stateids) access
- *  the file so (ULM_SHARE_READ, ULM_SHARE_WRITE), with Ganesha's @p bypass?
- *  Another client's delegation in the way, on any node, is recalled:
- *  ERR_FSAL_DELAY. A share reservation on any node that denies it:
- *  ERR_FSAL_SHARE_DENIED, as the sub-FSAL answers for its own. */
-fsal_status_t ulmfsal_io_check(struct fsal_obj_handle *obj, bool bypass,
-			       unsigned access, const char *what);
+/** May I/O of [start, end] access the file so (ULM_SHARE_READ,
+ *  ULM_SHARE_WRITE)? What @p flags (ULM_IO_*) ask, in one look at the
+ *  file's table: another client's delegation in the way, on any node, is
+ *  recalled (ERR_FSAL_DELAY); a share reservation on any node that denies
+ *  it is ERR_FSAL_SHARE_DENIED, as the sub-FSAL answers for its own; an
+ *  SMB byte-range lock that excludes it is ERR_FSAL_LOCKED (NFS4ERR_LOCKED,
+ *  NFS3ERR_JUKEBOX). */
+fsal_status_t ulmfsal_io_check(struct fsal_obj_handle *obj, unsigned flags,
+			       unsigned access, uint64_t start, uint64_t end,
+			       const char *what);
 
 /* share/recall.c: the up-calls that reach this node's delegation holders */
 void ulmfsal_recall_add(const struct ulm_key *key,

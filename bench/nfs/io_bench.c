@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * ulm-io-bench: one client writes to a file with no open of its own for
- * N seconds, one WRITE at a time: NFSv3 WRITE (libnfs, v3 mount) or
- * NFSv4.0 WRITE with the anonymous stateid. The I/O a share reservation
- * check stands in front of (fsal_unified/share/share_io.c). Prints one
- * machine-readable line:
+ * ulm-io-bench: one client writes to a file for N seconds, one WRITE at a
+ * time: NFSv3 WRITE (libnfs, v3 mount) or NFSv4.0 WRITE with the
+ * anonymous stateid, the I/O with no open of its own that a share
+ * reservation check stands in front of; or (--open) NFSv4.0 WRITE under
+ * an OPEN's stateid, which only the SMB byte-range lock check meets
+ * (fsal_unified/share/share_io.c). Prints one machine-readable line:
  *   writes=... seconds=... writes_per_s=... proto=3|4
  */
 #include "nfs4_client.h"
 
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,7 @@ struct io_options {
 	const char *file;
 	double seconds;
 	int proto;
+	bool open; /* NFSv4: write under an OPEN */
 };
 
 static double now_s(void)
@@ -85,10 +88,12 @@ static int run_v3(const struct io_options *opts)
 	return 0;
 }
 
-/* NFSv4: PUTROOTFH, LOOKUPs, WRITE with the all-zero stateid. */
+/* NFSv4: PUTROOTFH, LOOKUPs, WRITE with the all-zero stateid; or,
+ * opened first, PUTFH, WRITE with the open's stateid. */
 static int run_v4(const struct io_options *opts)
 {
 	struct nfs4_session *session = NULL;
+	struct nfs4_file *file = NULL;
 	unsigned long writes = 0;
 	double begin, end;
 	char name[64];
@@ -98,13 +103,20 @@ static int run_v4(const struct io_options *opts)
 	snprintf(name, sizeof(name), "ulm-io-bench-%d", (int)getpid());
 	status =
 		nfs4_session_create(opts->server, opts->export, name, &session);
+	if (status == NFS4_OK && opts->open)
+		status = nfs4_file_open(session, opts->file,
+					OPEN4_SHARE_ACCESS_BOTH,
+					OPEN4_SHARE_DENY_NONE, &file);
 
 	begin = now_s();
 	end = begin + opts->seconds;
 	while (status == NFS4_OK && now_s() < end) {
-		status = nfs4_write_anonymous(session, opts->file,
-					      (writes % 256) * WRITE_SIZE,
-					      WRITE_SIZE);
+		uint64_t offset = (writes % 256) * WRITE_SIZE;
+
+		status = file ? nfs4_file_io(session, file, true, offset,
+					     WRITE_SIZE)
+			      : nfs4_write_anonymous(session, opts->file,
+						     offset, WRITE_SIZE);
 		writes++;
 	}
 	if (status == NFS4_OK)
@@ -120,9 +132,9 @@ static int run_v4(const struct io_options *opts)
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: ulm-io-bench --server ADDR --export /PATH "
-		     "--file NAME --proto 3|4 [--seconds N]\n"
-		     "One client WRITEs 2 KiB blocks to NAME with no open for "
-		     "N seconds (default 5).\n");
+		     "--file NAME --proto 3|4 [--open] [--seconds N]\n"
+		     "One client WRITEs 2 KiB blocks to NAME for N seconds "
+		     "(default 5), with no open, or (NFSv4) under an OPEN.\n");
 }
 
 static int parse_options(int argc, char **argv, struct io_options *opts)
@@ -133,6 +145,7 @@ static int parse_options(int argc, char **argv, struct io_options *opts)
 		{"file", required_argument, NULL, 'f'},
 		{"seconds", required_argument, NULL, 't'},
 		{"proto", required_argument, NULL, 'p'},
+		{"open", no_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -156,6 +169,9 @@ static int parse_options(int argc, char **argv, struct io_options *opts)
 		case 'p':
 			opts->proto = atoi(optarg);
 			break;
+		case 'o':
+			opts->open = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -165,7 +181,8 @@ static int parse_options(int argc, char **argv, struct io_options *opts)
 	}
 	return opts->server && opts->export && opts->file &&
 			       opts->seconds > 0 &&
-			       (opts->proto == 3 || opts->proto == 4)
+			       (opts->proto == 4 ||
+				(opts->proto == 3 && !opts->open))
 		       ? 0
 		       : -1;
 }

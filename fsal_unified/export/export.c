@@ -30,6 +30,16 @@ static void sub_export_release(struct fsal_export *sub_export)
 	release_op_context();
 }
 
+static struct ulmfsal_export *unified_export(const struct fsal_export *exp)
+{
+	return container_of(exp, struct ulmfsal_export, export);
+}
+
+bool ulmfsal_smb_locks_mandatory(const struct fsal_export *exp)
+{
+	return unified_export(exp)->smb_locks_mandatory;
+}
+
 static void release(struct fsal_export *exp_hdl)
 {
 	struct fsal_export *sub_export = exp_hdl->sub_export;
@@ -39,7 +49,7 @@ static void release(struct fsal_export *exp_hdl)
 	fsal_put(sub_fsal);
 	fsal_detach_export(exp_hdl->fsal, &exp_hdl->exports);
 	free_export_ops(exp_hdl);
-	gsh_free(exp_hdl);
+	gsh_free(unified_export(exp_hdl));
 }
 
 static void prepare_unexport(struct fsal_export *exp_hdl)
@@ -273,6 +283,7 @@ static void export_ops_init(struct export_ops *ops)
 /* The export's FSAL block: FSAL { Name = UNIFIED; FSAL { Name = VFS; } } */
 struct ulmfsal_export_args {
 	struct subfsal_args subfsal;
+	bool smb_locks_mandatory;
 };
 
 static struct config_item sub_fsal_items[] = {
@@ -282,6 +293,8 @@ static struct config_item sub_fsal_items[] = {
 
 static struct config_item export_items[] = {
 	CONF_ITEM_NOOP("name"),
+	CONF_ITEM_BOOL("Smb_Locks_Mandatory", true, ulmfsal_export_args,
+		       smb_locks_mandatory),
 	CONF_RELAX_BLOCK("FSAL", sub_fsal_items, noop_conf_init, subfsal_commit,
 			 ulmfsal_export_args, subfsal),
 	CONFIG_EOL,
@@ -299,7 +312,7 @@ static struct config_block export_block = {
 /* Parse our FSAL block and find the sub-FSAL (loaded by subfsal_commit). */
 static struct fsal_module *find_sub_fsal(void *parse_node,
 					 struct config_error_type *err_type,
-					 struct subfsal_args *subfsal)
+					 struct ulmfsal_export_args *out)
 {
 	struct ulmfsal_export_args args = {0};
 	struct fsal_module *sub_fsal;
@@ -322,7 +335,7 @@ static struct fsal_module *find_sub_fsal(void *parse_node,
 			args.subfsal.name, args.subfsal.name);
 		return NULL;
 	}
-	*subfsal = args.subfsal;
+	*out = args;
 	return sub_fsal;
 }
 
@@ -331,8 +344,9 @@ fsal_status_t ulmfsal_create_export(struct fsal_module *fsal_hdl,
 				    struct config_error_type *err_type,
 				    const struct fsal_up_vector *up_ops)
 {
-	struct subfsal_args subfsal;
+	struct ulmfsal_export_args args;
 	struct fsal_module *sub_fsal;
+	struct ulmfsal_export *unified;
 	struct fsal_export *myself;
 	fsal_status_t status;
 
@@ -345,12 +359,12 @@ fsal_status_t ulmfsal_create_export(struct fsal_module *fsal_hdl,
 	if (ulmfsal_env_open_once() != 0)
 		return fsalstat(ERR_FSAL_SERVERFAULT, EIO);
 
-	sub_fsal = find_sub_fsal(parse_node, err_type, &subfsal);
+	sub_fsal = find_sub_fsal(parse_node, err_type, &args);
 	if (sub_fsal == NULL)
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 
 	/* The sub-FSAL's create_export leaves its export in op_ctx. */
-	status = sub_fsal->m_ops.create_export(sub_fsal, subfsal.fsal_node,
+	status = sub_fsal->m_ops.create_export(sub_fsal, args.subfsal.fsal_node,
 					       err_type, up_ops);
 	/* Drop lookup_fsal's reference; the one subfsal_commit took while
 	 * parsing is kept by the export and dropped in release(). */
@@ -359,11 +373,13 @@ fsal_status_t ulmfsal_create_export(struct fsal_module *fsal_hdl,
 		LogCrit(COMPONENT_FSAL,
 			"UNIFIED: export refused: sub-FSAL %s could not create "
 			"it: %s",
-			subfsal.name, msg_fsal_err(status.major));
+			args.subfsal.name, msg_fsal_err(status.major));
 		return status;
 	}
 
-	myself = gsh_calloc(1, sizeof(*myself));
+	unified = gsh_calloc(1, sizeof(*unified));
+	unified->smb_locks_mandatory = args.smb_locks_mandatory;
+	myself = &unified->export;
 	fsal_export_stack(op_ctx->fsal_export, myself);
 	fsal_export_init(myself);
 	export_ops_init(&myself->exp_ops);
@@ -372,8 +388,11 @@ fsal_status_t ulmfsal_create_export(struct fsal_module *fsal_hdl,
 	/* The caller holds a reference on fsal_hdl, as attaching needs. */
 	(void)fsal_attach_export(fsal_hdl, &myself->exports);
 	op_ctx->fsal_export = myself;
-	LogInfo(COMPONENT_FSAL, "UNIFIED: export %" PRIu16 " stacked over %s",
-		myself->export_id, subfsal.name);
+	LogInfo(COMPONENT_FSAL,
+		"UNIFIED: export %" PRIu16
+		" stacked over %s; SMB byte-range locks %s",
+		myself->export_id, args.subfsal.name,
+		args.smb_locks_mandatory ? "bind NFS I/O" : "advisory for NFS");
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 }
 
@@ -383,7 +402,7 @@ fsal_status_t ulmfsal_update_export(struct fsal_module *fsal_hdl,
 				    struct fsal_export *original,
 				    struct fsal_module *updated_super)
 {
-	struct subfsal_args subfsal;
+	struct ulmfsal_export_args args;
 	struct fsal_module *sub_fsal;
 	fsal_status_t status;
 
@@ -393,12 +412,15 @@ fsal_status_t ulmfsal_update_export(struct fsal_module *fsal_hdl,
 	if (FSAL_IS_ERROR(status))
 		return status;
 
-	sub_fsal = find_sub_fsal(parse_node, err_type, &subfsal);
+	sub_fsal = find_sub_fsal(parse_node, err_type, &args);
 	if (sub_fsal == NULL)
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
-	status = sub_fsal->m_ops.update_export(sub_fsal, subfsal.fsal_node,
+	status = sub_fsal->m_ops.update_export(sub_fsal, args.subfsal.fsal_node,
 					       err_type, original->sub_export,
 					       fsal_hdl);
 	fsal_put(sub_fsal);
+	if (!FSAL_IS_ERROR(status))
+		unified_export(original)->smb_locks_mandatory =
+			args.smb_locks_mandatory;
 	return status;
 }

@@ -52,13 +52,26 @@ static struct io_done_arg *io_done_arg(struct fsal_obj_handle *obj_hdl,
 	return arg;
 }
 
+/* The bytes an I/O covers (a read of nothing: its first byte). */
+static void io_range(const struct fsal_io_arg *arg, uint64_t *start,
+		     uint64_t *end)
+{
+	uint64_t len = 0;
+
+	for (int i = 0; i < arg->iov_count; i++)
+		len += arg->iov[i].iov_len;
+	ulm_range_from_length(arg->offset, len ? len : 1, start, end);
+}
+
 /*
  * I/O with no state (NFSv3, NFSv4's anonymous stateids) breaks other
  * clients' delegations, granted on any node: a write any delegation, a
  * read a write delegation. They are recalled and the I/O answered
  * ERR_FSAL_DELAY. It is refused by a share reservation, taken on any
- * node, that denies its access. I/O under an open needs no check: no
+ * node, that denies its access. I/O under an open needs neither check: no
  * other client can hold a delegation or a deny that open conflicts with.
+ * Any I/O, under an open or not, is refused by an SMB byte-range lock
+ * that excludes it where the export says so (Smb_Locks_Mandatory).
  * @return whether the I/O was answered so
  */
 static bool io_stopped(struct fsal_obj_handle *obj_hdl, bool bypass,
@@ -66,11 +79,17 @@ static bool io_stopped(struct fsal_obj_handle *obj_hdl, bool bypass,
 		       fsal_async_cb done_cb, void *caller_arg)
 {
 	const char *what = access == ULM_SHARE_WRITE ? "WRITE" : "READ";
+	unsigned flags = ulmfsal_smb_locks_mandatory(op_ctx->fsal_export)
+				 ? ULM_IO_LOCKS
+				 : 0;
 	fsal_status_t status;
+	uint64_t start, end;
 
-	if (arg->state != NULL)
-		return false;
-	status = ulmfsal_io_check(obj_hdl, bypass, access, what);
+	if (arg->state == NULL)
+		flags |= ULM_IO_SHARES | ULM_IO_RECALL |
+			 (bypass ? ULM_IO_BYPASS : 0);
+	io_range(arg, &start, &end);
+	status = ulmfsal_io_check(obj_hdl, flags, access, start, end, what);
 	if (!FSAL_IS_ERROR(status))
 		return false;
 	done_cb(obj_hdl, status, arg, caller_arg);

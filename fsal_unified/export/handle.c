@@ -200,11 +200,21 @@ static fsal_status_t setattr2(struct fsal_obj_handle *obj_hdl, bool bypass,
 	 * write. */
 	if (FSAL_TEST_MASK(attrib_set->valid_mask, ATTR_SIZE))
 		status = state == NULL && obj_hdl->type == REGULAR_FILE
-				 ? ulmfsal_io_check(obj_hdl, bypass,
-						    ULM_SHARE_WRITE,
-						    "SETATTR size")
+				 ? ulmfsal_io_check(
+					   obj_hdl,
+					   ULM_IO_SHARES | ULM_IO_RECALL |
+						   (bypass ? ULM_IO_BYPASS : 0),
+					   ULM_SHARE_WRITE, 0, ULM_EOF,
+					   "SETATTR size")
 				 : recall_for_change(obj_hdl, state,
 						     "SETATTR size");
+	/* What it cuts off or adds meets SMB byte-range locks. */
+	if (!FSAL_IS_ERROR(status) &&
+	    FSAL_TEST_MASK(attrib_set->valid_mask, ATTR_SIZE) &&
+	    ulmfsal_smb_locks_mandatory(op_ctx->fsal_export))
+		status = ulmfsal_io_check(obj_hdl, ULM_IO_LOCKS,
+					  ULM_SHARE_WRITE, attrib_set->filesize,
+					  ULM_EOF, "SETATTR size");
 	if (FSAL_IS_ERROR(status))
 		return status;
 	return ULMFSAL_SUB(obj_hdl, setattr2, bypass, state, attrib_set);

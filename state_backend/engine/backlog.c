@@ -34,7 +34,7 @@ struct kept_release {
 	release_fn fn;
 	struct ulm_key file;
 	struct ulm_owner owner;
-	uint64_t start, end;
+	struct release_range range;
 	unsigned char bytes[]; /* file key, client, owner */
 };
 
@@ -49,7 +49,7 @@ void backlog_init(struct release_backlog *b)
 
 static struct kept_release *kept_new(release_fn fn, const struct ulm_key *file,
 				     const struct ulm_owner *owner,
-				     uint64_t start, uint64_t end)
+				     const struct release_range *range)
 {
 	size_t len = file->len + owner->client_len + owner->owner_len;
 	struct kept_release *k = malloc(sizeof(*k) + len);
@@ -59,8 +59,7 @@ static struct kept_release *kept_new(release_fn fn, const struct ulm_key *file,
 		return NULL;
 	k->next = NULL;
 	k->fn = fn;
-	k->start = start;
-	k->end = end;
+	k->range = *range;
 	k->owner = *owner;
 	p = k->bytes;
 	memcpy(p, file->data, file->len);
@@ -114,14 +113,15 @@ static int keep(ulm_env *env, struct kept_release *k)
 }
 
 int release_or_keep(ulm_env *env, release_fn fn, const struct ulm_key *file,
-		    const struct ulm_owner *owner, uint64_t start, uint64_t end)
+		    const struct ulm_owner *owner,
+		    const struct release_range *range)
 {
 	struct kept_release *k;
-	int rc = fn(env, file, owner, start, end);
+	int rc = fn(env, file, owner, range);
 
 	if (!worth_keeping(rc) || !env || env->read_only)
 		return rc;
-	k = kept_new(fn, file, owner, start, end);
+	k = kept_new(fn, file, owner, range);
 	return k ? keep(env, k) : rc;
 }
 
@@ -188,7 +188,7 @@ static int replay_one(ulm_env *env, const struct ulm_key *file)
 		return -ETIMEDOUT;
 	k = next_of(b, file);
 	if (k) {
-		rc = k->fn(env, &k->file, &k->owner, k->start, k->end);
+		rc = k->fn(env, &k->file, &k->owner, &k->range);
 		if (!worth_keeping(rc)) {
 			done(b, k, rc == 0);
 			rc = 1;

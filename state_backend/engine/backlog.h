@@ -23,11 +23,22 @@ struct release_backlog {
 	bool running, stop;
 };
 
+/** What one release covers of the owner's records: a range (shares and
+ *  delegations: the whole file), and how (ULM_FLAG_EMPTY: a Windows lock
+ *  of length 0). */
+struct release_range {
+	uint64_t start;
+	uint64_t end;
+	unsigned flags;
+};
+
+#define WHOLE_FILE ((struct release_range){0, ULM_EOF, 0})
+
 /** One release of the store as the engine runs it: validated already;
  *  env_writable() and the table op. */
 typedef int (*release_fn)(ulm_env *env, const struct ulm_key *file,
-			  const struct ulm_owner *owner, uint64_t start,
-			  uint64_t end);
+			  const struct ulm_owner *owner,
+			  const struct release_range *range);
 
 void backlog_init(struct release_backlog *b);
 /** Stop the replay thread, replay once more if the node is live; what
@@ -40,8 +51,8 @@ void backlog_fini(ulm_env *env);
  *  on the file again, and by a thread as soon as the node is live. @return 0
  * (done or kept), or @p fn's other errors */
 int release_or_keep(ulm_env *env, release_fn fn, const struct ulm_key *file,
-		    const struct ulm_owner *owner, uint64_t start,
-		    uint64_t end);
+		    const struct ulm_owner *owner,
+		    const struct release_range *range);
 
 /** Before a grant on @p file: replay the file's kept releases.
  *  @return 0, or the error that stopped the replay (ULM_EFENCED, -EIO,

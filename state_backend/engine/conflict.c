@@ -5,7 +5,7 @@
  * recall its own delegation.
  *
  *   held \ request  LOCK             SHARE            DELEG       ACCESS
- *   lock            POSIX            -                any W *     -
+ *   lock            POSIX, Windows   -                any W *     -
  *   queued request  POSIX, if ahead  -                any W *     -
  *   share           -                deny meets acc.  W, acc W,   -
  *                                                     any deny *
@@ -13,10 +13,12 @@
  *                                    recall *                     writes:
  *                                                                 recall *
  * (* only between different clients; "any W": either side is write.)
- * IO, I/O with no open of its own, meets shares only: another owner's
- * deny that meets its access; with bypass, only a deny of write that is
- * mandatory, not an NLM share's (DOS share modes bind the clients that
- * ask for them).
+ * IO meets what it is asked to. Shares (I/O with no open of its own):
+ * another owner's deny that meets its access; with bypass, only a deny
+ * of write that is mandatory, not an NLM share's (DOS share modes bind
+ * the clients that ask for them). Windows locks (any I/O, the mandatory
+ * bridge): another owner's lock in its range, exclusive for a read, any
+ * for a write (MS-FSA 2.1.4.10); bypass passes none.
  *
  * An unreclaimed record (its node is recovering, see recovery.h) refuses
  * what it would refuse live, with "grace" rather than "held", except a
@@ -61,13 +63,21 @@ static bool same_client(const struct ulm_towner *held,
 	       memcmp(held->id, req->client, req->client_len) == 0;
 }
 
+/* Another owner's lock clashes where either is a write. Of its own
+ * locks, POSIX merges; a Windows request stacks on them, unless it is
+ * exclusive (MS-FSA 2.1.5.7). A Windows lock of length 0 clashes with
+ * nothing. */
 static bool locks_clash(const struct ulm_lock *held,
 			const struct conflict_req *req)
 {
-	return held->owner != req->self &&
-	       range_overlap(held->key.start, held->key.end, req->start,
-			     req->end) &&
-	       (req->write || record_lock_type(held->type) == ULM_LOCK_WRITE);
+	if ((held->flags & ULM_FLAG_EMPTY) || req->empty ||
+	    !range_overlap(held->key.start, held->key.end, req->start,
+			   req->end))
+		return false;
+	if (held->owner != req->self)
+		return req->write ||
+		       record_lock_type(held->type) == ULM_LOCK_WRITE;
+	return req->windows && req->write;
 }
 
 static bool is_write(uint8_t type)
@@ -126,9 +136,23 @@ static enum conflict_result against_share(const struct ulm_lock *held,
 	if (req->kind == REQ_SHARE)
 		clash = (req->access & held->deny) ||
 			(req->deny & held->access);
-	else if (req->kind == REQ_IO)
+	else if (req->kind == REQ_IO && req->shares)
 		clash = req->access & io_deny(held, req);
 	return clash ? CONFLICT_HELD : CONFLICT_NONE;
+}
+
+/* I/O into another owner's Windows lock. */
+static bool io_meets_winlock(const struct ulm_lock *held,
+			     const struct conflict_req *req)
+{
+	return req->winlocks &&
+	       (held->flags & (ULM_FLAG_WINDOWS | ULM_FLAG_EMPTY)) ==
+		       ULM_FLAG_WINDOWS &&
+	       held->owner != req->self &&
+	       range_overlap(held->key.start, held->key.end, req->start,
+			     req->end) &&
+	       ((req->access & ULM_SHARE_WRITE) ||
+		held->type == ULM_REC_LOCK_WRITE);
 }
 
 static enum conflict_result judge_live(const struct ulm_lock *held,
@@ -142,6 +166,9 @@ static enum conflict_result judge_live(const struct ulm_lock *held,
 	switch (held->type) {
 	case ULM_REC_LOCK_READ:
 	case ULM_REC_LOCK_WRITE:
+		if (req->kind == REQ_IO)
+			return io_meets_winlock(held, req) ? CONFLICT_HELD
+							   : CONFLICT_NONE;
 		return req->kind == REQ_LOCK && locks_clash(held, req)
 			       ? CONFLICT_HELD
 			       : CONFLICT_NONE;

@@ -24,9 +24,13 @@ struct conflict_req {
 	uint64_t start;
 	uint64_t end;
 	bool write;	 /**< LOCK, DELEG: write type; ACCESS: writes */
+	bool windows;	 /**< LOCK: a Windows lock (stacks on its own) */
+	bool empty;	 /**< LOCK: a Windows lock of length 0 */
 	uint8_t access;	 /**< SHARE */
 	uint8_t deny;	 /**< SHARE */
 	bool bypass;	 /**< IO: advisory denies let it pass */
+	bool shares;	 /**< IO: meets share denies */
+	bool winlocks;	 /**< IO: meets Windows locks in [start, end] */
 	uint64_t queued; /**< LOCK: own place in the queue; UINT64_MAX none */
 	uint64_t now_ms; /**< to tell lapsed queued requests */
 	/** whose records are unreclaimed; NULL: none */

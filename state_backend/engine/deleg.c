@@ -90,13 +90,12 @@ static int undeleg_op(ulm_env *env, struct ulm_table *t, void *arg)
 }
 
 static int undeleg_now(ulm_env *env, const struct ulm_key *file,
-		       const struct ulm_owner *owner, uint64_t start,
-		       uint64_t end)
+		       const struct ulm_owner *owner,
+		       const struct release_range *range)
 {
 	int rc = env_writable(env);
 
-	(void)start;
-	(void)end;
+	(void)range; /* the whole file */
 	return rc ? rc : with_table(env, file, undeleg_op, (void *)owner);
 }
 
@@ -106,7 +105,7 @@ int ulm_deleg_release(ulm_env *env, const struct ulm_key *file,
 	int rc = client_validate(file, owner);
 
 	return rc ? rc
-		  : release_or_keep(env, undeleg_now, file, owner, 0, ULM_EOF);
+		  : release_or_keep(env, undeleg_now, file, owner, &WHOLE_FILE);
 }
 
 int deleg_access_answer(ulm_env *env, const struct ulm_table *t,

@@ -236,6 +236,25 @@ static int owner_change_alloc(struct owner_change *oc)
 	return 0;
 }
 
+/* The owner's Windows locks (winlock.c) are never merged, split or
+ * converted by its POSIX changes: a release takes those wholly within
+ * its range. */
+static void windows_keep_whole(struct ulm_lock **near, size_t *n,
+			       const struct ulm_span *cut, bool release)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		const struct ulm_lock *l = near[i];
+
+		if (!(l->flags & ULM_FLAG_WINDOWS) ||
+		    (release && l->key.start >= cut->start &&
+		     l->key.end <= cut->end))
+			near[kept++] = near[i];
+	}
+	*n = kept;
+}
+
 /* [start, end] is what the owner's locks are looked up in (one byte
  * wider for an acquire, to merge); @p cut is what the change replaces. */
 static int owner_change_prepare(struct owner_change *oc, ulm_env *env,
@@ -254,6 +273,8 @@ static int owner_change_prepare(struct owner_change *oc, ulm_env *env,
 	/* Unreclaimed locks of the owner are its past, not merged with. */
 	if (!rc)
 		recovery_drop_unreclaimed(&env->recovering, oc->near, &oc->n);
+	if (!rc)
+		windows_keep_whole(oc->near, &oc->n, cut, !granted);
 	if (!rc)
 		rc = recovery_past(&env->recovering, t, owner, TYPES_LOCK,
 				   cut->start, cut->end, &oc->past,
@@ -536,10 +557,11 @@ static int owner_range_change(ulm_env *env, const struct ulm_key *file,
 }
 
 static int release_now(ulm_env *env, const struct ulm_key *file,
-		       const struct ulm_owner *owner, uint64_t start,
-		       uint64_t end)
+		       const struct ulm_owner *owner,
+		       const struct release_range *range)
 {
-	return owner_range_change(env, file, owner, start, end, release_op);
+	return owner_range_change(env, file, owner, range->start, range->end,
+				  release_op);
 }
 
 /* Valid requests only are kept: a replay must not fail for good. */
@@ -547,9 +569,10 @@ static int range_release(ulm_env *env, const struct ulm_key *file,
 			 const struct ulm_owner *owner, uint64_t start,
 			 uint64_t end, release_fn now)
 {
+	struct release_range range = {start, end, 0};
 	int rc = request_validate(file, owner, start, end);
 
-	return rc ? rc : release_or_keep(env, now, file, owner, start, end);
+	return rc ? rc : release_or_keep(env, now, file, owner, &range);
 }
 
 int ulm_lock_release(ulm_env *env, const struct ulm_key *file,
@@ -577,10 +600,11 @@ static int cancel_op(ulm_env *env, struct ulm_table *t, void *arg)
 }
 
 static int cancel_now(ulm_env *env, const struct ulm_key *file,
-		      const struct ulm_owner *owner, uint64_t start,
-		      uint64_t end)
+		      const struct ulm_owner *owner,
+		      const struct release_range *range)
 {
-	return owner_range_change(env, file, owner, start, end, cancel_op);
+	return owner_range_change(env, file, owner, range->start, range->end,
+				  cancel_op);
 }
 
 int ulm_lock_cancel(ulm_env *env, const struct ulm_key *file,

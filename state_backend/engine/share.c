@@ -71,13 +71,12 @@ static int unshare_op(ulm_env *env, struct ulm_table *t, void *arg)
 }
 
 static int unshare_now(ulm_env *env, const struct ulm_key *file,
-		       const struct ulm_owner *owner, uint64_t start,
-		       uint64_t end)
+		       const struct ulm_owner *owner,
+		       const struct release_range *range)
 {
 	int rc = env_writable(env);
 
-	(void)start;
-	(void)end;
+	(void)range; /* the whole file */
 	return rc ? rc : with_table(env, file, unshare_op, (void *)owner);
 }
 
@@ -89,7 +88,7 @@ int ulm_share_release(ulm_env *env, const struct ulm_key *file,
 	if (!rc)
 		rc = owner_validate(owner);
 	return rc ? rc
-		  : release_or_keep(env, unshare_now, file, owner, 0, ULM_EOF);
+		  : release_or_keep(env, unshare_now, file, owner, &WHOLE_FILE);
 }
 
 struct share_query {
@@ -131,8 +130,8 @@ int ulm_share_get(ulm_env *env, const struct ulm_key *file,
 struct io_request {
 	const struct ulm_owner *owner; /* NULL: I/O of no owner */
 	uint8_t access;
-	bool bypass;
-	bool recall; /* ULM_IO_RECALL */
+	uint64_t start, end;
+	unsigned flags; /* ULM_IO_* */
 	struct ulm_lock_info *holder;
 };
 
@@ -144,10 +143,12 @@ static int io_check_op(ulm_env *env, struct ulm_table *t, void *arg)
 		.owner = req->owner,
 		.self = req->owner ? owner_set_find(&t->owners, req->owner)
 				   : NULL,
-		.start = 0,
-		.end = ULM_EOF,
+		.start = req->start,
+		.end = req->end,
 		.access = req->access,
-		.bypass = req->bypass,
+		.bypass = req->flags & ULM_IO_BYPASS,
+		.shares = (req->flags & ULM_IO_SHARES) && t->denies,
+		.winlocks = (req->flags & ULM_IO_LOCKS) && t->windows,
 		.queued = UINT64_MAX,
 		.now_ms = clock_now_ms(),
 		.recovering = &env->recovering,
@@ -155,33 +156,46 @@ static int io_check_op(ulm_env *env, struct ulm_table *t, void *arg)
 	int rc = frozen_gate(env, t, 0);
 
 	/* Delegations first: a recall makes the client retry anyway. */
-	if (!rc && req->recall)
+	if (!rc && (req->flags & ULM_IO_RECALL))
 		rc = deleg_access_answer(env, t, req->owner,
 					 req->access & ULM_SHARE_WRITE,
 					 req->holder);
-	/* No deny on the file (the common case): decided without a walk. */
-	if (rc || t->denies == 0)
+	/* No deny and no Windows lock (the common case): no walk. */
+	if (rc || (!c.shares && !c.winlocks))
 		return rc;
 	return conflict_answer(env, t, &c, req->holder);
+}
+
+int ulm_io_check(ulm_env *env, const struct ulm_key *file,
+		 const struct ulm_owner *owner, unsigned access, uint64_t start,
+		 uint64_t end, unsigned flags, struct ulm_lock_info *holder)
+{
+	struct io_request req = {owner, access, start, end, flags, holder};
+	int rc = key_validate(file);
+
+	if (!rc && owner)
+		rc = owner_validate(owner);
+	if (!rc)
+		rc = range_validate(start, end);
+	if (!rc && (!env || access < 1 || access > ULM_SHARE_BOTH ||
+		    (flags & ~(ULM_IO_BYPASS | ULM_IO_RECALL | ULM_IO_SHARES |
+			       ULM_IO_LOCKS))))
+		rc = -EINVAL;
+	/* A recall is an event to send: as ulm_deleg_check(). */
+	if (!rc)
+		rc = (flags & ULM_IO_RECALL)
+			     ? with_grantable_table(env, file, io_check_op,
+						    &req)
+			     : with_table(env, file, io_check_op, &req);
+	return rc;
 }
 
 int ulm_share_io_check(ulm_env *env, const struct ulm_key *file,
 		       const struct ulm_owner *owner, unsigned access,
 		       unsigned flags, struct ulm_lock_info *holder)
 {
-	struct io_request req = {owner, access, flags & ULM_IO_BYPASS,
-				 flags & ULM_IO_RECALL, holder};
-	int rc = key_validate(file);
-
-	if (!rc && owner)
-		rc = owner_validate(owner);
-	if (!rc && (!env || access < 1 || access > ULM_SHARE_BOTH ||
-		    (flags & ~(ULM_IO_BYPASS | ULM_IO_RECALL))))
-		rc = -EINVAL;
-	/* A recall is an event to send: as ulm_deleg_check(). */
-	if (!rc)
-		rc = req.recall ? with_grantable_table(env, file, io_check_op,
-						       &req)
-				: with_table(env, file, io_check_op, &req);
-	return rc;
+	if (flags & ~(ULM_IO_BYPASS | ULM_IO_RECALL))
+		return -EINVAL;
+	return ulm_io_check(env, file, owner, access, 0, ULM_EOF,
+			    flags | ULM_IO_SHARES, holder);
 }

@@ -202,13 +202,18 @@ enum ulm_deleg_type {
 /** Request and record flags. */
 #define ULM_FLAG_RECLAIM 0x01 /**< made by a reclaim after a restart */
 #define ULM_FLAG_WAIT	 0x02 /**< request: queue it if it conflicts */
+/** record: a Windows (SMB) byte-range lock (ulm_winlock_acquire()) */
+#define ULM_FLAG_WINDOWS 0x04
+/** record: with ULM_FLAG_WINDOWS, of length 0 at its start: it conflicts
+ *  with nothing, and only an unlock of length 0 there removes it */
+#define ULM_FLAG_EMPTY 0x08
 
 /** A record as libulm reports it (conflicts, listings). Owns its bytes. */
 struct ulm_lock_info {
 	enum ulm_record_type type;
 	uint64_t start;
 	uint64_t end;	  /**< inclusive; ULM_EOF: to end of file */
-	unsigned flags;	  /**< ULM_FLAG_RECLAIM */
+	unsigned flags;	  /**< ULM_FLAG_RECLAIM, _WINDOWS, _EMPTY */
 	unsigned access;  /**< shares: ULM_SHARE_* bits the owner opened */
 	unsigned deny;	  /**< shares: ULM_SHARE_* bits it denies others */
 	uint64_t expires; /**< waiters: CLOCK_REALTIME ms it lapses; 0 never */
@@ -416,13 +421,53 @@ int ulm_lock_test(ulm_env *env, const struct ulm_key *file,
 
 /**
  * @brief Release the owner's locks within [start, end], splitting ranges
- * that reach beyond it. Releasing what is not held is not an error.
+ * that reach beyond it. Releasing what is not held is not an error. The
+ * owner's Windows locks (ulm_winlock_acquire()) are never split: those
+ * wholly within the range go (an SMB handle closed: 0 to ULM_EOF), the
+ * others stay.
  * @return 0; -EINVAL; -EROFS read-only env; -ENOLCK store full (a split
  *         adds a record); -ENOMEM; -EIO; ULM_ECORRUPT
  */
 int ulm_lock_release(ulm_env *env, const struct ulm_key *file,
 		     const struct ulm_owner *owner, uint64_t start,
 		     uint64_t end);
+
+/** @defgroup winlock Byte-range locks (Windows semantics, SMB) */
+
+/**
+ * @brief Take a Windows byte-range lock: [@p offset, @p offset +
+ * @p length) as one lock of its own, as SMB2 LOCK does (MS-FSA 2.1.5.7).
+ * Unlike POSIX locks it never merges with, splits or converts the
+ * owner's other locks: a second lock of the same range stacks. It is
+ * refused by an overlapping lock of another owner (of any protocol)
+ * where either is exclusive (ULM_LOCK_WRITE), and by an overlapping lock
+ * of its own owner if it is exclusive itself (a shared lock may stack on
+ * the owner's exclusive one). A lock of length 0 conflicts with nothing.
+ * POSIX requests of other owners meet these locks as they meet POSIX
+ * ones; another client's delegation is recalled as for
+ * ulm_lock_acquire().
+ * @param owner  the SMB open (ULM_OWNER_LOCK: the client's identity, the
+ *               handle as owner bytes)
+ * @param flags  0 (no reclaim, no queue: Samba retries blocking locks)
+ * @return 0; -EAGAIN (conflict filled); ULM_EDELEG; -EINVAL (a range past
+ *         the 64-bit end: offset + length > 2^64); other errors as
+ *         ulm_lock_acquire()
+ */
+int ulm_winlock_acquire(ulm_env *env, const struct ulm_key *file,
+			const struct ulm_owner *owner, enum ulm_lock_type type,
+			uint64_t offset, uint64_t length, unsigned flags,
+			struct ulm_lock_info *conflict);
+
+/**
+ * @brief Remove one of the owner's Windows locks of exactly this range,
+ * an exclusive one first if both kinds stack there. A release the store
+ * cannot take now is kept and written later (as ulm_lock_release()).
+ * @return 0; -ENOENT (no such lock: STATUS_RANGE_NOT_LOCKED); -EINVAL;
+ *         other errors as ulm_lock_release()
+ */
+int ulm_winlock_release(ulm_env *env, const struct ulm_key *file,
+			const struct ulm_owner *owner, uint64_t offset,
+			uint64_t length);
 
 /**
  * @brief Visitor for listings. @p lock is valid during the call only.
@@ -509,6 +554,31 @@ int ulm_share_release(ulm_env *env, const struct ulm_key *file,
 int ulm_share_io_check(ulm_env *env, const struct ulm_key *file,
 		       const struct ulm_owner *owner, unsigned access,
 		       unsigned flags, struct ulm_lock_info *holder);
+
+/** ulm_io_check() flag: meet other owners' share denies (I/O with no open
+ *  of its own: what ulm_share_io_check() checks). */
+#define ULM_IO_SHARES 0x10
+/** ulm_io_check() flag: meet other owners' Windows locks in the range
+ *  (the mandatory bridge: SMB byte-range locks bind NFS I/O too). */
+#define ULM_IO_LOCKS 0x20
+
+/**
+ * @brief May I/O of [@p start, @p end] read or change the file's data?
+ * What @p flags name, decided in one visit of the file's table:
+ * ULM_IO_RECALL as for ulm_share_io_check(); ULM_IO_SHARES: refused by
+ * another owner's deny of @p access (ULM_IO_BYPASS passes advisory
+ * ones); ULM_IO_LOCKS: refused by another owner's Windows lock
+ * (ulm_winlock_acquire()) in the range, an exclusive one for a read, any
+ * for a write (MS-FSA 2.1.4.10; ULM_IO_BYPASS passes none). A file with
+ * no deny and no Windows lock is answered from its cached table without
+ * a walk. Changes nothing.
+ * @param[out] holder the share or the Windows lock in the way (its type
+ *             tells which), as for ulm_share_io_check()
+ * @return as ulm_share_io_check()
+ */
+int ulm_io_check(ulm_env *env, const struct ulm_key *file,
+		 const struct ulm_owner *owner, unsigned access, uint64_t start,
+		 uint64_t end, unsigned flags, struct ulm_lock_info *holder);
 
 /** @defgroup deleg Delegations */
 

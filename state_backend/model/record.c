@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * Layout, format 2 (big-endian):
+ * Layout, format 3 (big-endian):
  *   0 u8 format   1 u8 type   2 u8 protocol   3 u8 owner kind
  *   4 u32 owner node   8 u32 record node   12 u32 epoch
  *   16 u64 start   24 u64 end   32 u16 client_len   34 u16 owner_len
@@ -9,8 +9,9 @@
  *   48 u64 ticket (queued requests: place in the file's queue, kept when
  *      the request is renewed; 0: the record's own id)
  *   56 client bytes, then owner bytes; nothing after them.
+ * Format 2 is the same but for flags: no ULM_FLAG_WINDOWS or _EMPTY.
  * Format 1 is format 2's first 36 bytes then the owner's bytes, and held
- * byte-range locks only: it is still read, never written.
+ * byte-range locks only. Both are still read, never written.
  */
 #include "bytes.h"
 #include "owner.h"
@@ -62,11 +63,32 @@ static bool no_queue_fields(const struct ulm_record *rec)
 	return rec->expires == 0 && rec->ticket == 0;
 }
 
+bool record_format_known(uint32_t format)
+{
+	return format == RECORD_FORMAT || format == RECORD_FORMAT_V2 ||
+	       format == RECORD_FORMAT_V1;
+}
+
+/* Windows flags belong to locks; an empty lock is a Windows one, a
+ * single point (its start). */
+static bool flags_valid(const struct ulm_record *rec)
+{
+	uint8_t windows = rec->flags & (ULM_FLAG_WINDOWS | ULM_FLAG_EMPTY);
+
+	if (rec->flags &
+	    ~(ULM_FLAG_RECLAIM | ULM_FLAG_WINDOWS | ULM_FLAG_EMPTY))
+		return false;
+	if (windows && rec->type != ULM_REC_LOCK_READ &&
+	    rec->type != ULM_REC_LOCK_WRITE)
+		return false;
+	return !(windows & ULM_FLAG_EMPTY) ||
+	       ((windows & ULM_FLAG_WINDOWS) && rec->start == rec->end);
+}
+
 int record_validate(const struct ulm_record *rec)
 {
 	bool ok = range_validate(rec->start, rec->end) == 0 &&
-		  owner_validate(&rec->owner) == 0 &&
-		  (rec->flags & ~ULM_FLAG_RECLAIM) == 0;
+		  owner_validate(&rec->owner) == 0 && flags_valid(rec);
 
 	switch (rec->type) {
 	case ULM_REC_WAIT_READ:
@@ -102,7 +124,7 @@ int record_decode(const void *data, size_t len, struct ulm_record *rec)
 
 	if (len < RECORD_HEADER_LEN_V1)
 		return ULM_ECORRUPT;
-	if (buf[0] == RECORD_FORMAT)
+	if (buf[0] == RECORD_FORMAT || buf[0] == RECORD_FORMAT_V2)
 		header = RECORD_HEADER_LEN;
 	else if (buf[0] == RECORD_FORMAT_V1)
 		header = RECORD_HEADER_LEN_V1;
@@ -127,6 +149,8 @@ int record_decode(const void *data, size_t len, struct ulm_record *rec)
 	rec->ticket = header == RECORD_HEADER_LEN ? get_be64(buf + 48) : 0;
 	if (len != header + o->client_len + o->owner_len ||
 	    (header == RECORD_HEADER_LEN && buf[39] != 0) ||
+	    (buf[0] == RECORD_FORMAT_V2 &&
+	     (rec->flags & (ULM_FLAG_WINDOWS | ULM_FLAG_EMPTY))) ||
 	    (header == RECORD_HEADER_LEN_V1 && rec->type != ULM_REC_LOCK_READ &&
 	     rec->type != ULM_REC_LOCK_WRITE))
 		return ULM_ECORRUPT;

@@ -4,13 +4,16 @@
 #ifndef ULM_RECORD_H
 #define ULM_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "ulm.h"
 
-#define RECORD_FORMAT	  2
+#define RECORD_FORMAT	  3
 #define RECORD_HEADER_LEN 56
-/* Format 1 (locks only) is still read: its header ends before flags. */
+/* Format 2 is format 3 without Windows locks (ULM_FLAG_WINDOWS): read as
+ * it is. Format 1 (locks only) is too: its header ends before flags. */
+#define RECORD_FORMAT_V2     2
 #define RECORD_FORMAT_V1     1
 #define RECORD_HEADER_LEN_V1 36
 
@@ -28,6 +31,10 @@ struct ulm_record {
 	uint64_t ticket;  /**< queued requests: place in the queue, 0: own id */
 	struct ulm_owner owner;
 };
+
+/** May a store whose records are of @p format be read (and, written to,
+ *  upgraded to RECORD_FORMAT)? */
+bool record_format_known(uint32_t format);
 
 /** Is a record of this type well formed? */
 int record_validate(const struct ulm_record *rec);

@@ -37,6 +37,7 @@ struct ulm_table *table_create(const struct ulm_key *file, uint64_t hash)
 	t->stale = true;
 	t->count = 0;
 	t->denies = 0;
+	t->windows = 0;
 	itree_init(&t->locks, FILE_LINK_TO_KEY);
 	t->key_len = file->len;
 	memcpy(t->key, file->data, file->len);
@@ -46,6 +47,12 @@ struct ulm_table *table_create(const struct ulm_key *file, uint64_t hash)
 static bool denies(const struct ulm_lock *lock)
 {
 	return lock->type == ULM_REC_SHARE && lock->deny != 0;
+}
+
+static bool windows(const struct ulm_lock *lock)
+{
+	return (lock->flags & (ULM_FLAG_WINDOWS | ULM_FLAG_EMPTY)) ==
+	       ULM_FLAG_WINDOWS;
 }
 
 static int delete_visit(struct ulm_lock *lock, void *arg)
@@ -182,6 +189,7 @@ void table_insert(struct ulm_table *table, struct ulm_lock *lock)
 	lock->owner->nlocks++;
 	table->count++;
 	table->denies += denies(lock);
+	table->windows += windows(lock);
 }
 
 void table_delete(struct ulm_table *table, struct ulm_lock *lock)
@@ -192,6 +200,7 @@ void table_delete(struct ulm_table *table, struct ulm_lock *lock)
 	itree_remove(&owner->locks, &lock->in_owner);
 	table->count--;
 	table->denies -= denies(lock);
+	table->windows -= windows(lock);
 	if (--owner->nlocks == 0) {
 		owner_set_remove(&table->owners, owner);
 		free(owner);

@@ -37,6 +37,9 @@ struct ulm_table {
 	size_t count;
 	/** share records that deny something: I/O checks walk only if any */
 	size_t denies;
+	/** Windows locks of some length: the mandatory I/O check walks only
+	 *  if any */
+	size_t windows;
 	struct itree locks;
 	struct owner_set owners;
 	uint16_t key_len;

@@ -35,7 +35,7 @@ it_expect_value "locks of nodes 1 and 2" \
 	"TYPE START END NODE CLIENT|write 0 99 1 ulmt-a-$$|read 200 209 2 ulmt-b-$$" \
 	"$(squeeze | sed 's/^ //' | paste -sd'|')"
 ulmctl "${POOL[@]}" --user admin nodes -n
-it_expect_value "three nodes: live, locks, shares" "1 1 no live 1 1 0 0|2 1 no live 1 1 0 0|3 1 no live 0 1 0 0" \
+it_expect_value "three nodes: live, locks, shares" "1 1 no live - 1 1 0 0|2 1 no live - 1 1 0 0|3 1 no live - 0 1 0 0" \
 	"$(squeeze | sed 's/^ //' | paste -sd'|')"
 ulmctl "${POOL[@]}" shares --json --node 3
 it_expect_value "JSON: node 3's share denies write" "1 r w ulmt-c-$$" \

@@ -88,9 +88,10 @@ expect_rows "client C through node 2" ShowClients "" "^nfs4 ulmt-c-$$ 2 1 1 0 0$
 expect_rows "client D: a share, a waiter" ShowClients "" "^nfs4 ulmt-d-$$ 1 0 1 0 1$" 1
 expect_rows "NLM clients" ShowClients 'protocol,nlm' . 1
 lockmgr ShowNodes
-# After "local": the lease, 1 = live (enum ulmv_lease).
+# After "local": the lease, 1 = live (enum ulmv_lease), and its end as the
+# node recorded it (0: LMDB records none).
 it_expect_value "nodes: 1 (this one: live, 2 locks, 2 shares, 1 waiter) and 2 (live)" \
-	"1 E true 1 2 2 0 1, 2 E false 1 1 1 0 0" \
+	"1 E true 1 0 2 2 0 1, 2 E false 1 0 1 1 0 0" \
 	"$(sed -E 's/^([0-9]+) [0-9]+ /\1 E /' <<<"$ROWS" | paste -sd, | sed 's/,/, /g')"
 
 it_note "statistics"

@@ -61,7 +61,7 @@ it_expect_value "clients" "$(printf '%s\n' \
 	"nlm $B 1 1 0 0 0" "nfs4 $A 1 1 1 0 0" "nfs4 $D 1 0 1 0 1" \
 	"nfs4 $C 2 1 1 0 0")" "$(squeeze)"
 ulmctl nodes
-it_expect_value "nodes" "NODE EPOCH LOCAL LEASE LOCKS SHARES DELEGATIONS WAITERS|1 1 yes live 2 2 0 1|2 1 no live 1 1 0 0" \
+it_expect_value "nodes" "NODE EPOCH LOCAL LEASE SINCE LOCKS SHARES DELEGATIONS WAITERS|1 1 yes live - 2 2 0 1|2 1 no live - 1 1 0 0" \
 	"$(squeeze | sed 's/^ //' | paste -sd'|')"
 ulmctl file "$IT_EXPORT/f"
 it_expect_value "file: its path and three records" "File: $IT_EXPORT/f|Records: 3" \

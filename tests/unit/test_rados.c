@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "env.h"
+#include "bytes.h"
+#include "record.h"
 #include "ulm_test.h"
 
 #define R ULM_LOCK_READ
@@ -135,26 +137,80 @@ static void test_rados_event_take_wakes_on_post(void **state)
 	assert_true(t1.tv_sec - t0.tv_sec < 10);
 }
 
-/* Put raw bytes into a file object's omap, as a damaged store would. */
+/* Connect to the fixture's pool and namespace as a bare client. */
+static rados_ioctx_t raw_open(struct fixture *f, rados_t *cluster)
+{
+	rados_ioctx_t io;
+
+	assert_int_equal(rados_create(cluster, NULL), 0);
+	assert_int_equal(rados_conf_read_file(*cluster, NULL), 0);
+	assert_int_equal(rados_connect(*cluster), 0);
+	assert_int_equal(rados_ioctx_create(*cluster, "ulm", &io), 0);
+	rados_ioctx_set_namespace(io, f->ns);
+	return io;
+}
+
+/* Put raw bytes into an object's omap, as a damaged (or older) store
+ * would. */
 static void put_raw(struct fixture *f, const char *oid, const char *key,
-		    const char *val)
+		    const char *val, size_t val_len)
 {
 	rados_t cluster;
-	rados_ioctx_t io;
-	rados_write_op_t op;
-	size_t key_len = strlen(key), val_len = strlen(val);
+	rados_ioctx_t io = raw_open(f, &cluster);
+	rados_write_op_t op = rados_create_write_op();
+	size_t key_len = strlen(key);
 
-	assert_int_equal(rados_create(&cluster, NULL), 0);
-	assert_int_equal(rados_conf_read_file(cluster, NULL), 0);
-	assert_int_equal(rados_connect(cluster), 0);
-	assert_int_equal(rados_ioctx_create(cluster, "ulm", &io), 0);
-	rados_ioctx_set_namespace(io, f->ns);
-	op = rados_create_write_op();
 	rados_write_op_omap_set2(op, &key, &val, &key_len, &val_len, 1);
 	assert_int_equal(rados_write_op_operate(op, io, oid, NULL, 0), 0);
 	rados_release_write_op(op);
 	rados_ioctx_destroy(io);
 	rados_shutdown(cluster);
+}
+
+/* The store's record format, as ulm.meta holds it. */
+static uint32_t format_of(struct fixture *f)
+{
+	rados_t cluster;
+	rados_ioctx_t io = raw_open(f, &cluster);
+	rados_read_op_t op = rados_create_read_op();
+	const char *key = "format";
+	rados_omap_iter_t iter;
+	char *k, *v;
+	size_t k_len, v_len;
+	uint32_t format = 0;
+	int prval;
+
+	rados_read_op_omap_get_vals_by_keys(op, &key, 1, &iter, &prval);
+	assert_int_equal(rados_read_op_operate(op, io, "ulm.meta", 0), 0);
+	if (!rados_omap_get_next2(iter, &k, &v, &k_len, &v_len) && k &&
+	    v_len == 4)
+		format = get_be32((const uint8_t *)v);
+	rados_omap_get_end(iter);
+	rados_release_read_op(op);
+	rados_ioctx_destroy(io);
+	rados_shutdown(cluster);
+	return format;
+}
+
+/* A store of the format before (2: no Windows locks) is read and, by the
+ * first node that writes, upgraded; one of a later format is refused. */
+static void test_rados_format_upgraded_or_refused(void **state)
+{
+	struct fixture *f = fix(state);
+	const char v2[4] = {0, 0, 0, 2}, v9[4] = {0, 0, 0, 9};
+	ulm_env *env;
+
+	assert_int_equal(format_of(f), RECORD_FORMAT);
+	put_raw(f, "ulm.meta", "format", v2, 4);
+	assert_int_equal(fixture_open(f, 2, true, &env), 0);
+	ulm_env_close(env);
+	assert_int_equal(format_of(f), 2);
+	assert_int_equal(fixture_open(f, 2, false, &env), 0);
+	ulm_env_close(env);
+	assert_int_equal(format_of(f), RECORD_FORMAT);
+	put_raw(f, "ulm.meta", "format", v9, 4);
+	assert_int_equal(fixture_open(f, 3, false, &env), ULM_EFORMAT);
+	assert_int_equal(fixture_open(f, 3, true, &env), ULM_EFORMAT);
 }
 
 static void test_rados_corrupt_record_reported(void **state)
@@ -165,7 +221,7 @@ static void test_rados_corrupt_record_reported(void **state)
 	struct test_lock l[4];
 
 	assert_int_equal(try_lock(f->env, "good", &a, W, 0, 9, NULL), 0);
-	put_raw(f, "f.626164", "0000000000000001", "garbage");
+	put_raw(f, "f.626164", "0000000000000001", "garbage", 7);
 	assert_int_equal(ulm_lock_test(f->env, &bad, &a, W, 0, 9, NULL),
 			 ULM_ECORRUPT);
 	assert_int_equal(try_lock(f->env, "bad", &a, W, 0, 9, NULL),
@@ -229,6 +285,7 @@ int main(void)
 		RADOS_TEST(test_rados_events_in_order_once),
 		RADOS_TEST(test_rados_event_take_wakes_on_post),
 		RADOS_TEST(test_rados_corrupt_record_reported),
+		RADOS_TEST(test_rados_format_upgraded_or_refused),
 		RADOS_TEST(test_rados_config_errors),
 		RADOS_TEST(test_rados_unreachable_cluster_is_eio),
 	};

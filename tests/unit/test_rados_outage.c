@@ -589,6 +589,77 @@ static void test_flush_landed_late_then_drop(void **state)
 	assert_true(l[0].start == 0 && l[1].start == 10 && l[2].start == 20);
 }
 
+static bool live_becomes(ulm_env *env, bool live, int ms)
+{
+	for (int64_t end = test_now_ms() + ms; test_now_ms() < end;
+	     test_sleep_ms(20))
+		if (ulm_env_live(env) == live)
+			return true;
+	return false;
+}
+
+/*
+ * As above, but the node is not live when the OSD resumes (a paused
+ * process resumes before its lease thread renews): the flush sent again
+ * finds the object moved and its own token there, but cannot tell yet
+ * whether another node wrote meanwhile. It must ask again once live, not
+ * drop what it has not written: the later change (a grant, or a release
+ * a client was told done) is written too.
+ */
+static void test_flush_landed_late_while_not_live(void **state)
+{
+	struct fixture *f = *state;
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "host", "a");
+	struct ulm_key k = test_key("late2");
+	struct test_lock l[8];
+	struct rados_store *s;
+	struct rados_file *rf;
+	pid_t osd = osd_pid();
+	ulm_env *other;
+	int flushed, later, n;
+	bool stopped, fenced;
+
+	ulm_env_close(f->env);
+	f->op_timeout_s = 1;
+	f->lease_ms = 3000;
+	f->tokens = ULM_TOKENS_ON;
+	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
+	s = (struct rados_store *)f->env->store;
+	assert_int_equal(ulm_lock_acquire(f->env, &k, &a, ULM_LOCK_WRITE, 0, 0,
+					  NULL, NULL),
+			 0);
+	assert_int_equal(ulm_lock_acquire(f->env, &k, &a, ULM_LOCK_WRITE, 10,
+					  10, NULL, NULL),
+			 0);
+	rf = rados_file_get(s, &k);
+	assert_non_null(rf);
+	assert_true(rados_token_held(rf));
+	stopped = osd_stop(osd);
+	flushed = rados_flush_now(rf); /* times out; applied on the resume */
+	later = ulm_lock_acquire(f->env, &k, &a, ULM_LOCK_WRITE, 20, 20, NULL,
+				 NULL);
+	rados_live_pause(f->env->store, true);
+	fenced = live_becomes(f->env, false, 5000);
+	/* A renewal sent before the pause gives up first (op timeout 1 s),
+	 * or it would land on the resume and make the node live. */
+	test_sleep_ms(1500);
+	kill(osd, SIGCONT);
+	/* The flusher sends the flush again meanwhile, not live. */
+	test_sleep_ms(2000);
+	rados_live_pause(f->env->store, false);
+	assert_true(stopped);
+	assert_true(fenced);
+	assert_int_equal(flushed, -ETIMEDOUT);
+	assert_int_equal(later, 0);
+	assert_true(live_becomes(f->env, true, 5000));
+	assert_true(token_given_back(rf, 15000));
+	rados_file_put(rf);
+	other = fixture_add_node(f, 2);
+	n = test_list(other, "late2", l, 8);
+	assert_int_equal(n, 3);
+	assert_true(l[0].start == 0 && l[1].start == 10 && l[2].start == 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest rados[] = {
@@ -598,6 +669,9 @@ int main(void)
 						teardown_env),
 		cmocka_unit_test_setup_teardown(
 			test_flush_landed_late_then_drop, setup_rados,
+			teardown_env),
+		cmocka_unit_test_setup_teardown(
+			test_flush_landed_late_while_not_live, setup_rados,
 			teardown_env),
 	};
 

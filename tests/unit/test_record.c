@@ -73,7 +73,7 @@ static void expect_corrupt_with(size_t offset, uint8_t value)
 static void test_record_bad_fields_are_corrupt(void **state)
 {
 	(void)state;
-	expect_corrupt_with(0, 3); /* unknown format version */
+	expect_corrupt_with(0, 4); /* unknown format version */
 	expect_corrupt_with(1, 0); /* record type */
 	expect_corrupt_with(1, 8);
 	expect_corrupt_with(2, 0);     /* protocol */
@@ -216,6 +216,46 @@ static void test_record_mutations_decode_exactly_or_not(void **state)
 	}
 	/* The check above ran on real records, not only on refusals. */
 	assert_true(decoded > tried / 4);
+}
+
+static int decode_of(const struct ulm_record *in, uint8_t format)
+{
+	struct ulm_record out;
+	uint8_t buf[128];
+
+	record_encode(in, buf);
+	buf[0] = format;
+	return record_decode(buf, record_encoded_len(in), &out);
+}
+
+/* Windows locks (format 3): their flags on locks only, an empty one a
+ * point; format 2 records are read as they are, without them. */
+static void test_record_windows_flags(void **state)
+{
+	struct ulm_record win = sample(), out;
+	uint8_t buf[128];
+
+	(void)state;
+	win.flags = ULM_FLAG_WINDOWS;
+	record_encode(&win, buf);
+	assert_int_equal(record_decode(buf, record_encoded_len(&win), &out), 0);
+	assert_same_record(&win, &out);
+	assert_int_equal(decode_of(&win, RECORD_FORMAT_V2), ULM_ECORRUPT);
+	win.flags = 0;
+	assert_int_equal(decode_of(&win, RECORD_FORMAT_V2), 0);
+	win.flags = ULM_FLAG_WINDOWS | ULM_FLAG_EMPTY;
+	assert_int_equal(decode_of(&win, RECORD_FORMAT), ULM_ECORRUPT);
+	win.end = win.start;
+	assert_int_equal(decode_of(&win, RECORD_FORMAT), 0);
+	win.flags = ULM_FLAG_EMPTY;
+	assert_int_equal(decode_of(&win, RECORD_FORMAT), ULM_ECORRUPT);
+	win = sample_of(ULM_REC_SHARE);
+	win.flags |= ULM_FLAG_WINDOWS;
+	assert_int_equal(decode_of(&win, RECORD_FORMAT), ULM_ECORRUPT);
+	win.flags = 0x10;
+	assert_int_equal(decode_of(&win, RECORD_FORMAT), ULM_ECORRUPT);
+	assert_true(record_format_known(RECORD_FORMAT_V2));
+	assert_false(record_format_known(RECORD_FORMAT + 1));
 }
 
 /* The format 1 bytes of @p rec: format 2's first 36 bytes, then the
@@ -373,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_record_mutations_decode_exactly_or_not),
 		cmocka_unit_test(test_record_format2_round_trip_every_type),
 		cmocka_unit_test(test_record_format1_still_decodes_as_lock),
+		cmocka_unit_test(test_record_windows_flags),
 		cmocka_unit_test(test_record_malformed_share_is_corrupt),
 		cmocka_unit_test(test_record_malformed_deleg_is_corrupt),
 		cmocka_unit_test(

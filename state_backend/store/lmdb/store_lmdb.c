@@ -2,7 +2,7 @@
 /*
  * The LMDB store: one environment directory, four named databases.
  *
- *   meta     "format" -> u32 RECORD_FORMAT (1 is upgraded to 2);
+ *   meta     "format" -> u32 RECORD_FORMAT (an older one is upgraded);
  *            "clock" -> u64, the last version, id or event number handed
  *            out; "node" u32 id -> {u32 epoch, u32 pid, u64 pid start
  *            time} (pid 0: not open)
@@ -223,7 +223,7 @@ static int format_check(struct lmdb_store *s, MDB_txn *txn)
 		if (v.mv_size != 4)
 			return ULM_EFORMAT;
 		format = get_be32(v.mv_data);
-		if (format != RECORD_FORMAT && format != RECORD_FORMAT_V1)
+		if (!record_format_known(format))
 			return ULM_EFORMAT;
 	}
 	if (format == RECORD_FORMAT || s->read_only)

@@ -438,7 +438,11 @@ int rados_flush_begin(struct rados_file *f, bool force, struct flush_job *job)
 /* A write that lost a race may have been applied before (a timeout, an
  * OSD that restarted): it was if the object shows the token it wrote, as
  * long as this node is live (so no other node wrote since, taking it for
- * dead). @return 0 applied (*version: the object's), -ESTALE not */
+ * dead). A node not live (yet: a paused process resumes before its lease
+ * thread renews) cannot tell: it asks again later, and keeps what it has
+ * not written, rather than take a client-visible release for lost.
+ * @return 0 applied (*version: the object's), -ESTALE not, -EAGAIN not
+ * known yet */
 static int flush_check(struct flush_job *job, uint64_t *version)
 {
 	struct rados_store *s = job->f->store;
@@ -447,11 +451,11 @@ static int flush_check(struct flush_job *job, uint64_t *version)
 
 	if (rc)
 		return rc;
-	if (job->sent.present)
-		return token_equal(&t, &job->sent) && rados_live_ok(s)
-			       ? 0
-			       : -ESTALE;
-	return t.present ? -ESTALE : 0;
+	if (!job->sent.present)
+		return t.present ? -ESTALE : 0;
+	if (!token_equal(&t, &job->sent))
+		return -ESTALE; /* purged or taken over: the object is truth */
+	return rados_live_ok(s) ? 0 : -EAGAIN;
 }
 
 static int flush_wait(struct flush_job *job, uint64_t *version)

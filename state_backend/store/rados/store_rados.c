@@ -63,21 +63,25 @@ static int u32_put(struct rados_store *s, const char *oid, const char *key,
 	return rados_errno(rc);
 }
 
+/* A store of an older format is read as it is, and upgraded by the first
+ * node that writes to it: nodes that could not read the new records then
+ * refuse it at open (ULM_EFORMAT) rather than meet them. */
 static int format_check(struct rados_store *s)
 {
-	uint32_t format;
+	uint32_t format = 0;
 	uint64_t version;
-	int rc;
+	int rc = 0;
 
 	for (int i = 0; i < REGISTER_TRIES; i++) {
 		rc = rados_u32_get(s, META_OID, "format", &format, &version);
-		if (rc || format || s->read_only)
+		if (rc || format == RECORD_FORMAT || s->read_only ||
+		    (format && !record_format_known(format)))
 			break;
 		rc = u32_put(s, META_OID, "format", RECORD_FORMAT, version);
 		if (rc != -ECANCELED)
 			return rc;
 	}
-	if (!rc && format && format != RECORD_FORMAT)
+	if (!rc && format && !record_format_known(format))
 		rc = ULM_EFORMAT;
 	return rc;
 }

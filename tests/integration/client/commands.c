@@ -447,6 +447,26 @@ static void cmd_v4_read_bypass(struct client_state *state,
 	       "v4 read_bypass FILE OFFSET LENGTH (<= 1 MiB)");
 }
 
+/* I/O of the current file under its open stateid. */
+static void cmd_v4_io(struct client_state *state,
+		      const struct command_args *args, FILE *out)
+{
+	bool write = strcmp(args->argv[0], "write") == 0;
+	uint64_t offset, length;
+
+	if ((!write && strcmp(args->argv[0], "read") != 0) ||
+	    !parse_u64(args->argv[1], &offset) ||
+	    !parse_u64(args->argv[2], &length) || length > (1u << 20)) {
+		answer_usage(out, "v4 io read|write OFFSET LENGTH (<= 1 MiB)");
+		return;
+	}
+	if (need_file(state, out))
+		answer_nfs4(out,
+			    nfs4_file_io(state->nfs4, state->current, write,
+					 offset, (uint32_t)length),
+			    NULL);
+}
+
 static void cmd_v4_remove(struct client_state *state,
 			  const struct command_args *args, FILE *out)
 {
@@ -873,6 +893,7 @@ static const struct command commands[] = {
 	{"v4", "truncate", 2, 2, cmd_v4_truncate, "v4 truncate FILE SIZE"},
 	{"v4", "write", 3, 3, cmd_v4_write, "v4 write FILE OFFSET LENGTH"},
 	{"v4", "read", 3, 3, cmd_v4_read, "v4 read FILE OFFSET LENGTH"},
+	{"v4", "io", 3, 3, cmd_v4_io, "v4 io read|write OFFSET LENGTH"},
 	{"v4", "read_bypass", 3, 3, cmd_v4_read_bypass,
 	 "v4 read_bypass FILE OFFSET LENGTH"},
 	{"v4", "remove", 1, 1, cmd_v4_remove, "v4 remove FILE"},

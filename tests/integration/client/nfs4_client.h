@@ -209,6 +209,11 @@ int nfs4_delegreturn(struct nfs4_session *session, struct nfs4_file *file);
  *  server recalled; NFS4ERR_BAD_STATEID if no file holds it. */
 int nfs4_delegreturn_other(struct nfs4_session *session, const char *other);
 
+/** READ (@p write false) or WRITE @p length zero bytes of @p file at
+ *  @p offset under its open stateid. */
+int nfs4_file_io(struct nfs4_session *session, struct nfs4_file *file,
+		 bool write, uint64_t offset, uint32_t length);
+
 /** CLOSE @p file; on NFS4_OK @p file is freed unless it holds a
  *  delegation (kept for DELEGRETURN, and reused by a new OPEN). */
 int nfs4_file_close(struct nfs4_session *session, struct nfs4_file *file);

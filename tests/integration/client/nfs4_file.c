@@ -421,6 +421,37 @@ int nfs4_file_close(struct nfs4_session *session, struct nfs4_file *file)
 	return status;
 }
 
+/* ---- READ, WRITE under the open ------------------------------------ */
+
+int nfs4_file_io(struct nfs4_session *session, struct nfs4_file *file,
+		 bool write, uint64_t offset, uint32_t length)
+{
+	nfs_argop4 ops[2];
+	char *data = NULL;
+	int status;
+
+	memset(ops, 0, sizeof(ops));
+	set_putfh(&ops[0], file);
+	ops[1].argop = write ? OP_WRITE : OP_READ;
+	if (write) {
+		data = calloc(1, length ? length : 1);
+		if (!data)
+			return -ENOMEM;
+		ops[1].nfs_argop4_u.opwrite.stateid = file->open_stateid;
+		ops[1].nfs_argop4_u.opwrite.offset = offset;
+		ops[1].nfs_argop4_u.opwrite.stable = FILE_SYNC4;
+		ops[1].nfs_argop4_u.opwrite.data.data_len = length;
+		ops[1].nfs_argop4_u.opwrite.data.data_val = data;
+	} else {
+		ops[1].nfs_argop4_u.opread.stateid = file->open_stateid;
+		ops[1].nfs_argop4_u.opread.offset = offset;
+		ops[1].nfs_argop4_u.opread.count = length;
+	}
+	status = nfs4_compound(session, ops, 2, NULL, NULL, NULL);
+	free(data);
+	return status;
+}
+
 /* ---- LOCK, LOCKT, LOCKU -------------------------------------------- */
 
 struct nfs4_lock_owner *nfs4_owner_get(struct nfs4_lock_owner **list,

@@ -75,6 +75,7 @@ class Journal:
         self.clients = {}
         self.holds = []
         self.commands = 0
+        self.longest = (0, "")  # ms, and which answer
 
     def client(self, name):
         return self.clients.setdefault(name, Client(name))
@@ -106,6 +107,8 @@ class Journal:
         c = self.client(name)
         self.commands += 1
         c.last_answer = answered  # any answer renews the lease
+        if answered - sent > self.longest[0]:
+            self.longest = (answered - sent, f"{name}: {cmd} -> {reply}")
         w = cmd.split()
         if reply != "OK" and not reply.startswith("OK ") or len(w) < 2:
             return
@@ -200,7 +203,8 @@ def main():
     opens = len(j.holds) - locks
     print(f"grant check: {j.commands} commands of {len(j.clients)} clients, "
           f"{locks} lock and {opens} open holdings, "
-          f"{len(found)} conflicting pairs held at once")
+          f"{len(found)} conflicting pairs held at once; longest wait "
+          f"{j.longest[0]} ms ({j.longest[1]})")
     return 1 if found else 0
 
 
