@@ -41,7 +41,8 @@ static unsigned vfs_ulm_deny(uint32_t share_access)
 static int vfs_ulm_share_set(struct vfs_ulm_conn *c, files_struct *fsp,
 			     unsigned access, unsigned deny)
 {
-	uint8_t keybuf[ULM_KEY_MAX], ownbuf[8];
+	uint8_t keybuf[ULM_KEY_MAX];
+	char ownbuf[VFS_ULM_OWNER_MAX];
 	struct ulm_lock_info conflict;
 	struct ulm_owner owner;
 	struct ulm_key key;
@@ -58,9 +59,10 @@ static int vfs_ulm_share_set(struct vfs_ulm_conn *c, files_struct *fsp,
 	rc = ulm_share_acquire(c->env, &key, &owner, access, deny, 0,
 			       &conflict);
 	if (rc == -EAGAIN || rc == ULM_EDELEG)
-		DBG_INFO("%s: refused by a %s record of node %u\n",
-			 fsp_str_dbg(fsp),
-			 rc == -EAGAIN ? "share" : "delegation", conflict.node);
+		DBG_NOTICE("%s: refused by a %s record of node %u\n",
+			   fsp_str_dbg(fsp),
+			   rc == -EAGAIN ? "share" : "delegation",
+			   conflict.node);
 	else if (rc)
 		DBG_ERR("%s: share mode: %s\n", fsp_str_dbg(fsp),
 			ulm_strerror(rc));

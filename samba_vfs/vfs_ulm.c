@@ -58,6 +58,7 @@ static int vfs_ulm_connect(vfs_handle_struct *handle, const char *service,
 	c->fsid_device =
 		lp_parm_bool(snum, VFS_ULM_MODULE, "fsid device", false);
 	vfs_ulm_client(c, handle->conn);
+	snprintf(c->who, sizeof(c->who), "%s@%s", user, service);
 	/* Share modes reach this module only through the file system share
 	 * mode call, which smbd makes with "kernel share modes" only. */
 	lp_do_parameter(snum, "kernel share modes", "yes");

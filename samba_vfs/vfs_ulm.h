@@ -10,6 +10,9 @@
 #include "ulm.h"
 
 #define VFS_ULM_MODULE "ulm"
+/* "user@share" (truncated), then "#" and the handle's fnum. */
+#define VFS_ULM_WHO_MAX	  96
+#define VFS_ULM_OWNER_MAX (VFS_ULM_WHO_MAX + 24)
 
 /* A tree connect's view of the store: one per share, made at connect. */
 struct vfs_ulm_conn {
@@ -17,7 +20,8 @@ struct vfs_ulm_conn {
 	uint32_t node;
 	bool fsid_device; /* Ganesha's NFS_CORE_PARAM Fsid_Device */
 	size_t client_len;
-	char client[ULM_ID_MAX]; /* the SMB client's address */
+	char client[ULM_ID_MAX];   /* the SMB client's address */
+	char who[VFS_ULM_WHO_MAX]; /* "user@share" of the tree connect */
 };
 
 /* The smbd process's environment, opened by the first tree connect and
@@ -30,10 +34,11 @@ void vfs_ulm_env_put(void);
 int vfs_ulm_key(int fd, bool fsid_device, uint8_t *buf, struct ulm_key *key);
 
 /* The owner of an open's share mode (ULM_OWNER_OPEN) or byte-range locks
- * (ULM_OWNER_LOCK): the open handle of this smbd (node). @p buf holds the
- * owner bytes and must outlive @p owner. */
+ * (ULM_OWNER_LOCK): the open handle of this smbd (node), as the text
+ * "user@share#fnum" that ulmctl shows. @p buf holds the owner bytes and
+ * must outlive @p owner. */
 void vfs_ulm_owner(const struct vfs_ulm_conn *c, const files_struct *fsp,
-		   enum ulm_owner_kind kind, uint8_t buf[8],
+		   enum ulm_owner_kind kind, char buf[VFS_ULM_OWNER_MAX],
 		   struct ulm_owner *owner);
 
 int vfs_ulm_filesystem_sharemode(vfs_handle_struct *handle, files_struct *fsp,

@@ -9,7 +9,9 @@
 #       serves on port 445; its user "root" has password $SB_SMB_PASSWORD.
 #   sb_smbd_log NODE            smbd's log (and its connections')
 #
-# Environment: SB_SMB_MODULE (ulm.so, required), SB_SMBD (/usr/sbin/smbd).
+# Environment: SB_SMB_MODULE (ulm.so, required), SB_SMBD (/usr/sbin/smbd),
+# SB_SMB_STOCK=1: the shares without the module ("vfs objects" empty,
+# "kernel share modes = no"), stock smbd as the negative control.
 # smbd loads VFS modules from its MODULESDIR only: the node's mount
 # namespace gets an overlay of that directory with ulm.so added.
 
@@ -63,6 +65,8 @@ sb_smbd_start() {
 	done
 	sb__smb_conf "$sample" "$dir/smb.conf" "STATE=$dir" "${keys[@]}" ||
 		return 1
+	[ "${SB_SMB_STOCK:-0}" = 0 ] || sed -i -e 's/^\(\s*vfs objects =\).*/\1/' \
+		-e 's/^\(\s*kernel share modes =\).*/\1 no/' "$dir/smb.conf"
 	sb__smb_module "$node" "$dir" || return 1
 	printf '%s\n%s\n' "$SB_SMB_PASSWORD" "$SB_SMB_PASSWORD" |
 		sb_exec "$node" smbpasswd -c "$dir/smb.conf" -a -s root \

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# it.smb_share: SMB share modes and NFSv4 share reservations are records
-# of one lock store. smbd (Debian's, "vfs objects = ulm") and Ganesha
-# (UNIFIED) serve one directory on one node: an SMB open that leaves out
-# FILE_SHARE_WRITE refuses an NFSv4 OPEN for write, an NFSv4 OPEN with
-# DENY_WRITE refuses an SMB open for write, and a close on either side
-# lets the other in.
+# it.smb_share: SMB share modes, NFSv4 share reservations and NLM_SHARE
+# are records of one lock store. smbd (Debian's, "vfs objects = ulm") and
+# Ganesha (UNIFIED) serve one directory on node 1, Ganesha alone on node 2
+# (one LMDB store): an SMB open that leaves out FILE_SHARE_WRITE refuses
+# an NFSv4 OPEN for write and an NLM_SHARE for write, through either
+# node; an NFSv4 OPEN or an NLM_SHARE with deny write refuses an SMB open
+# for write (STATUS_SHARING_VIOLATION); a close on either side lets the
+# other in. With SB_SMB_STOCK=1 (stock smbd, no module) it must fail.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
 # shellcheck source=tests/integration/it_smb.sh
@@ -12,10 +14,13 @@
 it_setup smb_share
 it_need ULM_IT_INSPECT "ulmctl"
 
-it_unified_node n1 4
+it_unified_node n1 3,4 1
+it_unified_node n2 3,4 2
 it_smb_node n1
 it_smb_client_start s n1
-it_client_start a n1
+it_client_start a n1 # NFSv4 through node 1
+it_client_start b n2 # NFSv4 through node 2
+it_client_start c n2 # NLM through node 2
 
 it_note "smbd loaded the module and opened the node's lock store"
 it_expect s "open f both both" OK
@@ -30,6 +35,10 @@ it_expect a "v4 open f write" "ERR NFS4ERR_SHARE_DENIED"
 it_expect a "v4 open f both" "ERR NFS4ERR_SHARE_DENIED"
 it_expect a "v4 open f read" OK
 it_expect a "v4 close" OK
+it_expect b "v4 open f write" "ERR NFS4ERR_SHARE_DENIED"
+it_expect c "nlm share write f" "ERR NLM4_DENIED"
+it_expect c "nlm share read f" OK
+it_expect c "nlm unshare read f" OK
 it_expect s "close" OK
 it_expect_store "the SMB close dropped it" 'proto=smb' 0
 it_expect a "v4 open f write" OK
@@ -44,6 +53,17 @@ it_expect s "open f read both" OK
 it_expect s "close" OK
 it_expect a "v4 close" OK
 it_expect s "open f write both" OK
+it_expect s "close" OK
+
+it_note "NLM_SHARE deny write on node 2 -> SMB open for write refused"
+it_expect c "nlm share read deny write f" OK
+it_expect s "open f write both" "DENIED STATUS_SHARING_VIOLATION"
+it_smb_log_has "the module logged the refusal" \
+	'f: refused by a share record of node 2'
+it_expect s "open f read both" OK
+it_expect s "close" OK
+it_expect c "nlm unshare read deny write f" OK
+it_expect s "open f write both" OK
 
 it_note "an SMB writer refuses an NFSv4 deny-write open (access vs deny)"
 it_expect a "v4 open f read deny write" "ERR NFS4ERR_SHARE_DENIED"
@@ -55,7 +75,8 @@ it_note "ulmctl shows the SMB record"
 it_expect s "open f both none" OK
 listing=$("$ULM_IT_ULMCTL" --store "$IT_STORE" shares 2>&1) ||
 	it_fail "ulmctl shares: $listing"
-it_expect_value "ulmctl shares lists the SMB open, deny rw, its client" \
-	"*rw*rw*smb*ipv4:127.0.0.1:*" "$listing"
+it_expect_value "ulmctl shares lists the SMB open: deny rw, client, user@share" \
+	"*rw*rw*smb*ipv4:127.0.0.1:*root@export#*" "$listing"
 it_expect s "close" OK
 it_expect_store "all closed" 'type=share' 0
+it_pass
