@@ -144,8 +144,6 @@ bool vfs_ulm_strict_lock_check(vfs_handle_struct *handle, files_struct *fsp,
 	int rc;
 
 	SMB_VFS_HANDLE_GET_DATA(handle, c, struct vfs_ulm_conn, return false);
-	if (!SMB_VFS_NEXT_STRICT_LOCK_CHECK(handle, fsp, plock))
-		return false;
 	/* As strict_lock_check_default: nothing to check. */
 	if (plock->size == 0 || !lp_locking(fsp->conn->params) ||
 	    !lp_strict_locking(fsp->conn->params))
@@ -167,5 +165,6 @@ bool vfs_ulm_strict_lock_check(vfs_handle_struct *handle, files_struct *fsp,
 	else if (rc)
 		DBG_ERR("%s: I/O refused: lock store: %s\n", fsp_str_dbg(fsp),
 			ulm_strerror(rc));
-	return rc == 0;
+	/* Then Samba's own: its locks, and the kernel's ("posix locking"). */
+	return rc == 0 && SMB_VFS_NEXT_STRICT_LOCK_CHECK(handle, fsp, plock);
 }
