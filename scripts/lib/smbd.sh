@@ -74,7 +74,10 @@ sb_smbd_start() {
 		sb_err "node $node: smbpasswd failed: $(cat "$dir/smbpasswd.out")"
 		return 1
 	}
-	sb_spawn "$node" smbd "$SB_SMBD" --foreground --no-process-group \
+	# In a session of its own: smbd's parent ends by a SIGTERM to its
+	# process group (source3/smbd/server.c:147 killkids), which must
+	# reach its children only, not the test and its ctest.
+	sb_spawn "$node" smbd setsid "$SB_SMBD" --foreground --no-process-group \
 		--configfile="$dir/smb.conf" "${opts[@]}" || return 1
 	sb_wait_until "$SB_TIMEOUT" sb__smbd_serving "$node" || {
 		sb_err "node $node: smbd does not serve; see $dir/smbd.log"
