@@ -26,8 +26,8 @@ smb_holds() {
 	it_smb_client_start "$1" n1
 	it_expect "$1" "open f both both" OK
 	it_expect "$1" "lock 0 100 excl" OK
-	it_expect_store "$1's share mode and lock" 'proto=smb ' 2
 	it_expect a "v4 lock write 0 1" "DENIED write 0 100"
+	it_expect_store "$1's share mode and lock" 'proto=smb ' 2
 }
 
 # smbd_node: the lock store node of the smbd process holding f's lock.

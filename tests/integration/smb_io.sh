@@ -30,7 +30,6 @@ it_expect s "open f both both" OK
 it_note "NFS I/O under SMB locks"
 it_expect s "lock 0 100 excl" OK
 it_expect s "lock 200 100 shared" OK
-it_expect_store "the SMB locks" 'type=(write start=0 end=99|read start=200 end=299) proto=smb ' 2
 it_expect a "v4 io read 50 10" "ERR NFS4ERR_LOCKED"
 it_expect a "v4 io write 99 1" "ERR NFS4ERR_LOCKED"
 it_expect a "v4 io write 299 2" "ERR NFS4ERR_LOCKED"
@@ -40,6 +39,7 @@ it_expect a "v3 write f 0 XXXX" "ERR NFS3ERR_JUKEBOX"
 it_expect a "v3 read f 0 8" "ERR NFS3ERR_JUKEBOX"
 it_expect a "v3 write f 250 XXXX" "ERR NFS3ERR_JUKEBOX"
 it_expect a "v3 read f 250 4" "OK ...."
+it_expect_store "the SMB locks" 'type=(write start=0 end=99|read start=200 end=299) proto=smb ' 2
 it_expect a "v3 write f 150 XXXX" OK
 it_expect s "read 0 8" "OK 8"
 it_expect s "write 0 SMB1" "OK 4"

@@ -36,14 +36,14 @@ it_expect s2 "open f both both" OK
 
 it_note "an SMB exclusive lock denies NFS locks through both nodes"
 it_expect s1 "lock 0 100 excl" OK
-it_expect_store "the SMB lock" \
-	'type=write start=0 end=99 proto=smb kind=lock node=[0-9]{8,} .*owner=root@export#[0-9]+' 1
 it_expect_store_refusal n1 a "v4 lockt read 50 1" "DENIED write 0 100"
 it_expect_store_refusal n1 a "v4 lock write 99 1" "DENIED write 0 100"
 it_expect_store_refusal n1 d "nlm test read 0 1 f" "DENIED write 0 100 *"
 it_expect_store_refusal n2 b "v4 lock read 0 1" "DENIED write 0 100"
 it_expect_store_refusal n2 c "nlm test write 10 10 f" "DENIED write 0 100 *"
 it_expect_store_refusal n2 c "nlm lock read 10 10 f" "DENIED write 0 100 *"
+it_expect_store "the SMB lock" \
+	'type=write start=0 end=99 proto=smb kind=lock node=[0-9]{8,} .*owner=root@export#[0-9]+' 1
 it_expect b "v4 lock write 100 10" OK
 it_expect b "v4 unlock 100 10" OK
 

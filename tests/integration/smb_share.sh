@@ -22,16 +22,12 @@ it_client_start a n1 # NFSv4 through node 1
 it_client_start b n2 # NFSv4 through node 2
 it_client_start c n2 # NLM through node 2
 
-it_note "smbd loaded the module and opened the node's lock store"
-it_expect s "open f both both" OK
-it_smb_log_has "vfs_ulm opened the store" "opened lock store $IT_STORE"
-it_expect s "close" OK
-
 it_note "SMB without FILE_SHARE_WRITE -> NFSv4 OPEN for write refused"
 it_expect s "open f both read" OK
+it_expect a "v4 open f write" "ERR NFS4ERR_SHARE_DENIED"
+it_smb_log_has "vfs_ulm opened the store" "opened lock store $IT_STORE"
 it_expect_store "the SMB open is a record" \
 	'type=share .*access=rw deny=w proto=smb kind=open node=[0-9]{8,} epoch=[0-9]+ client=ipv4:127\.0\.0\.1:' 1
-it_expect a "v4 open f write" "ERR NFS4ERR_SHARE_DENIED"
 it_expect a "v4 open f both" "ERR NFS4ERR_SHARE_DENIED"
 it_expect a "v4 open f read" OK
 it_expect a "v4 close" OK
