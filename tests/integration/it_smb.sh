@@ -8,6 +8,9 @@
 #   it_smb_client_start CLIENT NODE     an ulm-smb-client (SMB 3.0) logged
 #                            in to NODE's smbd, driven as it_send/it_expect
 #   it_smb_log_has WHAT REGEX           smbd's log has a matching line
+#   it_smb_send CLIENT COMMAND          send COMMAND, do not wait: a
+#                            command that waits (lockw) is answered later
+#   it_smb_expect_reply SECONDS CLIENT EXPECTED  the reply to it_smb_send
 #
 # From CMake: ULM_IT_SMB_MODULE (ulm.so), ULM_IT_SMB_CLIENT, ULM_SMBD_LIB
 # (scripts/lib/smbd.sh), ULM_IT_SMB_SAMPLE (config_samples/smb.conf).
@@ -41,3 +44,15 @@ it_smb_log_has() {
 	}
 	it_pass "smbd log: $1: $(sed 's/^ *//' <<<"$line")"
 }
+
+it_smb_send() {
+	printf '%s\n' "$2" >&"${IT_FD_IN[$1]}"
+	IT_SMB_SENT[$1]=$2
+}
+
+it_smb_expect_reply() {
+	local reply=""
+	read -r -t "$1" -u "${IT_FD_OUT[$2]}" reply || true
+	it_expect_value "[$2] ${IT_SMB_SENT[$2]} (answered within $1s)" "$3" "$reply"
+}
+declare -A IT_SMB_SENT=()

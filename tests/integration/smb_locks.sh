@@ -86,6 +86,15 @@ it_expect a "v4 unlock 250 10" OK
 it_expect c "nlm unlock 200 1 f" OK
 it_expect s2 "unlock 200 100" OK
 it_expect d "nlm lock write 299 1 f" OK
+
+it_note "a waiting SMB lock is granted once the NFS lock goes"
+it_expect a "v4 lock write 700 10" OK
+it_smb_send s1 "lockw 705 1 excl"
+it_expect b "v4 lockt write 705 1" "DENIED write 700 10"
+it_expect_store "the waiting SMB lock holds nothing yet" 'start=705 .*proto=smb' 0
+it_expect a "v4 unlock 700 10" OK
+it_smb_expect_reply 5 s1 OK
+it_expect b "v4 lockt read 705 1" "DENIED write 705 1"
 it_expect s1 "close" OK
 it_expect s2 "close" OK
 it_expect_store "closing the handles released their locks" 'proto=smb' 0
