@@ -6,7 +6,9 @@
 # refusing NFS locks, until the next SMB connection to that smbd (the
 # client reconnecting) purges the records of smbd processes that are gone
 # (each is a lock store node of its own), or until `ulmctl --store DIR
-# break node N` removes them. ulmctl then shows nothing of it. With
+# break node N` removes them. ulmctl then shows nothing of it. An smbd
+# whose lock store cannot be opened refuses the tree connect, and its log
+# says why. With
 # SB_SMB_STOCK=1 (stock smbd, no module) it must fail.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
@@ -74,4 +76,13 @@ out=$("$ULM_IT_ULMCTL" --store "$IT_STORE" break node "$node" 2>&1) ||
 	it_fail "ulmctl break node $node: $out"
 it_pass "ulmctl break node $node: $out"
 nothing_left "ulmctl break node"
+
+it_note "no lock store: the tree connect is refused, the log says why"
+echo "not a store" >"$IT_DIR/not-a-store"
+it_node_daemons n2 4
+IT_SMB_NODE=n2 it_smb_node n2 "ulm:store path=$IT_DIR/not-a-store"
+it_smb_client_start s5 n2
+it_expect s5 "open f both both" "ERR connect STATUS_UNSUCCESSFUL"
+IT_SMB_NODE=n2 it_smb_log_has "smbd names the store and the error" \
+	"opening lock store $IT_DIR/not-a-store as node [0-9]+: "
 it_pass
