@@ -82,6 +82,10 @@ NTSTATUS vfs_ulm_brl_lock_windows(vfs_handle_struct *handle,
 
 	SMB_VFS_HANDLE_GET_DATA(handle, c, struct vfs_ulm_conn,
 				return NT_STATUS_INTERNAL_ERROR);
+	/* A range past the 64-bit end: Samba's STATUS_INVALID_LOCK_RANGE
+	 * (MS-FSA 2.1.5.7, source3/locking/brlock.c:440). */
+	if (!byte_range_valid(plock->start, plock->size))
+		return SMB_VFS_NEXT_BRL_LOCK_WINDOWS(handle, br_lck, plock);
 	rc = vfs_ulm_target(c, fsp, &t);
 	if (rc)
 		return map_nt_error_from_unix(-rc);
