@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # it.smb_share: SMB share modes, NFSv4 share reservations and NLM_SHARE
 # are records of one lock store. smbd (Debian's, "vfs objects = ulm") and
-# Ganesha (UNIFIED) serve one directory on node 1, Ganesha alone on node 2
-# (one LMDB store): an SMB open that leaves out FILE_SHARE_WRITE refuses
-# an NFSv4 OPEN for write and an NLM_SHARE for write, through either
-# node; an NFSv4 OPEN or an NLM_SHARE with deny write refuses an SMB open
-# for write (STATUS_SHARING_VIOLATION); a close on either side lets the
-# other in. With SB_SMB_STOCK=1 (stock smbd, no module) it must fail.
+# Ganesha (UNIFIED) serve one directory on nodes 1 and 2 (one LMDB
+# store): an SMB open that leaves out FILE_SHARE_WRITE refuses an NFSv4
+# OPEN for write and an NLM_SHARE for write, through either node; an
+# NFSv4 OPEN or an NLM_SHARE with deny write refuses an SMB open for
+# write (STATUS_SHARING_VIOLATION), and so does an SMB open on the other
+# node's smbd, which Samba alone (a share-mode database per node) would
+# allow; a close on either side lets the other in. With SB_SMB_STOCK=1
+# (stock smbd, no module) it must fail.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
 # shellcheck source=tests/integration/it_smb.sh
@@ -17,7 +19,9 @@ it_need ULM_IT_INSPECT "ulmctl"
 it_unified_node n1 3,4 1
 it_unified_node n2 3,4 2
 it_smb_node n1
+it_smb_node n2
 it_smb_client_start s n1
+it_smb_client_start t n2 # SMB through node 2
 it_client_start a n1 # NFSv4 through node 1
 it_client_start b n2 # NFSv4 through node 2
 it_client_start c n2 # NLM through node 2
@@ -66,6 +70,13 @@ it_expect a "v4 open f read deny write" "ERR NFS4ERR_SHARE_DENIED"
 it_expect s "close" OK
 it_expect a "v4 open f read deny write" OK
 it_expect a "v4 close" OK
+
+it_note "SMB against SMB across nodes: only the lock store sees both"
+it_expect s "open f read none" OK
+it_expect t "open f read both" "DENIED STATUS_SHARING_VIOLATION"
+it_expect s "close" OK
+it_expect t "open f read both" OK
+it_expect t "close" OK
 
 it_note "ulmctl shows the SMB record"
 it_expect s "open f both none" OK
