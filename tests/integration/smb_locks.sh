@@ -75,6 +75,11 @@ listing=$("$ULM_IT_ULMCTL" --store "$IT_STORE" locks 2>&1) ||
 it_expect_value "ulmctl locks: node 1's SMB lock, its client, user@share" \
 	"*write*0*99*smb*ipv4:127.0.0.1:*root@export#*" "$listing"
 it_expect_value "ulmctl locks: 3 SMB locks" 3 "$(grep -c ' smb ' <<<"$listing")"
+id=$(awk '$2 == "write" && $3 == 0 && $5 == "smb" {print $1}' <<<"$listing")
+out=$(sb_exec n1 "$ULM_IT_ULMCTL" break lock "$id" 2>&1) &&
+	it_fail "ulmctl break lock $id (an smbd's lock) passed: $out"
+it_expect_value "ulmctl break lock through Ganesha refuses an smbd's lock" \
+	"*record $id was made through node 1[0-9][0-9][0-9][0-9][0-9][0-9][0-9]*" "$out"
 
 it_note "unlock on either side lets the other in"
 it_expect s1 "unlock 0 100" OK
