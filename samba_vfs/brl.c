@@ -23,11 +23,10 @@ struct vfs_ulm_target {
 	struct ulm_owner owner;
 };
 
-static int vfs_ulm_target(const struct vfs_ulm_conn *c, files_struct *fsp,
+static int vfs_ulm_target(struct vfs_ulm_conn *c, files_struct *fsp,
 			  struct vfs_ulm_target *t)
 {
-	int rc = vfs_ulm_key(fsp_get_io_fd(fsp), c->fsid_device, t->keybuf,
-			     &t->key);
+	int rc = vfs_ulm_key(c, fsp_get_io_fd(fsp), t->keybuf, &t->key);
 
 	if (rc) {
 		DBG_ERR("%s: no file key: %s\n", fsp_str_dbg(fsp),

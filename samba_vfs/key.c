@@ -58,20 +58,19 @@ static bool vfs_ulm_fs_uuid(dev_t dev, uint8_t uuid[16])
 	return found;
 }
 
-/* Flags byte and fsid of the file system @p fd is on; @return bytes. */
-static size_t vfs_ulm_fsid(int fd, bool fsid_device, uint8_t *buf)
+/* Flags byte and fsid of the file system @p fd (on device @p st) is on;
+ * @return bytes, 0 on error (errno). */
+static size_t vfs_ulm_fsid(int fd, const struct stat *st, bool fsid_device,
+			   uint8_t *buf)
 {
 	struct statfs sfs;
-	struct stat st;
 
-	if (fstat(fd, &st) != 0)
-		return 0;
 	if (fsid_device) {
 		buf[0] = VFS_FSID_DEVICE;
-		return 1 + vfs_ulm_put_u32_pair(buf + 1, major(st.st_dev),
-						minor(st.st_dev));
+		return 1 + vfs_ulm_put_u32_pair(buf + 1, major(st->st_dev),
+						minor(st->st_dev));
 	}
-	if (vfs_ulm_fs_uuid(st.st_dev, buf + 1)) {
+	if (vfs_ulm_fs_uuid(st->st_dev, buf + 1)) {
 		buf[0] = VFS_FSID_TWO_UINT64;
 		return 1 + 16;
 	}
@@ -80,6 +79,22 @@ static size_t vfs_ulm_fsid(int fd, bool fsid_device, uint8_t *buf)
 	buf[0] = VFS_FSID_TWO_UINT32;
 	return 1 + vfs_ulm_put_u32_pair(buf + 1, (uint32_t)sfs.f_fsid.__val[0],
 					(uint32_t)sfs.f_fsid.__val[1]);
+}
+
+/* The fsid of @p fd's file system, from @p c's when on its device. */
+static size_t vfs_ulm_fsid_cached(struct vfs_ulm_conn *c, int fd, uint8_t *buf)
+{
+	struct vfs_ulm_fsid *f = &c->fsid;
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return 0;
+	if (f->len == 0 || f->dev != st.st_dev) {
+		f->len = vfs_ulm_fsid(fd, &st, c->fsid_device, f->bytes);
+		f->dev = st.st_dev;
+	}
+	memcpy(buf, f->bytes, f->len);
+	return f->len;
 }
 
 /* The kernel handle type as vfs_map_name_to_handle_at packs it. */
@@ -102,7 +117,8 @@ static size_t vfs_ulm_handle_type(int type, uint8_t *flags, uint8_t *buf)
 	return sizeof(type);
 }
 
-int vfs_ulm_key(int fd, bool fsid_device, uint8_t *buf, struct ulm_key *key)
+int vfs_ulm_key(struct vfs_ulm_conn *c, int fd, uint8_t *buf,
+		struct ulm_key *key)
 {
 	union {
 		struct file_handle fh;
@@ -113,7 +129,7 @@ int vfs_ulm_key(int fd, bool fsid_device, uint8_t *buf, struct ulm_key *key)
 
 	if (name_to_handle_at(fd, "", &kernel.fh, &mount_id, AT_EMPTY_PATH))
 		return -errno;
-	len = vfs_ulm_fsid(fd, fsid_device, buf);
+	len = vfs_ulm_fsid_cached(c, fd, buf);
 	if (len == 0)
 		return -errno;
 	len += vfs_ulm_handle_type(kernel.fh.handle_type, &buf[0], buf + len);

@@ -46,7 +46,7 @@ static int vfs_ulm_share_set(struct vfs_ulm_conn *c, files_struct *fsp,
 	struct ulm_lock_info conflict;
 	struct ulm_owner owner;
 	struct ulm_key key;
-	int rc = vfs_ulm_key(fsp_get_io_fd(fsp), c->fsid_device, keybuf, &key);
+	int rc = vfs_ulm_key(c, fsp_get_io_fd(fsp), keybuf, &key);
 
 	if (rc) {
 		DBG_ERR("%s: no file key: %s\n", fsp_str_dbg(fsp),

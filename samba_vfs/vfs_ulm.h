@@ -14,11 +14,20 @@
 #define VFS_ULM_WHO_MAX	  96
 #define VFS_ULM_OWNER_MAX (VFS_ULM_WHO_MAX + 24)
 
+/* The flags byte and fsid of a file system's keys (key.c), kept for the
+ * device last seen: finding a UUID through blkid costs ~150 us. */
+struct vfs_ulm_fsid {
+	dev_t dev;
+	size_t len; /* 0: none kept */
+	uint8_t bytes[1 + 16];
+};
+
 /* A tree connect's view of the store: one per share, made at connect. */
 struct vfs_ulm_conn {
 	ulm_env *env; /* the process's one environment (env.c) */
 	uint32_t node;
 	bool fsid_device; /* Ganesha's NFS_CORE_PARAM Fsid_Device */
+	struct vfs_ulm_fsid fsid;
 	size_t client_len;
 	char client[ULM_ID_MAX];   /* the SMB client's address */
 	char who[VFS_ULM_WHO_MAX]; /* "user@share" of the tree connect */
@@ -30,8 +39,10 @@ struct vfs_ulm_conn {
 int vfs_ulm_env_get(ulm_env **env, uint32_t *node);
 void vfs_ulm_env_put(void);
 
-/* The file's key as FSAL_VFS under UNIFIED names it (key.c). */
-int vfs_ulm_key(int fd, bool fsid_device, uint8_t *buf, struct ulm_key *key);
+/* The key of the file open as @p fd, as FSAL_VFS under UNIFIED names it
+ * (key.c), in @p buf (ULM_KEY_MAX bytes). */
+int vfs_ulm_key(struct vfs_ulm_conn *c, int fd, uint8_t *buf,
+		struct ulm_key *key);
 
 /* The owner of an open's share mode (ULM_OWNER_OPEN) or byte-range locks
  * (ULM_OWNER_LOCK): the open handle of this smbd (node), as the text
