@@ -14,6 +14,7 @@ build=$(ULM_BUILD_DIR=${ULM_BUILD_DIR:-$root/build} "$root/scripts/build.sh")
 . "$root/scripts/lib/sandbox.sh"
 # shellcheck source=../scripts/lib/smbd.sh
 . "$root/scripts/lib/smbd.sh"
+# shellcheck disable=SC2034 # read by smbd.sh
 SB_SMB_MODULE=$build/samba_vfs/ulm.so
 
 work=$(mktemp -d /tmp/ulm-bench.XXXXXX)

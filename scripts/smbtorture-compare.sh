@@ -16,6 +16,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/lib/sandbox.sh"
 # shellcheck source=scripts/lib/smbd.sh
 . "$root/scripts/lib/smbd.sh"
+# shellcheck disable=SC2034 # read by smbd.sh
 SB_SMB_MODULE=$build/samba_vfs/ulm.so
 work=${ULM_TORTURE_WORK:-/var/tmp/ulm-smbtorture}
 rm -rf "$work"
