@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "bytes.h"
+#include "record.h"
 #include "ulm_test.h"
 
 #define R ULM_LOCK_READ
@@ -171,28 +173,93 @@ static void test_lmdb_read_only_missing_env(void **state)
 	assert_null(env);
 }
 
-/* Overwrite the first record (of the file with the shortest key) with
- * bytes that do not decode, through LMDB itself. */
-static void corrupt_first_record(const char *path)
+/* A write transaction on the store's database @p db, through LMDB itself
+ * (behind libulm's back); raw_commit() ends it. */
+static MDB_txn *raw_begin(const char *path, const char *db, MDB_dbi *dbi)
 {
 	MDB_env *menv;
 	MDB_txn *txn;
-	MDB_dbi dbi;
-	MDB_cursor *cur;
-	MDB_val k, v = {5, "junk!"};
 
 	assert_int_equal(mdb_env_create(&menv), 0);
-	assert_int_equal(mdb_env_set_maxdbs(menv, 3), 0);
+	assert_int_equal(mdb_env_set_maxdbs(menv, 4), 0);
 	assert_int_equal(mdb_env_set_mapsize(menv, 64 << 20), 0);
 	assert_int_equal(mdb_env_open(menv, path, 0, 0600), 0);
 	assert_int_equal(mdb_txn_begin(menv, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "records", 0, &dbi), 0);
+	assert_int_equal(mdb_dbi_open(txn, db, 0, dbi), 0);
+	return txn;
+}
+
+static void raw_commit(MDB_txn *txn)
+{
+	MDB_env *menv = mdb_txn_env(txn);
+
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(menv);
+}
+
+/* Overwrite the first record (of the file with the shortest key) with
+ * bytes that do not decode. */
+static void corrupt_first_record(const char *path)
+{
+	MDB_dbi dbi;
+	MDB_txn *txn = raw_begin(path, "records", &dbi);
+	MDB_cursor *cur;
+	MDB_val k, v = {5, "junk!"};
+
 	assert_int_equal(mdb_cursor_open(txn, dbi, &cur), 0);
 	assert_int_equal(mdb_cursor_get(cur, &k, NULL, MDB_FIRST), 0);
 	assert_int_equal(mdb_cursor_put(cur, &k, &v, MDB_CURRENT), 0);
 	mdb_cursor_close(cur);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(menv);
+	raw_commit(txn);
+}
+
+/* The store's record format as its meta database holds it; @p set, when
+ * not 0, written first. */
+static uint32_t raw_format(const char *path, uint32_t set)
+{
+	MDB_dbi dbi;
+	MDB_txn *txn = raw_begin(path, "meta", &dbi);
+	uint8_t buf[4];
+	MDB_val k = {6, "format"}, v = {sizeof(buf), buf};
+	uint32_t format;
+
+	put_be32(buf, set);
+	if (set)
+		assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_get(txn, dbi, &k, &v), 0);
+	assert_int_equal(v.mv_size, 4);
+	format = get_be32(v.mv_data);
+	raw_commit(txn);
+	return format;
+}
+
+/* A store of the format before (2: no Windows locks) is read as it is by
+ * a read-only open and upgraded by the first writable one, its records
+ * kept; a store of a later format is refused either way. */
+static void test_lmdb_format_upgraded_or_refused(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	struct test_lock l[2];
+	ulm_env *env;
+
+	assert_int_equal(try_lock(f->env, "kept", &a, W, 0, 9, NULL), 0);
+	ulm_env_close(f->env);
+	f->env = NULL;
+	assert_int_equal(raw_format(f->path, 0), RECORD_FORMAT);
+	raw_format(f->path, 2);
+	assert_int_equal(fixture_open(f, 2, true, &env), 0);
+	assert_int_equal(test_list(env, "kept", l, 2), 1);
+	ulm_env_close(env);
+	assert_int_equal(raw_format(f->path, 0), 2);
+	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
+	assert_int_equal(test_list(f->env, "kept", l, 2), 1);
+	ulm_env_close(f->env);
+	f->env = NULL;
+	assert_int_equal(raw_format(f->path, 0), RECORD_FORMAT);
+	raw_format(f->path, 9);
+	assert_int_equal(fixture_open(f, 1, false, &env), ULM_EFORMAT);
+	assert_int_equal(fixture_open(f, 2, true, &env), ULM_EFORMAT);
 }
 
 static void test_lmdb_corrupt_record_reported(void **state)
@@ -317,6 +384,7 @@ int main(void)
 		LMDB_TEST(test_lmdb_path_is_a_file),
 		LMDB_TEST(test_lmdb_read_only_missing_env),
 		LMDB_TEST(test_lmdb_corrupt_record_reported),
+		LMDB_TEST(test_lmdb_format_upgraded_or_refused),
 		LMDB_TEST(test_lmdb_purge_only_older_epochs),
 		LMDB_TEST(test_lmdb_reclaim_renews_share_and_deleg),
 		LMDB_TEST(test_lmdb_full_map_is_enolck),

@@ -534,59 +534,73 @@ static bool token_given_back(struct rados_file *rf, int ms)
 	return false;
 }
 
-/*
- * A write-behind flush that times out while the OSD hangs is applied once
- * it resumes; meanwhile the holder made another change and was asked to
- * give the token back. The flush sent again must be the same (it finds
- * the object moved and, by the token it set, that its first try landed),
- * and the token goes back only with the later change written: no grant
- * is lost for another node to take, none kept that was released.
- */
-static void test_flush_landed_late_then_drop(void **state)
-{
-	struct fixture *f = *state;
-	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "host", "a");
-	struct ulm_key k = test_key("late");
-	struct test_lock l[8];
-	struct rados_store *s;
+/* A token holder's two grants, then the OSD hangs: the write-behind
+ * flush of them times out (and lands when the OSD resumes), and a third
+ * grant waits in memory. */
+struct late_flush {
 	struct rados_file *rf;
-	pid_t osd = osd_pid();
-	ulm_env *other;
-	int flushed, later, n;
 	bool stopped;
+	int flushed, later;
+};
+
+static void late_flush_begin(struct fixture *f, const char *name,
+			     struct late_flush *lf)
+{
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "host", "a");
+	struct ulm_key k = test_key(name);
 
 	ulm_env_close(f->env);
 	f->op_timeout_s = 1;
 	f->tokens = ULM_TOKENS_ON;
 	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
-	s = (struct rados_store *)f->env->store;
-	assert_int_equal(ulm_lock_acquire(f->env, &k, &a, ULM_LOCK_WRITE, 0, 0,
-					  NULL, NULL),
-			 0);
-	assert_true(s->tokens_taken >= 1);
-	assert_int_equal(ulm_lock_acquire(f->env, &k, &a, ULM_LOCK_WRITE, 10,
-					  10, NULL, NULL),
-			 0);
-	rf = rados_file_get(s, &k);
-	assert_non_null(rf);
-	assert_true(rados_token_held(rf));
-	stopped = osd_stop(osd);
-	flushed = rados_flush_now(rf); /* times out; applied on the resume */
-	later = ulm_lock_acquire(f->env, &k, &a, ULM_LOCK_WRITE, 20, 20, NULL,
-				 NULL);
-	pthread_mutex_lock(&rados_file_bucket(rf)->mutex);
-	rados_token_drop_locked(rf); /* as another node's request would */
-	pthread_mutex_unlock(&rados_file_bucket(rf)->mutex);
-	kill(osd, SIGCONT);
-	assert_true(stopped);
-	assert_int_equal(flushed, -ETIMEDOUT);
-	assert_int_equal(later, 0);
-	assert_true(token_given_back(rf, 15000));
-	rados_file_put(rf);
-	other = fixture_add_node(f, 2);
-	n = test_list(other, "late", l, 8);
-	assert_int_equal(n, 3);
+	for (uint64_t at = 0; at <= 10; at += 10)
+		assert_int_equal(ulm_lock_acquire(f->env, &k, &a,
+						  ULM_LOCK_WRITE, at, at, NULL,
+						  NULL),
+				 0);
+	lf->rf = rados_file_get((struct rados_store *)f->env->store, &k);
+	assert_non_null(lf->rf);
+	assert_true(rados_token_held(lf->rf));
+	lf->stopped = osd_stop(osd_pid());
+	lf->flushed = rados_flush_now(lf->rf);
+	lf->later = ulm_lock_acquire(f->env, &k, &a, ULM_LOCK_WRITE, 20, 20,
+				     NULL, NULL);
+}
+
+/* The token went back with all three grants written, none lost for
+ * another node to take. */
+static void late_flush_check(struct fixture *f, const char *name,
+			     struct late_flush *lf)
+{
+	struct test_lock l[8];
+
+	assert_true(lf->stopped);
+	assert_int_equal(lf->flushed, -ETIMEDOUT);
+	assert_int_equal(lf->later, 0);
+	assert_true(token_given_back(lf->rf, 15000));
+	rados_file_put(lf->rf);
+	assert_int_equal(test_list(fixture_add_node(f, 2), name, l, 8), 3);
 	assert_true(l[0].start == 0 && l[1].start == 10 && l[2].start == 20);
+}
+
+/*
+ * The holder is asked to give the token back while the flush hangs. The
+ * flush sent again must be the same (it finds the object moved and, by
+ * the token it set, that its first try landed), and the token goes back
+ * only with the later change written: no grant is lost for another node
+ * to take, none kept that was released.
+ */
+static void test_flush_landed_late_then_drop(void **state)
+{
+	struct fixture *f = *state;
+	struct late_flush lf;
+
+	late_flush_begin(f, "late", &lf);
+	pthread_mutex_lock(&rados_file_bucket(lf.rf)->mutex);
+	rados_token_drop_locked(lf.rf); /* as another node's request would */
+	pthread_mutex_unlock(&rados_file_bucket(lf.rf)->mutex);
+	kill(osd_pid(), SIGCONT);
+	late_flush_check(f, "late", &lf);
 }
 
 static bool live_becomes(ulm_env *env, bool live, int ms)
@@ -609,55 +623,23 @@ static bool live_becomes(ulm_env *env, bool live, int ms)
 static void test_flush_landed_late_while_not_live(void **state)
 {
 	struct fixture *f = *state;
-	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "host", "a");
-	struct ulm_key k = test_key("late2");
-	struct test_lock l[8];
-	struct rados_store *s;
-	struct rados_file *rf;
-	pid_t osd = osd_pid();
-	ulm_env *other;
-	int flushed, later, n;
-	bool stopped, fenced;
+	struct late_flush lf;
+	bool fenced;
 
-	ulm_env_close(f->env);
-	f->op_timeout_s = 1;
 	f->lease_ms = 3000;
-	f->tokens = ULM_TOKENS_ON;
-	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
-	s = (struct rados_store *)f->env->store;
-	assert_int_equal(ulm_lock_acquire(f->env, &k, &a, ULM_LOCK_WRITE, 0, 0,
-					  NULL, NULL),
-			 0);
-	assert_int_equal(ulm_lock_acquire(f->env, &k, &a, ULM_LOCK_WRITE, 10,
-					  10, NULL, NULL),
-			 0);
-	rf = rados_file_get(s, &k);
-	assert_non_null(rf);
-	assert_true(rados_token_held(rf));
-	stopped = osd_stop(osd);
-	flushed = rados_flush_now(rf); /* times out; applied on the resume */
-	later = ulm_lock_acquire(f->env, &k, &a, ULM_LOCK_WRITE, 20, 20, NULL,
-				 NULL);
+	late_flush_begin(f, "late2", &lf);
 	rados_live_pause(f->env->store, true);
 	fenced = live_becomes(f->env, false, 5000);
 	/* A renewal sent before the pause gives up first (op timeout 1 s),
 	 * or it would land on the resume and make the node live. */
 	test_sleep_ms(1500);
-	kill(osd, SIGCONT);
+	kill(osd_pid(), SIGCONT);
 	/* The flusher sends the flush again meanwhile, not live. */
 	test_sleep_ms(2000);
 	rados_live_pause(f->env->store, false);
-	assert_true(stopped);
 	assert_true(fenced);
-	assert_int_equal(flushed, -ETIMEDOUT);
-	assert_int_equal(later, 0);
 	assert_true(live_becomes(f->env, true, 5000));
-	assert_true(token_given_back(rf, 15000));
-	rados_file_put(rf);
-	other = fixture_add_node(f, 2);
-	n = test_list(other, "late2", l, 8);
-	assert_int_equal(n, 3);
-	assert_true(l[0].start == 0 && l[1].start == 10 && l[2].start == 20);
+	late_flush_check(f, "late2", &lf);
 }
 
 int main(void)

@@ -207,9 +207,9 @@ static int node_write(struct lmdb_store *s, MDB_txn *txn, uint32_t epoch,
 	return mdb_errno(mdb_put(txn, s->meta, &k, &v, 0));
 }
 
-/* A new store gets today's format; a format-1 store (whose records this
+/* A new store gets today's format; an older one (whose records this
  * version still reads) is marked as today's once opened for writing, so an
- * older libulm refuses it rather than misread format-2 records. */
+ * older libulm refuses it rather than misread today's records. */
 static int format_check(struct lmdb_store *s, MDB_txn *txn)
 {
 	uint8_t buf[4];
