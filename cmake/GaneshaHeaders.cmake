@@ -11,14 +11,9 @@
 set(ULM_CACHE_DIR "${CMAKE_SOURCE_DIR}/.cache" CACHE PATH
     "Where the Ganesha source package is downloaded and unpacked")
 
-execute_process(
-  COMMAND dpkg-query -W "-f=\${Version}" nfs-ganesha
-  OUTPUT_VARIABLE _deb_version RESULT_VARIABLE _rc ERROR_QUIET)
-if(NOT _rc EQUAL 0 OR _deb_version STREQUAL "")
-  message(FATAL_ERROR "nfs-ganesha is not installed: run scripts/install-deps.sh")
-endif()
-string(REGEX REPLACE "^[0-9]+:" "" _upstream "${_deb_version}")
-string(REGEX REPLACE "-[^-]*$" "" GANESHA_VERSION "${_upstream}")
+include(DebianVersion)
+ulm_deb_version(nfs-ganesha _deb_version)
+string(REGEX REPLACE "-[^-]*$" "" GANESHA_VERSION "${_deb_version_NO_EPOCH}")
 
 set(GANESHA_LIBDIR /usr/lib/ganesha)
 set(GANESHA_LIB "${GANESHA_LIBDIR}/libganesha_nfsd.so.${GANESHA_VERSION}")

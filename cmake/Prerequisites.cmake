@@ -14,6 +14,9 @@ set(_needed_for build)
 if(ULM_WITH_FSAL)
   list(APPEND _needed_for fsal)
 endif()
+if(ULM_WITH_SAMBA)
+  list(APPEND _needed_for smb)
+endif()
 
 file(STRINGS "${CMAKE_SOURCE_DIR}/scripts/debian-packages.txt" _lines
   REGEX "^[a-z0-9]")

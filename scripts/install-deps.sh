@@ -2,7 +2,8 @@
 # Install every Debian package ULM needs to build, run and test (the list
 # is scripts/debian-packages.txt), and the deb-src entry used to fetch
 # Ganesha's source package for its headers. Idempotent: does nothing that
-# is already done.
+# is already done. (Samba's source package, for the VFS module's headers,
+# comes from the same deb-src entry: cmake/SambaHeaders.cmake.)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib/apt.sh
@@ -58,9 +59,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 		"${missing[@]}" >/dev/null
 fi
 # Debian's units may have started system-wide daemons (Ganesha; Corosync
-# and Pacemaker as a one-node cluster); ours run in namespaces and must
-# not meet them.
+# and Pacemaker as a one-node cluster; Samba); ours run in namespaces and
+# must not meet them.
 if command -v systemctl >/dev/null; then
-	systemctl disable --now nfs-ganesha pacemaker corosync \
+	systemctl disable --now nfs-ganesha pacemaker corosync smbd nmbd \
 		>/dev/null 2>&1 || true
 fi

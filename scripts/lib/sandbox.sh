@@ -252,7 +252,7 @@ sb_stop() {
 # sb_stop asked it to; fails if there is any.
 sb_unexpected_deaths() {
 	local tags=("$@") dir tag status found=1
-	[ ${#tags[@]} -gt 0 ] || tags=(ganesha rpcbind statd dbus)
+	[ ${#tags[@]} -gt 0 ] || tags=(ganesha rpcbind statd dbus smbd)
 	[ -n "$SB_ROOT" ] && [ -d "$SB_ROOT" ] || return 1
 	for dir in "$SB_ROOT"/*/; do
 		for tag in "${tags[@]}"; do

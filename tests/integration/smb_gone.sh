@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# it.smb_gone: an SMB client's records leave the lock store with it. Its
+# session ends (the client goes away): smbd closes its handles, and their
+# locks and share modes go; the next NFS lock is granted. Its smbd
+# process is killed (-9): its records stay (it made no release) and keep
+# refusing NFS locks, until the next SMB connection to that smbd (the
+# client reconnecting) purges the records of smbd processes that are gone
+# (each is a lock store node of its own), or until `ulmctl --store DIR
+# break node N` removes them. ulmctl then shows nothing of it. An smbd
+# whose lock store cannot be opened refuses the tree connect, and its log
+# says why. With
+# SB_SMB_STOCK=1 (stock smbd, no module) it must fail.
+# shellcheck source=tests/integration/it_lib.sh
+. "$(dirname "$0")/it_lib.sh"
+# shellcheck source=tests/integration/it_smb.sh
+. "$IT_SRC/it_smb.sh"
+it_setup smb_gone
+it_need ULM_IT_INSPECT "ulmctl"
+
+it_unified_node n1 4 1
+it_smb_node n1
+it_client_start a n1
+it_expect a "v4 open f both" OK
+
+# smb_holds CLIENT: CLIENT, a new SMB client, opens f and
+# locks [0,100) exclusive; an NFS lock there is denied.
+smb_holds() {
+	it_smb_client_start "$1" n1
+	it_expect "$1" "open f both both" OK
+	it_expect "$1" "lock 0 100 excl" OK
+	it_expect a "v4 lock write 0 1" "DENIED write 0 100"
+	it_expect_store "$1's share mode and lock" 'proto=smb ' 2
+}
+
+# smbd_node: the lock store node of the smbd process holding f's lock.
+smbd_node() {
+	it_store_list | sed -n 's/.* proto=smb kind=lock node=\([0-9]*\) .*/\1/p'
+}
+
+# nothing_left WHAT: no SMB record, ulmctl lists none, an NFS lock passes.
+nothing_left() {
+	it_expect_store_within 10 "$1: no SMB record" 'proto=smb' 0
+	it_expect_value "$1: ulmctl locks shows no SMB lock" 0 \
+		"$("$ULM_IT_ULMCTL" --store "$IT_STORE" locks | grep -c ' smb ')"
+	it_expect a "v4 lock write 0 1" OK
+	it_expect a "v4 unlock 0 1" OK
+}
+
+it_note "the SMB session ends"
+smb_holds s1
+it_client_stop s1
+nothing_left "session ended"
+
+it_note "smbd killed (-9): the next SMB connection purges its records"
+smb_holds s2
+node=$(smbd_node)
+pid=$((node - 16777216))
+it_expect_value "the lock's node is smbd process $pid" smbd \
+	"$(cat "/proc/$pid/comm" 2>/dev/null)"
+kill -9 "$pid"
+it_client_stop s2
+it_expect_store "the killed smbd's records stay" 'proto=smb ' 2
+it_expect a "v4 lock write 0 1" "DENIED write 0 100"
+it_smb_client_start s3 n1 # its tree connect opens the store
+nothing_left "a new SMB connection"
+it_smb_log_has "the new connection purged them" \
+	"purged 2 records of gone smbd node $node"
+
+it_note "smbd killed (-9): ulmctl break node removes its records"
+smb_holds s4
+node=$(smbd_node)
+kill -9 $((node - 16777216))
+it_client_stop s4
+it_expect_store "the killed smbd's records stay" 'proto=smb ' 2
+out=$("$ULM_IT_ULMCTL" --store "$IT_STORE" break node "$node" 2>&1) ||
+	it_fail "ulmctl break node $node: $out"
+it_pass "ulmctl break node $node: $out"
+nothing_left "ulmctl break node"
+
+it_note "no lock store: the tree connect is refused, the log says why"
+echo "not a store" >"$IT_DIR/not-a-store"
+it_node_daemons n2 4
+IT_SMB_NODE=n2 it_smb_node n2 "ulm:store path=$IT_DIR/not-a-store"
+it_smb_client_start s5 n2
+it_expect s5 "open f both both" "ERR connect STATUS_UNSUCCESSFUL"
+IT_SMB_NODE=n2 it_smb_log_has "smbd names the store and the error" \
+	"opening lock store $IT_DIR/not-a-store as node [0-9]+: "
+it_pass
