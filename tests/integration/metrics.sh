@@ -110,12 +110,12 @@ it_expect_value "ulmctl metrics = GET /metrics" same \
 	"$(cmp -s <(printf '%s\n' "$ulmctl_out") "$IT_DIR/n1-again.prom" &&
 		echo same || diff <(printf '%s\n' "$ulmctl_out") "$IT_DIR/n1-again.prom")"
 
-it_note "node 1 restarts with a grace period: recovery, then a reclaim"
+it_note "node 1 crashes (kill -9) and restarts with a grace period: recovery, then a reclaim"
 sb_ganesha_conf n1 protocols=3,4 lease=4 grace=20 store=lmdb \
 	store_path="$(it_node_store "$IT_STORE" n1)" node_id=1 sync=true \
 	export="1:$IT_EXPORT:/export:UNIFIED" dbus=1 metrics_port=$PORT ||
 	it_fail "node 1: config"
-sb_stop n1 ganesha TERM || it_fail "node 1 did not stop"
+sb_stop n1 ganesha KILL || it_fail "node 1 did not die"
 sb_ganesha_start n1 || it_fail "node 1 did not restart"
 scrape n1 n1-restarted
 it_expect_value "in grace: node 1 reclaims its records from before epoch 2" \

@@ -82,11 +82,11 @@ it_expect_value "the terminal is closed" gone \
 	"$(tmux_in has-session -t top 2>/dev/null && echo open || echo gone)"
 it_expect_value "ulmctl top's exit status" 0 "$(cat "$IT_DIR/top.rc" 2>/dev/null)"
 
-it_note "grace: node 1 restarts with a grace period, reclaiming its epoch 1"
+it_note "grace: node 1 crashes (kill -9) and restarts with a grace period, reclaiming its epoch 1"
 sb_ganesha_conf n1 protocols=3,4 lease=4 grace=20 store=lmdb \
 	store_path="$(it_node_store "$IT_STORE" n1)" node_id=1 sync=true \
 	export="1:$IT_EXPORT:/export:UNIFIED" dbus=1 || it_fail "node 1: config"
-sb_stop n1 ganesha TERM || it_fail "node 1 did not stop"
+sb_stop n1 ganesha KILL || it_fail "node 1 did not die"
 sb_ganesha_start n1 || it_fail "node 1 did not restart"
 deadline=$((SECONDS + 10))
 until out=$(sb_exec n1 "$ULM_IT_ULMCTL" top --iterations 1 2>&1) &&
