@@ -11,8 +11,8 @@
 # (stock smbd, no module) it must fail.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
-# shellcheck source=tests/integration/it_smb.sh
-. "$IT_SRC/it_smb.sh"
+# shellcheck source=tests/integration/smb_lib.sh
+. "$IT_SRC/smb_lib.sh"
 it_setup smb_share
 it_need ULM_IT_INSPECT "ulmctl"
 

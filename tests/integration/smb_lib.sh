@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# it_smb.sh: SMB beside NFS in the integration tests. After it_lib.sh:
+# smb_lib.sh: SMB beside NFS in the integration tests. After it_lib.sh:
 #
 #   it_smb_node NODE [OPTION=VALUE...]  smbd in NODE (beside its Ganesha,
 #                            it_unified_node) sharing $IT_EXPORT as
