@@ -2,6 +2,8 @@
 # NFSv4 lock+unlock pairs per second through a UNIFIED export (LMDB store)
 # against a plain VFS export of the SAME ganesha.nfsd, measured in one run,
 # interleaved so that drift of the machine hits both alike.
+# ULM_BENCH_PROTO=nlm: NLM v4 LOCK+UNLOCK pairs instead (with rpcbind and
+# rpc.statd in the node, as NLM needs).
 #
 #   bench/nfs-lock-bench.sh [SECONDS_PER_RUN] [CLIENT_COUNTS...]
 #   e.g. bench/nfs-lock-bench.sh 5 1 4
@@ -32,7 +34,14 @@ if [ "${ULM_BENCH_STORE:-lmdb}" = rados ]; then
 	echo "Rados_Tokens = ${ULM_BENCH_TOKENS:-true}"
 fi
 echo "UNIFIED store: ${ULM_BENCH_STORE:-lmdb}"
-sb_ganesha_conf n1 protocols=4 grace=2 lease=30 "${store[@]}" node_id=1 \
+protocols=4 proto_opt=()
+if [ "${ULM_BENCH_PROTO:-v4}" = nlm ]; then
+	protocols=3,4 proto_opt=(--nlm)
+	sb_rpcbind_start n1
+	sb_statd_start n1
+fi
+echo "protocol: ${ULM_BENCH_PROTO:-v4}"
+sb_ganesha_conf n1 protocols=$protocols grace=2 lease=30 "${store[@]}" node_id=1 \
 	export="1:$work/vfs:/vfs:VFS" export="2:$work/unified:/unified:UNIFIED/VFS"
 sb_ganesha_start n1
 sb_ganesha_wait_grace n1
@@ -41,7 +50,7 @@ sb_ganesha_wait_grace n1
 run() {
 	local line
 	line=$(sb_exec n1 "$bench" --server 127.0.0.1 --export "/$1" \
-		--file bench.dat --per-client-files --seconds "$seconds" --clients "$2")
+		--file bench.dat --per-client-files --seconds "$seconds" --clients "$2" "${proto_opt[@]}")
 	echo "$line" | tr ' ' '\n' | awk -F= '
 		$1 == "pairs_per_s" { p = $2 } $1 == "median_us" { m = $2 }
 		$1 == "p99_us" { q = $2 } $1 == "denied" { d = $2 }

@@ -307,4 +307,8 @@ ulmrec *ulmfsal_cluster(void);
 void ulmfsal_nsm_note(const void *state_owner);
 bool ulmfsal_nsm_left(const void *state_owner);
 
+/* grace/host_addrs.c: this host's addresses, followed through netlink */
+bool ulmfsal_host_has_address(const sockaddr_t *sa);
+void ulmfsal_host_addrs_close(void);
+
 #endif /* ULMFSAL_H */

@@ -2,7 +2,8 @@
 /*
  * ulm-nfs-bench: K independent NFSv4.0 clients (one thread and one
  * connection each) open one file and repeat LOCK(write, whole file) +
- * LOCKU for N seconds.  Prints one machine-readable line:
+ * LOCKU for N seconds; with --nlm, NLM v4 clients (a host name each)
+ * repeat LOCK + UNLOCK instead.  Prints one machine-readable line:
  *   pairs=... seconds=... pairs_per_s=... median_us=... p99_us=...
  *   clients=... denied=...
  * A pair's latency runs from its first LOCK attempt to the LOCKU reply,
@@ -11,6 +12,7 @@
  * i locks PATH.i instead, so clients measure throughput, not contention.
  */
 #include "nfs4_client.h"
+#include "nlm_client.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +26,7 @@
 
 #include <nfsc/libnfs.h>
 #include <nfsc/libnfs-raw-nfs4.h>
+#include <nfsc/libnfs-raw-nlm.h>
 
 #define MAX_CLIENTS 256
 
@@ -34,6 +37,7 @@ struct bench_options {
 	double seconds;
 	int clients;
 	bool per_client_files;
+	bool nlm;
 };
 
 struct bench_client {
@@ -73,25 +77,51 @@ static int record_pair(struct bench_client *client, uint64_t latency_us)
 	return 0;
 }
 
+/* What a client locks through: an NFSv4 open, or NLM (no open). */
+struct bench_conn {
+	struct nfs4_session *session;
+	struct nfs4_file *file;
+	struct nlm_client *nlm;
+	const char *path;
+};
+
+#define NLM_BENCH_SVID 1
+
+/* One NLM LOCK+UNLOCK pair; 0 (NLM4_GRANTED) or the failing status. */
+static int nlm_lock_pair(struct bench_client *client, struct bench_conn *conn)
+{
+	const struct nlm_range whole = {
+		.offset = 0, .length = 0, .write = true};
+	int status;
+
+	while ((status = nlm_client_lock(conn->nlm, conn->path, NLM_BENCH_SVID,
+					 &whole, false)) == NLM4_DENIED)
+		client->denied++;
+	if (status != NLM4_GRANTED)
+		return status;
+	return nlm_client_unlock(conn->nlm, conn->path, NLM_BENCH_SVID, &whole);
+}
+
 /* One LOCK+LOCKU pair, retrying the LOCK while another client holds it. */
-static int lock_pair(struct bench_client *client, struct nfs4_session *session,
-		     struct nfs4_file *file)
+static int lock_pair(struct bench_client *client, struct bench_conn *conn)
 {
 	const struct nfs4_range whole = {
 		.offset = 0, .length = UINT64_MAX, .write = true};
 	struct nfs4_range denied;
 	int status;
 
-	while ((status = nfs4_file_lock(session, file, "bench", &whole, false,
-					&denied)) == NFS4ERR_DENIED)
+	if (conn->nlm)
+		return nlm_lock_pair(client, conn);
+	while ((status = nfs4_file_lock(conn->session, conn->file, "bench",
+					&whole, false, &denied)) ==
+	       NFS4ERR_DENIED)
 		client->denied++;
 	if (status != NFS4_OK)
 		return status;
-	return nfs4_file_unlock(session, file, "bench", &whole);
+	return nfs4_file_unlock(conn->session, conn->file, "bench", &whole);
 }
 
-static int run_pairs(struct bench_client *client, struct nfs4_session *session,
-		     struct nfs4_file *file)
+static int run_pairs(struct bench_client *client, struct bench_conn *conn)
 {
 	uint64_t begin, end, start;
 	int status;
@@ -100,7 +130,7 @@ static int run_pairs(struct bench_client *client, struct nfs4_session *session,
 	begin = now_us();
 	end = begin + (uint64_t)(client->opts->seconds * 1e6);
 	while ((start = now_us()) < end) {
-		status = lock_pair(client, session, file);
+		status = lock_pair(client, conn);
 		if (status != NFS4_OK)
 			return status;
 		if (record_pair(client, now_us() - start) < 0)
@@ -110,12 +140,47 @@ static int run_pairs(struct bench_client *client, struct nfs4_session *session,
 	return NFS4_OK;
 }
 
+/* Open the client's connection (and, for NFSv4, its file): status. */
+static int conn_open(const struct bench_options *opts, const char *name,
+		     struct bench_conn *conn)
+{
+	int status;
+
+	if (opts->nlm) {
+		conn->nlm = nlm_client_create(opts->server, opts->export, name);
+		return conn->nlm ? NLM4_GRANTED : -ENOMEM;
+	}
+	status = nfs4_session_create(opts->server, opts->export, name,
+				     &conn->session);
+	if (status == NFS4_OK)
+		status = nfs4_file_open(conn->session, conn->path,
+					OPEN4_SHARE_ACCESS_BOTH,
+					OPEN4_SHARE_DENY_NONE, &conn->file);
+	return status;
+}
+
+/* Close what conn_open() opened; @p status: the run's so far. */
+static int conn_close(struct bench_conn *conn, int status)
+{
+	if (conn->file && status == NFS4_OK)
+		status = nfs4_file_close(conn->session, conn->file);
+	if (conn->session)
+		nfs4_session_destroy(conn->session);
+	if (conn->nlm)
+		nlm_client_destroy(conn->nlm);
+	return status;
+}
+
+static const char *status_name(const struct bench_options *opts, int status)
+{
+	return opts->nlm ? nlm_status_name(status) : nfs4_status_name(status);
+}
+
 static void *client_main(void *arg)
 {
 	struct bench_client *client = arg;
 	const struct bench_options *opts = client->opts;
-	struct nfs4_session *session = NULL;
-	struct nfs4_file *file = NULL;
+	struct bench_conn conn = {0};
 	char name[64], path[4096];
 	int status;
 
@@ -126,24 +191,18 @@ static void *client_main(void *arg)
 			 client->index);
 	else
 		snprintf(path, sizeof(path), "%s", opts->file);
-	status =
-		nfs4_session_create(opts->server, opts->export, name, &session);
-	if (status == NFS4_OK)
-		status = nfs4_file_open(session, path, OPEN4_SHARE_ACCESS_BOTH,
-					OPEN4_SHARE_DENY_NONE, &file);
+	conn.path = path;
+	status = conn_open(opts, name, &conn);
 	if (status != NFS4_OK) {
 		/* Still meet the others at the barrier, then give up. */
 		pthread_barrier_wait(client->start);
 	} else {
-		status = run_pairs(client, session, file);
-		if (status == NFS4_OK)
-			status = nfs4_file_close(session, file);
+		status = run_pairs(client, &conn);
 	}
+	status = conn_close(&conn, status);
 	if (status != NFS4_OK)
 		fprintf(stderr, "client %d: %s\n", client->index,
-			nfs4_status_name(status));
-	if (session)
-		nfs4_session_destroy(session);
+			status_name(opts, status));
 	client->status = status;
 	return NULL;
 }
@@ -254,10 +313,10 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: ulm-nfs-bench --server ADDR --export /PSEUDO "
 		     "--file PATH [--seconds N] [--clients K] "
-		     "[--per-client-files]\n"
-		     "K NFSv4.0 clients repeat LOCK(write, whole file)+LOCKU "
-		     "on PATH (or PATH.i each) for N seconds (default 5, K "
-		     "default 1).\n");
+		     "[--per-client-files] [--nlm]\n"
+		     "K NFSv4.0 clients (--nlm: NLM v4 clients) repeat "
+		     "LOCK(write, whole file)+LOCKU (UNLOCK) on PATH (or "
+		     "PATH.i each) for N seconds (default 5, K default 1).\n");
 }
 
 static int parse_options(int argc, char **argv, struct bench_options *opts)
@@ -269,6 +328,7 @@ static int parse_options(int argc, char **argv, struct bench_options *opts)
 		{"seconds", required_argument, NULL, 't'},
 		{"clients", required_argument, NULL, 'k'},
 		{"per-client-files", no_argument, NULL, 'p'},
+		{"nlm", no_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -306,6 +366,9 @@ static int parse_options(int argc, char **argv, struct bench_options *opts)
 			break;
 		case 'p':
 			opts->per_client_files = true;
+			break;
+		case 'n':
+			opts->nlm = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -481,4 +481,5 @@ void ulmfsal_grace_stop(void)
 	}
 	ulmrec_close(grace.cluster);
 	grace.cluster = NULL;
+	ulmfsal_host_addrs_close();
 }

@@ -18,7 +18,6 @@
  * them).
  */
 #include <arpa/inet.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -76,24 +75,6 @@ static bool noted(uint64_t h, bool forget)
 	return seen;
 }
 
-/* Is @p addr (as text) one of this host's addresses now? */
-static bool address_here(const char *addr)
-{
-	struct ifaddrs *all, *ifa;
-	char here[INET6_ADDRSTRLEN];
-	bool found = false;
-
-	if (getifaddrs(&all) != 0)
-		return true; /* unknown: keep releasing as usual */
-	for (ifa = all; ifa != NULL && !found; ifa = ifa->ifa_next)
-		found = ifa->ifa_addr != NULL &&
-			addr_text((const sockaddr_t *)ifa->ifa_addr, here,
-				  sizeof(here)) &&
-			strcmp(here, addr) == 0;
-	freeifaddrs(all);
-	return found;
-}
-
 /**
  * @brief Did NLM owner @p state_owner leave with the service address it
  * used (the address is no longer on this host)? Its releases here are
@@ -104,12 +85,10 @@ bool ulmfsal_nsm_left(const void *state_owner)
 {
 	const state_owner_t *so = state_owner;
 	const state_nlm_client_t *client = so->so_owner.so_nlm_owner.so_client;
-	char server[INET6_ADDRSTRLEN];
 
 	return ulmfsal_cluster() != NULL &&
 	       so->so_type == STATE_LOCK_OWNER_NLM && client != NULL &&
-	       addr_text(&client->slc_server_addr, server, sizeof(server)) &&
-	       !address_here(server);
+	       !ulmfsal_host_has_address(&client->slc_server_addr);
 }
 
 /**
