@@ -43,6 +43,10 @@ struct ulmfsal_config {
 	bool deleg_unwatched;  /**< grant delegations no watch can cover */
 	char *metrics_address; /**< where /metrics listens */
 	uint16_t metrics_port; /**< 0: no /metrics */
+	/** An expired client's courtesy records go after this (0: none
+	 *  are kept) */
+	uint32_t courtesy_max_age_s;
+	uint32_t courtesy_max_records; /**< kept per expired client */
 	/* Ganesha's own RADOS_KV block (RecoveryBackend = rados_cluster),
 	 * read too: where its grace database is, and this node's name. */
 	struct {
@@ -278,6 +282,7 @@ struct ulmfsal_owner {
 	struct ulm_owner id;
 	uint8_t number[4];		/**< NLM svid or 9P pid, big-endian */
 	uint8_t client_buf[ULM_ID_MAX]; /**< client bytes copied out */
+	uint64_t clientid; /**< NFSv4: Ganesha's clientid4, else 0 */
 };
 int ulmfsal_owner_init(struct ulmfsal_owner *owner, const void *state_owner,
 		       uint32_t node, enum ulm_owner_kind kind);
@@ -297,6 +302,8 @@ const struct nfs_argop4 *ulmfsal_nfs4_op(int opcode,
 					 const struct compound_data **compound);
 /** Is this an NFSv4 OPEN reclaiming after a restart (CLAIM_PREVIOUS)? */
 bool ulmfsal_nfs4_open_reclaims(void);
+/** Is an NFSv4 compound (a client's request) being processed? */
+bool ulmfsal_in_nfs4_request(void);
 
 /* grace/grace.c: recovery of lock state; the cluster's recovery state */
 void ulmfsal_grace_start(ulm_env *env, const struct ulmfsal_config *cfg);
@@ -306,6 +313,20 @@ ulmrec *ulmfsal_cluster(void);
 /* grace/nsm.c: NLM clients per service address, for notification on takeover */
 void ulmfsal_nsm_note(const void *state_owner);
 bool ulmfsal_nsm_left(const void *state_owner);
+
+/* lock/courtesy.c: a courteous server (an expired client's records kept
+ * until someone conflicts with them) */
+bool ulmfsal_courtesy_due(const void *state_owner);
+int ulmfsal_courtesy_release_locks(const struct ulm_key *key,
+				   const struct ulm_owner *owner,
+				   uint64_t start, uint64_t end);
+int ulmfsal_courtesy_release_share(const struct ulm_key *key,
+				   const struct ulm_owner *owner);
+bool ulmfsal_courtesy_close_due(uint64_t clientid);
+bool ulmfsal_courtesy_drop(const struct ulm_key *key,
+			   const struct ulm_lock_info *holder, unsigned *drops);
+void ulmfsal_courtesy_start(void);
+void ulmfsal_courtesy_stop(void);
 
 /* grace/host_addrs.c: this host's addresses, followed through netlink */
 bool ulmfsal_host_has_address(const sockaddr_t *sa);

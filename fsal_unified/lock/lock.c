@@ -172,10 +172,15 @@ static fsal_status_t test_lock(struct fsal_obj_handle *obj_hdl,
 			       const struct lock_call *call)
 {
 	struct ulm_lock_info holder;
-	int rc = ULMFSAL_STORE(ulm_lock_test(ulmfsal_env(), &call->key,
-					     &call->owner.id, call->type,
-					     call->start, call->end, &holder));
+	unsigned drops = 0;
+	int rc;
 
+	do {
+		rc = ULMFSAL_STORE(ulm_lock_test(
+			ulmfsal_env(), &call->key, &call->owner.id, call->type,
+			call->start, call->end, &holder));
+	} while (rc == -EAGAIN &&
+		 ulmfsal_courtesy_drop(&call->key, &holder, &drops));
 	if (rc == -EAGAIN || rc == ULM_EDELEG)
 		return conflict(call, &holder, conflicting_lock);
 	if (rc != 0)
@@ -287,10 +292,15 @@ acquire_lock(struct fsal_obj_handle *obj_hdl, struct state_t *state,
 	struct ulm_lock_info holder;
 	ulm_undo *undo = NULL;
 	fsal_status_t status;
+	unsigned drops = 0;
 	int rc;
 
 	queue_request(lock_op, &req);
-	rc = request_lock(lock_op, owner, request, call, &req, &holder, &undo);
+	do {
+		rc = request_lock(lock_op, owner, request, call, &req, &holder,
+				  &undo);
+	} while (rc == -EAGAIN &&
+		 ulmfsal_courtesy_drop(&call->key, &holder, &drops));
 	if (rc == -EAGAIN && lock_op == FSAL_OP_LOCKB)
 		return fsalstat(ERR_FSAL_BLOCKED, EAGAIN);
 	if (rc == -EAGAIN || rc == ULM_EDELEG)
@@ -372,7 +382,12 @@ static fsal_status_t release_lock(struct fsal_obj_handle *obj_hdl,
 	 * move): it reclaimed its locks on the address's new node, which
 	 * holds the records now.
 	 */
-	if (!admin_shutdown && !left_with_address(call, owner))
+	if (admin_shutdown || left_with_address(call, owner))
+		rc = 0;
+	else if (ulmfsal_courtesy_due(owner))
+		rc = ulmfsal_courtesy_release_locks(&call->key, &call->owner.id,
+						    call->start, call->end);
+	else
 		rc = ULMFSAL_STORE(ulm_lock_release(ulmfsal_env(), &call->key,
 						    &call->owner.id,
 						    call->start, call->end));

@@ -79,6 +79,7 @@ static void nfs4_owner_client(struct ulmfsal_owner *owner,
 		p[principal++] = '\0';
 	}
 	memcpy(p + principal, record->cr_client_val, record->cr_client_val_len);
+	owner->clientid = clientid->cid_clientid;
 	owner->id.protocol = ULM_PROTO_NFS4;
 	owner->id.client = owner->client_buf;
 	owner->id.client_len = principal + record->cr_client_val_len;
@@ -173,10 +174,14 @@ static int client_bytes_by_id(struct ulmfsal_owner *owner, clientid4 id)
 	struct gsh_buffdesc key = {.addr = &id, .len = sizeof(id)}, val;
 	const nfs_client_id_t *clientid;
 	struct hash_latch latch;
+	hash_error_t found = hashtable_getlatch(ht_confirmed_client_id, &key,
+						&val, false, &latch);
 	int rc = -EINVAL;
 
-	if (hashtable_getlatch(ht_confirmed_client_id, &key, &val, false,
-			       &latch) != HASHTABLE_SUCCESS)
+	/* Found or not, the partition stays locked until released. */
+	if (found == HASHTABLE_ERROR_NO_SUCH_KEY)
+		hashtable_releaselatched(ht_confirmed_client_id, &latch);
+	if (found != HASHTABLE_SUCCESS)
 		return rc;
 	clientid = val.addr;
 	if (clientid->cid_client_record != NULL &&

@@ -33,6 +33,12 @@ static const char module_name[] = "UNIFIED";
 #define ULMFSAL_DEFAULT_PEER_WAIT_S 1
 /* A worker waits at most this for RADOS, then its client retries. */
 #define ULMFSAL_DEFAULT_OP_TIMEOUT_S 5
+/* Courteous server: an expired client's records are kept a day at most,
+ * as Linux knfsd keeps a courtesy client (NFSD_COURTESY_CLIENT_TIMEOUT). */
+#define ULMFSAL_DEFAULT_COURTESY_AGE_S	 86400
+#define ULMFSAL_MAX_COURTESY_AGE_S	 (7 * 86400)
+#define ULMFSAL_DEFAULT_COURTESY_RECORDS 1024
+#define ULMFSAL_MAX_COURTESY_RECORDS	 1000000
 /* Off unless Metrics_Port is set; then on every address of the host. */
 #define ULMFSAL_DEFAULT_METRICS_ADDRESS "0.0.0.0"
 
@@ -82,6 +88,12 @@ static struct config_item unified_items[] = {
 		      metrics_address),
 	CONF_ITEM_UI16("Metrics_Port", 0, UINT16_MAX, 0, ulmfsal_config,
 		       metrics_port),
+	CONF_ITEM_UI32("Courtesy_Max_Age", 0, ULMFSAL_MAX_COURTESY_AGE_S,
+		       ULMFSAL_DEFAULT_COURTESY_AGE_S, ulmfsal_config,
+		       courtesy_max_age_s),
+	CONF_ITEM_UI32("Courtesy_Max_Records", 1, ULMFSAL_MAX_COURTESY_RECORDS,
+		       ULMFSAL_DEFAULT_COURTESY_RECORDS, ulmfsal_config,
+		       courtesy_max_records),
 	CONFIG_EOL,
 };
 
@@ -169,23 +181,28 @@ static fsal_status_t init_config(struct fsal_module *module,
 			"Delegation_Revoke_Margin = 1..%u, "
 			"Delegations_Unwatched = true|false, "
 			"Metrics_Address = <IPv4 or IPv6 address>, "
-			"Metrics_Port = 0..65535 (0: off). "
+			"Metrics_Port = 0..65535 (0: off), "
+			"Courtesy_Max_Age = 0..%u (0: off), "
+			"Courtesy_Max_Records = 1..%u. "
 			"Exports using FSAL UNIFIED "
 			"are refused until it is fixed.",
 			ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE, UINT32_MAX,
 			ULMFSAL_MIN_LEASE_MS, ULMFSAL_MAX_LEASE_MS,
 			ULMFSAL_MAX_OP_TIMEOUT_S, ULMFSAL_MAX_PEER_WAIT_S,
-			ULMFSAL_MAX_REVOKE_MARGIN_S);
+			ULMFSAL_MAX_REVOKE_MARGIN_S, ULMFSAL_MAX_COURTESY_AGE_S,
+			ULMFSAL_MAX_COURTESY_RECORDS);
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	}
 
 	LogInfo(COMPONENT_FSAL,
 		"UNIFIED: Store = %s, Store_Path = %s, Map_Size = %" PRIu64
 		", Sync = %s, Node_Id = %" PRIu32
-		", Delegations_Unwatched = %s",
+		", Delegations_Unwatched = %s, Courtesy_Max_Age = %" PRIu32
+		", Courtesy_Max_Records = %" PRIu32,
 		ulmfsal_store_name(cfg->store), cfg->store_path, cfg->map_size,
 		cfg->sync ? "true" : "false", cfg->node_id,
-		cfg->deleg_unwatched ? "true" : "false");
+		cfg->deleg_unwatched ? "true" : "false",
+		cfg->courtesy_max_age_s, cfg->courtesy_max_records);
 	if (cfg->store == ULM_STORE_RADOS)
 		LogInfo(COMPONENT_FSAL,
 			"UNIFIED: Ceph_Conf = %s, UserId = %s, Keyring = %s, "
@@ -226,6 +243,7 @@ MODULE_FINI void ulmfsal_unload(void)
 	ulmfsal_grace_stop();
 	ulmfsal_events_stop();
 	ulmfsal_fence_watch_stop();
+	ulmfsal_courtesy_stop();
 	ulmfsal_env_close();
 	if (unregister_fsal(&ULMFSAL.module) != 0)
 		LogCrit(COMPONENT_FSAL, "UNIFIED: unregister_fsal failed: "

@@ -31,6 +31,12 @@ const struct nfs_argop4 *ulmfsal_nfs4_op(int opcode,
 	return &data->argarray[data->oppos];
 }
 
+bool ulmfsal_in_nfs4_request(void)
+{
+	return op_ctx != NULL && op_ctx->req_type == NFS_REQUEST &&
+	       op_ctx->nfs_vers == NFS_V4;
+}
+
 bool ulmfsal_nfs4_open_reclaims(void)
 {
 	const nfs_argop4 *op = ulmfsal_nfs4_op(NFS4_OP_OPEN, NULL);

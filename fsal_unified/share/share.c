@@ -37,6 +37,7 @@ struct share_state {
 	state_owner_t
 		*held_owner; /* an NLM share's owner, see nlm_owner_hold */
 	struct ulm_owner owner;
+	uint64_t clientid; /* NFSv4: the owner's clientid4, else 0 */
 	struct ulm_key key;
 	uint8_t bytes[]; /* key, client, owner */
 };
@@ -96,6 +97,7 @@ static struct share_state *share_state_new(const struct state_t *state,
 	s->next = NULL;
 	s->state = state;
 	s->owner = *o;
+	s->clientid = call->owner.clientid;
 	s->key.data = memcpy(p, call->key.data, call->key.len);
 	s->key.len = call->key.len;
 	p += call->key.len;
@@ -182,9 +184,15 @@ static fsal_status_t share_call_init(struct fsal_obj_handle *obj,
 static fsal_status_t share_acquire(const struct share_call *call)
 {
 	struct ulm_lock_info *holder = gsh_malloc(sizeof(*holder));
-	int rc = ULMFSAL_STORE(ulm_share_acquire(
-		ulmfsal_env(), &call->key, &call->owner.id, call->access,
-		call->deny, call->flags, holder));
+	unsigned drops = 0;
+	int rc;
+
+	do {
+		rc = ULMFSAL_STORE(ulm_share_acquire(
+			ulmfsal_env(), &call->key, &call->owner.id,
+			call->access, call->deny, call->flags, holder));
+	} while (rc == -EAGAIN &&
+		 ulmfsal_courtesy_drop(&call->key, holder, &drops));
 
 	if (rc == -EAGAIN)
 		LogDebug(COMPONENT_FSAL,
@@ -390,8 +398,11 @@ static fsal_status_t close2(struct fsal_obj_handle *obj, struct state_t *state)
 	int rc = 0;
 
 	if (s != NULL && !admin_shutdown)
-		rc = ULMFSAL_STORE(
-			ulm_share_release(ulmfsal_env(), &s->key, &s->owner));
+		rc = ulmfsal_courtesy_close_due(s->clientid)
+			     ? ulmfsal_courtesy_release_share(&s->key,
+							      &s->owner)
+			     : ULMFSAL_STORE(ulm_share_release(
+				       ulmfsal_env(), &s->key, &s->owner));
 	if (rc != 0)
 		LogCrit(COMPONENT_FSAL,
 			"UNIFIED: CLOSE could not drop the share reservation: "

@@ -48,6 +48,7 @@ fsal_status_t ulmfsal_io_check(struct fsal_obj_handle *obj, unsigned flags,
 			       const char *what)
 {
 	struct ulm_lock_info holder;
+	unsigned drops = 0;
 	struct ulm_key key;
 	int rc;
 
@@ -55,8 +56,11 @@ fsal_status_t ulmfsal_io_check(struct fsal_obj_handle *obj, unsigned flags,
 		return fsalstat(ERR_FSAL_NO_ERROR, 0);
 	if (ulmfsal_file_key(obj, &key) != 0)
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
-	rc = ULMFSAL_STORE(ulm_io_check(ulmfsal_env(), &key, NULL, access,
-					start, end, flags, &holder));
+	do {
+		rc = ULMFSAL_STORE(ulm_io_check(ulmfsal_env(), &key, NULL,
+						access, start, end, flags,
+						&holder));
+	} while (rc == -EAGAIN && ulmfsal_courtesy_drop(&key, &holder, &drops));
 	if (rc == -EAGAIN)
 		return refusal(&holder, what);
 	return ulmfsal_status(rc, what);

@@ -340,6 +340,8 @@ sb__fsal_block() {
 #   dbus=1                           (sb_ganesha_start starts a private
 #     system bus in the node first: sb_dbus_start)
 #   metrics_port=N metrics_address=A (UNIFIED's /metrics endpoint)
+#   courtesy_age=S courtesy_records=N (UNIFIED Courtesy_Max_Age,
+#                                     Courtesy_Max_Records)
 #   raw=TEXT                         (appended verbatim)
 sb_ganesha_conf() {
 	local node=$1 dir conf kv key val
@@ -352,6 +354,7 @@ sb_ganesha_conf() {
 	local exports=()
 	local rados_lease="" rados_tokens="" rados_op_timeout="" deleg_unwatched=""
 	local rados_peer_wait="" metrics_port="" metrics_address=""
+	local courtesy_age="" courtesy_records=""
 	shift
 	for kv in "$@"; do
 		key=${kv%%=*}
@@ -378,6 +381,8 @@ sb_ganesha_conf() {
 		rados_peer_wait) rados_peer_wait=$val unified=1 ;;
 		metrics_port) metrics_port=$val unified=1 ;;
 		metrics_address) metrics_address=$val unified=1 ;;
+		courtesy_age) courtesy_age=$val unified=1 ;;
+		courtesy_records) courtesy_records=$val unified=1 ;;
 		bind) bind=$val ;;
 		udp) udp=$val ;;
 		export) exports+=("$val") ;;
@@ -451,6 +456,11 @@ sb_ganesha_conf() {
 			[ -z "$metrics_address" ] ||
 				printf '\tMetrics_Address = "%s";\n' \
 					"$metrics_address"
+			[ -z "$courtesy_age" ] ||
+				printf '\tCourtesy_Max_Age = %s;\n' "$courtesy_age"
+			[ -z "$courtesy_records" ] ||
+				printf '\tCourtesy_Max_Records = %s;\n' \
+					"$courtesy_records"
 			printf '}\n'
 		fi
 		[ -z "$keytab" ] ||

@@ -659,6 +659,35 @@ int ulm_deleg_check(ulm_env *env, const struct ulm_key *file,
 		    const struct ulm_owner *owner, unsigned access,
 		    struct ulm_lock_info *conflict);
 
+/** @defgroup courtesy Courtesy records (a courteous server) */
+
+/** The client name of a courtesy owner begins so (ulmctl shows it). */
+#define ULM_COURTESY_PREFIX "courtesy:"
+
+/**
+ * @brief The courtesy owner of @p owner: the same owner, its client
+ * named ULM_COURTESY_PREFIX + the client's name. Records made under it
+ * are a courtesy kept for a client that went away without a word (its
+ * lease lapsed): callers that meet one in a conflict drop it
+ * (ulm_courtesy_drop()) and ask again, instead of refusing.
+ * @param buf ULM_ID_MAX bytes; holds the name, must outlive @p out
+ * @return 0; -ENAMETOOLONG (the name would pass ULM_ID_MAX); -EINVAL
+ */
+int ulm_courtesy_owner(const struct ulm_owner *owner, uint8_t *buf,
+		       struct ulm_owner *out);
+
+/** @brief Is @p rec (a conflict, a listed record) a courtesy record? */
+bool ulm_is_courtesy(const struct ulm_lock_info *rec);
+
+/**
+ * @brief Drop the courtesy record @p rec, as a conflict or a listing
+ * reported it, of whichever node made it.
+ * @return 0; -EINVAL (not a courtesy record); errors as
+ *         ulm_lock_release()
+ */
+int ulm_courtesy_drop(ulm_env *env, const struct ulm_key *file,
+		      const struct ulm_lock_info *rec);
+
 /** @defgroup event Events for this node */
 
 enum ulm_event_kind {

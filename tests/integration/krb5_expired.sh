@@ -34,8 +34,11 @@ it_pass "ganesha.nfsd is still running"
 krb5_kinit n1 bob
 krb5_client_start b n1 krb5p "$IT_DIR/bob.cc"
 it_expect b "v4 open f both" OK
-# A cannot renew its lease any more: Ganesha drops its state, lock too.
+# A cannot renew its lease any more: Ganesha drops its state; its lock
+# stays only as a courtesy record (it.courtesy), which B's lock drops.
 it_expect_store_within 20 "the expired client's lock ends with its lease" \
-	'type=write start=0 end=99 ' 0
+	'type=write start=0 end=99 .*client=alice@ULM.TEST' 0
+it_expect_store "kept as a courtesy lock" \
+	'type=write start=0 end=99 .*client=courtesy:alice@ULM.TEST' 1
 it_expect b "v4 lock write 0 100" OK
 it_expect b "v4 unlock 0 100" OK

@@ -5,7 +5,8 @@
 # then change nothing; once the locks are unlocked they succeed and drop
 # that owner's state only. A client that stops renewing is expired by
 # Ganesha after its lease: its locks, share reservations and delegations
-# all leave the table, and the clients it held up get what they asked.
+# all leave the table (its locks and denies as courtesy records, which the
+# clients it held up drop), and those clients get what they asked.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
 it_setup lifecycle_v4
@@ -72,8 +73,10 @@ it_expect b "v4 open x1 both" OK
 it_expect b "v4 lock write 0 10" "DENIED write 0 0"
 it_expect c "v4 lock read 100 1" "DENIED write 0 0"
 it_expect a "v4 expire" OK
-it_expect_store_within $((8 * LEASE)) "A expired: nothing of A left" \
+it_expect_store_within $((8 * LEASE)) "A expired: nothing live of A left" \
 	'client=ulmt-a-' 0
+it_expect_store "its lock and its deny stay as courtesy records (it.courtesy)" \
+	'client=courtesy:ulmt-a-' 2
 it_expect b "v4 lock write 0 10" OK
 it_expect c "v4 lock read 100 1" OK
 it_expect c "v4 lock read 5 1" "DENIED write 0 10"

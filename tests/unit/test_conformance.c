@@ -411,6 +411,59 @@ static void test_node_list_shows_this_node_live(void **state)
 	assert_false(ulm_env_live(NULL));
 }
 
+/* A courtesy owner's records (kept for a client that went away without a
+ * word) conflict as any record does, say what they are, and give way when
+ * dropped; a live record is never dropped as one. */
+static void test_courtesy_records_give_way(void **state)
+{
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct ulm_owner ao = test_open_owner(ULM_PROTO_NFS4, "c1", "o");
+	struct ulm_owner b = test_owner(ULM_PROTO_NLM, "host2", "b");
+	struct ulm_owner bo = test_open_owner(ULM_PROTO_NFS4, "c2", "o");
+	struct ulm_owner ca, cao, big = a;
+	uint8_t buf[ULM_ID_MAX], sbuf[ULM_ID_MAX], name[ULM_ID_MAX] = {0};
+	struct ulm_key k = test_key("f");
+	struct ulm_lock_info info;
+
+	assert_int_equal(ulm_courtesy_owner(&a, buf, &ca), 0);
+	assert_int_equal(ulm_courtesy_owner(&ao, sbuf, &cao), 0);
+	assert_int_equal(acquire(state, "f", &ca, W, 0, 9), 0);
+	assert_int_equal(ulm_share_acquire(env_of(state), &k, &cao,
+					   ULM_SHARE_READ, ULM_SHARE_WRITE, 0,
+					   NULL),
+			 0);
+	assert_int_equal(
+		ulm_lock_acquire(env_of(state), &k, &b, W, 5, 5, &info, NULL),
+		-EAGAIN);
+	assert_true(ulm_is_courtesy(&info));
+	assert_int_equal(info.client_len, strlen("courtesy:c1"));
+	assert_memory_equal(info.client, "courtesy:c1", info.client_len);
+	assert_int_equal(ulm_courtesy_drop(env_of(state), &k, &info), 0);
+	assert_int_equal(
+		ulm_lock_acquire(env_of(state), &k, &b, W, 5, 5, NULL, NULL),
+		0);
+	assert_int_equal(ulm_share_acquire(env_of(state), &k, &bo,
+					   ULM_SHARE_WRITE, 0, 0, &info),
+			 -EAGAIN);
+	assert_true(ulm_is_courtesy(&info));
+	assert_int_equal(ulm_courtesy_drop(env_of(state), &k, &info), 0);
+	assert_int_equal(ulm_share_acquire(env_of(state), &k, &bo,
+					   ULM_SHARE_WRITE, 0, 0, NULL),
+			 0);
+	/* The courtesy lock went whole; a live holder is no courtesy record,
+	 * and is not dropped as one. */
+	assert_int_equal(ulm_lock_test(env_of(state), &k, &a, W, 0, 9, &info),
+			 -EAGAIN);
+	assert_int_equal(info.start, 5);
+	assert_false(ulm_is_courtesy(&info));
+	assert_int_equal(ulm_courtesy_drop(env_of(state), &k, &info), -EINVAL);
+	assert_int_equal(ulm_lock_test(env_of(state), &k, &a, W, 5, 5, NULL),
+			 -EAGAIN);
+	big.client = name;
+	big.client_len = ULM_ID_MAX;
+	assert_int_equal(ulm_courtesy_owner(&big, buf, &ca), -ENAMETOOLONG);
+}
+
 static void test_strerror_covers_codes(void **state)
 {
 	(void)state;
@@ -534,6 +587,8 @@ static void test_read_only_lists_but_cannot_write(void **state)
 		cmocka_unit_test_setup_teardown(                              \
 			test_node_list_shows_this_node_live, setup,           \
 			teardown_env),                                        \
+		cmocka_unit_test_setup_teardown(                              \
+			test_courtesy_records_give_way, setup, teardown_env), \
 		cmocka_unit_test_setup_teardown(test_strerror_covers_codes,   \
 						setup, teardown_env)
 
