@@ -51,7 +51,8 @@ static struct config_item unified_items[] = {
 	CONF_ITEM_UI64("Map_Size", ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE,
 		       ULMFSAL_DEFAULT_MAP_SIZE, ulmfsal_config, map_size),
 	CONF_ITEM_BOOL("Sync", false, ulmfsal_config, sync),
-	CONF_ITEM_UI32("Node_Id", 1, UINT32_MAX, 1, ulmfsal_config, node_id),
+	CONF_ITEM_UI32("Node_Id", 1, ULM_NODE_PROCESS_MIN - 1, 1,
+		       ulmfsal_config, node_id),
 	CONF_ITEM_PATH("Ceph_Conf", 1, PATH_MAX, NULL, ulmfsal_config,
 		       ceph_conf),
 	CONF_ITEM_STR("UserId", 1, ULMFSAL_RADOS_NAME_MAX, NULL, ulmfsal_config,
@@ -172,10 +173,10 @@ static fsal_status_t init_config(struct fsal_module *module,
 			"Metrics_Port = 0..65535 (0: off). "
 			"Exports using FSAL UNIFIED "
 			"are refused until it is fixed.",
-			ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE, UINT32_MAX,
-			ULMFSAL_MIN_LEASE_MS, ULMFSAL_MAX_LEASE_MS,
-			ULMFSAL_MAX_OP_TIMEOUT_S, ULMFSAL_MAX_PEER_WAIT_S,
-			ULMFSAL_MAX_REVOKE_MARGIN_S);
+			ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE,
+			ULM_NODE_PROCESS_MIN - 1, ULMFSAL_MIN_LEASE_MS,
+			ULMFSAL_MAX_LEASE_MS, ULMFSAL_MAX_OP_TIMEOUT_S,
+			ULMFSAL_MAX_PEER_WAIT_S, ULMFSAL_MAX_REVOKE_MARGIN_S);
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	}
 

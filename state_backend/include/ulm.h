@@ -69,6 +69,12 @@ extern "C" {
 /** Longest file key, in bytes. */
 #define ULM_KEY_MAX 256
 
+/** Node ids from here up are short-lived per-process nodes (an smbd
+ *  process per SMB connection: docs/smb.md), ids below are long-lived
+ *  servers (a Ganesha's Node_Id). A per-process node has no reclaim: once
+ *  it is not live, any node of the store may purge its records. */
+#define ULM_NODE_PROCESS_MIN (1U << 24)
+
 /** An open environment: one store plus this node's cache of it. */
 typedef struct ulm_env ulm_env;
 
