@@ -42,8 +42,6 @@ it_expect b "v4 open f both" OK
 it_expect c "v4 open f both" OK
 it_expect s1 "open f both both" OK
 it_expect s3 "open f both both" OK
-it_smb_log_has "node 1's smbd opened the pool" \
-	"node [0-9]{8} opened lock store rados pool ulm namespace"
 
 it_note "an SMB lock on node 1 denies NFS locks through nodes 2 and 3"
 it_expect s1 "lock 0 100 excl" OK
@@ -51,6 +49,8 @@ it_expect_store_refusal n2 b "v4 lock write 50 1" "DENIED write 0 100"
 it_expect_store_refusal n2 b "v4 lockt read 0 1" "DENIED write 0 100"
 it_expect_store_refusal n3 c "v4 lock read 99 1" "DENIED write 0 100"
 it_expect_store_refusal n3 c "v4 lockt write 10 10" "DENIED write 0 100"
+it_smb_log_has "node 1's smbd opened the pool" \
+	"node [0-9]{8} opened lock store rados pool ulm namespace"
 it_expect_store "the SMB lock, node 1's smbd node" \
 	'type=write start=0 end=99 proto=smb kind=lock node=[0-9]{8} ' 1
 
