@@ -194,6 +194,10 @@ bool ulmfsal_smb_locks_mandatory(const struct fsal_export *exp);
 fsal_status_t ulmfsal_io_check(struct fsal_obj_handle *obj, unsigned flags,
 			       unsigned access, uint64_t start, uint64_t end,
 			       const char *what);
+/** May the file be removed or renamed? Not while an SMB open on any node
+ *  denies delete: ERR_FSAL_FILE_OPEN (NFSv4), ERR_FSAL_ACCESS (NFSv3). */
+fsal_status_t ulmfsal_delete_check(struct fsal_obj_handle *obj,
+				   const char *what);
 
 /* share/recall.c: the up-calls that reach this node's delegation holders */
 void ulmfsal_recall_add(const struct ulm_key *key,

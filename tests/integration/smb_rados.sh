@@ -6,7 +6,9 @@
 # would be. An SMB lock on node 1 denies NFSv4 LOCK and LOCKT through
 # nodes 2 and 3, with the SMB range as the holder, each refusal decided by
 # that node's lock store; an NFS lock on node 3 denies the SMB lock on
-# node 1; share modes refuse across nodes both ways; SMB I/O on node 1 is
+# node 1; share modes refuse across nodes both ways (an SMB open without
+# FILE_SHARE_DELETE on node 1 refuses NFSv4 RENAME and REMOVE through nodes
+# 2 and 3: NFS4ERR_FILE_OPEN); SMB I/O on node 1 is
 # refused under node 2's NFS write lock; unlocking lets the other in. An
 # smbd on node 1 killed with -9 leaves its records: they refuse node 2
 # until its RADOS lease lapses and a Ganesha purges them, with no new
@@ -90,6 +92,8 @@ it_expect b "v4 open f write" "ERR NFS4ERR_SHARE_DENIED"
 it_expect c "v4 open f both" "ERR NFS4ERR_SHARE_DENIED"
 it_expect c "v4 open f read" OK
 it_expect c "v4 close" OK
+it_expect c "v4 rename f g" "ERR NFS4ERR_FILE_OPEN"
+it_expect b "v4 remove f" "ERR NFS4ERR_FILE_OPEN"
 it_expect s1 "close" OK
 it_expect b "v4 open f read deny write" OK
 it_expect s1 "open f write both" "DENIED STATUS_SHARING_VIOLATION"
