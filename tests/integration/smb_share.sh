@@ -9,7 +9,7 @@
 # node's smbd, which Samba alone (a share-mode database per node) would
 # allow; a close on either side lets the other in. An SMB open without
 # FILE_SHARE_DELETE refuses an NFSv4 REMOVE and RENAME of its file through
-# either node (NFS4ERR_FILE_OPEN) and an SMB open for DELETE on the other
+# either node (NFS4ERR_FILE_OPEN; NFSv3 REMOVE: NFS3ERR_ACCES) and an SMB open for DELETE on the other
 # node, never an NFS open; one with it lets them pass; an NFS deny never
 # refuses an SMB open for DELETE (NFS has no delete deny). With SB_SMB_STOCK=1
 # (stock smbd, no module) it must fail.
@@ -87,6 +87,7 @@ it_expect s "open f both both" OK
 it_expect_store "the SMB open denies delete" 'type=share .*access=rw deny=d proto=smb ' 1
 it_expect a "v4 remove f" "ERR NFS4ERR_FILE_OPEN"
 it_expect b "v4 rename f g" "ERR NFS4ERR_FILE_OPEN"
+it_expect c "v3 remove f" "ERR EACCES" # NFS3ERR_ACCES: rm fails
 it_expect b "v4 open f both" OK
 it_expect b "v4 close" OK
 it_expect t "open f all all" "DENIED STATUS_SHARING_VIOLATION"
