@@ -6,7 +6,8 @@
 # locks until Ganesha's UNIFIED sees the process gone and purges them
 # (each smbd process is a lock store node of its own), with no new SMB
 # connection; ulmctl then shows nothing of it. An smbd whose lock store
-# cannot be opened, or whose node base could collide, refuses the tree
+# cannot be opened (LMDB, or RADOS without a ceph.conf), or whose node
+# base could collide, refuses the tree
 # connect, and its log says why. With
 # SB_SMB_STOCK=1 (stock smbd, no module) it must fail.
 # shellcheck source=tests/integration/it_lib.sh
@@ -86,4 +87,13 @@ it_smb_client_start s6 n3
 it_expect s6 "open f both both" "ERR connect STATUS_UNSUCCESSFUL"
 IT_SMB_NODE=n3 it_smb_log_has "smbd says why" \
 	"ulm:node base = 16777217.: not a multiple of 4194304"
+
+it_note "a RADOS store that cannot be reached: the tree connect is refused"
+it_node_daemons n4 4
+IT_SMB_NODE=n4 it_smb_node n4 "ulm:store=rados" "ulm:pool=ulm" \
+	"ulm:ceph conf=$IT_DIR/no-ceph.conf"
+it_smb_client_start s7 n4
+it_expect s7 "open f both both" "ERR connect STATUS_UNSUCCESSFUL"
+IT_SMB_NODE=n4 it_smb_log_has "smbd names the pool and ceph.conf" \
+	"opening lock store rados pool ulm namespace ulm \(ceph.conf $IT_DIR/no-ceph.conf\) as node [0-9]+: "
 it_pass
