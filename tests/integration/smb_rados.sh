@@ -4,8 +4,9 @@
 # and smbd with vfs_ulm on the same pool ("ulm:store = rados"), its smbd
 # processes numbered from a node base of its own, as separate machines
 # would be. An SMB lock on node 1 denies NFSv4 LOCK and LOCKT through
-# nodes 2 and 3, with the SMB range as the holder, each refusal decided by
-# that node's lock store; an NFS lock on node 3 denies the SMB lock on
+# nodes 2 and 3 and NLM TEST through node 2 (the only one serving NLM: the
+# nodes share one portmapper), with the SMB range as the holder, each
+# refusal decided by that node's lock store; an NFS lock on node 3 denies the SMB lock on
 # node 1; share modes refuse across nodes both ways (an SMB open without
 # FILE_SHARE_DELETE on node 1 refuses NFSv4 RENAME and REMOVE through nodes
 # 2 and 3: NFS4ERR_FILE_OPEN); SMB I/O on node 1 is
@@ -27,7 +28,8 @@ it_rados_cluster memstore
 for id in 1 2 3; do
 	# A short Ganesha lease: dead smbd nodes are looked for every
 	# quarter of it (fsal_unified/grace/process_purge.c).
-	it_rados_node "n$id" "$id" dbus=1 rados_lease=4000
+	it_rados_node "n$id" "$id" dbus=1 rados_lease=4000 \
+		"$([ "$id" = 2 ] && echo protocols=3,4 || echo protocols=4)"
 done
 it_smb_rados_node n1 1
 # Node 2's smbd leases are long: one seen dead within 10 s gave it back.
@@ -36,6 +38,7 @@ it_smb_rados_node n3 3
 it_rados_client a n1 # NFSv4 through node 1
 it_rados_client b n2 # NFSv4 through node 2
 it_rados_client c n3 # NFSv4 through node 3
+it_rados_client d n2 # NLM through node 2
 it_smb_client_start s1 n1 127.0.0.1
 it_smb_client_start s3 n3 127.0.0.3
 
@@ -51,6 +54,8 @@ it_expect_store_refusal n2 b "v4 lock write 50 1" "DENIED write 0 100"
 it_expect_store_refusal n2 b "v4 lockt read 0 1" "DENIED write 0 100"
 it_expect_store_refusal n3 c "v4 lock read 99 1" "DENIED write 0 100"
 it_expect_store_refusal n3 c "v4 lockt write 10 10" "DENIED write 0 100"
+it_expect_store_refusal n2 d "nlm test write 10 10 f" "DENIED write 0 100 *"
+it_expect_store_refusal n2 d "nlm test read 99 1 f" "DENIED write 0 100 *"
 it_smb_log_has "node 1's smbd opened the pool" \
 	"node [0-9]{8} opened lock store rados pool ulm namespace"
 it_expect_store "the SMB lock, node 1's smbd node" \
