@@ -305,8 +305,9 @@ bool ulmfsal_nfs4_open_reclaims(void);
 /* grace/grace.c: recovery of lock state; the cluster's recovery state */
 void ulmfsal_grace_start(ulm_env *env, const struct ulmfsal_config *cfg);
 void ulmfsal_grace_stop(void);
-/* grace/process_purge.c: records of dead smbd nodes, from the grace thread */
-void ulmfsal_process_purge(ulm_env *env);
+/* grace/process_purge.c: records of dead smbd nodes, by a thread of its own */
+void ulmfsal_process_purge_start(ulm_env *env,
+				 const struct ulmfsal_config *cfg);
 void ulmfsal_process_purge_stop(void);
 ulmrec *ulmfsal_cluster(void);
 

@@ -37,10 +37,6 @@
 #define GRACE_ORPHAN_FACTOR  3	/* end others' entries 3 graces overdue */
 #define GRACE_LIFT_RETRY_MAX 8
 #define GRACE_FENCE_SECS     3600
-/* Dead smbd nodes are looked for every quarter lease (RADOS: they are
- * seen dead one lease after their last renewal), LMDB every second. */
-#define GRACE_PURGE_LEASE_PARTS 4
-#define GRACE_PURGE_TICKS_LMDB	2
 
 static struct {
 	pthread_mutex_t mutex;
@@ -51,7 +47,6 @@ static struct {
 	pthread_t thread;
 	ulm_env *env;
 	uint32_t node;
-	unsigned purge_ticks;	 /* ulmfsal_process_purge() every so many */
 	ulmrec *cluster;	 /* NULL: a store of one node */
 	struct ulmrec_entry own; /* this node's own recovery */
 	bool own_open;
@@ -320,8 +315,6 @@ static void *grace_main(void *arg)
 		else if (grace.own_open &&
 			 (why = due(&grace.own, now, serving_ms)) != NULL)
 			recovery_finish(&grace.own, why);
-		if (ticks % grace.purge_ticks == 0)
-			ulmfsal_process_purge(grace.env);
 		ticks++;
 	} while (!tick_unless_stopped());
 	return NULL;
@@ -450,12 +443,6 @@ void ulmfsal_grace_start(ulm_env *env, const struct ulmfsal_config *cfg)
 
 	grace.env = env;
 	grace.node = cfg->node_id;
-	grace.purge_ticks = GRACE_PURGE_TICKS_LMDB;
-	if (cfg->store == ULM_STORE_RADOS)
-		grace.purge_ticks =
-			cfg->lease_ms / GRACE_PURGE_LEASE_PARTS / GRACE_TICK_MS;
-	if (grace.purge_ticks == 0)
-		grace.purge_ticks = 1;
 	if (cfg->store == ULM_STORE_RADOS)
 		grace.cluster = cluster_open(cfg);
 	own_begin(env, cfg);
@@ -492,7 +479,6 @@ void ulmfsal_grace_stop(void)
 		pthread_join(grace.thread, NULL);
 		grace.running = false;
 	}
-	ulmfsal_process_purge_stop();
 	ulmrec_close(grace.cluster);
 	grace.cluster = NULL;
 }

@@ -8,18 +8,29 @@
  * An smbd killed with -9 released nothing, and nobody reclaims for it
  * (docs/smb.md). Ganesha runs on every node for as long as the store is
  * in use, whereas an smbd process lives only as long as its SMB
- * connection, so this thread, not smbd, purges them: every scan lists the
- * store's nodes and purges, once per (node, epoch), each per-process node
- * that is not live (RADOS: its lease lapsed; LMDB: its process is gone).
- * A live node is never purged.
+ * connection, so a thread of Ganesha's, not smbd, purges them: every scan
+ * lists the store's nodes and purges, once per (node, epoch), each
+ * per-process node that is not live (RADOS: its lease lapsed; LMDB: its
+ * process is gone). A live node is never purged. A thread of its own: a
+ * scan waits for RADOS and a purge walks every file, which must hold up
+ * neither grace nor the fence log; a fenced node does not scan.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "ulmfsal.h"
 
 /* Purges per scan: the rest wait for the next scan. */
 #define PROCESS_PURGE_MAX 64
+/* Scans: every quarter lease on RADOS (a dead node is seen one lease
+ * after its last renewal), every second on LMDB; stop is looked at every
+ * step. */
+#define PROCESS_PURGE_LEASE_PARTS 4
+#define PROCESS_PURGE_LMDB_MS	  1000
+#define PROCESS_PURGE_STEP_MS	  100
 
 /* A dead per-process node seen, and purged if epoch != 0. */
 struct dead_node {
@@ -103,11 +114,9 @@ static void purge_one(ulm_env *env, struct dead_node *dead)
 	}
 }
 
-/**
- * @brief Purge the records of per-process nodes that died since the last
- * scan (all dead ones at the first scan). Grace thread only.
- */
-void ulmfsal_process_purge(ulm_env *env)
+/* Purge the records of per-process nodes that died since the last scan
+ * (all dead ones at the first scan). */
+static void process_purge(ulm_env *env)
 {
 	struct scan s = {0};
 	int rc = ulm_node_list(env, dead_visit, &s);
@@ -128,9 +137,49 @@ void ulmfsal_process_purge(ulm_env *env)
 	purged.n = s.n_seen;
 }
 
-/** @brief Forget what was purged (the grace thread stopped). */
+static pthread_t purge_thread;
+static atomic_bool purge_running;
+static unsigned purge_period_ms;
+
+static void *purge_loop(void *arg)
+{
+	ulm_env *env = arg;
+	unsigned waited = purge_period_ms;
+
+	SetNameFunction("ulm_purge");
+	while (atomic_load(&purge_running)) {
+		if (waited >= purge_period_ms && ulm_env_live(env)) {
+			process_purge(env);
+			waited = 0;
+		}
+		usleep(PROCESS_PURGE_STEP_MS * 1000);
+		waited += PROCESS_PURGE_STEP_MS;
+	}
+	return NULL;
+}
+
+/** @brief Purge dead smbd nodes' records from now on (the store is open). */
+void ulmfsal_process_purge_start(ulm_env *env, const struct ulmfsal_config *cfg)
+{
+	purge_period_ms = cfg->store == ULM_STORE_RADOS
+				  ? cfg->lease_ms / PROCESS_PURGE_LEASE_PARTS
+				  : PROCESS_PURGE_LMDB_MS;
+	atomic_store(&purge_running, true);
+	if (pthread_create(&purge_thread, NULL, purge_loop, env) != 0) {
+		atomic_store(&purge_running, false);
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: cannot start the thread that purges dead "
+			"smbd "
+			"nodes: a killed smbd's records stay until "
+			"ulmctl --store STORE break node N");
+	}
+}
+
+/** @brief Stop purging; forget what was purged. */
 void ulmfsal_process_purge_stop(void)
 {
+	if (atomic_exchange(&purge_running, false))
+		pthread_join(purge_thread, NULL);
 	free(purged.node);
 	purged.node = NULL;
 	purged.n = 0;

@@ -227,6 +227,7 @@ MODULE_FINI void ulmfsal_unload(void)
 	ulmfsal_grace_stop();
 	ulmfsal_events_stop();
 	ulmfsal_fence_watch_stop();
+	ulmfsal_process_purge_stop();
 	ulmfsal_env_close();
 	if (unregister_fsal(&ULMFSAL.module) != 0)
 		LogCrit(COMPONENT_FSAL, "UNIFIED: unregister_fsal failed: "

@@ -60,7 +60,7 @@ it_expect_value "the lock's node is smbd process $pid" smbd \
 it_now_ms
 killed_ms=$IT_NOW_MS
 kill -9 "$pid"
-# Granted once Ganesha's grace thread (a scan a second on LMDB) saw the
+# Granted once Ganesha's purge thread (a scan a second on LMDB) saw the
 # process gone; denied until then.
 it_expect_within 5 a "v4 lock write 0 1" OK
 it_now_ms
