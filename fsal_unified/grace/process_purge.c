@@ -169,8 +169,7 @@ void ulmfsal_process_purge_start(ulm_env *env, const struct ulmfsal_config *cfg)
 		atomic_store(&purge_running, false);
 		LogCrit(COMPONENT_FSAL,
 			"UNIFIED: cannot start the thread that purges dead "
-			"smbd "
-			"nodes: a killed smbd's records stay until "
+			"smbd nodes: a killed smbd's records stay until "
 			"ulmctl --store STORE break node N");
 	}
 }
