@@ -198,6 +198,10 @@ bool ulmfsal_smb_locks_mandatory(const struct fsal_export *exp);
 fsal_status_t ulmfsal_io_check(struct fsal_obj_handle *obj, unsigned flags,
 			       unsigned access, uint64_t start, uint64_t end,
 			       const char *what);
+/** May the file be removed or renamed? Not while an SMB open on any node
+ *  denies delete: ERR_FSAL_FILE_OPEN (NFSv4), ERR_FSAL_ACCESS (NFSv3). */
+fsal_status_t ulmfsal_delete_check(struct fsal_obj_handle *obj,
+				   const char *what);
 
 /* share/recall.c: the up-calls that reach this node's delegation holders */
 void ulmfsal_recall_add(const struct ulm_key *key,
@@ -308,6 +312,10 @@ bool ulmfsal_in_nfs4_request(void);
 /* grace/grace.c: recovery of lock state; the cluster's recovery state */
 void ulmfsal_grace_start(ulm_env *env, const struct ulmfsal_config *cfg);
 void ulmfsal_grace_stop(void);
+/* grace/process_purge.c: records of dead smbd nodes, by a thread of its own */
+void ulmfsal_process_purge_start(ulm_env *env,
+				 const struct ulmfsal_config *cfg);
+void ulmfsal_process_purge_stop(void);
 ulmrec *ulmfsal_cluster(void);
 
 /* grace/nsm.c: NLM clients per service address, for notification on takeover */

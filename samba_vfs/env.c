@@ -4,10 +4,12 @@
  *
  * smbd forks one process per SMB connection, and libulm wants a node id
  * of its own for every process that opens a store (LMDB registers the
- * opener's pid under its node id). So each smbd process is a node of
- * its own: "ulm:node base" + its pid. Its records then go with it: Samba
- * releases them as the client's handles close; a process that died
- * leaves them to vfs_ulm_purge_dead() of the next connection.
+ * opener's pid under its node id; RADOS gives it a liveness lease). So
+ * each smbd process is a node of its own: "ulm:node base" + its pid
+ * (config.c). Its records then go with it: Samba releases them as the
+ * client's handles close, and closing the store gives the lease back. A
+ * process that died leaves them to Ganesha's UNIFIED, which purges dead
+ * smbd nodes within about one lease (fsal_unified/grace/process_purge.c).
  */
 #include "includes.h"
 #include "smbd/smbd.h"
@@ -16,95 +18,61 @@
 #undef DBGC_CLASS
 #define DBGC_CLASS DBGC_VFS
 
-/* Highest Linux pid (PID_MAX_LIMIT): node ids base .. base + this. */
-#define VFS_ULM_PID_SPAN  (1U << 22)
-#define VFS_ULM_NODE_BASE (1U << 24)
-
 static struct {
 	ulm_env *env;
 	unsigned users;
-	uint32_t base;
+	uint32_t node;
 } vfs_ulm_proc;
 
-/* Nodes to purge, gathered first: a node visitor must not change the
- * store it walks. A connection purges at most this many; the next ones
- * purge the rest. */
-#define VFS_ULM_PURGE_MAX 64
-
-struct vfs_ulm_purge {
-	uint32_t self;
-	uint32_t self_epoch;
-	uint32_t base;
-	size_t n;
-	uint32_t node[VFS_ULM_PURGE_MAX];
-	uint32_t before[VFS_ULM_PURGE_MAX];
-};
-
-/* Gather this store's smbd nodes whose process is gone (an smbd killed
- * before it could close its handles), and this node's earlier lives (a
- * process that had this pid before). */
-static int vfs_ulm_dead_node(const struct ulm_node_info *node, void *arg)
+/* An earlier process with this pid, killed before UNIFIED purged it,
+ * left records of an earlier epoch of this node: they are dead. A first
+ * open (epoch 1) has none, and costs nothing. */
+static void vfs_ulm_purge_earlier_lives(ulm_env *env, uint32_t node)
 {
-	struct vfs_ulm_purge *p = arg;
-	bool self = node->node == p->self;
-
-	if (node->node < p->base || node->node - p->base >= VFS_ULM_PID_SPAN ||
-	    (node->live && !self))
-		return 0;
-	p->node[p->n] = node->node;
-	p->before[p->n] = self ? p->self_epoch : node->epoch + 1;
-	return ++p->n == VFS_ULM_PURGE_MAX;
-}
-
-static void vfs_ulm_purge_dead(ulm_env *env, uint32_t self, uint32_t base)
-{
-	struct vfs_ulm_purge p = {
-		.self = self, .self_epoch = ulm_env_epoch(env), .base = base};
-	uint64_t purged;
+	uint32_t epoch = ulm_env_epoch(env);
+	uint64_t purged = 0;
 	int rc;
 
-	ulm_node_list(env, vfs_ulm_dead_node, &p);
-	for (size_t i = 0; i < p.n; i++) {
-		purged = 0;
-		rc = ulm_node_purge(env, p.node[i], p.before[i], &purged);
-		if (rc)
-			DBG_ERR("purging smbd node %u: %s\n", p.node[i],
-				ulm_strerror(rc));
-		else if (purged)
-			DBG_NOTICE("purged %llu records of gone smbd node %u\n",
-				   (unsigned long long)purged, p.node[i]);
-	}
+	if (epoch <= 1)
+		return;
+	rc = ulm_node_purge(env, node, epoch, &purged);
+	if (rc)
+		DBG_ERR("purging earlier lives of node %u: %s\n", node,
+			ulm_strerror(rc));
+	else if (purged)
+		DBG_NOTICE("purged %llu records of an earlier smbd node %u\n",
+			   (unsigned long long)purged, node);
 }
 
 static int vfs_ulm_env_open(void)
 {
-	struct ulm_env_config cfg = {
-		.store = ULM_STORE_LMDB,
-		.path = lp_parm_const_string(GLOBAL_SECTION_SNUM,
-					     VFS_ULM_MODULE, "store path",
-					     NULL),
-		.sync = lp_parm_bool(GLOBAL_SECTION_SNUM, VFS_ULM_MODULE,
-				     "sync", false),
-	};
-	int rc;
+	struct ulm_env_config cfg;
+	struct timespec t0, t1;
+	char where[512];
+	uint32_t base;
+	int rc = vfs_ulm_config(&cfg, &base);
 
-	vfs_ulm_proc.base = lp_parm_ulong(GLOBAL_SECTION_SNUM, VFS_ULM_MODULE,
-					  "node base", VFS_ULM_NODE_BASE);
-	cfg.node_id = vfs_ulm_proc.base + (uint32_t)getpid();
-	if (cfg.path == NULL) {
-		DBG_ERR("no lock store: set \"ulm:store path\" to the "
-			"directory of Ganesha's UNIFIED Store_Path\n");
-		return -EINVAL;
-	}
+	if (rc)
+		return rc;
+	cfg.node_id = base + (uint32_t)getpid();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = ulm_env_open(&cfg, &vfs_ulm_proc.env);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (rc) {
-		DBG_ERR("opening lock store %s as node %u: %s\n", cfg.path,
+		DBG_ERR("opening lock store %s as node %u: %s\n",
+			vfs_ulm_config_where(&cfg, where, sizeof(where)),
 			cfg.node_id, ulm_strerror(rc));
 		return rc;
 	}
-	DBG_NOTICE("node %u opened lock store %s (epoch %u)\n", cfg.node_id,
-		   cfg.path, ulm_env_epoch(vfs_ulm_proc.env));
-	vfs_ulm_purge_dead(vfs_ulm_proc.env, cfg.node_id, vfs_ulm_proc.base);
+	vfs_ulm_proc.node = cfg.node_id;
+	/* What a tree connect pays for it (RADOS: the lease, the epoch). */
+	DBG_NOTICE("node %u opened lock store %s (epoch %u) in %.1f ms\n",
+		   cfg.node_id,
+		   vfs_ulm_config_where(&cfg, where, sizeof(where)),
+		   ulm_env_epoch(vfs_ulm_proc.env),
+		   (t1.tv_sec - t0.tv_sec) * 1e3 +
+			   (t1.tv_nsec - t0.tv_nsec) / 1e6);
+	vfs_ulm_purge_earlier_lives(vfs_ulm_proc.env, cfg.node_id);
 	return 0;
 }
 
@@ -118,7 +86,7 @@ int vfs_ulm_env_get(ulm_env **env, uint32_t *node)
 		return rc;
 	vfs_ulm_proc.users++;
 	*env = vfs_ulm_proc.env;
-	*node = vfs_ulm_proc.base + (uint32_t)getpid();
+	*node = vfs_ulm_proc.node;
 	return 0;
 }
 

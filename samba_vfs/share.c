@@ -13,8 +13,8 @@
 #undef DBGC_CLASS
 #define DBGC_CLASS DBGC_VFS
 
-/* Data access the open asks for. Attribute-only opens meet no share
- * mode (as in Samba's share_conflict(), source3/smbd/open.c). */
+/* Data and delete access the open asks for. Attribute-only opens meet no
+ * share mode (as in Samba's share_conflict(), source3/smbd/open.c). */
 static unsigned vfs_ulm_access(uint32_t access_mask)
 {
 	unsigned access = 0;
@@ -23,6 +23,8 @@ static unsigned vfs_ulm_access(uint32_t access_mask)
 		access |= ULM_SHARE_READ;
 	if (access_mask & (SEC_FILE_WRITE_DATA | SEC_FILE_APPEND_DATA))
 		access |= ULM_SHARE_WRITE;
+	if (access_mask & SEC_STD_DELETE)
+		access |= ULM_SHARE_DELETE;
 	return access;
 }
 
@@ -35,6 +37,10 @@ static unsigned vfs_ulm_deny(uint32_t share_access)
 		deny |= ULM_SHARE_READ;
 	if (!(share_access & FILE_SHARE_WRITE))
 		deny |= ULM_SHARE_WRITE;
+	/* NFS REMOVE and RENAME meet it (UNIFIED), and SMB opens for
+	 * DELETE on other nodes. */
+	if (!(share_access & FILE_SHARE_DELETE))
+		deny |= ULM_SHARE_DELETE;
 	return deny;
 }
 

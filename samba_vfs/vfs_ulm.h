@@ -33,6 +33,17 @@ struct vfs_ulm_conn {
 	char who[VFS_ULM_WHO_MAX]; /* "user@share" of the tree connect */
 };
 
+/* Highest Linux pid (PID_MAX_LIMIT): an smbd node is base + pid. */
+#define VFS_ULM_PID_SPAN (1U << 22)
+
+/* The store [global]'s "ulm:" parameters name (config.c), all but the
+ * node id, and the node base; -EINVAL (logged) if one is not understood.
+ * The strings are smb.conf's. */
+int vfs_ulm_config(struct ulm_env_config *cfg, uint32_t *base);
+/* The store @p cfg names, for the log, in @p buf if need be. */
+const char *vfs_ulm_config_where(const struct ulm_env_config *cfg, char *buf,
+				 size_t len);
+
 /* The smbd process's environment, opened by the first tree connect and
  * closed by the last disconnect (LMDB: one open per process), with the
  * [global] section's "ulm:" parameters. */

@@ -36,7 +36,8 @@ static const char *const kind_names[] = {
 	[ULM_OWNER_CLIENT] = "client",
 };
 
-static const char *const share_names[] = {"none", "r", "w", "rw"};
+static const char *const share_names[] = {"none", "r",	"w",  "rw",
+					  "d",	  "rd", "wd", "rwd"};
 
 static const char *name_of(const char *const *names, size_t n, unsigned v)
 {
@@ -83,7 +84,7 @@ int ulmv_kind_parse(const char *name)
 
 const char *ulmv_share_name(unsigned bits)
 {
-	return share_names[bits & ULM_SHARE_BOTH];
+	return share_names[bits & ULM_SHARE_ALL];
 }
 
 int ulmv_share_parse(const char *name)

@@ -94,7 +94,8 @@ const char *ulmv_protocol_name(enum ulm_protocol protocol);
 int ulmv_protocol_parse(const char *name);
 const char *ulmv_kind_name(enum ulm_owner_kind kind);
 int ulmv_kind_parse(const char *name);
-/** "none", "r", "w" or "rw" for share bits. */
+/** "none", "r", "w", "rw", and with delete (SMB) "d", "rd", "wd", "rwd"
+ *  for share bits. */
 const char *ulmv_share_name(unsigned bits);
 int ulmv_share_parse(const char *name);
 

@@ -233,8 +233,10 @@ static fsal_status_t rename_(struct fsal_obj_handle *obj_hdl,
 			     struct fsal_obj_handle *newdir_hdl,
 			     const char *new_name)
 {
-	fsal_status_t status = recall_for_change(obj_hdl, NULL, "RENAME");
+	fsal_status_t status = ulmfsal_delete_check(obj_hdl, "RENAME");
 
+	if (!FSAL_IS_ERROR(status))
+		status = recall_for_change(obj_hdl, NULL, "RENAME");
 	if (FSAL_IS_ERROR(status))
 		return status;
 	return ULMFSAL_SUB(obj_hdl, rename, ulmfsal_sub(olddir_hdl), old_name,
@@ -244,8 +246,10 @@ static fsal_status_t rename_(struct fsal_obj_handle *obj_hdl,
 static fsal_status_t unlink_(struct fsal_obj_handle *dir_hdl,
 			     struct fsal_obj_handle *obj_hdl, const char *name)
 {
-	fsal_status_t status = recall_for_change(obj_hdl, NULL, "REMOVE");
+	fsal_status_t status = ulmfsal_delete_check(obj_hdl, "REMOVE");
 
+	if (!FSAL_IS_ERROR(status))
+		status = recall_for_change(obj_hdl, NULL, "REMOVE");
 	if (FSAL_IS_ERROR(status))
 		return status;
 	return ULMFSAL_SUB(dir_hdl, unlink, ulmfsal_sub(obj_hdl), name);

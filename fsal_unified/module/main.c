@@ -57,7 +57,8 @@ static struct config_item unified_items[] = {
 	CONF_ITEM_UI64("Map_Size", ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE,
 		       ULMFSAL_DEFAULT_MAP_SIZE, ulmfsal_config, map_size),
 	CONF_ITEM_BOOL("Sync", false, ulmfsal_config, sync),
-	CONF_ITEM_UI32("Node_Id", 1, UINT32_MAX, 1, ulmfsal_config, node_id),
+	CONF_ITEM_UI32("Node_Id", 1, ULM_NODE_PROCESS_MIN - 1, 1,
+		       ulmfsal_config, node_id),
 	CONF_ITEM_PATH("Ceph_Conf", 1, PATH_MAX, NULL, ulmfsal_config,
 		       ceph_conf),
 	CONF_ITEM_STR("UserId", 1, ULMFSAL_RADOS_NAME_MAX, NULL, ulmfsal_config,
@@ -186,10 +187,11 @@ static fsal_status_t init_config(struct fsal_module *module,
 			"Courtesy_Max_Records = 1..%u. "
 			"Exports using FSAL UNIFIED "
 			"are refused until it is fixed.",
-			ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE, UINT32_MAX,
-			ULMFSAL_MIN_LEASE_MS, ULMFSAL_MAX_LEASE_MS,
-			ULMFSAL_MAX_OP_TIMEOUT_S, ULMFSAL_MAX_PEER_WAIT_S,
-			ULMFSAL_MAX_REVOKE_MARGIN_S, ULMFSAL_MAX_COURTESY_AGE_S,
+			ULMFSAL_MIN_MAP_SIZE, ULMFSAL_MAX_MAP_SIZE,
+			ULM_NODE_PROCESS_MIN - 1, ULMFSAL_MIN_LEASE_MS,
+			ULMFSAL_MAX_LEASE_MS, ULMFSAL_MAX_OP_TIMEOUT_S,
+			ULMFSAL_MAX_PEER_WAIT_S, ULMFSAL_MAX_REVOKE_MARGIN_S,
+			ULMFSAL_MAX_COURTESY_AGE_S,
 			ULMFSAL_MAX_COURTESY_RECORDS);
 		return fsalstat(ERR_FSAL_INVAL, EINVAL);
 	}
@@ -244,6 +246,7 @@ MODULE_FINI void ulmfsal_unload(void)
 	ulmfsal_events_stop();
 	ulmfsal_fence_watch_stop();
 	ulmfsal_courtesy_stop();
+	ulmfsal_process_purge_stop();
 	ulmfsal_env_close();
 	if (unregister_fsal(&ULMFSAL.module) != 0)
 		LogCrit(COMPONENT_FSAL, "UNIFIED: unregister_fsal failed: "

@@ -176,6 +176,7 @@ static int env_open_locked(const struct ulmfsal_config *cfg)
 	ulmfsal_events_start(env);
 	ulmfsal_fence_watch_start(env);
 	ulmfsal_courtesy_start();
+	ulmfsal_process_purge_start(env, cfg);
 	ulmfsal_dbus_start();
 	ulmfsal_metrics_http_start();
 	return 0;

@@ -65,3 +65,24 @@ fsal_status_t ulmfsal_io_check(struct fsal_obj_handle *obj, unsigned flags,
 		return refusal(&holder, what);
 	return ulmfsal_status(rc, what);
 }
+
+/*
+ * An SMB open without FILE_SHARE_DELETE, on any node, forbids removing or
+ * renaming its file while it is open: NFSv4 NFS4ERR_FILE_OPEN (RFC 7530
+ * 15.1.4.8), NFSv3 NFS3ERR_ACCES (the REMOVE fails, as ONTAP's rm and mv
+ * fail on such files; NFS3ERR_JUKEBOX would have the client retry for as
+ * long as the handle stays open). A file no share reservation denies
+ * anything is answered from its cached table, as for I/O.
+ */
+fsal_status_t ulmfsal_delete_check(struct fsal_obj_handle *obj,
+				   const char *what)
+{
+	fsal_status_t status = ulmfsal_io_check(
+		obj, ULM_IO_SHARES, ULM_SHARE_DELETE, 0, ULM_EOF, what);
+
+	if (status.major != ERR_FSAL_SHARE_DENIED)
+		return status;
+	return fsalstat(op_ctx->nfs_vers == NFS_V3 ? ERR_FSAL_ACCESS
+						   : ERR_FSAL_FILE_OPEN,
+			EBUSY);
+}

@@ -10,6 +10,8 @@
 #   sb_smbd_log NODE            smbd's log (and its connections')
 #
 # Environment: SB_SMB_MODULE (ulm.so, required), SB_SMBD (/usr/sbin/smbd),
+# SB_SMB_ADDR (127.0.0.1: where smbd serves; set "interfaces" to it when
+# nodes share a network namespace),
 # SB_SMB_STOCK=1: the shares without the module ("vfs objects" empty,
 # "kernel share modes = no"), stock smbd as the negative control.
 # smbd loads VFS modules from its MODULESDIR only: the node's mount
@@ -50,7 +52,8 @@ sb__smb_module() {
 
 sb__smbd_serving() {
 	sb_alive "$1" smbd &&
-		sb_exec "$1" bash -c 'exec 3<>/dev/tcp/127.0.0.1/445' 2>/dev/null
+		sb_exec "$1" bash -c "exec 3<>/dev/tcp/${SB_SMB_ADDR:-127.0.0.1}/445" \
+			2>/dev/null
 }
 
 sb_smbd_start() {

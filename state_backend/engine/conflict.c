@@ -8,11 +8,13 @@
  *   lock            POSIX, Windows   -                any W *     -
  *   queued request  POSIX, if ahead  -                any W *     -
  *   share           -                deny meets acc.  W, acc W,   -
- *                                                     any deny *
+ *                                                     deny R/W *
  *   delegation      any W: recall *  W, acc W, deny:  any W *     W or
  *                                    recall *                     writes:
  *                                                                 recall *
  * (* only between different clients; "any W": either side is write.)
+ * Delete (SMB: an open for DELETE, one without FILE_SHARE_DELETE) is
+ * between shares, and I/O that removes or renames; never delegations.
  * IO meets what it is asked to. Shares (I/O with no open of its own):
  * another owner's deny that meets its access; with bypass, only a deny
  * of write that is mandatory, not an NLM share's (DOS share modes bind
@@ -95,7 +97,7 @@ against_deleg_request(const struct ulm_lock *held,
 
 	if (held->type == ULM_REC_SHARE)
 		clash = req->write || (held->access & ULM_SHARE_WRITE) ||
-			held->deny;
+			(held->deny & ULM_SHARE_BOTH);
 	/* A lapsed queued request stands in nobody's way. */
 	if ((TYPES_WAIT & TYPE_BIT(held->type)) &&
 	    !waiter_live(held, req->now_ms))
@@ -111,7 +113,8 @@ static enum conflict_result against_deleg(const struct ulm_lock *held,
 
 	if (req->kind == REQ_SHARE)
 		clash = held->type == ULM_REC_DELEG_WRITE ||
-			(req->access & ULM_SHARE_WRITE) || req->deny;
+			(req->access & ULM_SHARE_WRITE) ||
+			(req->deny & ULM_SHARE_BOTH);
 	return clash ? CONFLICT_RECALL : CONFLICT_NONE;
 }
 

@@ -57,8 +57,8 @@ int ulm_share_acquire(ulm_env *env, const struct ulm_key *file,
 
 	if (!rc)
 		rc = owner_validate(owner);
-	if (!rc && (access < 1 || access > ULM_SHARE_BOTH ||
-		    deny > ULM_SHARE_BOTH || (flags & ~ULM_FLAG_RECLAIM)))
+	if (!rc && (access < 1 || access > ULM_SHARE_ALL ||
+		    deny > ULM_SHARE_ALL || (flags & ~ULM_FLAG_RECLAIM)))
 		rc = -EINVAL;
 	if (!rc)
 		rc = with_grantable_table(env, file, share_op, &req);
@@ -177,7 +177,7 @@ int ulm_io_check(ulm_env *env, const struct ulm_key *file,
 		rc = owner_validate(owner);
 	if (!rc)
 		rc = range_validate(start, end);
-	if (!rc && (!env || access < 1 || access > ULM_SHARE_BOTH ||
+	if (!rc && (!env || access < 1 || access > ULM_SHARE_ALL ||
 		    (flags & ~(ULM_IO_BYPASS | ULM_IO_RECALL | ULM_IO_SHARES |
 			       ULM_IO_LOCKS))))
 		rc = -EINVAL;

@@ -69,6 +69,12 @@ extern "C" {
 /** Longest file key, in bytes. */
 #define ULM_KEY_MAX 256
 
+/** Node ids from here up are short-lived per-process nodes (an smbd
+ *  process per SMB connection: docs/smb.md), ids below are long-lived
+ *  servers (a Ganesha's Node_Id). A per-process node has no reclaim: once
+ *  it is not live, any node of the store may purge its records. */
+#define ULM_NODE_PROCESS_MIN (1U << 24)
+
 /** An open environment: one store plus this node's cache of it. */
 typedef struct ulm_env ulm_env;
 
@@ -193,6 +199,12 @@ enum ulm_record_type {
 #define ULM_SHARE_READ	1
 #define ULM_SHARE_WRITE 2
 #define ULM_SHARE_BOTH	(ULM_SHARE_READ | ULM_SHARE_WRITE)
+/** SMB only (NFS has no delete deny): access, an open for DELETE; deny,
+ *  an open without FILE_SHARE_DELETE, which refuses other owners' opens
+ *  for DELETE and a REMOVE or RENAME of the file (ulm_io_check() with
+ *  access ULM_SHARE_DELETE). Delegations do not meet it. */
+#define ULM_SHARE_DELETE 4
+#define ULM_SHARE_ALL	 (ULM_SHARE_BOTH | ULM_SHARE_DELETE)
 
 enum ulm_deleg_type {
 	ULM_DELEG_READ = 1,
@@ -544,8 +556,10 @@ int ulm_lock_list(ulm_env *env, const struct ulm_key *file,
  * Another owner's reservation conflicts if either's deny meets the
  * other's access; another client's delegation conflicts with any access
  * that would break it (recall: ULM_EDELEG).
- * @param access ULM_SHARE_READ and/or ULM_SHARE_WRITE, not 0
- * @param deny   0, ULM_SHARE_READ and/or ULM_SHARE_WRITE
+ * @param access ULM_SHARE_READ, ULM_SHARE_WRITE and/or ULM_SHARE_DELETE,
+ *               not 0
+ * @param deny   0, or ULM_SHARE_READ, ULM_SHARE_WRITE and/or
+ *               ULM_SHARE_DELETE
  * @param flags  0 or ULM_FLAG_RECLAIM
  * @return 0; -EAGAIN (conflict filled); ULM_EDELEG (conflict filled);
  *         -EINVAL; other errors as ulm_lock_acquire()
@@ -587,7 +601,9 @@ int ulm_share_release(ulm_env *env, const struct ulm_key *file,
  * only when the cache cannot tell the table is current (docs/libulm.md).
  * @param owner  NULL: I/O of no owner, which every deny refuses; else the
  *               owner's own reservation is not in its way
- * @param access ULM_SHARE_READ or ULM_SHARE_WRITE (or both)
+ * @param access ULM_SHARE_READ or ULM_SHARE_WRITE (or both); or
+ *               ULM_SHARE_DELETE: a REMOVE or RENAME of the file, which
+ *               only a deny of delete refuses
  * @param flags  0, ULM_IO_BYPASS, ULM_IO_RECALL
  * @param[out] holder if not NULL and -EAGAIN, or ULM_EGRACE for an
  *             unreclaimed deny, is returned: the reservation in the way

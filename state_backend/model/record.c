@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * Layout, format 3 (big-endian):
+ * Layout, format 4 (big-endian):
  *   0 u8 format   1 u8 type   2 u8 protocol   3 u8 owner kind
  *   4 u32 owner node   8 u32 record node   12 u32 epoch
  *   16 u64 start   24 u64 end   32 u16 client_len   34 u16 owner_len
@@ -9,7 +9,8 @@
  *   48 u64 ticket (queued requests: place in the file's queue, kept when
  *      the request is renewed; 0: the record's own id)
  *   56 client bytes, then owner bytes; nothing after them.
- * Format 2 is the same but for flags: no ULM_FLAG_WINDOWS or _EMPTY.
+ * Format 3 is the same but for shares: no ULM_SHARE_DELETE. Format 2 is
+ * format 3 but for flags: no ULM_FLAG_WINDOWS or _EMPTY.
  * Format 1 is format 2's first 36 bytes then the owner's bytes, and held
  * byte-range locks only. Both are still read, never written.
  */
@@ -65,8 +66,8 @@ static bool no_queue_fields(const struct ulm_record *rec)
 
 bool record_format_known(uint32_t format)
 {
-	return format == RECORD_FORMAT || format == RECORD_FORMAT_V2 ||
-	       format == RECORD_FORMAT_V1;
+	return format == RECORD_FORMAT || format == RECORD_FORMAT_V3 ||
+	       format == RECORD_FORMAT_V2 || format == RECORD_FORMAT_V1;
 }
 
 /* Windows flags belong to locks; an empty lock is a Windows one, a
@@ -102,8 +103,8 @@ int record_validate(const struct ulm_record *rec)
 		break;
 	case ULM_REC_SHARE:
 		ok = ok && whole_file(rec) && no_queue_fields(rec) &&
-		     rec->access >= 1 && rec->access <= ULM_SHARE_BOTH &&
-		     rec->deny <= ULM_SHARE_BOTH;
+		     rec->access >= 1 && rec->access <= ULM_SHARE_ALL &&
+		     rec->deny <= ULM_SHARE_ALL;
 		break;
 	case ULM_REC_DELEG_READ:
 	case ULM_REC_DELEG_WRITE:
@@ -124,7 +125,8 @@ int record_decode(const void *data, size_t len, struct ulm_record *rec)
 
 	if (len < RECORD_HEADER_LEN_V1)
 		return ULM_ECORRUPT;
-	if (buf[0] == RECORD_FORMAT || buf[0] == RECORD_FORMAT_V2)
+	if (buf[0] == RECORD_FORMAT || buf[0] == RECORD_FORMAT_V3 ||
+	    buf[0] == RECORD_FORMAT_V2)
 		header = RECORD_HEADER_LEN;
 	else if (buf[0] == RECORD_FORMAT_V1)
 		header = RECORD_HEADER_LEN_V1;
@@ -151,6 +153,8 @@ int record_decode(const void *data, size_t len, struct ulm_record *rec)
 	    (header == RECORD_HEADER_LEN && buf[39] != 0) ||
 	    (buf[0] == RECORD_FORMAT_V2 &&
 	     (rec->flags & (ULM_FLAG_WINDOWS | ULM_FLAG_EMPTY))) ||
+	    (buf[0] != RECORD_FORMAT &&
+	     ((rec->access | rec->deny) & ULM_SHARE_DELETE)) ||
 	    (header == RECORD_HEADER_LEN_V1 && rec->type != ULM_REC_LOCK_READ &&
 	     rec->type != ULM_REC_LOCK_WRITE))
 		return ULM_ECORRUPT;

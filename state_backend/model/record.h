@@ -9,10 +9,12 @@
 #include <stdint.h>
 #include "ulm.h"
 
-#define RECORD_FORMAT	  3
+#define RECORD_FORMAT	  4
 #define RECORD_HEADER_LEN 56
-/* Format 2 is format 3 without Windows locks (ULM_FLAG_WINDOWS): read as
- * it is. Format 1 (locks only) is too: its header ends before flags. */
+/* Format 3 is format 4 without ULM_SHARE_DELETE, format 2 format 3
+ * without Windows locks (ULM_FLAG_WINDOWS): read as they are. Format 1
+ * (locks only) is too: its header ends before flags. */
+#define RECORD_FORMAT_V3     3
 #define RECORD_FORMAT_V2     2
 #define RECORD_FORMAT_V1     1
 #define RECORD_HEADER_LEN_V1 36

@@ -7,7 +7,8 @@
 #                                           $IT_EXPORT as /export through
 #                                           UNIFIED on the pool, NFSv4
 #                                           (KEYs: see sb_ganesha_conf, e.g.
-#                                           dbus=1, delegations=readwrite)
+#                                           dbus=1, delegations=readwrite;
+#                                           protocols=3,4 on one node: NLM)
 #   it_rados_client CLIENT NODE [OPTION...] an ulm-nfs-client of NODE
 #
 # Only loopback: every node's Ganesha runs in the network namespace of the
@@ -49,6 +50,13 @@ it_rados_node() {
 	local node=$1 id=$2
 	SB_NODE_NETNS=$(sb_ns n0) sb_node_create "$node" ||
 		it_fail "node $node: namespaces"
+	# NFSv3 and NLM: rpcbind and statd, for one node only (the nodes
+	# share a network namespace, so one portmapper).
+	case " ${*:3} " in *" protocols=3,4 "*)
+		sb_rpcbind_start "$node" && sb_statd_start "$node" ||
+			it_fail "node $node: rpcbind, rpc.statd"
+		;;
+	esac
 	sb_ganesha_conf "$node" protocols=4 lease=4 graceless=true \
 		bind="127.0.0.$id" store=rados ceph_conf="$IT_CEPH/ceph.conf" \
 		pool=ulm namespace="$(it_node_store export "$node")" node_id="$id" \

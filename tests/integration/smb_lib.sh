@@ -5,8 +5,13 @@
 #                            it_unified_node) sharing $IT_EXPORT as
 #                            "export" with config_samples/smb.conf and the
 #                            node's lock store; OPTIONs: smb.conf settings
-#   it_smb_client_start CLIENT NODE     an ulm-smb-client (SMB 3.0) logged
-#                            in to NODE's smbd, driven as it_send/it_expect
+#   it_smb_rados_node NODE ID [OPTION=VALUE...]  smbd in rados_lib.sh's
+#                            NODE (Node_Id ID), on the pool's lock store,
+#                            serving on 127.0.0.ID, node base (ID+3) x 2^22
+#                            (a machine of its own)
+#   it_smb_client_start CLIENT NODE [ADDR]  an ulm-smb-client (SMB 3.0)
+#                            logged in to NODE's smbd (at ADDR, default
+#                            127.0.0.1), driven as it_send/it_expect
 #   it_smb_log_has WHAT REGEX           smbd's log has a matching line
 #   it_smb_send CLIENT COMMAND          send COMMAND, do not wait: a
 #                            command that waits (lockw) is answered later
@@ -30,8 +35,26 @@ it_smb_node() {
 		-- "$@" || it_fail "node $node: smbd did not start"
 }
 
+# The smbds share the cluster's network namespace: each serves on its
+# node's address, which smbd binds only if an interface has it.
+it_smb_rados_node() {
+	local node=$1 id=$2
+	shift 2
+	[[ $(ip -n "$(sb_ns n0)" addr show dev lo) == *" 127.0.0.$id/"* ]] ||
+		ip -n "$(sb_ns n0)" addr add "127.0.0.$id/8" dev lo ||
+		it_fail "node $node: address 127.0.0.$id"
+	SB_SMB_ADDR=127.0.0.$id sb_smbd_start "$node" \
+		"${ULM_IT_SMB_SAMPLE:-$IT_SRC/../../config_samples/smb.conf}" \
+		"EXPORT=$IT_EXPORT" "STORE=unused" -- \
+		"interfaces=127.0.0.$id" "bind interfaces only=yes" \
+		"ulm:store=rados" "ulm:ceph conf=$IT_CEPH/ceph.conf" \
+		"ulm:pool=ulm" "ulm:namespace=$(it_node_store export "$node")" \
+		"ulm:rados lease ms=3000" "ulm:node base=$(((id + 3) << 22))" "$@" ||
+		it_fail "node $node: smbd did not start"
+}
+
 it_smb_client_start() {
-	it_proc_start "$1" "$2" "$ULM_IT_SMB_CLIENT" --server 127.0.0.1 \
+	it_proc_start "$1" "$2" "$ULM_IT_SMB_CLIENT" --server "${3:-127.0.0.1}" \
 		--share export --user root --password "$SB_SMB_PASSWORD"
 }
 

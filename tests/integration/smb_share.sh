@@ -7,7 +7,11 @@
 # NFSv4 OPEN or an NLM_SHARE with deny write refuses an SMB open for
 # write (STATUS_SHARING_VIOLATION), and so does an SMB open on the other
 # node's smbd, which Samba alone (a share-mode database per node) would
-# allow; a close on either side lets the other in. With SB_SMB_STOCK=1
+# allow; a close on either side lets the other in. An SMB open without
+# FILE_SHARE_DELETE refuses an NFSv4 REMOVE and RENAME of its file through
+# either node (NFS4ERR_FILE_OPEN; NFSv3 REMOVE: NFS3ERR_ACCES) and an SMB open for DELETE on the other
+# node, never an NFS open; one with it lets them pass; an NFS deny never
+# refuses an SMB open for DELETE (NFS has no delete deny). With SB_SMB_STOCK=1
 # (stock smbd, no module) it must fail.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
@@ -31,7 +35,7 @@ it_expect s "open f both read" OK
 it_expect a "v4 open f write" "ERR NFS4ERR_SHARE_DENIED"
 it_smb_log_has "vfs_ulm opened the store" "opened lock store $IT_STORE"
 it_expect_store "the SMB open is a record" \
-	'type=share .*access=rw deny=w proto=smb kind=open node=[0-9]{8,} epoch=[0-9]+ client=ipv4:127\.0\.0\.1:' 1
+	'type=share .*access=rw deny=wd proto=smb kind=open node=[0-9]{8,} epoch=[0-9]+ client=ipv4:127\.0\.0\.1:' 1
 it_expect a "v4 open f both" "ERR NFS4ERR_SHARE_DENIED"
 it_expect a "v4 open f read" OK
 it_expect a "v4 close" OK
@@ -78,12 +82,33 @@ it_expect s "close" OK
 it_expect t "open f read both" OK
 it_expect t "close" OK
 
+it_note "SMB open without FILE_SHARE_DELETE -> NFS REMOVE, RENAME refused"
+it_expect s "open f both both" OK
+it_expect_store "the SMB open denies delete" 'type=share .*access=rw deny=d proto=smb ' 1
+it_expect a "v4 remove f" "ERR NFS4ERR_FILE_OPEN"
+it_expect b "v4 rename f g" "ERR NFS4ERR_FILE_OPEN"
+it_expect c "v3 remove f" "ERR EACCES" # NFS3ERR_ACCES: rm fails
+it_expect b "v4 open f both" OK
+it_expect b "v4 close" OK
+it_expect t "open f all all" "DENIED STATUS_SHARING_VIOLATION"
+it_expect_store "the refused SMB open for DELETE left nothing" 'proto=smb ' 1
+it_expect s "close" OK
+it_expect s "open f both all" OK
+it_expect b "v4 rename f g" OK
+it_expect b "v4 rename g f" OK
+it_expect s "close" OK
+it_note "an NFS open denying both does not refuse an SMB open for DELETE"
+it_expect a "v4 open f both deny both" OK
+it_expect t "open f delete all" OK
+it_expect t "close" OK
+it_expect a "v4 close" OK
+
 it_note "ulmctl shows the SMB record"
 it_expect s "open f both none" OK
 listing=$("$ULM_IT_ULMCTL" --store "$IT_STORE" shares 2>&1) ||
 	it_fail "ulmctl shares: $listing"
-it_expect_value "ulmctl shares lists the SMB open: deny rw, client, user@share" \
-	"*rw*rw*smb*ipv4:127.0.0.1:*root@export#*" "$listing"
+it_expect_value "ulmctl shares lists the SMB open: deny rwd, client, user@share" \
+	"*rw*rwd*smb*ipv4:127.0.0.1:*root@export#*" "$listing"
 it_expect s "close" OK
 it_expect_store "all closed" 'type=share' 0
 it_pass

@@ -233,11 +233,13 @@ static uint32_t raw_format(const char *path, uint32_t set)
 	return format;
 }
 
-/* A store of the format before (2: no Windows locks) is read as it is by
- * a read-only open and upgraded by the first writable one, its records
- * kept; a store of a later format is refused either way. */
+/* A store of an earlier format (3: no delete deny; 2: no Windows locks
+ * either) is read as it is by a read-only open and upgraded by the first
+ * writable one, its records kept; a store of a later format is refused
+ * either way. */
 static void test_lmdb_format_upgraded_or_refused(void **state)
 {
+	static const uint32_t before[] = {RECORD_FORMAT_V3, RECORD_FORMAT_V2};
 	struct fixture *f = fix(state);
 	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
 	struct test_lock l[2];
@@ -246,16 +248,17 @@ static void test_lmdb_format_upgraded_or_refused(void **state)
 	assert_int_equal(try_lock(f->env, "kept", &a, W, 0, 9, NULL), 0);
 	ulm_env_close(f->env);
 	f->env = NULL;
-	assert_int_equal(raw_format(f->path, 0), RECORD_FORMAT);
-	raw_format(f->path, 2);
-	assert_int_equal(fixture_open(f, 2, true, &env), 0);
-	assert_int_equal(test_list(env, "kept", l, 2), 1);
-	ulm_env_close(env);
-	assert_int_equal(raw_format(f->path, 0), 2);
-	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
-	assert_int_equal(test_list(f->env, "kept", l, 2), 1);
-	ulm_env_close(f->env);
-	f->env = NULL;
+	for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++) {
+		assert_int_equal(raw_format(f->path, 0), RECORD_FORMAT);
+		raw_format(f->path, before[i]);
+		assert_int_equal(fixture_open(f, 2, true, &env), 0);
+		assert_int_equal(test_list(env, "kept", l, 2), 1);
+		ulm_env_close(env);
+		assert_int_equal(raw_format(f->path, 0), before[i]);
+		assert_int_equal(fixture_open(f, 1, false, &env), 0);
+		assert_int_equal(test_list(env, "kept", l, 2), 1);
+		ulm_env_close(env);
+	}
 	assert_int_equal(raw_format(f->path, 0), RECORD_FORMAT);
 	raw_format(f->path, 9);
 	assert_int_equal(fixture_open(f, 1, false, &env), ULM_EFORMAT);

@@ -192,21 +192,25 @@ static uint32_t format_of(struct fixture *f)
 	return format;
 }
 
-/* A store of the format before (2: no Windows locks) is read and, by the
- * first node that writes, upgraded; one of a later format is refused. */
+/* A store of an earlier format (3: no delete deny; 2: no Windows locks
+ * either) is read and, by the first node that writes, upgraded; one of a
+ * later format is refused. */
 static void test_rados_format_upgraded_or_refused(void **state)
 {
+	static const char before[][4] = {{0, 0, 0, 3}, {0, 0, 0, 2}};
+	const char v9[4] = {0, 0, 0, 9};
 	struct fixture *f = fix(state);
-	const char v2[4] = {0, 0, 0, 2}, v9[4] = {0, 0, 0, 9};
 	ulm_env *env;
 
-	assert_int_equal(format_of(f), RECORD_FORMAT);
-	put_raw(f, "ulm.meta", "format", v2, 4);
-	assert_int_equal(fixture_open(f, 2, true, &env), 0);
-	ulm_env_close(env);
-	assert_int_equal(format_of(f), 2);
-	assert_int_equal(fixture_open(f, 2, false, &env), 0);
-	ulm_env_close(env);
+	for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++) {
+		assert_int_equal(format_of(f), RECORD_FORMAT);
+		put_raw(f, "ulm.meta", "format", before[i], 4);
+		assert_int_equal(fixture_open(f, 2, true, &env), 0);
+		ulm_env_close(env);
+		assert_int_equal(format_of(f), (uint32_t)before[i][3]);
+		assert_int_equal(fixture_open(f, 2, false, &env), 0);
+		ulm_env_close(env);
+	}
 	assert_int_equal(format_of(f), RECORD_FORMAT);
 	put_raw(f, "ulm.meta", "format", v9, 4);
 	assert_int_equal(fixture_open(f, 3, false, &env), ULM_EFORMAT);

@@ -73,8 +73,8 @@ static void expect_corrupt_with(size_t offset, uint8_t value)
 static void test_record_bad_fields_are_corrupt(void **state)
 {
 	(void)state;
-	expect_corrupt_with(0, 4); /* unknown format version */
-	expect_corrupt_with(1, 0); /* record type */
+	expect_corrupt_with(0, RECORD_FORMAT + 1); /* unknown format version */
+	expect_corrupt_with(1, 0);		   /* record type */
 	expect_corrupt_with(1, 8);
 	expect_corrupt_with(2, 0);     /* protocol */
 	expect_corrupt_with(3, 9);     /* owner kind */
@@ -309,7 +309,7 @@ static void test_record_malformed_share_is_corrupt(void **state)
 	} bad[] = {
 		{1, ULM_EOF, 1, 0, 0, 0, 0}, /* not the whole file */
 		{0, 9, 1, 0, 0, 0, 0},	     {0, ULM_EOF, 0, 0, 0, 0, 0},
-		{0, ULM_EOF, 4, 0, 0, 0, 0}, {0, ULM_EOF, 1, 4, 0, 0, 0},
+		{0, ULM_EOF, 8, 0, 0, 0, 0}, {0, ULM_EOF, 1, 8, 0, 0, 0},
 		{0, ULM_EOF, 1, 0, 2, 0, 0}, /* ULM_FLAG_WAIT */
 		{0, ULM_EOF, 1, 0, 0, 5, 0}, /* queue fields */
 		{0, ULM_EOF, 1, 0, 0, 0, 5},
@@ -328,6 +328,29 @@ static void test_record_malformed_share_is_corrupt(void **state)
 		r.ticket = bad[i].ticket;
 		expect_record_corrupt(&r);
 	}
+}
+
+/* Delete access and deny (format 4, SMB shares); formats 3 and 2 are read
+ * as they are, without them. */
+static void test_record_share_delete(void **state)
+{
+	struct ulm_record del = sample_of(ULM_REC_SHARE), out;
+	uint8_t buf[128];
+
+	(void)state;
+	del.access = ULM_SHARE_ALL;
+	del.deny = ULM_SHARE_DELETE;
+	record_encode(&del, buf);
+	assert_int_equal(record_decode(buf, record_encoded_len(&del), &out), 0);
+	assert_same_record(&del, &out);
+	assert_int_equal(decode_of(&del, RECORD_FORMAT_V3), ULM_ECORRUPT);
+	assert_int_equal(decode_of(&del, RECORD_FORMAT_V2), ULM_ECORRUPT);
+	del.deny = ULM_SHARE_READ;
+	assert_int_equal(decode_of(&del, RECORD_FORMAT_V3), ULM_ECORRUPT);
+	del.access = ULM_SHARE_BOTH;
+	assert_int_equal(decode_of(&del, RECORD_FORMAT_V3), 0);
+	assert_int_equal(decode_of(&del, RECORD_FORMAT_V2), 0);
+	assert_true(record_format_known(RECORD_FORMAT_V3));
 }
 
 static void test_record_malformed_deleg_is_corrupt(void **state)
@@ -415,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_record_format1_still_decodes_as_lock),
 		cmocka_unit_test(test_record_windows_flags),
 		cmocka_unit_test(test_record_malformed_share_is_corrupt),
+		cmocka_unit_test(test_record_share_delete),
 		cmocka_unit_test(test_record_malformed_deleg_is_corrupt),
 		cmocka_unit_test(
 			test_record_malformed_wait_and_lock_are_corrupt),

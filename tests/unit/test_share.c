@@ -8,6 +8,7 @@
 #define RD   ULM_SHARE_READ
 #define WR   ULM_SHARE_WRITE
 #define BOTH ULM_SHARE_BOTH
+#define DEL  ULM_SHARE_DELETE
 
 static ulm_env *env_of(void **state)
 {
@@ -137,9 +138,9 @@ static void test_share_invalid_modes(void **state)
 	struct test_lock l[4];
 
 	assert_int_equal(try_share(env, "f", &a, 0, 0, NULL), -EINVAL);
-	assert_int_equal(try_share(env, "f", &a, 4, 0, NULL), -EINVAL);
-	assert_int_equal(try_share(env, "f", &a, RD | 4, 0, NULL), -EINVAL);
-	assert_int_equal(try_share(env, "f", &a, RD, 4, NULL), -EINVAL);
+	assert_int_equal(try_share(env, "f", &a, 8, 0, NULL), -EINVAL);
+	assert_int_equal(try_share(env, "f", &a, RD | 8, 0, NULL), -EINVAL);
+	assert_int_equal(try_share(env, "f", &a, RD, 8, NULL), -EINVAL);
 	assert_int_equal(
 		ulm_share_acquire(env, &k, &a, RD, 0, ULM_FLAG_WAIT, NULL),
 		-EINVAL);
@@ -240,12 +241,66 @@ static void test_share_io_bypass_passes_advisory_denies(void **state)
 	assert_int_equal(io_check(env, NULL, BOTH, ULM_IO_BYPASS, NULL), 0);
 }
 
+/* An SMB open without FILE_SHARE_DELETE refuses a REMOVE or RENAME (an
+ * I/O check for delete) and another open for DELETE; never an NFS open,
+ * a read or a write, nor its own handle's delete. */
+static void test_share_delete_deny(void **state)
+{
+	ulm_env *env = env_of(state);
+	struct ulm_owner s = test_open_owner(ULM_PROTO_SMB, "ipv4:pc1", "s");
+	struct ulm_owner t = test_open_owner(ULM_PROTO_SMB, "ipv4:pc2", "t");
+	struct ulm_owner a = test_open_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct ulm_key key = test_key("f");
+	struct ulm_lock_info holder;
+	struct test_lock l[4];
+
+	assert_int_equal(io_check(env, NULL, DEL, 0, NULL), 0);
+	assert_int_equal(try_share(env, "f", &s, BOTH, DEL, NULL), 0);
+	memset(&holder, 0, sizeof(holder));
+	assert_int_equal(io_check(env, NULL, DEL, 0, &holder), -EAGAIN);
+	assert_int_equal(holder.type, ULM_REC_SHARE);
+	assert_int_equal(holder.deny, DEL);
+	assert_memory_equal(holder.owner, "s", 1);
+	assert_int_equal(io_check(env, NULL, BOTH, 0, NULL), 0);
+	assert_int_equal(io_check(env, &s, DEL, 0, NULL), 0);
+	assert_int_equal(try_share(env, "f", &a, BOTH, 0, NULL), 0);
+	expect_refused(env, &t, DEL, 0, "s");
+	expect_refused(env, &t, RD | DEL, 0, "s");
+	assert_int_equal(try_share(env, "f", &t, RD, 0, NULL), 0);
+	assert_int_equal(test_list(env, "f", l, 4), 3);
+	assert_share(&l[0], "s", BOTH, DEL);
+	assert_int_equal(ulm_share_release(env, &key, &s), 0);
+	assert_int_equal(io_check(env, NULL, DEL, 0, NULL), 0);
+	/* An open for DELETE alone is a record: it meets a deny of delete. */
+	assert_int_equal(try_share(env, "f", &t, DEL, 0, NULL), 0);
+	expect_refused(env, &s, RD, DEL, "t");
+}
+
+/* A deny of delete stands in no delegation's way: NFS delegations do not
+ * cover REMOVE or RENAME, which recall them themselves. */
+static void test_share_delete_deny_meets_no_delegation(void **state)
+{
+	ulm_env *env = env_of(state);
+	struct ulm_owner s = test_open_owner(ULM_PROTO_SMB, "ipv4:pc1", "s");
+	struct ulm_owner c1 = test_client(ULM_PROTO_NFS4, "c1");
+	struct ulm_owner c2 = test_client(ULM_PROTO_NFS4, "c2");
+	struct ulm_key key = test_key("f");
+
+	assert_int_equal(try_share(env, "f", &s, RD, DEL, NULL), 0);
+	assert_int_equal(
+		ulm_deleg_acquire(env, &key, &c1, ULM_DELEG_READ, 0, NULL), 0);
+	assert_int_equal(ulm_share_release(env, &key, &s), 0);
+	assert_int_equal(try_share(env, "f", &s, RD, DEL, NULL), 0);
+	assert_int_equal(
+		ulm_deleg_acquire(env, &key, &c2, ULM_DELEG_READ, 0, NULL), 0);
+}
+
 static void test_share_io_invalid(void **state)
 {
 	ulm_env *env = env_of(state);
 
 	assert_int_equal(io_check(env, NULL, 0, 0, NULL), -EINVAL);
-	assert_int_equal(io_check(env, NULL, 4, 0, NULL), -EINVAL);
+	assert_int_equal(io_check(env, NULL, 8, 0, NULL), -EINVAL);
 	assert_int_equal(io_check(env, NULL, RD, 0x80, NULL), -EINVAL);
 	assert_int_equal(io_check(NULL, NULL, RD, 0, NULL), -EINVAL);
 }
@@ -297,6 +352,8 @@ int main(void)
 		cmocka_unit_test(test_share_io_refused_by_deny),
 		cmocka_unit_test(test_share_io_bypass_passes_advisory_denies),
 		cmocka_unit_test(test_share_io_invalid),
+		cmocka_unit_test(test_share_delete_deny),
+		cmocka_unit_test(test_share_delete_deny_meets_no_delegation),
 	};
 	const struct CMUnitTest lmdb[] = {
 		cmocka_unit_test_setup_teardown(test_share_deny_across_nodes,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /* Parse and run the commands of the ulm-nfs-client line protocol. */
+#define _GNU_SOURCE /* strerrorname_np */
 #include "commands.h"
 #include "nfs3_io.h"
 #include "nfs4_callback.h"
@@ -856,6 +857,18 @@ static void cmd_v3_size(struct client_state *state,
 		answer_nfs3(out, status);
 }
 
+/* As rm sees it: "ERR EACCES" for NFS3ERR_ACCES (libnfs's errno). */
+static void cmd_v3_remove(struct client_state *state,
+			  const struct command_args *args, FILE *out)
+{
+	int rc = nlm_client_v3_remove(state->nlm, args->argv[0]);
+
+	if (rc == 0)
+		fprintf(out, "OK\n");
+	else
+		fprintf(out, "ERR %s\n", strerrorname_np(-rc));
+}
+
 static void cmd_quit(struct client_state *state,
 		     const struct command_args *args, FILE *out)
 {
@@ -919,6 +932,7 @@ static const struct command commands[] = {
 	{"v3", "read", 3, 3, cmd_v3_read, "v3 read FILE OFFSET LENGTH"},
 	{"v3", "truncate", 2, 2, cmd_v3_truncate, "v3 truncate FILE SIZE"},
 	{"v3", "size", 1, 1, cmd_v3_size, "v3 size FILE"},
+	{"v3", "remove", 1, 1, cmd_v3_remove, "v3 remove FILE"},
 	{NULL, "quit", 0, 0, cmd_quit, "quit"},
 };
 

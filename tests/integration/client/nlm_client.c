@@ -138,6 +138,36 @@ found:
 	return 0;
 }
 
+/* Drop @p path's cached handle (the file is gone). */
+static void forget_file(struct nlm_client *client, const char *path)
+{
+	struct nlm_file **at = &client->files, *file;
+
+	while (*at && strcmp((*at)->path, path) != 0)
+		at = &(*at)->next;
+	file = *at;
+	if (!file)
+		return;
+	*at = file->next;
+	nfs_close(client->nfs3, file->nfsfh);
+	free(file->path);
+	free(file);
+}
+
+int nlm_client_v3_remove(struct nlm_client *client, const char *path)
+{
+	char abspath[4096];
+	int rc = client->nfs3 ? 0 : mount_v3(client);
+
+	if (rc < 0)
+		return rc;
+	snprintf(abspath, sizeof(abspath), "/%s", path);
+	rc = nfs_unlink(client->nfs3, abspath);
+	if (rc == 0)
+		forget_file(client, path);
+	return rc;
+}
+
 int nlm_client_v3_file(struct nlm_client *client, const char *path,
 		       struct nfs_fh3 *fh, struct rpc_context **rpc)
 {

@@ -76,6 +76,11 @@ struct rpc_context;
 int nlm_client_v3_file(struct nlm_client *client, const char *path,
 		       struct nfs_fh3 *fh, struct rpc_context **rpc);
 
+/** NFSv3 REMOVE of @p path through libnfs, as rm does it. @return 0 or
+ *  the negative errno libnfs maps the server's status to (NFS3ERR_ACCES:
+ *  -EACCES, NFS3ERR_JUKEBOX: -EAGAIN) */
+int nlm_client_v3_remove(struct nlm_client *client, const char *path);
+
 /** "NLM4_GRANTED", "NLM4_DENIED", ..., "RPC_TIMEOUT", "NFS3_LOOKUP_FAILED". */
 const char *nlm_status_name(int status);
 
