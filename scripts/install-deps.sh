@@ -59,9 +59,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 		"${missing[@]}" >/dev/null
 fi
 # Debian's units may have started system-wide daemons (Ganesha; Corosync
-# and Pacemaker as a one-node cluster; Samba); ours run in namespaces and
-# must not meet them.
+# and Pacemaker as a one-node cluster; Samba; Prometheus and its node
+# exporter); ours run in namespaces and must not meet them.
 if command -v systemctl >/dev/null; then
 	systemctl disable --now nfs-ganesha pacemaker corosync smbd nmbd \
+		prometheus prometheus-node-exporter \
 		>/dev/null 2>&1 || true
 fi

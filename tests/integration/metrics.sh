@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # it.metrics: UNIFIED's /metrics endpoint on a real Ganesha, scraped with
-# curl and parsed by Prometheus' own Python client (tools/prom_check.py:
-# the format, checked strictly); a scripted workload of real NFSv4 and NLM
+# curl, parsed by Prometheus' own Python client (tools/prom_check.py: the
+# format, checked strictly) and linted by promtool; a scripted workload of real NFSv4 and NLM
 # clients moves the counters exactly as predicted; ulmctl metrics prints
 # the same text over DBus; the sample Grafana dashboard asks only for
 # metrics served; a bad Metrics_Port is a config error naming the valid
@@ -101,6 +101,17 @@ it_expect_value "n1's store calls, timed: LMDB writes counted" yes \
 		print ($2 >= 4 ? "yes" : "no: " $2) }' "$IT_DIR/n1-after.prom")"
 it_expect_value "after the workload: still well-formed" "ok*" \
 	"$($PY "$CHECK" check "$IT_DIR/n1-after.prom")"
+
+it_note "Prometheus' own linter (promtool check metrics) on both nodes' text"
+# It is live: it names a fault in a line of ours made wrong.
+it_expect_value "promtool names a counter without _total" \
+	"*counter metrics should have \"_total\" suffix*" \
+	"$(sed 's/ulm_conflicts_total/ulm_conflicts/g' "$IT_DIR/n1-after.prom" |
+		promtool check metrics 2>&1)"
+for prom in n1-after n2-before; do
+	it_expect_value "promtool check metrics: $prom: nothing to say" "0:" \
+		"$(out=$(promtool check metrics <"$IT_DIR/$prom.prom" 2>&1); echo "$?:$out")"
+done
 
 it_note "ulmctl metrics: the same text over DBus"
 ulmctl_out=$(sb_exec n1 "$ULM_IT_ULMCTL" metrics) || it_fail "ulmctl metrics"
