@@ -16,6 +16,9 @@
 #   pc_placed RES NODE    crm_mon shows address RES started on NODE
 #   pc_ganesha_on NODES   crm_mon shows Ganesha started on NODES exactly
 #   pc_glog NODE          NODE's Ganesha log
+#   pc_logged NODE ganesha|pacemaker ERE  NODE's log has a line matching
+#                         ERE (grep -q on the file: a pipe into grep -q
+#                         fails under pipefail when grep leaves early)
 #   pc_pid NODE           NODE's ganesha.nfsd pid
 #   pc_fenced NODE [TEXT] stonith_admin --history NODE (on nfs2) shows a
 #                         successful off or reboot of NODE (and TEXT)
@@ -93,6 +96,15 @@ pc_cluster() {
 }
 
 pc_glog() { cat "$(sb_node_dir "$1")/log-ganesha/ganesha.log" 2>/dev/null; }
+
+pc_logged() {
+	local file
+	case $2 in
+	ganesha) file=$(sb_node_dir "$1")/log-ganesha/ganesha.log ;;
+	pacemaker) file=$(pcmk__dir "$1")/log-pacemaker/pacemaker.log ;;
+	esac
+	grep -Eq -- "$3" "$file" 2>/dev/null
+}
 
 pc_pid() {
 	cat "$(sb_node_dir "$1")/run/ganesha/ganesha.pid" ||

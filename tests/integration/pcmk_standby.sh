@@ -49,11 +49,15 @@ sb_wait_until 90 standby_done || {
 it_now_ms
 it_pass "crm_mon -1: nfs1 standby, ip-nfs1 started on nfs2, Ganesha started on nfs2 nfs3 only, $((IT_NOW_MS - t0)) ms after crm node standby"
 sb_alive nfs1 ganesha.nfsd && it_fail "nfs1's ganesha.nfsd still runs in standby"
+# It ended cleanly (its lock store closed, its file tokens given back).
+pc_logged nfs1 ganesha "Unloading FSAL UNIFIED" ||
+	it_fail "nfs1's Ganesha did not get through its shutdown (no 'Unloading FSAL UNIFIED')"
+it_pass "nfs1's Ganesha log: Unloading FSAL UNIFIED"
 
 plog() { cat "$(pcmk__dir "$1")/log-pacemaker/pacemaker.log"; }
 line=$(plog nfs1 | grep -o "left $A: [0-9]* of [0-9]* NLM clients forgotten here" | tail -n 1)
 it_expect_value "nfs1's stop of ip-nfs1" "left $A: 2 of 2 NLM clients forgotten here" "$line"
-plog nfs2 | grep -q "move: $A was released by its last node: no takeover" ||
+pc_logged nfs2 pacemaker "move: $A was released by its last node: no takeover" ||
 	it_fail "nfs2's start of ip-nfs1 took node 1 over"
 it_pass "nfs2's start of ip-nfs1: released by its last node, no takeover"
 it_expect_store "Ganesha stopped on nfs1: still $HELD locks, node 1's" \
@@ -61,7 +65,7 @@ it_expect_store "Ganesha stopped on nfs1: still $HELD locks, node 1's" \
 # Ganesha 4.3 asked the whole cluster for grace at its shutdown
 # (rados_cluster); the agent's stop took that back: no node waits for
 # nfs1 to return.
-sb_wait_until 15 eval 'plog nfs1 | grep -q "stopped nfs1: its grace request lifted"' ||
+sb_wait_until 15 pc_logged nfs1 pacemaker "stopped nfs1: its grace request lifted" ||
 	it_fail "nfs1's stop of Ganesha did not lift its grace request"
 it_pass "nfs1's stop of Ganesha: stopped nfs1: its grace request lifted"
 it_expect_value "ulmctl grace: node 1 stopped" "kind=node name=1 grace=no ganesha=E" \
