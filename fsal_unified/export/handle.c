@@ -43,7 +43,13 @@ static void release(struct fsal_obj_handle *obj_hdl)
 	struct ulmfsal_handle *h =
 		container_of(obj_hdl, struct ulmfsal_handle, obj_handle);
 
-	ULMFSAL_SUB_VOID(obj_hdl, release);
+	/* Ganesha's shutdown releases the handles still left with no request
+	 * context (src/FSAL/fsal_destroyer.c, shutdown_handles): no export to
+	 * switch to. */
+	if (op_ctx == NULL)
+		h->sub_handle->obj_ops->release(h->sub_handle);
+	else
+		ULMFSAL_SUB_VOID(obj_hdl, release);
 	fsal_obj_handle_fini(&h->obj_handle);
 	gsh_free(h);
 }

@@ -34,6 +34,13 @@
  * node whose Ganesha died releases nothing, and the next node takes it
  * over.
  *
+ * --stopped, once this node's Ganesha ended (the ganesha agent's stop):
+ * clear its NEED in the grace database. Ganesha 4.3's rados_cluster sets
+ * it at every clean shutdown (recovery_rados_cluster.c:371-379), and no
+ * node of the cluster would leave Ganesha's grace until this one came
+ * back. UNIFIED's records keep protecting its clients' locks meanwhile; its
+ * next start asks for grace itself.
+ *
  * One line per step on stdout. Exit 0 if all went well, 1 if the recovery
  * could not begin (nothing is protected: do not let clients in), 2 if it
  * began but fencing, the grace database, the address's record or a
@@ -72,6 +79,7 @@ struct options {
 	bool fence_only;
 	bool status_only;
 	bool left;
+	bool stopped;
 	bool have_dead, have_self;
 };
 
@@ -92,6 +100,8 @@ static void usage(FILE *out)
 		"[--fence-secs S] [RADOS options]\n"
 		"       ulm-takeover --node ID --ip ADDRESS --left [RADOS "
 		"options]\n"
+		"       ulm-takeover --grace-nodeid NAME --stopped [--wait "
+		"SECONDS] [RADOS options]\n"
 		"DEAD_ID, MY_ID: UNIFIED Node_Id of the dead node and of this "
 		"one (equal: this\n"
 		"node restarted; only SM_NOTIFY is sent). ADDRESS: the "
@@ -107,7 +117,11 @@ static void usage(FILE *out)
 		"--left: ADDRESS (node ID's clients) just left this node: "
 		"the local Ganesha\n"
 		"forgets its NLM clients, their records stay for the next "
-		"node.\n",
+		"node.\n"
+		"--stopped: NAME's Ganesha just stopped: clear the grace "
+		"it asked for at its\n"
+		"shutdown (its records keep protecting its clients' locks)."
+		"\n",
 		DEFAULT_WAIT_SECS, DEFAULT_POOL, DEFAULT_NAMESPACE);
 }
 
@@ -145,6 +159,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"fence-only", no_argument, NULL, 0},
 		{"status", no_argument, NULL, 0},
 		{"left", no_argument, NULL, 0},
+		{"stopped", no_argument, NULL, 0},
 		{"ceph-conf", required_argument, NULL, 0},
 		{"userid", required_argument, NULL, 0},
 		{"keyring", required_argument, NULL, 0},
@@ -167,6 +182,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{NULL, NULL, &o->fence_only},
 		{NULL, NULL, &o->status_only},
 		{NULL, NULL, &o->left},
+		{NULL, NULL, &o->stopped},
 		{&o->rados.ceph_conf, NULL, NULL},
 		{&o->rados.userid, NULL, NULL},
 		{&o->rados.keyring, NULL, NULL},
@@ -196,7 +212,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			       : -1;
 	if (o->left)
 		return optind == argc && o->have_dead && o->ip ? 0 : -1;
-	if (optind != argc || !o->have_dead || !o->have_self || !o->ip ||
+	if (o->stopped ? !o->grace_nodeid
+		       : !o->have_dead || !o->have_self || !o->ip)
+		return -1;
+	if (optind != argc ||
 	    (o->grace_nodeid && strlen(o->grace_nodeid) >= ULMREC_NODEID_MAX))
 		return -1;
 	if (o->grace_nodeid && !o->rados.grace_oid)
@@ -487,6 +506,28 @@ static int leave(ulmrec *rec, const struct options *o)
 	return record_service(rec, o, 0) || rc || f.failed ? EXIT_PARTLY : 0;
 }
 
+/* --stopped: see the head of this file. Until --wait: a member that has
+ * not yet joined the grace period this node's shutdown started holds the
+ * lift back (-EAGAIN), as in Ganesha. */
+static int lift_stopped(ulmrec *rec, const struct options *o)
+{
+	struct timespec pause = {0, 200 * 1000000L};
+	time_t deadline = time(NULL) + o->wait_secs;
+	int rc;
+
+	while ((rc = ulmrec_grace_lift(rec, o->grace_nodeid)) == -EAGAIN &&
+	       time(NULL) < deadline)
+		nanosleep(&pause, NULL);
+	if (rc == 0)
+		printf("stopped %s: its grace request lifted\n",
+		       o->grace_nodeid);
+	else
+		printf("stopped %s: grace database: lift FAILED: %s\n",
+		       o->grace_nodeid,
+		       rc == -ENOKEY ? "not a member" : strerror(-rc));
+	return rc;
+}
+
 /* --status: one look at the node's liveness lease. */
 static int print_status(const struct options *o)
 {
@@ -540,6 +581,11 @@ int main(int argc, char **argv)
 		rc = leave(rec, &o);
 		ulmrec_close(rec);
 		return rc;
+	}
+	if (o.stopped) {
+		rc = lift_stopped(rec, &o);
+		ulmrec_close(rec);
+		return rc ? EXIT_PARTLY : 0;
 	}
 	if (o.dead != o.self && !released(rec, &o)) {
 		rc = check_dead(&o, &epoch);

@@ -8,9 +8,11 @@
 #                                nodeid ID, ring address ADDR): its own
 #                                /etc/corosync, /var/lib/corosync,
 #                                /var/lib/pacemaker, /var/log/pacemaker,
-#                                /dev/shm, OCF agents (PCMK_AGENTS) and
-#                                fence agents (PCMK_FENCE_AGENTS)
-#   pcmk_start CLUSTER           write corosync.conf on every member, start
+#                                /dev/shm, /etc/hosts, OCF agents
+#                                (PCMK_AGENTS) and fence agents
+#                                (PCMK_FENCE_AGENTS)
+#   pcmk_start CLUSTER           write corosync.conf and the members' names
+#                                in /etc/hosts on every member, start
 #                                corosync then pacemakerd on each; return
 #                                once every member sees all of them online
 #   pcmk_online NODE             the members NODE's crm_mon -1 shows online
@@ -26,7 +28,9 @@
 # namespace, plus ring buffers in /dev/shm, named by service and pid; the
 # CIB and the scheduler's inputs are in /var/lib/pacemaker; the node's
 # cluster name and membership in /etc/corosync. Member names come from the
-# nodelist (the nodes share one UTS namespace, so one hostname).
+# nodelist (the nodes share one UTS namespace, so one hostname); crmsh
+# pings a node it is to put in standby or online by name, so each member's
+# /etc/hosts names them all, as a real cluster's name service does.
 # Environment: PCMK_AGENTS: "PROVIDER:FILE..." OCF agents each node sees
 # under /usr/lib/ocf/resource.d/PROVIDER (Pacemaker 2.1 looks there only);
 # PCMK_FENCE_AGENTS: "FILE..." fence agents each node sees in /usr/sbin;
@@ -87,6 +91,7 @@ pcmk_node() {
 		mkdir -p "$dir/$sub" || return 1
 	done
 	pcmk__seed_cib >"$dir/lib-pacemaker/cib/cib.xml" &&
+		cp /etc/hosts "$dir/hosts" &&
 		chown -R hacluster:haclient "$dir/lib-pacemaker" "$dir/log-pacemaker" &&
 		chmod 750 "$dir"/lib-pacemaker/* && chmod 1777 "$dir/shm" ||
 		return 1
@@ -95,6 +100,7 @@ pcmk_node() {
 		pcmk__bind "$node" "$dir/lib-pacemaker" /var/lib/pacemaker &&
 		pcmk__bind "$node" "$dir/log-pacemaker" /var/log/pacemaker &&
 		pcmk__bind "$node" "$dir/shm" /dev/shm &&
+		pcmk__bind "$node" "$dir/hosts" /etc/hosts &&
 		pcmk__agents "$node" && pcmk__fence_agents "$node" || {
 		pcmk_err "node $node: private cluster directories"
 		return 1
@@ -178,11 +184,16 @@ pcmk__all_online() {
 }
 
 pcmk_start() {
-	local cluster=$1 member id node addr conf
+	local cluster=$1 member id node addr conf names=""
 	conf=$(pcmk__corosync_conf "$cluster") || return 1
 	for member in "${PCMK_MEMBERS[@]}"; do
 		read -r id node addr <<<"$member"
+		names+="$addr $node"$'\n'
+	done
+	for member in "${PCMK_MEMBERS[@]}"; do
+		read -r id node addr <<<"$member"
 		printf '%s\n' "$conf" >"$(pcmk__dir "$node")/etc-corosync/corosync.conf"
+		printf '%s' "$names" >>"$(pcmk__dir "$node")/hosts"
 	done
 	pcmk__each pcmk__corosync_start || return 1
 	pcmk__each pcmk__corosync_wait || return 1

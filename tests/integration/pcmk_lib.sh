@@ -16,9 +16,26 @@
 #   pc_placed RES NODE    crm_mon shows address RES started on NODE
 #   pc_ganesha_on NODES   crm_mon shows Ganesha started on NODES exactly
 #   pc_glog NODE          NODE's Ganesha log
+#   pc_logged NODE ganesha|pacemaker ERE  NODE's log has a line matching
+#                         ERE (grep -q on the file: a pipe into grep -q
+#                         fails under pipefail when grep leaves early)
 #   pc_pid NODE           NODE's ganesha.nfsd pid
 #   pc_fenced NODE [TEXT] stonith_admin --history NODE (on nfs2) shows a
 #                         successful off or reboot of NODE (and TEXT)
+#
+# The planned moves' NLM clients (it.pcmk_move, it.pcmk_standby):
+#
+#   pc_nlm_locks CL [reclaim|unlock]  CL's PC_FILES x PC_LOCKS NLM lock
+#                         commands: files mv-CL-F, ranges [10 i, 10 i + 4]
+#   pc_probes_start       in the background, client c (nfs3) tries a lock
+#                         inside a's or b's, client p (the moved address)
+#                         tests b's first lock, until pc_probes_end
+#   pc_probes_end [MS]    c was granted nothing and was only DENIED, p was
+#                         only DENIED (or its connection broke once as the
+#                         address moved); PC_PAUSE: p's longest pause (ms).
+#                         With MS, p may also be refused for Ganesha's grace
+#                         (NLM TEST: nlm_Test.c:82) for at most MS ms in
+#                         all, PC_GRACE_MS: first to last such answer
 #
 # Pacemaker is stopped before the sandbox at exit (it stops the Ganeshas
 # it runs).
@@ -80,6 +97,15 @@ pc_cluster() {
 
 pc_glog() { cat "$(sb_node_dir "$1")/log-ganesha/ganesha.log" 2>/dev/null; }
 
+pc_logged() {
+	local file
+	case $2 in
+	ganesha) file=$(sb_node_dir "$1")/log-ganesha/ganesha.log ;;
+	pacemaker) file=$(pcmk__dir "$1")/log-pacemaker/pacemaker.log ;;
+	esac
+	grep -Eq -- "$3" "$file" 2>/dev/null
+}
+
 pc_pid() {
 	cat "$(sb_node_dir "$1")/run/ganesha/ganesha.pid" ||
 		it_fail "$1: no Ganesha pid"
@@ -135,4 +161,83 @@ pc_up() {
 		sb_wait_until 40 eval "pc_glog $node | grep -Eq 'NOT IN GRACE|skipping GRACE'" ||
 			it_fail "$node: Ganesha still in grace"
 	done
+}
+
+PC_FILES=2
+PC_LOCKS=20
+
+pc_nlm_locks() {
+	local op="lock write" suffix="" f i
+	case ${2:-} in
+	reclaim) suffix=" reclaim" ;;
+	unlock) op=unlock ;;
+	esac
+	for f in $(seq 1 "$PC_FILES"); do
+		for i in $(seq 0 $((PC_LOCKS - 1))); do
+			echo "nlm $op $((i * 10)) 5 mv-$1-$f$suffix"
+		done
+	done
+}
+
+# One line per call: TIME ASKED_MS ANSWERED_MS WHO REPLY.
+pc__probe() {
+	local client=$1 n=0 cl f off cmd sent
+	# Until told to stop, or the test ended (failed).
+	while [ ! -e "$IT_DIR/probe.stop" ] && kill -0 $$ 2>/dev/null; do
+		n=$((n + 1))
+		cl=$([ $((n % 2)) = 0 ] && echo a || echo b)
+		f=$((n % PC_FILES + 1))
+		off=$((((n * 7) % PC_LOCKS) * 10))
+		cmd="nlm lock write $((off + 2)) 1 mv-$cl-$f"
+		[ "$client" = c ] || cmd="nlm test write 0 5 mv-b-1"
+		it_now_ms
+		sent=$IT_NOW_MS
+		fo__probe_send "$client" "$cmd"
+		it_journal "$client" "$sent" "$cmd"
+		echo "$sent $IT_NOW_MS $client $IT_REPLY"
+		[ "$client" != c ] || [ "$IT_REPLY" != OK ] ||
+			fo__probe_send c "nlm unlock $((off + 2)) 1 mv-$cl-$f"
+	done
+}
+
+pc_probes_start() {
+	pc__probe c >"$IT_DIR/checker.log" 2>&1 &
+	PC_CHECKER=$!
+	pc__probe p >"$IT_DIR/prober.log" 2>&1 &
+	PC_PROBER=$!
+	sleep 1
+}
+
+pc_probes_end() {
+	local grace_limit=${1:-} granted tried odd denied answered
+	touch "$IT_DIR/probe.stop"
+	wait "$PC_CHECKER" "$PC_PROBER" || it_fail "a prober failed"
+	granted=$(grep -c ' OK$' "$IT_DIR/checker.log" || true)
+	tried=$(wc -l <"$IT_DIR/checker.log")
+	it_expect_value "conflicting locks granted through nfs3, of $tried tried" 0 "$granted"
+	denied=' (DENIED write [0-9]+ [0-9]+( [0-9]+)?|ERR NLM4_DENIED)$'
+	odd=$(grep -Ev "$denied" "$IT_DIR/checker.log" || true)
+	it_expect_value "checker answers other than DENIED (grace, timeouts)" "" "$odd"
+	# The prober's connection to the address breaks when it moves (the
+	# test client does not retransmit as a kernel's lockd does: it answers
+	# RPC_ERROR and the next call connects to the new node); anything else
+	# is odd.
+	answered=$denied
+	if [ -n "$grace_limit" ]; then
+		answered=' (DENIED write [0-9]+ [0-9]+( [0-9]+)?|ERR NLM4_DENIED|ERR NLM4_DENIED_GRACE_PERIOD)$'
+		PC_GRACE_MS=$(awk '/ NLM4_DENIED_GRACE_PERIOD$/ {
+			if (!first) first = $2; last = $2 }
+			END { print last - first }' "$IT_DIR/prober.log")
+		it_pass "prober of the address: refused for Ganesha's grace $(grep -c GRACE_PERIOD "$IT_DIR/prober.log") times within $PC_GRACE_MS ms"
+		[ "$PC_GRACE_MS" -le "$grace_limit" ] ||
+			it_fail "Ganesha's grace refused the prober for $PC_GRACE_MS ms (> $grace_limit)"
+	fi
+	odd=$(grep -Ev "$answered| ERR RPC_ERROR$" "$IT_DIR/prober.log" || true)
+	it_expect_value "prober answers other than DENIED${grace_limit:+, grace} or a broken connection" "" "$odd"
+	# The pause a client saw: the longest time between two answers.
+	PC_PAUSE=$(grep -E "$answered" "$IT_DIR/prober.log" | awk 'NR > 1 {
+		gap = $2 - prev; if (gap > max) max = gap } { prev = $2 }
+		END { print max + 0 }')
+	it_pass "prober of the address: $(grep -Ec "$answered" "$IT_DIR/prober.log") NLM TESTs answered ($(grep -c RPC_ERROR "$IT_DIR/prober.log") broken connections), longest pause between two answers $PC_PAUSE ms"
+	[ "$PC_PAUSE" -lt 10000 ] || it_fail "the prober waited $PC_PAUSE ms for an answer"
 }

@@ -19,9 +19,7 @@ it_need ULM_IT_TAKEOVER "ulm-takeover"
 # shellcheck source=tests/integration/pcmk_lib.sh
 . "$IT_SRC/pcmk_lib.sh"
 A=$(pc_ip 1)
-FILES=2
-LOCKS=20
-HELD=$((2 * FILES * LOCKS))
+HELD=$((2 * PC_FILES * PC_LOCKS))
 
 pc_cluster
 pc_up
@@ -33,52 +31,12 @@ fo_client c h103 "$(pc_ip 3)"
 fo_client p h104 "$A"
 fo_client e h105 10.77.1.2
 
-# move_locks CLIENT [reclaim|unlock]: CLIENT's NLM locks, files mv-CLIENT-F,
-# ranges [10 i, 10 i + 4].
-move_locks() {
-	local op="lock write" suffix="" f i
-	case ${2:-} in
-	reclaim) suffix=" reclaim" ;;
-	unlock) op=unlock ;;
-	esac
-	for f in $(seq 1 "$FILES"); do
-		for i in $(seq 0 $((LOCKS - 1))); do
-			echo "nlm $op $((i * 10)) 5 mv-$1-$f$suffix"
-		done
-	done
-}
-for cl in a b; do fo_send "$cl" < <(move_locks "$cl"); done
+for cl in a b; do fo_send "$cl" < <(pc_nlm_locks "$cl"); done
 for cl in a b; do fo_expect_all "$cl" OK; done
 it_expect_store "$HELD NLM locks held through nfs1" \
 	'type=write .*node=1 .*client=ulmt-[ab]-' "$HELD"
 
-# Background: c (nfs3) tries a lock inside a held one; p (the moved
-# address) tests b's first lock. One line each: TIME ASKED_MS ANSWERED_MS
-# WHO REPLY.
-probe() {
-	local client=$1 n=0 cl f off cmd sent
-	# Until told to stop, or the test ended (failed).
-	while [ ! -e "$IT_DIR/probe.stop" ] && kill -0 $$ 2>/dev/null; do
-		n=$((n + 1))
-		cl=$([ $((n % 2)) = 0 ] && echo a || echo b)
-		f=$((n % FILES + 1))
-		off=$((((n * 7) % LOCKS) * 10))
-		cmd="nlm lock write $((off + 2)) 1 mv-$cl-$f"
-		[ "$client" = c ] || cmd="nlm test write 0 5 mv-b-1"
-		it_now_ms
-		sent=$IT_NOW_MS
-		fo__probe_send "$client" "$cmd"
-		it_journal "$client" "$sent" "$cmd"
-		echo "$sent $IT_NOW_MS $client $IT_REPLY"
-		[ "$client" != c ] || [ "$IT_REPLY" != OK ] ||
-			fo__probe_send c "nlm unlock $((off + 2)) 1 mv-$cl-$f"
-	done
-}
-probe c >"$IT_DIR/checker.log" 2>&1 &
-checker=$!
-probe p >"$IT_DIR/prober.log" 2>&1 &
-prober=$!
-sleep 1
+pc_probes_start
 
 it_now_ms
 t0=$IT_NOW_MS
@@ -100,7 +58,7 @@ it_pass "crm_mon -1: Ganesha still started on nfs1 nfs2 nfs3"
 plog() { cat "$(pcmk__dir "$1")/log-pacemaker/pacemaker.log"; }
 line=$(plog nfs1 | grep -o "left $A: [0-9]* of [0-9]* NLM clients forgotten here" | tail -n 1)
 it_expect_value "nfs1's stop of ip-nfs1" "left $A: 2 of 2 NLM clients forgotten here" "$line"
-plog nfs2 | grep -q "move: $A was released by its last node: no takeover" ||
+pc_logged nfs2 pacemaker "move: $A was released by its last node: no takeover" ||
 	it_fail "nfs2's start of ip-nfs1 took node 1 over"
 it_pass "nfs2's start of ip-nfs1: released by its last node, no takeover"
 it_expect_value "ulmctl grace: node 1" "kind=node name=1 grace=no ganesha=@(E|none)" \
@@ -111,7 +69,7 @@ it_expect_value "ulmctl grace: node 1" "kind=node name=1 grace=no ganesha=@(E|no
 for cl in a b; do
 	sb_wait_until 15 eval "it_send $cl 'nsm notified'; [[ \$IT_REPLY == 'NOTIFIED $A '* ]]" ||
 		it_fail "client $cl got no SM_NOTIFY from $A"
-	fo_send "$cl" < <(move_locks "$cl" reclaim)
+	fo_send "$cl" < <(pc_nlm_locks "$cl" reclaim)
 done
 for cl in a b; do fo_expect_all "$cl" OK; done
 it_expect_store "$HELD locks held, all nfs2's" \
@@ -136,29 +94,12 @@ sleep 2
 it_expect_store "after nfs1 forgot them: $HELD locks, nfs2's" \
 	'type=write .*node=2 .*client=ulmt-[ab]-' "$HELD"
 
-touch "$IT_DIR/probe.stop"
-wait "$checker" "$prober" || it_fail "a prober failed"
-granted=$(grep -c ' OK$' "$IT_DIR/checker.log" || true)
-tried=$(wc -l <"$IT_DIR/checker.log")
-it_expect_value "conflicting locks granted through nfs3, of $tried tried" 0 "$granted"
-denied=' (DENIED write [0-9]+ [0-9]+( [0-9]+)?|ERR NLM4_DENIED)$'
-odd=$(grep -Ev "$denied" "$IT_DIR/checker.log" || true)
-it_expect_value "checker answers other than DENIED (grace, timeouts)" "" "$odd"
-# The prober's connection to the address breaks when it moves (the test
-# client does not retransmit as a kernel's lockd does: it answers
-# RPC_ERROR and the next call connects to nfs2); anything else is odd.
-odd=$(grep -Ev "$denied| ERR RPC_ERROR$" "$IT_DIR/prober.log" || true)
-it_expect_value "prober answers other than DENIED or a broken connection" "" "$odd"
-# The pause a client saw: the longest time between two DENIED answers.
-pause=$(grep -E "$denied" "$IT_DIR/prober.log" | awk 'NR > 1 {
-	gap = $2 - prev; if (gap > max) max = gap } { prev = $2 }
-	END { print max + 0 }')
-it_pass "prober of $A: $(grep -Ec "$denied" "$IT_DIR/prober.log") NLM TESTs answered DENIED ($(grep -c RPC_ERROR "$IT_DIR/prober.log") broken connections), longest pause between two answers $pause ms"
-[ "$pause" -lt 10000 ] || it_fail "the prober waited $pause ms for an answer"
+pc_probes_end
+pause=$PC_PAUSE
 
 # Once a and b unlocked through nfs2, a client of nfs1 gets their ranges:
 # nfs1 kept nothing of theirs in memory either.
-for cl in a b; do fo_send "$cl" < <(move_locks "$cl" unlock); done
+for cl in a b; do fo_send "$cl" < <(pc_nlm_locks "$cl" unlock); done
 for cl in a b; do fo_expect_all "$cl" OK; done
 it_expect e "nlm lock write 0 5 mv-a-1" OK
 it_expect e "nlm lock write 190 5 mv-b-2" OK

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# it.pcmk_standby: `crm node standby nfs1` while two NLM clients hold locks
+# through nfs1's service address. Every resource leaves nfs1: the address
+# first (its stop makes nfs1's Ganesha forget the clients without
+# releasing their records, ulm-takeover --left), then Ganesha. nfs2 starts
+# the address with no takeover and no grace; the clients reclaim through
+# it. Throughout, a prober of the address sees only DENIED and a checker on
+# nfs3 is granted nothing. `crm node online nfs1`: Ganesha starts there
+# again, the address stays on nfs2 (the policy's stickiness), and nfs1's
+# new life serves nothing of the clients' locks.
+# shellcheck source=tests/integration/it_lib.sh
+. "$(dirname "$0")/it_lib.sh"
+it_setup pcmk_standby
+it_need ULM_IT_INSPECT "ulm-store-inspect"
+it_need ULM_IT_TAKEOVER "ulm-takeover"
+# shellcheck source=tests/integration/pcmk_lib.sh
+. "$IT_SRC/pcmk_lib.sh"
+A=$(pc_ip 1)
+HELD=$((2 * PC_FILES * PC_LOCKS))
+
+pc_cluster
+pc_up
+
+for h in 101 102 103 104 105; do fo_host "h$h" "$h"; done
+fo_client a h101 "$A" --nsm-listen
+fo_client b h102 "$A" --nsm-listen
+fo_client c h103 "$(pc_ip 3)"
+fo_client p h104 "$A"
+
+for cl in a b; do fo_send "$cl" < <(pc_nlm_locks "$cl"); done
+for cl in a b; do fo_expect_all "$cl" OK; done
+it_expect_store "$HELD NLM locks held through nfs1" \
+	'type=write .*node=1 .*client=ulmt-[ab]-' "$HELD"
+
+pc_probes_start
+it_now_ms
+t0=$IT_NOW_MS
+pcmk_crm nfs1 node standby nfs1 >"$IT_DIR/standby.out" 2>&1 ||
+	it_fail "crm node standby nfs1: $(cat "$IT_DIR/standby.out")"
+cat "$IT_DIR/standby.out"
+standby_done() {
+	pc_status | grep -q '^ \* Node nfs1: standby$' &&
+		pc_placed ip-nfs1 nfs2 && pc_ganesha_on nfs2 nfs3
+}
+sb_wait_until 90 standby_done || {
+	pc_status
+	it_fail "crm_mon -1: nfs1 not in standby with ip-nfs1 on nfs2, Ganesha on nfs2 nfs3"
+}
+it_now_ms
+it_pass "crm_mon -1: nfs1 standby, ip-nfs1 started on nfs2, Ganesha started on nfs2 nfs3 only, $((IT_NOW_MS - t0)) ms after crm node standby"
+sb_alive nfs1 ganesha.nfsd && it_fail "nfs1's ganesha.nfsd still runs in standby"
+# It ended cleanly (its lock store closed, its file tokens given back).
+pc_logged nfs1 ganesha "Unloading FSAL UNIFIED" ||
+	it_fail "nfs1's Ganesha did not get through its shutdown (no 'Unloading FSAL UNIFIED')"
+it_pass "nfs1's Ganesha log: Unloading FSAL UNIFIED"
+
+plog() { cat "$(pcmk__dir "$1")/log-pacemaker/pacemaker.log"; }
+line=$(plog nfs1 | grep -o "left $A: [0-9]* of [0-9]* NLM clients forgotten here" | tail -n 1)
+it_expect_value "nfs1's stop of ip-nfs1" "left $A: 2 of 2 NLM clients forgotten here" "$line"
+pc_logged nfs2 pacemaker "move: $A was released by its last node: no takeover" ||
+	it_fail "nfs2's start of ip-nfs1 took node 1 over"
+it_pass "nfs2's start of ip-nfs1: released by its last node, no takeover"
+it_expect_store "Ganesha stopped on nfs1: still $HELD locks, node 1's" \
+	'type=write .*node=1 .*client=ulmt-[ab]-' "$HELD"
+# Ganesha 4.3 asked the whole cluster for grace at its shutdown
+# (rados_cluster); the agent's stop took that back: no node waits for
+# nfs1 to return.
+sb_wait_until 15 pc_logged nfs1 pacemaker "stopped nfs1: its grace request lifted" ||
+	it_fail "nfs1's stop of Ganesha did not lift its grace request"
+it_pass "nfs1's stop of Ganesha: stopped nfs1: its grace request lifted"
+it_expect_value "ulmctl grace: node 1 stopped" "kind=node name=1 grace=no ganesha=E" \
+	"$(fo_grace node 1 grace,ganesha)"
+
+for cl in a b; do
+	sb_wait_until 15 eval "it_send $cl 'nsm notified'; [[ \$IT_REPLY == 'NOTIFIED $A '* ]]" ||
+		it_fail "client $cl got no SM_NOTIFY from $A"
+	fo_send "$cl" < <(pc_nlm_locks "$cl" reclaim)
+done
+for cl in a b; do fo_expect_all "$cl" OK; done
+it_expect_store "$HELD locks reclaimed through nfs2, all nfs2's" \
+	'type=write .*node=2 .*client=ulmt-[ab]-' "$HELD"
+it_expect a "nlm lock write 5000 5 mv-a-1" OK
+it_expect a "nlm unlock 5000 5 mv-a-1" OK
+# Ganesha's own grace on nfs2 and nfs3 (NLM TEST refused) ends within
+# Grace_Period of nfs1's stop, nfs1 still away.
+grace_over() {
+	pc_glog nfs2 | grep -E 'Now (NOT )?IN GRACE' | tail -n 1 |
+		grep -q 'NOT IN GRACE' &&
+		tail -n 1 "$IT_DIR/prober.log" | grep -q ' DENIED write'
+}
+sb_wait_until $((FO_GRACE + 10)) grace_over ||
+	it_fail "nfs2 did not leave Ganesha's grace while nfs1 was away"
+pc_probes_end $(((FO_GRACE + 5) * 1000))
+
+# nfs1 back: Ganesha starts there, the address stays where it is.
+pcmk_crm nfs1 node online nfs1 >/dev/null 2>&1 || it_fail "crm node online nfs1"
+sb_wait_until 60 pc_ganesha_on nfs1 nfs2 nfs3 || {
+	pc_status
+	it_fail "Pacemaker did not start Ganesha on nfs1 again"
+}
+sb_exec nfs3 crm_resource --wait --timeout=60s ||
+	it_fail "the cluster did not settle after nfs1 came online"
+pc_placed ip-nfs1 nfs2 && pc_placed ip-nfs2 nfs2 && pc_placed ip-nfs3 nfs3 || {
+	pc_status
+	it_fail "crm_mon -1: an address moved after nfs1 came online"
+}
+it_pass "crm_mon -1: nfs1 online, Ganesha started on nfs1 nfs2 nfs3, ip-nfs1 still on nfs2 (stickiness)"
+
+# nfs1's new life serves nothing of a's and b's: a client of nfs1 itself
+# (its ring address) is denied their locks and granted beside them.
+fo_client e h105 10.77.1.2
+it_expect_within $((FO_GRACE + 10)) e "nlm lock write 12 1 mv-a-1" \
+	"@(DENIED write 10 5*|ERR NLM4_DENIED)"
+it_expect e "nlm lock write 15 5 mv-a-1" OK
+it_expect e "nlm unlock 15 5 mv-a-1" OK
+it_expect_store "a's and b's locks, still nfs2's" \
+	'type=write .*node=2 .*client=ulmt-[ab]-' "$HELD"
+for cl in a b; do fo_send "$cl" < <(pc_nlm_locks "$cl" unlock); done
+for cl in a b; do fo_expect_all "$cl" OK; done
+it_expect e "nlm lock write 10 5 mv-a-1" OK
+it_grant_check
+echo "pcmk_standby: nfs1 standby with ip-nfs1 on nfs2 (crm_mon)," \
+	"prober's longest NLM pause $PC_PAUSE ms"
