@@ -105,7 +105,15 @@ static int vfs_ulm_env_open(void)
 	DBG_NOTICE("node %u opened lock store %s (epoch %u)\n", cfg.node_id,
 		   cfg.path, ulm_env_epoch(vfs_ulm_proc.env));
 	vfs_ulm_purge_dead(vfs_ulm_proc.env, cfg.node_id, vfs_ulm_proc.base);
-	return 0;
+	rc = vfs_ulm_events_start(vfs_ulm_proc.env);
+	if (rc) {
+		/* Without recalls no oplock could be broken: none is had. */
+		DBG_ERR("node %u: no lock events: %s\n", cfg.node_id,
+			strerror(-rc));
+		ulm_env_close(vfs_ulm_proc.env);
+		vfs_ulm_proc.env = NULL;
+	}
+	return rc;
 }
 
 int vfs_ulm_env_get(ulm_env **env, uint32_t *node)
@@ -126,6 +134,7 @@ void vfs_ulm_env_put(void)
 {
 	/* Every put pairs with a get that succeeded (vfs_ulm_conn_free). */
 	if (--vfs_ulm_proc.users == 0) {
+		vfs_ulm_events_stop();
 		ulm_env_close(vfs_ulm_proc.env);
 		vfs_ulm_proc.env = NULL;
 	}

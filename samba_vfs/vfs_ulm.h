@@ -64,4 +64,18 @@ bool vfs_ulm_brl_unlock_windows(vfs_handle_struct *handle,
 bool vfs_ulm_strict_lock_check(vfs_handle_struct *handle, files_struct *fsp,
 			       struct lock_struct *plock);
 
+/* Oplocks as delegations (oplock.c), broken on the store's recalls. */
+int vfs_ulm_linux_setlease(vfs_handle_struct *handle, files_struct *fsp,
+			   int leasetype);
+void vfs_ulm_oplock_recall(const struct ulm_key *file);
+
+/* Opens recall NFS delegations in their way (deleg.c). */
+int vfs_ulm_openat(vfs_handle_struct *handle, const struct files_struct *dirfsp,
+		   const struct smb_filename *smb_fname, files_struct *fsp,
+		   const struct vfs_open_how *how);
+
+/* The thread passing this node's recalls into smbd's loop (events.c). */
+int vfs_ulm_events_start(ulm_env *env);
+void vfs_ulm_events_stop(void);
+
 #endif /* VFS_ULM_H */
