@@ -3,7 +3,7 @@
  * vfs_ulm: SMB oplocks as libulm delegations. With "kernel oplocks = yes"
  * smbd asks the VFS for every oplock it grants (linux_setlease F_WRLCK,
  * source3/smbd/oplock_linux.c:121) and gives it back the same way
- * (F_UNLCK, :163) once the client acked the break, closed, or let the
+ * (F_UNLCK, :167) once the client acked the break, closed, or let the
  * break time out. An oplock is granted only if libulm grants its handle
  * a delegation; what conflicts with the delegation (an NFS open, write,
  * lock, rename, remove, truncate, on any node) recalls it to this smbd

@@ -9,7 +9,8 @@
 # acked; a client that never acks loses the oplock at smbd's break
 # timeout. The other way: an NFSv4 client's delegation makes an SMB open
 # wait (STATUS_PENDING, smbd retrying) while the NFS client is sent a
-# CB_RECALL; the open succeeds once the delegation is returned. With
+# CB_RECALL; the open succeeds once the delegation is returned. An SMB
+# lock, or an open denying write, is refused and recalls it. With
 # SB_SMB_STOCK=1 (stock smbd, no module) it must fail.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
@@ -104,5 +105,23 @@ smb_waits_case g1 read "open g1 write both"
 smb_waits_case g2 both "open g2 read both"
 IT_SMB_NODE=n2 it_smb_log_has "the SMB open waited for the recall" \
 	'g1: open waits: recalling a delegation of ulmt-a-'
+
+# smb_refused_case FILE SMBCMD REFUSED: A holds a read delegation on
+# FILE; T's SMBCMD is REFUSED and recalls it; after DELEGRETURN it passes.
+smb_refused_case() {
+	local file=$1 cmd=$2 refused=$3
+	it_note "SMB $cmd against an NFSv4 read delegation"
+	it_expect a "v4 open $file read" "OK deleg=read"
+	[ "$cmd" = "open $file read read" ] || it_expect t "open $file read both" OK
+	it_expect t "$cmd" "$refused"
+	RECALLS=$((RECALLS + 1))
+	it_expect_within 5 a "v4 recalls" "RECALLS $RECALLS"
+	it_expect a "v4 delegreturn" OK
+	it_expect t "$cmd" OK
+	it_expect t "close" OK
+	it_expect a "v4 close" OK
+}
+smb_refused_case g3 "lock 0 10 excl" "DENIED STATUS_LOCK_NOT_GRANTED"
+smb_refused_case g4 "open g4 read read" "DENIED STATUS_SHARING_VIOLATION"
 it_expect_store "no delegation left" 'type=deleg' 0
 it_pass
