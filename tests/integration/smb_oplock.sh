@@ -18,6 +18,7 @@
 . "$IT_SRC/smb_lib.sh"
 it_setup smb_oplock
 it_need ULM_IT_INSPECT "ulm-store-inspect"
+it_need ULM_IT_ULMCTL "ulmctl"
 
 # NFS delegations as libulm records only (no kernel lease: it.deleg_recall).
 it_deleg_nodes 3,4 deleg_unwatched=true
@@ -70,6 +71,10 @@ it_expect c "v4 close" OK
 
 it_note "an SMB client that never acks loses the oplock at smbd's timeout"
 it_expect s "open f7 both both batch" "OK oplock=batch"
+listing=$("$ULM_IT_ULMCTL" --store "$IT_STORE" delegations 2>&1) ||
+	it_fail "ulmctl delegations: $listing"
+it_expect_value "ulmctl delegations lists the oplock: deleg-write, smb, the client" \
+	"*deleg-write*smb*ipv4:127.0.0.1:*" "$listing"
 it_expect b "v4 write f7 0 10" "ERR NFS4ERR_DELAY"
 it_expect s "break 5" "OK break to=none"
 start=$SECONDS
@@ -87,7 +92,7 @@ RECALLS=0
 # succeeds once A returned the delegation.
 smb_waits_case() {
 	local file=$1 access=$2 open=$3 type=read
-	[ "$access" = read ] || type=write
+	[ "$access" = read ] || type="write"
 	it_note "SMB $open against an NFSv4 $type delegation"
 	it_expect a "v4 open $file $access" "OK deleg=$type"
 	it_smb_send t "$open"
