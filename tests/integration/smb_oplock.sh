@@ -10,7 +10,8 @@
 # timeout. The other way: an NFSv4 client's delegation makes an SMB open
 # wait (STATUS_PENDING, smbd retrying) while the NFS client is sent a
 # CB_RECALL; the open succeeds once the delegation is returned. An SMB
-# lock, or an open denying write, is refused and recalls it. With
+# lock, an open denying write, a rename or a delete is refused and
+# recalls it; the retry after DELEGRETURN succeeds. With
 # SB_SMB_STOCK=1 (stock smbd, no module) it must fail.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
@@ -128,5 +129,26 @@ smb_refused_case() {
 }
 smb_refused_case g3 "lock 0 10 excl" "DENIED STATUS_LOCK_NOT_GRANTED"
 smb_refused_case g4 "open g4 read read" "DENIED STATUS_SHARING_VIOLATION"
+
+# smb_name_case FILE SMBCMD: A holds a read delegation on FILE; T's
+# rename or delete of it through node 2 is refused and recalls it; the
+# retry after DELEGRETURN succeeds.
+smb_name_case() {
+	local file=$1 cmd=$2
+	it_note "SMB $cmd against an NFSv4 read delegation"
+	it_expect a "v4 open $file read" "OK deleg=read"
+	it_expect t "$cmd" "DENIED STATUS_SHARING_VIOLATION"
+	RECALLS=$((RECALLS + 1))
+	it_expect_within 5 a "v4 recalls" "RECALLS $RECALLS"
+	it_expect_value "$file is still there" yes \
+		"$([ -e "$IT_EXPORT/$file" ] && echo yes || echo no)"
+	it_expect a "v4 delegreturn" OK
+	it_expect t "$cmd" OK
+	it_expect a "v4 close" OK
+}
+smb_name_case g5 "rename g5 g5-renamed"
+smb_name_case g6 "delete g6"
+it_expect_value "g5 renamed, g6 deleted" "yes no no" \
+	"$(for f in g5-renamed g5 g6; do [ -e "$IT_EXPORT/$f" ] && echo yes || echo no; done | paste -sd' ')"
 it_expect_store "no delegation left" 'type=deleg' 0
 it_pass
