@@ -3,10 +3,10 @@
 # store and break each other. smbd (Debian's, "vfs objects = ulm",
 # "kernel oplocks = yes") and Ganesha (UNIFIED) serve one directory on
 # nodes 1 and 2 (one LMDB store). An SMB client's batch oplock is a write
-# delegation of its smbd node: an NFS OPEN, WRITE, NLM LOCK or REMOVE
-# through node 2 (or through node 1) gets NFS4ERR_DELAY / denied while
-# the SMB client receives a real oplock break, and succeeds once it
-# acked; a client that never acks loses the oplock at smbd's break
+# delegation of its smbd node: an NFS OPEN, WRITE, NLM LOCK, REMOVE,
+# RENAME or truncate through node 2 or node 1 gets NFS4ERR_DELAY (NFSv3
+# NFS3ERR_JUKEBOX, NLM denied) while the SMB client receives a real
+# oplock break, and succeeds once it acked; a client that never acks loses the oplock at smbd's break
 # timeout. The other way: an NFSv4 client's delegation makes an SMB open
 # wait (STATUS_PENDING, smbd retrying) while the NFS client is sent a
 # CB_RECALL; the open succeeds once the delegation is returned. An SMB
@@ -60,6 +60,9 @@ oplock_case f4 c "v4 open f4 read" "ERR NFS4ERR_DELAY"
 it_expect c "v4 close" OK
 oplock_case f5 c "v4 remove f5" "ERR NFS4ERR_DELAY"
 it_expect_value "f5 is removed" "no" "$([ -e "$IT_EXPORT/f5" ] && echo yes || echo no)"
+oplock_case f8 c "v4 rename f8 f8-renamed" "ERR NFS4ERR_DELAY"
+oplock_case f9 c "v4 truncate f9 0" "ERR NFS4ERR_DELAY"
+oplock_case f10 b "v3 write f10 0 XXXX" "ERR NFS3ERR_JUKEBOX"
 it_smb_log_has "smbd broke the oplock on the store's recall" \
 	'f1: oplock recalled through the lock store: breaking it'
 
