@@ -96,6 +96,7 @@ static void vfs_ulm_events_close(void)
 
 int vfs_ulm_events_start(ulm_env *env)
 {
+	sigset_t all, before;
 	int rc;
 
 	if (pipe2(vfs_ulm_events.pipe, O_NONBLOCK | O_CLOEXEC) != 0)
@@ -109,8 +110,13 @@ int vfs_ulm_events_start(ulm_env *env)
 		return -ENOMEM;
 	}
 	atomic_store(&vfs_ulm_events.running, true);
+	/* Signals stay smbd's main thread's: the thread starts with all
+	 * blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &before);
 	rc = pthread_create(&vfs_ulm_events.thread, NULL, vfs_ulm_event_loop,
 			    env);
+	pthread_sigmask(SIG_SETMASK, &before, NULL);
 	if (rc) {
 		atomic_store(&vfs_ulm_events.running, false);
 		vfs_ulm_events_close();
