@@ -3,8 +3,9 @@
  * vfs_ulm: the lock store's events for this smbd node, into smbd's main
  * loop. smbd is one thread around a tevent loop that must never wait on
  * another node; so a thread of the module waits in ulm_event_wait() and
- * hands each recall through a pipe the loop watches, and the break runs
- * on smbd's own thread (oplock.c). Started with the store environment,
+ * hands each recall or break through a pipe the loop watches, and the
+ * oplock break (oplock.c) or the handle's close (break.c) runs on smbd's
+ * own thread. Started with the store environment,
  * stopped and joined before it closes (env.c).
  */
 #include "includes.h"
@@ -20,10 +21,12 @@
 /* How long one wait lasts: the bound of a stop. */
 #define VFS_ULM_EVENT_WAIT_MS 200
 
-/* One recall through the pipe: the file's key. */
-struct vfs_ulm_recall_msg {
+/* One event through the pipe, under PIPE_BUF: written and read whole. */
+struct vfs_ulm_event_msg {
+	enum ulm_event_kind kind;
 	uint16_t len;
 	uint8_t key[ULM_KEY_MAX];
+	struct ulm_lock_info record;
 };
 
 static struct {
@@ -32,22 +35,28 @@ static struct {
 	atomic_bool running;
 	int pipe[2];
 	struct tevent_fd *fde;
+	ulm_env *env;
 } vfs_ulm_events = {.pipe = {-1, -1}};
 
-/* On the event thread. A full pipe drops the recall: events are hints,
- * and the NFS request that sent it is answered NFS4ERR_DELAY and sends
- * it again when it retries. */
+/* On the event thread. A full pipe drops the event: events are hints;
+ * the NFS request that sent a recall is answered NFS4ERR_DELAY and sends
+ * it again when it retries, and a break can be asked again. */
 static void vfs_ulm_event_post(const struct ulm_event *event, void *arg)
 {
-	struct vfs_ulm_recall_msg msg = {.len = (uint16_t)event->file.len};
+	struct vfs_ulm_event_msg msg = {.kind = event->kind,
+					.len = (uint16_t)event->file.len,
+					.record = *event->record};
 
 	(void)arg;
-	if (event->kind != ULM_EVENT_RECALL || event->file.len > ULM_KEY_MAX)
+	if ((event->kind != ULM_EVENT_RECALL &&
+	     event->kind != ULM_EVENT_BREAK) ||
+	    event->file.len > ULM_KEY_MAX)
 		return;
 	memcpy(msg.key, event->file.data, event->file.len);
 	if (write(vfs_ulm_events.pipe[1], &msg, sizeof(msg)) != sizeof(msg))
-		DBG_WARNING("recall dropped (%s): the conflicting request "
-			    "sends it again\n",
+		DBG_WARNING("lock store event dropped (%s): a recall is sent "
+			    "again by the NFS retry, a break may be asked "
+			    "again\n",
 			    strerror(errno));
 }
 
@@ -68,18 +77,21 @@ static void *vfs_ulm_event_loop(void *arg)
 	return NULL;
 }
 
-/* On smbd's main thread: the recalls the event thread passed on. */
+/* On smbd's main thread: the events the event thread passed on. */
 static void vfs_ulm_events_ready(struct tevent_context *ev _UNUSED_,
 				 struct tevent_fd *fde _UNUSED_,
 				 uint16_t flags _UNUSED_,
 				 void *private_data _UNUSED_)
 {
-	struct vfs_ulm_recall_msg msg;
+	struct vfs_ulm_event_msg msg;
 
 	while (read(vfs_ulm_events.pipe[0], &msg, sizeof(msg)) == sizeof(msg)) {
 		struct ulm_key key = {msg.key, msg.len};
 
-		vfs_ulm_oplock_recall(&key);
+		if (msg.kind == ULM_EVENT_RECALL)
+			vfs_ulm_oplock_recall(&key);
+		else
+			vfs_ulm_break(vfs_ulm_events.env, &key, &msg.record);
 	}
 }
 
@@ -102,6 +114,7 @@ int vfs_ulm_events_start(ulm_env *env)
 	if (pipe2(vfs_ulm_events.pipe, O_NONBLOCK | O_CLOEXEC) != 0)
 		return -errno;
 	vfs_ulm_events.pid = getpid();
+	vfs_ulm_events.env = env;
 	vfs_ulm_events.fde = tevent_add_fd(
 		global_event_context(), NULL, vfs_ulm_events.pipe[0],
 		TEVENT_FD_READ, vfs_ulm_events_ready, NULL);

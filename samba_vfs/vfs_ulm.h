@@ -74,6 +74,11 @@ int vfs_ulm_linux_setlease(vfs_handle_struct *handle, files_struct *fsp,
 			   int leasetype);
 void vfs_ulm_oplock_recall(const struct ulm_key *file);
 
+/* An administrator's break of @p record (ulmctl break lock): close the
+ * handle of this process that holds it (break.c). */
+void vfs_ulm_break(ulm_env *env, const struct ulm_key *file,
+		   const struct ulm_lock_info *record);
+
 /* Opens, renames and deletes recall NFS delegations in their way
  * (deleg.c). */
 int vfs_ulm_openat(vfs_handle_struct *handle, const struct files_struct *dirfsp,
