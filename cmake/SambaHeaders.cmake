@@ -108,7 +108,8 @@ foreach(_lib ${SAMBA_MODULESDIR}/libsmbd-base-samba4.so.0
     ${SAMBA_MODULESDIR}/libsamba3-util-samba4.so.0
     ${SAMBA_MODULESDIR}/libreplace-samba4.so.0
     ${SAMBA_LIBDIR}/libsmbconf.so.0 ${SAMBA_LIBDIR}/libsamba-util.so.0
-    ${SAMBA_LIBDIR}/libsamba-errors.so.1 ${SAMBA_LIBDIR}/libtalloc.so.2)
+    ${SAMBA_LIBDIR}/libsamba-errors.so.1 ${SAMBA_LIBDIR}/libtalloc.so.2
+    ${SAMBA_LIBDIR}/libtevent.so.0)
   if(NOT EXISTS "${_lib}")
     message(FATAL_ERROR "${_lib} is missing: reinstall samba")
   endif()

@@ -73,7 +73,15 @@ static int vfs_ulm_env_open(void)
 		   (t1.tv_sec - t0.tv_sec) * 1e3 +
 			   (t1.tv_nsec - t0.tv_nsec) / 1e6);
 	vfs_ulm_purge_earlier_lives(vfs_ulm_proc.env, cfg.node_id);
-	return 0;
+	rc = vfs_ulm_events_start(vfs_ulm_proc.env);
+	if (rc) {
+		/* Without recalls no oplock could be broken: none is had. */
+		DBG_ERR("node %u: no lock events: %s\n", cfg.node_id,
+			strerror(-rc));
+		ulm_env_close(vfs_ulm_proc.env);
+		vfs_ulm_proc.env = NULL;
+	}
+	return rc;
 }
 
 int vfs_ulm_env_get(ulm_env **env, uint32_t *node)
@@ -94,6 +102,7 @@ void vfs_ulm_env_put(void)
 {
 	/* Every put pairs with a get that succeeded (vfs_ulm_conn_free). */
 	if (--vfs_ulm_proc.users == 0) {
+		vfs_ulm_events_stop();
 		ulm_env_close(vfs_ulm_proc.env);
 		vfs_ulm_proc.env = NULL;
 	}

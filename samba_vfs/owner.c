@@ -10,6 +10,19 @@
 #include "smbd/smbd.h"
 #include "vfs_ulm.h"
 
+void vfs_ulm_client_owner(const struct vfs_ulm_conn *c, struct ulm_owner *owner)
+{
+	*owner = (struct ulm_owner){
+		.protocol = ULM_PROTO_SMB,
+		.kind = ULM_OWNER_OPEN,
+		.node = c->node,
+		.client = c->client,
+		.client_len = c->client_len,
+		.owner = c->who,
+		.owner_len = strnlen(c->who, sizeof(c->who)),
+	};
+}
+
 void vfs_ulm_owner(const struct vfs_ulm_conn *c, const files_struct *fsp,
 		   enum ulm_owner_kind kind, char buf[VFS_ULM_OWNER_MAX],
 		   struct ulm_owner *owner)
@@ -17,13 +30,8 @@ void vfs_ulm_owner(const struct vfs_ulm_conn *c, const files_struct *fsp,
 	int len = snprintf(buf, VFS_ULM_OWNER_MAX, "%s#%llu", c->who,
 			   (unsigned long long)fsp->fnum);
 
-	*owner = (struct ulm_owner){
-		.protocol = ULM_PROTO_SMB,
-		.kind = kind,
-		.node = c->node,
-		.client = c->client,
-		.client_len = c->client_len,
-		.owner = buf,
-		.owner_len = MIN((size_t)MAX(len, 0), VFS_ULM_OWNER_MAX - 1),
-	};
+	vfs_ulm_client_owner(c, owner);
+	owner->kind = kind;
+	owner->owner = buf;
+	owner->owner_len = MIN((size_t)MAX(len, 0), VFS_ULM_OWNER_MAX - 1);
 }

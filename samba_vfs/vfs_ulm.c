@@ -75,6 +75,10 @@ static struct vfs_fn_pointers vfs_ulm_fns = {
 	.brl_lock_windows_fn = vfs_ulm_brl_lock_windows,
 	.brl_unlock_windows_fn = vfs_ulm_brl_unlock_windows,
 	.strict_lock_check_fn = vfs_ulm_strict_lock_check,
+	.linux_setlease_fn = vfs_ulm_linux_setlease,
+	.openat_fn = vfs_ulm_openat,
+	.renameat_fn = vfs_ulm_renameat,
+	.unlinkat_fn = vfs_ulm_unlinkat,
 };
 
 /* smbd loads "vfs objects = ulm" from MODULESDIR/vfs/ulm.so and calls this. */

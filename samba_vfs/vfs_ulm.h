@@ -55,6 +55,11 @@ void vfs_ulm_env_put(void);
 int vfs_ulm_key(struct vfs_ulm_conn *c, int fd, uint8_t *buf,
 		struct ulm_key *key);
 
+/* The SMB client of the tree connect, as an owner with no handle: what
+ * a rename or delete by name is done by. */
+void vfs_ulm_client_owner(const struct vfs_ulm_conn *c,
+			  struct ulm_owner *owner);
+
 /* The owner of an open's share mode (ULM_OWNER_OPEN) or byte-range locks
  * (ULM_OWNER_LOCK): the open handle of this smbd (node), as the text
  * "user@share#fnum" that ulmctl shows. @p buf holds the owner bytes and
@@ -74,5 +79,31 @@ bool vfs_ulm_brl_unlock_windows(vfs_handle_struct *handle,
 				const struct lock_struct *plock);
 bool vfs_ulm_strict_lock_check(vfs_handle_struct *handle, files_struct *fsp,
 			       struct lock_struct *plock);
+
+/* Oplocks as delegations (oplock.c), broken on the store's recalls. */
+int vfs_ulm_linux_setlease(vfs_handle_struct *handle, files_struct *fsp,
+			   int leasetype);
+void vfs_ulm_oplock_recall(const struct ulm_key *file);
+
+/* An administrator's break of @p record (ulmctl break lock): close the
+ * handle of this process that holds it (break.c). */
+void vfs_ulm_break(ulm_env *env, const struct ulm_key *file,
+		   const struct ulm_lock_info *record);
+
+/* Opens, renames and deletes recall NFS delegations in their way
+ * (deleg.c). */
+int vfs_ulm_openat(vfs_handle_struct *handle, const struct files_struct *dirfsp,
+		   const struct smb_filename *smb_fname, files_struct *fsp,
+		   const struct vfs_open_how *how);
+int vfs_ulm_renameat(vfs_handle_struct *handle, files_struct *srcdir_fsp,
+		     const struct smb_filename *smb_fname_src,
+		     files_struct *dstdir_fsp,
+		     const struct smb_filename *smb_fname_dst);
+int vfs_ulm_unlinkat(vfs_handle_struct *handle, files_struct *dirfsp,
+		     const struct smb_filename *smb_fname, int flags);
+
+/* The thread passing this node's recalls into smbd's loop (events.c). */
+int vfs_ulm_events_start(ulm_env *env);
+void vfs_ulm_events_stop(void);
 
 #endif /* VFS_ULM_H */

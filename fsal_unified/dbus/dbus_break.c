@@ -20,7 +20,9 @@
  *    waiting for reclaim or the post-grace purge): no Ganesha holds state
  *    for it; the record is dropped.
  *  - made by another node: only that node's Ganesha can reach the holder;
- *    the call is refused and names the node.
+ *    the call is refused and names the node. An SMB lock (of an smbd
+ *    node, vfs_ulm) is the exception: a ULM_EVENT_BREAK asks that smbd to
+ *    close the handle holding it.
  */
 #include <errno.h>
 #include <string.h>
@@ -282,7 +284,14 @@ static bool break_lock(DBusMessageIter *args, DBusMessage *reply,
 			      "RevokeDelegation",
 			      t, error);
 
-	if (ok && place_of(&t->info) == PLACE_REMOTE) {
+	if (ok && place_of(&t->info) == PLACE_REMOTE &&
+	    t->info.protocol == ULM_PROTO_SMB) {
+		ok = reply_change(t, reply, "BreakLock",
+				  ULMFSAL_STORE(ulm_event_break(
+					  ulmfsal_env(), &t->key, &t->info)),
+				  "break sent to the smbd node that holds it: "
+				  "it closes the SMB handle, which unlocks");
+	} else if (ok && place_of(&t->info) == PLACE_REMOTE) {
 		ok = refuse_remote(t, reply, "BreakLock");
 	} else if (ok) {
 		if (place_of(&t->info) == PLACE_LIVE)

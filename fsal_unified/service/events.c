@@ -27,6 +27,10 @@ static void handle_event(const struct ulm_event *event, void *arg)
 		if (event->record->protocol == ULM_PROTO_NLM)
 			ulmfsal_blocked_wake(&event->file, event->record);
 		break;
+	case ULM_EVENT_BREAK:
+		/* Sent to smbd nodes only (dbus_break.c): a Ganesha breaks
+		 * its own records itself. */
+		break;
 	}
 }
 

@@ -75,8 +75,8 @@ static void event_deliver(const uint8_t *msg, size_t len, ulm_event_fn fn,
 		return;
 	key_len = get_be16(msg + 1);
 	if (key_len < 1 || key_len > ULM_KEY_MAX ||
-	    len < EVENT_HEADER_LEN + key_len ||
-	    (msg[0] != ULM_EVENT_RECALL && msg[0] != ULM_EVENT_WAKE) ||
+	    len < EVENT_HEADER_LEN + key_len || msg[0] < ULM_EVENT_RECALL ||
+	    msg[0] > ULM_EVENT_BREAK ||
 	    record_decode(msg + EVENT_HEADER_LEN + key_len,
 			  len - EVENT_HEADER_LEN - key_len, &r))
 		return; /* a damaged hint is dropped: the table stays right */
@@ -111,4 +111,57 @@ int ulm_event_wait(ulm_env *env, ulm_event_fn fn, void *arg, int timeout_ms)
 	free(b.msgs);
 	free(b.lens);
 	return rc;
+}
+
+struct break_find {
+	const struct ulm_lock_info *want;
+	struct ulm_lock_info seen;
+	const struct ulm_lock *found;
+};
+
+static bool same_record(const struct ulm_lock_info *a,
+			const struct ulm_lock_info *b)
+{
+	return a->type == b->type && a->start == b->start && a->end == b->end &&
+	       a->node == b->node && a->epoch == b->epoch &&
+	       a->protocol == b->protocol && a->kind == b->kind &&
+	       a->client_len == b->client_len && a->owner_len == b->owner_len &&
+	       memcmp(a->client, b->client, a->client_len) == 0 &&
+	       memcmp(a->owner, b->owner, a->owner_len) == 0;
+}
+
+static int break_find_visit(struct ulm_lock *lock, void *arg)
+{
+	struct break_find *f = arg;
+
+	lock_to_info(lock, &f->seen);
+	if (!same_record(&f->seen, f->want))
+		return 0;
+	f->found = lock;
+	return 1;
+}
+
+static int break_op(ulm_env *env, struct ulm_table *t, void *arg)
+{
+	struct break_find *f = arg;
+
+	table_walk(t, break_find_visit, f);
+	if (!f->found)
+		return -ENOENT;
+	event_post(env, ULM_EVENT_BREAK, t, f->found);
+	return 0;
+}
+
+int ulm_event_break(ulm_env *env, const struct ulm_key *file,
+		    const struct ulm_lock_info *record)
+{
+	struct break_find f = {.want = record};
+	int rc = key_validate(file);
+
+	if (!rc && (!record || record->client_len > ULM_ID_MAX ||
+		    record->owner_len > ULM_ID_MAX))
+		rc = -EINVAL;
+	if (!rc)
+		rc = env_writable(env);
+	return rc ? rc : with_table(env, file, break_op, &f);
 }

@@ -711,13 +711,17 @@ enum ulm_event_kind {
 	ULM_EVENT_RECALL = 1,
 	/** A request this node queued may now be granted: ask again. */
 	ULM_EVENT_WAKE = 2,
+	/** An administrator asks this node to end a record it made, by
+	 *  ending what holds it (ulm_event_break()). */
+	ULM_EVENT_BREAK = 3,
 };
 
 /** An event; valid during the callback only. */
 struct ulm_event {
 	enum ulm_event_kind kind;
 	struct ulm_key file;
-	/** The delegation to recall, or the queued request to retry. */
+	/** The delegation to recall, the queued request to retry, or the
+	 *  record to break. */
 	const struct ulm_lock_info *record;
 };
 
@@ -731,6 +735,17 @@ typedef void (*ulm_event_fn)(const struct ulm_event *event, void *arg);
  * @return 0, -EINVAL, -EROFS (read-only env), -ENOMEM, -EIO
  */
 int ulm_event_wait(ulm_env *env, ulm_event_fn fn, void *arg, int timeout_ms);
+
+/**
+ * @brief Ask the node that made @p record (as a listing reported it: same
+ * type, range, node, epoch and owner) to end it: a ULM_EVENT_BREAK to
+ * that node, whose holder of the record ends it (an smbd closes the
+ * SMB handle). Changes no record.
+ * @return 0 (sent); -ENOENT (no such record on the file now); -EINVAL;
+ *         -EROFS; -ENOMEM; -EIO; ULM_ECORRUPT
+ */
+int ulm_event_break(ulm_env *env, const struct ulm_key *file,
+		    const struct ulm_lock_info *record);
 
 /**
  * @brief Remove every record made by @p node in an epoch before

@@ -9,7 +9,9 @@
 # Windows answers a lock another handle holds), and so does an SMB lock
 # of the other node's smbd, which Samba alone (a lock database per node)
 # would grant. Unlocking on either side lets the other in. ulmctl shows
-# the SMB locks: PROTO smb, the client's address, user@share#handle.
+# the SMB locks: PROTO smb, the client's address, user@share#handle;
+# "ulmctl break lock" of one, through the other node's Ganesha, makes
+# its smbd close the handle holding it.
 # With SB_SMB_STOCK=1 (stock smbd, no module) it must fail.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
@@ -75,14 +77,22 @@ listing=$("$ULM_IT_ULMCTL" --store "$IT_STORE" locks 2>&1) ||
 it_expect_value "ulmctl locks: node 1's SMB lock, its client, user@share" \
 	"*write*0*99*smb*ipv4:127.0.0.1:*root@export#*" "$listing"
 it_expect_value "ulmctl locks: 3 SMB locks" 3 "$(grep -c ' smb ' <<<"$listing")"
+
+it_note "ulmctl break lock through Ganesha closes the smbd's handle"
 id=$(awk '$2 == "write" && $3 == 0 && $5 == "smb" {print $1}' <<<"$listing")
-out=$(sb_exec n1 "$ULM_IT_ULMCTL" break lock "$id" 2>&1) &&
-	it_fail "ulmctl break lock $id (an smbd's lock) passed: $out"
-it_expect_value "ulmctl break lock through Ganesha refuses an smbd's lock" \
-	"*record $id was made through node 1[0-9][0-9][0-9][0-9][0-9][0-9][0-9]*" "$out"
+out=$(sb_exec n2 "$ULM_IT_ULMCTL" break lock "$id" 2>&1) ||
+	it_fail "ulmctl break lock $id (node 1's smbd's lock): $out"
+it_expect_value "ulmctl break lock sends the break to the smbd node" \
+	"*break sent to the smbd node*" "$out"
+it_expect_store_within 5 "node 1's smbd closed the handle: its lock went" \
+	'type=write start=0 end=99 .*proto=smb' 0
+it_smb_log_has "smbd says why it closed the handle" \
+	'f: closed: an administrator broke its lock \[0, 99\]'
+it_expect s1 "unlock 0 100" "ERR STATUS_FILE_CLOSED"
+it_expect s1 "close" "ERR STATUS_FILE_CLOSED"
+it_expect s1 "open f both both" OK
 
 it_note "unlock on either side lets the other in"
-it_expect s1 "unlock 0 100" OK
 it_expect s1 "unlock 0 100" "ERR STATUS_RANGE_NOT_LOCKED"
 it_expect b "v4 lock write 50 10" OK
 it_expect a "v4 unlock 400 10" OK

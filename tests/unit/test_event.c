@@ -2,7 +2,7 @@
 /*
  * ulm_event_wait(), on every store: the timeout, delivery once and oldest
  * first, a wait ended by an event another thread causes, a handler that
- * calls libulm, and the refusals.
+ * calls libulm, and the refusals; ulm_event_break() to a record's node.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -192,6 +192,43 @@ static void test_event_read_only_env_is_erofs(void **state)
 	ulm_env_close(ro);
 }
 
+static int keep_record(const struct ulm_key *file,
+		       const struct ulm_lock_info *info, void *arg)
+{
+	(void)file;
+	*(struct ulm_lock_info *)arg = *info;
+	return 1;
+}
+
+/* An administrator's break goes to the node that made the record, for
+ * that record only; a record not (or no longer) there is -ENOENT. */
+static void test_event_break_reaches_the_record_node(void **state)
+{
+	ulm_env *env = env_of(state);
+	struct ulm_owner s = test_owner(ULM_PROTO_SMB, "S", "handle");
+	struct ulm_key key = test_key("f");
+	struct ulm_lock_info rec;
+	struct test_event ev;
+
+	assert_int_equal(try_lock(env, "f", &s, ULM_LOCK_WRITE, 0, 99, NULL),
+			 0);
+	assert_int_equal(ulm_lock_list(env, &key, keep_record, &rec), 1);
+	assert_int_equal(ulm_event_break(env, &key, &rec), 0);
+	expect_one_event(env, ULM_EVENT_BREAK, "f", ULM_REC_LOCK_WRITE, "S",
+			 &ev);
+	assert_int_equal(ev.record.end, 99);
+	assert_string_equal(ev.record.owner, "handle");
+	/* It changed nothing. */
+	assert_int_equal(ulm_lock_list(env, &key, keep_record, &rec), 1);
+	rec.end = 98;
+	assert_int_equal(ulm_event_break(env, &key, &rec), -ENOENT);
+	rec.end = 99;
+	assert_int_equal(drop_lock(env, "f", &s, 0, 99), 0);
+	assert_int_equal(ulm_event_break(env, &key, &rec), -ENOENT);
+	assert_int_equal(ulm_event_break(env, &key, NULL), -EINVAL);
+	expect_no_event(env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest both[] = {
@@ -201,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_event_handler_may_call_libulm),
 		cmocka_unit_test(test_event_refused_without_handler_or_env),
 		cmocka_unit_test(test_event_read_only_env_is_erofs),
+		cmocka_unit_test(test_event_break_reaches_the_record_node),
 	};
 
 	return RUN_ON_BOTH_STORES("event", both);
