@@ -45,4 +45,4 @@ it_expect a "v4 close" OK
 it_expect b "v4 close" OK
 it_expect_store "CLOSE dropped both share reservations" '.' 0
 it_note "an unknown command is answered with every command the client has"
-it_expect a "bogus" "ERR usage: unknown command (v4 open|owner|*|rename, nlm svid|lock|*|unlock, nsm notify|notified, v3 write|*|size, quit)"
+it_expect a "bogus" "ERR usage: unknown command (v4 open|owner|*|rename, nlm svid|lock|*|unlock, nsm notify|notified, v3 write|*|remove, quit)"
