@@ -74,6 +74,7 @@ NTSTATUS vfs_ulm_brl_lock_windows(vfs_handle_struct *handle,
 {
 	files_struct *fsp = brl_fsp(br_lck);
 	struct ulm_lock_info holder;
+	unsigned drops = 0;
 	struct vfs_ulm_target t;
 	struct vfs_ulm_conn *c;
 	NTSTATUS status;
@@ -88,9 +89,12 @@ NTSTATUS vfs_ulm_brl_lock_windows(vfs_handle_struct *handle,
 	rc = vfs_ulm_target(c, fsp, &t);
 	if (rc)
 		return map_nt_error_from_unix(-rc);
-	rc = ulm_winlock_acquire(c->env, &t.key, &t.owner,
-				 vfs_ulm_type(plock->lock_type), plock->start,
-				 plock->size, 0, &holder);
+	do {
+		rc = ulm_winlock_acquire(c->env, &t.key, &t.owner,
+					 vfs_ulm_type(plock->lock_type),
+					 plock->start, plock->size, 0, &holder);
+	} while (rc == -EAGAIN &&
+		 vfs_ulm_courtesy_drop(c->env, &t.key, &holder, &drops));
 	if (rc)
 		return vfs_ulm_refusal(rc, fsp, plock, &holder);
 	status = SMB_VFS_NEXT_BRL_LOCK_WINDOWS(handle, br_lck, plock);
@@ -141,6 +145,7 @@ bool vfs_ulm_strict_lock_check(vfs_handle_struct *handle, files_struct *fsp,
 			       struct lock_struct *plock)
 {
 	struct ulm_lock_info holder;
+	unsigned drops = 0;
 	struct vfs_ulm_target t;
 	struct vfs_ulm_conn *c;
 	uint64_t start, end;
@@ -154,8 +159,12 @@ bool vfs_ulm_strict_lock_check(vfs_handle_struct *handle, files_struct *fsp,
 	if (vfs_ulm_target(c, fsp, &t) != 0)
 		return false;
 	ulm_range_from_length(plock->start, plock->size, &start, &end);
-	rc = ulm_lock_test(c->env, &t.key, &t.owner,
-			   vfs_ulm_type(plock->lock_type), start, end, &holder);
+	do {
+		rc = ulm_lock_test(c->env, &t.key, &t.owner,
+				   vfs_ulm_type(plock->lock_type), start, end,
+				   &holder);
+	} while (rc == -EAGAIN &&
+		 vfs_ulm_courtesy_drop(c->env, &t.key, &holder, &drops));
 	if (rc == -EAGAIN)
 		DBG_NOTICE("%s: %s of [%llu, +%llu) refused by a lock of %.*s "
 			   "(node %u)\n",

@@ -50,6 +50,7 @@ static int vfs_ulm_share_set(struct vfs_ulm_conn *c, files_struct *fsp,
 	uint8_t keybuf[ULM_KEY_MAX];
 	char ownbuf[VFS_ULM_OWNER_MAX];
 	struct ulm_lock_info conflict;
+	unsigned drops = 0;
 	struct ulm_owner owner;
 	struct ulm_key key;
 	int rc = vfs_ulm_key(c, fsp_get_io_fd(fsp), keybuf, &key);
@@ -62,8 +63,11 @@ static int vfs_ulm_share_set(struct vfs_ulm_conn *c, files_struct *fsp,
 	vfs_ulm_owner(c, fsp, ULM_OWNER_OPEN, ownbuf, &owner);
 	if (access == 0)
 		return ulm_share_release(c->env, &key, &owner);
-	rc = ulm_share_acquire(c->env, &key, &owner, access, deny, 0,
-			       &conflict);
+	do {
+		rc = ulm_share_acquire(c->env, &key, &owner, access, deny, 0,
+				       &conflict);
+	} while (rc == -EAGAIN &&
+		 vfs_ulm_courtesy_drop(c->env, &key, &conflict, &drops));
 	if (rc == -EAGAIN || rc == ULM_EDELEG)
 		DBG_NOTICE("%s: refused by a %s record of node %u\n",
 			   fsp_str_dbg(fsp),

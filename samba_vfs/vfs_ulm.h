@@ -106,4 +106,9 @@ int vfs_ulm_unlinkat(vfs_handle_struct *handle, files_struct *dirfsp,
 int vfs_ulm_events_start(ulm_env *env);
 void vfs_ulm_events_stop(void);
 
+/* A courtesy record (of an expired NFSv4 client) in the way of a request:
+ * dropped, true: ask again (courtesy.c). @p drops counts per request. */
+bool vfs_ulm_courtesy_drop(ulm_env *env, const struct ulm_key *key,
+			   const struct ulm_lock_info *holder, unsigned *drops);
+
 #endif /* VFS_ULM_H */

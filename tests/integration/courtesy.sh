@@ -3,12 +3,14 @@
 # expired by Ganesha 4.3 (its stateids are gone), but UNIFIED keeps its
 # locks and share denies in the lock store as courtesy records, which
 # ulmctl shows under client "courtesy:NAME". Any conflicting request (NFSv4
-# or NLM, on either node) drops the records in its way and is granted at
+# or NLM or SMB, on either node) drops the records in its way and is granted at
 # once, never refused for them; the client that comes back gets its locks
 # again over its own courtesy records; Courtesy_Max_Records bounds them per
 # client and Courtesy_Max_Age ends them with no conflict at all.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
+# shellcheck source=tests/integration/smb_lib.sh
+. "$IT_SRC/smb_lib.sh"
 it_setup courtesy
 it_need ULM_IT_INSPECT "ulmctl"
 
@@ -16,6 +18,8 @@ LEASE=4 AGE=10
 # (it_unified_node sets Lease_Lifetime = 4)
 it_unified_node n1 3,4 1 courtesy_age=$AGE courtesy_records=3 fsal_log=INFO
 it_unified_node n2 3,4 2 courtesy_age=$AGE courtesy_records=3 fsal_log=INFO
+it_smb_node n2
+it_smb_client_start s n2 # SMB (vfs_ulm) on node 2
 it_client_start a n1 # goes silent
 it_client_start b n2 # conflicts through node 2
 it_client_start c n1 # ... through node 1, over NLM
@@ -44,8 +48,8 @@ it_expect_log n2 "node 2 dropped A's lock" 'dropped a courtesy lock of expired c
 it_expect_store "A's first courtesy lock went" 'start=0 end=9 .*client=courtesy:ulmt-a-' 0
 it_expect c "nlm lock write 100 5 f1" OK
 it_expect_store "A's second went, to NLM on node 1" 'start=100 end=109 .*client=courtesy:ulmt-a-' 0
-it_expect b "v4 open f2 write" OK
-it_expect_store "A's deny went, to an OPEN on node 2" 'client=courtesy:ulmt-a-' 0
+it_expect s "open f2 write both" OK
+it_expect_store "A's deny went, to an SMB open on node 2" 'client=courtesy:ulmt-a-' 0
 it_expect a "v4 renew" OK # A comes back to nothing: it was all taken
 
 it_note "D comes back before anyone wanted its lock: it gets it again"
