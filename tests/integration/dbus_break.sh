@@ -130,7 +130,10 @@ it_expect_value "recalls made here" "counter=recalls value=2" "$(grep recalls <<
 
 it_note "after a crash, orphans of the earlier run are dropped"
 sb_stop n1 ganesha KILL || it_fail "killing node 1's Ganesha"
-it_ganesha_up n1
+# Back in a grace period: A's records wait there for reclaims until it
+# ends (graceless, UNIFIED would purge them at once, racing the break).
+it_unified_conf n1 3,4 1 dbus=1 delegations=readwrite grace=60
+sb_ganesha_start n1 || it_fail "node 1: ganesha.nfsd did not start"
 ulmctl break lock "$(id_of "type=write start=200 end=209 .*epoch=1 client=$A ")"
 it_expect_value "break A's orphan lock" \
 	"0 BreakLock lock record dropped (no client of this Ganesha held it); waiters woken" \

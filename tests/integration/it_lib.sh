@@ -118,18 +118,24 @@ it_node_daemons() {
 # store in $IT_STORE; started and out of grace (graceless unless a grace=
 # key is given).
 it_unified_node() {
+	it_node_daemons "$1" "$2"
+	it_unified_conf "$@"
+	it_ganesha_up "$1"
+}
+
+# it_unified_conf NODE PROTOCOLS [NODE_ID] [CONF_KEY=VALUE...]: (re)write
+# the config it_unified_node starts NODE with.
+it_unified_conf() {
 	local node=$1 protocols=$2 id=${3:-1}
 	local extra=("${@:4}") grace=(graceless=true)
 	case " ${extra[*]} " in *" grace="*) grace=() ;; esac
 	local store
 	store=$(it_node_store "$IT_STORE" "$node")
 	mkdir -p "$store"
-	it_node_daemons "$node" "$protocols"
 	sb_ganesha_conf "$node" protocols="$protocols" lease=4 "${grace[@]}" \
 		store=lmdb store_path="$store" node_id="$id" sync=true \
 		export="1:$IT_EXPORT:/export:UNIFIED" "${extra[@]}" ||
 		it_fail "node $node: config"
-	it_ganesha_up "$node"
 }
 
 # it_node_store STORE NODE: the store NODE uses: STORE (an LMDB directory
