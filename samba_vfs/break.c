@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-3.0-or-later */
 /*
- * vfs_ulm: an administrator's break of an SMB lock. "ulmctl break lock
- * ID" through any Ganesha of the store sends ULM_EVENT_BREAK to the smbd
- * node that made the record (fsal_unified/dbus/dbus_break.c); this
- * process then closes the handle holding it, as smbd closes a file an
- * administrator closes (msg_close_file, source3/smbd/close.c:1587): its
- * locks and share mode go with it, and the SMB client's next use of the
- * handle gets STATUS_FILE_CLOSED.
+ * vfs_ulm: an administrator's break of an SMB record. "ulmctl break
+ * lock|share|delegation ID" through any Ganesha of the store sends
+ * ULM_EVENT_BREAK to the smbd node that made the record
+ * (fsal_unified/dbus/dbus_break.c); this process then closes the handle
+ * holding it, as smbd closes a file an administrator closes
+ * (msg_close_file, source3/smbd/close.c:1587): its locks, share mode and
+ * oplock go with it, and the SMB client's next use of the handle gets
+ * STATUS_FILE_CLOSED.
  */
 #include "includes.h"
 #include "smbd/smbd.h"
@@ -49,6 +50,19 @@ static int vfs_ulm_still_held(const struct ulm_key *file,
 	       memcmp(info->owner, want->owner, want->owner_len) == 0;
 }
 
+static const char *vfs_ulm_record_kind(const struct ulm_lock_info *record)
+{
+	switch (record->type) {
+	case ULM_REC_SHARE:
+		return "share mode";
+	case ULM_REC_DELEG_READ:
+	case ULM_REC_DELEG_WRITE:
+		return "oplock";
+	default:
+		return "lock";
+	}
+}
+
 static struct files_struct *vfs_ulm_fnum_is(struct files_struct *fsp, void *arg)
 {
 	return fsp->fnum == *(const uint64_t *)arg ? fsp : NULL;
@@ -68,9 +82,10 @@ void vfs_ulm_break(ulm_env *env, const struct ulm_key *file,
 			   &fnum);
 	if (fsp == NULL)
 		return;
-	DBG_WARNING("%s: closed: an administrator broke its lock [%llu, "
-		    "%llu] (ulmctl break lock)\n",
-		    fsp_str_dbg(fsp), (unsigned long long)record->start,
+	DBG_WARNING("%s: closed: an administrator broke its %s [%llu, "
+		    "%llu] (ulmctl break)\n",
+		    fsp_str_dbg(fsp), vfs_ulm_record_kind(record),
+		    (unsigned long long)record->start,
 		    (unsigned long long)record->end);
 	close_file_free(NULL, &fsp, NORMAL_CLOSE);
 }

@@ -271,6 +271,25 @@ static int break_in_ganesha(const struct target *t)
 	return rc;
 }
 
+/* A record of a live smbd node (another node of the store): that smbd
+ * closes the SMB handle holding it (ULM_EVENT_BREAK), which takes the
+ * handle's locks, share mode and oplock with it. */
+static bool is_smb_remote(const struct target *t)
+{
+	return place_of(&t->info) == PLACE_REMOTE &&
+	       t->info.protocol == ULM_PROTO_SMB;
+}
+
+static bool break_smb(const struct target *t, DBusMessage *reply,
+		      const char *method)
+{
+	return reply_change(t, reply, method,
+			    ULMFSAL_STORE(ulm_event_break(ulmfsal_env(),
+							  &t->key, &t->info)),
+			    "break sent to the smbd node that holds it: it "
+			    "closes the SMB handle, which releases it");
+}
+
 static bool break_lock(DBusMessageIter *args, DBusMessage *reply,
 		       DBusError *error)
 {
@@ -284,13 +303,8 @@ static bool break_lock(DBusMessageIter *args, DBusMessage *reply,
 			      "RevokeDelegation",
 			      t, error);
 
-	if (ok && place_of(&t->info) == PLACE_REMOTE &&
-	    t->info.protocol == ULM_PROTO_SMB) {
-		ok = reply_change(t, reply, "BreakLock",
-				  ULMFSAL_STORE(ulm_event_break(
-					  ulmfsal_env(), &t->key, &t->info)),
-				  "break sent to the smbd node that holds it: "
-				  "it closes the SMB handle, which unlocks");
+	if (ok && is_smb_remote(t)) {
+		ok = break_smb(t, reply, "BreakLock");
 	} else if (ok && place_of(&t->info) == PLACE_REMOTE) {
 		ok = refuse_remote(t, reply, "BreakLock");
 	} else if (ok) {
@@ -321,7 +335,9 @@ static bool revoke_share(DBusMessageIter *args, DBusMessage *reply,
 			      "RevokeDelegation",
 			      t, error);
 
-	if (ok && place_of(&t->info) == PLACE_REMOTE) {
+	if (ok && is_smb_remote(t)) {
+		ok = break_smb(t, reply, "RevokeShare");
+	} else if (ok && place_of(&t->info) == PLACE_REMOTE) {
 		ok = refuse_remote(t, reply, "RevokeShare");
 	} else if (ok) {
 		owner = owner_of(&t->info);
@@ -384,7 +400,9 @@ static bool revoke_delegation(DBusMessageIter *args, DBusMessage *reply,
 	bool ok = find_target(args, ULMV_DELEGATIONS,
 			      "BreakLock or RevokeShare", t, error);
 
-	if (ok && place_of(&t->info) == PLACE_REMOTE) {
+	if (ok && is_smb_remote(t)) {
+		ok = break_smb(t, reply, "RevokeDelegation");
+	} else if (ok && place_of(&t->info) == PLACE_REMOTE) {
 		ok = refuse_remote(t, reply, "RevokeDelegation");
 	} else if (ok && place_of(&t->info) == PLACE_ORPHAN) {
 		owner = owner_of(&t->info);

@@ -92,6 +92,24 @@ it_expect s1 "unlock 0 100" "ERR STATUS_FILE_CLOSED"
 it_expect s1 "close" "ERR STATUS_FILE_CLOSED"
 it_expect s1 "open f both both" OK
 
+it_note "ulmctl break share of an SMB share mode closes its handle too"
+it_smb_client_start s3 n2
+it_expect s3 "open g read none" OK
+it_expect a "v4 open g read" "ERR NFS4ERR_SHARE_DENIED"
+share='type=share .*deny=rw.*proto=smb'
+it_expect_store "node 2's SMB open of g denies all" "$share" 1
+id=$(it_store_list | grep -E -- "$share" | sed -E 's/.* id=([0-9a-f]+).*/\1/')
+out=$(sb_exec n1 "$ULM_IT_ULMCTL" break share "$id" 2>&1) ||
+	it_fail "ulmctl break share $id (node 2's smbd's share mode): $out"
+it_expect_value "ulmctl break share sends the break to the smbd node" \
+	"*break sent to the smbd node*" "$out"
+it_expect_store_within 5 "node 2's smbd closed the handle: its share mode went" \
+	"$share" 0
+it_expect s3 "read 0 1" "ERR STATUS_FILE_CLOSED"
+it_expect a "v4 open g read" OK
+it_expect a "v4 close" OK
+it_expect a "v4 file f" OK
+
 it_note "unlock on either side lets the other in"
 it_expect s1 "unlock 0 100" "ERR STATUS_RANGE_NOT_LOCKED"
 it_expect b "v4 lock write 50 10" OK

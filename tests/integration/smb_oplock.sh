@@ -22,7 +22,7 @@ it_need ULM_IT_INSPECT "ulm-store-inspect"
 it_need ULM_IT_ULMCTL "ulmctl"
 
 # NFS delegations as libulm records only (no kernel lease: it.deleg_recall).
-it_deleg_nodes 3,4 deleg_unwatched=true
+it_deleg_nodes 3,4 deleg_unwatched=true dbus=1
 it_smb_node n1
 it_smb_node n2
 it_smb_client_start s n1 # the oplock holder
@@ -31,13 +31,14 @@ it_client_start a n1 /export --callback # an NFSv4 delegation holder
 it_client_start b n2                    # NFS through node 2
 it_client_start c n1                    # NFS through node 1
 
-# oplock_case FILE WHO COMMAND REFUSED: S holds a batch oplock on FILE;
-# WHO's COMMAND is REFUSED, S receives the break, COMMAND stays REFUSED
-# until S acks, then succeeds.
+# oplock_case FILE WHO COMMAND REFUSED: S holds a batch oplock on FILE
+# (sharing read, write and delete: only the oplock is in the way); WHO's
+# COMMAND is REFUSED, S receives the break, COMMAND stays REFUSED until S
+# acks, then succeeds.
 oplock_case() {
 	local file=$1 who=$2 cmd=$3 refused=$4
 	it_note "$who: $cmd against an SMB batch oplock"
-	it_expect s "open $file both both batch" "OK oplock=batch"
+	it_expect s "open $file both all batch" "OK oplock=batch"
 	it_expect_store "the oplock is a write delegation of the smbd node" \
 		'type=deleg-write start=0 end=eof proto=smb kind=client node=[0-9]{8,} .*client=ipv4:127\.0\.0\.1:' 1
 	it_expect "$who" "$cmd" "$refused"
@@ -72,6 +73,22 @@ it_expect s "open f6 both both batch" "OK oplock=none"
 it_expect_store "no delegation for the SMB open" 'type=deleg' 0
 it_expect s "close" OK
 it_expect c "v4 close" OK
+
+it_note "ulmctl break delegation of an SMB oplock closes its handle"
+it_expect s "open f8 both both batch" "OK oplock=batch"
+oplock='type=deleg-write .*proto=smb'
+it_expect_store "the oplock is a delegation record" "$oplock" 1
+id=$(it_store_list | grep -E -- "$oplock" | sed -E 's/.* id=([0-9a-f]+).*/\1/')
+out=$(sb_exec n2 "$ULM_IT_ULMCTL" break delegation "$id" 2>&1) ||
+	it_fail "ulmctl break delegation $id (node 1's smbd's oplock): $out"
+it_expect_value "ulmctl break delegation sends the break to the smbd node" \
+	"*break sent to the smbd node*" "$out"
+it_expect_store_within 5 "node 1's smbd closed the handle: the oplock went" \
+	"$oplock" 0
+it_smb_log_has "smbd says why" 'f8: closed: an administrator broke its oplock'
+it_expect s "read 0 1" "ERR STATUS_FILE_CLOSED"
+it_expect s "close" "ERR STATUS_FILE_CLOSED"
+it_expect b "v4 write f8 0 10" OK
 
 it_note "an SMB client that never acks loses the oplock at smbd's timeout"
 it_expect s "open f7 both both batch" "OK oplock=batch"
