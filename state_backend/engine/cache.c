@@ -69,6 +69,19 @@ static int load_record(const struct ulm_record *rec, void *arg)
 	return 0;
 }
 
+struct ulm_table *cache_table_of(const struct ulm_key *file,
+				 const struct ulm_record *recs, size_t n)
+{
+	struct ulm_table *t = table_create(file, cache_key_hash(file));
+
+	for (size_t i = 0; t && i < n; i++)
+		if (load_record(&recs[i], t)) {
+			table_destroy(t);
+			t = NULL;
+		}
+	return t;
+}
+
 static int reload(ulm_env *env, const struct ulm_key *file, struct ulm_table *t)
 {
 	int rc;

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Operator commands at many files (issue 25): on LMDB and on RADOS (a
+# memstore cluster of its own, scripts/ceph-cluster.sh), for each size
+# FILES files x 10 locks filled through libulm, the time of a live whole
+# listing, one file's listing and a lookup by id (ulm-listing-bench),
+# then the offline listing `ulmctl --store ... locks` (table and --json):
+# its time, its peak RSS and its line count, each against its target.
+#
+#   bench/listing-bench.sh [FILES...]        (default: 1000 10000 100000)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000)
+locks=10
+offline_s=60
+offline_kb=$((64 * 1024))
+
+build=$(ULM_BUILD_DIR=${ULM_BUILD_DIR:-$root/build} "$root/scripts/build.sh")
+# shellcheck source=../scripts/lib/ceph.sh
+. "$root/scripts/lib/ceph.sh"
+work=$(mktemp -d /tmp/ulm-listing-bench.XXXXXX)
+trap 'ceph_stop "$work/ceph"; rm -rf "$work"' EXIT
+
+# Offline listing of STORE, FORMAT table|json: time, peak RSS, lines.
+offline() {
+	local store=$1 format=$2 flag=() s kb lines
+	[ "$format" = json ] && flag=(--json)
+	ceph_exec "$work/ceph" /usr/bin/time -f '%e %M' -o "$work/time" \
+		"$build/dbus_admin/ulmctl" --store "$store" "${flag[@]}" \
+		locks >"$work/out"
+	read -r s kb <"$work/time"
+	lines=$(wc -l <"$work/out")
+	printf '%-28s %9.3f s  %6d MB peak RSS  %8d lines  target < %d s, <= %d MB  %s\n' \
+		"offline listing ($format)" "$s" $((kb / 1024)) "$lines" "$offline_s" \
+		$((offline_kb / 1024)) "$(awk -v s="$s" -v kb="$kb" -v ms="$offline_s" \
+			-v mk="$offline_kb" 'BEGIN { print (s < ms && kb <= mk) ? "PASS" : "MISS" }')"
+}
+
+ceph_start "$work/ceph" "listbench" memstore
+echo "cluster: one mon, one osd (memstore), pool $CEPH_POOL; $(nproc) cores"
+for files in "${sizes[@]}"; do
+	for store in "lmdb:$work/lmdb-$files" "rados:$CEPH_POOL/list$files"; do
+		mkdir -p "$work/lmdb-$files"
+		ceph_exec "$work/ceph" "$build/bench/listing/ulm-listing-bench" \
+			"$store" "$files" "$locks"
+		offline "$store" table
+		offline "$store" json
+	done
+done
