@@ -514,6 +514,79 @@ static int lmdb_file_walk(struct ulm_store *store, store_file_fn fn, void *arg)
 	return rc;
 }
 
+struct record_array {
+	size_t n;
+	size_t cap;
+	struct ulm_record *v;
+};
+
+static int record_array_add(const struct ulm_record *rec, void *arg)
+{
+	struct record_array *a = arg;
+
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? 2 * a->cap : 64;
+		struct ulm_record *v = realloc(a->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		a->v = v;
+		a->cap = cap;
+	}
+	a->v[a->n++] = *rec;
+	return 0;
+}
+
+/* One file of a scan; one that fails to decode goes to the engine,
+ * which says so (MDB_NOTLS: its own read transaction may start). */
+static int scan_file(struct lmdb_store *s, MDB_txn *txn,
+		     const struct ulm_key *file, struct record_array *a,
+		     store_scan_fn fn, void *arg)
+{
+	int rc;
+
+	a->n = 0;
+	rc = load_records(s, txn, file, record_array_add, a);
+	if (rc == ULM_ECORRUPT)
+		return fn(file, NULL, 0, arg);
+	return rc ? rc : fn(file, a->v, a->n, arg);
+}
+
+/* One read transaction: the listing is one snapshot of the store, held
+ * for as long as the listing takes (a writer meanwhile uses new pages). */
+static int lmdb_file_scan(struct ulm_store *store, store_scan_fn fn, void *arg)
+{
+	struct lmdb_store *s = to_lmdb(store);
+	struct record_array a = {0};
+	struct ulm_key file;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	MDB_txn *txn;
+	int rc = read_begin(s, &txn);
+
+	if (rc)
+		return rc;
+	rc = mdb_errno(mdb_cursor_open(txn, s->files, &cur));
+	if (rc) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	while (!(rc = mdb_errno(mdb_cursor_get(cur, &k, &v, MDB_NEXT)))) {
+		if (k.mv_size < 1 || k.mv_size > ULM_KEY_MAX)
+			rc = ULM_ECORRUPT;
+		file.data = k.mv_data;
+		file.len = k.mv_size;
+		if (!rc)
+			rc = scan_file(s, txn, &file, &a, fn, arg);
+		if (rc)
+			break;
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	free(a.v);
+	return rc == -ENOENT ? 0 : rc;
+}
+
 static int delete_records(struct lmdb_store *s, MDB_txn *txn,
 			  const struct ulm_store_op *op)
 {
@@ -834,6 +907,7 @@ const struct ulm_store_ops ulm_store_lmdb_ops = {
 	.file_version = lmdb_file_version,
 	.file_load = lmdb_file_load,
 	.file_walk = lmdb_file_walk,
+	.file_scan = lmdb_file_scan,
 	.op_execute = lmdb_op_execute,
 	.event_post = lmdb_event_post,
 	.event_take = lmdb_event_take,
