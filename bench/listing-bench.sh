@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Operator commands at many files (issue 25): on LMDB and on RADOS (a
 # memstore cluster of its own, scripts/ceph-cluster.sh), for each size
-# FILES files x 10 locks filled through libulm, the time of a live whole
-# listing, one file's listing and a lookup by id (ulm-listing-bench),
-# then the offline listing `ulmctl --store ... locks` (table and --json):
-# its time, its peak RSS and its line count, each against its target.
+# FILES files x 10 locks filled through libulm (ulm-store-scale fill, as
+# node 1), the time of a live whole listing, one file's listing and a
+# lookup by id (ulm-store-scale list), then the offline listing
+# `ulmctl --store ... locks` (table and --json): its time, its peak RSS
+# and its line count, each against its target.
 #
 #   bench/listing-bench.sh [FILES...]        (default: 1000 10000 100000)
 set -euo pipefail
@@ -16,6 +17,7 @@ offline_s=60
 offline_kb=$((64 * 1024))
 
 build=$(ULM_BUILD_DIR=${ULM_BUILD_DIR:-$root/build} "$root/scripts/build.sh")
+scale=$build/tests/integration/ulm-store-scale
 # shellcheck source=../scripts/lib/ceph.sh
 . "$root/scripts/lib/ceph.sh"
 work=$(mktemp -d /tmp/ulm-listing-bench.XXXXXX)
@@ -41,8 +43,8 @@ echo "cluster: one mon, one osd (memstore), pool $CEPH_POOL; $(nproc) cores"
 for files in "${sizes[@]}"; do
 	for store in "lmdb:$work/lmdb-$files" "rados:$CEPH_POOL/list$files"; do
 		mkdir -p "$work/lmdb-$files"
-		ceph_exec "$work/ceph" "$build/bench/listing/ulm-listing-bench" \
-			"$store" "$files" "$locks"
+		ceph_exec "$work/ceph" "$scale" fill "$store" 1 "$files" "$locks"
+		ceph_exec "$work/ceph" "$scale" list "$store" "$files" "$locks"
 		offline "$store" table
 		offline "$store" json
 	done
