@@ -721,9 +721,9 @@ int ulmctl_print_records(const struct ulmctl_args *a,
 	return print_view(a, view_of(a->command->listing), set->v, set->n);
 }
 
-/* One JSON document of many chunks: the first chunk's opening, every
- * chunk's objects joined by commas, the closing once. libsmartcols
- * prints a chunk as "{ ... [\n" objects "\n ... ]\n}". */
+/* One JSON document of many chunks, as libsmartcols prints one table:
+ * the first chunk's opening, every chunk's objects, the closing once.
+ * libsmartcols prints a chunk as "{ ... [\n" objects "\n ... ]\n}". */
 static int print_json_chunk(struct ulmctl_chunks *c, char *doc, bool last)
 {
 	char *body = strchr(doc, '[');
@@ -743,8 +743,12 @@ static int print_json_chunk(struct ulmctl_chunks *c, char *doc, bool last)
 	if (c->printed == 0)
 		fwrite(doc, 1, (size_t)(body - doc), stdout);
 	if (close > body) {
+		/* joined as libsmartcols joins objects: "},{" */
+		if (c->printed_objects) {
+			putchar(',');
+			body += strspn(body, " ");
+		}
 		/* the objects, without the newline before the closing */
-		fputs(c->printed && c->printed_objects ? ",\n" : "", stdout);
 		fwrite(body, 1, (size_t)(close - body - 1), stdout);
 		c->printed_objects = true;
 	}
