@@ -4,8 +4,8 @@
 # FILES files x 10 locks filled through libulm (ulm-store-scale fill, as
 # node 1), the time of a live whole listing, one file's listing and a
 # lookup by id (ulm-store-scale list), then the offline listing
-# `ulmctl --store ... locks` (table and --json): its time, its peak RSS
-# and its line count, each against its target.
+# `ulmctl --store ... locks` (table and --json): its time, its line count
+# and its memory, against its targets.
 #
 #   bench/listing-bench.sh [FILES...]        (default: 1000 10000 100000)
 set -euo pipefail
@@ -23,18 +23,29 @@ scale=$build/tests/integration/ulm-store-scale
 work=$(mktemp -d /tmp/ulm-listing-bench.XXXXXX)
 trap 'ceph_stop "$work/ceph"; rm -rf "$work"' EXIT
 
-# Offline listing of STORE, FORMAT table|json: time, peak RSS, lines.
+# Offline listing of STORE, FORMAT table|json: time, lines, peak RSS and
+# peak anonymous memory (sampled every 20 ms): an LMDB store's mapped
+# pages count in RSS (page cache, shared with Ganesha), not in ulmctl's
+# own memory, which the target is about.
 offline() {
-	local store=$1 format=$2 flag=() s kb lines
+	local store=$1 format=$2 flag=() pid t0 s lines hwm=0 anon=0 h a
 	[ "$format" = json ] && flag=(--json)
-	ceph_exec "$work/ceph" /usr/bin/time -f '%e %M' -o "$work/time" \
-		"$build/dbus_admin/ulmctl" --store "$store" "${flag[@]}" \
-		locks >"$work/out"
-	read -r s kb <"$work/time"
+	t0=$EPOCHREALTIME
+	CEPH_CONF="$work/ceph/ceph.conf" ip netns exec "$(ceph_ns "$work/ceph")" \
+		"$build/dbus_admin/ulmctl" --store "$store" "${flag[@]}" locks >"$work/out" &
+	pid=$!
+	while read -r h a < <(awk '/^VmHWM:/ {h = $2} /^RssAnon:/ {a = $2}
+			END {if (h) print h, a}' "/proc/$pid/status" 2>/dev/null); do
+		((h > hwm)) && hwm=$h
+		((a > anon)) && anon=$a
+		sleep 0.02
+	done
+	wait "$pid"
+	s=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
 	lines=$(wc -l <"$work/out")
-	printf '%-28s %9.3f s  %6d MB peak RSS  %8d lines  target < %d s, <= %d MB  %s\n' \
-		"offline listing ($format)" "$s" $((kb / 1024)) "$lines" "$offline_s" \
-		$((offline_kb / 1024)) "$(awk -v s="$s" -v kb="$kb" -v ms="$offline_s" \
+	printf '%-28s %9s s  %8d lines  %4d MB peak RSS, %3d MB own  target < %d s, own <= %d MB  %s\n' \
+		"offline listing ($format)" "$s" "$lines" $((hwm / 1024)) $((anon / 1024)) \
+		"$offline_s" $((offline_kb / 1024)) "$(awk -v s="$s" -v kb="$anon" -v ms="$offline_s" \
 			-v mk="$offline_kb" 'BEGIN { print (s < ms && kb <= mk) ? "PASS" : "MISS" }')"
 }
 
