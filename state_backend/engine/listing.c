@@ -132,6 +132,21 @@ int ulm_lock_list(ulm_env *env, const struct ulm_key *file,
 	return rc ? rc : ctx.corrupt;
 }
 
+int ulm_lock_list_cached(ulm_env *env, ulm_lock_visit_fn visit, void *arg)
+{
+	struct list_ctx ctx = {env, visit, arg, NULL, NULL, 0};
+	int rc;
+
+	if (!env || !visit)
+		return -EINVAL;
+	ctx.info = malloc(sizeof(*ctx.info));
+	if (!ctx.info)
+		return -ENOMEM;
+	rc = cache_each_table(env, list_op, &ctx);
+	free(ctx.info);
+	return rc;
+}
+
 struct purge_ctx {
 	ulm_env *env;
 	uint32_t node;

@@ -547,6 +547,17 @@ typedef int (*ulm_lock_visit_fn)(const struct ulm_key *file,
 int ulm_lock_list(ulm_env *env, const struct ulm_key *file,
 		  ulm_lock_visit_fn visit, void *arg);
 
+/**
+ * @brief Walk the records of the files this env has in memory, as it last
+ * read or changed them, without reading the store: quick at any store
+ * size, but a record another node or process made or removed since may be
+ * missing or still shown. Every record this env made and still holds is
+ * there. Use it to find a record, then ulm_lock_list() its file to be
+ * sure. Files in no particular order.
+ * @return 0, the visitor's non-zero result, -EINVAL, -ENOMEM
+ */
+int ulm_lock_list_cached(ulm_env *env, ulm_lock_visit_fn visit, void *arg);
+
 /** @defgroup share Share reservations (OPEN access/deny, NLM_SHARE) */
 
 /**
