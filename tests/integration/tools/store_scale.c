@@ -16,8 +16,10 @@
  * times what an operator's commands cost a live env (node 1) on such a
  * store, each against its target: the whole listing (ulmctl locks
  * through Ganesha), one file's listing (ulmctl locks --file) and the
- * lookup of a record by id (ulmctl break: a listing up to the record,
- * here the last lock of the last file); bench/listing-bench.sh.
+ * lookup of a record by id (ulmctl break of another node's or an old
+ * record: a listing up to it, here the last lock of the last file), and
+ * of a record this env holds (its memory, then its file: ulmctl break of
+ * a client's lock); bench/listing-bench.sh.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -142,21 +144,49 @@ static int count_visit(const struct ulm_key *file,
 	       lock->start == w->stop_start;
 }
 
-static void timed_list(ulm_env *env, const char *what,
-		       const struct ulm_key *file, struct walk *w,
-		       unsigned long expect)
+static void report(const char *what, double t0, int rc, unsigned long records,
+		   unsigned long expect)
 {
-	double t0 = now_s(), s;
-	int rc = ulm_lock_list(env, file, count_visit, w);
+	double s = now_s() - t0;
 
-	s = now_s() - t0;
 	if (rc < 0) {
 		printf("%-28s failed: %s\n", what, ulm_strerror(rc));
 		return;
 	}
 	printf("%-28s %9.3f s  %8lu records%s  target < %.0f s  %s\n", what, s,
-	       w->records, expect && w->records != expect ? " (WRONG)" : "",
+	       records, expect && records != expect ? " (WRONG)" : "",
 	       OPERATOR_TARGET_S, s < OPERATOR_TARGET_S ? "PASS" : "MISS");
+}
+
+static void timed_list(ulm_env *env, const char *what,
+		       const struct ulm_key *file, struct walk *w,
+		       unsigned long expect)
+{
+	double t0 = now_s();
+	int rc = ulm_lock_list(env, file, count_visit, w);
+
+	report(what, t0, rc, w->records, expect);
+}
+
+/* BreakLock's way to a record of this node (a lock just taken on file
+ * @p i): the tables in memory, then a read of its file. */
+static void timed_own_lookup(ulm_env *env, unsigned long i)
+{
+	struct fill f = {env, 1, i + 1, 1, i, 0};
+	char name[24];
+	struct ulm_key file;
+	struct walk w = {0, &file, 0}, confirm = {0, &file, 0};
+	double t0;
+	int rc = fill_file(&f, i);
+
+	file_name(i, name, &file);
+	t0 = now_s();
+	if (!rc)
+		rc = ulm_lock_list_cached(env, count_visit, &w);
+	if (rc == 1)
+		rc = ulm_lock_list(env, &file, count_visit, &confirm);
+	report("live lookup, own record", t0, rc == 1 ? 0 : -ENOENT,
+	       w.records + confirm.records, 0);
 }
 
 static int fill_command(char **argv)
@@ -204,6 +234,7 @@ static int list_command(char **argv)
 		   locks);
 	timed_list(env, "live lookup by id (break)", NULL,
 		   &(struct walk){0, &last, 2 * (locks - 1)}, 0);
+	timed_own_lookup(env, files);
 	ulm_env_close(env);
 	return 0;
 }
