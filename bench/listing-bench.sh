@@ -54,7 +54,12 @@ echo "cluster: one mon, one osd (memstore), pool $CEPH_POOL; $(nproc) cores"
 for files in "${sizes[@]}"; do
 	for store in "lmdb:$work/lmdb-$files" "rados:$CEPH_POOL/list$files"; do
 		mkdir -p "$work/lmdb-$files"
-		ceph_exec "$work/ceph" "$scale" fill "$store" 1 "$files" "$locks"
+		# 10,000 files per process: a process filling 100,000 RADOS files
+		# on this loaded 2-core host lost its liveness lease (twice).
+		for ((first = 0; first < files; first += 10000)); do
+			ceph_exec "$work/ceph" "$scale" fill "$store" 1 \
+				$((files - first < 10000 ? files - first : 10000)) "$locks" "$first"
+		done
 		ceph_exec "$work/ceph" "$scale" list "$store" "$files" "$locks"
 		offline "$store" table
 		offline "$store" json

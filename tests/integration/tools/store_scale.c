@@ -3,9 +3,10 @@
  * ulm-store-scale: a lock store of many files, through libulm (RADOS: the
  * cluster from $CEPH_CONF).
  *
- *   ulm-store-scale fill lmdb:DIR|rados:POOL/NS NODE FILES LOCKS
+ *   ulm-store-scale fill lmdb:DIR|rados:POOL/NS NODE FILES LOCKS [FIRST]
  *
- * fills it as node NODE: FILES files "f00000000".. of LOCKS write locks
+ * fills it as node NODE: FILES files "f00000000".. (from file FIRST on,
+ * default 0) of LOCKS write locks
  * each (bytes 0, 2, 4...; one owner "o<i>" per file, client
  * "fill-client"), 8 threads, then closes (the records stay, of NODE's
  * epoch then); one line says how many and how long; exit 1 with the
@@ -36,7 +37,7 @@
 struct fill {
 	ulm_env *env;
 	uint32_t node;
-	unsigned long files, locks, first;
+	unsigned long files, locks, first; /* files: where to stop */
 	int rc;
 };
 
@@ -93,7 +94,7 @@ static int fill(const struct fill *base)
 
 	for (unsigned long t = 0; t < FILL_THREADS; t++) {
 		f[t] = *base;
-		f[t].first = t;
+		f[t].first = base->first + t;
 		if (pthread_create(&tid[t], NULL, fill_thread, &f[t]))
 			f[t].rc = -EAGAIN;
 	}
@@ -198,6 +199,8 @@ static int fill_command(char **argv)
 	f.node = (uint32_t)strtoul(argv[3], NULL, 10);
 	f.files = strtoul(argv[4], NULL, 10);
 	f.locks = strtoul(argv[5], NULL, 10);
+	f.first = argv[6] ? strtoul(argv[6], NULL, 10) : 0;
+	f.files += f.first; /* the end */
 	rc = open_env(argv[2], f.node, &f.env);
 	if (!rc) {
 		rc = fill(&f);
@@ -209,7 +212,7 @@ static int fill_command(char **argv)
 		return 1;
 	}
 	printf("%s: %lu files x %lu locks of node %u in %.1f s\n", argv[2],
-	       f.files, f.locks, f.node, now_s() - t0);
+	       f.files - f.first, f.locks, f.node, now_s() - t0);
 	return 0;
 }
 
@@ -241,12 +244,12 @@ static int list_command(char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc == 6 && !strcmp(argv[1], "fill"))
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "fill"))
 		return fill_command(argv);
 	if (argc == 5 && !strcmp(argv[1], "list"))
 		return list_command(argv);
 	fprintf(stderr, "usage: ulm-store-scale fill lmdb:DIR|rados:POOL/NS "
-			"NODE FILES LOCKS\n"
+			"NODE FILES LOCKS [FIRST]\n"
 			"       ulm-store-scale list lmdb:DIR|rados:POOL/NS "
 			"FILES LOCKS\n");
 	return 2;
