@@ -540,7 +540,11 @@ typedef int (*ulm_lock_visit_fn)(const struct ulm_key *file,
  * one file (@p file != NULL) or of every file, in ascending order of start
  * within a file (queued requests of one start in queue order). Listing every
  * file goes on past a file whose records fail to decode and returns
- * ULM_ECORRUPT at the end.
+ * ULM_ECORRUPT at the end. Listing every file reads the store without
+ * joining the files or caching them: each file is shown as one version of
+ * it, files at different moments (no snapshot of the whole store); on
+ * RADOS a file another node holds the token of shows as that node last
+ * wrote it back (docs/rados.md, "Listings").
  * @return 0, the visitor's non-zero result, -EINVAL, -ENOMEM, -EIO,
  *         ULM_ECORRUPT
  */
