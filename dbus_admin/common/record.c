@@ -256,10 +256,16 @@ struct ulmv_record *ulmv_records_add(struct ulmv_records *set)
 	return &set->v[set->n++];
 }
 
-void ulmv_records_free(struct ulmv_records *set)
+void ulmv_records_empty(struct ulmv_records *set)
 {
 	for (size_t i = 0; i < set->n; i++)
 		ulmv_record_clear(&set->v[i]);
+	set->n = 0;
+}
+
+void ulmv_records_free(struct ulmv_records *set)
+{
+	ulmv_records_empty(set);
 	free(set->v);
 	memset(set, 0, sizeof(*set));
 }

@@ -78,6 +78,9 @@ void ulmv_record_clear(struct ulmv_record *r);
 /** @brief A new zeroed record at the end of @p set, or NULL (no memory). */
 struct ulmv_record *ulmv_records_add(struct ulmv_records *set);
 
+/** @brief Free every record, keep the array. */
+void ulmv_records_empty(struct ulmv_records *set);
+
 /** @brief Free every record and the array. */
 void ulmv_records_free(struct ulmv_records *set);
 

@@ -26,8 +26,11 @@ void ulmctl_stats_free(struct ulmctl_stats *stats)
 static int run_records(const struct ulmctl_args *a)
 {
 	struct ulmv_records set = {0};
-	int rc = a->store ? ulmctl_store_records(a, &set)
-			  : ulmctl_bus_records(a, &set);
+	int rc;
+
+	if (a->store)
+		return ulmctl_store_stream(a);
+	rc = ulmctl_bus_records(a, &set);
 
 	if (rc == ULMCTL_EXIT_OK)
 		rc = ulmctl_print_records(a, &set);

@@ -667,9 +667,10 @@ static int fill_table(struct libscols_table *tb, const struct column **cols,
 	return 0;
 }
 
-static int print_table(const struct ulmctl_args *a, const struct view *v,
-		       const struct column **cols, int n, const void *rows,
-		       size_t n_rows)
+/* The table of @p rows, printed (@p text NULL) or into *@p text. */
+static int make_table(const struct ulmctl_args *a, const struct view *v,
+		      const struct column **cols, int n, const void *rows,
+		      size_t n_rows, bool headings, char **text)
 {
 	struct libscols_table *tb = scols_new_table();
 	int rc = tb ? 0 : -ENOMEM;
@@ -677,17 +678,25 @@ static int print_table(const struct ulmctl_args *a, const struct view *v,
 	if (rc == 0) {
 		scols_table_set_name(tb, v->name);
 		scols_table_enable_json(tb, a->format == ULMCTL_JSON);
-		scols_table_enable_noheadings(tb, a->noheadings);
+		scols_table_enable_noheadings(tb, a->noheadings || !headings);
 		rc = fill_table(tb, cols, n, rows, v->row_size, n_rows,
 				a->format);
 	}
 	if (rc == 0)
-		rc = scols_print_table(tb);
+		rc = text ? scols_print_table_to_string(tb, text)
+			  : scols_print_table(tb);
 	scols_unref_table(tb);
 	if (rc != 0)
 		return ulmctl_fail("cannot print the table: %s",
 				   strerror(rc < 0 ? -rc : rc));
 	return ULMCTL_EXIT_OK;
+}
+
+static int print_table(const struct ulmctl_args *a, const struct view *v,
+		       const struct column **cols, int n, const void *rows,
+		       size_t n_rows)
+{
+	return make_table(a, v, cols, n, rows, n_rows, true, NULL);
 }
 
 static int print_view(const struct ulmctl_args *a, const struct view *v,
@@ -710,6 +719,70 @@ int ulmctl_print_records(const struct ulmctl_args *a,
 			 const struct ulmv_records *set)
 {
 	return print_view(a, view_of(a->command->listing), set->v, set->n);
+}
+
+/* One JSON document of many chunks, as libsmartcols prints one table:
+ * the first chunk's opening, every chunk's objects, the closing once.
+ * libsmartcols prints a chunk as "{ ... [\n" objects "\n ... ]\n}". */
+static int print_json_chunk(struct ulmctl_chunks *c, char *doc, bool last)
+{
+	char *body = strchr(doc, '[');
+	char *close = strrchr(doc, ']');
+
+	if (!body || !close || body > close)
+		return ulmctl_fail("cannot print the table: unexpected JSON");
+	while (close > body && close[-1] != '\n' && close[-1] != '[')
+		close--;
+	if (c->printed == 0 && last) { /* all in one: as printed whole */
+		printf("%s\n", doc);
+		return ULMCTL_EXIT_OK;
+	}
+	if (!c->close && !(c->close = strdup(close)))
+		return ulmctl_fail("out of memory");
+	body += body[1] == '\n' ? 2 : 1;
+	if (c->printed == 0)
+		fwrite(doc, 1, (size_t)(body - doc), stdout);
+	if (close > body) {
+		/* joined as libsmartcols joins objects: "},{" */
+		if (c->printed_objects) {
+			putchar(',');
+			body += strspn(body, " ");
+		}
+		/* the objects, without the newline before the closing */
+		fwrite(body, 1, (size_t)(close - body - 1), stdout);
+		c->printed_objects = true;
+	}
+	if (last)
+		printf("%s%s\n", c->printed_objects ? "\n" : "", c->close);
+	return ULMCTL_EXIT_OK;
+}
+
+int ulmctl_print_chunk(const struct ulmctl_args *a, struct ulmctl_chunks *c,
+		       const struct ulmv_records *set, bool last)
+{
+	const struct view *v = view_of(a->command->listing);
+	const struct column *cols[32];
+	char why[128], *doc = NULL;
+	int n = choose_columns(v, a, cols, why, sizeof(why)), rc;
+
+	if (n < 0) {
+		fprintf(stderr, "ulmctl: %s\n", why);
+		return ULMCTL_EXIT_USAGE;
+	}
+	if (a->format == ULMCTL_RAW)
+		rc = print_raw(cols, n, (const char *)set->v, v->row_size,
+			       set->n);
+	else if (a->format == ULMCTL_TABLE)
+		rc = set->n || (last && !c->printed)
+			     ? make_table(a, v, cols, n, set->v, set->n,
+					  c->printed == 0, NULL)
+			     : ULMCTL_EXIT_OK;
+	else if ((rc = make_table(a, v, cols, n, set->v, set->n, true, &doc)) ==
+		 ULMCTL_EXIT_OK)
+		rc = print_json_chunk(c, doc, last);
+	free(doc);
+	c->printed++;
+	return rc;
 }
 
 int ulmctl_print_clients(const struct ulmctl_args *a,

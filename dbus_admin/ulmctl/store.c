@@ -88,6 +88,61 @@ int ulmctl_store_read(const struct ulmctl_args *a, struct ulmv_records *out,
 	return rc ? ULMCTL_EXIT_ERROR : ULMCTL_EXIT_OK;
 }
 
+/* Records in memory at a time, whatever the store's size. */
+#define STREAM_CHUNK 4096
+
+struct streaming {
+	const struct ulmctl_args *a;
+	struct ulmctl_chunks chunks;
+	bool last;
+	int exit; /* the printer's exit code, once it failed */
+};
+
+static int print_taken(struct ulmv_records *set, void *arg)
+{
+	struct streaming *st = arg;
+
+	st->exit = ulmctl_print_chunk(st->a, &st->chunks, set, st->last);
+	ulmv_records_empty(set);
+	return st->exit == ULMCTL_EXIT_OK ? 0 : -EPIPE;
+}
+
+/* The end of the listing: what is left, then the table's closing. */
+static int print_last(struct ulmv_records *set, void *arg)
+{
+	((struct streaming *)arg)->last = true;
+	return print_taken(set, arg);
+}
+
+int ulmctl_store_stream(const struct ulmctl_args *a)
+{
+	struct streaming st = {a, {0}, false, ULMCTL_EXIT_OK};
+	struct ulmv_records set = {0};
+	struct ulmv_filter f;
+	char why[256];
+	ulm_env *env;
+	int rc;
+
+	if (ulmctl_filter(a, ulmctl_types(a->command->listing), &f, why,
+			  sizeof(why)) != 0)
+		return ulmctl_fail("%s", why);
+	rc = open_store(a, &env);
+	if (rc == 0) {
+		rc = ulmv_collect_chunks(env, &f, &set, STREAM_CHUNK,
+					 print_taken, print_last, &st);
+		ulm_env_close(env);
+		if (rc != 0 && st.exit == ULMCTL_EXIT_OK)
+			rc = ulmctl_fail("reading the lock store %s: %s",
+					 a->store, ulm_strerror(rc));
+	}
+	ulmv_records_free(&set);
+	free(st.chunks.close);
+	ulmv_filter_free(&f);
+	if (st.exit != ULMCTL_EXIT_OK)
+		return st.exit;
+	return rc ? ULMCTL_EXIT_ERROR : ULMCTL_EXIT_OK;
+}
+
 int ulmctl_store_records(const struct ulmctl_args *a, struct ulmv_records *out)
 {
 	return ulmctl_store_read(a, out, NULL);

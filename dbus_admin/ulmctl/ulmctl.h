@@ -193,6 +193,9 @@ int ulmctl_store_config(const struct ulmctl_args *a, struct ulm_env_config *cfg,
 int ulmctl_store_read(const struct ulmctl_args *a, struct ulmv_records *out,
 		      struct ulmv_nodes *nodes);
 int ulmctl_store_records(const struct ulmctl_args *a, struct ulmv_records *out);
+/** @brief A record listing of the store, printed as it is read (memory:
+ *  one chunk of records, whatever the store's size). */
+int ulmctl_store_stream(const struct ulmctl_args *a);
 int ulmctl_store_file(const struct ulmctl_args *a, struct ulmctl_file *out);
 /** @brief Nodes of the store's records, and every registered node with
  *  its lease. */
@@ -208,6 +211,17 @@ int ulmctl_grace_read(const struct ulmctl_args *a, struct ulmctl_grace *out);
 /* output.c */
 int ulmctl_print_records(const struct ulmctl_args *a,
 			 const struct ulmv_records *set);
+/** A listing printed a chunk at a time: one table, one JSON document. */
+struct ulmctl_chunks {
+	size_t printed;	      /**< chunks so far */
+	bool printed_objects; /**< JSON: an object is out (a comma next) */
+	char *close; /**< the JSON document's end, from its first chunk */
+};
+/** @brief Print @p set as the next chunk of the listing (@p last: the
+ *  end of it, @p set maybe empty); a table has its headings once, its
+ *  columns are sized chunk by chunk. */
+int ulmctl_print_chunk(const struct ulmctl_args *a, struct ulmctl_chunks *c,
+		       const struct ulmv_records *set, bool last);
 int ulmctl_print_clients(const struct ulmctl_args *a,
 			 const struct ulmv_clients *set);
 int ulmctl_print_nodes(const struct ulmctl_args *a,

@@ -58,6 +58,25 @@ static int find_visit(const struct ulm_key *file,
 	return 1;
 }
 
+/* A record of this node is in its memory: looked for there first, then
+ * confirmed by a read of its file; any other needs the whole table read
+ * (docs/dbus.md). @return ulm_lock_list()'s */
+static int find_record(struct target *t)
+{
+	ulm_env *env = ulmfsal_env();
+	int rc = ulm_lock_list_cached(env, find_visit, t);
+
+	if (rc >= 0 && t->found) {
+		struct ulm_key file = t->key;
+
+		t->found = false;
+		rc = ulm_lock_list(env, &file, find_visit, t);
+	}
+	if (rc >= 0 && !t->found)
+		rc = ulm_lock_list(env, NULL, find_visit, t);
+	return rc;
+}
+
 static bool valid_id(const char *id)
 {
 	return strlen(id) == ULMV_ID_LEN &&
@@ -86,7 +105,7 @@ static bool find_target(DBusMessageIter *args, unsigned types, const char *use,
 			"ShowLocks, ShowShares, ShowDelegations)",
 			id, ULMV_ID_LEN);
 	memcpy(t->id, id, ULMV_ID_LEN + 1);
-	rc = ulm_lock_list(ulmfsal_env(), NULL, find_visit, t);
+	rc = find_record(t);
 	if (rc < 0) {
 		dbus_set_error(error, DBUS_ERROR_FAILED,
 			       "reading the lock store: %s", ulm_strerror(rc));

@@ -69,6 +69,19 @@ static int load_record(const struct ulm_record *rec, void *arg)
 	return 0;
 }
 
+struct ulm_table *cache_table_of(const struct ulm_key *file,
+				 const struct ulm_record *recs, size_t n)
+{
+	struct ulm_table *t = table_create(file, cache_key_hash(file));
+
+	for (size_t i = 0; t && i < n; i++)
+		if (load_record(&recs[i], t)) {
+			table_destroy(t);
+			t = NULL;
+		}
+	return t;
+}
+
 static int reload(ulm_env *env, const struct ulm_key *file, struct ulm_table *t)
 {
 	int rc;
@@ -143,8 +156,11 @@ struct key_list {
 	} * keys;
 };
 
-static int key_list_add(struct key_list *l, const struct ulm_table *t)
+static int key_list_add(ulm_env *env, struct ulm_table *t, void *arg)
 {
+	struct key_list *l = arg;
+
+	(void)env;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
 		struct key_copy *k = realloc(l->keys, cap * sizeof(*k));
@@ -160,8 +176,7 @@ static int key_list_add(struct key_list *l, const struct ulm_table *t)
 	return 0;
 }
 
-/* Keys are copied out first: @fn locks buckets itself. */
-static int collect_cached_keys(ulm_env *env, struct key_list *l)
+int cache_each_table(ulm_env *env, cache_table_fn fn, void *arg)
 {
 	int rc = 0;
 
@@ -170,8 +185,8 @@ static int collect_cached_keys(ulm_env *env, struct key_list *l)
 
 		pthread_mutex_lock(&b->mutex);
 		for (struct ulm_table *t = b->tables; t && !rc; t = t->next)
-			if (t->count)
-				rc = key_list_add(l, t);
+			if (t->count && !t->stale)
+				rc = fn(env, t, arg);
 		pthread_mutex_unlock(&b->mutex);
 	}
 	return rc;
@@ -185,7 +200,8 @@ int cache_for_each_file(ulm_env *env, store_file_fn fn, void *arg)
 
 	if (env->ops->shared)
 		return env->ops->file_walk(env->store, fn, arg);
-	rc = collect_cached_keys(env, &l);
+	/* Keys are copied out first: @fn locks buckets itself. */
+	rc = cache_each_table(env, key_list_add, &l);
 	for (size_t i = 0; i < l.n && !rc; i++) {
 		key.data = l.keys[i].data;
 		key.len = l.keys[i].len;

@@ -57,5 +57,13 @@ void cache_put(struct cache_bucket *bucket, struct ulm_table *table);
 
 /** Call @p fn for every file that has locks, with no bucket locked. */
 int cache_for_each_file(ulm_env *env, store_file_fn fn, void *arg);
+typedef int (*cache_table_fn)(ulm_env *env, struct ulm_table *t, void *arg);
+/** @p fn on every table in memory that has records, as last read (no
+ *  store access), its bucket locked. @return 0 or @p fn's non-zero */
+int cache_each_table(ulm_env *env, cache_table_fn fn, void *arg);
+/** A table of @p file holding @p recs, outside the cache (a copy to
+ *  list); table_destroy() it. @return NULL: out of memory */
+struct ulm_table *cache_table_of(const struct ulm_key *file,
+				 const struct ulm_record *recs, size_t n);
 
 #endif /* ULM_ENV_H */

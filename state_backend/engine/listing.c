@@ -84,6 +84,34 @@ static int list_file(const struct ulm_key *file, void *arg)
 	return rc;
 }
 
+/* A file as the store's scan read it, or, if it could not, as a lock
+ * call reads it. */
+static int list_scanned(const struct ulm_key *file,
+			const struct ulm_record *recs, size_t n, void *arg)
+{
+	struct list_ctx *ctx = arg;
+	struct ulm_table *t;
+	int rc;
+
+	if (!recs)
+		return list_file(file, arg);
+	t = cache_table_of(file, recs, n);
+	if (!t)
+		return -ENOMEM;
+	rc = list_op(ctx->env, t, ctx);
+	table_destroy(t);
+	return rc;
+}
+
+/* A whole listing reads each file once, without joining it: a scan if
+ * the store has one. */
+static int list_all(ulm_env *env, struct list_ctx *ctx)
+{
+	if (env->ops->file_scan)
+		return env->ops->file_scan(env->store, list_scanned, ctx);
+	return cache_for_each_file(env, list_file, ctx);
+}
+
 int ulm_lock_list(ulm_env *env, const struct ulm_key *file,
 		  ulm_lock_visit_fn visit, void *arg)
 {
@@ -99,9 +127,24 @@ int ulm_lock_list(ulm_env *env, const struct ulm_key *file,
 	if (file)
 		rc = with_table(env, file, list_op, &ctx);
 	else
-		rc = cache_for_each_file(env, list_file, &ctx);
+		rc = list_all(env, &ctx);
 	free(ctx.info);
 	return rc ? rc : ctx.corrupt;
+}
+
+int ulm_lock_list_cached(ulm_env *env, ulm_lock_visit_fn visit, void *arg)
+{
+	struct list_ctx ctx = {env, visit, arg, NULL, NULL, 0};
+	int rc;
+
+	if (!env || !visit)
+		return -EINVAL;
+	ctx.info = malloc(sizeof(*ctx.info));
+	if (!ctx.info)
+		return -ENOMEM;
+	rc = cache_each_table(env, list_op, &ctx);
+	free(ctx.info);
+	return rc;
 }
 
 struct purge_ctx {

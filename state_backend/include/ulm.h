@@ -540,12 +540,27 @@ typedef int (*ulm_lock_visit_fn)(const struct ulm_key *file,
  * one file (@p file != NULL) or of every file, in ascending order of start
  * within a file (queued requests of one start in queue order). Listing every
  * file goes on past a file whose records fail to decode and returns
- * ULM_ECORRUPT at the end.
+ * ULM_ECORRUPT at the end. Listing every file reads the store without
+ * joining the files or caching them: each file is shown as one version of
+ * it, files at different moments (no snapshot of the whole store); on
+ * RADOS a file another node holds the token of shows as that node last
+ * wrote it back (docs/rados.md, "Listings").
  * @return 0, the visitor's non-zero result, -EINVAL, -ENOMEM, -EIO,
  *         ULM_ECORRUPT
  */
 int ulm_lock_list(ulm_env *env, const struct ulm_key *file,
 		  ulm_lock_visit_fn visit, void *arg);
+
+/**
+ * @brief Walk the records of the files this env has in memory, as it last
+ * read or changed them, without reading the store: quick at any store
+ * size, but a record another node or process made or removed since may be
+ * missing or still shown. Every record this env made and still holds is
+ * there. Use it to find a record, then ulm_lock_list() its file to be
+ * sure. Files in no particular order.
+ * @return 0, the visitor's non-zero result, -EINVAL, -ENOMEM
+ */
+int ulm_lock_list_cached(ulm_env *env, ulm_lock_visit_fn visit, void *arg);
 
 /** @defgroup share Share reservations (OPEN access/deny, NLM_SHARE) */
 

@@ -36,6 +36,13 @@ typedef int (*store_record_fn)(const struct ulm_record *rec, void *arg);
 typedef int (*store_event_fn)(const void *msg, size_t len, void *arg);
 typedef int (*store_file_fn)(const struct ulm_key *file, void *arg);
 typedef int (*store_node_fn)(const struct ulm_node_info *node, void *arg);
+/** One file of a scan: its @p n records, all of one version (owner
+ *  bytes borrowed for the call); @p recs NULL: the store cannot show it
+ *  alone (its token is this node's, it has more records than one read,
+ *  a record failed to decode): the engine reads it as a lock call does. */
+typedef int (*store_scan_fn)(const struct ulm_key *file,
+			     const struct ulm_record *recs, size_t n,
+			     void *arg);
 
 struct ulm_store_ops {
 	const char *name;
@@ -57,6 +64,10 @@ struct ulm_store_ops {
 			 store_record_fn fn, void *arg, uint64_t *version);
 	/** Every file that has records, outside any transaction. */
 	int (*file_walk)(struct ulm_store *store, store_file_fn fn, void *arg);
+	/** Every file that has records, for a listing: read without joining
+	 *  the file (records under another node's token as that node last
+	 *  wrote them back). NULL: listings use file_walk. */
+	int (*file_scan)(struct ulm_store *store, store_scan_fn fn, void *arg);
 	/** Run the op atomically. @return 0, -ECANCELED (version moved),
 	 *  -EROFS, -ENOLCK (full), -ENOMEM, -EIO, ULM_ECORRUPT */
 	int (*op_execute)(struct ulm_store *store, struct ulm_store_op *op);

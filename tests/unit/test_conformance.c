@@ -368,6 +368,37 @@ static void test_list_all_files_in_order(void **state)
 	assert_int_equal(seen, 2);
 }
 
+static int count_visit(const struct ulm_key *file,
+		       const struct ulm_lock_info *lock, void *arg)
+{
+	int *seen = arg;
+
+	(void)file;
+	*seen += lock->start == 10 ? 10 : 1;
+	return 0;
+}
+
+/* What this env holds is in its memory: listed without the store. */
+static void test_list_cached_has_own_records(void **state)
+{
+	ulm_env *env = env_of(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "a");
+	int seen = 0;
+
+	assert_int_equal(acquire(state, "f1", &a, W, 10, 19), 0);
+	assert_int_equal(acquire(state, "f2", &a, R, 0, 0), 0);
+	assert_int_equal(ulm_lock_list_cached(env, count_visit, &seen), 0);
+	assert_int_equal(seen, 11);
+	assert_int_equal(ulm_lock_release(env, &(struct ulm_key){"f1", 2}, &a,
+					  0, ULM_EOF),
+			 0);
+	seen = 0;
+	assert_int_equal(ulm_lock_list_cached(env, count_visit, &seen), 0);
+	assert_int_equal(seen, 1);
+	assert_int_equal(ulm_lock_list_cached(NULL, count_visit, &seen),
+			 -EINVAL);
+}
+
 static void test_purge_removes_older_epochs_of_node(void **state)
 {
 	ulm_env *env = env_of(state);
@@ -581,6 +612,9 @@ static void test_read_only_lists_but_cannot_write(void **state)
 						setup, teardown_env),         \
 		cmocka_unit_test_setup_teardown(test_list_all_files_in_order, \
 						setup, teardown_env),         \
+		cmocka_unit_test_setup_teardown(                              \
+			test_list_cached_has_own_records, setup,              \
+			teardown_env),                                        \
 		cmocka_unit_test_setup_teardown(                              \
 			test_purge_removes_older_epochs_of_node, setup,       \
 			teardown_env),                                        \

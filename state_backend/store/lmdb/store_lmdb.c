@@ -404,14 +404,15 @@ static int lmdb_file_version(struct ulm_store *store,
 	return rc;
 }
 
-static int load_records(struct lmdb_store *s, MDB_txn *txn,
-			const struct ulm_key *file, store_record_fn fn,
-			void *arg)
+typedef int (*raw_record_fn)(uint64_t id, const MDB_val *value, void *arg);
+
+/* Every record of @p file, encoded, in id order. */
+static int records_each(struct lmdb_store *s, MDB_txn *txn,
+			const struct ulm_key *file, raw_record_fn fn, void *arg)
 {
 	uint8_t buf[RECORD_KEY_MAX];
 	size_t prefix = record_key(buf, file, 0) - 8;
 	MDB_val k = val(buf, prefix + 8), v;
-	struct ulm_record rec;
 	MDB_cursor *cur;
 	int rc = mdb_errno(mdb_cursor_open(txn, s->records, &cur));
 	int op = MDB_SET_RANGE;
@@ -429,14 +430,35 @@ static int load_records(struct lmdb_store *s, MDB_txn *txn,
 		if (!rc && k.mv_size != prefix + 8)
 			rc = ULM_ECORRUPT;
 		if (!rc)
-			rc = record_decode(v.mv_data, v.mv_size, &rec);
-		if (!rc) {
-			rec.id = get_be64((uint8_t *)k.mv_data + prefix);
-			rc = fn(&rec, arg);
-		}
+			rc = fn(get_be64((uint8_t *)k.mv_data + prefix), &v,
+				arg);
 	}
 	mdb_cursor_close(cur);
 	return rc;
+}
+
+struct decoding {
+	store_record_fn fn;
+	void *arg;
+};
+
+static int decode_record(uint64_t id, const MDB_val *value, void *arg)
+{
+	struct decoding *d = arg;
+	struct ulm_record rec;
+	int rc = record_decode(value->mv_data, value->mv_size, &rec);
+
+	rec.id = id;
+	return rc ? rc : d->fn(&rec, d->arg);
+}
+
+static int load_records(struct lmdb_store *s, MDB_txn *txn,
+			const struct ulm_key *file, store_record_fn fn,
+			void *arg)
+{
+	struct decoding d = {fn, arg};
+
+	return records_each(s, txn, file, decode_record, &d);
 }
 
 static int lmdb_file_load(struct ulm_store *store, const struct ulm_key *file,
@@ -511,6 +533,200 @@ static int lmdb_file_walk(struct ulm_store *store, store_file_fn fn, void *arg)
 		rc = fn(&a.keys[i], arg);
 	free(a.keys);
 	free(a.bytes);
+	return rc;
+}
+
+/*
+ * A scan copies a batch of files out of one short read transaction and
+ * hands them over once it ended: a reader held open while the caller
+ * prints (ulmctl into a paused pager) would keep old pages from reuse
+ * and let a busy store's map fill. Each file is one version of it.
+ */
+#define SCAN_BATCH_FILES 256
+
+/* A batch of files, encoded one after another: key length (size_t), key,
+ * record count (size_t), then per record its id, length, bytes. */
+struct scan_copy {
+	uint8_t *bytes;
+	size_t used;
+	size_t cap;
+	uint8_t last[ULM_KEY_MAX]; /* the batch's last file: the next after it
+				    */
+	size_t last_len;
+};
+
+static int copy_out(struct scan_copy *c, const void *p, size_t len)
+{
+	if (c->used + len > c->cap) {
+		size_t cap = c->cap ? c->cap : 1 << 16;
+		uint8_t *b;
+
+		while (cap < c->used + len)
+			cap *= 2;
+		b = realloc(c->bytes, cap);
+		if (!b)
+			return -ENOMEM;
+		c->bytes = b;
+		c->cap = cap;
+	}
+	memcpy(c->bytes + c->used, p, len);
+	c->used += len;
+	return 0;
+}
+
+static int copy_record(uint64_t id, const MDB_val *value, void *arg)
+{
+	struct scan_copy *c = arg;
+	int rc = copy_out(c, &id, sizeof(id));
+
+	if (!rc)
+		rc = copy_out(c, &value->mv_size, sizeof(value->mv_size));
+	return rc ? rc : copy_out(c, value->mv_data, value->mv_size);
+}
+
+static int copy_file(struct lmdb_store *s, MDB_txn *txn, const MDB_val *k,
+		     struct scan_copy *c)
+{
+	struct ulm_key file = {k->mv_data, k->mv_size};
+	size_t count_at, records = 0, before;
+	int rc;
+
+	if (k->mv_size < 1 || k->mv_size > ULM_KEY_MAX)
+		return ULM_ECORRUPT;
+	rc = copy_out(c, &k->mv_size, sizeof(k->mv_size));
+	if (!rc)
+		rc = copy_out(c, k->mv_data, k->mv_size);
+	count_at = c->used;
+	if (!rc)
+		rc = copy_out(c, &records, sizeof(records));
+	before = c->used;
+	if (!rc)
+		rc = records_each(s, txn, &file, copy_record, c);
+	if (rc == ULM_ECORRUPT) { /* no records: the engine's read says why */
+		c->used = before;
+		records = SIZE_MAX;
+		rc = 0;
+	}
+	for (size_t at = before; !rc && records != SIZE_MAX && at < c->used;
+	     records++) {
+		size_t len;
+
+		memcpy(&len, c->bytes + at + sizeof(uint64_t), sizeof(len));
+		at += sizeof(uint64_t) + sizeof(len) + len;
+	}
+	if (!rc)
+		memcpy(c->bytes + count_at, &records, sizeof(records));
+	memcpy(c->last, k->mv_data, k->mv_size);
+	c->last_len = k->mv_size;
+	return rc;
+}
+
+/* The next batch of files after c->last (all from the first if none).
+ * *more: a full batch, there may be files after it. */
+static int copy_batch(struct lmdb_store *s, struct scan_copy *c, bool *more)
+{
+	MDB_val k = {c->last_len, c->last}, v;
+	MDB_cursor *cur;
+	MDB_txn *txn;
+	size_t files = 0;
+	int op = c->last_len ? MDB_SET_RANGE : MDB_FIRST;
+	int rc = read_begin(s, &txn);
+
+	c->used = 0;
+	if (rc)
+		return rc;
+	rc = mdb_errno(mdb_cursor_open(txn, s->files, &cur));
+	if (rc) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	while (!rc && files < SCAN_BATCH_FILES &&
+	       !(rc = mdb_errno(mdb_cursor_get(cur, &k, &v, op)))) {
+		op = MDB_NEXT;
+		if (k.mv_size == c->last_len &&
+		    !memcmp(k.mv_data, c->last, c->last_len))
+			continue; /* the previous batch's last */
+		rc = copy_file(s, txn, &k, c);
+		files++;
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	*more = files == SCAN_BATCH_FILES;
+	return rc == -ENOENT ? 0 : rc;
+}
+
+struct record_array {
+	size_t n;
+	size_t cap;
+	struct ulm_record *v;
+};
+
+static int record_array_add(struct record_array *a,
+			    const struct ulm_record *rec)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? 2 * a->cap : 64;
+		struct ulm_record *v = realloc(a->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		a->v = v;
+		a->cap = cap;
+	}
+	a->v[a->n++] = *rec;
+	return 0;
+}
+
+/* One copied file to @p fn; *at moves past it. A record that fails to
+ * decode sends the file to the engine's read, which reports it. */
+static int hand_file(const struct scan_copy *c, size_t *at,
+		     struct record_array *a, store_scan_fn fn, void *arg)
+{
+	const uint8_t *p = c->bytes + *at;
+	struct ulm_key file;
+	struct ulm_record rec;
+	size_t records, len;
+	int rc = 0;
+
+	memcpy(&file.len, p, sizeof(file.len));
+	file.data = p + sizeof(file.len);
+	p += sizeof(file.len) + file.len;
+	memcpy(&records, p, sizeof(records));
+	p += sizeof(records);
+	a->n = 0;
+	for (size_t i = 0; !rc && records != SIZE_MAX && i < records; i++) {
+		uint64_t id;
+
+		memcpy(&id, p, sizeof(id));
+		memcpy(&len, p + sizeof(id), sizeof(len));
+		p += sizeof(id) + sizeof(len);
+		rc = record_decode(p, len, &rec);
+		rec.id = id;
+		p += len;
+		if (!rc)
+			rc = record_array_add(a, &rec);
+	}
+	*at = (size_t)(p - c->bytes);
+	if (rc == ULM_ECORRUPT || records == SIZE_MAX)
+		return fn(&file, NULL, 0, arg);
+	return rc ? rc : fn(&file, a->v, a->n, arg);
+}
+
+static int lmdb_file_scan(struct ulm_store *store, store_scan_fn fn, void *arg)
+{
+	struct lmdb_store *s = to_lmdb(store);
+	struct scan_copy c = {0};
+	struct record_array a = {0};
+	bool more = true;
+	int rc = 0;
+
+	while (!rc && more) {
+		rc = copy_batch(s, &c, &more);
+		for (size_t at = 0; !rc && at < c.used;)
+			rc = hand_file(&c, &at, &a, fn, arg);
+	}
+	free(c.bytes);
+	free(a.v);
 	return rc;
 }
 
@@ -834,6 +1050,7 @@ const struct ulm_store_ops ulm_store_lmdb_ops = {
 	.file_version = lmdb_file_version,
 	.file_load = lmdb_file_load,
 	.file_walk = lmdb_file_walk,
+	.file_scan = lmdb_file_scan,
 	.op_execute = lmdb_op_execute,
 	.event_post = lmdb_event_post,
 	.event_take = lmdb_event_take,

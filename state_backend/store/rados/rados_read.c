@@ -13,7 +13,6 @@
 #include "clock.h"
 #include "rados_ops.h"
 
-#define OMAP_PER_READ 1024
 /* A read-only env (an inspector) has no client to retry for it: it asks a
  * silent holder until its lease lapses (the file then freezes), up to
  * this, then fails with -EIO. */
@@ -86,24 +85,20 @@ static int version_look(struct rados_file *f, uint64_t *version,
 	return rados_file_state(f, version, t);
 }
 
-/* A file's records as read, before anything is handed to the engine. */
-struct raw_records {
-	size_t n;
-	size_t cap;
-	struct raw_record {
-		uint64_t id;
-		size_t len;
-		char *bytes;
-	} * v;
-	struct rados_token token;
-};
-
-static void raw_clear(struct raw_records *r)
+void rados_raw_clear(struct rados_raw *r)
 {
 	for (size_t i = 0; i < r->n; i++)
 		free(r->v[i].bytes);
 	r->n = 0;
 	memset(&r->token, 0, sizeof(r->token));
+}
+
+void rados_raw_free(struct rados_raw *r)
+{
+	rados_raw_clear(r);
+	free(r->v);
+	r->v = NULL;
+	r->cap = 0;
 }
 
 static int parse_id(const char *key, size_t len, uint64_t *id)
@@ -116,10 +111,10 @@ static int parse_id(const char *key, size_t len, uint64_t *id)
 	return end == key + RADOS_ID_KEY_LEN ? 0 : ULM_ECORRUPT;
 }
 
-static int raw_add(struct raw_records *r, const char *key, size_t key_len,
+static int raw_add(struct rados_raw *r, const char *key, size_t key_len,
 		   const char *val, size_t val_len)
 {
-	struct raw_record *e;
+	struct rados_raw_record *e;
 
 	if (key_len == strlen(RADOS_TOKEN_KEY) &&
 	    !memcmp(key, RADOS_TOKEN_KEY, key_len))
@@ -145,8 +140,7 @@ static int raw_add(struct raw_records *r, const char *key, size_t key_len,
 	return 0;
 }
 
-/* Copy one page out; @after becomes its last key. */
-static int page_copy(rados_omap_iter_t iter, struct raw_records *r, char *after)
+int rados_raw_page(rados_omap_iter_t iter, struct rados_raw *r, char *after)
 {
 	char *k, *v;
 	size_t kl, vl;
@@ -166,7 +160,7 @@ static int page_copy(rados_omap_iter_t iter, struct raw_records *r, char *after)
 /* Every record of the object and its token, all of one version (1024 a
  * page; a page of another version means a writer got in: -ECANCELED). */
 static int records_read(struct rados_store *s, const char *oid,
-			struct raw_records *r, uint64_t *version)
+			struct rados_raw *r, uint64_t *version)
 {
 	char after[RADOS_ID_KEY_LEN + 1] = "";
 	unsigned char more = 1;
@@ -183,12 +177,12 @@ static int records_read(struct rados_store *s, const char *oid,
 			return -ENOMEM;
 		if (!first)
 			rados_read_op_assert_version(op, *version);
-		rados_read_op_omap_get_vals2(op, after, "", OMAP_PER_READ,
+		rados_read_op_omap_get_vals2(op, after, "", RADOS_OMAP_PER_READ,
 					     &iter, &more, &prval);
 		rc = rados_read_run(s, op, oid, first ? version : NULL);
 		rados_release_read_op(op);
 		if (!rc && !prval)
-			rc = page_copy(iter, r, after);
+			rc = rados_raw_page(iter, r, after);
 		rados_omap_get_end(iter); /* exists whatever the op returned */
 		if (rc == -ERANGE || rc == -EOVERFLOW)
 			return -ECANCELED;
@@ -202,15 +196,23 @@ static int records_read(struct rados_store *s, const char *oid,
 	return rc;
 }
 
-static int records_hand(const struct raw_records *r, store_record_fn fn,
+int rados_raw_decode(const struct rados_raw *r, size_t i,
+		     struct ulm_record *rec)
+{
+	int rc = record_decode(r->v[i].bytes, r->v[i].len, rec);
+
+	rec->id = r->v[i].id;
+	return rc;
+}
+
+static int records_hand(const struct rados_raw *r, store_record_fn fn,
 			void *arg)
 {
 	struct ulm_record rec;
 	int rc = 0;
 
 	for (size_t i = 0; i < r->n && !rc; i++) {
-		rc = record_decode(r->v[i].bytes, r->v[i].len, &rec);
-		rec.id = r->v[i].id;
+		rc = rados_raw_decode(r, i, &rec);
 		if (!rc)
 			rc = fn(&rec, arg);
 	}
@@ -220,7 +222,7 @@ static int records_hand(const struct raw_records *r, store_record_fn fn,
 /* Read the object into @r, and learn what it holds. Under our token the
  * object is brought up to date first (the caller holds the engine's lock
  * on the file: nothing changes it meanwhile). */
-static int object_read(struct rados_file *f, struct raw_records *r,
+static int object_read(struct rados_file *f, struct rados_raw *r,
 		       uint64_t *version)
 {
 	uint64_t gen;
@@ -231,7 +233,7 @@ static int object_read(struct rados_file *f, struct raw_records *r,
 	if (rc)
 		return rc;
 	do {
-		raw_clear(r);
+		rados_raw_clear(r);
 		gen = rados_file_gen(f);
 		rc = records_read(f->store, f->oid, r, version);
 	} while (rc == -ECANCELED);
@@ -247,11 +249,11 @@ static int object_read(struct rados_file *f, struct raw_records *r,
 static int records_look(struct rados_file *f, uint64_t *version,
 			struct rados_token *t, void *arg)
 {
-	struct raw_records *r = arg;
+	struct rados_raw *r = arg;
 	int64_t n_records;
 	int rc = 0;
 
-	raw_clear(r);
+	rados_raw_clear(r);
 	if (!rados_file_known(f, version, &n_records, t) || n_records) {
 		rc = object_read(f, r, version);
 		*t = r->token;
@@ -262,13 +264,12 @@ static int records_look(struct rados_file *f, uint64_t *version,
 static int records_load(struct rados_store *s, const struct ulm_key *file,
 			store_record_fn fn, void *arg, uint64_t *version)
 {
-	struct raw_records r = {0};
+	struct rados_raw r = {0};
 	int rc = file_look(s, file, records_look, &r, version);
 
 	if (!rc)
 		rc = records_hand(&r, fn, arg);
-	raw_clear(&r);
-	free(r.v);
+	rados_raw_free(&r);
 	return rc;
 }
 

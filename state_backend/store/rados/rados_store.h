@@ -5,8 +5,9 @@
  * the header of its layer; a file includes only its own layer's header
  * and those below (README.md, tests/check_layers.sh):
  *
- *   store_rados.c                         the store ops: open, close, walk
+ *   store_rados.c                         the store ops: open, close
  *   rados_ops.h      rados_read.c rados_write.c rados_flusher.c
+ *                    rados_scan.c         reads, writes, walks
  *   rados_handover.h rados_handover.c     other nodes' tokens
  *   rados_tokens.h   rados_tokens.c       our tokens: write-behind
  *   rados_files.h    rados_files.c        the cache of watched files

@@ -248,85 +248,6 @@ static int rados_open(const struct ulm_env_config *cfg,
 	return 0;
 }
 
-struct key_list {
-	size_t n;
-	size_t cap;
-	struct ulm_key *keys;
-};
-
-static int key_from_oid(const char *oid, struct ulm_key *key)
-{
-	size_t hex = strlen(oid) - strlen(RADOS_FILE_PREFIX);
-	const char *p = oid + strlen(RADOS_FILE_PREFIX);
-	uint8_t *bytes;
-
-	if (hex == 0 || hex % 2 || hex / 2 > ULM_KEY_MAX)
-		return ULM_ECORRUPT;
-	bytes = malloc(hex / 2);
-	if (!bytes)
-		return -ENOMEM;
-	for (size_t i = 0; i < hex / 2; i++) {
-		unsigned int byte;
-
-		if (sscanf(p + 2 * i, "%2x", &byte) != 1) {
-			free(bytes);
-			return ULM_ECORRUPT;
-		}
-		bytes[i] = (uint8_t)byte;
-	}
-	key->data = bytes;
-	key->len = hex / 2;
-	return 0;
-}
-
-static int key_list_add(struct key_list *l, const char *oid)
-{
-	if (strncmp(oid, RADOS_FILE_PREFIX, strlen(RADOS_FILE_PREFIX)))
-		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-		struct ulm_key *k = realloc(l->keys, cap * sizeof(*k));
-
-		if (!k)
-			return -ENOMEM;
-		l->keys = k;
-		l->cap = cap;
-	}
-	if (key_from_oid(oid, &l->keys[l->n]))
-		return 0; /* not a name we made: not ours to walk */
-	l->n++;
-	return 0;
-}
-
-static int files_list(struct rados_store *s, struct key_list *l)
-{
-	rados_list_ctx_t ctx;
-	const char *oid;
-	int rc = rados_nobjects_list_open(s->io, &ctx);
-
-	if (rc)
-		return rados_errno(rc);
-	while (!(rc = rados_nobjects_list_next(ctx, &oid, NULL, NULL)))
-		if ((rc = key_list_add(l, oid)))
-			break;
-	rados_nobjects_list_close(ctx);
-	return rc == -ENOENT ? 0 : rados_errno(rc);
-}
-
-/* Every file object, listed first: @fn reads and writes files itself. */
-static int rados_file_walk(struct ulm_store *store, store_file_fn fn, void *arg)
-{
-	struct key_list l = {0};
-	int rc = files_list(to_rados(store), &l);
-
-	for (size_t i = 0; !rc && i < l.n; i++)
-		rc = fn(&l.keys[i], arg);
-	for (size_t i = 0; i < l.n; i++)
-		free((void *)l.keys[i].data);
-	free(l.keys);
-	return rc;
-}
-
 const struct ulm_store_ops ulm_store_rados_ops = {
 	.name = "rados",
 	.shared = true,
@@ -335,6 +256,7 @@ const struct ulm_store_ops ulm_store_rados_ops = {
 	.file_version = rados_file_version,
 	.file_load = rados_file_load,
 	.file_walk = rados_file_walk,
+	.file_scan = rados_file_scan,
 	.op_execute = rados_op_execute,
 	.event_post = rados_event_post,
 	.event_take = rados_event_take,

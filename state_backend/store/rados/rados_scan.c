@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * Whole-pool walks: every file object's key (file_walk, for walks that
+ * change files), and every file object's records read in batches
+ * (file_scan, for listings). A scan reads objects as they are written:
+ * it neither watches nor joins a file, so it costs one omap read per
+ * file, SCAN_IN_FLIGHT of them in flight, whatever this node's watches.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rados_ops.h"
+
+/* Enough to keep one OSD busy from one client; the memory is theirs. */
+#define SCAN_IN_FLIGHT 32
+
+int rados_oid_key(const char *oid, struct ulm_key *key)
+{
+	size_t prefix = strlen(RADOS_FILE_PREFIX);
+	size_t hex = strlen(oid) - prefix;
+	uint8_t *bytes;
+
+	if (strncmp(oid, RADOS_FILE_PREFIX, prefix) || hex == 0 || hex % 2 ||
+	    hex / 2 > ULM_KEY_MAX)
+		return ULM_ECORRUPT;
+	bytes = malloc(hex / 2);
+	if (!bytes)
+		return -ENOMEM;
+	for (size_t i = 0; i < hex / 2; i++) {
+		unsigned int byte;
+
+		if (sscanf(oid + prefix + 2 * i, "%2x", &byte) != 1) {
+			free(bytes);
+			return ULM_ECORRUPT;
+		}
+		bytes[i] = (uint8_t)byte;
+	}
+	key->data = bytes;
+	key->len = hex / 2;
+	return 0;
+}
+
+struct key_list {
+	size_t n;
+	size_t cap;
+	struct ulm_key *keys;
+};
+
+static int key_list_add(struct key_list *l, const char *oid)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct ulm_key *k = realloc(l->keys, cap * sizeof(*k));
+
+		if (!k)
+			return -ENOMEM;
+		l->keys = k;
+		l->cap = cap;
+	}
+	if (rados_oid_key(oid, &l->keys[l->n]) == 0)
+		l->n++; /* else not a name we made: not ours to walk */
+	return 0;
+}
+
+static int files_list(struct rados_store *s, struct key_list *l)
+{
+	rados_list_ctx_t ctx;
+	const char *oid;
+	int rc = rados_nobjects_list_open(s->io, &ctx);
+
+	if (rc)
+		return rados_errno(rc);
+	while (!(rc = rados_nobjects_list_next(ctx, &oid, NULL, NULL)))
+		if ((rc = key_list_add(l, oid)))
+			break;
+	rados_nobjects_list_close(ctx);
+	return rc == -ENOENT ? 0 : rados_errno(rc);
+}
+
+/* Every file object, listed first: @fn reads and writes files itself. */
+int rados_file_walk(struct ulm_store *store, store_file_fn fn, void *arg)
+{
+	struct key_list l = {0};
+	int rc = files_list((struct rados_store *)store, &l);
+
+	for (size_t i = 0; !rc && i < l.n; i++)
+		rc = fn(&l.keys[i], arg);
+	for (size_t i = 0; i < l.n; i++)
+		free((void *)l.keys[i].data);
+	free(l.keys);
+	return rc;
+}
+
+/* One object's first page of omap, on its way. */
+struct scan_read {
+	struct ulm_key key;
+	rados_completion_t done;
+	rados_read_op_t op;
+	rados_omap_iter_t iter;
+	unsigned char more;
+	int prval;
+};
+
+struct scan {
+	struct rados_store *s;
+	store_scan_fn fn;
+	void *arg;
+	struct scan_read reads[SCAN_IN_FLIGHT];
+	size_t head, n; /* the oldest read, how many are in flight */
+	struct rados_raw raw;
+	struct ulm_record *recs;
+	size_t cap;
+};
+
+static void read_free(struct scan_read *r)
+{
+	if (r->done) {
+		rados_aio_wait_for_complete(r->done);
+		rados_omap_get_end(r->iter);
+		rados_aio_release(r->done);
+	}
+	if (r->op)
+		rados_release_read_op(r->op);
+	free((void *)r->key.data);
+	memset(r, 0, sizeof(*r));
+}
+
+static int read_start(struct scan *sc, const char *oid)
+{
+	struct scan_read *r = &sc->reads[(sc->head + sc->n) % SCAN_IN_FLIGHT];
+	int rc = rados_oid_key(oid, &r->key);
+
+	if (rc == ULM_ECORRUPT)
+		return 0; /* not a name we made */
+	if (rc)
+		return rc;
+	r->op = rados_create_read_op();
+	rc = r->op ? rados_aio_create_completion2(NULL, NULL, &r->done)
+		   : -ENOMEM;
+	if (!rc) {
+		rados_read_op_omap_get_vals2(r->op, "", "", RADOS_OMAP_PER_READ,
+					     &r->iter, &r->more, &r->prval);
+		rc = rados_aio_read_op_operate(r->op, sc->s->io, r->done, oid,
+					       0);
+	}
+	if (rc) {
+		if (r->done) /* never started: nothing to wait for */
+			rados_aio_release(r->done);
+		r->done = NULL;
+		read_free(r);
+		return rados_errno(rc);
+	}
+	sc->n++;
+	return 0;
+}
+
+/* The store alone cannot show the file: its records may be ahead in this
+ * node's memory (our token, of any epoch), or more than one page. */
+static bool needs_engine(const struct scan *sc, const struct scan_read *r)
+{
+	const struct rados_token *t = &sc->raw.token;
+
+	return r->more || (t->present && t->node == sc->s->node_id);
+}
+
+static int hand_records(struct scan *sc, const struct ulm_key *key)
+{
+	int rc = 0;
+
+	if (sc->raw.n > sc->cap) {
+		struct ulm_record *v =
+			realloc(sc->recs, sc->raw.n * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		sc->recs = v;
+		sc->cap = sc->raw.n;
+	}
+	for (size_t i = 0; !rc && i < sc->raw.n; i++)
+		rc = rados_raw_decode(&sc->raw, i, &sc->recs[i]);
+	if (rc == ULM_ECORRUPT) /* the engine's read reports it */
+		return sc->fn(key, NULL, 0, sc->arg);
+	return rc ? rc : sc->fn(key, sc->recs, sc->raw.n, sc->arg);
+}
+
+/* Wait for the oldest read and hand its file over. An object removed
+ * since it was listed has nothing to show. */
+static int read_finish(struct scan *sc)
+{
+	struct scan_read *r = &sc->reads[sc->head];
+	char after[RADOS_ID_KEY_LEN + 1] = "";
+	int rc;
+
+	rados_aio_wait_for_complete(r->done);
+	rc = rados_aio_get_return_value(r->done);
+	rc = rc < 0 ? rc : r->prval;
+	rados_raw_clear(&sc->raw);
+	if (!rc)
+		rc = rados_raw_page(r->iter, &sc->raw, after);
+	if (rc == ULM_ECORRUPT || (!rc && needs_engine(sc, r)))
+		rc = sc->fn(&r->key, NULL, 0, sc->arg);
+	else if (!rc && sc->raw.n)
+		rc = hand_records(sc, &r->key);
+	else if (rc == -ENOENT)
+		rc = 0;
+	else if (rc < 0 && rc != ULM_ECORRUPT)
+		rc = rados_errno(rc);
+	read_free(r);
+	sc->head = (sc->head + 1) % SCAN_IN_FLIGHT;
+	sc->n--;
+	return rc;
+}
+
+static int scan_pool(struct scan *sc)
+{
+	rados_list_ctx_t ctx;
+	const char *oid;
+	int listed = 0, rc = rados_nobjects_list_open(sc->s->io, &ctx);
+
+	if (rc)
+		return rados_errno(rc);
+	while (!rc &&
+	       !(listed = rados_nobjects_list_next(ctx, &oid, NULL, NULL))) {
+		if (strncmp(oid, RADOS_FILE_PREFIX, strlen(RADOS_FILE_PREFIX)))
+			continue;
+		if (sc->n == SCAN_IN_FLIGHT)
+			rc = read_finish(sc);
+		if (!rc)
+			rc = read_start(sc, oid);
+	}
+	rados_nobjects_list_close(ctx);
+	if (!rc && listed != -ENOENT)
+		rc = rados_errno(listed);
+	while (!rc && sc->n)
+		rc = read_finish(sc);
+	return rc;
+}
+
+int rados_file_scan(struct ulm_store *store, store_scan_fn fn, void *arg)
+{
+	struct scan *sc = calloc(1, sizeof(*sc));
+	int rc;
+
+	if (!sc)
+		return -ENOMEM;
+	sc->s = (struct rados_store *)store;
+	sc->fn = fn;
+	sc->arg = arg;
+	rc = scan_pool(sc);
+	for (; sc->n; sc->n--, sc->head = (sc->head + 1) % SCAN_IN_FLIGHT)
+		read_free(&sc->reads[sc->head]);
+	rados_raw_free(&sc->raw);
+	free(sc->recs);
+	free(sc);
+	return rc;
+}

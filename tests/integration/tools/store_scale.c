@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: LGPL-3.0-or-later */
+/*
+ * ulm-store-scale: a lock store of many files, through libulm (RADOS: the
+ * cluster from $CEPH_CONF).
+ *
+ *   ulm-store-scale fill lmdb:DIR|rados:POOL/NS NODE FILES LOCKS [FIRST]
+ *
+ * fills it as node NODE: FILES files "f00000000".. (from file FIRST on,
+ * default 0) of LOCKS write locks
+ * each (bytes 0, 2, 4...; one owner "o<i>" per file, client
+ * "fill-client"), 8 threads, then closes (the records stay, of NODE's
+ * epoch then); one line says how many and how long; exit 1 with the
+ * error if a lock was not granted.
+ *
+ *   ulm-store-scale list lmdb:DIR|rados:POOL/NS FILES LOCKS
+ *
+ * times what an operator's commands cost a live env (node 1) on such a
+ * store, each against its target: the whole listing (ulmctl locks
+ * through Ganesha), one file's listing (ulmctl locks --file) and the
+ * lookup of a record by id (ulmctl break of another node's or an old
+ * record: a listing up to it, here the last lock of the last file), and
+ * of a record this env holds (its memory, then its file: ulmctl break of
+ * a client's lock); bench/listing-bench.sh.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ulm.h"
+
+#define FILL_THREADS	  8
+#define OPERATOR_TARGET_S 2.0
+
+struct fill {
+	ulm_env *env;
+	uint32_t node;
+	unsigned long files, locks, first; /* files: where to stop */
+	int rc;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void file_name(unsigned long i, char name[24], struct ulm_key *key)
+{
+	key->len = (size_t)snprintf(name, 24, "f%08lu", i);
+	key->data = name;
+}
+
+/* Locks on every other byte: one owner's adjacent locks would merge. */
+static int fill_file(const struct fill *f, unsigned long i)
+{
+	struct ulm_owner owner = {.protocol = ULM_PROTO_NFS4,
+				  .kind = ULM_OWNER_LOCK,
+				  .node = f->node,
+				  .client = "fill-client",
+				  .client_len = 11};
+	char name[24], own[24];
+	struct ulm_key file;
+	int rc = 0;
+
+	file_name(i, name, &file);
+	owner.owner_len = (size_t)snprintf(own, sizeof(own), "o%lu", i);
+	owner.owner = own;
+	for (unsigned long j = 0; !rc && j < f->locks; j++)
+		rc = ulm_lock_acquire(f->env, &file, &owner, ULM_LOCK_WRITE,
+				      2 * j, 2 * j, NULL, NULL);
+	return rc;
+}
+
+static void *fill_thread(void *arg)
+{
+	struct fill *f = arg;
+
+	for (unsigned long i = f->first; !f->rc && i < f->files;
+	     i += FILL_THREADS)
+		f->rc = fill_file(f, i);
+	return NULL;
+}
+
+static int fill(const struct fill *base)
+{
+	struct fill f[FILL_THREADS];
+	pthread_t tid[FILL_THREADS];
+	int rc = 0;
+
+	for (unsigned long t = 0; t < FILL_THREADS; t++) {
+		f[t] = *base;
+		f[t].first = base->first + t;
+		if (pthread_create(&tid[t], NULL, fill_thread, &f[t]))
+			f[t].rc = -EAGAIN;
+	}
+	for (unsigned long t = 0; t < FILL_THREADS; t++) {
+		if (f[t].rc != -EAGAIN)
+			pthread_join(tid[t], NULL);
+		rc = rc ? rc : f[t].rc;
+	}
+	return rc;
+}
+
+static int open_env(const char *spec, uint32_t node, ulm_env **env)
+{
+	struct ulm_env_config cfg = {.node_id = node};
+	char buf[512], *slash;
+
+	snprintf(buf, sizeof(buf), "%s", spec);
+	if (!strncmp(buf, "lmdb:", 5)) {
+		cfg.store = ULM_STORE_LMDB;
+		cfg.path = buf + 5;
+	} else if (!strncmp(buf, "rados:", 6)) {
+		cfg.store = ULM_STORE_RADOS;
+		cfg.pool = buf + 6;
+		slash = strchr(buf, '/');
+		if (slash)
+			*slash++ = '\0';
+		cfg.rados_namespace = slash;
+	} else {
+		return -EINVAL;
+	}
+	return ulm_env_open(&cfg, env);
+}
+
+struct walk {
+	unsigned long records;
+	const struct ulm_key *stop_file; /* NULL: the whole listing */
+	uint64_t stop_start;
+};
+
+static int count_visit(const struct ulm_key *file,
+		       const struct ulm_lock_info *lock, void *arg)
+{
+	struct walk *w = arg;
+
+	w->records++;
+	return w->stop_file && file->len == w->stop_file->len &&
+	       !memcmp(file->data, w->stop_file->data, file->len) &&
+	       lock->start == w->stop_start;
+}
+
+static void report(const char *what, double t0, int rc, unsigned long records,
+		   unsigned long expect)
+{
+	double s = now_s() - t0;
+
+	if (rc < 0) {
+		printf("%-28s failed: %s\n", what, ulm_strerror(rc));
+		return;
+	}
+	printf("%-28s %9.3f s  %8lu records%s  target < %.0f s  %s\n", what, s,
+	       records, expect && records != expect ? " (WRONG)" : "",
+	       OPERATOR_TARGET_S, s < OPERATOR_TARGET_S ? "PASS" : "MISS");
+}
+
+static void timed_list(ulm_env *env, const char *what,
+		       const struct ulm_key *file, struct walk *w,
+		       unsigned long expect)
+{
+	double t0 = now_s();
+	int rc = ulm_lock_list(env, file, count_visit, w);
+
+	report(what, t0, rc, w->records, expect);
+}
+
+/* BreakLock's way to a record of this node (a lock just taken on file
+ * @p i): the tables in memory, then a read of its file. */
+static void timed_own_lookup(ulm_env *env, unsigned long i)
+{
+	struct fill f = {env, 1, i + 1, 1, i, 0};
+	char name[24];
+	struct ulm_key file;
+	struct walk w = {0, &file, 0}, confirm = {0, &file, 0};
+	double t0;
+	int rc = fill_file(&f, i);
+
+	file_name(i, name, &file);
+	t0 = now_s();
+	if (!rc)
+		rc = ulm_lock_list_cached(env, count_visit, &w);
+	if (rc == 1)
+		rc = ulm_lock_list(env, &file, count_visit, &confirm);
+	report("live lookup, own record", t0, rc == 1 ? 0 : -ENOENT,
+	       w.records + confirm.records, 0);
+}
+
+static int fill_command(char **argv)
+{
+	struct fill f = {0};
+	double t0 = now_s();
+	int rc;
+
+	f.node = (uint32_t)strtoul(argv[3], NULL, 10);
+	f.files = strtoul(argv[4], NULL, 10);
+	f.locks = strtoul(argv[5], NULL, 10);
+	f.first = argv[6] ? strtoul(argv[6], NULL, 10) : 0;
+	f.files += f.first; /* the end */
+	rc = open_env(argv[2], f.node, &f.env);
+	if (!rc) {
+		rc = fill(&f);
+		ulm_env_close(f.env);
+	}
+	if (rc) {
+		fprintf(stderr, "ulm-store-scale: %s: %s\n", argv[2],
+			ulm_strerror(rc));
+		return 1;
+	}
+	printf("%s: %lu files x %lu locks of node %u in %.1f s\n", argv[2],
+	       f.files - f.first, f.locks, f.node, now_s() - t0);
+	return 0;
+}
+
+static int list_command(char **argv)
+{
+	unsigned long files = strtoul(argv[3], NULL, 10);
+	unsigned long locks = strtoul(argv[4], NULL, 10);
+	char name[24];
+	struct ulm_key last;
+	ulm_env *env;
+	int rc = open_env(argv[2], 1, &env);
+
+	if (rc) {
+		fprintf(stderr, "ulm-store-scale: %s: %s\n", argv[2],
+			ulm_strerror(rc));
+		return 1;
+	}
+	file_name(files - 1, name, &last);
+	timed_list(env, "live listing, every file", NULL, &(struct walk){0},
+		   files * locks);
+	timed_list(env, "live listing, one file", &last, &(struct walk){0},
+		   locks);
+	timed_list(env, "live lookup by id (break)", NULL,
+		   &(struct walk){0, &last, 2 * (locks - 1)}, 0);
+	timed_own_lookup(env, files);
+	ulm_env_close(env);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "fill"))
+		return fill_command(argv);
+	if (argc == 5 && !strcmp(argv[1], "list"))
+		return list_command(argv);
+	fprintf(stderr, "usage: ulm-store-scale fill lmdb:DIR|rados:POOL/NS "
+			"NODE FILES LOCKS [FIRST]\n"
+			"       ulm-store-scale list lmdb:DIR|rados:POOL/NS "
+			"FILES LOCKS\n");
+	return 2;
+}
