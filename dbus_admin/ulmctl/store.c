@@ -61,29 +61,41 @@ static int open_store(const struct ulmctl_args *a, ulm_env **env)
 	return rc;
 }
 
+/* The listing's filter, and the store opened. @return ULMCTL_EXIT_OK, or
+ * the exit code once said why (then nothing is left to free). */
+static int open_filtered(const struct ulmctl_args *a, struct ulmv_filter *f,
+			 ulm_env **env)
+{
+	char why[256];
+
+	if (ulmctl_filter(a, ulmctl_types(a->command->listing), f, why,
+			  sizeof(why)) != 0)
+		return ulmctl_fail("%s", why);
+	if (open_store(a, env) != 0) {
+		ulmv_filter_free(f);
+		return ULMCTL_EXIT_ERROR;
+	}
+	return ULMCTL_EXIT_OK;
+}
+
 int ulmctl_store_read(const struct ulmctl_args *a, struct ulmv_records *out,
 		      struct ulmv_nodes *nodes)
 {
 	struct ulmv_filter f;
-	char why[256];
 	ulm_env *env;
-	int rc;
+	int rc = open_filtered(a, &f, &env);
 
-	if (ulmctl_filter(a, ulmctl_types(a->command->listing), &f, why,
-			  sizeof(why)) != 0)
-		return ulmctl_fail("%s", why);
-	rc = open_store(a, &env);
-	if (rc == 0) {
-		rc = out ? ulmv_collect(env, &f, out) : 0;
-		if (rc == 0 && nodes && out)
-			rc = ulmv_nodes_count(nodes, out);
-		if (rc == 0 && nodes)
-			rc = ulmv_nodes_leases(nodes, env, 0);
-		ulm_env_close(env);
-		if (rc != 0)
-			rc = ulmctl_fail("reading the lock store %s: %s",
-					 a->store, ulm_strerror(rc));
-	}
+	if (rc != ULMCTL_EXIT_OK)
+		return rc;
+	rc = out ? ulmv_collect(env, &f, out) : 0;
+	if (rc == 0 && nodes && out)
+		rc = ulmv_nodes_count(nodes, out);
+	if (rc == 0 && nodes)
+		rc = ulmv_nodes_leases(nodes, env, 0);
+	ulm_env_close(env);
+	if (rc != 0)
+		rc = ulmctl_fail("reading the lock store %s: %s", a->store,
+				 ulm_strerror(rc));
 	ulmv_filter_free(&f);
 	return rc ? ULMCTL_EXIT_ERROR : ULMCTL_EXIT_OK;
 }
@@ -119,22 +131,17 @@ int ulmctl_store_stream(const struct ulmctl_args *a)
 	struct streaming st = {a, {0}, false, ULMCTL_EXIT_OK};
 	struct ulmv_records set = {0};
 	struct ulmv_filter f;
-	char why[256];
 	ulm_env *env;
-	int rc;
+	int rc = open_filtered(a, &f, &env);
 
-	if (ulmctl_filter(a, ulmctl_types(a->command->listing), &f, why,
-			  sizeof(why)) != 0)
-		return ulmctl_fail("%s", why);
-	rc = open_store(a, &env);
-	if (rc == 0) {
-		rc = ulmv_collect_chunks(env, &f, &set, STREAM_CHUNK,
-					 print_taken, print_last, &st);
-		ulm_env_close(env);
-		if (rc != 0 && st.exit == ULMCTL_EXIT_OK)
-			rc = ulmctl_fail("reading the lock store %s: %s",
-					 a->store, ulm_strerror(rc));
-	}
+	if (rc != ULMCTL_EXIT_OK)
+		return rc;
+	rc = ulmv_collect_chunks(env, &f, &set, STREAM_CHUNK, print_taken,
+				 print_last, &st);
+	ulm_env_close(env);
+	if (rc != 0 && st.exit == ULMCTL_EXIT_OK)
+		rc = ulmctl_fail("reading the lock store %s: %s", a->store,
+				 ulm_strerror(rc));
 	ulmv_records_free(&set);
 	free(st.chunks.close);
 	ulmv_filter_free(&f);

@@ -179,6 +179,26 @@ pc_nlm_locks() {
 	done
 }
 
+# pc_nlm_holders: the cluster up, client hosts h101..h105; NLM clients a
+# and b (listening for SM_NOTIFY) take PC_FILES x PC_LOCKS locks each
+# through nfs1's address $A; c (the checker, through nfs3) and p (the
+# prober, through $A) are started for pc_probes_start. HELD: their count.
+pc_nlm_holders() {
+	local h cl
+	pc_cluster
+	pc_up
+	for h in 101 102 103 104 105; do fo_host "h$h" "$h"; done
+	fo_client a h101 "$A" --nsm-listen
+	fo_client b h102 "$A" --nsm-listen
+	fo_client c h103 "$(pc_ip 3)"
+	fo_client p h104 "$A"
+	HELD=$((2 * PC_FILES * PC_LOCKS))
+	for cl in a b; do fo_send "$cl" < <(pc_nlm_locks "$cl"); done
+	for cl in a b; do fo_expect_all "$cl" OK; done
+	it_expect_store "$HELD NLM locks held through nfs1" \
+		'type=write .*node=1 .*client=ulmt-[ab]-' "$HELD"
+}
+
 # One line per call: TIME ASKED_MS ANSWERED_MS WHO REPLY.
 pc__probe() {
 	local client=$1 n=0 cl f off cmd sent

@@ -19,22 +19,8 @@ it_need ULM_IT_TAKEOVER "ulm-takeover"
 # shellcheck source=tests/integration/pcmk_lib.sh
 . "$IT_SRC/pcmk_lib.sh"
 A=$(pc_ip 1)
-HELD=$((2 * PC_FILES * PC_LOCKS))
-
-pc_cluster
-pc_up
-
-for h in 101 102 103 104 105; do fo_host "h$h" "$h"; done
-fo_client a h101 "$A" --nsm-listen
-fo_client b h102 "$A" --nsm-listen
-fo_client c h103 "$(pc_ip 3)"
-fo_client p h104 "$A"
+pc_nlm_holders
 fo_client e h105 10.77.1.2
-
-for cl in a b; do fo_send "$cl" < <(pc_nlm_locks "$cl"); done
-for cl in a b; do fo_expect_all "$cl" OK; done
-it_expect_store "$HELD NLM locks held through nfs1" \
-	'type=write .*node=1 .*client=ulmt-[ab]-' "$HELD"
 
 pc_probes_start
 
