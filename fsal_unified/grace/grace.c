@@ -342,7 +342,7 @@ static void grace_nodeid(const struct ulmfsal_config *cfg, char *out)
  */
 static void fence_previous_life(ulmrec *rec, uint32_t node)
 {
-	char fenced[2 * ULMREC_ADDR_MAX];
+	char fenced[ULMREC_NODE_ADDRS_MAX];
 	int rc = ulmrec_fence_node(rec, node, GRACE_FENCE_SECS, fenced,
 				   sizeof(fenced));
 

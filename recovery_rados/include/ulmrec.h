@@ -41,6 +41,8 @@ extern "C" {
 #define ULMREC_NODEID_MAX 256
 /** Longest RADOS client address ("v1:10.0.0.1:0/123456") or IP. */
 #define ULMREC_ADDR_MAX 128
+/** Room for a node's recorded clients (ulmrec_fence_node's @p fenced). */
+#define ULMREC_NODE_ADDRS_MAX (3 * ULMREC_ADDR_MAX)
 
 /** A connection to the cluster's recovery state. */
 typedef struct ulmrec ulmrec;
@@ -112,8 +114,9 @@ int ulmrec_watch_renew(ulmrec *rec);
 
 /** @defgroup fence Node addresses and fencing */
 
-/** @brief Record node @p node's RADOS clients: the one that holds its
- *  liveness lease now (libulm's lock store) and this connection. Call it
+/** @brief Record node @p node's RADOS clients: libulm's lock store's two
+ *  (the one that holds its liveness lease now, and the data client whose
+ *  address that lease's object keeps) and this connection. Call it
  *  on the node itself, once its store is open. @return 0, -ENOENT (nobody
  *  holds the lease), -EINVAL, -EIO */
 int ulmrec_addr_record(ulmrec *rec, uint32_t node);

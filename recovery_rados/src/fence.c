@@ -6,12 +6,14 @@
  * drop its watches at once (a dead watcher makes every notifier wait for
  * it until its watch times out).
  *
- * A node has two RADOS clients: libulm's lock store and ours. The store's
- * address is the holder of its liveness lease (cls_lock "ulm.live" on
- * object "live.<8 hex>", rados_live.c), read while the node lives: the
- * lease lapses before a takeover, and its locker with it. Our own address
- * is learnt the same way, from a lock we take for a moment. The value is
- * both addresses, separated by a space.
+ * A node has three RADOS clients: libulm's lock store's two and ours. The
+ * store's lease client is the holder of its liveness lease (cls_lock
+ * "ulm.live" on object "live.<8 hex>", rados_live.c), read while the node
+ * lives: the lease lapses before a takeover, and its locker with it. Its
+ * data client's address is omap "io_addr" of that object (a store of
+ * before the lease had a client of its own has none: one client did
+ * both). Our own address is learnt from a lock we take for a moment. The
+ * value is the addresses, separated by spaces.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +24,13 @@
 #define LIVE_LOCK    "ulm.live"
 #define SELF_LOCK    "ulm.self"
 #define LOCKERS_BUF  4096
+#define IO_ADDR_KEY  "io_addr"
+
+/* Where an omap value is copied, NUL-terminated. */
+struct value_buf {
+	char *buf;
+	size_t cap;
+};
 
 static void addr_key(char *key, uint32_t node)
 {
@@ -68,42 +77,58 @@ static int own_addr(ulmrec *rec, uint32_t node, char *addr, size_t len)
 	return rc;
 }
 
+static int value_visit(const char *key, const char *val, size_t len, void *arg)
+{
+	struct value_buf *out = arg;
+
+	(void)key;
+	if (len >= out->cap)
+		return -EBADMSG;
+	memcpy(out->buf, val, len);
+	out->buf[len] = '\0';
+	return 0;
+}
+
+/* One omap value of @p oid, "" if it has no such key. */
+static int value_read(ulmrec *rec, const char *oid, const char *key, char *buf,
+		      size_t cap)
+{
+	struct value_buf out = {buf, cap};
+
+	buf[0] = '\0';
+	/* The prefix is the whole key: it matches that one entry. */
+	return omap_each(rec->io, oid, key, value_visit, &out);
+}
+
 int ulmrec_addr_record(ulmrec *rec, uint32_t node)
 {
-	char oid[32], store[ULMREC_ADDR_MAX], self[ULMREC_ADDR_MAX];
-	char key[ADDR_KEY_LEN], val[2 * ULMREC_ADDR_MAX];
+	char oid[32], lease[ULMREC_ADDR_MAX], io[ULMREC_ADDR_MAX];
+	char self[ULMREC_ADDR_MAX], key[ADDR_KEY_LEN];
+	char val[ULMREC_NODE_ADDRS_MAX];
 	int rc;
 
 	if (!rec)
 		return -EINVAL;
 	snprintf(oid, sizeof(oid), "live.%08x", node);
-	rc = locker_addr(rec, oid, LIVE_LOCK, store, sizeof(store));
+	rc = locker_addr(rec, oid, LIVE_LOCK, lease, sizeof(lease));
+	if (!rc)
+		rc = ulmrec_errno(
+			value_read(rec, oid, IO_ADDR_KEY, io, sizeof(io)));
 	if (!rc)
 		rc = own_addr(rec, node, self, sizeof(self));
 	if (rc)
 		return rc;
-	snprintf(val, sizeof(val), "%s %s", store, self);
+	snprintf(val, sizeof(val), "%s%s%s %s", lease, io[0] ? " " : "", io,
+		 self);
 	addr_key(key, node);
 	return ulmrec_errno(
 		omap_put(rec->io, ULMREC_OID, key, val, strlen(val)));
 }
 
-static int addr_visit(const char *key, const char *val, size_t len, void *arg)
-{
-	char *out = arg;
-
-	(void)key;
-	if (len >= 2 * ULMREC_ADDR_MAX)
-		return -EBADMSG;
-	memcpy(out, val, len);
-	out[len] = '\0';
-	return 0;
-}
-
 int ulmrec_fence_node(ulmrec *rec, uint32_t node, uint32_t expire_secs,
 		      char *fenced, size_t len)
 {
-	char key[ADDR_KEY_LEN], addrs[2 * ULMREC_ADDR_MAX] = "";
+	char key[ADDR_KEY_LEN], addrs[ULMREC_NODE_ADDRS_MAX];
 	char *save, *addr;
 	int rc;
 
@@ -111,8 +136,7 @@ int ulmrec_fence_node(ulmrec *rec, uint32_t node, uint32_t expire_secs,
 		return -EINVAL;
 	fenced[0] = '\0';
 	addr_key(key, node);
-	/* The prefix is the whole key: it matches that one entry. */
-	rc = omap_each(rec->io, ULMREC_OID, key, addr_visit, addrs);
+	rc = value_read(rec, ULMREC_OID, key, addrs, sizeof(addrs));
 	if (!rc && !addrs[0])
 		rc = -ENOENT;
 	for (addr = strtok_r(addrs, " ", &save); !rc && addr;

@@ -283,7 +283,7 @@ static int dead_node_epoch(const struct options *o, uint32_t *epoch)
 
 static int fence(ulmrec *rec, const struct options *o)
 {
-	char fenced[2 * ULMREC_ADDR_MAX];
+	char fenced[ULMREC_NODE_ADDRS_MAX];
 	int rc;
 
 	if (o->no_fence) {

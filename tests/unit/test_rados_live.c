@@ -236,15 +236,26 @@ static void test_live_kept_release_after_purge_changes_nothing(void **state)
 	assert_int_equal(try_lock(f->env, "f", &a, W, 5, 5, NULL), -EAGAIN);
 }
 
+/* Blocklist @client's address through @by's client. */
+static void blocklist(struct rados_store *by, rados_t client)
+{
+	char *addrs = NULL;
+
+	assert_int_equal(rados_getaddrs(client, &addrs), 0);
+	assert_int_equal(rados_blocklist_add(by->cluster, addrs, 600), 0);
+	rados_buffer_free(addrs);
+}
+
 /* Ceph's own fence: the OSDs refuse a blocklisted client, so its lease
- * cannot be renewed; it stops granting and the others see it dead. */
+ * cannot be renewed; it stops granting and the others see it dead. A
+ * fence blocklists both of the store's clients (data, lease), as
+ * ulmrec_fence_node() does with the addresses the node recorded. */
 static void test_live_blocklisted_node_fenced(void **state)
 {
 	struct fixture *f = fix(state);
 	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
 	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c2", "b");
 	struct rados_store *s1, *s2;
-	char *addrs = NULL;
 	ulm_env *env2;
 
 	reopen_with_lease(f, LEASE_MS);
@@ -252,9 +263,8 @@ static void test_live_blocklisted_node_fenced(void **state)
 	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
 	s1 = (struct rados_store *)f->env->store;
 	s2 = (struct rados_store *)env2->store;
-	assert_int_equal(rados_getaddrs(s1->cluster, &addrs), 0);
-	assert_int_equal(rados_blocklist_add(s2->cluster, addrs, 600), 0);
-	rados_buffer_free(addrs);
+	blocklist(s2, s1->cluster);
+	blocklist(s2, s1->live_cluster);
 	assert_true(env_becomes(f->env, false));
 	assert_int_equal(try_lock(f->env, "f", &a, W, 20, 29, NULL),
 			 ULM_EFENCED);

@@ -142,12 +142,30 @@ static void test_recovery_nsm_lists(void **state)
 	ulmrec_close(rec);
 }
 
-/* The fixture's env (node 1) holds its lease: its address, and ours. */
+/* How many times @c occurs in @s. */
+static int count_char(const char *s, char c)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == c;
+	return n;
+}
+
+/* Node 1 (the fixture's env, on a 1 s lease) recorded its three clients:
+ * the store's lease and data clients, and ours. Fencing blocklists them
+ * all: node 1 can renew nothing, so it stops granting. */
 static void test_recovery_fence_addresses(void **state)
 {
 	struct fixture *f = *state;
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
 	ulmrec *rec = open_rec(f);
-	char fenced[2 * ULMREC_ADDR_MAX];
+	char fenced[ULMREC_NODE_ADDRS_MAX];
+	int64_t end;
+
+	ulm_env_close(f->env);
+	f->lease_ms = 1000;
+	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
 
 	assert_int_equal(ulmrec_fence_node(rec, 1, 60, fenced, sizeof(fenced)),
 			 -ENOENT);
@@ -155,7 +173,13 @@ static void test_recovery_fence_addresses(void **state)
 	assert_int_equal(ulmrec_addr_record(rec, 1), 0);
 	assert_int_equal(ulmrec_fence_node(rec, 1, 60, fenced, sizeof(fenced)),
 			 0);
-	assert_non_null(strchr(fenced, ' ')); /* two clients */
+	assert_int_equal(count_char(fenced, ' '), 2);
+	for (end = test_now_ms() + 4000;
+	     ulm_env_live(f->env) && test_now_ms() < end; test_sleep_ms(20))
+		;
+	assert_false(ulm_env_live(f->env));
+	assert_int_equal(try_lock(f->env, "f", &a, ULM_LOCK_WRITE, 0, 9, NULL),
+			 ULM_EFENCED);
 	ulmrec_close(rec);
 }
 

@@ -11,6 +11,12 @@
  * clock rates and scheduling, and is fenced from then until a renewal
  * succeeds again.
  *
+ * The lease travels on a client of its own (live_cluster): this node's
+ * own bursts (a tick's watch pings, write-behind) would queue ahead of a
+ * renewal on the data client, and a late renewal fences the node. So a
+ * node has two store clients; the data client's address is kept in
+ * "io_addr" of the lease's object, for whoever fences the node.
+ *
  * "ulm.nodes" lists every node that ever opened the store for writing
  * (one omap key per node, 8 hex digits), for ulm_node_list().
  */
@@ -26,6 +32,7 @@
 
 #define LIVE_LOCK	 "ulm.live"
 #define LEASE_END_KEY	 "lease_end"
+#define IO_ADDR_KEY	 "io_addr"
 #define NODES_OID	 "ulm.nodes"
 #define LEASE_DEFAULT_MS 15000
 #define NODE_KEY_LEN	 8
@@ -59,8 +66,25 @@ static int lease_lock(struct rados_store *s, uint8_t flags)
 	char desc[32];
 
 	snprintf(desc, sizeof(desc), "ulm node %u", s->node_id);
-	return rados_lock_exclusive(s->io, s->live_oid, LIVE_LOCK,
+	return rados_lock_exclusive(s->live_io, s->live_oid, LIVE_LOCK,
 				    s->live_cookie, desc, &duration, flags);
+}
+
+/* Set omap @key of the lease's object, through the lease's client. */
+static int live_value_put(struct rados_store *s, const char *key,
+			  const void *val, size_t val_len)
+{
+	rados_write_op_t op = rados_create_write_op();
+	const char *v = val;
+	size_t key_len = strlen(key);
+	int rc;
+
+	if (!op)
+		return -ENOMEM;
+	rados_write_op_omap_set2(op, &key, &v, &key_len, &val_len, 1);
+	rc = rados_write_op_operate(op, s->live_io, s->live_oid, NULL, 0);
+	rados_release_write_op(op);
+	return rados_errno(rc);
 }
 
 /* Record on the lease's object when the lease ends unless renewed
@@ -68,17 +92,23 @@ static int lease_lock(struct rados_store *s, uint8_t flags)
  * (ulm_node_info.lease_end_ms). Best effort: the lease holds without. */
 static void lease_end_record(struct rados_store *s, uint64_t end_ms)
 {
-	rados_write_op_t op = rados_create_write_op();
 	uint8_t buf[8];
-	const char *key = LEASE_END_KEY, *val = (const char *)buf;
-	size_t key_len = strlen(LEASE_END_KEY), val_len = sizeof(buf);
 
-	if (!op)
-		return;
 	put_be64(buf, end_ms);
-	rados_write_op_omap_set2(op, &key, &val, &key_len, &val_len, 1);
-	rados_write_run(s, op, s->live_oid, NULL);
-	rados_release_write_op(op);
+	live_value_put(s, LEASE_END_KEY, buf, sizeof(buf));
+}
+
+/* Record the data client's address, which the lease's locker is not. */
+static int io_addr_record(struct rados_store *s)
+{
+	char *addrs = NULL;
+	int rc = rados_getaddrs(s->cluster, &addrs);
+
+	if (rc)
+		return rados_errno(rc);
+	rc = live_value_put(s, IO_ADDR_KEY, addrs, strlen(addrs));
+	rados_buffer_free(addrs);
+	return rc;
 }
 
 /* A renewal sent at @sent (@sent_wall_ms by the wall clock) succeeded:
@@ -217,6 +247,8 @@ int rados_live_start(struct rados_store *s, uint32_t lease_ms)
 		 (int)getpid(), (unsigned long long)s->instance);
 	rc = lease_first_take(s);
 	if (!rc)
+		rc = io_addr_record(s);
+	if (!rc)
 		rc = nodes_register(s);
 	if (!rc)
 		rc = rados_thread_start(&s->live, live_main, s);
@@ -233,7 +265,8 @@ void rados_live_fini(struct rados_store *s)
 	if (held)
 		lease_end_record(s, clock_wall_ms());
 	if (s->live_cookie[0])
-		rados_unlock(s->io, s->live_oid, LIVE_LOCK, s->live_cookie);
+		rados_unlock(s->live_io, s->live_oid, LIVE_LOCK,
+			     s->live_cookie);
 }
 
 void rados_live_pause(struct ulm_store *store, bool paused)

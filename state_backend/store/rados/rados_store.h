@@ -164,7 +164,10 @@ struct rados_store {
 	pthread_cond_t event_cond;
 	uint64_t event_gen;
 	uint32_t event_seq;
-	/* The liveness lease (rados_live.c). */
+	/* The liveness lease (rados_live.c), on a client of its own: no
+	 * burst of this node's ops or watch pings queues ahead of it. */
+	rados_t live_cluster;
+	rados_ioctx_t live_io;
 	char live_oid[32];
 	char live_cookie[48];
 	uint32_t lease_ms;

@@ -140,34 +140,49 @@ static uint32_t op_timeout_ms(rados_t cluster)
 	return (uint32_t)(strtod(buf, NULL) * 1000);
 }
 
-static int connect_cluster(struct rados_store *s,
-			   const struct ulm_env_config *cfg)
+/* A client of the cluster, configured and connected, and its ioctx on
+ * the store's pool and namespace. */
+static int client_connect(const struct ulm_env_config *cfg, rados_t *cluster,
+			  rados_ioctx_t *io)
 {
-	int rc = rados_create(&s->cluster, cfg->userid);
+	int rc = rados_create(cluster, cfg->userid);
 
 	if (rc)
 		return rados_errno(rc);
-	rc = rados_conf_read_file(s->cluster, cfg->ceph_conf);
+	rc = rados_conf_read_file(*cluster, cfg->ceph_conf);
 	if (rc)
 		return rc == -ENOENT || rc == -EACCES ? rc : -EINVAL;
-	if (cfg->keyring && rados_conf_set(s->cluster, "keyring", cfg->keyring))
+	if (cfg->keyring && rados_conf_set(*cluster, "keyring", cfg->keyring))
 		return -EINVAL;
-	if (bound_timeouts(s->cluster, cfg->op_timeout_s))
+	if (bound_timeouts(*cluster, cfg->op_timeout_s))
 		return -EINVAL;
+	rc = rados_connect(*cluster);
+	if (rc)
+		return -EIO;
+	rc = rados_ioctx_create(*cluster, cfg->pool, io);
+	if (rc)
+		return rc == -ENOENT ? -ENOENT : rados_errno(rc);
+	if (cfg->rados_namespace)
+		rados_ioctx_set_namespace(*io, cfg->rados_namespace);
+	return 0;
+}
+
+static int connect_cluster(struct rados_store *s,
+			   const struct ulm_env_config *cfg)
+{
+	int rc = client_connect(cfg, &s->cluster, &s->io);
+
+	if (rc)
+		return rc;
 	s->op_timeout_ms = op_timeout_ms(s->cluster);
 	s->peer_wait_ms =
 		(cfg->peer_wait_s ? cfg->peer_wait_s : PEER_WAIT_DEFAULT_S) *
 		1000;
-	rc = rados_connect(s->cluster);
-	if (rc)
-		return -EIO;
-	rc = rados_ioctx_create(s->cluster, cfg->pool, &s->io);
-	if (rc)
-		return rc == -ENOENT ? -ENOENT : rados_errno(rc);
-	if (cfg->rados_namespace)
-		rados_ioctx_set_namespace(s->io, cfg->rados_namespace);
 	s->instance = rados_get_instance_id(s->cluster);
-	return 0;
+	/* A reader holds no lease. */
+	return s->read_only
+		       ? 0
+		       : client_connect(cfg, &s->live_cluster, &s->live_io);
 }
 
 /* Nothing waits on the OSD longer than an op: a hung one leaves its ops
@@ -183,6 +198,10 @@ static void rados_close(struct ulm_store *store)
 	if (s->io)
 		rados_events_fini(s, deadline);
 	rados_live_fini(s);
+	if (s->live_io)
+		rados_ioctx_destroy(s->live_io);
+	if (s->live_cluster)
+		rados_shutdown(s->live_cluster);
 	if (s->io)
 		rados_files_unwatch(s, deadline);
 	drained = rados_bounded_drain(s, deadline);
