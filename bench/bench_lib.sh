@@ -5,6 +5,15 @@
 #                     fresh /tmp directory), load the sandbox with the
 #                     UNIFIED module of this build, sandbox run NAME-$$,
 #                     cleaned up at exit
+#   bench_lock_server PROTOCOLS   node n1: one ganesha.nfsd with a plain VFS
+#                     export /vfs and a UNIFIED one /unified (LMDB, or
+#                     RADOS on a memstore Ceph with ULM_BENCH_STORE=rados,
+#                     Rados_Tokens ULM_BENCH_TOKENS), PROTOCOLS "4" or "3,4"
+#                     (NLM: rpcbind and rpc.statd too); prints its setup
+#   bench_lock_run EXPORT CLIENTS SECONDS [ulm-nfs-bench options]
+#                     lock+unlock pairs on /EXPORT from CLIENTS clients:
+#                     prints "pairs_per_s median_us p99_us pairs"; fails
+#                     if a lock was denied
 bench_init() {
 	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 	build=$(ULM_BUILD_DIR=${ULM_BUILD_DIR:-$root/build} "$root/scripts/build.sh")
@@ -15,4 +24,43 @@ bench_init() {
 	work=$(mktemp -d /tmp/ulm-bench.XXXXXX)
 	sb_init "$work/sb" "ulmt-$1-$$"
 	trap 'sb_cleanup' EXIT
+}
+
+bench_lock_server() {
+	local protocols=$1 store
+	mkdir -p "$work/vfs" "$work/unified" "$work/store"
+	sb_node_create n1
+	store=(store=lmdb store_path="$work/store")
+	if [ "${ULM_BENCH_STORE:-lmdb}" = rados ]; then
+		# shellcheck source=../scripts/lib/ceph.sh
+		. "$root/scripts/lib/ceph.sh"
+		trap 'sb_cleanup; ceph_stop "$work/ceph"' EXIT
+		CEPH_NETNS=$(sb_ns n1) ceph_start "$work/ceph" bench memstore
+		store=(store=rados ceph_conf="$work/ceph/ceph.conf" pool=ulm
+			namespace=bench rados_tokens="${ULM_BENCH_TOKENS:-true}")
+		echo "Rados_Tokens = ${ULM_BENCH_TOKENS:-true}"
+	fi
+	echo "UNIFIED store: ${ULM_BENCH_STORE:-lmdb}"
+	if [ "$protocols" != 4 ]; then
+		sb_rpcbind_start n1
+		sb_statd_start n1
+	fi
+	sb_ganesha_conf n1 protocols="$protocols" grace=2 lease=30 "${store[@]}" \
+		node_id=1 export="1:$work/vfs:/vfs:VFS" \
+		export="2:$work/unified:/unified:UNIFIED/VFS"
+	sb_ganesha_start n1
+	sb_ganesha_wait_grace n1
+}
+
+bench_lock_run() {
+	local line
+	line=$(sb_exec n1 "$build/bench/nfs/ulm-nfs-bench" --server 127.0.0.1 \
+		--export "/$1" --file bench.dat --per-client-files \
+		--seconds "$3" --clients "$2" "${@:4}")
+	echo "$line" | tr ' ' '\n' | awk -F= '
+		$1 == "pairs_per_s" { p = $2 } $1 == "median_us" { m = $2 }
+		$1 == "p99_us" { q = $2 } $1 == "denied" { d = $2 }
+		$1 == "pairs" { n = $2 }
+		END { if (d > 0) { print "denied locks in a benchmark" > "/dev/stderr"; exit 1 }
+		      print p, m, q, n }'
 }

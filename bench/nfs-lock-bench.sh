@@ -20,43 +20,15 @@ read -r -a counts <<<"${counts[*]}"
 # shellcheck source=bench_lib.sh
 . "$(dirname "$0")/bench_lib.sh"
 bench_init bench
-bench=$build/bench/nfs/ulm-nfs-bench
-mkdir -p "$work/vfs" "$work/unified" "$work/store"
-sb_node_create n1
-store=(store=lmdb store_path="$work/store")
-if [ "${ULM_BENCH_STORE:-lmdb}" = rados ]; then
-	# shellcheck source=../scripts/lib/ceph.sh
-	. "$root/scripts/lib/ceph.sh"
-	trap 'sb_cleanup; ceph_stop "$work/ceph"' EXIT
-	CEPH_NETNS=$(sb_ns n1) ceph_start "$work/ceph" bench memstore
-	store=(store=rados ceph_conf="$work/ceph/ceph.conf" pool=ulm namespace=bench
-		rados_tokens="${ULM_BENCH_TOKENS:-true}")
-	echo "Rados_Tokens = ${ULM_BENCH_TOKENS:-true}"
-fi
-echo "UNIFIED store: ${ULM_BENCH_STORE:-lmdb}"
 protocols=4 proto_opt=()
 if [ "${ULM_BENCH_PROTO:-v4}" = nlm ]; then
 	protocols=3,4 proto_opt=(--nlm)
-	sb_rpcbind_start n1
-	sb_statd_start n1
 fi
+bench_lock_server "$protocols"
 echo "protocol: ${ULM_BENCH_PROTO:-v4}"
-sb_ganesha_conf n1 protocols=$protocols grace=2 lease=30 "${store[@]}" node_id=1 \
-	export="1:$work/vfs:/vfs:VFS" export="2:$work/unified:/unified:UNIFIED/VFS"
-sb_ganesha_start n1
-sb_ganesha_wait_grace n1
 
-# run EXPORT CLIENTS: prints "pairs_per_s median_us p99_us"
-run() {
-	local line
-	line=$(sb_exec n1 "$bench" --server 127.0.0.1 --export "/$1" \
-		--file bench.dat --per-client-files --seconds "$seconds" --clients "$2" "${proto_opt[@]}")
-	echo "$line" | tr ' ' '\n' | awk -F= '
-		$1 == "pairs_per_s" { p = $2 } $1 == "median_us" { m = $2 }
-		$1 == "p99_us" { q = $2 } $1 == "denied" { d = $2 }
-		END { if (d > 0) { print "denied locks in a benchmark" > "/dev/stderr"; exit 1 }
-		      print p, m, q }'
-}
+# run EXPORT CLIENTS: prints "pairs_per_s median_us p99_us pairs"
+run() { bench_lock_run "$1" "$2" "$seconds" "${proto_opt[@]}"; }
 
 printf '%-8s %-8s %12s %10s %10s\n' clients export pairs/s median_us p99_us
 for c in "${counts[@]}"; do
@@ -64,7 +36,7 @@ for c in "${counts[@]}"; do
 	declare -A med=()
 	for round in 1 2; do
 		for ex in vfs unified; do
-			read -r p m q < <(run "$ex" "$c")
+			read -r p m q _ < <(run "$ex" "$c")
 			printf '%-8s %-8s %12.0f %10s %10s   (round %d)\n' \
 				"$c" "$ex" "$p" "$m" "$q" "$round"
 			sum[$ex]=$(awk -v a="${sum[$ex]}" -v b="$p" 'BEGIN { print a + b }')
