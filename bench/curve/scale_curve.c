@@ -297,7 +297,7 @@ static void header(const char *store, const char *curve)
 static void row(const struct bench *b, double p50, double p99,
 		const struct memory *m, double fill_s)
 {
-	printf("%8lu %10.2f %10.2f %7.2f %7.2f %9ld %9ld %9ld %9zu %9zu %8lu "
+	printf("%8lu %10.2f %10.2f %7.3g %7.3g %9ld %9ld %9ld %9zu %9zu %8lu "
 	       "%9lu %7.1f\n",
 	       b->size, p50, p99, p50 / b->anchor_p50, p99 / b->anchor_p99,
 	       m->rss_kb, m->hwm_kb, m->anon_kb, m->heap_kb, m->kept_kb,
