@@ -21,8 +21,11 @@
  * latency p50/p99 and their ratios to the anchor's, VmRSS, VmHWM and
  * RssAnon from /proc/self/status, and glibc's view of the heap
  * (mallinfo2: bytes in use, bytes free but kept), and the files and
- * records this env has in memory (ulm_lock_list_cached). All sizes in
- * KiB, latencies in microseconds.
+ * records this env has in memory (ulm_lock_list_cached), the fill's
+ * time and the grants retried so far (the store did not answer in time:
+ * -ETIMEDOUT, ULM_EBUSY; a sample's latency includes its retries). All
+ * sizes in KiB, latencies in microseconds. Last, a comment line: memory
+ * after malloc_trim(0).
  */
 #include <errno.h>
 #include <malloc.h>
@@ -99,12 +102,28 @@ static struct ulm_owner lock_owner(char buf[NAME_MAX_LEN], const char *prefix,
 				  .owner_len = (size_t)len};
 }
 
+/* Calls the store could not answer in time, retried as a client told
+ * NFS4ERR_DELAY would (the same owner's same range: harmless if it was
+ * granted after all). */
+static atomic_ulong retries;
+
+static int acquire(ulm_env *env, const struct ulm_key *file,
+		   const struct ulm_owner *owner, uint64_t byte)
+{
+	int rc;
+
+	while ((rc = ulm_lock_acquire(env, file, owner, ULM_LOCK_WRITE, byte,
+				      byte, NULL, NULL)) == -ETIMEDOUT ||
+	       rc == ULM_EBUSY)
+		atomic_fetch_add(&retries, 1);
+	return rc;
+}
+
 /* Write locks on every other byte: one owner's adjacent ranges merge. */
 static int hold(ulm_env *env, const struct ulm_key *file,
-		const struct ulm_owner *owner, uint64_t byte)
+		const struct ulm_owner *owner, uint64_t n)
 {
-	return ulm_lock_acquire(env, file, owner, ULM_LOCK_WRITE, 2 * byte,
-				2 * byte, NULL, NULL);
+	return acquire(env, file, owner, 2 * n);
 }
 
 /* ----- filling ----- */
@@ -188,8 +207,7 @@ static double time_grant(ulm_env *env, bool fresh, unsigned long size,
 	struct ulm_owner probe = lock_owner(own, "probe", 0);
 	uint64_t byte = fresh ? 0 : 2 * (n % size) + 1;
 	double t0 = clock_ns(), ns;
-	int rc = ulm_lock_acquire(env, &file, &probe, ULM_LOCK_WRITE, byte,
-				  byte, NULL, NULL);
+	int rc = acquire(env, &file, &probe, byte);
 
 	ns = clock_ns() - t0;
 	if (rc)
@@ -289,19 +307,20 @@ static void header(const char *store, const char *curve)
 	printf("# %s, %s curve; latency in us, memory in KiB; x: ratio to the "
 	       "anchor (size 0: empty store, grant on a fresh file)\n",
 	       store, curve);
-	printf("#%7s %10s %10s %7s %7s %9s %9s %9s %9s %9s %8s %9s %7s\n",
+	printf("#%7s %10s %10s %7s %7s %9s %9s %9s %9s %9s %8s %9s %7s %7s\n",
 	       "size", "p50_us", "p99_us", "x_p50", "x_p99", "rss_kb", "hwm_kb",
-	       "anon_kb", "heap_kb", "kept_kb", "files", "records", "fill_s");
+	       "anon_kb", "heap_kb", "kept_kb", "files", "records", "fill_s",
+	       "retries");
 }
 
 static void row(const struct bench *b, double p50, double p99,
 		const struct memory *m, double fill_s)
 {
 	printf("%8lu %10.2f %10.2f %7.3g %7.3g %9ld %9ld %9ld %9zu %9zu %8lu "
-	       "%9lu %7.1f\n",
+	       "%9lu %7.1f %7lu\n",
 	       b->size, p50, p99, p50 / b->anchor_p50, p99 / b->anchor_p99,
 	       m->rss_kb, m->hwm_kb, m->anon_kb, m->heap_kb, m->kept_kb,
-	       m->files, m->records, fill_s);
+	       m->files, m->records, fill_s, atomic_load(&retries));
 	fflush(stdout);
 }
 
@@ -327,6 +346,19 @@ static void run_size(struct bench *b, unsigned long size)
 	sample(b, b->curve == CURVE_FILES, &p50, &p99);
 	measure_memory(b->env, &m);
 	row(b, p50, p99, &m, fill_s);
+}
+
+/* What glibc gives back when asked (its arenas' free memory): whether
+ * RSS above the heap in use is fragmentation that a trim would return. */
+static void trimmed_row(ulm_env *env)
+{
+	struct memory m;
+
+	malloc_trim(0);
+	measure_memory(env, &m);
+	printf("# after malloc_trim(0): rss_kb %ld anon_kb %ld heap_kb %zu "
+	       "kept_kb %zu\n",
+	       m.rss_kb, m.anon_kb, m.heap_kb, m.kept_kb);
 }
 
 /* ----- setup ----- */
@@ -383,6 +415,7 @@ int main(int argc, char **argv)
 	run_anchor(&b);
 	for (int i = 3; i < argc; i++)
 		run_size(&b, strtoul(argv[i], NULL, 10));
+	trimmed_row(b.env);
 	ulm_env_close(b.env);
 	free(b.ns);
 	return 0;
