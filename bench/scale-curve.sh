@@ -110,10 +110,12 @@ plot_lines() {
 
 plot() {
 	local what=$1 png="$out/scale-curve-$1.png" curve title
+	local heading="grant latency"
+	[ "$what" = rss ] && heading="memory"
 	{
 		echo "set terminal pngcairo noenhanced size 800,500 font ',9'"
 		echo "set output '$png'"
-		echo "set multiplot layout 1,2 title 'libulm, one node in one process: $what as the table grows ($(date -u +%F))'"
+		echo "set multiplot layout 1,2 title 'libulm, one node in one process: $heading as the table grows ($(date -u +%F))'"
 		echo "set logscale x; set grid; set key top left"
 		for curve in locks files; do
 			title="locks on one file (grant: one more)"
