@@ -18,11 +18,11 @@
 #
 #   ULM_CURVE_OUT=DIR        data and PNGs (default /tmp)
 #   ULM_CURVE_MAX=N          largest size (default 100000; 1000 is a quick
-#                            run of a few seconds; the 1M-lock figure is
+#                            run of ~20 s; the 1M-lock figure is
 #                            then extrapolated, and labelled so)
 #   ULM_CURVE_RADOS_MAX=N    largest files size on RADOS (default 10000: 8
-#                            threads fill 10,000 RADOS files in 30-100 s on
-#                            2 shared cores, 100,000 take ~15 min; 100000
+#                            threads fill 10,000 RADOS files in 13-104 s on
+#                            2 shared cores, 100,000 take ~13 min; 100000
 #                            measures the 1M-lock point there too)
 #   ULM_CURVE_STORES="..."   among memory lmdb rados (default all three)
 #   ULM_CURVE_PRELOAD=LIB    run the tool with LD_PRELOAD=LIB: another
