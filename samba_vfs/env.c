@@ -15,6 +15,9 @@
 #include "smbd/smbd.h"
 #include "vfs_ulm.h"
 
+/* The tables of files in memory: buckets (ulm_env_config.cache_buckets). */
+#define VFS_ULM_CACHE_BUCKETS 256
+
 #undef DBGC_CLASS
 #define DBGC_CLASS DBGC_VFS
 
@@ -55,6 +58,8 @@ static int vfs_ulm_env_open(void)
 	if (rc)
 		return rc;
 	cfg.node_id = base + (uint32_t)getpid();
+	/* One smbd serves one client: a few files, not a node's thousands. */
+	cfg.cache_buckets = VFS_ULM_CACHE_BUCKETS;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = ulm_env_open(&cfg, &vfs_ulm_proc.env);
 	clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -9,17 +9,20 @@
 #include "call_bound.h"
 #include "env.h"
 
-void cache_init(ulm_env *env)
+int cache_init(ulm_env *env, uint32_t nbuckets)
 {
-	for (size_t i = 0; i < CACHE_BUCKETS; i++) {
+	env->nbuckets = nbuckets ? nbuckets : CACHE_BUCKETS_DEFAULT;
+	env->buckets = calloc(env->nbuckets, sizeof(*env->buckets));
+	if (!env->buckets)
+		return -ENOMEM;
+	for (size_t i = 0; i < env->nbuckets; i++)
 		pthread_mutex_init(&env->buckets[i].mutex, NULL);
-		env->buckets[i].tables = NULL;
-	}
+	return 0;
 }
 
 void cache_fini(ulm_env *env)
 {
-	for (size_t i = 0; i < CACHE_BUCKETS; i++) {
+	for (size_t i = 0; env->buckets && i < env->nbuckets; i++) {
 		struct ulm_table *t = env->buckets[i].tables, *next;
 
 		for (; t; t = next) {
@@ -28,6 +31,7 @@ void cache_fini(ulm_env *env)
 		}
 		pthread_mutex_destroy(&env->buckets[i].mutex);
 	}
+	free(env->buckets);
 }
 
 uint64_t cache_key_hash(const struct ulm_key *file)
@@ -39,7 +43,7 @@ uint64_t cache_key_hash(const struct ulm_key *file)
  * store: waited for until this call's deadline at most. */
 struct cache_bucket *cache_lock(ulm_env *env, uint64_t hash)
 {
-	struct cache_bucket *b = &env->buckets[mix64(hash) % CACHE_BUCKETS];
+	struct cache_bucket *b = &env->buckets[mix64(hash) % env->nbuckets];
 
 	return call_bound_lock(&b->mutex) ? b : NULL;
 }
@@ -180,7 +184,7 @@ int cache_each_table(ulm_env *env, cache_table_fn fn, void *arg)
 {
 	int rc = 0;
 
-	for (size_t i = 0; i < CACHE_BUCKETS && !rc; i++) {
+	for (size_t i = 0; i < env->nbuckets && !rc; i++) {
 		struct cache_bucket *b = &env->buckets[i];
 
 		pthread_mutex_lock(&b->mutex);

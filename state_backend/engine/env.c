@@ -39,7 +39,13 @@ int ulm_env_open(const struct ulm_env_config *cfg, ulm_env **envp)
 		free(env);
 		return rc;
 	}
-	cache_init(env);
+	rc = cache_init(env, cfg->cache_buckets);
+	if (rc) {
+		cache_fini(env);
+		env->ops->close(env->store);
+		free(env);
+		return rc;
+	}
 	recovery_set_init(&env->recovering);
 	backlog_init(&env->backlog);
 	*envp = env;

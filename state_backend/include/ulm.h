@@ -146,6 +146,11 @@ struct ulm_env_config {
 	 *  paused or partitioned holder is asked again by the retry, until
 	 *  its lease lapses and its files freeze (ULM_EGRACE). */
 	uint32_t peer_wait_s;
+	/** How many buckets the tables of files in memory hash into (0:
+	 *  16384, about 6 files a bucket at 100,000 files with records; a
+	 *  bucket costs 48 bytes). A process that serves a few files, an
+	 *  smbd serving one client, needs far fewer. */
+	uint32_t cache_buckets;
 };
 
 enum ulm_protocol {
