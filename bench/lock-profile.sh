@@ -23,7 +23,7 @@ command -v perf >/dev/null || {
 bench_init profile
 bench_lock_server 4
 pid=$(cat "$(sb_node_dir n1)/ganesha.pidfile")
-echo "work: $work (perf data: vfs.data, unified.data)"
+echo "work: ${work:?} (perf data: vfs.data, unified.data)"
 declare -A pairs
 
 # profile EXPORT: pairs on /EXPORT with perf recording the daemon.
@@ -33,7 +33,7 @@ profile() {
 	perf record -q -e cpu-clock -F 997 -g -p "$pid" -o "$work/$1.data" \
 		2>"$work/$1.perf.log" &
 	perf_pid=$!
-	read -r p _ _ pairs[$1] < <(bench_lock_run "$1" "$clients" "$seconds")
+	read -r p _ _ "pairs[$1]" < <(bench_lock_run "$1" "$clients" "$seconds")
 	kill -INT "$perf_pid"
 	wait "$perf_pid" || true
 	printf '%-8s %10.0f pairs/s  %s pairs\n' "$1" "$p" "${pairs[$1]}"
