@@ -84,6 +84,21 @@ static int list_file(const struct ulm_key *file, void *arg)
 	return rc;
 }
 
+/* @p op on a table of a file's records as a scan read them. */
+static int scanned_op(ulm_env *env, const struct ulm_key *file,
+		      const struct ulm_record *recs, size_t n, table_op_fn op,
+		      void *arg)
+{
+	struct ulm_table *t = cache_table_of(file, recs, n);
+	int rc;
+
+	if (!t)
+		return -ENOMEM;
+	rc = op(env, t, arg);
+	table_destroy(t);
+	return rc;
+}
+
 /* A file as the store's scan read it, or, if it could not, as a lock
  * call reads it. */
 static int list_scanned(const struct ulm_key *file,
@@ -91,18 +106,11 @@ static int list_scanned(const struct ulm_key *file,
 			void *arg)
 {
 	struct list_ctx *ctx = arg;
-	struct ulm_table *t;
-	int rc;
 
 	(void)frozen;
 	if (!recs)
 		return list_file(file, arg);
-	t = cache_table_of(file, recs, n);
-	if (!t)
-		return -ENOMEM;
-	rc = list_op(ctx->env, t, ctx);
-	table_destroy(t);
-	return rc;
+	return scanned_op(ctx->env, file, recs, n, list_op, ctx);
 }
 
 /* A whole listing reads each file once, without joining it: a scan if
@@ -277,6 +285,12 @@ static int pending_visit(struct ulm_lock *lock, void *arg)
 	return 0;
 }
 
+static int pending_count(ulm_env *env, struct ulm_table *t, void *arg)
+{
+	(void)env;
+	return table_walk(t, pending_visit, arg);
+}
+
 /* A frozen file counts too: a dead node's token may hide grants it made
  * in memory, which its clients have yet to reclaim (no early end). */
 static int pending_op(ulm_env *env, struct ulm_table *t, void *arg)
@@ -287,7 +301,7 @@ static int pending_op(ulm_env *env, struct ulm_table *t, void *arg)
 	if (frozen < 0)
 		return frozen;
 	ctx->records += (uint64_t)frozen;
-	return table_walk(t, pending_visit, arg);
+	return pending_count(env, t, arg);
 }
 
 static int pending_file(const struct ulm_key *file, void *arg)
@@ -304,23 +318,17 @@ static int pending_scanned(const struct ulm_key *file,
 			   void *arg)
 {
 	struct pending_ctx *ctx = arg;
-	struct ulm_table *t;
-	int rc;
 
 	if (!recs)
 		return pending_file(file, arg);
-	t = cache_table_of(file, recs, n);
-	if (!t)
-		return -ENOMEM;
 	ctx->records += frozen;
-	rc = table_walk(t, pending_visit, ctx);
-	table_destroy(t);
-	return rc;
+	return scanned_op(ctx->env, file, recs, n, pending_count, ctx);
 }
 
 /* A scan reads each file once without joining it: what another live
  * node's token holds back can only be records it took over or cut
- * (reclaims), never new unreclaimed ones, so the count is never low. */
+ * (reclaims), never new unreclaimed ones out of none, so the count is
+ * never 0 while some are left. */
 int ulm_recovery_pending(ulm_env *env, uint32_t node, uint64_t *records)
 {
 	struct pending_ctx ctx = {env, node, 0};

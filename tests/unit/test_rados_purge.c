@@ -4,7 +4,8 @@
  * node's records of the epochs asked go, across more files than one scan
  * batch; a file changed by a live node between the purge's read and its
  * write keeps that change; a purge cut off halfway is finished by the
- * next; other nodes see the purge at once. Runs inside the test
+ * next; other nodes see the purge at once; a restarted node purges its
+ * earlier life's token. Runs inside the test
  * cluster's namespace (ctest: unit.rados.purge). */
 #include <errno.h>
 #include <signal.h>
@@ -226,29 +227,33 @@ static void test_purge_cut_off_then_finished(void **state)
 	assert_int_equal(records_of(f->env, DEAD, 0), 0);
 }
 
-/* A holder killed with its token on a file: the recovery count has its
- * record and the frozen file; the purge removes both, and the file
- * grants again. */
-static void test_purge_dead_holders_token(void **state)
+/* A holder killed with its token on a file, restarted in place: its new
+ * life counts its old record and the frozen file, and its purge of its
+ * earlier life removes both (a token of an earlier life of this very
+ * node is a dead node's); the file grants again. */
+static void test_purge_restarted_holders_token(void **state)
 {
 	struct fixture *f = fix(state);
 	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c2", "b");
 	uint64_t pending, purged;
+	uint32_t epoch;
+	ulm_env *again;
 	pid_t pid;
 
 	f->lease_ms = LEASE_MS;
 	pid = fixture_spawn_holder(f, DEAD, "held");
 	assert_int_equal(kill(pid, SIGKILL), 0);
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
-	assert_true(test_node_becomes(f->env, DEAD, false, SETTLE_MS));
+	again = fixture_add_node(f, DEAD);
+	epoch = ulm_env_epoch(again);
 	assert_int_equal(try_lock(f->env, "held", &b, W, 20, 29, NULL),
 			 ULM_EGRACE);
-	assert_int_equal(ulm_recovery_begin(f->env, DEAD, 2), 0);
-	assert_int_equal(ulm_recovery_pending(f->env, DEAD, &pending), 0);
+	assert_int_equal(ulm_recovery_begin(again, DEAD, epoch), 0);
+	assert_int_equal(ulm_recovery_pending(again, DEAD, &pending), 0);
 	assert_int_equal(pending, 2); /* its lock, and the frozen file */
-	assert_int_equal(ulm_node_purge(f->env, DEAD, 2, &purged), 0);
+	assert_int_equal(ulm_node_purge(again, DEAD, epoch, &purged), 0);
 	assert_int_equal(purged, 1);
-	assert_int_equal(ulm_recovery_pending(f->env, DEAD, &pending), 0);
+	assert_int_equal(ulm_recovery_pending(again, DEAD, &pending), 0);
 	assert_int_equal(pending, 0);
 	assert_int_equal(try_lock(f->env, "held", &b, W, 0, 29, NULL), 0);
 }
@@ -265,8 +270,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(
 			test_purge_cut_off_then_finished, setup_rados,
 			teardown_env),
-		cmocka_unit_test_setup_teardown(test_purge_dead_holders_token,
-						setup_rados, teardown_env),
+		cmocka_unit_test_setup_teardown(
+			test_purge_restarted_holders_token, setup_rados,
+			teardown_env),
 	};
 
 	fixture_holder_main(argc, argv);

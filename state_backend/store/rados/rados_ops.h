@@ -48,7 +48,7 @@ int rados_file_walk(struct ulm_store *store, store_file_fn fn, void *arg);
 /** Whose token a scanned file carries (as rados_token_settle() judges). */
 enum scan_holder {
 	SCAN_HOLDER_NONE,
-	SCAN_HOLDER_MINE, /* this node's, any epoch: its memory may be ahead */
+	SCAN_HOLDER_MINE, /* this life's of this node: memory may be ahead */
 	SCAN_HOLDER_LIVE, /* another live node's, of its current epoch */
 	SCAN_HOLDER_DEAD, /* a dead node's or an earlier life's: frozen */
 };

@@ -60,7 +60,7 @@ struct purge {
 	/* The other live nodes' purged notifies in flight. */
 	struct bounded_op *told[PURGED_NODES];
 	size_t n_told;
-	bool wrote; /* a write landed: tell the others */
+	bool wrote; /* a write was sent: tell the others */
 };
 
 static void write_free(struct purge_write *w)
@@ -81,8 +81,8 @@ static int by_engine(struct purge *p, const struct ulm_key *key)
 	return p->plan(key, NULL, 0, false, NULL, p->arg);
 }
 
-/* Wait for the oldest write: done, its watchers told; or refused by the
- * guard (the object moved), and purged by the engine. */
+/* Wait for the oldest write: done; or refused by the guard (the object
+ * moved), and the file purged by the engine. */
 static int write_finish(struct purge *p)
 {
 	struct purge_write *w = &p->writes[p->w_head];
@@ -90,10 +90,10 @@ static int write_finish(struct purge *p)
 
 	rados_aio_wait_for_complete(w->done);
 	rc = rados_aio_get_return_value(w->done);
+	/* Even a write that failed may have landed (a timeout). */
+	rados_file_written(p->s, &w->key);
 	if (!rc) {
 		p->purged += w->n_del;
-		p->wrote = true;
-		rados_file_written(p->s, &w->key);
 	} else if (rc == -ERANGE || rc == -EOVERFLOW || rc == -ENOENT) {
 		rc = by_engine(p, &w->key);
 	} else {
@@ -116,10 +116,17 @@ static void token_remove(rados_write_op_t op)
 /* The records' keys, copied by librados as the step is added. */
 static int records_remove(rados_write_op_t op, const uint64_t *ids, size_t n)
 {
-	char(*keys)[RADOS_ID_KEY_LEN + 1] = malloc(n * sizeof(*keys));
-	const char **ptrs = malloc(n * sizeof(*ptrs));
-	size_t *lens = malloc(n * sizeof(*lens));
-	int rc = keys && ptrs && lens ? 0 : -ENOMEM;
+	char(*keys)[RADOS_ID_KEY_LEN + 1];
+	const char **ptrs;
+	size_t *lens;
+	int rc;
+
+	if (!n)
+		return 0; /* the token only */
+	keys = malloc(n * sizeof(*keys));
+	ptrs = malloc(n * sizeof(*ptrs));
+	lens = malloc(n * sizeof(*lens));
+	rc = keys && ptrs && lens ? 0 : -ENOMEM;
 
 	for (size_t i = 0; !rc && i < n; i++) {
 		ptrs[i] = rados_id_key(keys[i], ids[i]);
@@ -172,6 +179,7 @@ static int write_start(struct purge *p, const struct scan_file *file,
 		return rc;
 	}
 	p->w_n++;
+	p->wrote = true;
 	return 0;
 }
 
@@ -241,7 +249,7 @@ static int tell_node(const struct ulm_node_info *node, void *arg)
 	return 0;
 }
 
-/* Every write landed: the other live nodes forget what they knew. */
+/* Every write ended: the other live nodes forget what they knew. */
 static int tell_nodes(struct purge *p)
 {
 	int rc = rados_node_list(&p->s->base, tell_node, p);

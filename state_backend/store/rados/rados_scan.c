@@ -202,8 +202,9 @@ static int holder_of(struct scan *sc, const struct rados_token *t,
 	*holder = SCAN_HOLDER_NONE;
 	if (!t->present)
 		return 0;
+	/* One of an earlier life of this node is a dead node's. */
 	*holder = SCAN_HOLDER_MINE;
-	if (t->node == sc->s->node_id)
+	if (t->node == sc->s->node_id && t->epoch == sc->s->epoch)
 		return 0;
 	rc = node_seen(sc, t->node, &n);
 	if (!rc)
@@ -320,8 +321,8 @@ struct listing {
 };
 
 /* The store alone cannot show the file: its records may be ahead in this
- * node's memory (our token, of any epoch), or more than one page, or one
- * does not decode. An empty file is shown only if frozen. */
+ * node's memory (our token), or more than one page, or one does not
+ * decode. An empty file is shown only if frozen. */
 static int list_take(const struct scan_file *file, void *arg)
 {
 	const struct listing *l = arg;
