@@ -11,10 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "clock.h"
 #include "rados_ops.h"
 
 /* Enough to keep one OSD busy from one client; the memory is theirs. */
 #define SCAN_IN_FLIGHT 32
+/* A token holder's state is read again past this: a node seen dead may
+ * renew its lease (a healed partition), and a file of its must then go
+ * the lock calls' way (a handover), as soon as a lock call would see it. */
+#define NODE_SEEN_MS 100
 
 int rados_oid_key(const char *oid, struct ulm_key *key)
 {
@@ -104,11 +109,12 @@ struct scan_read {
 	int prval;
 };
 
-/* A token holder as the scan first saw it: one look per node. */
+/* A token holder as the scan last saw it. */
 struct scan_node {
 	uint32_t node;
 	uint32_t epoch;
 	bool live;
+	uint64_t seen_ns;
 };
 
 struct scan {
@@ -167,27 +173,34 @@ static int read_start(struct scan *sc, const char *oid)
 	return 0;
 }
 
-/* Is @p node live in the epoch a token of it names? Read once a scan. */
+/* Is @p node live in the epoch a token of it names? Read at most every
+ * NODE_SEEN_MS. */
 static int node_seen(struct scan *sc, uint32_t node, struct scan_node **out)
 {
-	struct scan_node *v;
+	uint64_t now = clock_now_ns();
+	struct scan_node *v = NULL;
 	int rc;
 
-	for (size_t i = 0; i < sc->n_nodes; i++)
-		if (sc->nodes[i].node == node) {
-			*out = &sc->nodes[i];
-			return 0;
+	for (size_t i = 0; !v && i < sc->n_nodes; i++)
+		if (sc->nodes[i].node == node)
+			v = &sc->nodes[i];
+	if (!v) {
+		v = realloc(sc->nodes, (sc->n_nodes + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		sc->nodes = v;
+		v = &v[sc->n_nodes++];
+		v->node = node;
+		v->seen_ns = 0;
+	}
+	if (!v->seen_ns || now - v->seen_ns > NODE_SEEN_MS * NS_PER_MS) {
+		rc = rados_node_state(sc->s, node, &v->epoch, &v->live);
+		if (rc) {
+			v->seen_ns = 0;
+			return rc;
 		}
-	v = realloc(sc->nodes, (sc->n_nodes + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	sc->nodes = v;
-	v = &v[sc->n_nodes];
-	v->node = node;
-	rc = rados_node_state(sc->s, node, &v->epoch, &v->live);
-	if (rc)
-		return rc;
-	sc->n_nodes++;
+		v->seen_ns = now;
+	}
 	*out = v;
 	return 0;
 }
