@@ -84,23 +84,33 @@ static int list_file(const struct ulm_key *file, void *arg)
 	return rc;
 }
 
+/* @p op on a table of a file's records as a scan read them. */
+static int scanned_op(ulm_env *env, const struct ulm_key *file,
+		      const struct ulm_record *recs, size_t n, table_op_fn op,
+		      void *arg)
+{
+	struct ulm_table *t = cache_table_of(file, recs, n);
+	int rc;
+
+	if (!t)
+		return -ENOMEM;
+	rc = op(env, t, arg);
+	table_destroy(t);
+	return rc;
+}
+
 /* A file as the store's scan read it, or, if it could not, as a lock
  * call reads it. */
 static int list_scanned(const struct ulm_key *file,
-			const struct ulm_record *recs, size_t n, void *arg)
+			const struct ulm_record *recs, size_t n, bool frozen,
+			void *arg)
 {
 	struct list_ctx *ctx = arg;
-	struct ulm_table *t;
-	int rc;
 
+	(void)frozen;
 	if (!recs)
 		return list_file(file, arg);
-	t = cache_table_of(file, recs, n);
-	if (!t)
-		return -ENOMEM;
-	rc = list_op(ctx->env, t, ctx);
-	table_destroy(t);
-	return rc;
+	return scanned_op(ctx->env, file, recs, n, list_op, ctx);
 }
 
 /* A whole listing reads each file once, without joining it: a scan if
@@ -215,10 +225,33 @@ static int purge_file(const struct ulm_key *file, void *arg)
 	return with_table(ctx->env, file, purge_op, ctx);
 }
 
+/* A file as the store's purge scan read it: the node's orphans to remove.
+ * Requests queued behind them (or behind the token going) are woken by
+ * the engine's own purge of the file; so is a file the store cannot
+ * write alone (recs NULL). */
+static int purge_plan(const struct ulm_key *file, const struct ulm_record *recs,
+		      size_t n, bool token, uint64_t *del, void *arg)
+{
+	struct purge_ctx *ctx = arg;
+	bool queued = false;
+	int n_del = 0;
+
+	if (!recs)
+		return purge_file(file, arg);
+	for (size_t i = 0; i < n; i++)
+		if (recs[i].node == ctx->node &&
+		    recs[i].epoch < ctx->before_epoch)
+			del[n_del++] = recs[i].id;
+		else
+			queued |= (TYPES_WAIT & TYPE_BIT(recs[i].type)) != 0;
+	return (n_del || token) && queued ? -ECANCELED : n_del;
+}
+
 int ulm_node_purge(ulm_env *env, uint32_t node, uint32_t before_epoch,
 		   uint64_t *purged)
 {
 	struct purge_ctx ctx = {env, node, before_epoch, 0, NULL, 0};
+	uint64_t by_store = 0;
 	int rc;
 
 	if (purged)
@@ -226,9 +259,13 @@ int ulm_node_purge(ulm_env *env, uint32_t node, uint32_t before_epoch,
 	rc = env_writable(env);
 	if (rc)
 		return rc;
-	rc = cache_for_each_file(env, purge_file, &ctx);
+	if (env->ops->node_purge_scan)
+		rc = env->ops->node_purge_scan(env->store, node, before_epoch,
+					       purge_plan, &ctx, &by_store);
+	else
+		rc = cache_for_each_file(env, purge_file, &ctx);
 	if (purged)
-		*purged = ctx.purged;
+		*purged = ctx.purged + by_store;
 	return rc;
 }
 
@@ -248,6 +285,12 @@ static int pending_visit(struct ulm_lock *lock, void *arg)
 	return 0;
 }
 
+static int pending_count(ulm_env *env, struct ulm_table *t, void *arg)
+{
+	(void)env;
+	return table_walk(t, pending_visit, arg);
+}
+
 /* A frozen file counts too: a dead node's token may hide grants it made
  * in memory, which its clients have yet to reclaim (no early end). */
 static int pending_op(ulm_env *env, struct ulm_table *t, void *arg)
@@ -258,7 +301,7 @@ static int pending_op(ulm_env *env, struct ulm_table *t, void *arg)
 	if (frozen < 0)
 		return frozen;
 	ctx->records += (uint64_t)frozen;
-	return table_walk(t, pending_visit, arg);
+	return pending_count(env, t, arg);
 }
 
 static int pending_file(const struct ulm_key *file, void *arg)
@@ -268,6 +311,24 @@ static int pending_file(const struct ulm_key *file, void *arg)
 	return with_table(ctx->env, file, pending_op, ctx);
 }
 
+/* A file as the store's scan read it, or, if it could not, as a lock
+ * call reads it. */
+static int pending_scanned(const struct ulm_key *file,
+			   const struct ulm_record *recs, size_t n, bool frozen,
+			   void *arg)
+{
+	struct pending_ctx *ctx = arg;
+
+	if (!recs)
+		return pending_file(file, arg);
+	ctx->records += frozen;
+	return scanned_op(ctx->env, file, recs, n, pending_count, ctx);
+}
+
+/* A scan reads each file once without joining it: what another live
+ * node's token holds back can only be records it took over or cut
+ * (reclaims), never new unreclaimed ones out of none, so the count is
+ * never 0 while some are left. */
 int ulm_recovery_pending(ulm_env *env, uint32_t node, uint64_t *records)
 {
 	struct pending_ctx ctx = {env, node, 0};
@@ -278,7 +339,10 @@ int ulm_recovery_pending(ulm_env *env, uint32_t node, uint64_t *records)
 	*records = 0;
 	if (!ulm_recovery_epoch(env, node, NULL))
 		return 0;
-	rc = cache_for_each_file(env, pending_file, &ctx);
+	if (env->ops->file_scan)
+		rc = env->ops->file_scan(env->store, pending_scanned, &ctx);
+	else
+		rc = cache_for_each_file(env, pending_file, &ctx);
 	*records = ctx.records;
 	return rc;
 }

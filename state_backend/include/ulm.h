@@ -772,6 +772,9 @@ int ulm_event_break(ulm_env *env, const struct ulm_key *file,
  * @p before_epoch (orphans of an earlier life of that node). A record is
  * "made by" the node of the env that wrote it (ulm_lock_info.node); a
  * remnant of a split keeps the node and epoch of the lock it remains of.
+ * Each file is changed whole or not at all: a purge cut off (an error) is
+ * finished by the next. Once it returns, every env sharing the store sees
+ * the records gone (RADOS: many files are written at once, docs/rados.md).
  * @param[out] purged if not NULL: how many records were removed
  * @return 0, -EINVAL, -EROFS, -ENOMEM, -EIO, ULM_ECORRUPT
  */
@@ -831,7 +834,9 @@ int ulm_recovery_list(ulm_env *env, ulm_recovery_visit_fn visit, void *arg);
  * delegations; not queued requests) the store still holds, plus every file
  * a dead node's token freezes (RADOS tokens: such a file may hide grants
  * that were never written): 0 means every client has reclaimed what it
- * will, and grace may end early.
+ * will, and grace may end early. Each file is counted as one version of
+ * it (RADOS: a scan; a file under another live node's token as that node
+ * last wrote it, never 0 while that node's memory still holds some).
  * @return 0 (*@p records is 0 if @p node is not recovering), -EINVAL,
  *         -ENOMEM, -EIO, ULM_ECORRUPT
  */

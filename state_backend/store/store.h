@@ -39,10 +39,20 @@ typedef int (*store_node_fn)(const struct ulm_node_info *node, void *arg);
 /** One file of a scan: its @p n records, all of one version (owner
  *  bytes borrowed for the call); @p recs NULL: the store cannot show it
  *  alone (its token is this node's, it has more records than one read,
- *  a record failed to decode): the engine reads it as a lock call does. */
+ *  a record failed to decode): the engine reads it as a lock call does.
+ *  @p frozen: a dead node's token is on it (store_ops.file_frozen). */
 typedef int (*store_scan_fn)(const struct ulm_key *file,
 			     const struct ulm_record *recs, size_t n,
-			     void *arg);
+			     bool frozen, void *arg);
+/** One file of a purge's scan: put the ids of the records to remove in
+ *  @p del (room for @p n) and return how many; @p token: the store
+ *  removes the purged node's token with them. -ECANCELED: the engine
+ *  purges the file itself (called again with @p recs NULL). @p recs
+ *  NULL: the store cannot write the file alone: the engine purges it as
+ *  a lock call does and returns 0 or an error. */
+typedef int (*store_purge_fn)(const struct ulm_key *file,
+			      const struct ulm_record *recs, size_t n,
+			      bool token, uint64_t *del, void *arg);
 
 struct ulm_store_ops {
 	const char *name;
@@ -68,6 +78,15 @@ struct ulm_store_ops {
 	 *  the file (records under another node's token as that node last
 	 *  wrote them back). NULL: listings use file_walk. */
 	int (*file_scan)(struct ulm_store *store, store_scan_fn fn, void *arg);
+	/** Purge @p node's records of epochs before @p before_epoch, and
+	 *  its tokens of those epochs, reading the files as file_scan does
+	 *  and writing many at once, each write guarded by the version
+	 *  read; @p plan picks the records (store_purge_fn). *@p purged:
+	 *  the records removed by the store's own writes. NULL: the purge
+	 *  walks the files (file_walk) and commits each. */
+	int (*node_purge_scan)(struct ulm_store *store, uint32_t node,
+			       uint32_t before_epoch, store_purge_fn plan,
+			       void *arg, uint64_t *purged);
 	/** Run the op atomically. @return 0, -ECANCELED (version moved),
 	 *  -EROFS, -ENOLCK (full), -ENOMEM, -EIO, ULM_ECORRUPT */
 	int (*op_execute)(struct ulm_store *store, struct ulm_store_op *op);

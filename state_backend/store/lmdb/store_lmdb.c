@@ -708,8 +708,8 @@ static int hand_file(const struct scan_copy *c, size_t *at,
 	}
 	*at = (size_t)(p - c->bytes);
 	if (rc == ULM_ECORRUPT || records == SIZE_MAX)
-		return fn(&file, NULL, 0, arg);
-	return rc ? rc : fn(&file, a->v, a->n, arg);
+		return fn(&file, NULL, 0, false, arg);
+	return rc ? rc : fn(&file, a->v, a->n, false, arg);
 }
 
 static int lmdb_file_scan(struct ulm_store *store, store_scan_fn fn, void *arg)

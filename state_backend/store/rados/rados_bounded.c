@@ -233,21 +233,31 @@ void rados_unwatch_bounded(struct rados_store *s, uint64_t cookie,
 		op_end(op);
 }
 
-int rados_notify_bounded(struct rados_store *s, const char *oid,
-			 const void *msg, size_t len, uint32_t timeout_ms,
-			 uint64_t deadline, char **reply, size_t *reply_len)
+struct bounded_op *rados_notify_start(struct rados_store *s, const char *oid,
+				      const void *msg, size_t len,
+				      uint32_t timeout_ms)
 {
 	struct bounded_op *op = op_new(s, RADOS_BOUNDED_NOTIFY, NULL, NULL);
 	int rc;
 
-	if (reply)
-		*reply = NULL;
 	if (!op)
-		return -ENOMEM;
+		return NULL;
 	rc = rados_aio_notify(s->io, oid, op->completion, msg, (int)len,
 			      timeout_ms, &op->reply, &op->reply_len);
-	if (rc)
-		return op_refused(op, rc);
+	if (rc) {
+		op_refused(op, rc);
+		return NULL;
+	}
+	return op;
+}
+
+int rados_notify_finish(struct bounded_op *op, uint64_t deadline, char **reply,
+			size_t *reply_len)
+{
+	int rc;
+
+	if (reply)
+		*reply = NULL;
 	if (!op_wait(op, deadline, &rc))
 		return rc;
 	if (reply) {
@@ -258,6 +268,19 @@ int rados_notify_bounded(struct rados_store *s, const char *oid,
 	}
 	op_end(op);
 	return rc;
+}
+
+int rados_notify_bounded(struct rados_store *s, const char *oid,
+			 const void *msg, size_t len, uint32_t timeout_ms,
+			 uint64_t deadline, char **reply, size_t *reply_len)
+{
+	struct bounded_op *op =
+		rados_notify_start(s, oid, msg, len, timeout_ms);
+
+	if (reply)
+		*reply = NULL;
+	return op ? rados_notify_finish(op, deadline, reply, reply_len)
+		  : -ENOMEM;
 }
 
 void rados_notify_async(struct rados_store *s, const char *oid, const void *msg,

@@ -33,8 +33,12 @@ static void events_notified(void *arg, uint64_t notify_id, uint64_t cookie,
 	struct rados_store *s = arg;
 
 	(void)notifier;
-	(void)data;
-	(void)len;
+	if (len == 1 && *(const char *)data == RADOS_NOTIFY_PURGED) {
+		s->files_forget(s);
+		rados_notify_ack(s->io, s->node_oid, notify_id, cookie, NULL,
+				 0);
+		return;
+	}
 	pthread_mutex_lock(&s->event_mutex);
 	s->event_gen++;
 	pthread_cond_broadcast(&s->event_cond);
@@ -42,9 +46,13 @@ static void events_notified(void *arg, uint64_t notify_id, uint64_t cookie,
 	rados_notify_ack(s->io, s->node_oid, notify_id, cookie, NULL, 0);
 }
 
-/* A lost watch may have lost a wake-up: wake the taker to read. */
+/* A lost watch may have lost a wake-up: wake the taker to read; and a
+ * purge's word: forget every file. */
 static void events_watch_failed(void *arg, uint64_t cookie, int err)
 {
+	struct rados_store *s = arg;
+
+	s->files_forget(s);
 	events_notified(arg, 0, cookie, 0, NULL, 0);
 	(void)err;
 }

@@ -57,10 +57,13 @@ struct rados_file_bucket *rados_file_bucket(struct rados_file *f)
 	return bucket_of(f->store, f->hash);
 }
 
+static void files_forget(struct rados_store *s);
+
 void rados_files_init(struct rados_store *s,
 		      const struct rados_file_hooks *hooks)
 {
 	s->file_hooks = hooks;
+	s->files_forget = files_forget;
 	for (size_t i = 0; i < RADOS_FILE_BUCKETS; i++) {
 		pthread_mutex_init(&s->buckets[i].mutex, NULL);
 		clock_cond_init(&s->buckets[i].cond);
@@ -398,6 +401,32 @@ void rados_file_changed(struct rados_file *f)
 		pthread_mutex_unlock(&b->mutex);
 	}
 	rados_buffer_free(reply);
+}
+
+void rados_file_written(struct rados_store *s, const struct ulm_key *file)
+{
+	uint64_t hash = hash_bytes(HASH_SEED, file->data, file->len);
+	struct rados_file_bucket *b = bucket_of(s, hash);
+	char oid[RADOS_OID_MAX];
+
+	oid_of(oid, file);
+	pthread_mutex_lock(&b->mutex);
+	for (struct rados_file *f = b->files; f; f = f->next)
+		if (f->hash == hash && !strcmp(f->oid, oid))
+			forget_locked(f);
+	pthread_mutex_unlock(&b->mutex);
+}
+
+/* Our token's files stay: nobody writes them past us. */
+static void files_forget(struct rados_store *s)
+{
+	for (size_t i = 0; i < RADOS_FILE_BUCKETS; i++) {
+		pthread_mutex_lock(&s->buckets[i].mutex);
+		for (struct rados_file *f = s->buckets[i].files; f; f = f->next)
+			if (f->tstate == TOKEN_NONE)
+				forget_locked(f);
+		pthread_mutex_unlock(&s->buckets[i].mutex);
+	}
 }
 
 /* A file nobody uses, as it was when the trimmer looked. */

@@ -65,5 +65,8 @@ void rados_file_others_locked(struct rados_file *f);
  *  until they know (or CHANGE_TIMEOUT_MS); learn whether any still
  *  watches. */
 void rados_file_changed(struct rados_file *f);
+/** A write made to @p file without its entry (a purge's): forget what
+ *  this node knows of it. */
+void rados_file_written(struct rados_store *s, const struct ulm_key *file);
 
 #endif /* ULM_RADOS_FILES_H */

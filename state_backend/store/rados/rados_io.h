@@ -83,6 +83,14 @@ void rados_unwatch_bounded(struct rados_store *s, uint64_t cookie,
 int rados_notify_bounded(struct rados_store *s, const char *oid,
 			 const void *msg, size_t len, uint32_t timeout_ms,
 			 uint64_t deadline, char **reply, size_t *reply_len);
+/** rados_notify_bounded() in two steps: start it (NULL: no memory, or
+ *  refused), then wait for it (as rados_notify_bounded() does). */
+struct bounded_op;
+struct bounded_op *rados_notify_start(struct rados_store *s, const char *oid,
+				      const void *msg, size_t len,
+				      uint32_t timeout_ms);
+int rados_notify_finish(struct bounded_op *op, uint64_t deadline, char **reply,
+			size_t *reply_len);
 /** Send @p msg to @p oid's watchers without waiting for their acks. */
 void rados_notify_async(struct rados_store *s, const char *oid, const void *msg,
 			size_t len, uint32_t timeout_ms);

@@ -44,8 +44,37 @@ void rados_raw_free(struct rados_raw *r);
  *  -ENOMEM, ULM_ECORRUPT (not a file object's name) */
 int rados_oid_key(const char *oid, struct ulm_key *key);
 int rados_file_walk(struct ulm_store *store, store_file_fn fn, void *arg);
+
+/** Whose token a scanned file carries (as rados_token_settle() judges). */
+enum scan_holder {
+	SCAN_HOLDER_NONE,
+	SCAN_HOLDER_MINE, /* this life's of this node: memory may be ahead */
+	SCAN_HOLDER_LIVE, /* another live node's, of its current epoch */
+	SCAN_HOLDER_DEAD, /* a dead node's or an earlier life's: frozen */
+};
+/** One file object as a scan read it (owner bytes borrowed for the
+ *  call). */
+struct scan_file {
+	const struct ulm_key *key;
+	const char *oid;
+	uint64_t version; /* of the object read */
+	bool whole;	  /* recs holds all its records: one read, decoded */
+	const struct ulm_record *recs;
+	size_t n;
+	const struct rados_token *token; /* as read */
+	enum scan_holder holder;
+};
+typedef int (*scan_take_fn)(const struct scan_file *file, void *arg);
+/** Read every file object, SCAN_IN_FLIGHT at once, and hand each to
+ *  @p take in turn. @return 0, @p take's error, -ENOMEM, -EIO */
+int rados_pool_scan(struct rados_store *s, scan_take_fn take, void *arg);
 /** Store op: every file object's records, read in batches. */
 int rados_file_scan(struct ulm_store *store, store_scan_fn fn, void *arg);
+/** Store op: a node's purge, by a scan and guarded writes in flight
+ *  (rados_purge.c). */
+int rados_node_purge_scan(struct ulm_store *store, uint32_t node,
+			  uint32_t before_epoch, store_purge_fn plan, void *arg,
+			  uint64_t *purged);
 
 /* The flusher (rados_flusher.c). */
 void rados_flusher_init(struct rados_store *s);

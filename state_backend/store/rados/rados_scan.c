@@ -2,18 +2,24 @@
 /*
  * Whole-pool walks: every file object's key (file_walk, for walks that
  * change files), and every file object's records read in batches
- * (file_scan, for listings). A scan reads objects as they are written:
- * it neither watches nor joins a file, so it costs one omap read per
- * file, SCAN_IN_FLIGHT of them in flight, whatever this node's watches.
+ * (rados_pool_scan(): file_scan for listings and the recovery count,
+ * node_purge_scan). A scan reads objects as they are written: it neither
+ * watches nor joins a file, so it costs one omap read per file,
+ * SCAN_IN_FLIGHT of them in flight, whatever this node's watches.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "clock.h"
 #include "rados_ops.h"
 
 /* Enough to keep one OSD busy from one client; the memory is theirs. */
 #define SCAN_IN_FLIGHT 32
+/* A token holder's state is read again past this: a node seen dead may
+ * renew its lease (a healed partition), and a file of its must then go
+ * the lock calls' way (a handover), as soon as a lock call would see it. */
+#define NODE_SEEN_MS 100
 
 int rados_oid_key(const char *oid, struct ulm_key *key)
 {
@@ -95,6 +101,7 @@ int rados_file_walk(struct ulm_store *store, store_file_fn fn, void *arg)
 /* One object's first page of omap, on its way. */
 struct scan_read {
 	struct ulm_key key;
+	char oid[RADOS_OID_MAX];
 	rados_completion_t done;
 	rados_read_op_t op;
 	rados_omap_iter_t iter;
@@ -102,15 +109,25 @@ struct scan_read {
 	int prval;
 };
 
+/* A token holder as the scan last saw it. */
+struct scan_node {
+	uint32_t node;
+	uint32_t epoch;
+	bool live;
+	uint64_t seen_ns;
+};
+
 struct scan {
 	struct rados_store *s;
-	store_scan_fn fn;
+	scan_take_fn take;
 	void *arg;
 	struct scan_read reads[SCAN_IN_FLIGHT];
 	size_t head, n; /* the oldest read, how many are in flight */
 	struct rados_raw raw;
 	struct ulm_record *recs;
 	size_t cap;
+	struct scan_node *nodes;
+	size_t n_nodes;
 };
 
 static void read_free(struct scan_read *r)
@@ -135,6 +152,7 @@ static int read_start(struct scan *sc, const char *oid)
 		return 0; /* not a name we made */
 	if (rc)
 		return rc;
+	snprintf(r->oid, sizeof(r->oid), "%s", oid);
 	r->op = rados_create_read_op();
 	rc = r->op ? rados_aio_create_completion2(NULL, NULL, &r->done)
 		   : -ENOMEM;
@@ -155,16 +173,62 @@ static int read_start(struct scan *sc, const char *oid)
 	return 0;
 }
 
-/* The store alone cannot show the file: its records may be ahead in this
- * node's memory (our token, of any epoch), or more than one page. */
-static bool needs_engine(const struct scan *sc, const struct scan_read *r)
+/* Is @p node live in the epoch a token of it names? Read at most every
+ * NODE_SEEN_MS. */
+static int node_seen(struct scan *sc, uint32_t node, struct scan_node **out)
 {
-	const struct rados_token *t = &sc->raw.token;
+	uint64_t now = clock_now_ns();
+	struct scan_node *v = NULL;
+	int rc;
 
-	return r->more || (t->present && t->node == sc->s->node_id);
+	for (size_t i = 0; !v && i < sc->n_nodes; i++)
+		if (sc->nodes[i].node == node)
+			v = &sc->nodes[i];
+	if (!v) {
+		v = realloc(sc->nodes, (sc->n_nodes + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		sc->nodes = v;
+		v = &v[sc->n_nodes++];
+		v->node = node;
+		v->seen_ns = 0;
+	}
+	if (!v->seen_ns || now - v->seen_ns > NODE_SEEN_MS * NS_PER_MS) {
+		rc = rados_node_state(sc->s, node, &v->epoch, &v->live);
+		if (rc) {
+			v->seen_ns = 0;
+			return rc;
+		}
+		v->seen_ns = now;
+	}
+	*out = v;
+	return 0;
 }
 
-static int hand_records(struct scan *sc, const struct ulm_key *key)
+/* Whose token is on the file, as rados_token_settle() would judge it. */
+static int holder_of(struct scan *sc, const struct rados_token *t,
+		     enum scan_holder *holder)
+{
+	struct scan_node *n;
+	int rc;
+
+	*holder = SCAN_HOLDER_NONE;
+	if (!t->present)
+		return 0;
+	/* One of an earlier life of this node is a dead node's. */
+	*holder = SCAN_HOLDER_MINE;
+	if (t->node == sc->s->node_id && t->epoch == sc->s->epoch)
+		return 0;
+	rc = node_seen(sc, t->node, &n);
+	if (!rc)
+		*holder = n->live && n->epoch == t->epoch ? SCAN_HOLDER_LIVE
+							  : SCAN_HOLDER_DEAD;
+	return rc;
+}
+
+/* The records read, decoded (NULL: one does not decode, the engine's
+ * read reports it). */
+static int records_decode(struct scan *sc, struct scan_file *file)
 {
 	int rc = 0;
 
@@ -179,9 +243,10 @@ static int hand_records(struct scan *sc, const struct ulm_key *key)
 	}
 	for (size_t i = 0; !rc && i < sc->raw.n; i++)
 		rc = rados_raw_decode(&sc->raw, i, &sc->recs[i]);
-	if (rc == ULM_ECORRUPT) /* the engine's read reports it */
-		return sc->fn(key, NULL, 0, sc->arg);
-	return rc ? rc : sc->fn(key, sc->recs, sc->raw.n, sc->arg);
+	file->whole = !rc;
+	file->recs = sc->recs;
+	file->n = rc ? 0 : sc->raw.n;
+	return rc == ULM_ECORRUPT ? 0 : rc;
 }
 
 /* Wait for the oldest read and hand its file over. An object removed
@@ -190,21 +255,27 @@ static int read_finish(struct scan *sc)
 {
 	struct scan_read *r = &sc->reads[sc->head];
 	char after[RADOS_ID_KEY_LEN + 1] = "";
+	struct scan_file file = {&r->key, r->oid, 0,	false,
+				 NULL,	  0,	  NULL, SCAN_HOLDER_NONE};
 	int rc;
 
 	rados_aio_wait_for_complete(r->done);
 	rc = rados_aio_get_return_value(r->done);
 	rc = rc < 0 ? rc : r->prval;
+	file.version = rados_aio_get_version(r->done);
 	rados_raw_clear(&sc->raw);
 	if (!rc)
 		rc = rados_raw_page(r->iter, &sc->raw, after);
-	if (rc == ULM_ECORRUPT || (!rc && needs_engine(sc, r)))
-		rc = sc->fn(&r->key, NULL, 0, sc->arg);
-	else if (!rc && sc->raw.n)
-		rc = hand_records(sc, &r->key);
+	if (!rc)
+		rc = holder_of(sc, &sc->raw.token, &file.holder);
+	if (!rc && !r->more)
+		rc = records_decode(sc, &file);
+	file.token = &sc->raw.token;
+	if (!rc || rc == ULM_ECORRUPT)
+		rc = sc->take(&file, sc->arg);
 	else if (rc == -ENOENT)
 		rc = 0;
-	else if (rc < 0 && rc != ULM_ECORRUPT)
+	else
 		rc = rados_errno(rc);
 	read_free(r);
 	sc->head = (sc->head + 1) % SCAN_IN_FLIGHT;
@@ -212,7 +283,7 @@ static int read_finish(struct scan *sc)
 	return rc;
 }
 
-static int scan_pool(struct scan *sc)
+static int scan_objects(struct scan *sc)
 {
 	rados_list_ctx_t ctx;
 	const char *oid;
@@ -237,21 +308,51 @@ static int scan_pool(struct scan *sc)
 	return rc;
 }
 
-int rados_file_scan(struct ulm_store *store, store_scan_fn fn, void *arg)
+int rados_pool_scan(struct rados_store *s, scan_take_fn take, void *arg)
 {
 	struct scan *sc = calloc(1, sizeof(*sc));
 	int rc;
 
 	if (!sc)
 		return -ENOMEM;
-	sc->s = (struct rados_store *)store;
-	sc->fn = fn;
+	sc->s = s;
+	sc->take = take;
 	sc->arg = arg;
-	rc = scan_pool(sc);
+	rc = scan_objects(sc);
 	for (; sc->n; sc->n--, sc->head = (sc->head + 1) % SCAN_IN_FLIGHT)
 		read_free(&sc->reads[sc->head]);
 	rados_raw_free(&sc->raw);
 	free(sc->recs);
+	free(sc->nodes);
 	free(sc);
 	return rc;
+}
+
+struct listing {
+	store_scan_fn fn;
+	void *arg;
+};
+
+/* The store alone cannot show the file: its records may be ahead in this
+ * node's memory (our token), or more than one page, or one does not
+ * decode. An empty file is shown only if frozen. */
+static int list_take(const struct scan_file *file, void *arg)
+{
+	const struct listing *l = arg;
+	static const struct ulm_record none[1];
+	bool frozen = file->holder == SCAN_HOLDER_DEAD;
+
+	if (!file->whole || file->holder == SCAN_HOLDER_MINE)
+		return l->fn(file->key, NULL, 0, false, l->arg);
+	if (!file->n && !frozen)
+		return 0;
+	return l->fn(file->key, file->n ? file->recs : none, file->n, frozen,
+		     l->arg);
+}
+
+int rados_file_scan(struct ulm_store *store, store_scan_fn fn, void *arg)
+{
+	struct listing l = {fn, arg};
+
+	return rados_pool_scan((struct rados_store *)store, list_take, &l);
 }

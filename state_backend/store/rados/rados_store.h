@@ -7,7 +7,7 @@
  *
  *   store_rados.c                         the store ops: open, close
  *   rados_ops.h      rados_read.c rados_write.c rados_flusher.c
- *                    rados_scan.c         reads, writes, walks
+ *                    rados_scan.c rados_purge.c  reads, writes, walks
  *   rados_handover.h rados_handover.c     other nodes' tokens
  *   rados_tokens.h   rados_tokens.c       our tokens: write-behind
  *   rados_files.h    rados_files.c        the cache of watched files
@@ -192,8 +192,15 @@ struct rados_store {
 	atomic_uint tokens_taken; /* ulm_store_stats(), tests, benchmarks */
 	atomic_uint tokens_given; /* ... given back to a node that asked */
 	struct latency_histogram handover_asked; /* our asks: their wait */
+	/* Forget what is known of every file not under our token (another
+	 * node purged files without telling their watchers one by one:
+	 * rados_purge.c); set by rados_files_init(). */
+	void (*files_forget)(struct rados_store *s);
 	/* Tests: run between a change notify's reply and its use. */
 	void (*change_replied)(struct rados_file *f);
+	/* Tests: run between a purged file's read and its write; non-zero
+	 * ends the purge with it (rados_purge.c). */
+	int (*purge_planned)(struct rados_store *s, const struct ulm_key *file);
 };
 
 /** The omap key of a file's token, and its encoded length. */
@@ -203,5 +210,8 @@ struct rados_store {
  *  write it and give the token back, or write it only (a reader). */
 #define RADOS_NOTIFY_HANDOVER 'H'
 #define RADOS_NOTIFY_FLUSH    'F'
+/** Notify on a node object: files were purged (rados_purge.c); forget
+ *  what you know of them before you ack. */
+#define RADOS_NOTIFY_PURGED 'P'
 
 #endif /* ULM_RADOS_STORE_H */

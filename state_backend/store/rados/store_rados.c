@@ -276,6 +276,7 @@ const struct ulm_store_ops ulm_store_rados_ops = {
 	.file_load = rados_file_load,
 	.file_walk = rados_file_walk,
 	.file_scan = rados_file_scan,
+	.node_purge_scan = rados_node_purge_scan,
 	.op_execute = rados_op_execute,
 	.event_post = rados_event_post,
 	.event_take = rados_event_take,

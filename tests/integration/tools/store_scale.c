@@ -21,9 +21,19 @@
  * record: a listing up to it, here the last lock of the last file), and
  * of a record this env holds (its memory, then its file: ulmctl break of
  * a client's lock); bench/listing-bench.sh.
+ *
+ *   ulm-store-scale recover rados:POOL/NS|lmdb:DIR DEAD FILES LOCKS
+ *
+ * times a takeover's work on such a store filled by node DEAD, from node
+ * DEAD + 1, each against its target: the recovery scan
+ * (ulm_recovery_pending() of DEAD's records, all unreclaimed) and the
+ * purge at grace end (ulm_node_purge()); RADOS: against one raw omap read
+ * of a file object (the anchor, measured in the same run);
+ * bench/recovery-scale-bench.sh.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <rados/librados.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +43,8 @@
 
 #define FILL_THREADS	  8
 #define OPERATOR_TARGET_S 2.0
+#define RECOVERY_TARGET_S 10.0
+#define ANCHOR_READS	  500
 
 struct fill {
 	ulm_env *env;
@@ -242,15 +254,166 @@ static int list_command(char **argv)
 	return 0;
 }
 
+struct store_spec {
+	char pool[256];
+	char ns[256];
+};
+
+/* The pool and namespace of "rados:POOL/NS"; false: not RADOS. */
+static bool rados_spec(const char *spec, struct store_spec *out)
+{
+	const char *slash;
+
+	if (strncmp(spec, "rados:", 6))
+		return false;
+	spec += 6;
+	slash = strchr(spec, '/');
+	snprintf(out->pool, sizeof(out->pool), "%.*s",
+		 (int)(slash ? slash - spec : (long)strlen(spec)), spec);
+	snprintf(out->ns, sizeof(out->ns), "%s", slash ? slash + 1 : "");
+	return true;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of ANCHOR_READS raw omap reads of file 0's object, one at a
+ * time, in seconds; 0: not measured. */
+static double anchor_read_s(const struct store_spec *spec)
+{
+	static double lat[ANCHOR_READS];
+	char oid[64] = "f.";
+	char name[24];
+	struct ulm_key key;
+	rados_t cluster;
+	rados_ioctx_t io;
+	int n = 0;
+
+	file_name(0, name, &key);
+	for (size_t i = 0; i < key.len; i++)
+		sprintf(oid + 2 + 2 * i, "%02x", (unsigned char)name[i]);
+	if (rados_create(&cluster, NULL) ||
+	    rados_conf_read_file(cluster, NULL) || rados_connect(cluster))
+		return 0;
+	if (!rados_ioctx_create(cluster, spec->pool, &io)) {
+		rados_ioctx_set_namespace(io, spec->ns);
+		for (; n < ANCHOR_READS; n++) {
+			rados_read_op_t op = rados_create_read_op();
+			rados_omap_iter_t iter;
+			unsigned char more;
+			int prval;
+			double t0 = now_s();
+
+			rados_read_op_omap_get_vals2(op, "", "", 1024, &iter,
+						     &more, &prval);
+			if (rados_read_op_operate(op, io, oid, 0))
+				break;
+			rados_omap_get_end(iter);
+			rados_release_read_op(op);
+			lat[n] = now_s() - t0;
+		}
+		rados_ioctx_destroy(io);
+	}
+	rados_shutdown(cluster);
+	if (n < ANCHOR_READS)
+		return 0;
+	qsort(lat, ANCHOR_READS, sizeof(lat[0]), cmp_double);
+	return lat[ANCHOR_READS / 2];
+}
+
+static void report_recovery(const char *what, double t0, int rc,
+			    uint64_t records, uint64_t expect,
+			    unsigned long files, double anchor)
+{
+	double s = now_s() - t0;
+
+	if (rc < 0) {
+		printf("%-28s failed: %s\n", what, ulm_strerror(rc));
+		return;
+	}
+	printf("%-28s %9.3f s  %8llu records%s  %6.0f us/file", what, s,
+	       (unsigned long long)records, records != expect ? " (WRONG)" : "",
+	       s / files * 1e6);
+	if (anchor > 0)
+		printf(" = %5.2f raw reads", s / files / anchor);
+	printf("  target < %.0f s  %s\n", RECOVERY_TARGET_S,
+	       s < RECOVERY_TARGET_S ? "PASS" : "MISS");
+}
+
+struct epoch_of {
+	uint32_t node;
+	uint32_t epoch;
+};
+
+static int epoch_visit(const struct ulm_node_info *node, void *arg)
+{
+	struct epoch_of *e = arg;
+
+	if (node->node == e->node)
+		e->epoch = node->epoch;
+	return 0;
+}
+
+/* Node DEAD's records are recovered from node DEAD + 1, as a takeover
+ * does: all of its epochs, counted, then purged. */
+static int recover_command(char **argv)
+{
+	uint32_t dead = (uint32_t)strtoul(argv[3], NULL, 10);
+	unsigned long files = strtoul(argv[4], NULL, 10);
+	uint64_t expect = (uint64_t)files * strtoul(argv[5], NULL, 10);
+	struct epoch_of e = {dead, 0};
+	struct store_spec spec;
+	double anchor = 0, t0;
+	uint64_t n = 0;
+	ulm_env *env;
+	int rc = open_env(argv[2], dead + 1, &env);
+
+	if (!rc)
+		rc = ulm_node_list(env, epoch_visit, &e);
+	if (!rc)
+		rc = ulm_recovery_begin(env, dead, e.epoch + 1);
+	if (rc) {
+		fprintf(stderr, "ulm-store-scale: %s: %s\n", argv[2],
+			ulm_strerror(rc));
+		return 1;
+	}
+	if (rados_spec(argv[2], &spec)) {
+		anchor = anchor_read_s(&spec);
+		printf("%-28s %9.0f us (median of %d)\n",
+		       "anchor: raw omap read", anchor * 1e6, ANCHOR_READS);
+	}
+	t0 = now_s();
+	rc = ulm_recovery_pending(env, dead, &n);
+	report_recovery("recovery scan (pending)", t0, rc, n, expect, files,
+			anchor);
+	t0 = now_s();
+	rc = ulm_node_purge(env, dead, e.epoch + 1, &n);
+	report_recovery("purge", t0, rc, n, expect, files, anchor);
+	rc = ulm_recovery_pending(env, dead, &n);
+	printf("%-28s %s (%llu records left)\n", "after the purge",
+	       !rc && !n ? "none left" : "WRONG", (unsigned long long)n);
+	ulm_recovery_end(env, dead);
+	ulm_env_close(env);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "fill"))
 		return fill_command(argv);
 	if (argc == 5 && !strcmp(argv[1], "list"))
 		return list_command(argv);
+	if (argc == 6 && !strcmp(argv[1], "recover"))
+		return recover_command(argv);
 	fprintf(stderr, "usage: ulm-store-scale fill lmdb:DIR|rados:POOL/NS "
 			"NODE FILES LOCKS [FIRST]\n"
 			"       ulm-store-scale list lmdb:DIR|rados:POOL/NS "
-			"FILES LOCKS\n");
+			"FILES LOCKS\n"
+			"       ulm-store-scale recover lmdb:DIR|rados:POOL/NS "
+			"DEAD FILES LOCKS\n");
 	return 2;
 }
