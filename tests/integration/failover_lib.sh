@@ -22,6 +22,8 @@
 #   fo_host HOST ID                   a client host (ID 100..199), with an
 #                                     rpcbind (for its NSM service)
 #   fo_client NAME HOST ADDR [ARG..]  an ulm-nfs-client there, of ADDR
+#   fo_nsm_notified CLIENT ADDR       wait (15 s) until CLIENT got its
+#                                     SM_NOTIFY from ADDR, else fail
 #   fo_addr ID                        the service address of node ID
 #   fo_move ADDR FROM TO              move a service address
 #   fo_cut NODE / fo_heal NODE        cut / restore NODE's path to Ceph
@@ -343,6 +345,11 @@ fo_take_locks() {
 	done
 }
 
+fo_nsm_notified() {
+	sb_wait_until 15 eval "it_send $1 'nsm notified'; [[ \$IT_REPLY == 'NOTIFIED $2 '* ]]" ||
+		it_fail "client $1 got no SM_NOTIFY from $2"
+}
+
 # fo_reclaim ADDR HOLDER...: each HOLDER reclaims all its locks through
 # ADDR, once its SM_NOTIFY from ADDR came (ADDR "": at once), in parallel.
 # FO_RECLAIMED: locks granted; FO_REFUSED: commands answered otherwise.
@@ -350,9 +357,7 @@ fo_reclaim() {
 	local addr=$1 cl
 	shift
 	for cl in "$@"; do
-		[ -z "$addr" ] || sb_wait_until 15 eval \
-			"it_send $cl 'nsm notified'; [[ \$IT_REPLY == 'NOTIFIED $addr '* ]]" ||
-			it_fail "client $cl got no SM_NOTIFY from $addr"
+		[ -z "$addr" ] || fo_nsm_notified "$cl" "$addr"
 		fo_send "$cl" < <(fo_lock_cmds "$cl" reclaim)
 	done
 	FO_RECLAIMED=0

@@ -72,10 +72,7 @@ it_pass "crm_mon -1: Ganesha started on nfs2 and nfs3 only, ip-nfs2/3 at home"
 
 # SM_NOTIFY from A to both; the first reclaim is a's first NLM lock (it
 # is reclaimed again with the others).
-for cl in a b; do
-	sb_wait_until 15 eval "it_send $cl 'nsm notified'; [[ \$IT_REPLY == 'NOTIFIED $A '* ]]" ||
-		it_fail "client $cl got no SM_NOTIFY from $A"
-done
+for cl in a b; do fo_nsm_notified "$cl" "$A"; done
 it_expect a "nlm lock write 0 5 nlm-a-1 reclaim" OK
 t_first=$(now_ms)
 

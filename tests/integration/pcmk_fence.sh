@@ -51,8 +51,7 @@ sb_wait_until 20 eval "! pcmk_online nfs2 | grep -qw nfs1" || {
 	it_fail "crm_mon -1 on nfs2 still shows nfs1 online after its fencing"
 }
 it_pass "crm_mon -1 on nfs2: online $(pcmk_online nfs2) (nfs1's Pacemaker stopped itself)"
-sb_wait_until 15 eval "it_send a 'nsm notified'; [[ \$IT_REPLY == 'NOTIFIED $A '* ]]" ||
-	it_fail "client a got no SM_NOTIFY from $A"
+fo_nsm_notified a "$A"
 for i in 0 1 2 3 4; do it_expect a "nlm lock write $((i * 10)) 5 fence-a reclaim" OK; done
 it_expect_store "a's 5 locks, reclaimed through nfs2" \
 	'type=write .*node=2 .*client=ulmt-a-' 5

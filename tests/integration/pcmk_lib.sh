@@ -27,6 +27,8 @@
 #
 #   pc_nlm_locks CL [reclaim|unlock]  CL's PC_FILES x PC_LOCKS NLM lock
 #                         commands: files mv-CL-F, ranges [10 i, 10 i + 4]
+#   pc_nlm_reclaim ADDR CL...  each CL reclaims them through ADDR once
+#                         notified from it: every reclaim granted
 #   pc_probes_start       in the background, client c (nfs3) tries a lock
 #                         inside a's or b's, client p (the moved address)
 #                         tests b's first lock, until pc_probes_end
@@ -177,6 +179,18 @@ pc_nlm_locks() {
 			echo "nlm $op $((i * 10)) 5 mv-$1-$f$suffix"
 		done
 	done
+}
+
+# pc_nlm_reclaim ADDR CL...: each CL, once ADDR's SM_NOTIFY came, reclaims
+# its pc_nlm_locks through ADDR (in parallel): every reclaim granted.
+pc_nlm_reclaim() {
+	local addr=$1 cl
+	shift
+	for cl in "$@"; do
+		fo_nsm_notified "$cl" "$addr"
+		fo_send "$cl" < <(pc_nlm_locks "$cl" reclaim)
+	done
+	for cl in "$@"; do fo_expect_all "$cl" OK; done
 }
 
 # pc_nlm_holders: the cluster up, client hosts h101..h105; NLM clients a

@@ -52,12 +52,7 @@ it_expect_value "ulmctl grace: node 1" "kind=node name=1 grace=no ganesha=@(E|no
 
 # The clients reclaim through nfs2 once notified: every reclaim granted,
 # none refused for grace; the records are nfs2's, nothing was released.
-for cl in a b; do
-	sb_wait_until 15 eval "it_send $cl 'nsm notified'; [[ \$IT_REPLY == 'NOTIFIED $A '* ]]" ||
-		it_fail "client $cl got no SM_NOTIFY from $A"
-	fo_send "$cl" < <(pc_nlm_locks "$cl" reclaim)
-done
-for cl in a b; do fo_expect_all "$cl" OK; done
+pc_nlm_reclaim "$A" a b
 it_expect_store "$HELD locks held, all nfs2's" \
 	'type=write .*node=2 .*client=ulmt-[ab]-' "$HELD"
 

@@ -57,12 +57,7 @@ it_pass "nfs1's stop of Ganesha: stopped nfs1: its grace request lifted"
 it_expect_value "ulmctl grace: node 1 stopped" "kind=node name=1 grace=no ganesha=E" \
 	"$(fo_grace node 1 grace,ganesha)"
 
-for cl in a b; do
-	sb_wait_until 15 eval "it_send $cl 'nsm notified'; [[ \$IT_REPLY == 'NOTIFIED $A '* ]]" ||
-		it_fail "client $cl got no SM_NOTIFY from $A"
-	fo_send "$cl" < <(pc_nlm_locks "$cl" reclaim)
-done
-for cl in a b; do fo_expect_all "$cl" OK; done
+pc_nlm_reclaim "$A" a b
 it_expect_store "$HELD locks reclaimed through nfs2, all nfs2's" \
 	'type=write .*node=2 .*client=ulmt-[ab]-' "$HELD"
 it_expect a "nlm lock write 5000 5 mv-a-1" OK
