@@ -27,6 +27,8 @@
 #
 #   pc_nlm_locks CL [reclaim|unlock]  CL's PC_FILES x PC_LOCKS NLM lock
 #                         commands: files mv-CL-F, ranges [10 i, 10 i + 4]
+#   pc_moved_without_takeover  ip-nfs1 left nfs1 (its NLM clients
+#                         forgotten there) and nfs2 took nothing over
 #   pc_nlm_reclaim ADDR CL...  each CL reclaims them through ADDR once
 #                         notified from it: every reclaim granted
 #   pc_probes_start       in the background, client c (nfs3) tries a lock
@@ -179,6 +181,20 @@ pc_nlm_locks() {
 			echo "nlm $op $((i * 10)) 5 mv-$1-$f$suffix"
 		done
 	done
+}
+
+# pc_moved_without_takeover: Pacemaker's logs say nfs1's stop of ip-nfs1
+# forgot its 2 NLM clients and nfs2's start found the address released,
+# so took nothing over.
+pc_moved_without_takeover() {
+	local a line
+	a=$(pc_ip 1)
+	line=$(grep -o "left $a: [0-9]* of [0-9]* NLM clients forgotten here" \
+		"$(pcmk__dir nfs1)/log-pacemaker/pacemaker.log" | tail -n 1)
+	it_expect_value "nfs1's stop of ip-nfs1" "left $a: 2 of 2 NLM clients forgotten here" "$line"
+	pc_logged nfs2 pacemaker "move: $a was released by its last node: no takeover" ||
+		it_fail "nfs2's start of ip-nfs1 took node 1 over"
+	it_pass "nfs2's start of ip-nfs1: released by its last node, no takeover"
 }
 
 # pc_nlm_reclaim ADDR CL...: each CL, once ADDR's SM_NOTIFY came, reclaims
