@@ -312,6 +312,10 @@ bool ulmfsal_in_nfs4_request(void);
 /* grace/grace.c: recovery of lock state; the cluster's recovery state */
 void ulmfsal_grace_start(ulm_env *env, const struct ulmfsal_config *cfg);
 void ulmfsal_grace_stop(void);
+/* grace/ganesha_recovery_client.c: the address of the RADOS client
+ * Ganesha's rados_cluster backend writes its grace database with; false
+ * if there is none (another RecoveryBackend) or it is too long. */
+bool ulmfsal_ganesha_recovery_addr(char *buf, size_t len);
 /* grace/process_purge.c: records of dead smbd nodes, by a thread of its own */
 void ulmfsal_process_purge_start(ulm_env *env,
 				 const struct ulmfsal_config *cfg);

@@ -360,6 +360,34 @@ static void fence_previous_life(ulmrec *rec, uint32_t node)
 			 fenced);
 }
 
+/* Record what a takeover blocklists if this node is declared dead: our
+ * RADOS clients, and Ganesha's recovery client with rados_cluster. */
+static void addr_record(ulmrec *rec, const struct ulmfsal_config *cfg)
+{
+	char ganesha[ULMREC_ADDR_MAX];
+	const char *also = NULL;
+
+	if (nfs_param.nfsv4_param.recovery_backend ==
+	    RECOVERY_BACKEND_RADOS_CLUSTER) {
+		if (ulmfsal_ganesha_recovery_addr(ganesha, sizeof(ganesha)))
+			also = ganesha;
+		else
+			LogMajor(
+				COMPONENT_FSAL,
+				"UNIFIED: Ganesha's rados_cluster RADOS client "
+				"not found; a takeover of node %" PRIu32
+				" will not blocklist it, and its grace "
+				"database writes in flight may land after",
+				cfg->node_id);
+	}
+	if (ulmrec_addr_record(rec, cfg->node_id, also) != 0)
+		LogCrit(COMPONENT_FSAL,
+			"UNIFIED: cannot record this node's RADOS address for "
+			"fencing; a takeover of node %" PRIu32
+			" will not be able to blocklist it",
+			cfg->node_id);
+}
+
 static ulmrec *cluster_open(const struct ulmfsal_config *cfg)
 {
 	struct ulmrec_config rc_cfg = {
@@ -383,13 +411,8 @@ static ulmrec *cluster_open(const struct ulmfsal_config *cfg)
 		rc = ulmrec_watch(rec, entry_changed, NULL);
 	if (rc == 0)
 		fence_previous_life(rec, cfg->node_id);
-	/* What a takeover blocklists if this node is declared dead. */
-	if (rc == 0 && ulmrec_addr_record(rec, cfg->node_id) != 0)
-		LogCrit(COMPONENT_FSAL,
-			"UNIFIED: cannot record this node's RADOS address for "
-			"fencing; a takeover of node %" PRIu32
-			" will not be able to blocklist it",
-			cfg->node_id);
+	if (rc == 0)
+		addr_record(rec, cfg);
 	if (rc != 0) {
 		LogCrit(COMPONENT_FSAL,
 			"UNIFIED: cannot reach the cluster's recovery state "

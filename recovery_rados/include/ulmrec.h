@@ -42,7 +42,7 @@ extern "C" {
 /** Longest RADOS client address ("v1:10.0.0.1:0/123456") or IP. */
 #define ULMREC_ADDR_MAX 128
 /** Room for a node's recorded clients (ulmrec_fence_node's @p fenced). */
-#define ULMREC_NODE_ADDRS_MAX (3 * ULMREC_ADDR_MAX)
+#define ULMREC_NODE_ADDRS_MAX (4 * ULMREC_ADDR_MAX)
 
 /** A connection to the cluster's recovery state. */
 typedef struct ulmrec ulmrec;
@@ -116,10 +116,12 @@ int ulmrec_watch_renew(ulmrec *rec);
 
 /** @brief Record node @p node's RADOS clients: libulm's lock store's two
  *  (the one that holds its liveness lease now, and the data client whose
- *  address that lease's object keeps) and this connection. Call it
- *  on the node itself, once its store is open. @return 0, -ENOENT (nobody
- *  holds the lease), -EINVAL, -EIO */
-int ulmrec_addr_record(ulmrec *rec, uint32_t node);
+ *  address that lease's object keeps), this connection, and @p also if
+ *  not NULL (another client of the node that writes shared state: Ganesha's
+ *  rados_cluster recovery client). Call it on the node itself, once its
+ *  store is open. @return 0, -ENOENT (nobody holds the lease), -EINVAL,
+ *  -EIO */
+int ulmrec_addr_record(ulmrec *rec, uint32_t node, const char *also);
 
 /** @brief Blocklist node @p node's recorded clients in the OSD map for
  *  @p expire_secs: none of their writes lands after this returns, and

@@ -100,14 +100,15 @@ static int value_read(ulmrec *rec, const char *oid, const char *key, char *buf,
 	return omap_each(rec->io, oid, key, value_visit, &out);
 }
 
-int ulmrec_addr_record(ulmrec *rec, uint32_t node)
+int ulmrec_addr_record(ulmrec *rec, uint32_t node, const char *also)
 {
 	char oid[32], lease[ULMREC_ADDR_MAX], io[ULMREC_ADDR_MAX];
 	char self[ULMREC_ADDR_MAX], key[ADDR_KEY_LEN];
 	char val[ULMREC_NODE_ADDRS_MAX];
 	int rc;
 
-	if (!rec)
+	if (!rec || (also && (!*also || strchr(also, ' ') ||
+			      strlen(also) >= ULMREC_ADDR_MAX)))
 		return -EINVAL;
 	snprintf(oid, sizeof(oid), "live.%08x", node);
 	rc = locker_addr(rec, oid, LIVE_LOCK, lease, sizeof(lease));
@@ -118,8 +119,8 @@ int ulmrec_addr_record(ulmrec *rec, uint32_t node)
 		rc = own_addr(rec, node, self, sizeof(self));
 	if (rc)
 		return rc;
-	snprintf(val, sizeof(val), "%s%s%s %s", lease, io[0] ? " " : "", io,
-		 self);
+	snprintf(val, sizeof(val), "%s%s%s %s%s%s", lease, io[0] ? " " : "", io,
+		 self, also ? " " : "", also ? also : "");
 	addr_key(key, node);
 	return ulmrec_errno(
 		omap_put(rec->io, ULMREC_OID, key, val, strlen(val)));

@@ -137,26 +137,13 @@ static void test_rados_event_take_wakes_on_post(void **state)
 	assert_true(t1.tv_sec - t0.tv_sec < 10);
 }
 
-/* Connect to the fixture's pool and namespace as a bare client. */
-static rados_ioctx_t raw_open(struct fixture *f, rados_t *cluster)
-{
-	rados_ioctx_t io;
-
-	assert_int_equal(rados_create(cluster, NULL), 0);
-	assert_int_equal(rados_conf_read_file(*cluster, NULL), 0);
-	assert_int_equal(rados_connect(*cluster), 0);
-	assert_int_equal(rados_ioctx_create(*cluster, "ulm", &io), 0);
-	rados_ioctx_set_namespace(io, f->ns);
-	return io;
-}
-
 /* Put raw bytes into an object's omap, as a damaged (or older) store
  * would. */
 static void put_raw(struct fixture *f, const char *oid, const char *key,
 		    const char *val, size_t val_len)
 {
 	rados_t cluster;
-	rados_ioctx_t io = raw_open(f, &cluster);
+	rados_ioctx_t io = test_rados_open(f, &cluster);
 	rados_write_op_t op = rados_create_write_op();
 	size_t key_len = strlen(key);
 
@@ -171,7 +158,7 @@ static void put_raw(struct fixture *f, const char *oid, const char *key,
 static uint32_t format_of(struct fixture *f)
 {
 	rados_t cluster;
-	rados_ioctx_t io = raw_open(f, &cluster);
+	rados_ioctx_t io = test_rados_open(f, &cluster);
 	rados_read_op_t op = rados_create_read_op();
 	const char *key = "format";
 	rados_omap_iter_t iter;

@@ -152,34 +152,49 @@ static int count_char(const char *s, char c)
 	return n;
 }
 
-/* Node 1 (the fixture's env, on a 1 s lease) recorded its three clients:
- * the store's lease and data clients, and ours. Fencing blocklists them
- * all: node 1 can renew nothing, so it stops granting. */
+/* Node 1 (the fixture's env, on a 1 s lease) recorded its four clients:
+ * the store's lease and data clients, ours, and one more (as Ganesha's
+ * rados_cluster client). Fencing blocklists them all: node 1 can renew
+ * nothing, so it stops granting, and the other client's writes (a grace
+ * database lift queued while the node was cut off) no longer land. */
 static void test_recovery_fence_addresses(void **state)
 {
 	struct fixture *f = *state;
 	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
 	ulmrec *rec = open_rec(f);
-	char fenced[ULMREC_NODE_ADDRS_MAX];
+	char fenced[ULMREC_NODE_ADDRS_MAX], *other_addr = NULL;
+	rados_t other;
+	rados_ioctx_t other_io = test_rados_open(f, &other);
 	int64_t end;
 
 	ulm_env_close(f->env);
 	f->lease_ms = 1000;
 	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
+	assert_int_equal(rados_getaddrs(other, &other_addr), 0);
 
 	assert_int_equal(ulmrec_fence_node(rec, 1, 60, fenced, sizeof(fenced)),
 			 -ENOENT);
-	assert_int_equal(ulmrec_addr_record(rec, 7), -ENOENT); /* no lease */
-	assert_int_equal(ulmrec_addr_record(rec, 1), 0);
+	assert_int_equal(ulmrec_addr_record(rec, 7, NULL),
+			 -ENOENT); /* no lease */
+	assert_int_equal(ulmrec_addr_record(rec, 1, ""), -EINVAL);
+	assert_int_equal(ulmrec_addr_record(rec, 1, "a b"), -EINVAL);
+	assert_int_equal(ulmrec_addr_record(rec, 1, other_addr), 0);
+	assert_int_equal(rados_write_full(other_io, "probe", "1", 1), 0);
 	assert_int_equal(ulmrec_fence_node(rec, 1, 60, fenced, sizeof(fenced)),
 			 0);
-	assert_int_equal(count_char(fenced, ' '), 2);
+	assert_int_equal(count_char(fenced, ' '), 3);
+	assert_non_null(strstr(fenced, other_addr));
+	assert_int_equal(rados_write_full(other_io, "probe", "2", 1),
+			 -ESHUTDOWN); /* Ceph's EBLOCKLISTED */
 	for (end = test_now_ms() + 4000;
 	     ulm_env_live(f->env) && test_now_ms() < end; test_sleep_ms(20))
 		;
 	assert_false(ulm_env_live(f->env));
 	assert_int_equal(try_lock(f->env, "f", &a, ULM_LOCK_WRITE, 0, 9, NULL),
 			 ULM_EFENCED);
+	rados_buffer_free(other_addr);
+	rados_ioctx_destroy(other_io);
+	rados_shutdown(other);
 	ulmrec_close(rec);
 }
 

@@ -51,11 +51,7 @@ static struct object_view object_of(struct fixture *f, const char *file)
 
 	for (size_t i = 0; file[i]; i++)
 		snprintf(oid + 2 + 2 * i, 3, "%02x", (unsigned char)file[i]);
-	assert_int_equal(rados_create(&cluster, NULL), 0);
-	assert_int_equal(rados_conf_read_file(cluster, NULL), 0);
-	assert_int_equal(rados_connect(cluster), 0);
-	assert_int_equal(rados_ioctx_create(cluster, "ulm", &io), 0);
-	rados_ioctx_set_namespace(io, f->ns);
+	io = test_rados_open(f, &cluster);
 	rados_read_op_omap_get_vals2(op, "", "", 4096, &iter, &more, &prval);
 	rc = rados_read_op_operate(op, io, oid, 0);
 	if (!rc) {

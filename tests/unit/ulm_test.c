@@ -12,6 +12,18 @@
 #include "tmpdir.h"
 #include "ulm_test.h"
 
+rados_ioctx_t test_rados_open(const struct fixture *f, rados_t *cluster)
+{
+	rados_ioctx_t io;
+
+	assert_int_equal(rados_create(cluster, NULL), 0);
+	assert_int_equal(rados_conf_read_file(*cluster, NULL), 0);
+	assert_int_equal(rados_connect(*cluster), 0);
+	assert_int_equal(rados_ioctx_create(*cluster, "ulm", &io), 0);
+	rados_ioctx_set_namespace(io, f->ns);
+	return io;
+}
+
 static int setup(void **state, enum ulm_store_kind store)
 {
 	struct fixture *f = calloc(1, sizeof(*f));

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <rados/librados.h>
 #include "ulm.h"
 
 #define FIXTURE_NODES 4
@@ -39,6 +40,10 @@ struct fixture {
 	ulm_env *nodes[FIXTURE_NODES];
 	int n_nodes;
 };
+
+/* RADOS: a bare client of the test cluster (not libulm's), on the
+ * fixture's pool and namespace; the caller shuts @p cluster down. */
+rados_ioctx_t test_rados_open(const struct fixture *f, rados_t *cluster);
 
 /* cmocka setups: a fresh env of one store, in a fresh directory. */
 int setup_memory(void **state);
