@@ -259,9 +259,34 @@ void ulmfsal_blocked_wake(const struct ulm_key *key,
 /* service/events.c: the thread that takes this node's libulm events */
 void ulmfsal_events_start(ulm_env *env);
 void ulmfsal_events_stop(void);
-/* service/fence.c: log this node's fences, once each way */
+/* service/fence.c: log this node's fences, once each way; at its
+ * lease's end and when it is live again, its locks below (lock/below.c) */
 void ulmfsal_fence_watch_start(ulm_env *env);
 void ulmfsal_fence_watch_stop(void);
+
+/* lock/below.c: this node's locks in the sub-FSAL while its lease lapsed */
+void ulmfsal_below_release(void);
+void ulmfsal_below_retake(void);
+bool ulmfsal_below_released(const struct ulm_key *key);
+
+/* dbus/dbus_export.c: UNIFIED exports entered from a thread of our own
+ * (DBus methods, lock/below.c), outside any request */
+
+/** An export entered: a reference on it and op_ctx set to it. */
+struct ulmfsal_admin_export {
+	struct req_op_context ctx;
+	struct gsh_export *gsh;
+	struct fsal_export *ours; /**< UNIFIED's export in its stack */
+};
+
+/** Most UNIFIED exports an admin call looks at. */
+#define ULMFSAL_ADMIN_EXPORTS_MAX 1024
+
+/** @brief Ids of the UNIFIED exports, ascending. @return how many */
+size_t ulmfsal_admin_export_ids(uint16_t *ids, size_t max);
+/** @return 0, or -ENOENT (no such UNIFIED export) */
+int ulmfsal_admin_enter(uint16_t export_id, struct ulmfsal_admin_export *ax);
+void ulmfsal_admin_leave(struct ulmfsal_admin_export *ax);
 
 /* lock/lock.c */
 fsal_status_t ulmfsal_lock_op2(struct fsal_obj_handle *obj_hdl,

@@ -45,24 +45,6 @@ extern struct gsh_dbus_method ulmfsal_dbus_revoke_delegation;
 bool ulmfsal_dbus_invalid(DBusError *error, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* dbus_export.c: UNIFIED exports entered for an admin call */
-
-/** An export entered: a reference on it and op_ctx set to it. */
-struct ulmfsal_admin_export {
-	struct req_op_context ctx;
-	struct gsh_export *gsh;
-	struct fsal_export *ours; /**< UNIFIED's export in its stack */
-};
-
-/** Most UNIFIED exports an admin call looks at. */
-#define ULMFSAL_ADMIN_EXPORTS_MAX 1024
-
-/** @brief Ids of the UNIFIED exports, ascending. @return how many */
-size_t ulmfsal_admin_export_ids(uint16_t *ids, size_t max);
-/** @return 0, or -ENOENT (no such UNIFIED export) */
-int ulmfsal_admin_enter(uint16_t export_id, struct ulmfsal_admin_export *ax);
-void ulmfsal_admin_leave(struct ulmfsal_admin_export *ax);
-
 /**
  * @brief The file key of an absolute path on the server, looked up in
  * the UNIFIED export containing it.

@@ -295,6 +295,10 @@ acquire_lock(struct fsal_obj_handle *obj_hdl, struct state_t *state,
 	unsigned drops = 0;
 	int rc;
 
+	/* The file's locks below let go at this node's lease's end and not
+	 * taken again yet (below.c): refused as while fenced. */
+	if (ulmfsal_below_released(&call->key))
+		return ulmfsal_lock_status(ULM_EFENCED, "LOCK");
 	queue_request(lock_op, &req);
 	do {
 		rc = request_lock(lock_op, owner, request, call, &req, &holder,

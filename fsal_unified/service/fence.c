@@ -4,7 +4,9 @@
  * @brief FSAL UNIFIED: say when this node fences itself (its liveness
  * lease in RADOS could not be renewed in time) and when it is live
  * again, once each, not once per refused call. A thread of its own
- * looks every FENCE_LOOK_MS: the event thread may wait for RADOS.
+ * looks every FENCE_LOOK_MS: the event thread may wait for RADOS. It
+ * also lets go of this node's locks in the sub-FSAL once the lease
+ * ended, and takes them again when the node is live (lock/below.c).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -59,6 +61,10 @@ static void *fence_loop(void *arg)
 				say_live(&st);
 			was_fenced = st.fenced;
 		}
+		if (st.lapsed)
+			ulmfsal_below_release();
+		else if (!st.fenced)
+			ulmfsal_below_retake();
 		usleep(FENCE_LOOK_MS * 1000);
 	}
 	return NULL;

@@ -26,5 +26,7 @@ void ulm_env_stats(ulm_env *env, struct ulm_env_stats *st)
 		return;
 	if (env->ops->fence_stats)
 		env->ops->fence_stats(env->store, &st->fences, &st->fenced_ms);
+	st->lapsed =
+		st->fenced && env->ops->lapsed && env->ops->lapsed(env->store);
 	backlog_stats(env, st);
 }

@@ -289,6 +289,11 @@ struct ulm_env_stats {
 	bool fenced;	    /**< fenced now (!ulm_env_live()) */
 	uint64_t fences;    /**< times this node fenced itself */
 	uint64_t fenced_ms; /**< time spent fenced, this fence included */
+	/** Fenced, and the lease ended too (by this node's count: its last
+	 *  renewal's send time plus one lease, a fifth of a lease after the
+	 *  fence): another node may take this node over from now on. Until
+	 *  then a renewal that gets through has cost nothing. */
+	bool lapsed;
 	/** Releases (unlock, cancel, share drop, delegation return) the store
 	 *  could not take when asked (fenced, a write failed): kept in
 	 *  memory, reported done to the caller, and written before this node

@@ -110,6 +110,10 @@ struct ulm_store_ops {
 	 *  the current fence included). NULL: never fenced. */
 	void (*fence_stats)(struct ulm_store *store, uint64_t *fences,
 			    uint64_t *fenced_ms);
+	/** Has this node's lease ended by its own count (its last renewal's
+	 *  send time plus one lease, the margin past its fence)? From then
+	 *  another node may count it dead and take it over. NULL: never. */
+	bool (*lapsed)(struct ulm_store *store);
 	/** Is the file frozen by a dead node's token (docs/rados.md)? Then
 	 *  only reclaims may grant on it. NULL: no tokens in this store.
 	 *  @return 1, 0, -ENOMEM */

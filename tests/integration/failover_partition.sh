@@ -6,7 +6,9 @@
 # conflicting lock is never granted (the move is the OCF agent's, run as
 # Pacemaker would). When n1's path to Ceph comes back it
 # still grants nothing (blocklisted, fenced): no record of it lands, nor
-# a write of its Ganesha to the grace database. A
+# a write of its Ganesha to the grace database. Its Ganesha, still up,
+# let go of its kernel locks at its lease's end: the clients reclaim
+# through n2 before it is killed. A
 # client that does not reclaim within the grace period loses its locks to
 # the purge (another client may take them), and its late reclaim is
 # refused.
@@ -108,14 +110,18 @@ it_expect d "nlm lock write 300 1 g" "ERR NLM4_DENIED_GRACE_PERIOD"
 it_expect_store "nothing of n1's landed" 'start=300 |node=1 .*client=ulmt-d' 0
 it_expect_store "n1's old records still wait for their clients" 'node=1 ' 6
 
-# A real cluster powers a node that lost its lease off (STONITH); here it
-# would keep its kernel locks on the one filesystem all nodes export.
-sb_stop n1 ganesha KILL || it_fail "stopping n1"
+# n1's Ganesha is still up: it let go of its kernel locks on the one
+# filesystem all nodes export once its lease ended, so its clients'
+# reclaims through n2 get them (else n2's sub-FSAL refused them).
+it_expect_log n1 "its locks below let go at its lease's end" \
+	"liveness lease ended: another node may take it over now; [0-9]+ locks"
 it_expect a "nsm notified" "NOTIFIED $A *"
 it_expect a "v4 renew" OK
 it_expect a "v4 file f" OK
 it_expect a "v4 lock write 0 10 reclaim" OK
 it_expect a "nlm lock write 0 10 g reclaim" OK
+# A real cluster powers a node that lost its lease off (STONITH).
+sb_stop n1 ganesha KILL || it_fail "stopping n1"
 it_expect c "v4 lock write 5 1" "DENIED write 0 10"
 it_expect c "nlm lock write 5 1 g" "ERR NLM4_DENIED"
 # "late" was notified too, but stays silent: its locks stay unreclaimed.

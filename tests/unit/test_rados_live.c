@@ -113,6 +113,7 @@ static void test_live_fenced_without_renewals_then_back(void **state)
 	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
 	struct ulm_owner b = test_owner(ULM_PROTO_NFS4, "c2", "b");
 	struct ulm_key k = test_key("f");
+	struct ulm_env_stats st;
 	uint64_t paused;
 	ulm_env *env2;
 
@@ -124,12 +125,18 @@ static void test_live_fenced_without_renewals_then_back(void **state)
 	paused = clock_wall_ms();
 	rados_live_pause(f->env->store, true);
 	assert_true(env_becomes(f->env, false));
-	/* The others still count it live: it stopped first. */
+	/* The others still count it live: it stopped first, and knows its
+	 * lease has not ended yet. */
 	assert_true(test_node(env2, 1).live);
+	ulm_env_stats(f->env, &st);
+	assert_false(st.lapsed);
 	assert_int_equal(try_lock(f->env, "f", &a, W, 20, 29, NULL),
 			 ULM_EFENCED);
 	assert_int_equal(ulm_lock_test(f->env, &k, &b, W, 0, 0, NULL), -EAGAIN);
 	assert_true(test_node_becomes(env2, 1, false, SETTLE_MS));
+	/* By its own count its lease ended no later than the others saw. */
+	ulm_env_stats(f->env, &st);
+	assert_true(st.lapsed);
 	/* Dead since its last renewal's lease ended: after the pause began,
 	 * at most one lease (renewed every third of it) after. */
 	assert_in_range(test_node(env2, 1).lease_end_ms, paused,
@@ -139,6 +146,8 @@ static void test_live_fenced_without_renewals_then_back(void **state)
 	rados_live_pause(f->env->store, false);
 	assert_true(env_becomes(f->env, true));
 	assert_true(test_node(env2, 1).live);
+	ulm_env_stats(f->env, &st);
+	assert_false(st.lapsed);
 	assert_int_equal(try_lock(f->env, "f", &a, W, 20, 29, NULL), 0);
 }
 

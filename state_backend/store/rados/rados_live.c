@@ -168,6 +168,14 @@ static void fence_note(struct rados_store *s)
 	}
 }
 
+bool rados_lapsed(struct ulm_store *store)
+{
+	struct rados_store *s = (struct rados_store *)store;
+
+	return clock_now_ns() >=
+	       atomic_load(&s->live_until) + margin_ms(s) * NS_PER_MS;
+}
+
 void rados_fence_stats(struct ulm_store *store, uint64_t *fences,
 		       uint64_t *fenced_ms)
 {

@@ -19,6 +19,8 @@ void rados_live_fini(struct rados_store *s);
 bool rados_live_ok(struct rados_store *s);
 /** The store op: rados_live_ok(). */
 bool rados_live(struct ulm_store *store);
+/** The store op: the lease ended too, not only its margin. */
+bool rados_lapsed(struct ulm_store *store);
 /** The store op: times fenced and time spent fenced. */
 void rados_fence_stats(struct ulm_store *store, uint64_t *fences,
 		       uint64_t *fenced_ms);

@@ -283,6 +283,7 @@ const struct ulm_store_ops ulm_store_rados_ops = {
 	.node_list = rados_node_list,
 	.live = rados_live,
 	.fence_stats = rados_fence_stats,
+	.lapsed = rados_lapsed,
 	.file_frozen = rados_file_frozen,
 	.token_purge = rados_token_purge,
 	.token_stats = rados_token_stats,
