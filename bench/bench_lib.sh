@@ -5,11 +5,13 @@
 #                     fresh /tmp directory), load the sandbox with the
 #                     UNIFIED module of this build, sandbox run NAME-$$,
 #                     cleaned up at exit
-#   bench_lock_server PROTOCOLS   node n1: one ganesha.nfsd with a plain VFS
-#                     export /vfs and a UNIFIED one /unified (LMDB, or
-#                     RADOS on a memstore Ceph with ULM_BENCH_STORE=rados,
-#                     Rados_Tokens ULM_BENCH_TOKENS), PROTOCOLS "4" or "3,4"
-#                     (NLM: rpcbind and rpc.statd too); prints its setup
+#   bench_lock_server PROTOCOLS [KEY=VALUE...]   node n1: one ganesha.nfsd
+#                     with a plain VFS export /vfs and a UNIFIED one
+#                     /unified (LMDB, or RADOS on a memstore Ceph with
+#                     ULM_BENCH_STORE=rados, Rados_Tokens ULM_BENCH_TOKENS),
+#                     PROTOCOLS "4" or "3,4" (NLM: rpcbind and rpc.statd
+#                     too), more sb_ganesha_conf settings as KEY=VALUE;
+#                     prints its setup
 #   bench_lock_run EXPORT CLIENTS SECONDS [ulm-nfs-bench options]
 #                     lock+unlock pairs on /EXPORT from CLIENTS clients:
 #                     prints "pairs_per_s median_us p99_us pairs"; fails
@@ -28,6 +30,7 @@ bench_init() {
 
 bench_lock_server() {
 	local protocols=$1 store
+	shift
 	mkdir -p "$work/vfs" "$work/unified" "$work/store"
 	sb_node_create n1
 	store=(store=lmdb store_path="$work/store")
@@ -47,7 +50,7 @@ bench_lock_server() {
 	fi
 	sb_ganesha_conf n1 protocols="$protocols" grace=2 lease=30 "${store[@]}" \
 		node_id=1 export="1:$work/vfs:/vfs:VFS" \
-		export="2:$work/unified:/unified:UNIFIED/VFS"
+		export="2:$work/unified:/unified:UNIFIED/VFS" "$@"
 	sb_ganesha_start n1
 	sb_ganesha_wait_grace n1
 }

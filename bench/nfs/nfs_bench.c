@@ -11,6 +11,7 @@
  * "denied"; there are no blocking locks). With --per-client-files client
  * i locks PATH.i instead, so clients measure throughput, not contention.
  */
+#include "latency.h"
 #include "nfs4_client.h"
 #include "nlm_client.h"
 
@@ -21,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <nfsc/libnfs.h>
@@ -44,38 +44,11 @@ struct bench_client {
 	const struct bench_options *opts;
 	pthread_barrier_t *start;
 	int index;
-	uint64_t *latencies_us; /* one per completed pair */
-	size_t pairs;
-	size_t capacity;
+	struct latency_log pairs; /* one sample per completed pair */
 	uint64_t denied;
 	uint64_t elapsed_us; /* of the pair loop */
 	int status;	     /* first failure, NFS4_OK if none */
 };
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static int record_pair(struct bench_client *client, uint64_t latency_us)
-{
-	if (client->pairs == client->capacity) {
-		size_t capacity =
-			client->capacity ? client->capacity * 2 : 4096;
-		uint64_t *grown = realloc(client->latencies_us,
-					  capacity * sizeof(*grown));
-
-		if (!grown)
-			return -ENOMEM;
-		client->latencies_us = grown;
-		client->capacity = capacity;
-	}
-	client->latencies_us[client->pairs++] = latency_us;
-	return 0;
-}
 
 /* What a client locks through: an NFSv4 open, or NLM (no open). */
 struct bench_conn {
@@ -127,16 +100,17 @@ static int run_pairs(struct bench_client *client, struct bench_conn *conn)
 	int status;
 
 	pthread_barrier_wait(client->start);
-	begin = now_us();
+	begin = latency_now_us();
 	end = begin + (uint64_t)(client->opts->seconds * 1e6);
-	while ((start = now_us()) < end) {
+	while ((start = latency_now_us()) < end) {
 		status = lock_pair(client, conn);
 		if (status != NFS4_OK)
 			return status;
-		if (record_pair(client, now_us() - start) < 0)
+		if (latency_log_add(&client->pairs, latency_now_us() - start) <
+		    0)
 			return -ENOMEM;
 	}
-	client->elapsed_us = now_us() - begin;
+	client->elapsed_us = latency_now_us() - begin;
 	return NFS4_OK;
 }
 
@@ -207,13 +181,6 @@ static void *client_main(void *arg)
 	return NULL;
 }
 
-static int compare_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Merge every client's latencies, sorted; NULL if out of memory. */
 static uint64_t *merge_latencies(const struct bench_client *clients, int n,
 				 size_t *total)
@@ -224,27 +191,17 @@ static uint64_t *merge_latencies(const struct bench_client *clients, int n,
 
 	*total = 0;
 	for (i = 0; i < n; i++)
-		*total += clients[i].pairs;
+		*total += clients[i].pairs.count;
 	all = malloc((*total ? *total : 1) * sizeof(*all));
 	if (!all)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		memcpy(all + at, clients[i].latencies_us,
-		       clients[i].pairs * sizeof(*all));
-		at += clients[i].pairs;
+		memcpy(all + at, clients[i].pairs.us,
+		       clients[i].pairs.count * sizeof(*all));
+		at += clients[i].pairs.count;
 	}
-	qsort(all, *total, sizeof(*all), compare_u64);
+	latency_sort(all, *total);
 	return all;
-}
-
-static uint64_t percentile(const uint64_t *sorted, size_t n, double pct)
-{
-	size_t rank;
-
-	if (n == 0)
-		return 0;
-	rank = (size_t)(pct / 100.0 * (double)(n - 1) + 0.5);
-	return sorted[rank];
 }
 
 static int report(const struct bench_client *clients,
@@ -269,9 +226,9 @@ static int report(const struct bench_client *clients,
 	printf("pairs=%zu seconds=%.2f pairs_per_s=%.1f median_us=%llu "
 	       "p99_us=%llu clients=%d denied=%llu\n",
 	       pairs, elapsed, pairs / elapsed,
-	       (unsigned long long)percentile(sorted, pairs, 50),
-	       (unsigned long long)percentile(sorted, pairs, 99), opts->clients,
-	       (unsigned long long)denied);
+	       (unsigned long long)latency_percentile(sorted, pairs, 50),
+	       (unsigned long long)latency_percentile(sorted, pairs, 99),
+	       opts->clients, (unsigned long long)denied);
 	free(sorted);
 	return 0;
 }
@@ -303,7 +260,7 @@ static int run(const struct bench_options *opts)
 	if (rc == 0)
 		rc = report(clients, opts);
 	for (i = 0; i < opts->clients; i++)
-		free(clients[i].latencies_us);
+		latency_log_free(&clients[i].pairs);
 	free(clients);
 	pthread_barrier_destroy(&start);
 	return rc;

@@ -326,6 +326,8 @@ sb__fsal_block() {
 #                                     loaded by a parallel suite)
 #   deleg_unwatched=true|false       (UNIFIED Delegations_Unwatched)
 #   bind=ADDR                        (NFS_CORE_PARAM Bind_Addr)
+#   core="NAME = VALUE"              (repeatable: one more NFS_CORE_PARAM
+#     setting, e.g. core="RPC_Max_Connections = 4096")
 #   udp=false|true|mount             (Enable_UDP, default false; rpc.statd
 #     passes SM_NOTIFY on to NLM over UDP only: true for NSM tests)
 #   export=ID:PATH:PSEUDO:FSALSPEC   (repeatable; see sb__fsal_block)
@@ -351,7 +353,7 @@ sb_ganesha_conf() {
 	local unified=0 store="" store_path="" node_id="" sync="" raw=""
 	local sectype=sys keytab="" krb5_principal=nfs
 	local ceph_conf="" pool="" namespace="" bind="" udp=false dbus=0 delegations=""
-	local exports=()
+	local exports=() core=""
 	local rados_lease="" rados_tokens="" rados_op_timeout="" deleg_unwatched=""
 	local rados_peer_wait="" metrics_port="" metrics_address=""
 	local courtesy_age="" courtesy_records=""
@@ -391,6 +393,7 @@ sb_ganesha_conf() {
 		krb5) keytab=$val ;;
 		krb5_principal) krb5_principal=$val ;;
 		raw) raw+="$val"$'\n' ;;
+		core) core+=$'\t'"$val;"$'\n' ;;
 		dbus) dbus=$val ;;
 		delegations) delegations=$val ;;
 		*)
@@ -414,7 +417,7 @@ sb_ganesha_conf() {
 		*3*) ;;
 		*) printf '\tEnable_NLM = false;\n' ;;
 		esac
-		printf '}\n'
+		printf '%s}\n' "$core"
 		printf 'NFSv4 {\n\tGrace_Period = %s;\n\tLease_Lifetime = %s;\n' \
 			"$grace" "$lease"
 		printf '\tGraceless = %s;\n' "$graceless"
