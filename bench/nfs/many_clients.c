@@ -16,6 +16,7 @@
  *   median_us= p99_us= rss_probed_kib= cleanup_s= rss_cleaned_kib=
  *   left_locked=
  */
+#include "bench_target.h"
 #include "latency.h"
 #include "nfs4_client.h"
 #include "nlm_client.h"
@@ -41,10 +42,7 @@
 #define NLM_SVID      1
 
 struct many_options {
-	const char *server;
-	const char *export;
-	const char *file;
-	double seconds;
+	struct bench_target target;
 	int clients;
 	int locks;
 	unsigned int minor;
@@ -126,21 +124,21 @@ static int client_setup(const struct many_options *opts, int index,
 	char name[64];
 	int status, j;
 
-	snprintf(client->path, sizeof(client->path), "%s.%d", opts->file,
+	snprintf(client->path, sizeof(client->path), "%s.%d", opts->target.file,
 		 index);
 	if (opts->nlm) {
 		snprintf(name, sizeof(name), "127.%d.%d.%d", 1 + index / 65536,
 			 index / 256 % 256, index % 256);
-		client->nlm =
-			nlm_client_create(opts->server, opts->export, name);
+		client->nlm = nlm_client_create(opts->target.server,
+						opts->target.export, name);
 		if (!client->nlm)
 			return -ENOMEM;
 	} else {
 		snprintf(name, sizeof(name), "ulm-nfs-many-%d-%d",
 			 (int)getpid(), index);
-		status = nfs4_session_create_sec(opts->server, opts->export,
-						 name, &sys, opts->minor, 0,
-						 &client->session);
+		status = nfs4_session_create_sec(
+			opts->target.server, opts->target.export, name, &sys,
+			opts->minor, 0, &client->session);
 		if (status != NFS4_OK)
 			return status;
 		status = nfs4_file_open(client->session, client->path,
@@ -187,7 +185,7 @@ static int probe(const struct many_options *opts, struct many_client *clients,
 	uint64_t offset = (uint64_t)opts->locks * RANGE_STRIDE, start, end;
 	int i = 0, status;
 
-	end = latency_now_us() + (uint64_t)(opts->seconds * 1e6);
+	end = latency_now_us() + (uint64_t)(opts->target.seconds * 1e6);
 	while ((start = latency_now_us()) < end) {
 		status = client_range(&clients[i], offset, 1, false);
 		if (status == 0)
@@ -216,12 +214,12 @@ static int count_left_locked(const struct many_options *opts)
 	int left = 0, i, status;
 
 	snprintf(name, sizeof(name), "ulm-nfs-many-%d-check", (int)getpid());
-	status =
-		nfs4_session_create(opts->server, opts->export, name, &checker);
+	status = nfs4_session_create(opts->target.server, opts->target.export,
+				     name, &checker);
 	if (status != NFS4_OK)
 		return status < 0 ? status : -EIO;
 	for (i = 0; i < opts->clients; i++) {
-		snprintf(path, sizeof(path), "%s.%d", opts->file, i);
+		snprintf(path, sizeof(path), "%s.%d", opts->target.file, i);
 		status = nfs4_file_open(checker, path, OPEN4_SHARE_ACCESS_BOTH,
 					OPEN4_SHARE_DENY_NONE, &file);
 		if (status == NFS4_OK)
@@ -365,26 +363,12 @@ static long parse_long(const char *name, const char *arg, long min, long max)
 
 static int parse_option(int c, struct many_options *opts)
 {
-	char *end;
+	int taken = bench_target_option(c, &opts->target);
 	long value;
 
+	if (taken)
+		return taken < 0 ? -1 : 0;
 	switch (c) {
-	case 's':
-		opts->server = optarg;
-		return 0;
-	case 'e':
-		opts->export = optarg;
-		return 0;
-	case 'f':
-		opts->file = optarg;
-		return 0;
-	case 't':
-		opts->seconds = strtod(optarg, &end);
-		if (*end || opts->seconds <= 0) {
-			fprintf(stderr, "--seconds: a number > 0\n");
-			return -1;
-		}
-		return 0;
 	case 'k':
 		opts->clients = parse_long("clients", optarg, 1, MAX_CLIENTS);
 		return opts->clients < 0 ? -1 : 0;
@@ -413,10 +397,7 @@ static int parse_option(int c, struct many_options *opts)
 static int parse_options(int argc, char **argv, struct many_options *opts)
 {
 	static const struct option longopts[] = {
-		{"server", required_argument, NULL, 's'},
-		{"export", required_argument, NULL, 'e'},
-		{"file", required_argument, NULL, 'f'},
-		{"seconds", required_argument, NULL, 't'},
+		BENCH_TARGET_OPTIONS,
 		{"clients", required_argument, NULL, 'k'},
 		{"locks", required_argument, NULL, 'l'},
 		{"minor", required_argument, NULL, 'm'},
@@ -427,11 +408,12 @@ static int parse_options(int argc, char **argv, struct many_options *opts)
 	};
 	int c;
 
-	*opts = (struct many_options){.seconds = 5, .clients = 10, .locks = 10};
+	*opts = (struct many_options){
+		.target.seconds = 5, .clients = 10, .locks = 10};
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
 		if (parse_option(c, opts) < 0)
 			return -1;
-	if (!opts->server || !opts->export || !opts->file || optind != argc) {
+	if (!bench_target_complete(&opts->target) || optind != argc) {
 		usage(stderr);
 		return -1;
 	}

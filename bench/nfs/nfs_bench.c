@@ -11,6 +11,7 @@
  * "denied"; there are no blocking locks). With --per-client-files client
  * i locks PATH.i instead, so clients measure throughput, not contention.
  */
+#include "bench_target.h"
 #include "latency.h"
 #include "nfs4_client.h"
 #include "nlm_client.h"
@@ -31,10 +32,7 @@
 #define MAX_CLIENTS 256
 
 struct bench_options {
-	const char *server;
-	const char *export;
-	const char *file;
-	double seconds;
+	struct bench_target target;
 	int clients;
 	bool per_client_files;
 	bool nlm;
@@ -101,7 +99,7 @@ static int run_pairs(struct bench_client *client, struct bench_conn *conn)
 
 	pthread_barrier_wait(client->start);
 	begin = latency_now_us();
-	end = begin + (uint64_t)(client->opts->seconds * 1e6);
+	end = begin + (uint64_t)(client->opts->target.seconds * 1e6);
 	while ((start = latency_now_us()) < end) {
 		status = lock_pair(client, conn);
 		if (status != NFS4_OK)
@@ -121,11 +119,12 @@ static int conn_open(const struct bench_options *opts, const char *name,
 	int status;
 
 	if (opts->nlm) {
-		conn->nlm = nlm_client_create(opts->server, opts->export, name);
+		conn->nlm = nlm_client_create(opts->target.server,
+					      opts->target.export, name);
 		return conn->nlm ? NLM4_GRANTED : -ENOMEM;
 	}
-	status = nfs4_session_create(opts->server, opts->export, name,
-				     &conn->session);
+	status = nfs4_session_create(opts->target.server, opts->target.export,
+				     name, &conn->session);
 	if (status == NFS4_OK)
 		status = nfs4_file_open(conn->session, conn->path,
 					OPEN4_SHARE_ACCESS_BOTH,
@@ -161,10 +160,10 @@ static void *client_main(void *arg)
 	snprintf(name, sizeof(name), "ulm-nfs-bench-%d-%d", (int)getpid(),
 		 client->index);
 	if (opts->per_client_files)
-		snprintf(path, sizeof(path), "%s.%d", opts->file,
+		snprintf(path, sizeof(path), "%s.%d", opts->target.file,
 			 client->index);
 	else
-		snprintf(path, sizeof(path), "%s", opts->file);
+		snprintf(path, sizeof(path), "%s", opts->target.file);
 	conn.path = path;
 	status = conn_open(opts, name, &conn);
 	if (status != NFS4_OK) {
@@ -279,10 +278,7 @@ static void usage(FILE *out)
 static int parse_options(int argc, char **argv, struct bench_options *opts)
 {
 	static const struct option longopts[] = {
-		{"server", required_argument, NULL, 's'},
-		{"export", required_argument, NULL, 'e'},
-		{"file", required_argument, NULL, 'f'},
-		{"seconds", required_argument, NULL, 't'},
+		BENCH_TARGET_OPTIONS,
 		{"clients", required_argument, NULL, 'k'},
 		{"per-client-files", no_argument, NULL, 'p'},
 		{"nlm", no_argument, NULL, 'n'},
@@ -290,28 +286,17 @@ static int parse_options(int argc, char **argv, struct bench_options *opts)
 		{NULL, 0, NULL, 0},
 	};
 	char *end;
-	int c;
+	int c, taken;
 
-	opts->seconds = 5;
+	opts->target.seconds = 5;
 	opts->clients = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		taken = bench_target_option(c, &opts->target);
+		if (taken < 0)
+			return -1;
+		if (taken)
+			continue;
 		switch (c) {
-		case 's':
-			opts->server = optarg;
-			break;
-		case 'e':
-			opts->export = optarg;
-			break;
-		case 'f':
-			opts->file = optarg;
-			break;
-		case 't':
-			opts->seconds = strtod(optarg, &end);
-			if (*end || opts->seconds <= 0) {
-				fprintf(stderr, "--seconds: a number > 0\n");
-				return -1;
-			}
-			break;
 		case 'k':
 			opts->clients = strtol(optarg, &end, 10);
 			if (*end || opts->clients < 1 ||
@@ -334,7 +319,7 @@ static int parse_options(int argc, char **argv, struct bench_options *opts)
 			return -1;
 		}
 	}
-	if (!opts->server || !opts->export || !opts->file || optind != argc) {
+	if (!bench_target_complete(&opts->target) || optind != argc) {
 		usage(stderr);
 		return -1;
 	}

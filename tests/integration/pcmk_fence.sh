@@ -36,15 +36,7 @@ for i in 0 1 2 3 4; do it_expect a "nlm lock write $((i * 10)) 5 fence-a" OK; do
 
 kill -9 "$(pc_pid nfs1)" || it_fail "kill -9 Ganesha of nfs1"
 it_note "Ganesha of nfs1 killed -9"
-sb_wait_until 60 eval "sb_exec nfs2 stonith_admin --history nfs1 2>&1 |
-	grep -Eq '(off|reboot) of nfs1 successful'" || true
-# Asked by Pacemaker (its controller, or a fencer relaying for it), not by
-# stonith_admin (client=stonith_admin.PID).
-pc_fenced nfs1 client=pacemaker-
-sb_wait_until 60 pc_placed ip-nfs1 nfs2 || {
-	pc_status
-	it_fail "Pacemaker did not move ip-nfs1 to nfs2"
-}
+pc_fenced_and_moved
 it_pass "crm_mon -1: ip-nfs1 started on nfs2"
 sb_wait_until 20 eval "! pcmk_online nfs2 | grep -qw nfs1" || {
 	sb_exec nfs2 crm_mon -1

@@ -22,6 +22,8 @@
 #   pc_pid NODE           NODE's ganesha.nfsd pid
 #   pc_fenced NODE [TEXT] stonith_admin --history NODE (on nfs2) shows a
 #                         successful off or reboot of NODE (and TEXT)
+#   pc_fenced_and_moved   Pacemaker itself (not stonith_admin) fenced nfs1
+#                         and started ip-nfs1 on nfs2, each within 60 s
 #
 # The planned moves' NLM clients (it.pcmk_move, it.pcmk_standby):
 #
@@ -127,6 +129,18 @@ pc_fenced() {
 }
 
 pc_status() { sb_exec nfs3 crm_mon -1 2>&1 | tr -s ' \t' ' '; }
+
+pc_fenced_and_moved() {
+	sb_wait_until 60 eval "sb_exec nfs2 stonith_admin --history nfs1 2>&1 |
+		grep -Eq '(off|reboot) of nfs1 successful'" || true
+	# Asked by Pacemaker (its controller, or a fencer relaying for it),
+	# not by stonith_admin (client=stonith_admin.PID).
+	pc_fenced nfs1 client=pacemaker-
+	sb_wait_until 60 pc_placed ip-nfs1 nfs2 || {
+		pc_status
+		it_fail "Pacemaker did not move ip-nfs1 to nfs2"
+	}
+}
 
 pc_placed() {
 	pc_status | grep -q "^ \* $1 (ocf:ulm:ulm-takeover): Started $2\$"

@@ -45,14 +45,8 @@ sb_wait_until 30 eval "! pcmk_online nfs2 | grep -qw nfs1" || {
 	it_fail "crm_mon -1 on nfs2 still shows nfs1 online with its links down"
 }
 it_pass "crm_mon -1 on nfs2: online $(pcmk_online nfs2) after $(($(now_ms) - t0)) ms"
-sb_wait_until 60 eval "sb_exec nfs2 stonith_admin --history nfs1 2>&1 |
-	grep -Eq '(off|reboot) of nfs1 successful'" || true
-# Asked by Pacemaker (the membership lost nfs1), not by stonith_admin.
-pc_fenced nfs1 client=pacemaker-
-sb_wait_until 60 pc_placed ip-nfs1 nfs2 || {
-	pc_status
-	it_fail "Pacemaker did not move ip-nfs1 to nfs2"
-}
+# Pacemaker fences nfs1 (the membership lost it) and moves its address.
+pc_fenced_and_moved
 t_moved=$(now_ms)
 it_pass "crm_mon -1: ip-nfs1 started on nfs2 after $((t_moved - t0)) ms"
 # nfs1's Ganesha, cut off but alive, held its clients' kernel (OFD) locks
