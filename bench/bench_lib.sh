@@ -8,7 +8,8 @@
 #   bench_lock_server PROTOCOLS [KEY=VALUE...]   node n1: one ganesha.nfsd
 #                     with a plain VFS export /vfs and a UNIFIED one
 #                     /unified (LMDB, or RADOS on a memstore Ceph with
-#                     ULM_BENCH_STORE=rados, Rados_Tokens ULM_BENCH_TOKENS),
+#                     ULM_BENCH_STORE=rados, Rados_Tokens ULM_BENCH_TOKENS,
+#                     Rados_Token_Idle ULM_BENCH_TOKEN_IDLE),
 #                     PROTOCOLS "4" or "3,4" (NLM: rpcbind and rpc.statd
 #                     too), more sb_ganesha_conf settings as KEY=VALUE;
 #                     prints its setup
@@ -40,8 +41,10 @@ bench_lock_server() {
 		trap 'sb_cleanup; ceph_stop "$work/ceph"' EXIT
 		CEPH_NETNS=$(sb_ns n1) ceph_start "$work/ceph" bench memstore
 		store=(store=rados ceph_conf="$work/ceph/ceph.conf" pool=ulm
-			namespace=bench rados_tokens="${ULM_BENCH_TOKENS:-true}")
-		echo "Rados_Tokens = ${ULM_BENCH_TOKENS:-true}"
+			namespace=bench rados_tokens="${ULM_BENCH_TOKENS:-true}"
+			rados_token_idle="${ULM_BENCH_TOKEN_IDLE:-}")
+		echo "Rados_Tokens = ${ULM_BENCH_TOKENS:-true}," \
+			"Rados_Token_Idle = ${ULM_BENCH_TOKEN_IDLE:-default}"
 	fi
 	echo "UNIFIED store: ${ULM_BENCH_STORE:-lmdb}"
 	if [ "$protocols" != 4 ]; then

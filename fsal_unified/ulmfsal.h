@@ -37,6 +37,8 @@ struct ulmfsal_config {
 				*/
 	uint32_t peer_wait_s;  /**< wait for another node (libulm:
 				    peer_wait_s) */
+	uint32_t token_idle_s; /**< a file's token kept unused (libulm:
+				    token_idle_ms) */
 	/** A recalled delegation is revoked this long after one lease */
 	uint32_t deleg_revoke_margin_s;
 

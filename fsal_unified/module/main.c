@@ -21,16 +21,18 @@ static const char module_name[] = "UNIFIED";
 #define ULMFSAL_MAX_MAP_SIZE	   (1ULL << 40) /* 1 TiB */
 #define ULMFSAL_DEFAULT_MAP_SIZE   (1ULL << 30)
 /* RADOS_KV's default pool; our own namespace keeps clear of its objects */
-#define ULMFSAL_DEFAULT_POOL	    "nfs-ganesha"
-#define ULMFSAL_DEFAULT_NAMESPACE   "ulm"
-#define ULMFSAL_RADOS_NAME_MAX	    256
-#define ULMFSAL_MIN_LEASE_MS	    500
-#define ULMFSAL_MAX_LEASE_MS	    3600000
-#define ULMFSAL_DEFAULT_LEASE_MS    15000
-#define ULMFSAL_MAX_OP_TIMEOUT_S    3600
-#define ULMFSAL_MAX_REVOKE_MARGIN_S 60
-#define ULMFSAL_MAX_PEER_WAIT_S	    60
-#define ULMFSAL_DEFAULT_PEER_WAIT_S 1
+#define ULMFSAL_DEFAULT_POOL	     "nfs-ganesha"
+#define ULMFSAL_DEFAULT_NAMESPACE    "ulm"
+#define ULMFSAL_RADOS_NAME_MAX	     256
+#define ULMFSAL_MIN_LEASE_MS	     500
+#define ULMFSAL_MAX_LEASE_MS	     3600000
+#define ULMFSAL_DEFAULT_LEASE_MS     15000
+#define ULMFSAL_MAX_OP_TIMEOUT_S     3600
+#define ULMFSAL_MAX_REVOKE_MARGIN_S  60
+#define ULMFSAL_MAX_PEER_WAIT_S	     60
+#define ULMFSAL_DEFAULT_PEER_WAIT_S  1
+#define ULMFSAL_MAX_TOKEN_IDLE_S     3600
+#define ULMFSAL_DEFAULT_TOKEN_IDLE_S 5
 /* A worker waits at most this for RADOS, then its client retries. */
 #define ULMFSAL_DEFAULT_OP_TIMEOUT_S 5
 /* Courteous server: an expired client's records are kept a day at most,
@@ -79,6 +81,9 @@ static struct config_item unified_items[] = {
 	CONF_ITEM_UI32("Rados_Peer_Wait", 1, ULMFSAL_MAX_PEER_WAIT_S,
 		       ULMFSAL_DEFAULT_PEER_WAIT_S, ulmfsal_config,
 		       peer_wait_s),
+	CONF_ITEM_UI32("Rados_Token_Idle", 1, ULMFSAL_MAX_TOKEN_IDLE_S,
+		       ULMFSAL_DEFAULT_TOKEN_IDLE_S, ulmfsal_config,
+		       token_idle_s),
 	CONF_ITEM_UI32("Delegation_Revoke_Margin", 1,
 		       ULMFSAL_MAX_REVOKE_MARGIN_S, 1, ulmfsal_config,
 		       deleg_revoke_margin_s),
@@ -210,13 +215,14 @@ static fsal_status_t init_config(struct fsal_module *module,
 			"UNIFIED: Ceph_Conf = %s, UserId = %s, Keyring = %s, "
 			"Pool = %s, Namespace = %s, Rados_Lease_Ms = %" PRIu32
 			", Rados_Tokens = %s, Rados_Op_Timeout = %" PRIu32
-			", Rados_Peer_Wait = %" PRIu32,
+			", Rados_Peer_Wait = %" PRIu32
+			", Rados_Token_Idle = %" PRIu32,
 			ulmfsal_or_default(cfg->ceph_conf),
 			ulmfsal_or_default(cfg->userid),
 			ulmfsal_or_default(cfg->keyring), cfg->pool,
 			cfg->rados_namespace, cfg->lease_ms,
 			cfg->tokens ? "true" : "false", cfg->op_timeout_s,
-			cfg->peer_wait_s);
+			cfg->peer_wait_s, cfg->token_idle_s);
 	display_fsinfo(module);
 	return fsalstat(ERR_FSAL_NO_ERROR, 0);
 }

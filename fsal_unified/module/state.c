@@ -156,6 +156,7 @@ static int env_open_locked(const struct ulmfsal_config *cfg)
 		.tokens = cfg->tokens ? ULM_TOKENS_ON : ULM_TOKENS_OFF,
 		.op_timeout_s = cfg->op_timeout_s,
 		.peer_wait_s = cfg->peer_wait_s,
+		.token_idle_ms = cfg->token_idle_s * 1000,
 	};
 	int rc = ulm_env_open(&env_cfg, &env);
 

@@ -317,13 +317,15 @@ sb__fsal_block() {
 #      left out, so a test can omit a parameter on purpose)
 #   ceph_conf=FILE  pool=NAME  namespace=NAME   (UNIFIED, Store = rados)
 #   rados_lease=MS  rados_tokens=true|false  rados_op_timeout=S
-#   rados_peer_wait=S                (UNIFIED Rados_Lease_Ms, Rados_Tokens,
+#   rados_peer_wait=S  rados_token_idle=S
+#                                    (UNIFIED Rados_Lease_Ms, Rados_Tokens,
 #                                     Rados_Op_Timeout: default 5 s with
 #                                     ceph_conf, as Ganesha's;
 #                                     Rados_Peer_Wait: default 3 s, not
 #                                     Ganesha's 1 s, for a healthy node
 #                                     answering a handover on a machine
-#                                     loaded by a parallel suite)
+#                                     loaded by a parallel suite;
+#                                     Rados_Token_Idle: UNIFIED's 5 s)
 #   deleg_unwatched=true|false       (UNIFIED Delegations_Unwatched)
 #   bind=ADDR                        (NFS_CORE_PARAM Bind_Addr)
 #   core="NAME = VALUE"              (repeatable: one more NFS_CORE_PARAM
@@ -355,7 +357,8 @@ sb_ganesha_conf() {
 	local ceph_conf="" pool="" namespace="" bind="" udp=false dbus=0 delegations=""
 	local exports=() core=""
 	local rados_lease="" rados_tokens="" rados_op_timeout="" deleg_unwatched=""
-	local rados_peer_wait="" metrics_port="" metrics_address=""
+	local rados_peer_wait="" rados_token_idle="" metrics_port=""
+	local metrics_address=""
 	local courtesy_age="" courtesy_records=""
 	shift
 	for kv in "$@"; do
@@ -381,6 +384,7 @@ sb_ganesha_conf() {
 		deleg_unwatched) deleg_unwatched=$val unified=1 ;;
 		rados_op_timeout) rados_op_timeout=$val unified=1 ;;
 		rados_peer_wait) rados_peer_wait=$val unified=1 ;;
+		rados_token_idle) rados_token_idle=$val unified=1 ;;
 		metrics_port) metrics_port=$val unified=1 ;;
 		metrics_address) metrics_address=$val unified=1 ;;
 		courtesy_age) courtesy_age=$val unified=1 ;;
@@ -454,6 +458,9 @@ sb_ganesha_conf() {
 			[ -z "$ceph_conf" ] ||
 				printf '\tRados_Peer_Wait = %s;\n' \
 					"${rados_peer_wait:-3}"
+			[ -z "$rados_token_idle" ] ||
+				printf '\tRados_Token_Idle = %s;\n' \
+					"$rados_token_idle"
 			[ -z "$metrics_port" ] ||
 				printf '\tMetrics_Port = %s;\n' "$metrics_port"
 			[ -z "$metrics_address" ] ||

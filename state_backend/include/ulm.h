@@ -146,6 +146,13 @@ struct ulm_env_config {
 	 *  paused or partitioned holder is asked again by the retry, until
 	 *  its lease lapses and its files freeze (ULM_EGRACE). */
 	uint32_t peer_wait_s;
+	/** RADOS: ms a file may go unused before this node stops watching
+	 *  it and gives its token back (0: 5000). Longer keeps the files of
+	 *  many clients that come back now and then warm (no watch, join
+	 *  and read again on their next call); but each watch counts against
+	 *  the node's 8,192, and a node that dies freezes every file whose
+	 *  token it kept until its clients reclaimed and the purge ran. */
+	uint32_t token_idle_ms;
 	/** How many buckets the tables of files in memory hash into (0:
 	 *  16384, about 6 files a bucket at 100,000 files with records; a
 	 *  bucket costs 48 bytes). A process that serves a few files, an

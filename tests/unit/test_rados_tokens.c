@@ -221,6 +221,29 @@ static void test_tokens_return_after_trim(void **state)
 	assert_true(object_becomes(f, "f", 2, 2));
 }
 
+/* ulm_env_config.token_idle_ms: how long an unused file keeps this
+ * node's watch and token (0: 5 s). Here 100 ms: the token is back in the
+ * object, the lock record stays. */
+static void test_tokens_idle_from_config(void **state)
+{
+	struct fixture *f = fix(state);
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
+
+	assert_int_equal(rs(f->env)->watch_idle_ms, 5000);
+	ulm_env_close(f->env);
+	f->token_idle_ms = 100;
+	assert_int_equal(fixture_open(f, 1, false, &f->env), 0);
+	assert_int_equal(rs(f->env)->watch_idle_ms, 100);
+	rs(f->env)->trim_every_ms = 20;
+	assert_int_equal(try_lock(f->env, "f", &a, W, 0, 9, NULL), 0);
+	for (int64_t end = test_now_ms() + SETTLE_MS;
+	     rs(f->env)->n_watched && test_now_ms() < end; test_sleep_ms(20))
+		;
+	assert_int_equal(rs(f->env)->n_watched, 0);
+	assert_false(object_of(f, "f").token.present);
+	assert_int_equal(object_of(f, "f").records, 1);
+}
+
 /* The node that starts watching in test_tokens_join_during_notify. */
 static ulm_env *joiner;
 
@@ -447,6 +470,7 @@ int main(int argc, char **argv)
 		TOKEN_TEST(test_tokens_deny_seen_by_io_check),
 		TOKEN_TEST(test_tokens_reader_sees_holders_grants),
 		TOKEN_TEST(test_tokens_return_after_trim),
+		TOKEN_TEST(test_tokens_idle_from_config),
 		TOKEN_TEST(test_tokens_join_during_notify),
 		TOKEN_TEST(test_tokens_taken_with_count_unknown),
 		TOKEN_TEST(test_tokens_dead_holder_freezes_until_purge),

@@ -81,6 +81,7 @@ int fixture_open(struct fixture *f, uint32_t node, bool read_only,
 		.lease_ms = f->lease_ms,
 		.tokens = f->tokens,
 		.op_timeout_s = f->op_timeout_s,
+		.token_idle_ms = f->token_idle_ms,
 		.peer_wait_s =
 			f->peer_wait_s ? f->peer_wait_s : FIXTURE_PEER_WAIT_S,
 	};

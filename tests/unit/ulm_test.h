@@ -34,6 +34,8 @@ struct fixture {
 	 * FIXTURE_PEER_WAIT_S: suites that load two cores shared with
 	 * others must not take a slow handover for a silent node) */
 	uint32_t peer_wait_s;
+	/* RADOS: token_idle_ms of envs opened (0: default) */
+	uint32_t token_idle_ms;
 	ulm_env *env;
 	/* Envs of other nodes, closed at teardown (before env), so that a
 	 * failed assertion leaves none open. */

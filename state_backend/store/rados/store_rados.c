@@ -238,6 +238,8 @@ static int rados_open(const struct ulm_env_config *cfg,
 	pthread_mutex_init(&s->event_mutex, NULL);
 	pthread_cond_init(&s->event_cond, NULL);
 	rados_files_init(s, &rados_token_hooks);
+	if (cfg->token_idle_ms)
+		s->watch_idle_ms = cfg->token_idle_ms;
 	rados_live_init(s);
 	rados_flusher_init(s);
 	rc = connect_cluster(s, cfg);
