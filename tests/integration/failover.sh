@@ -58,7 +58,7 @@ while [ "$round" -lt "$FO_ROUNDS" ]; do
 	sb_stop "$holder" ganesha KILL || it_fail "kill -9 $holder"
 	if [ $((round % 2)) = 1 ]; then
 		it_note "round $round: $holder (node $dead) killed, restarted"
-		sb_ganesha_start "$holder" || it_fail "$holder did not restart"
+		fo_restart "$holder"
 		fo_takeover "$holder" "$dead" "$A"
 		ender=$holder
 	else
@@ -80,7 +80,7 @@ while [ "$round" -lt "$FO_ROUNDS" ]; do
 	# After a move the dead node comes back without an address; the
 	# next round kills the node that holds A now.
 	if [ "$ender" != "$holder" ]; then
-		sb_ganesha_start "$holder" || it_fail "$holder did not restart"
+		fo_restart "$holder"
 		other=$holder
 		holder=$ender
 	fi

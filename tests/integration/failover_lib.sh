@@ -17,6 +17,8 @@
 #                                     database in FO_GRACE_NS)
 #   fo_start NODE...                  start them together (rados_cluster
 #                                     waits for every member to enforce)
+#   fo_restart NODE                   start NODE again, then wait for the
+#                                     next second (as fo_start)
 #   fo_node_unaddressed NODE ID ...   the same without a service address
 #   fo_node_destroy NODE              remove it (to set up another node)
 #   fo_host HOST ID                   a client host (ID 100..199), with an
@@ -176,6 +178,14 @@ fo_start() {
 	done
 	[ "$rc" = 0 ] || it_fail "ganesha.nfsd did not start on all of: $*"
 	it_pass "Ganesha serving on $*"
+}
+
+fo_restart() {
+	sb_ganesha_start "$1" || it_fail "$1 did not restart"
+	# Its Ganesha's start second has passed once this one has.
+	local started
+	started=$(date +%s)
+	while [ "$(date +%s)" -le "$started" ]; do sleep 0.1; done
 }
 
 fo_host() {
