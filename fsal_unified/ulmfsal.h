@@ -270,6 +270,20 @@ void ulmfsal_fence_watch_stop(void);
 void ulmfsal_below_release(void);
 void ulmfsal_below_retake(void);
 bool ulmfsal_below_released(const struct ulm_key *key);
+/** Which of Ganesha's locks a walk below takes: @p fn keeps one (a
+ *  state_owner_t's) and may narrow @p range to the part to act on. */
+struct ulmfsal_below_pick {
+	bool (*fn)(const void *state_owner, fsal_lock_param_t *range,
+		   void *arg);
+	void *arg;
+};
+size_t ulmfsal_below_let_go(const struct ulm_key *file,
+			    const struct ulmfsal_below_pick *pick);
+
+/* lock/adopted.c: another node took over records of this node's clients
+ * (ULM_EVENT_ADOPTED) */
+void ulmfsal_adopted(const struct ulm_key *file,
+		     const struct ulm_lock_info *record);
 
 /* dbus/dbus_export.c: UNIFIED exports entered from a thread of our own
  * (DBus methods, lock/below.c), outside any request */

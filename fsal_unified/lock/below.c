@@ -100,13 +100,15 @@ static int note_file(const struct ulm_key *file,
 	return 0;
 }
 
-/* Ganesha's granted locks on @p obj taken through this export, each
- * unlocked or locked again in the sub-FSAL through @p ours (our handle
- * of the same file). Under the file's state lock, as Ganesha's own lock
- * calls: no request changes the list meanwhile. */
+/* Ganesha's granted locks on @p obj taken through this export (those
+ * @p pick keeps, narrowed by it, when given), each unlocked or locked
+ * again in the sub-FSAL through @p ours (our handle of the same file).
+ * Under the file's state lock, as Ganesha's own lock calls: no request
+ * changes the list meanwhile. */
 static void walk_entries(struct ulmfsal_admin_export *ax,
 			 struct fsal_obj_handle *obj,
 			 struct fsal_obj_handle *ours, fsal_lock_op_t op,
+			 const struct ulmfsal_below_pick *pick,
 			 struct below_count *n)
 {
 	struct fsal_obj_handle *sub = ulmfsal_sub(ours);
@@ -123,6 +125,8 @@ static void walk_entries(struct ulmfsal_admin_export *ax,
 		    sle->sle_blocked != STATE_NON_BLOCKING)
 			continue;
 		range = sle->sle_lock;
+		if (pick && !pick->fn(sle->sle_owner, &range, pick->arg))
+			continue;
 		status = ULMFSAL_CALL_IN(
 			ax->ours->sub_export,
 			sub->obj_ops->lock_op2(sub, sle->sle_state,
@@ -152,6 +156,7 @@ static void walk_entries(struct ulmfsal_admin_export *ax,
  * create_handle may rewrite the key in place, so each gets a copy. */
 static void walk_export(struct ulmfsal_admin_export *ax,
 			const struct below_file *f, fsal_lock_op_t op,
+			const struct ulmfsal_below_pick *pick,
 			struct below_count *n)
 {
 	struct fsal_obj_handle *obj = NULL, *ours = NULL;
@@ -170,27 +175,43 @@ static void walk_export(struct ulmfsal_admin_export *ax,
 		ax->ours,
 		ax->ours->exp_ops.create_handle(ax->ours, &desc, &ours, NULL));
 	if (!FSAL_IS_ERROR(status)) {
-		walk_entries(ax, obj, ours, op, n);
+		walk_entries(ax, obj, ours, op, pick, n);
 		ULMFSAL_CALL_IN_VOID(ax->ours, ours->obj_ops->release(ours));
 	}
 	obj->obj_ops->put_ref(obj);
 }
 
-static struct below_count walk_files(fsal_lock_op_t op)
+static struct below_count walk_files(const struct below_file *files,
+				     size_t count, fsal_lock_op_t op,
+				     const struct ulmfsal_below_pick *pick)
 {
 	uint16_t ids[ULMFSAL_ADMIN_EXPORTS_MAX];
 	size_t n = ulmfsal_admin_export_ids(ids, ULMFSAL_ADMIN_EXPORTS_MAX);
 	struct ulmfsal_admin_export ax;
-	struct below_count count = {0, 0};
+	struct below_count done = {0, 0};
 
 	for (size_t i = 0; i < n; i++) {
 		if (ulmfsal_admin_enter(ids[i], &ax) != 0)
 			continue;
-		for (size_t f = 0; f < below.count; f++)
-			walk_export(&ax, &below.files[f], op, &count);
+		for (size_t f = 0; f < count; f++)
+			walk_export(&ax, &files[f], op, pick, &done);
 		ulmfsal_admin_leave(&ax);
 	}
-	return count;
+	return done;
+}
+
+/**
+ * @brief Unlock in the sub-FSAL the locks of Ganesha's lists on @p file
+ * that @p pick keeps (and narrows), Ganesha's state kept.
+ * @return how many were unlocked
+ */
+size_t ulmfsal_below_let_go(const struct ulm_key *file,
+			    const struct ulmfsal_below_pick *pick)
+{
+	struct below_file f = {.len = file->len};
+
+	memcpy(f.key, file->data, file->len);
+	return walk_files(&f, 1, FSAL_OP_UNLOCK, pick).done;
 }
 
 /**
@@ -210,7 +231,7 @@ void ulmfsal_below_release(void)
 	(void)ulm_lock_list_cached(ulmfsal_env(), note_file, &epoch);
 	atomic_store(&below.released, true);
 	PTHREAD_RWLOCK_unlock(&below.lock);
-	n = walk_files(FSAL_OP_UNLOCK);
+	n = walk_files(below.files, below.count, FSAL_OP_UNLOCK, NULL);
 	LogMajor(COMPONENT_FSAL,
 		 "UNIFIED: this node's liveness lease ended: another node may "
 		 "take it over now; %zu locks of its clients on %zu files let "
@@ -229,7 +250,7 @@ void ulmfsal_below_retake(void)
 
 	if (!atomic_load(&below.released))
 		return;
-	n = walk_files(FSAL_OP_LOCK);
+	n = walk_files(below.files, below.count, FSAL_OP_LOCK, NULL);
 	LogEvent(COMPONENT_FSAL,
 		 "UNIFIED: live again without a takeover: %zu locks of its "
 		 "clients on %zu files taken again in the sub-FSAL (%zu "

@@ -23,6 +23,11 @@
 #include "stats.h"
 #include "ulmfsal.h"
 
+/* How long a worker waits for another node to let go below of a lock
+ * this node took over (rule: never park a worker long). */
+#define ADOPTED_BELOW_WAIT_MS 1000
+#define ADOPTED_BELOW_POLL_MS 20
+
 /* One lock request, in libulm's terms. Borrows Ganesha's bytes. */
 struct lock_call {
 	struct ulm_key key;
@@ -281,6 +286,50 @@ static fsal_status_t refuse_reclaim(const struct lock_call *call,
 	return fsalstat(ERR_FSAL_DELAY, ENOENT);
 }
 
+/* The sub-FSAL refused a lock as held (FSAL VFS: EAGAIN, EACCES). */
+static bool held_below(fsal_status_t status)
+{
+	return status.major == ERR_FSAL_DELAY ||
+	       status.major == ERR_FSAL_ACCESS ||
+	       status.major == ERR_FSAL_LOCKED;
+}
+
+/*
+ * The grant took over records of this owner's identity from another node
+ * (its client moved with its service address): that node still holds the
+ * kernel lock until it lets go of it (ULM_EVENT_ADOPTED, lock/adopted.c),
+ * at once in the common case. Retried for a short while; past it the
+ * records stay this node's (they are the owner's either way: an undo
+ * would not give them back) and the client is told to retry: Ganesha 4.3
+ * turns an FSAL's "delay" from a lock call into a conflict
+ * (SAL/state_misc.c:194-199), so that is said as grace.
+ */
+static fsal_status_t lock_adopted_below(struct fsal_obj_handle *obj_hdl,
+					struct state_t *state, void *owner,
+					fsal_lock_param_t *request,
+					fsal_lock_param_t *conflicting_lock,
+					ulm_undo *undo)
+{
+	fsal_status_t status = fsalstat(ERR_FSAL_DELAY, EAGAIN);
+
+	ulm_undo_free(undo);
+	for (unsigned waited = 0;
+	     FSAL_IS_ERROR(status) && waited < ADOPTED_BELOW_WAIT_MS;
+	     waited += ADOPTED_BELOW_POLL_MS) {
+		usleep(ADOPTED_BELOW_POLL_MS * 1000);
+		status = sub_lock_op2(obj_hdl, state, owner, FSAL_OP_LOCK,
+				      request, conflicting_lock);
+	}
+	if (!FSAL_IS_ERROR(status))
+		return status;
+	LogEvent(COMPONENT_FSAL,
+		 "UNIFIED: a lock taken over from another node is still "
+		 "held below there after %u ms: the client retries (its "
+		 "records stay this node's)",
+		 ADOPTED_BELOW_WAIT_MS);
+	return ulmfsal_lock_status(ULM_EBUSY, "LOCK");
+}
+
 static fsal_status_t
 acquire_lock(struct fsal_obj_handle *obj_hdl, struct state_t *state,
 	     void *owner, fsal_lock_op_t lock_op, fsal_lock_param_t *request,
@@ -322,6 +371,9 @@ acquire_lock(struct fsal_obj_handle *obj_hdl, struct state_t *state,
 	ulmfsal_watch_yield(&call->key);
 	status = sub_lock_op2(obj_hdl, state, owner, FSAL_OP_LOCK, request,
 			      conflicting_lock);
+	if (held_below(status) && ulm_undo_adopted(undo))
+		return lock_adopted_below(obj_hdl, state, owner, request,
+					  conflicting_lock, undo);
 	if (FSAL_IS_ERROR(status)) {
 		LogDebug(COMPONENT_FSAL,
 			 "UNIFIED: sub-FSAL refused a lock libulm granted: %s",

@@ -3,7 +3,8 @@
  * @file events.c
  * @brief FSAL UNIFIED: one thread takes the events libulm addresses to
  * this node (from any node sharing the store) and turns them into
- * Ganesha up-calls: delegation recalls and blocked-lock wake-ups.
+ * Ganesha up-calls: delegation recalls and blocked-lock wake-ups; and
+ * lets go below of locks another node took over (lock/adopted.c).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -26,6 +27,9 @@ static void handle_event(const struct ulm_event *event, void *arg)
 		/* NFSv4 waiters poll: only NLM requests are called back. */
 		if (event->record->protocol == ULM_PROTO_NLM)
 			ulmfsal_blocked_wake(&event->file, event->record);
+		break;
+	case ULM_EVENT_ADOPTED:
+		ulmfsal_adopted(&event->file, event->record);
 		break;
 	case ULM_EVENT_BREAK:
 		/* Sent to smbd nodes only (dbus_break.c): a Ganesha breaks

@@ -53,7 +53,7 @@ static int deleg_op(ulm_env *env, struct ulm_table *t, void *arg)
 		    req->write ? ULM_REC_DELEG_WRITE : ULM_REC_DELEG_READ, 0,
 		    ULM_EOF);
 	rec.flags = req->flags & ULM_FLAG_RECLAIM;
-	return whole_record_set(env, t, req->owner, TYPES_DELEG, &rec);
+	return whole_record_set(env, t, req->owner, TYPES_DELEG, &rec, false);
 }
 
 static int client_validate(const struct ulm_key *file,

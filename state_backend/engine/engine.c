@@ -229,7 +229,7 @@ int conflict_answer(ulm_env *env, const struct ulm_table *t,
 
 int whole_record_set(ulm_env *env, struct ulm_table *t,
 		     const struct ulm_owner *owner, unsigned types,
-		     struct ulm_record *rec)
+		     struct ulm_record *rec, bool handover)
 {
 	const struct ulm_towner *self = owner_set_find(&t->owners, owner);
 	struct ulm_lock *mine = table_owner_whole(self, types);
@@ -246,12 +246,13 @@ int whole_record_set(ulm_env *env, struct ulm_table *t,
 	    mine->epoch == rec->epoch && mine->flags == rec->flags &&
 	    !lock_unreclaimed(&env->recovering, mine))
 		return 0;
-	rc = recovery_past(&env->recovering, t, owner, types, 0, ULM_EOF, false,
-			   &past, &n_past);
+	rc = recovery_past(&env->recovering, t, owner, types, 0, ULM_EOF,
+			   handover, &past, &n_past);
 	if (rc)
 		return rc;
 	/* The owner's own record goes, and so does its identity's past on
-	 * any node (its own record is among them if unreclaimed). */
+	 * any node (its own record is among them if unreclaimed) and, with
+	 * @p handover, what it takes over. */
 	c.del = malloc((n_past + 1) * sizeof(*c.del));
 	if (!c.del) {
 		free(past);

@@ -57,6 +57,9 @@ int env_writable(const ulm_env *env);
  *  event is logged by no one and retried by the next conflict. */
 void event_post(ulm_env *env, enum ulm_event_kind kind,
 		const struct ulm_table *t, const struct ulm_lock *rec);
+/** The same for a record as stored (@p rec->node is told). */
+void event_post_record(ulm_env *env, enum ulm_event_kind kind,
+		       const struct ulm_table *t, const struct ulm_record *rec);
 
 /** Wake the queued requests overlapping [start, end] that could now be
  *  granted (after records went away). */
@@ -80,10 +83,12 @@ int conflict_answer(ulm_env *env, const struct ulm_table *t,
 		    struct ulm_lock_info *conflict);
 
 /** Replace the owner's whole-file record of a type in @p types (share,
- *  delegation) with @p rec; nothing is written if it is the same. */
+ *  delegation) with @p rec; nothing is written if it is the same. With
+ *  @p handover it also takes over its identity's records of other nodes
+ *  (recovery.h, lock_handed_over). */
 int whole_record_set(ulm_env *env, struct ulm_table *t,
 		     const struct ulm_owner *owner, unsigned types,
-		     struct ulm_record *rec);
+		     struct ulm_record *rec, bool handover);
 
 /** Delete the owner's whole-file record of a type in @p types, if any. */
 int whole_record_drop(ulm_env *env, struct ulm_table *t,

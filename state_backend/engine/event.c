@@ -12,22 +12,28 @@
 
 #define EVENT_HEADER_LEN 3
 
-void event_post(ulm_env *env, enum ulm_event_kind kind,
-		const struct ulm_table *t, const struct ulm_lock *rec)
+void event_post_record(ulm_env *env, enum ulm_event_kind kind,
+		       const struct ulm_table *t, const struct ulm_record *rec)
 {
 	uint8_t msg[STORE_EVENT_MAX];
-	struct ulm_record r;
-	size_t len;
+	size_t len = EVENT_HEADER_LEN + t->key_len + record_encoded_len(rec);
 
-	lock_to_record(rec, &r);
-	len = EVENT_HEADER_LEN + t->key_len + record_encoded_len(&r);
 	if (len > sizeof(msg))
 		return; /* cannot happen: key and identities are bounded */
 	msg[0] = kind;
 	put_be16(msg + 1, t->key_len);
 	memcpy(msg + EVENT_HEADER_LEN, t->key, t->key_len);
-	record_encode(&r, msg + EVENT_HEADER_LEN + t->key_len);
+	record_encode(rec, msg + EVENT_HEADER_LEN + t->key_len);
 	env->ops->event_post(env->store, rec->node, msg, len);
+}
+
+void event_post(ulm_env *env, enum ulm_event_kind kind,
+		const struct ulm_table *t, const struct ulm_lock *rec)
+{
+	struct ulm_record r;
+
+	lock_to_record(rec, &r);
+	event_post_record(env, kind, t, &r);
 }
 
 struct event_batch {
@@ -76,7 +82,7 @@ static void event_deliver(const uint8_t *msg, size_t len, ulm_event_fn fn,
 	key_len = get_be16(msg + 1);
 	if (key_len < 1 || key_len > ULM_KEY_MAX ||
 	    len < EVENT_HEADER_LEN + key_len || msg[0] < ULM_EVENT_RECALL ||
-	    msg[0] > ULM_EVENT_BREAK ||
+	    msg[0] > ULM_EVENT_ADOPTED ||
 	    record_decode(msg + EVENT_HEADER_LEN + key_len,
 			  len - EVENT_HEADER_LEN - key_len, &r))
 		return; /* a damaged hint is dropped: the table stays right */

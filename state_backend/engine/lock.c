@@ -23,6 +23,7 @@ struct undo_rec {
 struct ulm_undo {
 	struct ulm_key file;
 	struct ulm_owner owner;
+	bool adopted; /* the grant took over records of another node */
 	size_t n_added;
 	struct undo_rec added[RANGE_PLAN_MAX_ADD];
 	size_t n_removed;
@@ -71,6 +72,7 @@ static struct ulm_undo *undo_alloc(const struct ulm_table *t,
 	if (!u)
 		return NULL;
 	u->n_added = 0;
+	u->adopted = false;
 	u->n_removed = n_removed;
 	u->removed = (struct undo_rec *)u->bytes;
 	p = u->bytes + rec_bytes;
@@ -93,12 +95,11 @@ struct lock_request {
 	ulm_undo **undo;
 };
 
-/* An NLM reclaim takes over its identity's locks held through another
- * node (recovery.h, lock_handed_over). */
+/* Takes over its identity's locks held through another node?
+ * (recovery.h, handover_asked) */
 static bool lock_handover(const struct lock_request *req)
 {
-	return (req->flags & ULM_FLAG_RECLAIM) &&
-	       req->owner->protocol == ULM_PROTO_NLM;
+	return handover_asked(req->owner, req->flags);
 }
 
 static enum ulm_record_type wait_type(enum ulm_lock_type type)
@@ -216,6 +217,8 @@ struct owner_change {
 	size_t n;
 	struct ulm_lock **past;
 	size_t n_past;
+	struct ulm_record *adopted; /* live past of other nodes, as it was */
+	size_t n_adopted;
 	struct ulm_lock **waits;
 	size_t n_waits;
 	struct range_plan plan;
@@ -239,8 +242,10 @@ static int owner_change_alloc(struct owner_change *oc)
 	oc->put = calloc(PAST_MAX_ADD(oc->n_past), sizeof(*oc->put));
 	oc->put_owner =
 		calloc(PAST_MAX_ADD(oc->n_past), sizeof(*oc->put_owner));
+	oc->adopted =
+		malloc((oc->n_past ? oc->n_past : 1) * sizeof(*oc->adopted));
 	if (!oc->spans || !oc->remove || !oc->change.del || !oc->put ||
-	    !oc->put_owner)
+	    !oc->put_owner || !oc->adopted)
 		return -ENOMEM;
 	return 0;
 }
@@ -314,11 +319,31 @@ static void past_remnant(struct owner_change *oc, const ulm_env *env,
 	oc->put_owner[c->n_put++] = p->owner;
 }
 
+/* A record of another node the change takes over, kept as it was for
+ * the event to that node: its owner is the request's identity with that
+ * node (the interned copy may go with the record). */
+static void adopted_note(struct owner_change *oc, const struct ulm_lock *p)
+{
+	struct ulm_record *r = &oc->adopted[oc->n_adopted++];
+
+	lock_to_record(p, r);
+	r->owner = *oc->change.owner;
+	r->owner.node = p->owner->node;
+}
+
+/* Tell each node whose records were taken over (ULM_EVENT_ADOPTED). */
+static void adopted_announce(ulm_env *env, const struct ulm_table *t,
+			     const struct owner_change *oc)
+{
+	for (size_t i = 0; i < oc->n_adopted; i++)
+		event_post_record(env, ULM_EVENT_ADOPTED, t, &oc->adopted[i]);
+}
+
 /* Turn the plan into the change: deletes, then the added pieces with
  * their provenance (a remnant keeps the node, epoch and reclaim flag of
  * the lock it remains of); then the past records the cut replaces, with
  * their remnants; the owner's ended queued requests go last. */
-static void owner_change_build(struct owner_change *oc, const ulm_env *env,
+static void owner_change_build(struct owner_change *oc, ulm_env *env,
 			       unsigned flags, const struct ulm_span *cut)
 {
 	struct change *c = &oc->change;
@@ -349,6 +374,8 @@ static void owner_change_build(struct owner_change *oc, const ulm_env *env,
 	for (size_t i = 0; i < oc->n_past; i++) {
 		const struct ulm_lock *p = oc->past[i];
 
+		if (!lock_unreclaimed(&env->recovering, p))
+			adopted_note(oc, p);
 		c->del[c->n_del++] = oc->past[i];
 		if (p->key.start < cut->start)
 			past_remnant(oc, env, p, p->key.start, cut->start - 1);
@@ -368,6 +395,7 @@ static void owner_change_fini(struct owner_change *oc)
 	free(oc->waits);
 	free(oc->put);
 	free(oc->put_owner);
+	free(oc->adopted);
 	free(oc->change.del);
 }
 
@@ -395,6 +423,7 @@ static int undo_prepare(const struct ulm_table *t,
 
 static void undo_finish(struct ulm_undo *u, const struct owner_change *oc)
 {
+	u->adopted = oc->n_adopted > 0;
 	u->n_added = oc->plan.n_add;
 	for (size_t i = 0; i < oc->plan.n_add; i++) {
 		const struct ulm_record *r = &oc->put[i];
@@ -425,6 +454,8 @@ static int grant(ulm_env *env, struct ulm_table *t,
 	}
 	if (!rc)
 		rc = commit(env, t, &oc.change);
+	if (!rc)
+		adopted_announce(env, t, &oc);
 	if (!rc && undo) {
 		undo_finish(undo, &oc);
 		*req->undo = undo;
@@ -762,6 +793,11 @@ int ulm_undo_apply(ulm_env *env, ulm_undo *undo)
 		rc = with_table(env, &undo->file, undo_op, undo);
 	ulm_undo_free(undo);
 	return rc;
+}
+
+bool ulm_undo_adopted(const ulm_undo *undo)
+{
+	return undo && undo->adopted;
 }
 
 void ulm_undo_free(ulm_undo *undo)

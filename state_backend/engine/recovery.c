@@ -63,10 +63,16 @@ bool same_identity(const struct ulm_towner *held, const struct ulm_owner *owner)
 		       owner->owner_len) == 0);
 }
 
+bool handover_asked(const struct ulm_owner *owner, unsigned flags)
+{
+	return owner->protocol == ULM_PROTO_NFS4 ||
+	       (owner->protocol == ULM_PROTO_NLM && (flags & ULM_FLAG_RECLAIM));
+}
+
 bool lock_handed_over(const struct ulm_lock *held,
 		      const struct ulm_owner *owner, bool handover)
 {
-	return handover && held->node != owner->node &&
+	return handover && held->owner->node != owner->node &&
 	       same_identity(held->owner, owner);
 }
 

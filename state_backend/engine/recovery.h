@@ -47,11 +47,22 @@ bool same_identity(const struct ulm_towner *held,
 		   const struct ulm_owner *owner);
 
 /**
- * Does a request of @p owner take over @p held, a live record of its
- * identity made through another node? Only an NLM reclaim of a lock
- * (@p handover): its client followed its service address to this node
- * (a planned move) and reclaims there what it holds; the node it left
- * forgot it.
+ * Does a request of @p owner with @p flags take over its identity's
+ * records held through other nodes? An NLM reclaim (its client followed
+ * its service address to this node, a planned move, and reclaims there
+ * what it holds; the node it left forgot it), and any NFSv4 lock or open
+ * request: after such a move a client finds its clientid stale, gets a
+ * new one and, refused a reclaim (no grace), opens and locks anew with
+ * the same open- and lock-owner (Linux's "nograce" recovery). The same
+ * client bytes (principal and co_ownerid) and owner bytes name the same
+ * owner to the protocol (RFC 7530 9.1.1, 16.16), whatever clientid and
+ * node it used: never another owner.
+ */
+bool handover_asked(const struct ulm_owner *owner, unsigned flags);
+
+/**
+ * Does a request of @p owner take over @p held, a record of its identity
+ * made through another node (@p handover: handover_asked())?
  */
 bool lock_handed_over(const struct ulm_lock *held,
 		      const struct ulm_owner *owner, bool handover);

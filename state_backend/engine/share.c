@@ -27,6 +27,7 @@ static int share_op(ulm_env *env, struct ulm_table *t, void *arg)
 		.queued = UINT64_MAX,
 		.now_ms = clock_now_ms(),
 		.recovering = &env->recovering,
+		.handover = handover_asked(req->owner, req->flags),
 	};
 	struct ulm_record rec;
 	int rc = frozen_gate(env, t,
@@ -35,7 +36,7 @@ static int share_op(ulm_env *env, struct ulm_table *t, void *arg)
 
 	if (!rc && (req->flags & ULM_FLAG_RECLAIM))
 		rc = recovery_reclaimable(env, t, req->owner, TYPES_SHARE, 0,
-					  ULM_EOF, false);
+					  ULM_EOF, c.handover);
 	if (!rc)
 		rc = conflict_answer(env, t, &c, req->conflict);
 	if (rc)
@@ -44,7 +45,8 @@ static int share_op(ulm_env *env, struct ulm_table *t, void *arg)
 	rec.access = req->access;
 	rec.deny = req->deny;
 	rec.flags = req->flags & ULM_FLAG_RECLAIM;
-	return whole_record_set(env, t, req->owner, TYPES_SHARE, &rec);
+	return whole_record_set(env, t, req->owner, TYPES_SHARE, &rec,
+				c.handover);
 }
 
 int ulm_share_acquire(ulm_env *env, const struct ulm_key *file,

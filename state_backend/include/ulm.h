@@ -482,6 +482,14 @@ int ulm_lock_cancel(ulm_env *env, const struct ulm_key *file,
  */
 int ulm_undo_apply(ulm_env *env, ulm_undo *undo);
 
+/**
+ * @brief Did the grant take over records of its identity held through
+ * another node (an NFSv4 owner, or an NLM reclaim, whose client followed
+ * its service address)? Its undo does not give them back: keep such a
+ * grant (the records are the owner's either way). NULL: false.
+ */
+bool ulm_undo_adopted(const ulm_undo *undo);
+
 /** @brief Forget an undo record without applying it. NULL is allowed. */
 void ulm_undo_free(ulm_undo *undo);
 
@@ -746,14 +754,20 @@ enum ulm_event_kind {
 	/** An administrator asks this node to end a record it made, by
 	 *  ending what holds it (ulm_event_break()). */
 	ULM_EVENT_BREAK = 3,
+	/** A request of the same NFSv4 (or reclaiming NLM) identity through
+	 *  another node took over this lock record of this node (a client
+	 *  that followed its service address): let go of what mirrors it
+	 *  (a kernel lock), if this node holds no record of that identity
+	 *  there any more. */
+	ULM_EVENT_ADOPTED = 4,
 };
 
 /** An event; valid during the callback only. */
 struct ulm_event {
 	enum ulm_event_kind kind;
 	struct ulm_key file;
-	/** The delegation to recall, the queued request to retry, or the
-	 *  record to break. */
+	/** The delegation to recall, the queued request to retry, the
+	 *  record to break, or the record taken over (as it was). */
 	const struct ulm_lock_info *record;
 };
 

@@ -102,14 +102,16 @@ static void test_lock_own_locks_never_conflict(void **state)
 			 0);
 }
 
+/* Of an NLM lock (not a reclaim): an NFSv4 owner of another node takes
+ * over its identity's records instead (unit.recovery). */
 static void test_lock_owner_fields_all_count(void **state)
 {
-	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c", "o");
+	struct ulm_owner a = test_owner(ULM_PROTO_NLM, "c", "o");
 	struct ulm_owner other[5];
 
 	for (int i = 0; i < 5; i++)
 		other[i] = a;
-	other[0].protocol = ULM_PROTO_NLM;
+	other[0].protocol = ULM_PROTO_NFS4;
 	other[1].kind = ULM_OWNER_OPEN;
 	other[2].node = 2;
 	other[3].client = "d";

@@ -295,8 +295,8 @@ static void test_recovery_takeover_by_another_node(void **state)
 
 /* A planned move: node 1 lives on, its NLM client followed the service
  * address to node 2 and reclaims there: no recovery, the reclaim takes
- * over its own records (an NFSv4 reclaim does not; a plain lock of the
- * client still meets them). */
+ * over its own records (an NFSv4 reclaim of another identity does not; a
+ * plain NLM lock of the client still meets them). */
 static int node2_gets_moved_client(ulm_env *env, void *arg)
 {
 	struct ulm_owner a = test_owner(ULM_PROTO_NLM, "host1", "a");
@@ -336,6 +336,79 @@ static void test_recovery_nlm_reclaim_takes_over_moved_client(void **state)
 	assert_int_equal(l[0].flags, ULM_FLAG_RECLAIM);
 }
 
+/* A planned move of an NFSv4 client: node 1 lives on, the client found
+ * its clientid stale on node 2 and, refused a reclaim there (no grace),
+ * opens and locks anew with the same open- and lock-owner: those take
+ * over its records of node 1; another owner of the client, or another
+ * client with the same owner bytes, is still refused. */
+static int node2_gets_moved_v4_client(ulm_env *env, void *arg)
+{
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct ulm_owner other_owner = test_owner(ULM_PROTO_NFS4, "c1", "b");
+	struct ulm_owner other_client = test_owner(ULM_PROTO_NFS4, "c2", "a");
+	struct ulm_owner o = test_open_owner(ULM_PROTO_NFS4, "c1", "o");
+	struct ulm_owner other_open =
+		test_open_owner(ULM_PROTO_NFS4, "c2", "o");
+	struct ulm_key k = test_key("f");
+	struct ulm_lock_req req = {ULM_LOCK_WRITE, 0, 49, 0, 0};
+	struct test_lock l[4];
+	ulm_undo *undo = NULL;
+
+	(void)arg;
+	a.node = other_owner.node = other_client.node = o.node = 2;
+	other_open.node = 2;
+	NODE_EXPECT(try_lock(env, "f", &other_owner, ULM_LOCK_READ, 0, 0,
+			     NULL) == -EAGAIN);
+	NODE_EXPECT(try_lock(env, "f", &other_client, ULM_LOCK_READ, 0, 0,
+			     NULL) == -EAGAIN);
+	NODE_EXPECT(try_share(env, "g", &other_open, WR, 0, NULL) == -EAGAIN);
+	NODE_EXPECT(ulm_lock_request(env, &k, &a, &req, NULL, &undo) == 0);
+	NODE_EXPECT(ulm_undo_adopted(undo));
+	ulm_undo_free(undo);
+	NODE_EXPECT(test_list(env, "f", l, 4) == 2);
+	NODE_EXPECT(l[0].node == 2 && l[0].start == 0 && l[0].end == 49);
+	NODE_EXPECT(l[1].node == 1 && l[1].start == 50 && l[1].end == 99);
+	NODE_EXPECT(try_share(env, "g", &o, RD | WR, RD, NULL) == 0);
+	NODE_EXPECT(test_list(env, "g", l, 4) == 1);
+	NODE_EXPECT(l[0].node == 2 && l[0].deny == RD);
+	NODE_EXPECT(try_lock(env, "f", &other_owner, ULM_LOCK_READ, 0, 0,
+			     NULL) == -EAGAIN);
+	NODE_EXPECT(try_share(env, "g", &other_open, RD, 0, NULL) == -EAGAIN);
+	return 0;
+}
+
+static void test_recovery_nfs4_takes_over_moved_client(void **state)
+{
+	struct fixture *f = *state;
+	struct ulm_owner a = test_owner(ULM_PROTO_NFS4, "c1", "a");
+	struct ulm_owner o = test_open_owner(ULM_PROTO_NFS4, "c1", "o");
+	struct ulm_key k = test_key("f");
+	struct ulm_key g = test_key("g");
+	struct test_event ev[4];
+	struct test_lock l[4];
+
+	assert_int_equal(try_lock(f->env, "f", &a, ULM_LOCK_WRITE, 0, 99, NULL),
+			 0);
+	assert_int_equal(try_share(f->env, "g", &o, RD | WR, WR, NULL), 0);
+	assert_int_equal(
+		fixture_run_node(f, 2, node2_gets_moved_v4_client, NULL), 0);
+	/* Node 1 is told what was taken over (to let go of it below). */
+	assert_int_equal(test_events(f->env, 1000, ev, 4), 1);
+	assert_int_equal(ev[0].kind, ULM_EVENT_ADOPTED);
+	assert_int_equal(ev[0].record.node, 1);
+	assert_int_equal(ev[0].record.start, 0);
+	assert_int_equal(ev[0].record.end, 99);
+	/* Node 1 expires the old clientid: its unlock and close release
+	 * what it still held (the remnant), not what node 2 took over. */
+	assert_int_equal(ulm_lock_release(f->env, &k, &a, 0, ULM_EOF), 0);
+	assert_int_equal(ulm_share_release(f->env, &g, &o), 0);
+	assert_int_equal(test_list(f->env, "f", l, 4), 1);
+	assert_int_equal(l[0].node, 2);
+	assert_int_equal(l[0].end, 49);
+	assert_int_equal(test_list(f->env, "g", l, 4), 1);
+	assert_int_equal(l[0].node, 2);
+}
+
 static void test_recovery_api_checks(void **state)
 {
 	struct fixture *f = *state;
@@ -363,6 +436,7 @@ int main(void)
 		T(test_recovery_shares_and_delegations),
 		T(test_recovery_takeover_by_another_node),
 		T(test_recovery_nlm_reclaim_takes_over_moved_client),
+		T(test_recovery_nfs4_takes_over_moved_client),
 		T(test_recovery_api_checks),
 	};
 #undef T
