@@ -24,6 +24,10 @@
 #                         successful off or reboot of NODE (and TEXT)
 #   pc_fenced_and_moved   Pacemaker itself (not stonith_admin) fenced nfs1
 #                         and started ip-nfs1 on nfs2, each within 60 s
+#   pc_move_nfs1_to_nfs2  crm resource move ip-nfs1 nfs2; crm_mon -1 shows
+#                         it started there within 60 s (PC_T0, PC_MOVED_MS:
+#                         when asked, how long it took) and Ganesha still on
+#                         all three
 #
 # The planned moves' NLM clients (it.pcmk_move, it.pcmk_standby):
 #
@@ -140,6 +144,25 @@ pc_fenced_and_moved() {
 		pc_status
 		it_fail "Pacemaker did not move ip-nfs1 to nfs2"
 	}
+}
+
+pc_move_nfs1_to_nfs2() {
+	it_now_ms
+	PC_T0=$IT_NOW_MS
+	sb_exec nfs1 crm resource move ip-nfs1 nfs2 >/dev/null 2>&1 ||
+		it_fail "crm resource move ip-nfs1 nfs2"
+	sb_wait_until 60 pc_placed ip-nfs1 nfs2 || {
+		pc_status
+		it_fail "Pacemaker did not move ip-nfs1 to nfs2"
+	}
+	it_now_ms
+	PC_MOVED_MS=$((IT_NOW_MS - PC_T0))
+	it_pass "crm_mon -1: ip-nfs1 started on nfs2 $PC_MOVED_MS ms after crm resource move"
+	pc_ganesha_on nfs1 nfs2 nfs3 || {
+		pc_status
+		it_fail "crm_mon -1: Ganesha not started on all three"
+	}
+	it_pass "crm_mon -1: Ganesha still started on nfs1 nfs2 nfs3"
 }
 
 pc_placed() {

@@ -24,21 +24,7 @@ fo_client e h105 10.77.1.2
 
 pc_probes_start
 
-it_now_ms
-t0=$IT_NOW_MS
-sb_exec nfs1 crm resource move ip-nfs1 nfs2 >/dev/null 2>&1 ||
-	it_fail "crm resource move ip-nfs1 nfs2"
-sb_wait_until 60 pc_placed ip-nfs1 nfs2 || {
-	pc_status
-	it_fail "Pacemaker did not move ip-nfs1 to nfs2"
-}
-it_now_ms
-it_pass "crm_mon -1: ip-nfs1 started on nfs2 $((IT_NOW_MS - t0)) ms after crm resource move"
-pc_ganesha_on nfs1 nfs2 nfs3 || {
-	pc_status
-	it_fail "crm_mon -1: Ganesha not started on all three"
-}
-it_pass "crm_mon -1: Ganesha still started on nfs1 nfs2 nfs3"
+pc_move_nfs1_to_nfs2
 
 # What each node's agent did (Pacemaker's logs).
 pc_moved_without_takeover
