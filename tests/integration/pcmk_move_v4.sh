@@ -97,8 +97,10 @@ it_expect_store "their 5 locks, now nfs2's" "type=write $OWNED" 5
 it_expect_store "their 3 opens, now nfs2's" "type=share $OWNED" 3
 it_expect_store "nothing of theirs left as nfs1's" \
 	'proto=nfs4 .*node=1 .*client=ulmt-[ab]-' 0
-it_expect_value "nfs1's log: their locks taken over through another node, let go below" 5 \
-	"$(pc_glog nfs1 | grep -c 'of a client of this node was taken over through another node (the client moved with its service address): 1 of its locks let go')"
+# One line per lock taken over (an event delivered twice logs twice).
+let_go=$(pc_glog nfs1 | grep -c 'of a client of this node was taken over through another node (the client moved with its service address): 1 of its locks let go' || true)
+[ "$let_go" -ge 5 ] || it_fail "nfs1 let go below of $let_go of their 5 locks"
+it_pass "nfs1's log: their 5 locks taken over through another node, let go below ($let_go lines)"
 it_expect_value "nfs2's log: a lock still held below at nfs1 after 1 s" 0 \
 	"$(pc_glog nfs2 | grep -c 'still held below there' || true)"
 
