@@ -2,10 +2,12 @@
 /*
  * Whole-pool walks: every file object's key (file_walk, for walks that
  * change files), and every file object's records read in batches
- * (rados_pool_scan(): file_scan for listings and the recovery count,
- * node_purge_scan). A scan reads objects as they are written: it neither
- * watches nor joins a file, so it costs one omap read per file,
- * SCAN_IN_FLIGHT of them in flight, whatever this node's watches.
+ * (rados_pool_scan(): file_scan for listings, recovery_scan for the
+ * recovery count, node_purge_scan when no count planned the purge). The
+ * token holders' states the scans judge files by are here too. A scan reads
+ * objects as they are written: it neither watches nor joins a file, so it costs
+ * one omap read per file, SCAN_IN_FLIGHT of them in flight, whatever this
+ * node's watches.
  */
 #include <errno.h>
 #include <stdio.h>
