@@ -274,13 +274,19 @@ static int purge_planned(struct purge *p, struct node_view *nodes,
 	return rc;
 }
 
+/* The plan is in the listing's order, placement group by placement
+ * group, and an OSD applies one group's writes one after the other: the
+ * writes in flight are taken PURGE_IN_FLIGHT strides apart, from all
+ * over the listing, so that they land on every group at once. */
 static int purge_memo(struct purge *p, const struct purge_memo *m)
 {
+	size_t stride = (m->n + PURGE_IN_FLIGHT - 1) / PURGE_IN_FLIGHT;
 	struct node_view nodes = {.s = p->s};
 	int rc = 0;
 
-	for (size_t i = 0; !rc && i < m->n; i++)
-		rc = purge_planned(p, &nodes, &m->files[i]);
+	for (size_t first = 0; !rc && first < stride; first++)
+		for (size_t i = first; !rc && i < m->n; i += stride)
+			rc = purge_planned(p, &nodes, &m->files[i]);
 	rados_node_view_fini(&nodes);
 	return rc;
 }
