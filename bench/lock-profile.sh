@@ -8,8 +8,12 @@
 # export and the difference, then UNIFIED's hottest symbols in our code
 # and what it calls (libulm, LMDB). ULM_BENCH_STORE=rados as in
 # nfs-lock-bench.sh. The perf data stay in the work directory printed.
+# Flame graphs (bench/flamegraph.py, python3-matplotlib) of each run go to
+# ULM_PROFILE_OUT: lock-profile-vfs.png, lock-profile-unified.png and
+# lock-profile-unified-fsal.png (the samples through UNIFIED's module).
 #
 #   bench/lock-profile.sh [SECONDS] [CLIENTS]      (default 10 s, 4)
+#   ULM_PROFILE_OUT=DIR       the PNGs (default: the work directory)
 set -euo pipefail
 seconds=${1:-10}
 clients=${2:-4}
@@ -18,8 +22,9 @@ command -v perf >/dev/null || {
 	exit 1
 }
 
+here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=bench_lib.sh
-. "$(dirname "$0")/bench_lib.sh"
+. "$here/bench_lib.sh"
 bench_init profile
 bench_lock_server 4
 pid=$(cat "$(sb_node_dir n1)/ganesha.pidfile")
@@ -30,7 +35,7 @@ declare -A pairs
 profile() {
 	local perf_pid p
 	bench_lock_run "$1" "$clients" 1 >/dev/null # files and state warm
-	perf record -q -e cpu-clock -F 997 -g -p "$pid" -o "$work/$1.data" \
+	perf record -q -e cpu-clock -F 997 --call-graph dwarf -p "$pid" -o "$work/$1.data" \
 		2>"$work/$1.perf.log" &
 	perf_pid=$!
 	read -r p _ _ "pairs[$1]" < <(bench_lock_run "$1" "$clients" "$seconds")
@@ -47,8 +52,23 @@ by_dso() {
 		/^ +[0-9.]+%/ { sub("%", "", $1); printf "%s %.0f\n", $2, $1 / 100 * total }'
 }
 
+# flame EXPORT NAME TITLE [FOCUS]: the run's flame graph, in the output.
+flame() {
+	local png=$out/lock-profile-$2.png
+	perf script -i "$work/$1.data" 2>/dev/null |
+		"$here/flamegraph.py" --title "$3" ${4:+--focus "$4"} "$png"
+	echo "flame graph: $png"
+}
+
 profile vfs
 profile unified
+out=${ULM_PROFILE_OUT:-$work}
+mkdir -p "$out"
+what="ganesha.nfsd, $clients clients, LOCK+LOCKU pairs for ${seconds} s"
+flame vfs vfs "/vfs (plain VFS): $what, ${pairs[vfs]} pairs"
+flame unified unified "/unified (UNIFIED, ${ULM_BENCH_STORE:-lmdb}): $what, ${pairs[unified]} pairs"
+flame unified unified-fsal "/unified: the samples through libfsalunified.so (UNIFIED + libulm) only" \
+	libfsalunified.so
 echo
 printf '%-28s %12s %12s %12s\n' "shared object" "vfs us/pair" \
 	"unified" "difference"

@@ -4,7 +4,9 @@
 # filled through libulm as node 1 (ulm-store-scale fill), node 2 begins
 # node 1's recovery and times the recovery scan (ulm_recovery_pending())
 # and the purge at grace end (ulm_node_purge()), each against 10 s, with
-# the time per file as raw omap reads of the same cluster (the anchor).
+# the time per file as raw omap reads (the scan) and as raw omap writes of
+# as many keys removed, 32 in flight (the purge), of the same cluster (the
+# anchors).
 #
 #   bench/recovery-scale-bench.sh [FILES...]    (default: 3330 33300)
 set -euo pipefail

@@ -23,7 +23,7 @@ declare -A part=(
 	[rados_files.c]=2
 	[rados_tokens.c]=3
 	[rados_handover.c]=4
-	[rados_read.c]=5 [rados_purge.c]=5 [rados_scan.c]=5 [rados_write.c]=5 [rados_flusher.c]=5
+	[rados_read.c]=5 [rados_purge.c]=5 [rados_purge_plan.c]=5 [rados_scan.c]=5 [rados_write.c]=5 [rados_flusher.c]=5
 	[store_rados.c]=6
 )
 bad=0

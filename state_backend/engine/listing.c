@@ -332,14 +332,20 @@ static int pending_scanned(const struct ulm_key *file,
 int ulm_recovery_pending(ulm_env *env, uint32_t node, uint64_t *records)
 {
 	struct pending_ctx ctx = {env, node, 0};
+	struct purge_ctx plan = {env, node, 0, 0, NULL, 0};
 	int rc;
 
 	if (!env || !records)
 		return -EINVAL;
 	*records = 0;
-	if (!ulm_recovery_epoch(env, node, NULL))
+	if (!ulm_recovery_epoch(env, node, &plan.before_epoch))
 		return 0;
-	if (env->ops->file_scan)
+	/* The store may keep the purge's plan from this scan's reads. */
+	if (env->ops->recovery_scan)
+		rc = env->ops->recovery_scan(env->store, node,
+					     plan.before_epoch, pending_scanned,
+					     &ctx, purge_plan, &plan);
+	else if (env->ops->file_scan)
 		rc = env->ops->file_scan(env->store, pending_scanned, &ctx);
 	else
 		rc = cache_for_each_file(env, pending_file, &ctx);

@@ -78,6 +78,14 @@ struct ulm_store_ops {
 	 *  the file (records under another node's token as that node last
 	 *  wrote them back). NULL: listings use file_walk. */
 	int (*file_scan)(struct ulm_store *store, store_scan_fn fn, void *arg);
+	/** The recovery count's scan (ulm_recovery_pending()): file_scan,
+	 *  which also keeps what a purge of @p node before @p before_epoch
+	 *  would write, as @p plan picks it from each file read (@p plan is
+	 *  never called without records here), for node_purge_scan to send
+	 *  without reading again. NULL: the count uses file_scan. */
+	int (*recovery_scan)(struct ulm_store *store, uint32_t node,
+			     uint32_t before_epoch, store_scan_fn fn, void *arg,
+			     store_purge_fn plan, void *plan_arg);
 	/** Purge @p node's records of epochs before @p before_epoch, and
 	 *  its tokens of those epochs, reading the files as file_scan does
 	 *  and writing many at once, each write guarded by the version

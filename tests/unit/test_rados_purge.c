@@ -3,9 +3,11 @@
  * pool and guarded writes many files at once (rados_purge.c): exactly the
  * node's records of the epochs asked go, across more files than one scan
  * batch; a file changed by a live node between the purge's read and its
- * write keeps that change; a purge cut off halfway is finished by the
- * next; other nodes see the purge at once; a restarted node purges its
- * earlier life's token. Runs inside the test
+ * write keeps that change; a purge planned by the recovery count writes
+ * without reading again, and a file changed since the count keeps its
+ * change; a purge cut off halfway is finished by the next; other nodes
+ * see the purge at once; a restarted node purges its earlier life's
+ * token. Runs inside the test
  * cluster's namespace (ctest: unit.rados.purge). */
 #include <errno.h>
 #include <signal.h>
@@ -206,14 +208,54 @@ static void test_purge_keeps_a_change_made_meanwhile(void **state)
 	assert_int_equal(records_of(f->env, LIVE, 0), 1);
 }
 
-/* A purge cut off after some files left the others whole; the next one
- * finds and removes exactly what is left. */
+/* The count plans the purge (every file); between them node LIVE's
+ * client reclaims the old [0, 9] of p042, and node LIVE locks [60, 69] of
+ * p010 under its token. Their writes fail the purge's version guard:
+ * those two files are read again and purged the engine's way (p010 handed
+ * over by node LIVE first), the others by the count's reads alone. Node
+ * LIVE's records stay, and it goes on granting on p010. */
+static void test_purge_planned_by_the_count(void **state)
+{
+	struct fixture *f = fix(state);
+	uint32_t old = first_life(f);
+	ulm_env *live = fixture_add_node(f, LIVE);
+	struct ulm_owner l10 = owner_of(LIVE, "live", "p010");
+	struct ulm_key k42 = test_key("p042");
+	uint64_t pending, purged;
+
+	assert_int_equal(ulm_recovery_begin(live, DEAD, old + 1), 0);
+	assert_int_equal(ulm_recovery_begin(f->env, DEAD, old + 1), 0);
+	assert_int_equal(ulm_recovery_pending(f->env, DEAD, &pending), 0);
+	assert_int_equal(pending, 2 * FILES);
+	assert_non_null(rs(f->env)->memo);
+	assert_int_equal(rs(f->env)->memo->n, FILES);
+	meddler = (struct meddler){live, 0, 0, "p042"};
+	assert_int_equal(meddle(rs(f->env), &k42), 0);
+	assert_int_equal(try_lock(live, "p010", &l10, W, 60, 69, NULL), 0);
+	assert_int_equal(ulm_node_purge(f->env, DEAD, old + 1, &purged), 0);
+	assert_null(rs(f->env)->memo); /* taken by the purge */
+	assert_int_equal(purged, 2 * FILES - 1);
+	assert_true(record_is(f->env, "p042", 0, LIVE));
+	assert_false(record_is(f->env, "p042", 20, DEAD));
+	assert_true(record_is(f->env, "p010", 60, LIVE));
+	assert_int_equal(try_lock(live, "p010", &l10, W, 80, 89, NULL), 0);
+	assert_true(record_is(f->env, "p010", 80, LIVE));
+	assert_int_equal(records_of(f->env, DEAD, 0), 0);
+	assert_int_equal(records_of(f->env, LIVE, 0), 3);
+}
+
+/* A purge the count planned, cut off after some files, left the others
+ * whole; the next one (a scan: the plan went with the first) finds and
+ * removes exactly what is left. */
 static void test_purge_cut_off_then_finished(void **state)
 {
 	struct fixture *f = fix(state);
 	uint32_t old = first_life(f);
-	uint64_t first = 0, second = 0;
+	uint64_t first = 0, second = 0, pending;
 
+	assert_int_equal(ulm_recovery_begin(f->env, DEAD, old + 1), 0);
+	assert_int_equal(ulm_recovery_pending(f->env, DEAD, &pending), 0);
+	assert_non_null(rs(f->env)->memo);
 	meddler = (struct meddler){NULL, 0, FILES / 2, NULL};
 	rs(f->env)->purge_planned = meddle;
 	assert_int_equal(ulm_node_purge(f->env, DEAD, old + 1, &first),
@@ -222,6 +264,7 @@ static void test_purge_cut_off_then_finished(void **state)
 	assert_true(first > 0 && first < 2 * FILES);
 	assert_int_equal(first % 2, 0); /* whole files only */
 	assert_int_equal(records_of(f->env, DEAD, old), 2 * FILES - first);
+	assert_null(rs(f->env)->memo);
 	assert_int_equal(ulm_node_purge(f->env, DEAD, old + 1, &second), 0);
 	assert_int_equal(first + second, 2 * FILES);
 	assert_int_equal(records_of(f->env, DEAD, 0), 0);
@@ -267,6 +310,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(
 			test_purge_keeps_a_change_made_meanwhile, setup_rados,
 			teardown_env),
+		cmocka_unit_test_setup_teardown(test_purge_planned_by_the_count,
+						setup_rados, teardown_env),
 		cmocka_unit_test_setup_teardown(
 			test_purge_cut_off_then_finished, setup_rados,
 			teardown_env),

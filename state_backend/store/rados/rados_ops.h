@@ -68,10 +68,82 @@ typedef int (*scan_take_fn)(const struct scan_file *file, void *arg);
 /** Read every file object, SCAN_IN_FLIGHT at once, and hand each to
  *  @p take in turn. @return 0, @p take's error, -ENOMEM, -EIO */
 int rados_pool_scan(struct rados_store *s, scan_take_fn take, void *arg);
+/** Token holders as a walk last saw them (each read again past 100 ms). */
+struct node_view {
+	struct rados_store *s;
+	struct scan_node {
+		uint32_t node;
+		uint32_t epoch;
+		bool live;
+		uint64_t seen_ns;
+	} * nodes;
+	size_t n;
+};
+/** Whose token @p t is, as rados_token_settle() would judge it.
+ *  @return 0, -ENOMEM, -EIO */
+int rados_holder_of(struct node_view *v, const struct rados_token *t,
+		    enum scan_holder *holder);
+void rados_node_view_fini(struct node_view *v);
+/** A listing's scan_take_fn: hands each file to the store_scan_fn. */
+struct scan_listing {
+	store_scan_fn fn;
+	void *arg;
+};
+int rados_scan_show(const struct scan_file *file, void *arg);
 /** Store op: every file object's records, read in batches. */
 int rados_file_scan(struct ulm_store *store, store_scan_fn fn, void *arg);
-/** Store op: a node's purge, by a scan and guarded writes in flight
- *  (rados_purge.c). */
+
+/* A node's purge (rados_purge.c), planned by the recovery count's scan
+ * (rados_purge_plan.c). */
+/** Whose records a purge removes, and the engine's pick of them. */
+struct purge_of {
+	uint32_t node;
+	uint32_t before_epoch;
+	store_purge_fn plan;
+	void *arg;
+};
+/** What a purge does with a file as a scan read it. */
+struct purge_pick {
+	bool engine;  /* the store cannot write it alone: the engine's way */
+	bool token;   /* the purged node's token goes */
+	size_t n_del; /* records to remove: their ids in del */
+	uint64_t *del;
+	size_t cap; /* room in del, grown as needed */
+};
+/** Pick (never calls @p who->plan without records). @return 0, the
+ *  plan's error, -ENOMEM */
+int rados_purge_pick(const struct scan_file *file, const struct purge_of *who,
+		     struct purge_pick *pick);
+/** A file as the count read it: what its purge would write. */
+struct planned_file {
+	char *oid;
+	uint64_t version;	  /* the write asserts it */
+	struct rados_token token; /* as read: its holder judged again */
+	bool engine;
+	bool token_go;
+	size_t n_del;
+	uint64_t *del;
+};
+/** The plan of a node's purge, made by its last recovery count. */
+struct purge_memo {
+	uint32_t node;
+	uint32_t before_epoch;
+	size_t n;
+	size_t cap;
+	struct planned_file *files;
+};
+/** Store op: the recovery count's scan (as rados_file_scan()), which
+ *  keeps the plan of @p node's purge for rados_node_purge_scan(). */
+int rados_recovery_scan(struct ulm_store *store, uint32_t node,
+			uint32_t before_epoch, store_scan_fn fn, void *arg,
+			store_purge_fn plan, void *plan_arg);
+/** The plan kept for this purge, if the last count made it (the caller
+ *  frees it); NULL: none (the purge scans). */
+struct purge_memo *rados_purge_memo_take(struct rados_store *s, uint32_t node,
+					 uint32_t before_epoch);
+void rados_purge_memo_free(struct purge_memo *m);
+/** Store op: a node's purge, by guarded writes in flight: of the plan
+ *  its count made, else of a scan. */
 int rados_node_purge_scan(struct ulm_store *store, uint32_t node,
 			  uint32_t before_epoch, store_purge_fn plan, void *arg,
 			  uint64_t *purged);

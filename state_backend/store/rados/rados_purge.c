@@ -5,7 +5,9 @@
  * engine picks the records to remove, and they go, with the purged node's
  * token of an earlier epoch, in one write guarded by the version read,
  * PURGE_IN_FLIGHT files at once. So a file costs a read and a write in
- * flight, not a watch, a join, a read, a write and a notify in turn.
+ * flight, not a watch, a join, a read, a write and a notify in turn. If
+ * the node's last recovery count planned the purge (rados_purge_plan.c),
+ * the reads are the count's: a file costs its write alone.
  *
  * Other nodes may have read a purged file (watched, its version known in
  * memory): they are told once, not file by file. Once every write
@@ -48,13 +50,9 @@ struct purge_write {
 
 struct purge {
 	struct rados_store *s;
-	uint32_t node;
-	uint32_t before_epoch;
-	store_purge_fn plan;
-	void *arg;
+	struct purge_of who;
+	struct purge_pick pick;
 	uint64_t purged;
-	uint64_t *del;
-	size_t cap;
 	struct purge_write writes[PURGE_IN_FLIGHT];
 	size_t w_head, w_n;
 	/* The other live nodes' purged notifies in flight. */
@@ -78,7 +76,7 @@ static void write_free(struct purge_write *w)
 /* The engine's way, for a file the store cannot purge alone. */
 static int by_engine(struct purge *p, const struct ulm_key *key)
 {
-	return p->plan(key, NULL, 0, false, NULL, p->arg);
+	return p->who.plan(key, NULL, 0, false, NULL, p->who.arg);
 }
 
 /* Wait for the oldest write: done; or refused by the guard (the object
@@ -140,7 +138,10 @@ static int records_remove(rados_write_op_t op, const uint64_t *ids, size_t n)
 	return rc;
 }
 
-static int write_start(struct purge *p, const struct scan_file *file,
+/* The file's write: @p n_del records of @p del, and the purged node's
+ * token if @p token, if the object is still at @p version. */
+static int write_start(struct purge *p, const struct ulm_key *key,
+		       const char *oid, uint64_t version, const uint64_t *del,
 		       size_t n_del, bool token)
 {
 	struct purge_write *w;
@@ -153,7 +154,7 @@ static int write_start(struct purge *p, const struct scan_file *file,
 	if (!rados_live_ok(p->s))
 		return ULM_EFENCED;
 	w = &p->writes[(p->w_head + p->w_n) % PURGE_IN_FLIGHT];
-	w->key.data = malloc(file->key->len);
+	w->key.data = malloc(key->len);
 	w->op = rados_create_write_op();
 	if (!w->key.data || !w->op ||
 	    rados_aio_create_completion2(NULL, NULL, &w->done)) {
@@ -161,12 +162,12 @@ static int write_start(struct purge *p, const struct scan_file *file,
 		write_free(w);
 		return -ENOMEM;
 	}
-	memcpy((void *)w->key.data, file->key->data, file->key->len);
-	w->key.len = file->key->len;
-	snprintf(w->oid, sizeof(w->oid), "%s", file->oid);
+	memcpy((void *)w->key.data, key->data, key->len);
+	w->key.len = key->len;
+	snprintf(w->oid, sizeof(w->oid), "%s", oid);
 	w->n_del = n_del;
-	rados_write_op_assert_version(w->op, file->version);
-	rc = records_remove(w->op, p->del, n_del);
+	rados_write_op_assert_version(w->op, version);
+	rc = records_remove(w->op, del, n_del);
 	if (!rc && token)
 		token_remove(w->op);
 	if (!rc)
@@ -184,38 +185,110 @@ static int write_start(struct purge *p, const struct scan_file *file,
 }
 
 /* Is the file's token the purged node's, of an epoch purged? */
-static bool token_purged(const struct purge *p, const struct scan_file *file)
+static bool token_purged(const struct purge_of *who,
+			 const struct scan_file *file)
 {
 	return file->holder == SCAN_HOLDER_DEAD &&
-	       file->token->node == p->node &&
-	       file->token->epoch < p->before_epoch;
+	       file->token->node == who->node &&
+	       file->token->epoch < who->before_epoch;
+}
+
+int rados_purge_pick(const struct scan_file *file, const struct purge_of *who,
+		     struct purge_pick *pick)
+{
+	int n;
+
+	pick->token = token_purged(who, file);
+	pick->n_del = 0;
+	pick->engine = !file->whole || file->holder == SCAN_HOLDER_MINE ||
+		       file->holder == SCAN_HOLDER_LIVE;
+	if (pick->engine)
+		return 0;
+	if (file->n > pick->cap) {
+		uint64_t *del = realloc(pick->del, file->n * sizeof(*del));
+
+		if (!del)
+			return -ENOMEM;
+		pick->del = del;
+		pick->cap = file->n;
+	}
+	n = who->plan(file->key, file->recs, file->n, pick->token, pick->del,
+		      who->arg);
+	pick->engine = n == -ECANCELED;
+	if (n < 0 && !pick->engine)
+		return n;
+	pick->n_del = n > 0 ? (size_t)n : 0;
+	return 0;
+}
+
+/* The file's write, or the engine's way for it. */
+static int purge_send(struct purge *p, const struct ulm_key *key,
+		      const char *oid, uint64_t version,
+		      const struct purge_pick *pick)
+{
+	int rc = 0;
+
+	if (pick->engine)
+		return by_engine(p, key);
+	if (!pick->n_del && !pick->token)
+		return 0;
+	if (p->s->purge_planned)
+		rc = p->s->purge_planned(p->s, key);
+	return rc ? rc
+		  : write_start(p, key, oid, version, pick->del, pick->n_del,
+				pick->token);
 }
 
 static int purge_take(const struct scan_file *file, void *arg)
 {
 	struct purge *p = arg;
-	bool token = token_purged(p, file);
-	int n, rc = 0;
+	int rc = rados_purge_pick(file, &p->who, &p->pick);
 
-	if (!file->whole || file->holder == SCAN_HOLDER_MINE ||
-	    file->holder == SCAN_HOLDER_LIVE)
-		return by_engine(p, file->key);
-	if (file->n > p->cap) {
-		uint64_t *del = realloc(p->del, file->n * sizeof(*del));
+	return rc ? rc
+		  : purge_send(p, file->key, file->oid, file->version,
+			       &p->pick);
+}
 
-		if (!del)
-			return -ENOMEM;
-		p->del = del;
-		p->cap = file->n;
-	}
-	n = p->plan(file->key, file->recs, file->n, token, p->del, p->arg);
-	if (n == -ECANCELED)
-		return by_engine(p, file->key);
-	if (n < 0 || (!n && !token))
-		return n;
-	if (p->s->purge_planned)
-		rc = p->s->purge_planned(p->s, file->key);
-	return rc ? rc : write_start(p, file, (size_t)n, token);
+/* A file as the count planned it. Its token's holder is judged again: a
+ * node seen dead then may be live again (a healed partition), and its
+ * file then goes the engine's way, as a scan would send it now. */
+static int purge_planned(struct purge *p, struct node_view *nodes,
+			 const struct planned_file *f)
+{
+	struct purge_pick pick = {.engine = f->engine,
+				  .token = f->token_go,
+				  .n_del = f->n_del,
+				  .del = f->del};
+	enum scan_holder holder;
+	struct ulm_key key = {NULL, 0};
+	int rc = rados_oid_key(f->oid, &key);
+
+	if (!rc && !f->engine)
+		rc = rados_holder_of(nodes, &f->token, &holder);
+	if (!rc && !f->engine)
+		pick.engine = holder == SCAN_HOLDER_MINE ||
+			      holder == SCAN_HOLDER_LIVE;
+	if (!rc)
+		rc = purge_send(p, &key, f->oid, f->version, &pick);
+	free((void *)key.data);
+	return rc;
+}
+
+/* The plan is in the listing's order, placement group by placement
+ * group, and an OSD applies one group's writes one after the other: the
+ * writes in flight are taken PURGE_IN_FLIGHT strides apart, from all
+ * over the listing, so that they land on every group at once. */
+static int purge_memo(struct purge *p, const struct purge_memo *m)
+{
+	size_t stride = (m->n + PURGE_IN_FLIGHT - 1) / PURGE_IN_FLIGHT;
+	struct node_view nodes = {.s = p->s};
+	int rc = 0;
+
+	for (size_t first = 0; !rc && first < stride; first++)
+		for (size_t i = first; !rc && i < m->n; i += stride)
+			rc = purge_planned(p, &nodes, &m->files[i]);
+	rados_node_view_fini(&nodes);
+	return rc;
 }
 
 static void told_finish(struct purge *p)
@@ -262,18 +335,18 @@ int rados_node_purge_scan(struct ulm_store *store, uint32_t node,
 			  uint32_t before_epoch, store_purge_fn plan, void *arg,
 			  uint64_t *purged)
 {
+	struct rados_store *s = (struct rados_store *)store;
 	struct purge *p = calloc(1, sizeof(*p));
+	struct purge_memo *memo;
 	int rc;
 
 	*purged = 0;
 	if (!p)
 		return -ENOMEM;
-	*p = (struct purge){.s = (struct rados_store *)store,
-			    .node = node,
-			    .before_epoch = before_epoch,
-			    .plan = plan,
-			    .arg = arg};
-	rc = rados_pool_scan(p->s, purge_take, p);
+	*p = (struct purge){.s = s, .who = {node, before_epoch, plan, arg}};
+	memo = rados_purge_memo_take(s, node, before_epoch);
+	rc = memo ? purge_memo(p, memo) : rados_pool_scan(s, purge_take, p);
+	rados_purge_memo_free(memo);
 	while (p->w_n) {
 		int done = write_finish(p);
 
@@ -285,7 +358,7 @@ int rados_node_purge_scan(struct ulm_store *store, uint32_t node,
 		rc = rc ? rc : told;
 	}
 	*purged = p->purged;
-	free(p->del);
+	free(p->pick.del);
 	free(p);
 	return rc;
 }

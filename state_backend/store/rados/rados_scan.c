@@ -2,10 +2,12 @@
 /*
  * Whole-pool walks: every file object's key (file_walk, for walks that
  * change files), and every file object's records read in batches
- * (rados_pool_scan(): file_scan for listings and the recovery count,
- * node_purge_scan). A scan reads objects as they are written: it neither
- * watches nor joins a file, so it costs one omap read per file,
- * SCAN_IN_FLIGHT of them in flight, whatever this node's watches.
+ * (rados_pool_scan(): file_scan for listings, recovery_scan for the
+ * recovery count, node_purge_scan when no count planned the purge). The
+ * token holders' states the scans judge files by are here too. A scan reads
+ * objects as they are written: it neither watches nor joins a file, so it costs
+ * one omap read per file, SCAN_IN_FLIGHT of them in flight, whatever this
+ * node's watches.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -109,14 +111,6 @@ struct scan_read {
 	int prval;
 };
 
-/* A token holder as the scan last saw it. */
-struct scan_node {
-	uint32_t node;
-	uint32_t epoch;
-	bool live;
-	uint64_t seen_ns;
-};
-
 struct scan {
 	struct rados_store *s;
 	scan_take_fn take;
@@ -126,8 +120,7 @@ struct scan {
 	struct rados_raw raw;
 	struct ulm_record *recs;
 	size_t cap;
-	struct scan_node *nodes;
-	size_t n_nodes;
+	struct node_view nodes;
 };
 
 static void read_free(struct scan_read *r)
@@ -175,39 +168,38 @@ static int read_start(struct scan *sc, const char *oid)
 
 /* Is @p node live in the epoch a token of it names? Read at most every
  * NODE_SEEN_MS. */
-static int node_seen(struct scan *sc, uint32_t node, struct scan_node **out)
+static int node_seen(struct node_view *v, uint32_t node, struct scan_node **out)
 {
 	uint64_t now = clock_now_ns();
-	struct scan_node *v = NULL;
+	struct scan_node *n = NULL;
 	int rc;
 
-	for (size_t i = 0; !v && i < sc->n_nodes; i++)
-		if (sc->nodes[i].node == node)
-			v = &sc->nodes[i];
-	if (!v) {
-		v = realloc(sc->nodes, (sc->n_nodes + 1) * sizeof(*v));
-		if (!v)
+	for (size_t i = 0; !n && i < v->n; i++)
+		if (v->nodes[i].node == node)
+			n = &v->nodes[i];
+	if (!n) {
+		n = realloc(v->nodes, (v->n + 1) * sizeof(*n));
+		if (!n)
 			return -ENOMEM;
-		sc->nodes = v;
-		v = &v[sc->n_nodes++];
-		v->node = node;
-		v->seen_ns = 0;
+		v->nodes = n;
+		n = &n[v->n++];
+		n->node = node;
+		n->seen_ns = 0;
 	}
-	if (!v->seen_ns || now - v->seen_ns > NODE_SEEN_MS * NS_PER_MS) {
-		rc = rados_node_state(sc->s, node, &v->epoch, &v->live);
+	if (!n->seen_ns || now - n->seen_ns > NODE_SEEN_MS * NS_PER_MS) {
+		rc = rados_node_state(v->s, node, &n->epoch, &n->live);
 		if (rc) {
-			v->seen_ns = 0;
+			n->seen_ns = 0;
 			return rc;
 		}
-		v->seen_ns = now;
+		n->seen_ns = now;
 	}
-	*out = v;
+	*out = n;
 	return 0;
 }
 
-/* Whose token is on the file, as rados_token_settle() would judge it. */
-static int holder_of(struct scan *sc, const struct rados_token *t,
-		     enum scan_holder *holder)
+int rados_holder_of(struct node_view *v, const struct rados_token *t,
+		    enum scan_holder *holder)
 {
 	struct scan_node *n;
 	int rc;
@@ -217,13 +209,20 @@ static int holder_of(struct scan *sc, const struct rados_token *t,
 		return 0;
 	/* One of an earlier life of this node is a dead node's. */
 	*holder = SCAN_HOLDER_MINE;
-	if (t->node == sc->s->node_id && t->epoch == sc->s->epoch)
+	if (t->node == v->s->node_id && t->epoch == v->s->epoch)
 		return 0;
-	rc = node_seen(sc, t->node, &n);
+	rc = node_seen(v, t->node, &n);
 	if (!rc)
 		*holder = n->live && n->epoch == t->epoch ? SCAN_HOLDER_LIVE
 							  : SCAN_HOLDER_DEAD;
 	return rc;
+}
+
+void rados_node_view_fini(struct node_view *v)
+{
+	free(v->nodes);
+	v->nodes = NULL;
+	v->n = 0;
 }
 
 /* The records read, decoded (NULL: one does not decode, the engine's
@@ -267,7 +266,7 @@ static int read_finish(struct scan *sc)
 	if (!rc)
 		rc = rados_raw_page(r->iter, &sc->raw, after);
 	if (!rc)
-		rc = holder_of(sc, &sc->raw.token, &file.holder);
+		rc = rados_holder_of(&sc->nodes, &sc->raw.token, &file.holder);
 	if (!rc && !r->more)
 		rc = records_decode(sc, &file);
 	file.token = &sc->raw.token;
@@ -318,27 +317,23 @@ int rados_pool_scan(struct rados_store *s, scan_take_fn take, void *arg)
 	sc->s = s;
 	sc->take = take;
 	sc->arg = arg;
+	sc->nodes.s = s;
 	rc = scan_objects(sc);
 	for (; sc->n; sc->n--, sc->head = (sc->head + 1) % SCAN_IN_FLIGHT)
 		read_free(&sc->reads[sc->head]);
 	rados_raw_free(&sc->raw);
 	free(sc->recs);
-	free(sc->nodes);
+	rados_node_view_fini(&sc->nodes);
 	free(sc);
 	return rc;
 }
 
-struct listing {
-	store_scan_fn fn;
-	void *arg;
-};
-
 /* The store alone cannot show the file: its records may be ahead in this
  * node's memory (our token), or more than one page, or one does not
  * decode. An empty file is shown only if frozen. */
-static int list_take(const struct scan_file *file, void *arg)
+int rados_scan_show(const struct scan_file *file, void *arg)
 {
-	const struct listing *l = arg;
+	const struct scan_listing *l = arg;
 	static const struct ulm_record none[1];
 	bool frozen = file->holder == SCAN_HOLDER_DEAD;
 
@@ -352,7 +347,8 @@ static int list_take(const struct scan_file *file, void *arg)
 
 int rados_file_scan(struct ulm_store *store, store_scan_fn fn, void *arg)
 {
-	struct listing l = {fn, arg};
+	struct scan_listing l = {fn, arg};
 
-	return rados_pool_scan((struct rados_store *)store, list_take, &l);
+	return rados_pool_scan((struct rados_store *)store, rados_scan_show,
+			       &l);
 }

@@ -8,6 +8,7 @@
  *   store_rados.c                         the store ops: open, close
  *   rados_ops.h      rados_read.c rados_write.c rados_flusher.c
  *                    rados_scan.c rados_purge.c  reads, writes, walks
+ *                    rados_purge_plan.c
  *   rados_handover.h rados_handover.c     other nodes' tokens
  *   rados_tokens.h   rados_tokens.c       our tokens: write-behind
  *   rados_files.h    rados_files.c        the cache of watched files
@@ -198,6 +199,10 @@ struct rados_store {
 	void (*files_forget)(struct rados_store *s);
 	/* Tests: run between a change notify's reply and its use. */
 	void (*change_replied)(struct rados_file *f);
+	/* The plan of a purge, kept by the last recovery count
+	 * (rados_purge_plan.c). */
+	pthread_mutex_t memo_mutex;
+	struct purge_memo *memo;
 	/* Tests: run between a purged file's read and its write; non-zero
 	 * ends the purge with it (rados_purge.c). */
 	int (*purge_planned)(struct rados_store *s, const struct ulm_key *file);

@@ -216,6 +216,8 @@ static void rados_close(struct ulm_store *store)
 	rados_bounded_fini(s);
 	pthread_mutex_destroy(&s->event_mutex);
 	pthread_cond_destroy(&s->event_cond);
+	rados_purge_memo_free(s->memo);
+	pthread_mutex_destroy(&s->memo_mutex);
 	free(s);
 }
 
@@ -237,6 +239,7 @@ static int rados_open(const struct ulm_env_config *cfg,
 	rados_bounded_init(s);
 	pthread_mutex_init(&s->event_mutex, NULL);
 	pthread_cond_init(&s->event_cond, NULL);
+	pthread_mutex_init(&s->memo_mutex, NULL);
 	rados_files_init(s, &rados_token_hooks);
 	if (cfg->token_idle_ms)
 		s->watch_idle_ms = cfg->token_idle_ms;
@@ -278,6 +281,7 @@ const struct ulm_store_ops ulm_store_rados_ops = {
 	.file_load = rados_file_load,
 	.file_walk = rados_file_walk,
 	.file_scan = rados_file_scan,
+	.recovery_scan = rados_recovery_scan,
 	.node_purge_scan = rados_node_purge_scan,
 	.op_execute = rados_op_execute,
 	.event_post = rados_event_post,

@@ -28,8 +28,9 @@
  * DEAD + 1, each against its target: the recovery scan
  * (ulm_recovery_pending() of DEAD's records, all unreclaimed) and the
  * purge at grace end (ulm_node_purge()); RADOS: against one raw omap read
- * of a file object (the anchor, measured in the same run);
- * bench/recovery-scale-bench.sh.
+ * of a file object, and the OSD's rate of raw omap writes of LOCKS keys
+ * removed each, ANCHOR_IN_FLIGHT in flight, on objects of their own (the
+ * anchors, measured in the same run); bench/recovery-scale-bench.sh.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -45,6 +46,8 @@
 #define OPERATOR_TARGET_S 2.0
 #define RECOVERY_TARGET_S 10.0
 #define ANCHOR_READS	  500
+#define ANCHOR_WRITES	  2000
+#define ANCHOR_IN_FLIGHT  32 /* as the purge's writes */
 
 struct fill {
 	ulm_env *env;
@@ -325,12 +328,108 @@ static double anchor_read_s(const struct store_spec *spec)
 	return lat[ANCHOR_READS / 2];
 }
 
-static void report_recovery(const char *what, double t0, int rc,
-			    uint64_t records, uint64_t expect,
-			    unsigned long files, double anchor)
+/* A raw write of @p keys omap keys set (or removed) on anchor object i. */
+static int anchor_write_start(rados_ioctx_t io, int i, unsigned long keys,
+			      bool set, rados_write_op_t *op,
+			      rados_completion_t *done)
 {
-	double s = now_s() - t0;
+	char oid[32], names[64][17];
+	const char *k[64], *v[64];
+	size_t klen[64], vlen[64];
+	static const char value[64] = "an encoded record of about this size";
 
+	snprintf(oid, sizeof(oid), "anchor.%d", i);
+	for (unsigned long j = 0; j < keys && j < 64; j++) {
+		klen[j] = (size_t)snprintf(names[j], 17, "%016lx", j + 1);
+		k[j] = names[j];
+		v[j] = value;
+		vlen[j] = sizeof(value);
+	}
+	*op = rados_create_write_op();
+	if (set)
+		rados_write_op_omap_set2(*op, k, v, klen, vlen, keys);
+	else
+		rados_write_op_omap_rm_keys2(*op, k, klen, keys);
+	if (rados_aio_create_completion2(NULL, NULL, done))
+		return -ENOMEM;
+	return rados_aio_write_op_operate(*op, io, *done, oid, NULL, 0);
+}
+
+/* ANCHOR_WRITES raw writes, one per anchor object, ANCHOR_IN_FLIGHT at
+ * once. */
+static int anchor_writes(rados_ioctx_t io, unsigned long keys, bool set)
+{
+	rados_completion_t done[ANCHOR_IN_FLIGHT] = {0};
+	rados_write_op_t op[ANCHOR_IN_FLIGHT] = {0};
+	int rc = 0;
+
+	for (int i = 0; i < ANCHOR_WRITES + ANCHOR_IN_FLIGHT; i++) {
+		int slot = i % ANCHOR_IN_FLIGHT;
+
+		if (done[slot]) {
+			rados_aio_wait_for_complete(done[slot]);
+			rc = rc ? rc : rados_aio_get_return_value(done[slot]);
+			rados_aio_release(done[slot]);
+			done[slot] = NULL;
+		}
+		if (op[slot])
+			rados_release_write_op(op[slot]);
+		op[slot] = NULL;
+		if (i < ANCHOR_WRITES && !rc)
+			rc = anchor_write_start(io, i, keys, set, &op[slot],
+						&done[slot]);
+	}
+	return rc;
+}
+
+/* Seconds per raw omap write removing @p keys keys (a purge's write of a
+ * file of that many records), ANCHOR_IN_FLIGHT in flight, over
+ * ANCHOR_WRITES objects of a namespace of their own, filled first
+ * (untimed): the OSD's rate for the purge's writes. 0: not measured. */
+static double anchor_write_s(const struct store_spec *spec, unsigned long keys)
+{
+	char ns[sizeof(spec->ns) + 8];
+	double s = 0, t0;
+	rados_t cluster;
+	rados_ioctx_t io;
+
+	if (keys > 64 || rados_create(&cluster, NULL) ||
+	    rados_conf_read_file(cluster, NULL) || rados_connect(cluster))
+		return 0;
+	snprintf(ns, sizeof(ns), "%s-anchor", spec->ns);
+	if (!rados_ioctx_create(cluster, spec->pool, &io)) {
+		rados_ioctx_set_namespace(io, ns);
+		if (!anchor_writes(io, keys, true)) {
+			t0 = now_s();
+			if (!anchor_writes(io, keys, false))
+				s = (now_s() - t0) / ANCHOR_WRITES;
+		}
+		rados_ioctx_destroy(io);
+	}
+	rados_shutdown(cluster);
+	return s;
+}
+
+/* The write anchor again (after the purge), both printed. @return
+ * their mean */
+static double write_anchor_report(const struct store_spec *spec,
+				  unsigned long keys, double before)
+{
+	double after = anchor_write_s(spec, keys);
+
+	printf("%-28s %5.0f / %.0f us (before / after the purge; %d writes "
+	       "of %lu keys removed, %d in flight)\n",
+	       "anchor: raw omap write", before * 1e6, after * 1e6,
+	       ANCHOR_WRITES, keys, ANCHOR_IN_FLIGHT);
+	return after > 0 ? (before + after) / 2 : before;
+}
+
+/* What the run took, per file and in @p anchor units (0: none). */
+static void report_recovery(const char *what, double s, int rc,
+			    uint64_t records, uint64_t expect,
+			    unsigned long files, double anchor,
+			    const char *anchor_unit)
+{
 	if (rc < 0) {
 		printf("%-28s failed: %s\n", what, ulm_strerror(rc));
 		return;
@@ -339,7 +438,7 @@ static void report_recovery(const char *what, double t0, int rc,
 	       (unsigned long long)records, records != expect ? " (WRONG)" : "",
 	       s / files * 1e6);
 	if (anchor > 0)
-		printf(" = %5.2f raw reads", s / files / anchor);
+		printf(" = %5.2f %s", s / files / anchor, anchor_unit);
 	printf("  target < %.0f s  %s\n", RECOVERY_TARGET_S,
 	       s < RECOVERY_TARGET_S ? "PASS" : "MISS");
 }
@@ -364,10 +463,11 @@ static int recover_command(char **argv)
 {
 	uint32_t dead = (uint32_t)strtoul(argv[3], NULL, 10);
 	unsigned long files = strtoul(argv[4], NULL, 10);
-	uint64_t expect = (uint64_t)files * strtoul(argv[5], NULL, 10);
+	unsigned long locks = strtoul(argv[5], NULL, 10);
+	uint64_t expect = (uint64_t)files * locks;
 	struct epoch_of e = {dead, 0};
 	struct store_spec spec;
-	double anchor = 0, t0;
+	double anchor = 0, write_anchor = 0, t0, purge_s;
 	uint64_t n = 0;
 	ulm_env *env;
 	int rc = open_env(argv[2], dead + 1, &env);
@@ -385,14 +485,20 @@ static int recover_command(char **argv)
 		anchor = anchor_read_s(&spec);
 		printf("%-28s %9.0f us (median of %d)\n",
 		       "anchor: raw omap read", anchor * 1e6, ANCHOR_READS);
+		write_anchor = anchor_write_s(&spec, locks);
 	}
 	t0 = now_s();
 	rc = ulm_recovery_pending(env, dead, &n);
-	report_recovery("recovery scan (pending)", t0, rc, n, expect, files,
-			anchor);
+	report_recovery("recovery scan (pending)", now_s() - t0, rc, n, expect,
+			files, anchor, "raw reads");
 	t0 = now_s();
 	rc = ulm_node_purge(env, dead, e.epoch + 1, &n);
-	report_recovery("purge", t0, rc, n, expect, files, anchor);
+	purge_s = now_s() - t0;
+	/* Writes on a loaded host: the anchor before and after, averaged. */
+	if (write_anchor > 0)
+		write_anchor = write_anchor_report(&spec, locks, write_anchor);
+	report_recovery("purge", purge_s, rc, n, expect, files, write_anchor,
+			"raw writes");
 	rc = ulm_recovery_pending(env, dead, &n);
 	printf("%-28s %s (%llu records left)\n", "after the purge",
 	       !rc && !n ? "none left" : "WRONG", (unsigned long long)n);
