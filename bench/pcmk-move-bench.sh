@@ -41,9 +41,9 @@ sleep 3
 
 # The prober's median gap between two answers so far: the anchor.
 it_now_ms
-steady=$(awk -v t="$IT_NOW_MS" '$2 <= t { if (n++) g[n - 1] = $2 - prev; prev = $2 }
-	END { if (n < 3) { print 0; exit } m = asort(g); print g[int((m + 1) / 2)] }' \
-	"$IT_DIR/prober.log")
+steady=$(awk -v t="$IT_NOW_MS" '$2 <= t { if (n++) print $2 - prev; prev = $2 }' \
+	"$IT_DIR/prober.log" | sort -n | awk '{ g[NR] = $1 }
+	END { print NR ? g[int((NR + 1) / 2)] : 0 }')
 
 # move_round FROM TO: ip-nfs1 from node FROM to node TO; the clients
 # reclaim through TO once notified. Prints "moved_ms pause_ms grace".
