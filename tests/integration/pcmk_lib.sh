@@ -47,6 +47,28 @@
 #                         (NLM TEST: nlm_Test.c:82) for at most MS ms in
 #                         all, PC_GRACE_MS: first to last such answer
 #
+# The planned moves' NFSv4 clients (it.pcmk_move_v4, it.pcmk_standby):
+#
+#   pc_v4_holders V40 V41 C  NFSv4.0 client V40 opens mv4-1 (deny write)
+#                         and mv4-2 and locks 3 ranges in them, NFSv4.1
+#                         client V41 opens mv41 and locks 2, all through
+#                         nfs1's address; checker C (through nfs3) opens
+#                         mv4-2 and mv41
+#   pc_v4_checker_start   in the background C tries a lock inside V40's on
+#                         mv4-2 and inside V41's on mv41 and an open of
+#                         mv4-1 for writing, until pc_v4_checker_end
+#   pc_v4_checker_end     C was granted none of them and refused only
+#                         DENIED or NFS4ERR_SHARE_DENIED; nobody was ever
+#                         answered NFS4ERR_GRACE
+#   pc_v4_recover CL...   each CL, through the address's new node, does
+#                         what Linux's "nograce" recovery does: its OPEN
+#                         CLAIM_PREVIOUS is NFS4ERR_NO_GRACE, its new opens
+#                         and locks of the same owners are OK and its
+#                         records are node 2's (PC_V4_BACK_MS: when the
+#                         last was answered)
+#   pc_v4_release         V40 and V41 unlock and close through nfs2: C is
+#                         granted each range and the open once let go
+#
 # Pacemaker is stopped before the sandbox at exit (it stops the Ganeshas
 # it runs).
 
@@ -327,4 +349,110 @@ pc_probes_end() {
 		END { print max + 0 }')
 	it_pass "prober of the address: $(grep -Ec "$answered" "$IT_DIR/prober.log") NLM TESTs answered ($(grep -c RPC_ERROR "$IT_DIR/prober.log") broken connections), longest pause between two answers $PC_PAUSE ms"
 	[ "$PC_PAUSE" -lt 10000 ] || it_fail "the prober waited $PC_PAUSE ms for an answer"
+}
+
+# The NFSv4 clients' locks: CL's lock commands (with " reclaim" after a
+# move), how many opens it recovers.
+pc__v40_locks() {
+	echo "v4 file mv4-1"
+	echo "v4 lock write 0 5${1:-}"
+	echo "v4 lock write 10 5${1:-}"
+	echo "v4 file mv4-2"
+	echo "v4 lock write 0 5${1:-}"
+}
+pc__v41_locks() {
+	echo "v4 file mv41"
+	echo "v4 lock write 0 5${1:-}"
+	echo "v4 lock write 20 5${1:-}"
+}
+declare -A PC_V4_LOCKS PC_V4_OPENS
+
+pc_v4_holders() {
+	PC_V40=$1 PC_V41=$2 PC_V4C=$3
+	PC_V4_LOCKS=([$1]=pc__v40_locks [$2]=pc__v41_locks)
+	PC_V4_OPENS=([$1]=2 [$2]=1)
+	it_expect "$1" "v4 open mv4-1 both deny write" OK
+	it_expect "$1" "v4 open mv4-2 both" OK
+	it_expect "$2" "v4 open mv41 both" OK
+	fo_send "$1" < <(pc__v40_locks)
+	fo_send "$2" < <(pc__v41_locks)
+	fo_expect_all "$1" OK
+	fo_expect_all "$2" OK
+	it_expect_store "$1's and $2's 5 NFSv4 locks held through nfs1" \
+		"type=write .*proto=nfs4 .*node=1 .*client=ulmt-[$1$2]-" 5
+	it_expect_store "$1's and $2's 3 opens held through nfs1" \
+		"type=share .*proto=nfs4 .*node=1 .*client=ulmt-[$1$2]-" 3
+	it_expect "$3" "v4 open mv4-2 both" OK
+	it_expect "$3" "v4 open mv41 both" OK
+}
+
+pc__v4_probe() {
+	local cmd sent
+	while [ ! -e "$IT_DIR/v4probe.stop" ] && kill -0 $$ 2>/dev/null; do
+		for cmd in "v4 file mv4-2" "v4 lock write 2 1" "v4 file mv41" \
+			"v4 lock write 22 1" "v4 open mv4-1 write"; do
+			it_now_ms
+			sent=$IT_NOW_MS
+			fo__probe_send "$PC_V4C" "$cmd"
+			it_journal "$PC_V4C" "$sent" "$cmd"
+			echo "$sent $cmd -> $IT_REPLY"
+		done
+		sleep 0.05
+	done
+}
+
+pc_v4_checker_start() {
+	pc__v4_probe >"$IT_DIR/v4checker.log" 2>&1 &
+	PC_V4_CHECKER=$!
+}
+
+pc_v4_checker_end() {
+	local log=$IT_DIR/v4checker.log tried
+	touch "$IT_DIR/v4probe.stop"
+	wait "$PC_V4_CHECKER" || it_fail "the NFSv4 checker failed"
+	tried=$(wc -l <"$log")
+	it_expect_value "NFSv4 locks granted to $PC_V4C inside $PC_V40's and $PC_V41's, of $tried calls" 0 \
+		"$(grep -Ec 'lock write 22? 1 -> OK$' "$log" || true)"
+	it_expect_value "opens of mv4-1 for writing granted to $PC_V4C" 0 \
+		"$(grep -c 'open mv4-1 write -> OK$' "$log" || true)"
+	it_expect_value "$PC_V4C's answers other than OK, DENIED, SHARE_DENIED" "" \
+		"$(grep -Ev -- '-> (OK|DENIED write [0-9]+ [0-9]+( [0-9]+)?|ERR NFS4ERR_SHARE_DENIED)$' "$log" || true)"
+	it_expect_value "NFS4ERR_GRACE answers to anyone" 0 \
+		"$(cat "$log" "$IT_DIR/journal" | grep -c NFS4ERR_GRACE || true)"
+}
+
+pc_v4_recover() {
+	local cl locks
+	for cl in "$@"; do fo_send "$cl" < <("${PC_V4_LOCKS[$cl]}" " reclaim"); done
+	for cl in "$@"; do fo_expect_all "$cl" OK; done
+	it_now_ms
+	PC_V4_BACK_MS=$IT_NOW_MS
+	for cl in "$@"; do
+		it_expect_value "[$cl] OPEN CLAIM_PREVIOUS through nfs2: NFS4ERR_NO_GRACE, opened anew" \
+			"${PC_V4_OPENS[$cl]}" \
+			"$(grep -c 'no grace here: opening anew' "$(sb_node_dir "${IT_CLIENT_NODE[$cl]}")/client-$cl.out")"
+		locks=$("${PC_V4_LOCKS[$cl]}" | grep -c lock)
+		it_expect_store "$cl's $locks locks, now nfs2's" \
+			"type=write .*proto=nfs4 .*node=2 .*client=ulmt-$cl-" "$locks"
+		it_expect_store "$cl's ${PC_V4_OPENS[$cl]} opens, now nfs2's" \
+			"type=share .*proto=nfs4 .*node=2 .*client=ulmt-$cl-" "${PC_V4_OPENS[$cl]}"
+	done
+}
+
+pc_v4_release() {
+	local a=$PC_V40 b=$PC_V41 c=$PC_V4C
+	it_expect "$a" "v4 file mv4-2" OK
+	it_expect "$a" "v4 unlock 0 5" OK
+	it_expect "$c" "v4 file mv4-2" OK
+	it_expect "$c" "v4 lock write 2 1" OK
+	it_expect "$c" "v4 unlock 2 1" OK
+	it_expect "$a" "v4 file mv4-1" OK
+	it_expect "$a" "v4 unlock 0 5" OK
+	it_expect "$a" "v4 unlock 10 5" OK
+	it_expect "$a" "v4 close" OK
+	it_expect "$c" "v4 open mv4-1 write" OK
+	it_expect "$b" "v4 unlock 0 5" OK
+	it_expect "$b" "v4 unlock 20 5" OK
+	it_expect "$c" "v4 file mv41" OK
+	it_expect "$c" "v4 lock write 22 1" OK
 }
