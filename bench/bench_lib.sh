@@ -17,6 +17,21 @@
 #                     lock+unlock pairs on /EXPORT from CLIENTS clients:
 #                     prints "pairs_per_s median_us p99_us pairs"; fails
 #                     if a lock was denied
+#   bench_it_env BUILD   export what tests/integration/it_lib.sh needs to
+#                     run its scenarios with BUILD (the recovery and
+#                     Pacemaker benches), work under ULM_BENCH_WORK
+bench_it_env() {
+	local top
+	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+	export ULM_SANDBOX_LIB=$top/scripts/lib/sandbox.sh
+	export ULM_IT_WORK=${ULM_BENCH_WORK:-/tmp/ulm-bench}
+	export ULM_IT_FSAL=$1/fsal_unified/libfsalunified.so
+	export ULM_IT_CLIENT=$1/tests/integration/client/ulm-nfs-client
+	export ULM_IT_INSPECT=$1/dbus_admin/ulmctl
+	export ULM_IT_ULMCTL=$1/dbus_admin/ulmctl
+	export ULM_IT_TAKEOVER=$1/recovery_rados/ulm-takeover
+}
+
 bench_init() {
 	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 	build=$(ULM_BUILD_DIR=${ULM_BUILD_DIR:-$root/build} "$root/scripts/build.sh")

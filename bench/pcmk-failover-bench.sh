@@ -62,13 +62,9 @@ fi
 
 system=$2
 build=$ULM_BENCH_BUILD
-export ULM_SANDBOX_LIB=$root/scripts/lib/sandbox.sh
-export ULM_IT_WORK=${ULM_BENCH_WORK:-/tmp/ulm-bench}
-export ULM_IT_FSAL=$build/fsal_unified/libfsalunified.so
-export ULM_IT_CLIENT=$build/tests/integration/client/ulm-nfs-client
-export ULM_IT_INSPECT=$build/dbus_admin/ulmctl
-export ULM_IT_ULMCTL=$build/dbus_admin/ulmctl
-export ULM_IT_TAKEOVER=$build/recovery_rados/ulm-takeover
+# shellcheck source=bench/bench_lib.sh
+. "$root/bench/bench_lib.sh"
+bench_it_env "$build"
 [ "$system" = ulm ] || {
 	export FO_STOCK=1
 	ULM_IT_TAKEOVER=$root/bench/stock-takeover

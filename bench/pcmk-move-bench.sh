@@ -22,13 +22,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${1:-2}
 build=$(ULM_BUILD_DIR=${ULM_BUILD_DIR:-$root/build} "$root/scripts/build.sh")
-export ULM_SANDBOX_LIB=$root/scripts/lib/sandbox.sh
-export ULM_IT_WORK=${ULM_BENCH_WORK:-/tmp/ulm-bench}
-export ULM_IT_FSAL=$build/fsal_unified/libfsalunified.so
-export ULM_IT_CLIENT=$build/tests/integration/client/ulm-nfs-client
-export ULM_IT_INSPECT=$build/dbus_admin/ulmctl
-export ULM_IT_ULMCTL=$build/dbus_admin/ulmctl
-export ULM_IT_TAKEOVER=$build/recovery_rados/ulm-takeover
+# shellcheck source=bench/bench_lib.sh
+. "$root/bench/bench_lib.sh"
+bench_it_env "$build"
 # shellcheck source=tests/integration/it_lib.sh
 . "$root/tests/integration/it_lib.sh"
 it_setup pcmk_move_bench

@@ -23,12 +23,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(ULM_BUILD_DIR=${ULM_BUILD_DIR:-$root/build} "$root/scripts/build.sh")
-export ULM_SANDBOX_LIB=$root/scripts/lib/sandbox.sh
-export ULM_IT_WORK=${ULM_BENCH_WORK:-/tmp/ulm-bench}
-export ULM_IT_FSAL=$build/fsal_unified/libfsalunified.so
-export ULM_IT_CLIENT=$build/tests/integration/client/ulm-nfs-client
-export ULM_IT_INSPECT=$build/tests/integration/ulm-store-inspect
-export ULM_IT_TAKEOVER=$build/recovery_rados/ulm-takeover
+# shellcheck source=bench/bench_lib.sh
+. "$root/bench/bench_lib.sh"
+bench_it_env "$build"
 # shellcheck source=tests/integration/it_lib.sh
 . "$root/tests/integration/it_lib.sh"
 it_setup recovery_bench

@@ -49,11 +49,12 @@
 #
 # The planned moves' NFSv4 clients (it.pcmk_move_v4, it.pcmk_standby):
 #
-#   pc_v4_holders V40 V41 C  NFSv4.0 client V40 opens mv4-1 (deny write)
-#                         and mv4-2 and locks 3 ranges in them, NFSv4.1
-#                         client V41 opens mv41 and locks 2, all through
-#                         nfs1's address; checker C (through nfs3) opens
-#                         mv4-2 and mv41
+#   pc_v4_holders V40 V41 C H  clients V40, V41 and C on new hosts hH,
+#                         hH+1, hH+2: NFSv4.0 client V40 opens mv4-1 (deny
+#                         write) and mv4-2 and locks 3 ranges in them,
+#                         NFSv4.1 client V41 opens mv41 and locks 2, all
+#                         through nfs1's address; checker C (through nfs3)
+#                         opens mv4-2 and mv41
 #   pc_v4_checker_start   in the background C tries a lock inside V40's on
 #                         mv4-2 and inside V41's on mv41 and an open of
 #                         mv4-1 for writing, until pc_v4_checker_end
@@ -368,7 +369,12 @@ pc__v41_locks() {
 declare -A PC_V4_LOCKS PC_V4_OPENS
 
 pc_v4_holders() {
+	local h=$4 i
 	PC_V40=$1 PC_V41=$2 PC_V4C=$3
+	for i in 0 1 2; do fo_host "h$((h + i))" "$((h + i))"; done
+	fo_client "$1" "h$h" "$(pc_ip 1)"
+	fo_client "$2" "h$((h + 1))" "$(pc_ip 1)" --minor 1
+	fo_client "$3" "h$((h + 2))" "$(pc_ip 3)"
 	PC_V4_LOCKS=([$1]=pc__v40_locks [$2]=pc__v41_locks)
 	PC_V4_OPENS=([$1]=2 [$2]=1)
 	it_expect "$1" "v4 open mv4-1 both deny write" OK

@@ -23,12 +23,7 @@ OWNED='.*proto=nfs4 .*node=2 .*client=ulmt-[ab]-'
 
 pc_cluster
 pc_up
-for h in 101 102 103; do fo_host "h$h" "$h"; done
-fo_client a h101 "$A"
-fo_client b h102 "$A" --minor 1
-fo_client c h103 "$(pc_ip 3)"
-
-pc_v4_holders a b c
+pc_v4_holders a b c 101
 # Checker c, in the background until told to stop.
 pc_v4_checker_start
 sleep 1

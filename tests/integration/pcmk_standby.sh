@@ -23,11 +23,7 @@ it_need ULM_IT_TAKEOVER "ulm-takeover"
 . "$IT_SRC/pcmk_lib.sh"
 A=$(pc_ip 1)
 pc_nlm_holders
-for h in 106 107 108; do fo_host "h$h" "$h"; done
-fo_client d h106 "$A"
-fo_client f h107 "$A" --minor 1
-fo_client g h108 "$(pc_ip 3)"
-pc_v4_holders d f g
+pc_v4_holders d f g 106
 # When nfs1's Ganesha ends (its pid gone), to tell when d recovered.
 nfs1_pid=$(pc_pid nfs1)
 (
