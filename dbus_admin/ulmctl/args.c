@@ -87,7 +87,7 @@ void ulmctl_usage(FILE *out)
 	      "\"client.\"\n"
 	      "      --keyring FILE      RADOS: keyring\n"
 	      "      --grace-db POOL[/NAMESPACE[/OID]]\n"
-	      "                          grace: Ganesha's grace database "
+	      "                          grace --store: Ganesha's grace database "
 	      "(RADOS_KV)\n"
 	      "  -t, --timeout SECONDS   DBus: how long to wait for Ganesha "
 	      "(default 25)\n"
