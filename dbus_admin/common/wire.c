@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: LGPL-3.0-or-later
 /**
  * @file wire.c
- * @brief Records, clients, nodes and filters in DBus messages of the
- * lockmgr interface. Readers check each array's signature once, then read
+ * @brief Records, clients, nodes, grace rows and filters in DBus messages of
+ * the lockmgr interface. Readers check each array's signature once, then read
  * its structs field by field.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "wire.h"
 
 static bool put(DBusMessageIter *it, int type, const void *value)
@@ -342,6 +343,105 @@ int ulmv_wire_get_nodes(DBusMessageIter *it, struct ulmv_nodes *set)
 		n->lease_end_ms = get_u64(&st);
 		get_counts(&st, n->count);
 	}
+	return rc;
+}
+
+static bool put_grace_row(DBusMessageIter *array,
+			  const struct ulmv_grace_row *r)
+{
+	DBusMessageIter st;
+	dbus_int32_t ganesha = r->ganesha;
+
+	return dbus_message_iter_open_container(array, DBUS_TYPE_STRUCT, NULL,
+						&st) &&
+	       put_str(&st, r->kind) && put_str(&st, r->name) &&
+	       put_u32(&st, r->node) && put_u32(&st, r->at) &&
+	       put_str(&st, r->member) && put(&st, DBUS_TYPE_INT32, &ganesha) &&
+	       put_bool(&st, r->grace) && put_u32(&st, r->by) &&
+	       put_u64(&st, r->since_ms) && put_u64(&st, r->ends_ms) &&
+	       put_u64(&st, r->reclaimed) && put_u64(&st, r->unreclaimed) &&
+	       put_str(&st, r->clients ? r->clients : "") &&
+	       dbus_message_iter_close_container(array, &st);
+}
+
+bool ulmv_wire_put_grace(DBusMessageIter *it, const struct ulmv_grace *g)
+{
+	DBusMessageIter array;
+	bool ok = put_bool(it, g->have_db) && put_u64(it, g->cur) &&
+		  put_u64(it, g->rec) &&
+		  dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY,
+						   ULMV_GRACE_ROW_SIG, &array);
+
+	for (size_t i = 0; ok && i < g->n; i++)
+		ok = put_grace_row(&array, &g->v[i]);
+	return ok && dbus_message_iter_close_container(it, &array);
+}
+
+/* The kinds a row may have, as static strings. */
+static const char *grace_kind(const char *kind)
+{
+	static const char *const kinds[] = {"node", "address", "member"};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			return kinds[i];
+	return NULL;
+}
+
+static int get_grace_row(DBusMessageIter *st, struct ulmv_grace *g)
+{
+	struct ulmv_grace_row *r;
+	const char *kind;
+	dbus_int32_t ganesha;
+
+	get(st, &kind);
+	if (grace_kind(kind) == NULL)
+		return -EPROTO;
+	if (!ulmv_grow((void **)&g->v, g->n, &g->cap, sizeof(*r)))
+		return -ENOMEM;
+	r = &g->v[g->n++];
+	memset(r, 0, sizeof(*r));
+	r->kind = grace_kind(kind);
+	r->name = get_str(st);
+	r->node = get_u32(st);
+	r->at = get_u32(st);
+	r->member = get_str(st);
+	get(st, &ganesha);
+	r->ganesha = ganesha;
+	r->grace = get_bool(st);
+	r->by = get_u32(st);
+	r->since_ms = get_u64(st);
+	r->ends_ms = get_u64(st);
+	r->reclaimed = get_u64(st);
+	r->unreclaimed = get_u64(st);
+	r->clients = get_str(st);
+	return r->name && r->member && r->clients ? 0 : -ENOMEM;
+}
+
+/* The grace database's part: b have_db, t cur, t rec. */
+static int get_grace_db(DBusMessageIter *it, struct ulmv_grace *g)
+{
+	if (!has_signature(it, "b"))
+		return -EPROTO;
+	g->have_db = get_bool(it);
+	if (!has_signature(it, "t"))
+		return -EPROTO;
+	g->cur = get_u64(it);
+	if (!has_signature(it, "t"))
+		return -EPROTO;
+	g->rec = get_u64(it);
+	return 0;
+}
+
+int ulmv_wire_get_grace(DBusMessageIter *it, struct ulmv_grace *g)
+{
+	DBusMessageIter array, st;
+	int rc = get_grace_db(it, g);
+
+	if (rc == 0)
+		rc = ulmv_wire_open_array(it, ULMV_GRACE_ROW_SIG, &array);
+	while (rc == 0 && ulmv_wire_next_struct(&array, &st))
+		rc = get_grace_row(&st, g);
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "filter.h"
+#include "grace.h"
 #include "record.h"
 #include "summary.h"
 
@@ -33,6 +34,9 @@
 /** node, epoch, local, lease, lease end (ms), locks, shares, delegations,
  *  waiters */
 #define ULMV_NODE_SIG "(uubutuuuu)"
+/** kind, name, node, at, member, ganesha flags (-1: none), grace, by,
+ *  since (ms), ends (ms), reclaimed, unreclaimed, clients */
+#define ULMV_GRACE_ROW_SIG "(ssuusibutttts)"
 /** name, value */
 #define ULMV_COUNTER_SIG "(st)"
 /** upper bound in microseconds (UINT64_MAX: the rest), count */
@@ -71,6 +75,13 @@ int ulmv_wire_get_clients(DBusMessageIter *it, struct ulmv_clients *set);
 
 bool ulmv_wire_put_nodes(DBusMessageIter *it, const struct ulmv_nodes *set);
 int ulmv_wire_get_nodes(DBusMessageIter *it, struct ulmv_nodes *set);
+
+/** @brief ShowGrace's reply after its time: b have_db, t cur, t rec,
+ *  a(ULMV_GRACE_ROW_SIG). @return false: no memory */
+bool ulmv_wire_put_grace(DBusMessageIter *it, const struct ulmv_grace *g);
+/** @return 0, -EPROTO (not that, or an unknown kind), -ENOMEM; advances
+ *  @p it */
+int ulmv_wire_get_grace(DBusMessageIter *it, struct ulmv_grace *g);
 
 /**
  * @brief ShowStats's counters: an array of ULMV_COUNTER_SIG, the @p n

@@ -46,7 +46,7 @@ static const struct ulmctl_command commands[] = {
 	 "--store: clear a dead node's records"},
 	{"recall", ULMCTL_RECALL, 1, "recall ID", "recall a delegation"},
 	{"grace", ULMCTL_GRACE, 0, "grace",
-	 "who is in grace, cluster-wide (--store rados:POOL)"},
+	 "who is in grace, cluster-wide (Ganesha, or --store rados:POOL)"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -87,7 +87,8 @@ void ulmctl_usage(FILE *out)
 	      "\"client.\"\n"
 	      "      --keyring FILE      RADOS: keyring\n"
 	      "      --grace-db POOL[/NAMESPACE[/OID]]\n"
-	      "                          grace: Ganesha's grace database "
+	      "                          grace --store: Ganesha's grace "
+	      "database "
 	      "(RADOS_KV)\n"
 	      "  -t, --timeout SECONDS   DBus: how long to wait for Ganesha "
 	      "(default 25)\n"
@@ -378,14 +379,17 @@ static int check_offline(const struct ulmctl_args *a, char *why, size_t why_len)
 				   "%s has a format of its own: no --json, "
 				   "--raw, -o, -n or filters",
 				   a->command->name);
-	/* Grace is the cluster's: RADOS holds it, no one Ganesha does. */
+	/* Grace is the cluster's: RADOS holds it, or a Ganesha on it. */
 	if (l == ULMCTL_GRACE && !a->list_columns &&
-	    (a->store == NULL || strncmp(a->store, "rados:", 6) != 0 ||
-	     a->n_filters))
+	    ((a->store && strncmp(a->store, "rados:", 6) != 0) || a->n_filters))
 		return usage_error(why, why_len,
 				   "grace reads the cluster's state in RADOS: "
-				   "give --store rados:POOL[/NAMESPACE], no "
-				   "filters");
+				   "give --store rados:POOL[/NAMESPACE] (or "
+				   "none: ask the local Ganesha), no filters");
+	if (l == ULMCTL_GRACE && a->grace_db && a->store == NULL)
+		return usage_error(why, why_len,
+				   "--grace-db goes with --store: Ganesha "
+				   "reads its own grace database");
 	if (a->store == NULL)
 		return ULMCTL_EXIT_OK;
 	if (strcmp(a->store, "") == 0 || strcmp(a->store, "lmdb:") == 0 ||

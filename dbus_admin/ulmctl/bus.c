@@ -195,6 +195,18 @@ int ulmctl_bus_nodes(const struct ulmctl_args *a, struct ulmv_nodes *out)
 	return show(a, "ShowNodes", NULL, decode_nodes, out, &time);
 }
 
+static int decode_grace(DBusMessageIter *it, void *out)
+{
+	return ulmv_wire_get_grace(it, out);
+}
+
+int ulmctl_bus_grace(const struct ulmctl_args *a, struct ulmv_grace *out)
+{
+	struct timespec time;
+
+	return show(a, "ShowGrace", NULL, decode_grace, out, &time);
+}
+
 /* The next basic value of @p type, or false. */
 static bool get_basic(DBusMessageIter *it, int type, void *value)
 {

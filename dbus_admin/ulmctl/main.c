@@ -93,12 +93,13 @@ static int run_stats(const struct ulmctl_args *a)
 
 static int run_grace(const struct ulmctl_args *a)
 {
-	struct ulmctl_grace grace = {0};
-	int rc = ulmctl_grace_read(a, &grace);
+	struct ulmv_grace grace = {0};
+	int rc = a->store ? ulmctl_grace_read(a, &grace)
+			  : ulmctl_bus_grace(a, &grace);
 
 	if (rc == ULMCTL_EXIT_OK)
 		rc = ulmctl_print_grace(a, &grace);
-	ulmctl_grace_free(&grace);
+	ulmv_grace_free(&grace);
 	return rc;
 }
 

@@ -374,7 +374,7 @@ static const struct view node_view = {
 
 /* ---- grace ----------------------------------------------------- */
 
-#define GRACE(row) ((const struct ulmctl_grace_row *)(row))
+#define GRACE(row) ((const struct ulmv_grace_row *)(row))
 
 static char *gr_kind(const void *row, enum ulmctl_format f)
 {
@@ -527,7 +527,7 @@ static const struct view grace_view = {
 	sizeof(grace_columns) / sizeof(grace_columns[0]),
 	"kind,name,node,at,member,ganesha,grace,since,left,by,reclaimed,"
 	"unreclaimed,clients",
-	sizeof(struct ulmctl_grace_row),
+	sizeof(struct ulmv_grace_row),
 	false};
 
 static const struct view *view_of(enum ulmctl_listing listing)
@@ -816,7 +816,7 @@ int ulmctl_print_file(const struct ulmctl_args *a,
 
 /* A table says first what Ganesha's grace database says. */
 int ulmctl_print_grace(const struct ulmctl_args *a,
-		       const struct ulmctl_grace *grace)
+		       const struct ulmv_grace *grace)
 {
 	if (a->format == ULMCTL_TABLE && !a->noheadings) {
 		if (!grace->have_db)

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "filter.h"
+#include "grace.h"
 #include "record.h"
 #include "summary.h"
 
@@ -131,36 +132,7 @@ struct ulmctl_stats {
 	struct ulmctl_bucket *buckets;
 };
 
-/** One row of the grace command: a node of the lock store, a service
- *  address, or a grace database member that names no known node. */
-struct ulmctl_grace_row {
-	const char *kind;   /**< "node", "address", "member" */
-	char *name;	    /**< node id, address, member name */
-	uint32_t node;	    /**< whose records (node), clients (address) */
-	uint32_t at;	    /**< address: the node serving it; else 0 */
-	char *member;	    /**< the node's grace database member; "" */
-	int ganesha;	    /**< its flags there (ULMREC_GRACE_*); -1: none */
-	bool grace;	    /**< ULM recovers its records, or Ganesha's NEED */
-	uint32_t by;	    /**< ULM's recovery: the node ending it; 0: none */
-	uint64_t since_ms;  /**< when it began (CLOCK_REALTIME ms) */
-	uint64_t ends_ms;   /**< when it ends at the latest */
-	uint64_t reclaimed; /**< reclaims adopted by @p by in its life */
-	uint64_t unreclaimed; /**< records left to reclaim */
-	char *clients;	      /**< clients holding those, comma-separated */
-};
-
-/** The grace command's view of the cluster. */
-struct ulmctl_grace {
-	bool have_db; /**< Ganesha's grace database was read */
-	uint64_t cur; /**< its current epoch */
-	uint64_t rec; /**< its recovery epoch (0: no grace in force) */
-	struct ulmctl_grace_row *v;
-	size_t n;
-	size_t cap;
-};
-
 void ulmctl_file_free(struct ulmctl_file *file);
-void ulmctl_grace_free(struct ulmctl_grace *grace);
 void ulmctl_stats_free(struct ulmctl_stats *stats);
 
 /* bus.c: a running Ganesha, over the system bus. Each returns an exit
@@ -170,6 +142,8 @@ int ulmctl_bus_clients(const struct ulmctl_args *a, struct ulmv_clients *out);
 int ulmctl_bus_nodes(const struct ulmctl_args *a, struct ulmv_nodes *out);
 int ulmctl_bus_file(const struct ulmctl_args *a, struct ulmctl_file *out);
 int ulmctl_bus_stats(const struct ulmctl_args *a, struct ulmctl_stats *out);
+/** @brief The grace rows of the Ganesha's cluster (ShowGrace). */
+int ulmctl_bus_grace(const struct ulmctl_args *a, struct ulmv_grace *out);
 /** @brief The metrics' text (ShowMetrics), malloc'd into @p out. */
 int ulmctl_bus_metrics_text(const struct ulmctl_args *a, char **out);
 /** @brief Print the metrics' text on stdout. */
@@ -206,7 +180,7 @@ int ulmctl_store_break_node(const struct ulmctl_args *a);
 
 /* grace.c: grace in the cluster, from RADOS (recovery entries, service
  * addresses, records, Ganesha's grace database). */
-int ulmctl_grace_read(const struct ulmctl_args *a, struct ulmctl_grace *out);
+int ulmctl_grace_read(const struct ulmctl_args *a, struct ulmv_grace *out);
 
 /* output.c */
 int ulmctl_print_records(const struct ulmctl_args *a,
@@ -231,7 +205,7 @@ int ulmctl_print_file(const struct ulmctl_args *a,
 int ulmctl_print_stats(const struct ulmctl_args *a,
 		       const struct ulmctl_stats *stats);
 int ulmctl_print_grace(const struct ulmctl_args *a,
-		       const struct ulmctl_grace *grace);
+		       const struct ulmv_grace *grace);
 /** @brief Are the -o columns known to the command? @return 0 or -EINVAL
  *  (@p why says which) */
 int ulmctl_check_columns(const struct ulmctl_args *a, char *why,

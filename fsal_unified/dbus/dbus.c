@@ -17,13 +17,21 @@
 #include "stats.h"
 
 static struct gsh_dbus_method *lockmgr_methods[] = {
-	&ulmfsal_dbus_show_locks,	 &ulmfsal_dbus_show_shares,
-	&ulmfsal_dbus_show_delegations,	 &ulmfsal_dbus_show_waiters,
-	&ulmfsal_dbus_show_file,	 &ulmfsal_dbus_show_clients,
-	&ulmfsal_dbus_show_nodes,	 &ulmfsal_dbus_show_stats,
-	&ulmfsal_dbus_show_metrics,	 &ulmfsal_dbus_break_lock,
-	&ulmfsal_dbus_revoke_share,	 &ulmfsal_dbus_recall_delegation,
-	&ulmfsal_dbus_revoke_delegation, NULL,
+	&ulmfsal_dbus_show_locks,
+	&ulmfsal_dbus_show_shares,
+	&ulmfsal_dbus_show_delegations,
+	&ulmfsal_dbus_show_waiters,
+	&ulmfsal_dbus_show_file,
+	&ulmfsal_dbus_show_clients,
+	&ulmfsal_dbus_show_nodes,
+	&ulmfsal_dbus_show_stats,
+	&ulmfsal_dbus_show_metrics,
+	&ulmfsal_dbus_show_grace,
+	&ulmfsal_dbus_break_lock,
+	&ulmfsal_dbus_revoke_share,
+	&ulmfsal_dbus_recall_delegation,
+	&ulmfsal_dbus_revoke_delegation,
+	NULL,
 };
 
 static struct gsh_dbus_interface lockmgr_interface = {

@@ -14,11 +14,12 @@
 #include "ulmfsal.h" /* before gsh_dbus.h, which needs gsh_list.h */
 #include "gsh_dbus.h"
 #include "filter.h"
+#include "grace.h"
 #include "record.h"
 #include "summary.h"
 #include "wire.h"
 
-/* dbus_show.c, dbus_break.c, stats.c: the methods */
+/* dbus_show.c, dbus_break.c, dbus_stats.c, dbus_grace.c: the methods */
 extern struct gsh_dbus_method ulmfsal_dbus_show_locks;
 extern struct gsh_dbus_method ulmfsal_dbus_show_shares;
 extern struct gsh_dbus_method ulmfsal_dbus_show_delegations;
@@ -27,6 +28,7 @@ extern struct gsh_dbus_method ulmfsal_dbus_show_file;
 extern struct gsh_dbus_method ulmfsal_dbus_show_clients;
 extern struct gsh_dbus_method ulmfsal_dbus_show_nodes;
 extern struct gsh_dbus_method ulmfsal_dbus_show_stats;
+extern struct gsh_dbus_method ulmfsal_dbus_show_grace;
 extern struct gsh_dbus_method ulmfsal_dbus_show_metrics;
 extern struct gsh_dbus_method ulmfsal_dbus_break_lock;
 extern struct gsh_dbus_method ulmfsal_dbus_revoke_share;
@@ -63,5 +65,14 @@ int ulmfsal_admin_path_key(const char *path, uint8_t *key, size_t *key_len,
  * @return 0 or -ENOMEM
  */
 int ulmfsal_admin_resolve_paths(struct ulmv_records *set, uint16_t export_id);
+
+/**
+ * @brief Every node with records, and this one (even without), with
+ * their leases (ShowNodes).
+ * @param[out] records NULL, or every record of the table (free them)
+ * @return false, @p error set
+ */
+bool ulmfsal_dbus_nodes(struct ulmv_nodes *nodes, struct ulmv_records *records,
+			DBusError *error);
 
 #endif /* ULMFSAL_DBUS_ADMIN_H */

@@ -308,8 +308,8 @@ struct gsh_dbus_method ulmfsal_dbus_show_clients = {
 		 END_ARG_LIST},
 };
 
-/* Every node with records, and this one (even without). */
-static bool count_nodes(struct ulmv_nodes *nodes, DBusError *error)
+bool ulmfsal_dbus_nodes(struct ulmv_nodes *nodes, struct ulmv_records *records,
+			DBusError *error)
 {
 	struct listing l = {.filter.types = ULMV_ALL};
 	struct ulmv_node *self = ulmv_nodes_get(nodes, ULMFSAL.config.node_id);
@@ -323,6 +323,10 @@ static bool count_nodes(struct ulmv_nodes *nodes, DBusError *error)
 	     ulmv_nodes_count(nodes, &l.records) == 0 &&
 	     ulmv_nodes_leases(nodes, ulmfsal_env(), ULMFSAL.config.node_id) ==
 		     0;
+	if (ok && records != NULL) {
+		*records = l.records;
+		memset(&l.records, 0, sizeof(l.records));
+	}
 	listing_free(&l);
 	return ok;
 }
@@ -337,7 +341,7 @@ static bool show_nodes(DBusMessageIter *args, DBusMessage *reply,
 	if (args != NULL)
 		return ulmfsal_dbus_invalid(error, "ShowNodes takes no "
 						   "arguments");
-	ok = count_nodes(&nodes, error);
+	ok = ulmfsal_dbus_nodes(&nodes, NULL, error);
 	if (ok) {
 		dbus_message_iter_init_append(reply, &iter);
 		append_now(&iter);

@@ -140,6 +140,12 @@ ulmctl_expect "no such path" 1 \
 ulmctl_expect "missing store" 1 \
 	"ulmctl: cannot open the lock store lmdb:$IT_DIR/nope: No such file or directory (no store there?)" \
 	--store "lmdb:$IT_DIR/nope" locks
+ulmctl_expect "grace of an LMDB store" 1 \
+	"ulmctl: no cluster recovery state: the lock store is not RADOS, or RADOS was unreachable when Ganesha started (see its log)" \
+	grace
+ulmctl_expect "grace: Ganesha reads its own grace database" 2 \
+	"ulmctl: --grace-db goes with --store: Ganesha reads its own grace database" \
+	--grace-db ulm/grace grace
 ULMCTL_AS=65534 ulmctl_expect "not root" 1 \
 	"ulmctl: the bus refused the call: org.ganesha.nfsd.lockmgr is for root only" locks
 ULMCTL_NODE=n2 ulmctl_expect "no bus in node 2" 1 \

@@ -42,7 +42,8 @@
 #                                     through CHECK_ADDR until
 #                                     fo_checker_end WHEN, the verdict
 #   fo_grace_dump                     `ganesha-rados-grace dump`
-#   fo_grace KIND NAME COLUMNS        a row of `ulmctl grace` (--raw)
+#   fo_grace KIND NAME COLUMNS [NODE] a row of `ulmctl grace` (--raw),
+#                                     from RADOS or NODE's DBus
 #
 # Only the hub routes: nodes and hosts reach each other and Ceph through
 # it, so a service address moves by moving it and its hub route; a node is
@@ -465,12 +466,20 @@ fo_ulmctl_grace() {
 		--store "rados:ulm/$FO_NS" --grace-db "ulm/$FO_GRACE_NS" "$@" grace
 }
 
-# fo_grace KIND NAME COLUMNS: the row of `ulmctl grace` of node or
+# fo_ulmctl_grace_bus NODE [OPTION...]: `ulmctl grace` through NODE's
+# Ganesha (DBus: the node needs dbus=1).
+fo_ulmctl_grace_bus() {
+	sb_exec "$1" "$ULM_IT_ULMCTL" "${@:2}" grace
+}
+
+# fo_grace KIND NAME COLUMNS [NODE]: the row of `ulmctl grace` of node or
 # address NAME: --raw, "kind=K name=N" then COLUMNS (comma-separated)
-# that have a value.
+# that have a value. Read from RADOS, or through NODE's Ganesha.
 fo_grace() {
-	fo_ulmctl_grace --raw -o "kind,name,$3" | grep "^kind=$1 name=$2 " ||
-		it_fail "ulmctl grace shows no $1 $2"
+	local read=(fo_ulmctl_grace)
+	[ -z "${4:-}" ] || read=(fo_ulmctl_grace_bus "$4")
+	"${read[@]}" --raw -o "kind,name,$3" | grep "^kind=$1 name=$2 " ||
+		it_fail "ulmctl grace shows no $1 $2${4:+ through the DBus of $4}"
 }
 
 # The pool's records, one line each (read-only libulm, from the hub).

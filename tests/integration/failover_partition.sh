@@ -11,7 +11,9 @@
 # through n2 before it is killed. A
 # client that does not reclaim within the grace period loses its locks to
 # the purge (another client may take them), and its late reclaim is
-# refused.
+# refused. `ulmctl grace` through n2's DBus shows node 1 in grace (ended
+# by n2, the silent client's records left), the rows the offline view
+# reads from RADOS, then out of it.
 # shellcheck source=tests/integration/it_lib.sh
 . "$(dirname "$0")/it_lib.sh"
 it_setup failover_partition
@@ -24,7 +26,7 @@ FO_GRACE=15
 A=$(fo_addr 1)
 fo_cluster memstore
 fo_node n1 1
-fo_node n2 2
+fo_node n2 2 dbus=1
 fo_start n1 n2
 fo_host h101 101
 fo_host h102 102
@@ -126,6 +128,20 @@ it_expect c "v4 lock write 5 1" "DENIED write 0 10"
 it_expect c "nlm lock write 5 1 g" "ERR NLM4_DENIED"
 # "late" was notified too, but stays silent: its locks stay unreclaimed.
 it_expect c "v4 lock write 105 1" "ERR NFS4ERR_GRACE"
+# n2's Ganesha answers `ulmctl grace` (DBus) with the rows the offline
+# view reads from RADOS: node 1 in grace, ended by n2, late's 3 records
+# (an open, two locks) left; its address served by n2.
+cols=grace,ganesha,by,reclaimed,unreclaimed,clients
+row=$(fo_grace node 1 "$cols" n2)
+[[ $row == "kind=node name=1 grace=yes ganesha=NE by=2 reclaimed="[1-9]*" unreclaimed=3 clients=ulmt-late-"* ]] ||
+	it_fail "ulmctl grace through n2's DBus: $row"
+it_pass "ulmctl grace through n2's DBus: $row"
+it_expect_value "ulmctl grace: the same row offline (RADOS)" "$row" \
+	"$(fo_grace node 1 "$cols")"
+it_expect_value "ulmctl grace through n2's DBus: address $A" \
+	"kind=address name=$A node=1 at=2 grace=yes by=2 unreclaimed=3" \
+	"$(fo_grace address "$A" node,at,grace,by,unreclaimed n2)"
+fo_ulmctl_grace_bus n2 | sed 's/^/#   /'
 
 it_note "grace ends: the silent client's locks are purged, its reclaim refused"
 sb_wait_until $((FO_GRACE + 5)) eval \
@@ -135,6 +151,9 @@ it_pass "n2 ended node 1's recovery after $FO_GRACE s: 3 records purged"
 sb_wait_until 10 eval "fo_grace_dump | grep -q 'rec=0'" || true
 it_expect_value "grace database: node 1 needs no grace, none in force" \
 	"*rec=0*nfs1	 E*" "$(fo_grace_dump)"
+it_expect_value "ulmctl grace through n2's DBus: node 1 out of grace" \
+	"kind=node name=1 grace=no ganesha=E" \
+	"$(fo_grace node 1 grace,ganesha,by,unreclaimed n2)"
 it_expect c "v4 lock write 105 1" OK
 it_expect late "nsm notified" "NOTIFIED $A *"
 it_expect late "v4 renew" OK

@@ -166,29 +166,40 @@ static void test_parse_metrics_and_top(void **state)
 	assert_int_equal(a.iterations, 2);
 }
 
-/* Grace is the cluster's, in RADOS: never one Ganesha's, nor LMDB's. */
-static void test_parse_grace_needs_rados(void **state)
+/* Grace is the cluster's: RADOS (--store rados:) or the local Ganesha
+ * (no --store, which reads its own grace database); never LMDB's. */
+static void test_parse_grace_rados_or_ganesha(void **state)
 {
 	static const char *why_grace =
 		"grace reads the cluster's state in RADOS: give --store "
-		"rados:POOL[/NAMESPACE], no filters";
-	char *bus[] = {"ulmctl", "grace"};
+		"rados:POOL[/NAMESPACE] (or none: ask the local Ganesha), no "
+		"filters";
 	char *lmdb[] = {"ulmctl", "-s", "/x", "grace"};
 	char *filter[] = {"ulmctl", "-s", "rados:p", "--node", "1", "grace"};
+	char *bus_filter[] = {"ulmctl", "--node", "1", "grace"};
 	char *db[] = {"ulmctl", "-s", "rados:p", "--grace-db", "p/g", "locks"};
+	char *bus_db[] = {"ulmctl", "--grace-db", "p/g", "grace"};
 	char *ok[] = {"ulmctl",	    "-s",  "rados:p/ns",
 		      "--grace-db", "p/g", "grace"};
+	char *bus[] = {"ulmctl", "--raw", "grace"};
 	struct ulmctl_args a;
 	char why[256];
 
 	(void)state;
-	expect_usage(ARGC(bus), bus, why_grace);
 	expect_usage(ARGC(lmdb), lmdb, why_grace);
 	expect_usage(ARGC(filter), filter, why_grace);
+	expect_usage(ARGC(bus_filter), bus_filter, why_grace);
 	expect_usage(ARGC(db), db, "--grace-db goes with grace");
+	expect_usage(ARGC(bus_db), bus_db,
+		     "--grace-db goes with --store: Ganesha reads its own "
+		     "grace database");
 	assert_int_equal(parse(ARGC(ok), ok, &a, why), ULMCTL_EXIT_OK);
 	assert_int_equal(a.command->listing, ULMCTL_GRACE);
 	assert_string_equal(a.grace_db, "p/g");
+	assert_int_equal(parse(ARGC(bus), bus, &a, why), ULMCTL_EXIT_OK);
+	assert_int_equal(a.command->listing, ULMCTL_GRACE);
+	assert_null(a.store);
+	assert_int_equal(a.format, ULMCTL_RAW);
 }
 
 static void test_format_values(void **state)
@@ -384,6 +395,118 @@ static void test_wire_refuses_other_signatures(void **state)
 	dbus_message_unref(msg);
 }
 
+/* Node 2's records are being recovered by node 1 (its epoch 5): two of
+ * them left (clients c2, c1), one adopted by node 1; 10.0.0.2 is node 2's
+ * address, now at node 1. */
+static void grace_source(struct ulmv_grace_source *src)
+{
+	static struct ulmrec_entry entry = {
+		.node = 2,
+		.before_epoch = 3,
+		.by = 1,
+		.started_ms = 1000,
+		.grace_secs = 5,
+		.grace_nodeid = "n2",
+	};
+	static struct ulmrec_service service = {
+		.addr = "10.0.0.2", .node = 2, .at = 1, .grace_nodeid = "n2"};
+	const struct {
+		uint32_t node, epoch;
+		bool reclaim;
+		const char *client;
+	} records[] = {{2, 2, false, "c2"},
+		       {2, 1, false, "c1"},
+		       {2, 3, false, "new"},
+		       {1, 5, true, "c3"}};
+	struct ulmv_record *r;
+
+	src->entries = malloc(sizeof(entry));
+	src->services = malloc(sizeof(service));
+	assert_non_null(src->entries);
+	assert_non_null(src->services);
+	*src->entries = entry;
+	*src->services = service;
+	src->n_entries = src->n_services = 1;
+	for (size_t i = 0; i < sizeof(records) / sizeof(records[0]); i++) {
+		r = ulmv_records_add(&src->records);
+		assert_non_null(r);
+		r->node = records[i].node;
+		r->epoch = records[i].epoch;
+		r->reclaim = records[i].reclaim;
+		r->client = strdup(records[i].client);
+	}
+	assert_int_equal(ulmv_nodes_count(&src->nodes, &src->records), 0);
+}
+
+/* The rows ulmctl grace --store and ShowGrace both make, through the wire
+ * as ulmctl reads them. */
+static void test_grace_rows_round_trip(void **state)
+{
+	struct ulmv_grace_source src = {0};
+	struct ulmv_grace sent = {.have_db = true, .cur = 4, .rec = 3},
+			  got = {0};
+	DBusMessage *msg = dbus_message_new_method_call(
+		ULMV_DBUS_SERVICE, ULMV_DBUS_PATH, ULMV_DBUS_INTERFACE, "X");
+	DBusMessageIter it;
+	const struct ulmv_grace_row *node2, *addr;
+
+	(void)state;
+	grace_source(&src);
+	assert_int_equal(ulmv_grace_rows(&src, &sent), 0);
+	ulmv_grace_source_free(&src);
+	dbus_message_iter_init_append(msg, &it);
+	assert_true(ulmv_wire_put_grace(&it, &sent));
+	assert_true(dbus_message_iter_init(msg, &it));
+	assert_int_equal(ulmv_wire_get_grace(&it, &got), 0);
+	assert_true(got.have_db && got.cur == 4 && got.rec == 3);
+	assert_int_equal(got.n, 3); /* nodes 1, 2; the address */
+	node2 = &got.v[1];
+	addr = &got.v[2];
+	assert_string_equal(node2->kind, "node");
+	assert_string_equal(node2->name, "2");
+	assert_true(node2->grace);
+	assert_int_equal(node2->by, 1);
+	assert_int_equal(node2->unreclaimed, 2);
+	assert_int_equal(node2->reclaimed, 1);
+	assert_int_equal(node2->ends_ms, 6000);
+	assert_string_equal(node2->clients, "c1,c2");
+	assert_string_equal(node2->member, "n2");
+	assert_int_equal(node2->ganesha, -1);
+	assert_string_equal(got.v[0].kind, "node");
+	assert_false(got.v[0].grace);
+	assert_string_equal(got.v[0].clients, "");
+	assert_string_equal(addr->kind, "address");
+	assert_string_equal(addr->name, "10.0.0.2");
+	assert_int_equal(addr->at, 1);
+	assert_true(addr->grace && addr->unreclaimed == 2);
+	assert_string_equal(addr->clients, "c1,c2");
+	ulmv_grace_free(&sent);
+	ulmv_grace_free(&got);
+	dbus_message_unref(msg);
+}
+
+/* A row of a kind ulmctl does not know is a version mismatch. */
+static void test_grace_wire_refuses_unknown_kind(void **state)
+{
+	struct ulmv_grace sent = {0}, got = {0};
+	DBusMessage *msg = dbus_message_new_method_call(
+		ULMV_DBUS_SERVICE, ULMV_DBUS_PATH, ULMV_DBUS_INTERFACE, "X");
+	DBusMessageIter it;
+	struct ulmv_grace_row row = {
+		.kind = "zone", .name = "z", .member = "", .ganesha = -1};
+
+	(void)state;
+	sent.v = &row;
+	sent.n = 1;
+	dbus_message_iter_init_append(msg, &it);
+	assert_true(ulmv_wire_put_grace(&it, &sent));
+	assert_true(dbus_message_iter_init(msg, &it));
+	assert_int_equal(ulmv_wire_get_grace(&it, &got), -EPROTO);
+	assert_int_equal(got.n, 0);
+	ulmv_grace_free(&got);
+	dbus_message_unref(msg);
+}
+
 static void test_clients_and_nodes_counted(void **state)
 {
 	struct ulmv_records set = {0};
@@ -485,13 +608,15 @@ int main(void)
 		cmocka_unit_test(test_parse_refuses_bad_lines),
 		cmocka_unit_test(test_parse_offline_limits),
 		cmocka_unit_test(test_parse_metrics_and_top),
-		cmocka_unit_test(test_parse_grace_needs_rados),
+		cmocka_unit_test(test_parse_grace_rados_or_ganesha),
 		cmocka_unit_test(test_format_values),
 		cmocka_unit_test(test_text_hex_and_words),
 		cmocka_unit_test(test_record_id_names_one_record),
 		cmocka_unit_test(test_filter_matches_every_criterion),
 		cmocka_unit_test(test_wire_round_trip),
 		cmocka_unit_test(test_wire_refuses_other_signatures),
+		cmocka_unit_test(test_grace_rows_round_trip),
+		cmocka_unit_test(test_grace_wire_refuses_unknown_kind),
 		cmocka_unit_test(test_clients_and_nodes_counted),
 		cmocka_unit_test(test_raw_lines_keep_the_inspector_words),
 		cmocka_unit_test(test_table_columns_chosen),
