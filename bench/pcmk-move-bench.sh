@@ -42,7 +42,7 @@ steady=$(awk -v t="$IT_NOW_MS" '$2 <= t { if (n++) print $2 - prev; prev = $2 }'
 	END { print NR ? g[int((NR + 1) / 2)] : 0 }')
 
 # move_round FROM TO: ip-nfs1 from node FROM to node TO; the clients
-# reclaim through TO once notified. Prints "moved_ms pause_ms grace".
+# reclaim through TO once notified. ROUND: "moved_ms pause_ms grace".
 move_round() {
 	local from=$1 to=$2 t0 moved start
 	start=$(wc -l <"$IT_DIR/prober.log")
@@ -56,18 +56,19 @@ move_round() {
 	pc_nlm_reclaim "$A" a b
 	sleep 2
 	# From the answer before the move to the last: the longest gap.
-	tail -n +"$start" "$IT_DIR/prober.log" | awk -v moved="$moved" '
+	ROUND=$(tail -n +"$start" "$IT_DIR/prober.log" | awk -v moved="$moved" '
 		/ NLM4_DENIED_GRACE_PERIOD$/ { grace++ }
 		/ (DENIED write [0-9]+ [0-9]+( [0-9]+)?|ERR NLM4_DENIED)$/ {
 			if (prev && $2 - prev > max) max = $2 - prev; prev = $2 }
-		END { print moved, max + 0, grace + 0 }'
+		END { print moved, max + 0, grace + 0 }')
 }
 
 declare -a RESULT=()
 from=nfs1
 for r in $(seq 1 "$rounds"); do
 	to=$([ "$from" = nfs1 ] && echo nfs2 || echo nfs1)
-	RESULT[r]=$(move_round "$from" "$to")
+	move_round "$from" "$to"
+	RESULT[r]=$ROUND
 	from=$to
 done
 pc_probes_end
@@ -79,7 +80,7 @@ for r in $(seq 1 "$rounds"); do
 	read -r moved pause grace <<<"${RESULT[r]}"
 	awk -v r="$r" -v m="$moved" -v p="$pause" -v g="$grace" -v s="$steady" 'BEGIN {
 		printf "round %d: address moved %d ms; longest pause %d ms (%s x anchor), target < 1000 ms: %s; NLM4_DENIED_GRACE_PERIOD %d, target 0: %s\n",
-			r, m, p, s > 0 ? sprintf("%.0f", p / s) : "n/a",
-			p < 1000 ? "PASS" : "MISS", g, g == 0 ? "PASS" : "MISS" }'
+			r, m, p, (s > 0 ? sprintf("%.0f", p / s) : "n/a"),
+			(p < 1000 ? "PASS" : "MISS"), g, (g == 0 ? "PASS" : "MISS") }'
 done
 echo "conflicting locks granted to the checker on nfs3: 0 (it_grant_check)"
