@@ -47,6 +47,9 @@ extern struct gsh_dbus_method ulmfsal_dbus_revoke_delegation;
 bool ulmfsal_dbus_invalid(DBusError *error, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/** @brief Append the reply's first argument: the time it was made. */
+void ulmfsal_dbus_append_now(DBusMessageIter *it);
+
 /**
  * @brief The file key of an absolute path on the server, looked up in
  * the UNIFIED export containing it.

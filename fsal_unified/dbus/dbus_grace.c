@@ -51,7 +51,6 @@ static bool show_grace(DBusMessageIter *args, DBusMessage *reply,
 	struct ulmv_grace g = {0};
 	ulmrec *rec = ulmfsal_cluster();
 	DBusMessageIter iter;
-	struct timespec now;
 	bool ok;
 
 	if (args != NULL)
@@ -66,9 +65,8 @@ static bool show_grace(DBusMessageIter *args, DBusMessage *reply,
 	}
 	ok = grace_rows(rec, &g, error);
 	if (ok) {
-		clock_gettime(CLOCK_REALTIME, &now);
 		dbus_message_iter_init_append(reply, &iter);
-		gsh_dbus_append_timestamp(&iter, &now);
+		ulmfsal_dbus_append_now(&iter);
 		ok = ulmv_wire_put_grace(&iter, &g);
 	}
 	ulmv_grace_free(&g);

@@ -33,7 +33,7 @@ static bool store_failed(DBusError *error, int rc)
 	return false;
 }
 
-static void append_now(DBusMessageIter *it)
+void ulmfsal_dbus_append_now(DBusMessageIter *it)
 {
 	struct timespec now;
 
@@ -147,7 +147,7 @@ static bool show_records(DBusMessageIter *args, DBusMessage *reply,
 
 	if (ok) {
 		dbus_message_iter_init_append(reply, &iter);
-		append_now(&iter);
+		ulmfsal_dbus_append_now(&iter);
 		ok = ulmv_wire_put_records(&iter, &l.records);
 	}
 	listing_free(&l);
@@ -256,7 +256,7 @@ static bool show_file(DBusMessageIter *args, DBusMessage *reply,
 		hex = ulmv_hex(l.filter.file, l.filter.file_len);
 		path = file_path(&l, &export_id);
 		dbus_message_iter_init_append(reply, &iter);
-		append_now(&iter);
+		ulmfsal_dbus_append_now(&iter);
 		ok = hex != NULL &&
 		     dbus_message_iter_append_basic(&iter, DBUS_TYPE_STRING,
 						    &hex) &&
@@ -292,7 +292,7 @@ static bool show_clients(DBusMessageIter *args, DBusMessage *reply,
 
 	if (ok) {
 		dbus_message_iter_init_append(reply, &iter);
-		append_now(&iter);
+		ulmfsal_dbus_append_now(&iter);
 		ok = ulmv_wire_put_clients(&iter, &clients);
 	}
 	ulmv_clients_free(&clients);
@@ -344,7 +344,7 @@ static bool show_nodes(DBusMessageIter *args, DBusMessage *reply,
 	ok = ulmfsal_dbus_nodes(&nodes, NULL, error);
 	if (ok) {
 		dbus_message_iter_init_append(reply, &iter);
-		append_now(&iter);
+		ulmfsal_dbus_append_now(&iter);
 		ok = ulmv_wire_put_nodes(&iter, &nodes);
 	}
 	ulmv_nodes_free(&nodes);

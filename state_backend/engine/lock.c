@@ -242,10 +242,12 @@ static int owner_change_alloc(struct owner_change *oc)
 	oc->put = calloc(PAST_MAX_ADD(oc->n_past), sizeof(*oc->put));
 	oc->put_owner =
 		calloc(PAST_MAX_ADD(oc->n_past), sizeof(*oc->put_owner));
+	/* Only a change with a past may take records over (the hot path
+	 * has none: no allocation for it). */
 	oc->adopted =
-		malloc((oc->n_past ? oc->n_past : 1) * sizeof(*oc->adopted));
+		oc->n_past ? malloc(oc->n_past * sizeof(*oc->adopted)) : NULL;
 	if (!oc->spans || !oc->remove || !oc->change.del || !oc->put ||
-	    !oc->put_owner || !oc->adopted)
+	    !oc->put_owner || (oc->n_past && !oc->adopted))
 		return -ENOMEM;
 	return 0;
 }
